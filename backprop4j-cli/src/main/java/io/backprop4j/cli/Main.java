@@ -1,0 +1,82 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code backprop4j} command. Exit status: 0 success, 1 a failed check, 2 unusable input.
+ * Errors are one or two lines on stderr; {@code --debug} adds the stack trace.
+ */
+@Command(name = "backprop4j",
+        mixinStandardHelpOptions = true,
+        version = "backprop4j 0.1.0",
+        description = "Pure-Java deep learning: train networks, and see every step of backpropagation worked out.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit status for unusable input (bad file, bad option, bad shapes). */
+    public static final int EXIT_USAGE = 2;
+    /** Exit status for a check that found mistakes. */
+    public static final int EXIT_FAILED = 1;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces with errors.")
+    boolean debug;
+
+    @Override
+    public void run() {
+        // No command: the embedded default job (see DefaultJob).
+        DefaultJob.run(new PrintWriter(System.out, true));
+    }
+
+    /** Builds the command line with error handling wired in; tests use this too. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            boolean debug = parseResult.matchedOption("--debug") != null
+                    || parseResult.subcommands().stream().anyMatch(p -> p.matchedOption("--debug") != null)
+                    || (parseResult.subcommand() != null && parseResult.subcommand().matchedOption("--debug") != null);
+            return report(ex, cmd.getErr(), debug);
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("backprop4j: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+
+    /** Prints an exception as one or two lines (a stack trace only when debugging); returns the exit status. */
+    static int report(Throwable ex, PrintWriter err, boolean debug) {
+        if (debug) ex.printStackTrace(err);
+        Throwable t = ex;
+        if (t instanceof BackpropException || t instanceof java.io.IOException || t instanceof IllegalArgumentException
+                || t instanceof java.io.UncheckedIOException) {
+            err.println("backprop4j: " + message(t));
+            err.flush();
+            return EXIT_USAGE;
+        }
+        if (t instanceof OutOfMemoryError) {
+            err.println("backprop4j: out of memory; try a smaller --batch or model, or raise the heap with BACKPROP4J_JAVA_OPTS=-Xmx8g");
+            return EXIT_USAGE;
+        }
+        err.println("backprop4j: internal error: " + t + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));
+        err.flush();
+        return 3;
+    }
+
+    private static String message(Throwable t) {
+        if (t instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": no such file";
+        if (t instanceof java.nio.file.AccessDeniedException n) return n.getFile() + ": permission denied";
+        if (t instanceof java.io.UncheckedIOException u && u.getCause() != null) return message(u.getCause());
+        String m = t.getMessage();
+        return m == null ? t.toString() : m;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,660 @@
+package io.backprop4j.internal.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The packed, cache-blocked float32 GEMM behind {@link Gemm#sgemm}; arguments are checked there.
+ *
+ * <p>Loop nest (as in BLIS / Goto): for each {@code NC}-wide column panel of C, for each
+ * {@code KC}-deep slice of k, pack that slice of B into {@code NR}-wide slivers; for each
+ * {@code MC}-tall block of rows, pack A into {@code MR}-tall slivers; then a register-blocked
+ * micro-kernel computes each {@code MR x NR} tile of C from one A sliver and one B sliver.
+ * Packing makes both operands contiguous in the order the kernel reads them (which is also where
+ * transposition happens) and pads partial slivers with zeros, so the kernel never branches.
+ * The B sliver ({@code KC x NR}) stays in L1 while A streams from L2.
+ *
+ * <p>DoubleGemm is this file with float replaced by double; keep the two in step.
+ */
+final class FloatGemm {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** AVX-512 and similar have 32 vector registers, room for a taller tile than AVX2's 16. */
+    private static final boolean WIDE = S.vectorBitSize() >= 512;
+    private static final int KERNEL = Integer.getInteger("backprop4j.gemm.kernel", WIDE ? 122 : 62);
+    /** Rows of A per sliver / tile. */
+    static final int MR = KERNEL / 10;
+    /** Vectors per tile row. */
+    private static final int NV = KERNEL % 10;
+    /** Columns of B per sliver / tile. */
+    static final int NR = NV * L;
+    /** Depth of a packed slice: a KC x NR sliver of B should fit L1. */
+    private static final int KC = Integer.getInteger("backprop4j.gemm.kc", 256);
+    /** Rows of a packed block of A: MC x KC should fit L2. */
+    private static final int MC = Integer.getInteger("backprop4j.gemm.mc", 16) * MR;
+    /** Columns of a packed panel of B: KC x NC should fit the shared L3. */
+    private static final int NC = Integer.getInteger("backprop4j.gemm.nc", 2048) / NR * NR;
+    /** Below this m*n*k the work stays on the calling thread: a hand-off costs a few microseconds. */
+    private static final long PARALLEL_WORK = 1L << 18;
+
+    /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    private static final class Buffers {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] tile = new float[MR * NR];
+    }
+
+    private FloatGemm() {
+    }
+
+    /** C = alpha * op(A) * op(B) + beta * C with k > 0 and alpha != 0, on the pool when large enough. */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        int threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
+            block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        // One chunk per thread over whole tiles; split the dimension that balances better. Each
+        // chunk packs its own copy of the other operand, so more chunks would cost more packing.
+        int mb = (m + MR - 1) / MR;
+        int nb = (n + NR - 1) / NR;
+        double balanceM = (double) mb / (((mb + threads - 1) / threads) * threads);
+        double balanceN = (double) nb / (((nb + threads - 1) / threads) * threads);
+        if (balanceM >= balanceN) {
+            Parallel.forRange(mb, (mb + threads - 1) / threads, (from, to) ->
+                    block(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k,
+                            alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        } else {
+            Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
+                    block(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
+                            alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        }
+    }
+
+    /** The blocked product for rows [m0, m1) and columns [n0, n1) of C, on the calling thread. */
+    private static void block(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, float alpha,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                              float beta, float[] c, int cOff, int ldc) {
+        Buffers buf = BUFFERS.get();
+        float[] tile = buf.tile;
+        int kcMax = Math.min(KC, k);
+        int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
+        int mcMax = Math.min(MC, roundUp(m1 - m0, MR));
+        if (buf.b.length < kcMax * ncMax) {
+            buf.b = new float[kcMax * ncMax];
+        }
+        if (buf.a.length < kcMax * mcMax) {
+            buf.a = new float[kcMax * mcMax];
+        }
+        float[] bp = buf.b;
+        float[] ap = buf.a;
+        for (int jc = n0; jc < n1; jc += NC) {
+            int nc = Math.min(NC, n1 - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                // Later k-slices add to what the first one wrote.
+                float betaK = pc == 0 ? beta : 1f;
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                for (int ic = m0; ic < m1; ic += MC) {
+                    int mc = Math.min(MC, m1 - ic);
+                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        int bi = jr * kc;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            int ci = cOff + (ic + ir) * ldc + jc + jr;
+                            if (mr == MR && nr == NR) {
+                                kernel(kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
+                            } else {
+                                // Partial tile: compute the full padded tile aside, then merge the valid part.
+                                kernel(kc, ap, ir * kc, bp, bi, tile, 0, NR, 1f, 0f);
+                                merge(tile, mr, nr, c, ci, ldc, alpha, betaK);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /**
+     * Packs op(B)[p0 .. p0+kc) x [j0 .. j0+nc) into NR-wide slivers: sliver s holds, for each p,
+     * the NR values op(B)[p][j0 + s*NR + j] contiguously; columns past nc are zero.
+     */
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] bp) {
+        for (int js = 0; js < nc; js += NR) {
+            int w = Math.min(NR, nc - js);
+            int base = js * kc;
+            if (!transB) {
+                int src = bOff + p0 * ldb + j0 + js;
+                if (w == NR) {
+                    for (int p = 0, dst = base; p < kc; p++, src += ldb, dst += NR) {
+                        for (int v = 0; v < NR; v += L) {
+                            FloatVector.fromArray(S, b, src + v).intoArray(bp, dst + v);
+                        }
+                    }
+                } else {
+                    for (int p = 0, dst = base; p < kc; p++, src += ldb, dst += NR) {
+                        for (int j = 0; j < w; j++) {
+                            bp[dst + j] = b[src + j];
+                        }
+                        for (int j = w; j < NR; j++) {
+                            bp[dst + j] = 0f;
+                        }
+                    }
+                }
+            } else {
+                // op(B)[p][j] = b[j * ldb + p]: read each stored row once, contiguously.
+                for (int j = 0; j < w; j++) {
+                    int src = bOff + (j0 + js + j) * ldb + p0;
+                    for (int p = 0, dst = base + j; p < kc; p++, dst += NR) {
+                        bp[dst] = b[src + p];
+                    }
+                }
+                for (int j = w; j < NR; j++) {
+                    for (int p = 0, dst = base + j; p < kc; p++, dst += NR) {
+                        bp[dst] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(A)[i0 .. i0+mc) x [p0 .. p0+kc) into MR-tall slivers: sliver s holds, for each p,
+     * the MR values op(A)[i0 + s*MR + r][p] contiguously; rows past mc are zero.
+     */
+    private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap) {
+        for (int is = 0; is < mc; is += MR) {
+            int h = Math.min(MR, mc - is);
+            int base = is * kc;
+            if (!transA) {
+                for (int r = 0; r < h; r++) {
+                    int src = aOff + (i0 + is + r) * lda + p0;
+                    for (int p = 0, dst = base + r; p < kc; p++, dst += MR) {
+                        ap[dst] = a[src + p];
+                    }
+                }
+            } else {
+                // op(A)[i][p] = a[p * lda + i]: MR consecutive values per p.
+                int src = aOff + p0 * lda + i0 + is;
+                for (int p = 0, dst = base; p < kc; p++, src += lda, dst += MR) {
+                    for (int r = 0; r < h; r++) {
+                        ap[dst + r] = a[src + r];
+                    }
+                }
+            }
+            if (h < MR) {
+                for (int r = h; r < MR; r++) {
+                    for (int p = 0, dst = base + r; p < kc; p++, dst += MR) {
+                        ap[dst] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** C[0..mr) x [0..nr) = alpha * tile + beta * C (C not read when beta == 0). */
+    private static void merge(float[] tile, int mr, int nr, float[] c, int ci, int ldc, float alpha, float beta) {
+        for (int r = 0; r < mr; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < nr; j++) {
+                float v = alpha * tile[r * NR + j];
+                c[row + j] = beta == 0f ? v : v + beta * c[row + j];
+            }
+        }
+    }
+
+    private static void store(FloatVector acc, float[] c, int idx, float alpha, float beta) {
+        FloatVector v = alpha == 1f ? acc : acc.mul(alpha);
+        if (beta != 0f) {
+            FloatVector old = FloatVector.fromArray(S, c, idx);
+            v = beta == 1f ? v.add(old) : old.mul(beta).add(v);
+        }
+        v.intoArray(c, idx);
+    }
+
+    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        switch (KERNEL) {
+            case 62 -> kernel6x2(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            case 82 -> kernel8x2(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            case 122 -> kernel12x2(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            case 142 -> kernel14x2(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            case 83 -> kernel8x3(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            case 63 -> kernel6x3(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            case 43 -> kernel4x3(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            case 44 -> kernel4x4(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            default -> throw new IllegalStateException("no kernel " + KERNEL);
+        }
+    }
+
+    /** C[6 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel6x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            ai += 6;
+            bi += 2 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c40, c, ci + 4 * ldc, alpha, beta);
+        store(c41, c, ci + 4 * ldc + L, alpha, beta);
+        store(c50, c, ci + 5 * ldc, alpha, beta);
+        store(c51, c, ci + 5 * ldc + L, alpha, beta);
+    }
+
+    /** C[8 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel8x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+            ai += 8;
+            bi += 2 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c40, c, ci + 4 * ldc, alpha, beta);
+        store(c41, c, ci + 4 * ldc + L, alpha, beta);
+        store(c50, c, ci + 5 * ldc, alpha, beta);
+        store(c51, c, ci + 5 * ldc + L, alpha, beta);
+        store(c60, c, ci + 6 * ldc, alpha, beta);
+        store(c61, c, ci + 6 * ldc + L, alpha, beta);
+        store(c70, c, ci + 7 * ldc, alpha, beta);
+        store(c71, c, ci + 7 * ldc + L, alpha, beta);
+    }
+
+    /** C[12 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel12x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(S, ap[ai + 8]);
+            c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(S, ap[ai + 9]);
+            c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(S, ap[ai + 10]);
+            c100 = a.fma(b0, c100); c101 = a.fma(b1, c101);
+            a = FloatVector.broadcast(S, ap[ai + 11]);
+            c110 = a.fma(b0, c110); c111 = a.fma(b1, c111);
+            ai += 12;
+            bi += 2 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c40, c, ci + 4 * ldc, alpha, beta);
+        store(c41, c, ci + 4 * ldc + L, alpha, beta);
+        store(c50, c, ci + 5 * ldc, alpha, beta);
+        store(c51, c, ci + 5 * ldc + L, alpha, beta);
+        store(c60, c, ci + 6 * ldc, alpha, beta);
+        store(c61, c, ci + 6 * ldc + L, alpha, beta);
+        store(c70, c, ci + 7 * ldc, alpha, beta);
+        store(c71, c, ci + 7 * ldc + L, alpha, beta);
+        store(c80, c, ci + 8 * ldc, alpha, beta);
+        store(c81, c, ci + 8 * ldc + L, alpha, beta);
+        store(c90, c, ci + 9 * ldc, alpha, beta);
+        store(c91, c, ci + 9 * ldc + L, alpha, beta);
+        store(c100, c, ci + 10 * ldc, alpha, beta);
+        store(c101, c, ci + 10 * ldc + L, alpha, beta);
+        store(c110, c, ci + 11 * ldc, alpha, beta);
+        store(c111, c, ci + 11 * ldc + L, alpha, beta);
+    }
+
+    /** C[14 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel14x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
+        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        FloatVector c120 = FloatVector.zero(S), c121 = FloatVector.zero(S);
+        FloatVector c130 = FloatVector.zero(S), c131 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+            a = FloatVector.broadcast(S, ap[ai + 8]);
+            c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
+            a = FloatVector.broadcast(S, ap[ai + 9]);
+            c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
+            a = FloatVector.broadcast(S, ap[ai + 10]);
+            c100 = a.fma(b0, c100); c101 = a.fma(b1, c101);
+            a = FloatVector.broadcast(S, ap[ai + 11]);
+            c110 = a.fma(b0, c110); c111 = a.fma(b1, c111);
+            a = FloatVector.broadcast(S, ap[ai + 12]);
+            c120 = a.fma(b0, c120); c121 = a.fma(b1, c121);
+            a = FloatVector.broadcast(S, ap[ai + 13]);
+            c130 = a.fma(b0, c130); c131 = a.fma(b1, c131);
+            ai += 14;
+            bi += 2 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c40, c, ci + 4 * ldc, alpha, beta);
+        store(c41, c, ci + 4 * ldc + L, alpha, beta);
+        store(c50, c, ci + 5 * ldc, alpha, beta);
+        store(c51, c, ci + 5 * ldc + L, alpha, beta);
+        store(c60, c, ci + 6 * ldc, alpha, beta);
+        store(c61, c, ci + 6 * ldc + L, alpha, beta);
+        store(c70, c, ci + 7 * ldc, alpha, beta);
+        store(c71, c, ci + 7 * ldc + L, alpha, beta);
+        store(c80, c, ci + 8 * ldc, alpha, beta);
+        store(c81, c, ci + 8 * ldc + L, alpha, beta);
+        store(c90, c, ci + 9 * ldc, alpha, beta);
+        store(c91, c, ci + 9 * ldc + L, alpha, beta);
+        store(c100, c, ci + 10 * ldc, alpha, beta);
+        store(c101, c, ci + 10 * ldc + L, alpha, beta);
+        store(c110, c, ci + 11 * ldc, alpha, beta);
+        store(c111, c, ci + 11 * ldc + L, alpha, beta);
+        store(c120, c, ci + 12 * ldc, alpha, beta);
+        store(c121, c, ci + 12 * ldc + L, alpha, beta);
+        store(c130, c, ci + 13 * ldc, alpha, beta);
+        store(c131, c, ci + 13 * ldc + L, alpha, beta);
+    }
+
+    /** C[8 x 3L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel8x3(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41); c42 = a.fma(b2, c42);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51); c52 = a.fma(b2, c52);
+            a = FloatVector.broadcast(S, ap[ai + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61); c62 = a.fma(b2, c62);
+            a = FloatVector.broadcast(S, ap[ai + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71); c72 = a.fma(b2, c72);
+            ai += 8;
+            bi += 3 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c02, c, ci + 2 * L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c12, c, ci + ldc + 2 * L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c22, c, ci + 2 * ldc + 2 * L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c32, c, ci + 3 * ldc + 2 * L, alpha, beta);
+        store(c40, c, ci + 4 * ldc, alpha, beta);
+        store(c41, c, ci + 4 * ldc + L, alpha, beta);
+        store(c42, c, ci + 4 * ldc + 2 * L, alpha, beta);
+        store(c50, c, ci + 5 * ldc, alpha, beta);
+        store(c51, c, ci + 5 * ldc + L, alpha, beta);
+        store(c52, c, ci + 5 * ldc + 2 * L, alpha, beta);
+        store(c60, c, ci + 6 * ldc, alpha, beta);
+        store(c61, c, ci + 6 * ldc + L, alpha, beta);
+        store(c62, c, ci + 6 * ldc + 2 * L, alpha, beta);
+        store(c70, c, ci + 7 * ldc, alpha, beta);
+        store(c71, c, ci + 7 * ldc + L, alpha, beta);
+        store(c72, c, ci + 7 * ldc + 2 * L, alpha, beta);
+    }
+
+    /** C[6 x 3L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel6x3(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41); c42 = a.fma(b2, c42);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51); c52 = a.fma(b2, c52);
+            ai += 6;
+            bi += 3 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c02, c, ci + 2 * L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c12, c, ci + ldc + 2 * L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c22, c, ci + 2 * ldc + 2 * L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c32, c, ci + 3 * ldc + 2 * L, alpha, beta);
+        store(c40, c, ci + 4 * ldc, alpha, beta);
+        store(c41, c, ci + 4 * ldc + L, alpha, beta);
+        store(c42, c, ci + 4 * ldc + 2 * L, alpha, beta);
+        store(c50, c, ci + 5 * ldc, alpha, beta);
+        store(c51, c, ci + 5 * ldc + L, alpha, beta);
+        store(c52, c, ci + 5 * ldc + 2 * L, alpha, beta);
+    }
+
+    /** C[4 x 3L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel4x3(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32);
+            ai += 4;
+            bi += 3 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c02, c, ci + 2 * L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c12, c, ci + ldc + 2 * L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c22, c, ci + 2 * ldc + 2 * L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c32, c, ci + 3 * ldc + 2 * L, alpha, beta);
+    }
+
+    /** C[4 x 4L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
+    private static void kernel4x4(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, bi + 3 * L);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02); c03 = a.fma(b3, c03);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12); c13 = a.fma(b3, c13);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22); c23 = a.fma(b3, c23);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32); c33 = a.fma(b3, c33);
+            ai += 4;
+            bi += 4 * L;
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c02, c, ci + 2 * L, alpha, beta);
+        store(c03, c, ci + 3 * L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c12, c, ci + ldc + 2 * L, alpha, beta);
+        store(c13, c, ci + ldc + 3 * L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c22, c, ci + 2 * ldc + 2 * L, alpha, beta);
+        store(c23, c, ci + 2 * ldc + 3 * L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c32, c, ci + 3 * ldc + 2 * L, alpha, beta);
+        store(c33, c, ci + 3 * ldc + 3 * L, alpha, beta);
+    }
+}

@@ -1,0 +1,218 @@
+package io.backprop4j.internal.kernel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The library's one thread pool: {@link #threads()} threads in all, the caller plus
+ * {@code threads() - 1} daemon workers named {@code backprop4j-1}, {@code backprop4j-2}, ...
+ *
+ * <p>The size is read once, from the system property {@code backprop4j.threads}, else the
+ * environment variable {@code BACKPROP4J_THREADS}, else {@link Runtime#availableProcessors()}.
+ *
+ * <p>{@link #forRange} is a fork-join over an index range built for calls that last from a few
+ * microseconds to seconds, thousands of times a second: the caller takes chunks itself, idle
+ * workers spin briefly before they park, and the only allocation per call is one small job.
+ * There is no queue: the pool runs one job at a time, and a call that finds it busy (another
+ * thread's job, or a call made from inside a job) runs its whole range inline. That keeps nested
+ * or concurrent use free of deadlock at the cost of no extra parallelism for the second caller.
+ */
+public final class Parallel {
+
+    /** A body that handles the indices {@code [from, to)}; it must be safe to run concurrently on disjoint ranges. */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private static final int THREADS = configuredThreads();
+    /** Chunks per thread: more than one so that a descheduled worker does not stall the call. */
+    private static final int CHUNKS_PER_THREAD = 4;
+    /** How long an idle worker polls for the next job before it parks; wake-up from park costs tens of microseconds. */
+    private static final long SPIN_NANOS = 50_000;
+
+    /** The job now running, or null; workers poll it, callers claim it with a CAS. */
+    private static final AtomicReference<Job> CURRENT = new AtomicReference<>();
+    private static final Worker[] WORKERS = startWorkers();
+
+    private Parallel() {
+    }
+
+    /** The number of threads that {@link #forRange} uses, caller included; at least 1. */
+    public static int threads() {
+        return THREADS;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} split into contiguous chunks of about {@code grain}
+     * indices or more (at most {@code 4 * threads()} chunks), in parallel, and returns when all
+     * are done. Runs {@code body.run(0, n)} inline when {@code n <= grain}, when there is one
+     * thread, when called from a pool thread, or when the pool is busy with another call. The
+     * first exception thrown by a chunk is rethrown here after all chunks have finished.
+     *
+     * @param n     the size of the range; nothing happens when {@code n <= 0}
+     * @param grain the smallest chunk worth a thread hand-off; values below 1 count as 1
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int g = Math.max(1, grain);
+        if (n <= g || THREADS == 1 || Thread.currentThread() instanceof Worker) {
+            body.run(0, n);
+            return;
+        }
+        int chunks = (int) Math.min((n + (long) g - 1) / g, (long) THREADS * CHUNKS_PER_THREAD);
+        Job job = new Job(body, n, chunks);
+        if (!CURRENT.compareAndSet(null, job)) {
+            body.run(0, n);
+            return;
+        }
+        for (Worker w : WORKERS) {
+            if (w.parked) {
+                LockSupport.unpark(w);
+            }
+        }
+        job.work();
+        // Every chunk is claimed: let the workers go back to waiting, then wait for the stragglers.
+        CURRENT.compareAndSet(job, null);
+        job.await();
+        Throwable error = job.error;
+        if (error instanceof RuntimeException e) {
+            throw e;
+        }
+        if (error instanceof Error e) {
+            throw e;
+        }
+        if (error != null) {
+            throw new IllegalStateException(error);
+        }
+    }
+
+    private static int configuredThreads() {
+        return parseThreads(System.getProperty("backprop4j.threads"), System.getenv("BACKPROP4J_THREADS"),
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The pool size from the property, else the environment variable, else the processor count. */
+    static int parseThreads(String property, String env, int processors) {
+        String value = property;
+        String source = "system property backprop4j.threads";
+        if (value == null || value.isBlank()) {
+            value = env;
+            source = "environment variable BACKPROP4J_THREADS";
+        }
+        if (value == null || value.isBlank()) {
+            return Math.max(1, processors);
+        }
+        try {
+            int t = Integer.parseInt(value.trim());
+            if (t >= 1) {
+                return t;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(source + " must be a positive integer, got '" + value + "'");
+    }
+
+    private static Worker[] startWorkers() {
+        Worker[] workers = new Worker[THREADS - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker("backprop4j-" + (i + 1));
+            workers[i].start();
+        }
+        return workers;
+    }
+
+    /** One forRange call. {@code next} (inherited) hands out chunk numbers; {@code pending} counts chunks not yet finished. */
+    private static final class Job extends AtomicInteger {
+        private final RangeBody body;
+        private final int n;
+        private final int chunks;
+        private final AtomicInteger pending;
+        private volatile Thread waiter;
+        private volatile Throwable error;
+
+        Job(RangeBody body, int n, int chunks) {
+            this.body = body;
+            this.n = n;
+            this.chunks = chunks;
+            this.pending = new AtomicInteger(chunks);
+        }
+
+        /** Runs chunks until none is left to claim. */
+        void work() {
+            int i;
+            while ((i = getAndIncrement()) < chunks) {
+                int from = (int) ((long) i * n / chunks);
+                int to = (int) ((long) (i + 1) * n / chunks);
+                try {
+                    body.run(from, to);
+                } catch (Throwable t) {
+                    if (error == null) {
+                        error = t;
+                    }
+                }
+                if (pending.decrementAndGet() == 0) {
+                    Thread w = waiter;
+                    if (w != null) {
+                        LockSupport.unpark(w);
+                    }
+                }
+            }
+        }
+
+        /** Waits until every chunk has finished: spins first (chunks usually end within microseconds), then parks. */
+        void await() {
+            long start = System.nanoTime();
+            while (pending.get() != 0) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    waiter = Thread.currentThread();
+                    if (pending.get() != 0) {
+                        LockSupport.park(this);
+                    }
+                }
+            }
+        }
+
+        boolean hasUnclaimed() {
+            return get() < chunks;
+        }
+    }
+
+    private static final class Worker extends Thread {
+        /** Set before parking and re-checked against CURRENT, so a job published meanwhile is never missed. */
+        volatile boolean parked;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long idleSince = System.nanoTime();
+            while (true) {
+                Job job = CURRENT.get();
+                if (job != null && job.hasUnclaimed()) {
+                    job.work();
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    parked = true;
+                    Job again = CURRENT.get();
+                    if (again == null || !again.hasUnclaimed()) {
+                        LockSupport.park(Parallel.class);
+                    }
+                    parked = false;
+                    idleSince = System.nanoTime();
+                }
+            }
+        }
+    }
+}

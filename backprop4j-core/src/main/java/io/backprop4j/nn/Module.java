@@ -1,0 +1,122 @@
+package io.backprop4j.nn;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * A piece of a network: maps an input tensor to an output tensor and owns its parameters.
+ *
+ * <p>Life cycle: a constructor registers parameters ({@link #param}) and sub-modules
+ * ({@link #child}) in declaration order and allocates them; {@link #resetParameters} fills them
+ * from a {@code RandomGenerator}; {@link #forward} computes; an optimiser updates
+ * {@link #parameters()}. Modules start in training mode; {@link #evalScope()} switches a whole
+ * tree to evaluation mode (dropout off, batch norm on running statistics) until closed.
+ *
+ * <pre>{@code
+ * var model = new Sequential(new Linear(4, 3, rng), new LeakyReLU(0.01), new Linear(3, 2, rng), new Softmax());
+ * Tensor y = model.forward(x);
+ * model.parameters();   // [0.weight, 0.bias, 2.weight, 2.bias], in that order
+ * }</pre>
+ */
+public abstract class Module {
+    private final Map<String, Parameter> params = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes the output for {@code input}. */
+    public abstract Tensor forward(Tensor input);
+
+    /** Registers a parameter under {@code name}; returns it. */
+    protected final Parameter param(String name, Tensor data) {
+        Parameter p = data instanceof Parameter q ? q : new Parameter(data);
+        if (params.putIfAbsent(name, p) != null) throw new BackpropException("parameter '" + name + "' is registered twice");
+        return p;
+    }
+
+    /** Registers a sub-module under {@code name}; returns it. */
+    protected final <M extends Module> M child(String name, M module) {
+        if (children.putIfAbsent(name, module) != null) throw new BackpropException("module '" + name + "' is registered twice");
+        return module;
+    }
+
+    /** All parameters of this module and its children, in declaration order. */
+    public final List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Parameters by dotted path ("0.weight", "2.bias"...), in declaration order. */
+    public final Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>(params);
+        children.forEach((name, m) -> m.namedParameters().forEach((k, v) -> out.put(name + "." + k, v)));
+        return out;
+    }
+
+    /** Direct sub-modules by name, in declaration order. */
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Clears the gradients of all parameters. */
+    public final void zeroGrad() {
+        for (Parameter p : parameters()) p.zeroGrad();
+    }
+
+    /** Refills the parameters of this module and its children from {@code rng}. */
+    public void resetParameters(RandomGenerator rng) {
+        for (Module m : children.values()) m.resetParameters(rng);
+    }
+
+    /** Whether this module is in training mode. */
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Sets training mode on this module and all children. */
+    public final void setTraining(boolean value) {
+        training = value;
+        for (Module m : children.values()) m.setTraining(value);
+    }
+
+    /** Evaluation mode for the whole tree until the scope is closed; then the previous modes return. */
+    public final ModeScope evalScope() {
+        return new ModeScope(this, false);
+    }
+
+    /** Training mode for the whole tree until the scope is closed. */
+    public final ModeScope trainScope() {
+        return new ModeScope(this, true);
+    }
+
+    /** A try-with-resources scope that restores each module's training flag when closed. */
+    public static final class ModeScope implements AutoCloseable {
+        private final Map<Module, Boolean> previous = new java.util.IdentityHashMap<>();
+
+        private ModeScope(Module root, boolean training) {
+            remember(root);
+            root.setTraining(training);
+        }
+
+        private void remember(Module m) {
+            previous.put(m, m.training);
+            for (Module c : m.children.values()) remember(c);
+        }
+
+        @Override
+        public void close() {
+            previous.forEach((m, t) -> m.training = t);
+        }
+    }
+
+    /** Number of trainable numbers. */
+    public final long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) n += p.numel();
+        return n;
+    }
+}

@@ -1,0 +1,66 @@
+package io.backprop4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.ShapeException;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ModuleTest {
+    @Test
+    void parametersComeInDeclarationOrder() {
+        var rng = new SplittableRandom(0);
+        var model = new Sequential(new Linear(4, 3, rng), new ReLU(), new Linear(3, 2, false, DType.FLOAT32, rng));
+        assertEquals(List.of("0.weight", "0.bias", "2.weight"), List.copyOf(model.namedParameters().keySet()));
+        assertEquals(4 * 3 + 3 + 3 * 2, model.parameterCount());
+        assertTrue(model.parameters().get(0).requiresGrad());
+        assertEquals("Linear(in=4, out=3, bias=true)", model.layers().get(0).toString());
+        assertEquals("Sequential(\n  (0): Linear(in=4, out=3, bias=true),\n  (1): ReLU(),\n  (2): Linear(in=3, out=2, bias=false)\n)", model.toString());
+    }
+
+    @Test
+    void initialisationIsSeededAndBounded() {
+        var a = new Linear(100, 50, new SplittableRandom(1));
+        var b = new Linear(100, 50, new SplittableRandom(1));
+        assertEquals(a.weight().toString(), b.weight().toString());
+        for (float v : a.weight().toFloatArray()) assertTrue(Math.abs(v) <= 0.1f);
+        Tensor he = Init.heNormal(Tensor.zeros(DType.FLOAT64, 1000, 100), new SplittableRandom(2));
+        double var = he.square().mean().item();
+        assertEquals(2.0 / 1000, var, 2e-4);
+    }
+
+    @Test
+    void inputShapeErrorsNameTheLayer() {
+        var layer = new Linear(4, 3, new SplittableRandom(0));
+        ShapeException e = assertThrows(ShapeException.class, () -> layer.forward(Tensor.zeros(2, 5)));
+        assertTrue(e.getMessage().contains("Linear(in=4, out=3)") && e.getMessage().contains("[2, 5]") && e.getMessage().contains("[4, 3]"),
+                e.getMessage());
+    }
+
+    @Test
+    void activationsByName() {
+        assertEquals("LeakyReLU(alpha=0.01)", Activation.byName("leaky_relu", null).toString());
+        assertEquals(0.5, ((ELU) Activation.byName("elu", 0.5)).alpha());
+        for (String name : Activation.NAMES) assertEquals(name, Activation.byName(name, null).specName());
+        BackpropException e = assertThrows(BackpropException.class, () -> Activation.byName("swish", null));
+        assertTrue(e.getMessage().contains("valid: identity, relu"), e.getMessage());
+    }
+
+    @Test
+    void evalScopeRestoresModes() {
+        var model = new Sequential(new Linear(2, 2, new SplittableRandom(0)), new Tanh());
+        assertTrue(model.isTraining());
+        try (var s = model.evalScope()) {
+            assertFalse(model.isTraining());
+            assertFalse(model.layers().get(0).isTraining());
+        }
+        assertTrue(model.layers().get(0).isTraining());
+    }
+}
