@@ -73,13 +73,17 @@ public final class Autograd {
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
+        // How many times each gradient storage was handed out in this pass: a leaf may adopt a
+        // gradient it alone received instead of copying it (the weights' gradients, every step).
+        Map<Object, Integer> handed = new IdentityHashMap<>();
+        handed.put(storage(seed), 2);
         try (var ignored = NoGrad.enter()) {
             for (int k = order.size() - 1; k >= 0; k--) {
                 Tensor t = order.get(k);
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
                 Op op = t.gradFn();
-                if (op == null || t.retainsGrad()) accumulateInto(t, g);
+                if (op == null || t.retainsGrad()) accumulateInto(t, g, op == null && handed.get(storage(g)) == 1);
                 if (op == null) continue;
                 Tensor[] inputs = op.inputs();
                 Tensor[] inGrads = op.backward(g);
@@ -96,15 +100,25 @@ public final class Autograd {
                                 + Shapes.str(gi.shape()) + " for an input of shape " + Shapes.str(in.shape()));
                     }
                     Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gi : prev.add(gi));
+                    Tensor sum = prev == null ? gi : prev.add(gi);
+                    handed.merge(storage(gi), 1, Integer::sum);
+                    if (sum != gi) handed.merge(storage(sum), 1, Integer::sum);
+                    grads.put(in, sum);
                 }
             }
         }
     }
 
-    private static void accumulateInto(Tensor t, Tensor g) {
+    private static Object storage(Tensor t) {
+        return t.dtype() == io.backprop4j.tensor.DType.FLOAT32 ? t.floatArray() : t.doubleArray();
+    }
+
+    private static void accumulateInto(Tensor t, Tensor g, boolean unshared) {
         Tensor existing = t.grad();
-        if (existing == null) {
+        if (existing == null && unshared && g.dtype() == t.dtype() && g.offset() == 0 && g.isContiguous()
+                && !g.requiresGrad() && java.lang.reflect.Array.getLength(storage(g)) == g.numel()) {
+            t.setGrad(g);
+        } else if (existing == null) {
             // A fresh contiguous copy: the gradient may alias a view of another tensor.
             Tensor own = Tensor.zeros(t.dtype(), t.shape()).copy_(g.dtype() == t.dtype() ? g : g.to(t.dtype()));
             t.setGrad(own);

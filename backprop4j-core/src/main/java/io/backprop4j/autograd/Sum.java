@@ -22,8 +22,25 @@ public record Sum(Tensor x, boolean[] reduced, boolean keepdim) implements Op {
             if (keepdim) outShape[i] = reduce[i] ? 1 : shape[i];
             else if (!reduce[i]) outShape[j++] = shape[i];
         }
-        Tensor out = Loops.blockSums(Loops.reduceLayout(x, reduce), block, outShape);
+        Tensor out = leadingFloatSum(x, reduce, block, outShape);
+        if (out == null) out = Loops.blockSums(Loops.reduceLayout(x, reduce), block, outShape);
         return Autograd.record(out, new Sum(x, reduce, keepdim));
+    }
+
+    /**
+     * Sums over leading dims of a contiguous float32 tensor (the bias gradient Σ_rows g) as
+     * vectorised column sums, without moving the data; null when the case does not apply.
+     */
+    private static Tensor leadingFloatSum(Tensor x, boolean[] reduce, int rows, int[] outShape) {
+        if (x.dtype() != io.backprop4j.tensor.DType.FLOAT32 || !x.isContiguous() || rows == 0) return null;
+        int k = 0;
+        while (k < reduce.length && reduce[k]) k++;
+        for (int i = k; i < reduce.length; i++) if (reduce[i]) return null;
+        if (k == 0) return null;
+        int cols = x.numel() / rows;
+        Tensor out = Tensor.zeros(x.dtype(), outShape);
+        io.backprop4j.internal.kernel.VectorMath.columnSums(x.floatArray(), x.offset(), rows, cols, out.floatArray());
+        return out;
     }
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
