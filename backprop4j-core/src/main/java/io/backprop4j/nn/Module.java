@@ -27,6 +27,7 @@ import java.util.random.RandomGenerator;
 public abstract class Module {
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private boolean training = true;
 
     /** Computes the output for {@code input}. */
@@ -37,6 +38,17 @@ public abstract class Module {
         Parameter p = data instanceof Parameter q ? q : new Parameter(data);
         if (params.putIfAbsent(name, p) != null) throw new BackpropException("parameter '" + name + "' is registered twice");
         return p;
+    }
+
+    /**
+     * Registers a buffer under {@code name}: state that is saved with the module but not learnt
+     * (batch norm's running statistics). The module updates it in place; returns it.
+     */
+    protected final Tensor buffer(String name, Tensor t) {
+        if (params.containsKey(name) || buffers.putIfAbsent(name, t) != null) {
+            throw new BackpropException("buffer '" + name + "' is registered twice");
+        }
+        return t;
     }
 
     /** Registers a sub-module under {@code name}; returns it. */
@@ -54,6 +66,16 @@ public abstract class Module {
     public final Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>(params);
         children.forEach((name, m) -> m.namedParameters().forEach((k, v) -> out.put(name + "." + k, v)));
+        return out;
+    }
+
+    /**
+     * Buffers of this module and its children by dotted path ("1.running_mean"...), in
+     * declaration order. The tensors are the live ones: copy into them ({@code copy_}) to load.
+     */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>(buffers);
+        children.forEach((name, m) -> m.namedBuffers().forEach((k, v) -> out.put(name + "." + k, v)));
         return out;
     }
 

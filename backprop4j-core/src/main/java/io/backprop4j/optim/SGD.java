@@ -1,11 +1,10 @@
 package io.backprop4j.optim;
 
 import io.backprop4j.BackpropException;
-import io.backprop4j.autograd.NoGrad;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stochastic gradient descent, as PyTorch's SGD. For each parameter p with gradient g:
@@ -15,14 +14,15 @@ import java.util.List;
  *   d = d + μ b  (Nesterov)  or  d = b  (momentum)   when μ ≠ 0
  *   p = p - η d                               (learning rate η)
  * </pre>
- * With μ = 0 this is plain p = p - η g.
+ * With μ = 0 this is plain p = p - η g. The update runs in place over the raw arrays, with no
+ * temporaries. State ({@link #state()}): "i.momentum_buffer" when μ ≠ 0.
  */
 public final class SGD implements Optimizer {
     private final List<Parameter> params;
     private double lr;
     private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
-    private final Tensor[] buffers;
+    private final ParamState state;
 
     /** Plain SGD with learning rate {@code lr}. */
     public SGD(List<Parameter> params, double lr) {
@@ -33,6 +33,7 @@ public final class SGD implements Optimizer {
         checkLearningRate(lr);
         if (!(momentum >= 0)) throw new BackpropException("invalid momentum: " + momentum + " (must be >= 0)");
         if (!(weightDecay >= 0)) throw new BackpropException("invalid weight decay: " + weightDecay + " (must be >= 0)");
+        if (Double.isNaN(dampening)) throw new BackpropException("invalid dampening: " + dampening);
         if (nesterov && (momentum <= 0 || dampening != 0)) {
             throw new BackpropException("Nesterov momentum needs momentum > 0 and dampening 0");
         }
@@ -42,34 +43,59 @@ public final class SGD implements Optimizer {
         this.dampening = dampening;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
-        this.buffers = new Tensor[this.params.size()];
+        this.state = momentum != 0
+                ? new ParamState("SGD", this.params, false, "momentum_buffer")
+                : new ParamState("SGD", this.params, false);
     }
 
     static void checkLearningRate(double lr) {
-        if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw new BackpropException("invalid learning rate: " + lr + " (must be a positive number)");
-        }
+        ParamState.checkLearningRate(lr);
     }
 
     @Override
     public void step() {
-        try (var g = NoGrad.enter()) {
-            for (int i = 0; i < params.size(); i++) {
-                Parameter p = params.get(i);
-                Tensor grad = p.grad();
-                if (grad == null) continue;
-                Tensor d = grad;
-                if (weightDecay != 0) d = d.add(p.mul(weightDecay));
-                if (momentum != 0) {
-                    if (buffers[i] == null) {
-                        buffers[i] = Tensor.zerosLike(p).copy_(d);
-                    } else {
-                        buffers[i].mulInPlace(momentum).addInPlace(d, 1 - dampening);
-                    }
-                    d = nesterov ? d.add(buffers[i].mul(momentum)) : buffers[i];
-                }
-                p.addInPlace(d, -lr);
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            Tensor g = ParamState.grad(p);
+            if (g == null) continue;
+            Tensor w = ParamState.data(p);
+            boolean first = momentum != 0 && state.get(0, i) == null;
+            Tensor b = momentum != 0 ? state.ensure(0, i, 0) : null;
+            int n = w.numel();
+            if (ParamState.isFloat(w)) {
+                update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), b == null ? null : b.floatArray(), n, first);
+            } else {
+                update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), b == null ? null : b.doubleArray(), n, first);
             }
+            ParamState.writeBack(p, w);
+        }
+    }
+
+    private void update(float[] p, int po, float[] g, int go, float[] b, int n, boolean first) {
+        float wd = (float) weightDecay, mu = (float) momentum, damp = (float) (1 - dampening), step = (float) -lr;
+        for (int k = 0; k < n; k++) {
+            float d = g[go + k];
+            if (weightDecay != 0) d = d + wd * p[po + k];
+            if (b != null) {
+                float bk = first ? d : b[k] * mu + damp * d;
+                b[k] = bk;
+                d = nesterov ? d + mu * bk : bk;
+            }
+            p[po + k] += step * d;
+        }
+    }
+
+    private void update(double[] p, int po, double[] g, int go, double[] b, int n, boolean first) {
+        double step = -lr, damp = 1 - dampening;
+        for (int k = 0; k < n; k++) {
+            double d = g[go + k];
+            if (weightDecay != 0) d = d + weightDecay * p[po + k];
+            if (b != null) {
+                double bk = first ? d : b[k] * momentum + damp * d;
+                b[k] = bk;
+                d = nesterov ? d + momentum * bk : bk;
+            }
+            p[po + k] += step * d;
         }
     }
 
@@ -81,12 +107,18 @@ public final class SGD implements Optimizer {
 
     @Override
     public void setLearningRate(double lr) {
-        checkLearningRate(lr);
+        ParamState.checkNewLearningRate(lr);
         this.lr = lr;
     }
 
     /** The momentum buffer of parameter i (null before the first step or without momentum). */
-    public Tensor momentumBuffer(int i) { return buffers[i]; }
+    public Tensor momentumBuffer(int i) { return momentum != 0 ? state.get(0, i) : null; }
+
+    @Override
+    public Map<String, Tensor> state() { return state.export(lr); }
+
+    @Override
+    public void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
 
     @Override
     public String toString() {

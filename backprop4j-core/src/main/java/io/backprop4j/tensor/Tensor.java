@@ -33,6 +33,7 @@ public class Tensor {
     private final int offset;
     private final float[] f;
     private final double[] d;
+    private final boolean contiguous;
 
     private boolean requiresGrad;
     private Tensor grad;
@@ -48,6 +49,7 @@ public class Tensor {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        this.contiguous = computeContiguous(shape, strides);
     }
 
     /**
@@ -224,6 +226,10 @@ public class Tensor {
 
     /** Whether the elements lie in row-major order without gaps (offset may be non-zero). */
     public boolean isContiguous() {
+        return contiguous;
+    }
+
+    private static boolean computeContiguous(int[] shape, int[] strides) {
         int s = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && strides[i] != s) return false;

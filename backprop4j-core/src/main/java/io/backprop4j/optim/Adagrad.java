@@ -1,0 +1,120 @@
+package io.backprop4j.optim;
+
+import io.backprop4j.nn.Parameter;
+import io.backprop4j.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adagrad (Duchi et al., 2011), as PyTorch's {@code torch.optim.Adagrad}. For each parameter p
+ * with gradient g, at its t-th update (t from 1):
+ * <pre>
+ *   η_t = η / (1 + (t - 1) δ)                     (learning-rate decay δ)
+ *   g   = g + λ p                                 (L2 weight decay λ)
+ *   S   = S + g²                                  (S starts at the initial accumulator value)
+ *   p   = p - η_t g / (√S + ε)
+ * </pre>
+ * Defaults: η = 0.01, δ = 0, λ = 0, initial accumulator 0, ε = 1e-10. The loop runs in place
+ * over the raw arrays, with no temporaries.
+ *
+ * <p>State: "i.sum" (S), "i.step".
+ */
+public final class Adagrad implements Optimizer {
+    private final List<Parameter> params;
+    private double lr;
+    private final double lrDecay, weightDecay, initialAccumulator, eps;
+    private final ParamState state;
+
+    /** Adagrad with the defaults: no lr decay, no weight decay, accumulator from 0, eps 1e-10. */
+    public Adagrad(List<Parameter> params, double lr) {
+        this(params, lr, 0, 0, 0, 1e-10);
+    }
+
+    /**
+     * @throws io.backprop4j.BackpropException for lr ≤ 0 or a negative lr decay, weight decay,
+     *     initial accumulator value or eps ("invalid lr_decay value: -1.0 ...")
+     */
+    public Adagrad(List<Parameter> params, double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps) {
+        ParamState.checkLearningRate(lr);
+        ParamState.checkNonNegative("lr_decay", lrDecay);
+        ParamState.checkNonNegative("weight_decay", weightDecay);
+        ParamState.checkNonNegative("initial_accumulator_value", initialAccumulatorValue);
+        ParamState.checkNonNegative("epsilon", eps);
+        this.params = List.copyOf(params);
+        this.lr = lr;
+        this.lrDecay = lrDecay;
+        this.weightDecay = weightDecay;
+        this.initialAccumulator = initialAccumulatorValue;
+        this.eps = eps;
+        this.state = new ParamState("Adagrad", this.params, true, "sum");
+    }
+
+    @Override
+    public void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            Tensor g = ParamState.grad(p);
+            if (g == null) continue;
+            long t = state.nextStep(i);
+            double clr = lr / (1 + (t - 1) * lrDecay);
+            Tensor sum = state.ensure(0, i, initialAccumulator);
+            Tensor w = ParamState.data(p);
+            int n = w.numel();
+            if (ParamState.isFloat(w)) {
+                update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), sum.floatArray(), n, (float) clr);
+            } else {
+                update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), sum.doubleArray(), n, clr);
+            }
+            ParamState.writeBack(p, w);
+        }
+    }
+
+    // Same operation order as torch 1.13's _single_tensor_adagrad.
+    private void update(double[] p, int po, double[] g, int go, double[] sum, int n, double clr) {
+        double negClr = -clr;
+        for (int k = 0; k < n; k++) {
+            double pk = p[po + k], gk = g[go + k];
+            if (weightDecay != 0) gk = gk + weightDecay * pk;
+            double s = sum[k] + gk * gk;
+            sum[k] = s;
+            double std = Math.sqrt(s) + eps;
+            p[po + k] = pk + negClr * gk / std;
+        }
+    }
+
+    private void update(float[] p, int po, float[] g, int go, float[] sum, int n, float clr) {
+        float negClr = -clr, wd = (float) weightDecay, e = (float) eps;
+        for (int k = 0; k < n; k++) {
+            float pk = p[po + k], gk = g[go + k];
+            if (weightDecay != 0) gk = gk + wd * pk;
+            float s = sum[k] + gk * gk;
+            sum[k] = s;
+            float std = (float) Math.sqrt(s) + e;
+            p[po + k] = pk + negClr * gk / std;
+        }
+    }
+
+    @Override
+    public List<Parameter> parameters() { return params; }
+
+    @Override
+    public double learningRate() { return lr; }
+
+    @Override
+    public void setLearningRate(double lr) {
+        ParamState.checkNewLearningRate(lr);
+        this.lr = lr;
+    }
+
+    @Override
+    public Map<String, Tensor> state() { return state.export(lr); }
+
+    @Override
+    public void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
+
+    @Override
+    public String toString() {
+        return "Adagrad(lr=" + lr + ", lr_decay=" + lrDecay + ", weight_decay=" + weightDecay
+                + ", initial_accumulator_value=" + initialAccumulator + ", eps=" + eps + ")";
+    }
+}

@@ -1,0 +1,132 @@
+package io.backprop4j.optim;
+
+import io.backprop4j.nn.Parameter;
+import io.backprop4j.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/** The update loop and state shared by {@link Adam} (L2 weight decay) and {@link AdamW} (decoupled). */
+final class AdamCore {
+    private final String who;
+    final List<Parameter> params;
+    double lr;
+    final double beta1, beta2, eps, weightDecay;
+    final boolean amsgrad, decoupled;
+    private final ParamState state;
+
+    AdamCore(String who, List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+             boolean amsgrad, boolean decoupled) {
+        ParamState.checkLearningRate(lr);
+        ParamState.checkNonNegative("epsilon", eps);
+        ParamState.checkBeta(0, beta1);
+        ParamState.checkBeta(1, beta2);
+        ParamState.checkNonNegative("weight_decay", weightDecay);
+        this.who = who;
+        this.params = List.copyOf(params);
+        this.lr = lr;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        this.amsgrad = amsgrad;
+        this.decoupled = decoupled;
+        this.state = amsgrad
+                ? new ParamState(who, this.params, true, "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
+                : new ParamState(who, this.params, true, "exp_avg", "exp_avg_sq");
+    }
+
+    void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            Tensor g = ParamState.grad(p);
+            if (g == null) continue;
+            long t = state.nextStep(i);
+            Tensor m = state.ensure(0, i, 0), v = state.ensure(1, i, 0), vmax = amsgrad ? state.ensure(2, i, 0) : null;
+            double bc1 = 1 - Math.pow(beta1, t);
+            double bc2 = 1 - Math.pow(beta2, t);
+            double stepSize = lr / bc1;
+            double bc2Sqrt = Math.sqrt(bc2);
+            Tensor w = ParamState.data(p);
+            int n = w.numel();
+            if (ParamState.isFloat(w)) {
+                update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), m.floatArray(), v.floatArray(),
+                        vmax == null ? null : vmax.floatArray(), n, (float) stepSize, (float) bc2Sqrt);
+            } else {
+                update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), m.doubleArray(), v.doubleArray(),
+                        vmax == null ? null : vmax.doubleArray(), n, stepSize, bc2Sqrt);
+            }
+            ParamState.writeBack(p, w);
+        }
+    }
+
+    // Same operation order as torch 1.13's _single_tensor_adam / _single_tensor_adamw.
+    private void update(double[] p, int po, double[] g, int go, double[] m, double[] v, double[] vmax, int n,
+                        double stepSize, double bc2Sqrt) {
+        double decay = 1 - lr * weightDecay, l2 = decoupled ? 0 : weightDecay;
+        double c1 = 1 - beta1, c2 = 1 - beta2, negStep = -stepSize;
+        boolean decoupledDecay = decoupled && weightDecay != 0;
+        for (int k = 0; k < n; k++) {
+            double pk = p[po + k], gk = g[go + k];
+            if (decoupledDecay) pk = pk * decay;
+            if (l2 != 0) gk = gk + l2 * pk;
+            double mk = m[k] * beta1 + c1 * gk;
+            double vk = v[k] * beta2 + c2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            if (vmax != null) {
+                vk = Math.max(vmax[k], vk);
+                vmax[k] = vk;
+            }
+            double denom = Math.sqrt(vk) / bc2Sqrt + eps;
+            p[po + k] = pk + negStep * mk / denom;
+        }
+    }
+
+    private void update(float[] p, int po, float[] g, int go, float[] m, float[] v, float[] vmax, int n,
+                        float stepSize, float bc2Sqrt) {
+        float decay = (float) (1 - lr * weightDecay), l2 = decoupled ? 0f : (float) weightDecay;
+        float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
+        float e = (float) eps, negStep = -stepSize;
+        boolean decoupledDecay = decoupled && weightDecay != 0;
+        for (int k = 0; k < n; k++) {
+            float pk = p[po + k], gk = g[go + k];
+            if (decoupledDecay) pk = pk * decay;
+            if (l2 != 0) gk = gk + l2 * pk;
+            float mk = m[k] * b1 + c1 * gk;
+            float vk = v[k] * b2 + c2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            if (vmax != null) {
+                vk = Math.max(vmax[k], vk);
+                vmax[k] = vk;
+            }
+            float denom = (float) Math.sqrt(vk) / bc2Sqrt + e;
+            p[po + k] = pk + negStep * mk / denom;
+        }
+    }
+
+    void setLearningRate(double lr) {
+        ParamState.checkNewLearningRate(lr);
+        this.lr = lr;
+    }
+
+    Map<String, Tensor> state() { return state.export(lr); }
+
+    void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
+
+    /** The state buffer NAME of parameter i, or null. */
+    Tensor buffer(String name, int i) {
+        return switch (name) {
+            case "exp_avg" -> state.get(0, i);
+            case "exp_avg_sq" -> state.get(1, i);
+            case "max_exp_avg_sq" -> amsgrad ? state.get(2, i) : null;
+            default -> null;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return who + "(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay
+                + ", amsgrad=" + amsgrad + ")";
+    }
+}
