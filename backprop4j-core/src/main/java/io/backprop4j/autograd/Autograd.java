@@ -66,7 +66,7 @@ public final class Autograd {
                         + "; pass a gradient of that shape, or reduce it to one value first (sum(), mean())");
             }
             seed = Tensor.onesLike(root);
-        } else if (!Arrays.equals(seed.shape(), root.shape())) {
+        } else if (!seed.sameShape(root)) {
             throw new ShapeException("backward: gradient shape " + Shapes.str(seed.shape())
                     + " differs from output shape " + Shapes.str(root.shape()));
         }
@@ -95,7 +95,7 @@ public final class Autograd {
                     Tensor in = inputs[i];
                     Tensor gi = inGrads[i];
                     if (in == null || !in.requiresGrad() || gi == null) continue;
-                    if (!Arrays.equals(gi.shape(), in.shape())) {
+                    if (!gi.sameShape(in)) {
                         throw new IllegalStateException(op.name() + ": backward gave input " + i + " a gradient of shape "
                                 + Shapes.str(gi.shape()) + " for an input of shape " + Shapes.str(in.shape()));
                     }
@@ -129,7 +129,7 @@ public final class Autograd {
 
     /** Tensors reachable from root through recorded ops, each after all of its inputs. */
     static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
+        List<Tensor> order = new ArrayList<>(32);
         Map<Tensor, Boolean> visited = new IdentityHashMap<>();
         ArrayDeque<Object[]> stack = new ArrayDeque<>();
         stack.push(new Object[] {root, 0});

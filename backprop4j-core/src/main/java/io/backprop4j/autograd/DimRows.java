@@ -64,7 +64,7 @@ final class DimRows {
         }
         for (int i = 0, k = 0; i < r; i++) if (i != dim) ms[k++] = outShape[i];
         ms[r - 1] = outShape[dim];
-        moved = dtype == DType.FLOAT64 ? Tensor.of(values, ms) : Tensor.of(toFloat(values), ms);
+        moved = io.backprop4j.internal.Loops.fromDoubles(values, dtype, ms);
         // Undo the move: dim sits last in the moved layout.
         int[] mstr = moved.strides();
         int[] strides = new int[r];
@@ -72,9 +72,4 @@ final class DimRows {
         return moved.view(outShape.clone(), strides, 0).contiguousData();
     }
 
-    private static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-        return f;
-    }
 }

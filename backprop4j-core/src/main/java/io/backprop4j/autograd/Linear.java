@@ -46,8 +46,13 @@ public record Linear(Tensor x, Tensor w, Tensor b) implements Op {
 
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {
-            x.requiresGrad() ? MatMul.apply(g, w.t()) : null,
-            w.requiresGrad() ? MatMul.apply(x.t(), g) : null,
+            x.requiresGrad() ? MatMulInto.product(g, transposed(w)) : null,
+            w.requiresGrad() ? MatMulInto.product(transposed(x), g) : null,
             b != null && b.requiresGrad() ? g.sum(0, false) : null};
+    }
+
+    /** The transpose of a 2-D tensor as a plain view (backward runs unrecorded). */
+    private static Tensor transposed(Tensor t) {
+        return t.view(new int[] {t.size(1), t.size(0)}, new int[] {t.stride(1), t.stride(0)}, t.offset());
     }
 }

@@ -1,5 +1,6 @@
 package io.backprop4j.autograd;
 
+import io.backprop4j.internal.Loops;
 import io.backprop4j.tensor.Tensor;
 
 /**
@@ -8,24 +9,47 @@ import io.backprop4j.tensor.Tensor;
  */
 public record Softmax(Tensor x, Tensor out, int dim) implements Op {
     public static Tensor apply(Tensor x, int dim) {
+        if (lastDimContiguous(x, dim)) {
+            // The common case (rows of logits) straight on the arrays, without moving the data.
+            int n = x.size(-1), rows = n == 0 ? 0 : x.numel() / n;
+            double[] v = x.toDoubleArray();
+            for (int r = 0; r < rows; r++) softmaxRow(v, r * n, n);
+            Tensor out = Loops.fromDoubles(v, x.dtype(), x.shape());
+            return Autograd.record(out, new Softmax(x, out, x.rank() - 1));
+        }
         DimRows rows = new DimRows("softmax", x, dim);
         double[] v = rows.data;
-        int n = rows.n;
-        for (int r = 0; r < rows.rows; r++) {
-            int b = r * n;
-            double m = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) m = Math.max(m, v[b + j]);
-            double s = 0;
-            for (int j = 0; j < n; j++) { v[b + j] = Math.exp(v[b + j] - m); s += v[b + j]; }
-            for (int j = 0; j < n; j++) v[b + j] /= s;
-        }
+        for (int r = 0; r < rows.rows; r++) softmaxRow(v, r * rows.n, rows.n);
         Tensor out = rows.restore(v, x.dtype());
         return Autograd.record(out, new Softmax(x, out, rows.dim));
+    }
+
+    private static boolean lastDimContiguous(Tensor x, int dim) {
+        return x.rank() > 0 && x.isContiguous() && (dim == -1 || dim == x.rank() - 1);
+    }
+
+    private static void softmaxRow(double[] v, int b, int n) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) m = Math.max(m, v[b + j]);
+        double s = 0;
+        for (int j = 0; j < n; j++) { v[b + j] = Math.exp(v[b + j] - m); s += v[b + j]; }
+        for (int j = 0; j < n; j++) v[b + j] /= s;
     }
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
     public Tensor[] backward(Tensor g) {
+        if (dim == out.rank() - 1) {
+            int n = out.size(-1), rows = n == 0 ? 0 : out.numel() / n;
+            double[] gv = g.toDoubleArray(), sv = out.toDoubleArray();
+            for (int r = 0; r < rows; r++) {
+                int b = r * n;
+                double dot = 0;
+                for (int j = 0; j < n; j++) dot += gv[b + j] * sv[b + j];
+                for (int j = 0; j < n; j++) gv[b + j] = sv[b + j] * (gv[b + j] - dot);
+            }
+            return new Tensor[] {Loops.fromDoubles(gv, out.dtype(), out.shape())};
+        }
         return new Tensor[] {out.mul(g.sub(g.mul(out).sum(dim, true)))};
     }
 }

@@ -47,15 +47,10 @@ public record SoftmaxCrossEntropy(Tensor x, Tensor y, int[] classes, Tensor soft
             }
             for (int j = 0; j < k; j++) v[b + j] = Math.exp(v[b + j] - lse);
         }
-        Tensor sm = x.dtype() == DType.FLOAT64 ? Tensor.of(v, n, k) : Tensor.of(toFloat(v), n, k);
+        Tensor sm = Loops.fromDoubles(v, x.dtype(), n, k);
         return Autograd.record(Tensor.full(n == 0 ? 0 : loss / n, x.dtype()), new SoftmaxCrossEntropy(x, y, classes, sm));
     }
 
-    private static float[] toFloat(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
-        return f;
-    }
 
     public Tensor[] inputs() { return y == null ? new Tensor[] {x} : new Tensor[] {x, y}; }
 
@@ -77,7 +72,7 @@ public record SoftmaxCrossEntropy(Tensor x, Tensor y, int[] classes, Tensor soft
                     for (int j = 0; j < k; j++) s[b + j] = scale * (s[b + j] * ysum - yv[b + j]);
                 }
             }
-            gx = x.dtype() == DType.FLOAT64 ? Tensor.of(s, n, k) : Tensor.of(toFloat(s), n, k);
+            gx = Loops.fromDoubles(s, x.dtype(), n, k);
         }
         if (y == null) return new Tensor[] {gx};
         Tensor gy = y.requiresGrad() ? Loops.map(softmax, sv -> -scale * Math.log(sv)) : null;

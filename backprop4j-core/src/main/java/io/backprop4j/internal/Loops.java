@@ -181,6 +181,14 @@ public final class Loops {
         }
     }
 
+    /** A new contiguous tensor of {@code dtype} holding {@code values} (adopted for float64, converted for float32). */
+    public static Tensor fromDoubles(double[] values, DType dtype, int... shape) {
+        if (dtype == DType.FLOAT64) return Tensor.of(values, shape);
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+        return Tensor.of(f, shape);
+    }
+
     /** f(x) elementwise; a new contiguous tensor. */
     public static Tensor map(Tensor x, DoubleUnaryOperator fn) {
         Tensor c = x.contiguousData();

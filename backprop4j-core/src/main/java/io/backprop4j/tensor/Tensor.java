@@ -199,6 +199,14 @@ public class Tensor {
     /** The shape (a copy). */
     public int[] shape() { return shape.clone(); }
 
+    /** Whether this tensor has the same shape as {@code other}. */
+    public boolean sameShape(Tensor other) {
+        return Arrays.equals(shape, other.shape);
+    }
+
+    /** The element stride of dimension {@code dim}; negative counts from the end. */
+    public int stride(int dim) { return strides[Shapes.axis("stride", dim, shape.length)]; }
+
     /** Size of dimension {@code dim}; negative counts from the end. */
     public int size(int dim) { return shape[Shapes.axis("size", dim, shape.length)]; }
 
