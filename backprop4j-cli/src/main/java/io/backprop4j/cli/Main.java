@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "backprop4j 0.1.0",
         description = "Pure-Java deep learning: train networks, and see every step of backpropagation worked out.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {BenchCommand.class, CommandLine.HelpCommand.class, ExplainCommand.class, CheckCommand.class,
+            TrainCommand.class, EvaluateCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
     /** Exit status for unusable input (bad file, bad option, bad shapes). */
     public static final int EXIT_USAGE = 2;

@@ -16,12 +16,19 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * Optional OpenBLAS ({@code cblas_sgemm}, {@code cblas_dgemm} from {@code libopenblas.so.0}),
  * called through the Foreign Function and Memory API. Never required: when the library is
  * missing, native access is refused, or anything else fails, it is silently unavailable and
- * {@link #status()} says why. Disabled by the system property {@code backprop4j.blas=java} or
- * the environment variable {@code BACKPROP4J_BLAS=java}.
+ * {@link #status()} says why.
  *
- * <p>The library is looked up lazily, on the first product big enough to use it, so small
- * programs never load it. Calls pass the Java arrays themselves (a critical downcall with heap
- * access), so nothing is copied; the garbage collector waits for the call to return.
+ * <p>The system property {@code backprop4j.blas} (else the environment variable
+ * {@code BACKPROP4J_BLAS}) chooses: {@code java} never loads it; {@code native} sends every
+ * product above the tiny size to it when it loads; unset (or {@code auto}) uses it only for sizes
+ * where it measured faster than the Java kernel. On the AVX-512 machine this was tuned on, the
+ * Java kernel won everywhere (OpenBLAS 0.3.21 ran with its Haswell kernels), so {@code auto}
+ * never loads it; it is there for machines where a native BLAS is stronger.
+ *
+ * <p>The library is looked up lazily, on the first product sent to it. Calls pass the Java
+ * arrays themselves (a critical downcall with heap access), so nothing is copied; the garbage
+ * collector waits for the call to return. Without {@code --enable-native-access=ALL-UNNAMED}
+ * the JDK prints a one-time warning when the library is loaded.
  */
 public final class NativeBlas {
 
@@ -36,6 +43,10 @@ public final class NativeBlas {
     private static final long MIN_WORK_FLOAT = Long.MAX_VALUE;
     private static final long MIN_WORK_DOUBLE = Long.MAX_VALUE;
 
+    private enum Mode { JAVA, AUTO, NATIVE }
+
+    private static final Mode MODE = mode(System.getProperty("backprop4j.blas"), System.getenv("BACKPROP4J_BLAS"));
+
     private NativeBlas() {
     }
 
@@ -49,10 +60,25 @@ public final class NativeBlas {
         return Holder.STATUS;
     }
 
-    /** Whether {@link Gemm} should hand a product of this size to OpenBLAS (checked before loading it). */
+    /** Whether {@link Gemm} should hand a product of this size to OpenBLAS; loads it only when the size qualifies. */
     static boolean wins(int m, int n, int k, boolean isDouble) {
-        long work = (long) m * n * k;
-        return work >= (isDouble ? MIN_WORK_DOUBLE : MIN_WORK_FLOAT) && available();
+        if (MODE == Mode.JAVA) {
+            return false;
+        }
+        long min = MODE == Mode.NATIVE ? 0 : isDouble ? MIN_WORK_DOUBLE : MIN_WORK_FLOAT;
+        return (long) m * n * k >= min && available();
+    }
+
+    private static Mode mode(String property, String env) {
+        String value = property != null && !property.isBlank() ? property : env;
+        if (value == null || value.isBlank()) {
+            return Mode.AUTO;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "java" -> Mode.JAVA;
+            case "native", "openblas" -> Mode.NATIVE;
+            default -> Mode.AUTO;
+        };
     }
 
     /**
@@ -116,12 +142,8 @@ public final class NativeBlas {
             MethodHandle s = null;
             MethodHandle d = null;
             String status;
-            String property = System.getProperty("backprop4j.blas");
-            String env = System.getenv("BACKPROP4J_BLAS");
-            if ("java".equalsIgnoreCase(property)) {
-                status = "disabled by system property backprop4j.blas=java";
-            } else if (property == null && "java".equalsIgnoreCase(env)) {
-                status = "disabled by environment variable BACKPROP4J_BLAS=java";
+            if (MODE == Mode.JAVA) {
+                status = "disabled by backprop4j.blas / BACKPROP4J_BLAS = java";
             } else {
                 try {
                     Linker linker = Linker.nativeLinker();

@@ -1,0 +1,326 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.data.Idx;
+import io.backprop4j.internal.kernel.Gemm;
+import io.backprop4j.internal.kernel.NativeBlas;
+import io.backprop4j.internal.kernel.Parallel;
+import io.backprop4j.loss.Losses;
+import io.backprop4j.nn.LeakyReLU;
+import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.ReLU;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.nn.Softmax;
+import io.backprop4j.optim.Optimizer;
+import io.backprop4j.optim.Optimizers;
+import io.backprop4j.optim.SGD;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code backprop4j bench WORKLOAD}: the reference workloads of tools/bench/pytorch_reference.py,
+ * run by backprop4j and printing the same result lines; {@code bench compare} runs ours and
+ * PyTorch's in turn, in separate processes, and prints the ratios.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Time the reference workloads: fmnist-mlp, seed-step, gemm, or all;",
+                "'bench compare [WORKLOAD]' runs PyTorch's reference beside ours and prints the ratios."})
+public final class BenchCommand implements Callable<Integer> {
+    static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+
+    @Parameters(index = "0", defaultValue = "all", paramLabel = "WORKLOAD",
+            description = "fmnist-mlp | seed-step | gemm | all | compare")
+    String workload;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "COMPARED",
+            description = "With 'compare': the workload to compare (default all).")
+    String compared;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of fmnist-mlp (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Threads for both libraries (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--runs", defaultValue = "3", description = "With compare: runs of each side, alternating; medians are compared.")
+    int runs;
+
+    @Option(names = "--data-dir", defaultValue = FMNIST, description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with PyTorch, for compare.")
+    String python;
+
+    @Option(names = "--reference", description = "PyTorch reference script (default: tools/bench/pytorch_reference.py of this checkout).")
+    Path reference;
+
+    @Option(names = "--sizes", split = ",", description = "GEMM sizes (default 256,512,1024,2048).")
+    int[] sizes = {256, 512, 1024, 2048};
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (threads < 1) throw new BackpropException("--threads must be at least 1, got " + threads);
+        if (epochs < 1) throw new BackpropException("--epochs must be at least 1, got " + epochs);
+        if ("compare".equals(workload)) return compare(out);
+        System.setProperty("backprop4j.threads", Integer.toString(threads));
+        out.println("backprop4j " + Main.class.getPackage().getImplementationVersion() + ", java " + Runtime.version()
+                + ", threads " + Parallel.threads() + ", native BLAS: " + NativeBlas.status());
+        out.flush();
+        switch (workload) {
+            case "gemm" -> gemm(out);
+            case "seed-step" -> seedStep(out);
+            case "fmnist-mlp" -> fmnistMlp(out);
+            case "all" -> { gemm(out); seedStep(out); fmnistMlp(out); }
+            default -> throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare");
+        }
+        out.println("peak rss MiB: " + peakRssMiB());
+        out.flush();
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ workloads
+
+    void gemm(PrintWriter out) {
+        for (int n : sizes) {
+            float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+            SplittableRandom r = new SplittableRandom(n);
+            for (int i = 0; i < a.length; i++) { a[i] = (float) r.nextDouble(); b[i] = (float) r.nextDouble(); }
+            for (int i = 0; i < 3; i++) Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+            int reps = Math.max(3, (int) (2e9 / (2.0 * n * n * n)));
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
+            double dt = (System.nanoTime() - t0) / 1e9 / reps;
+            out.printf(Locale.ROOT, "gemm n=%d: %.1f GFLOP/s%n", n, 2.0 * n * n * n / dt / 1e9);
+            out.flush();
+        }
+    }
+
+    void seedStep(PrintWriter out) {
+        Tensor x = Tensor.of(new double[][] {{3, 1, -1, 2}});
+        Tensor y = Tensor.of(new double[][] {{0, 1}});
+        Linear l1 = new Linear(Tensor.of(new double[][] {{-0.2, 0.9, 0.4}, {-0.1, 0.3, 0.4}, {0.2, 0.5, -0.7}, {0.2, -0.5, 0.5}}), null);
+        Linear l2 = new Linear(Tensor.of(new double[][] {{0.6, -0.2}, {-0.1, 0.8}, {-0.5, -0.3}}), null);
+        Sequential model = new Sequential(l1, new LeakyReLU(0.01), l2, new Softmax());
+        Optimizer opt = new SGD(model.parameters(), 0.1);
+        Runnable step = () -> {
+            opt.zeroGrad();
+            Losses.binaryCrossEntropy(model.forward(x), y).backward();
+            opt.step();
+        };
+        for (int i = 0; i < 2000; i++) step.run();
+        // As the reference: 20,000 steps after 2,000 of warm-up; the JIT gets a longer warm-up
+        // first, reported separately, since a JVM compiles its hot code in the first seconds.
+        for (int i = 0; i < 50_000; i++) step.run();
+        int steps = 20_000;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) step.run();
+        double us = (System.nanoTime() - t0) / 1e3 / steps;
+        out.printf(Locale.ROOT, "seed-step microseconds per step: %.2f%n", us);
+        out.flush();
+    }
+
+    void fmnistMlp(PrintWriter out) throws IOException {
+        Path dir = dataDir;
+        Path trainImages = dir.resolve("train-images-idx3-ubyte.gz");
+        if (!Files.exists(trainImages)) {
+            throw new BackpropException("Fashion-MNIST not found in " + dir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
+        }
+        float[] xs = pixels(Idx.readImages(trainImages));
+        int[] ys = Idx.readLabels(dir.resolve("train-labels-idx1-ubyte.gz"));
+        float[] xt = pixels(Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")));
+        int[] yt = Idx.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"));
+        int n = ys.length, d = 784, batch = 128;
+        SplittableRandom rng = new SplittableRandom(0);
+        Sequential model = new Sequential(new Linear(784, 512, rng), new ReLU(), new Linear(512, 256, rng), new ReLU(), new Linear(256, 10, rng));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
+        Tensor testX = Tensor.of(xt, yt.length, d);
+        double[] times = new double[epochs];
+        float[] xb = new float[batch * d];
+        int[] yb = new int[batch];
+        double acc = 0;
+        for (int e = 0; e < epochs; e++) {
+            long t0 = System.nanoTime();
+            int[] perm = permutation(n, rng);
+            double loss = 0;
+            for (int s = 0; s < n; s += batch) {
+                int m = Math.min(batch, n - s);
+                float[] bx = m == batch ? xb : new float[m * d];
+                int[] by = m == batch ? yb : new int[m];
+                for (int i = 0; i < m; i++) {
+                    System.arraycopy(xs, perm[s + i] * d, bx, i * d, d);
+                    by[i] = ys[perm[s + i]];
+                }
+                opt.zeroGrad();
+                Tensor l = Losses.crossEntropy(model.forward(Tensor.of(bx, m, d)), by);
+                l.backward();
+                opt.step();
+                loss = l.item();
+            }
+            times[e] = (System.nanoTime() - t0) / 1e9;
+            acc = accuracy(model, testX, yt);
+            out.printf(Locale.ROOT, "fmnist-mlp epoch %d: %.3f s  loss %.4f  test-acc %.4f%n", e + 1, times[e], loss, acc);
+            out.flush();
+        }
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        out.printf(Locale.ROOT, "fmnist-mlp median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
+    }
+
+    private static float[] pixels(Idx.Images images) {
+        byte[] p = images.pixels();
+        float[] f = new float[p.length];
+        for (int i = 0; i < p.length; i++) f[i] = (p[i] & 0xff) / 255f;
+        return f;
+    }
+
+    private static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i]; p[i] = p[j]; p[j] = t;
+        }
+        return p;
+    }
+
+    private static double accuracy(Sequential model, Tensor x, int[] y) {
+        try (var g = NoGrad.enter(); var m = model.evalScope()) {
+            Tensor pred = model.forward(x).argmax(1, false);
+            int hits = 0;
+            for (int i = 0; i < y.length; i++) if ((int) pred.getFlat(i) == y[i]) hits++;
+            return hits / (double) y.length;
+        }
+    }
+
+    static long peakRssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no figure
+        }
+        return -1;
+    }
+
+    // ------------------------------------------------------------------ compare
+
+    private static final Pattern RESULT = Pattern.compile(
+            "^(fmnist-mlp median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB): ([0-9.]+)");
+
+    private int compare(PrintWriter out) throws IOException, InterruptedException {
+        String what = compared == null ? "all" : compared;
+        if (!List.of("all", "fmnist-mlp", "seed-step", "gemm").contains(what)) {
+            throw new BackpropException("unknown workload '" + what + "'; valid: fmnist-mlp, seed-step, gemm, all");
+        }
+        Path script = reference != null ? reference : findReference();
+        List<Map<String, Double>> ours = new ArrayList<>(), theirs = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            out.println("run " + (r + 1) + "/" + runs + ": backprop4j " + what);
+            out.flush();
+            ours.add(runAndParse(oursCommand(what), Map.of(), out));
+            out.println("run " + (r + 1) + "/" + runs + ": PyTorch " + what);
+            out.flush();
+            theirs.add(runAndParse(pytorchCommand(script, what), Map.of(), out));
+        }
+        out.println();
+        out.printf(Locale.ROOT, "%-40s %12s %12s %10s%n", "median of " + runs + " runs", "backprop4j", "PyTorch", "ratio");
+        for (String key : ours.get(0).keySet()) {
+            double a = median(ours, key), b = median(theirs, key);
+            if (Double.isNaN(b)) continue;
+            boolean higherIsBetter = key.startsWith("gemm");
+            String sense = higherIsBetter ? "x PyTorch's GFLOP/s" : "x PyTorch's time";
+            if (key.startsWith("peak rss")) sense = "x PyTorch's memory";
+            out.printf(Locale.ROOT, "%-40s %12.3f %12.3f %8.3f  %s%n", key, a, b, a / b, sense);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static double median(List<Map<String, Double>> runs, String key) {
+        double[] v = runs.stream().mapToDouble(m -> m.getOrDefault(key, Double.NaN)).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        return v.length == 0 ? Double.NaN : v[v.length / 2];
+    }
+
+    private List<String> oursCommand(String what) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "bench", what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads),
+                "--data-dir", dataDir.toString()));
+        if (!Arrays.equals(sizes, new int[] {256, 512, 1024, 2048})) {
+            cmd.add("--sizes");
+            cmd.add(String.join(",", Arrays.stream(sizes).mapToObj(Integer::toString).toList()));
+        }
+        return cmd;
+    }
+
+    private List<String> pytorchCommand(Path script, String what) {
+        // OpenBLAS runs slowly on this processor with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE set: unset them
+        // for PyTorch's run alone (env -u), and report its peak RSS as ours does.
+        String code = "import resource, runpy, sys; sys.argv = [sys.argv[1]] + sys.argv[2:]; "
+                + "runpy.run_path(sys.argv[0], run_name='__main__'); "
+                + "print('peak rss MiB: %d' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))";
+        return List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, "-c", code, script.toString(),
+                what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads));
+    }
+
+    private static Path findReference() {
+        for (Path p : List.of(Path.of("tools/bench/pytorch_reference.py"), Path.of("../shared/bench/pytorch_reference.py"))) {
+            if (Files.isRegularFile(p)) return p;
+        }
+        String home = System.getenv("BACKPROP4J_HOME");
+        if (home != null && Files.isRegularFile(Path.of(home, "tools/bench/pytorch_reference.py"))) {
+            return Path.of(home, "tools/bench/pytorch_reference.py");
+        }
+        throw new BackpropException("PyTorch reference script not found; pass --reference tools/bench/pytorch_reference.py");
+    }
+
+    private static Map<String, Double> runAndParse(List<String> cmd, Map<String, String> env, PrintWriter out)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        Map<String, Double> results = new LinkedHashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("WARNING: Using incubator")) continue;
+                out.println("  " + line);
+                out.flush();
+                Matcher m = RESULT.matcher(line);
+                if (m.find()) results.put(m.group(1), Double.parseDouble(m.group(2)));
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0) throw new BackpropException("benchmark command failed with exit status " + rc + ": " + String.join(" ", cmd));
+        return results;
+    }
+}

@@ -1,0 +1,68 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.explain.Answers;
+import io.backprop4j.explain.Grader;
+import io.backprop4j.explain.JsonRenderer;
+import io.backprop4j.explain.SpecException;
+import io.backprop4j.explain.StepSolution;
+import io.backprop4j.explain.TextRenderer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code backprop4j check SPEC ANSWERS}: grades a hand-worked training step. */
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = {
+            "Grades a hand-worked training step: every number in ANSWERS is compared with the true value to the precision "
+                    + "it was written with; each wrong number is named with the mistake it looks like (sign flipped, transposed, "
+                    + "a factor off, gradient added, another activation's derivative, a missing chain-rule term such as the "
+                    + "softmax coupling, carried over from an earlier wrong number), and the first mistake is pointed out.",
+            "ANSWERS is YAML in the shape of 'explain --format json': loss, and per layer any of net, output, output_grad, "
+                    + "net_grad, weights_grad, bias_grad, weights_updated, bias_updated.",
+            "Exit status: 0 all correct, 1 some wrong, 2 unusable input."
+        })
+final class CheckCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Parameters(index = "0", paramLabel = "SPEC", description = "The network spec (YAML).")
+    Path specFile;
+
+    @Parameters(index = "1", paramLabel = "ANSWERS", description = "The hand-worked values (YAML).")
+    Path answersFile;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (the default) or json.")
+    Format format;
+
+    @Option(names = "--tolerance", paramLabel = "R", defaultValue = "1e-3",
+            description = "Relative tolerance (default 1e-3; absolute floor 1e-6).")
+    double tolerance;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path out;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        if (!(tolerance >= 0 && Double.isFinite(tolerance))) {
+            throw new BackpropException("--tolerance: found " + tolerance + ", expected a finite number >= 0 (such as 1e-3)");
+        }
+        StepSolution solution = ExplainCommand.solve(specFile);
+        SpecYaml.Read<Answers> answers = SpecYaml.readAnswers(answersFile);
+        Grader.Report report;
+        try {
+            report = Grader.grade(solution, answers.value(), tolerance);
+        } catch (SpecException e) {
+            throw answers.locate(e);
+        }
+        String text = format == Format.json ? JsonRenderer.render(report) : TextRenderer.render(report);
+        ExplainCommand.write(text, out, command.commandLine().getOut());
+        return report.allCorrect() ? 0 : Main.EXIT_FAILED;
+    }
+}

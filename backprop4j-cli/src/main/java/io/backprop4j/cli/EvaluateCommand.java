@@ -1,0 +1,190 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.data.Csv;
+import io.backprop4j.data.DataSplits;
+import io.backprop4j.data.Dataset;
+import io.backprop4j.data.Datasets;
+import io.backprop4j.data.Table;
+import io.backprop4j.tensor.Tensor;
+import io.backprop4j.train.Evaluation;
+import io.backprop4j.train.Metrics;
+import io.backprop4j.train.ModelFile;
+import io.backprop4j.train.ModelSpec;
+import io.backprop4j.train.Task;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code backprop4j evaluate}: a saved model's loss and accuracy on a data set, per-class
+ * precision, recall and F1, and the confusion matrix.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Score a saved model: loss, accuracy, per-class precision, recall and F1, and the confusion matrix.",
+            "Without --data: the test split of the data set the model was trained on."},
+        footer = {"", "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model file, or data that does not fit."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save'.")
+    Path modelFile;
+
+    @Option(names = "--data", paramLabel = "NAME|FILE.csv", description = "A named data set or a CSV file (default: the model's).")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Fashion-MNIST lies.")
+    Path dataDir;
+
+    @Option(names = "--split", paramLabel = "SPLIT",
+            description = "test, validation, train or all (default: test for a named data set, all for a CSV file given with --data).")
+    String split;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the confusion matrix as a heat map.")
+    Path plot;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = command.commandLine().getOut();
+        if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new BackpropException("--plot " + plot + ": the chart is a PNG file; name it *.png");
+        }
+        ModelFile model = ModelFile.load(modelFile);
+        ModelSpec spec = model.spec();
+        String source = data != null ? data : spec.data();
+        if (source == null) throw new BackpropException(modelFile + " does not say what data it was trained on; pass --data");
+        String key = TrainCommand.dataKey(source);
+        String which = split != null ? split.toLowerCase(Locale.ROOT) : key.equals("csv") && data != null ? "all" : "test";
+        if (!List.of("test", "validation", "train", "all").contains(which)) {
+            throw new BackpropException("unknown --split '" + split + "'; valid: test, validation, train, all");
+        }
+        Dataset raw = load(source, key, which, spec);
+        Dataset ready = raw.withFeatures(model.preprocess(raw.features()));
+        if (ready.size() == 0) throw new BackpropException("the " + which + " split of " + source + " is empty");
+        Evaluation e = Evaluation.of(model.model(), ready);
+
+        out.println("model: " + modelFile + " (" + spec.describe() + ", " + spec.task().cliName() + ")");
+        out.println("data: " + (key.equals("csv") ? source : key) + ", " + which + (which.equals("all") ? "" : " split")
+                + " (" + ready.size() + " examples)");
+        if (spec.task() == Task.REGRESS) {
+            out.printf(Locale.ROOT, "mse: %.6g%n", e.loss());
+            out.flush();
+            return 0;
+        }
+        out.printf(Locale.ROOT, "loss: %.4f%n", e.loss());
+        out.printf(Locale.ROOT, "accuracy: %.4f%n", e.accuracy());
+        String[] names = new String[spec.outputs()];
+        for (int k = 0; k < names.length; k++) names[k] = model.className(k);
+        int[][] confusion = e.confusion();
+        out.println();
+        printReport(out, Metrics.report(confusion), names);
+        out.println();
+        printConfusion(out, confusion, names);
+        if (plot != null) {
+            Plots.confusion(confusion, names, plot, "Confusion matrix (" + (key.equals("csv") ? Path.of(source).getFileName() : key) + ")");
+            out.println("plotted the confusion matrix to " + plot);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Dataset load(String source, String key, String which, ModelSpec spec) {
+        if (key.equals("csv")) {
+            Csv.Options opts = spec.task() == Task.REGRESS ? Csv.Options.defaults().asRegression() : Csv.Options.defaults();
+            Table t = Csv.read(Path.of(source), opts);
+            Dataset all = relabel(t.toDataset(), spec, source);
+            if (which.equals("all")) return all;
+            return pick(Datasets.defaultSplit(all), which, source);
+        }
+        if (spec.task() == Task.REGRESS) throw new BackpropException("a regression model needs a CSV file with numeric targets: --data FILE.csv");
+        DataSplits s = Datasets.load(key, dataDir);
+        if (which.equals("all")) {
+            throw new BackpropException("--split all is for CSV files; for " + key + " choose test, validation or train");
+        }
+        return relabel(pick(s, which, key), spec, key);
+    }
+
+    private static Dataset pick(DataSplits s, String which, String source) {
+        Dataset d = switch (which) {
+            case "train" -> s.train();
+            case "validation" -> s.validation();
+            default -> s.test();
+        };
+        if (d == null) throw new BackpropException(source + " has no " + which + " split");
+        return d;
+    }
+
+    /**
+     * The data with its labels as the model's class indices: class names are matched by name;
+     * names that are whole numbers below the model's class count are taken as indices.
+     */
+    static Dataset relabel(Dataset d, ModelSpec spec, String source) {
+        if (spec.task() == Task.REGRESS || d.labels() == null) return d;
+        String[] modelNames = spec.classNames();
+        String[] dataNames = d.classNames();
+        if (dataNames == null || modelNames == null || Arrays.equals(dataNames, modelNames)) return d;
+        int[] map = new int[dataNames.length];
+        List<String> known = Arrays.asList(modelNames);
+        for (int c = 0; c < dataNames.length; c++) {
+            int idx = known.indexOf(dataNames[c]);
+            if (idx < 0) {
+                try {
+                    int n = Integer.parseInt(dataNames[c]);
+                    if (n >= 0 && n < spec.outputs()) idx = n;
+                } catch (NumberFormatException ignored) {
+                    // not an index either
+                }
+            }
+            if (idx < 0) {
+                throw new BackpropException(source + ": class '" + dataNames[c] + "' is not one of the model's classes: "
+                        + String.join(", ", modelNames));
+            }
+            map[c] = idx;
+        }
+        int[] labels = new int[d.size()];
+        for (int i = 0; i < labels.length; i++) labels[i] = map[d.labels()[i]];
+        Tensor f = d.features();
+        return new Dataset(f, labels, null, modelNames.clone(), d.featureNames());
+    }
+
+    static void printReport(PrintWriter out, Metrics.Report r, String[] names) {
+        int w = Math.max(12, Arrays.stream(names).mapToInt(String::length).max().orElse(0) + 2);
+        out.printf(Locale.ROOT, "%-" + w + "s %9s %9s %9s %8s%n", "class", "precision", "recall", "f1", "support");
+        int total = 0;
+        for (int k = 0; k < names.length; k++) {
+            out.printf(Locale.ROOT, "%-" + w + "s %9.4f %9.4f %9.4f %8d%n", names[k], r.precision()[k], r.recall()[k], r.f1()[k],
+                    r.support()[k]);
+            total += r.support()[k];
+        }
+        out.printf(Locale.ROOT, "%-" + w + "s %9.4f %9.4f %9.4f %8d%n", "macro avg", r.macroPrecision(), r.macroRecall(),
+                r.macroF1(), total);
+    }
+
+    static void printConfusion(PrintWriter out, int[][] c, String[] names) {
+        out.println("confusion matrix (rows: true class, columns: predicted class)");
+        int cell = 4;
+        for (int[] row : c) for (int v : row) cell = Math.max(cell, Integer.toString(v).length() + 1);
+        String[] heads = new String[names.length];
+        for (int k = 0; k < names.length; k++) {
+            heads[k] = names[k].length() <= cell - 1 ? names[k] : Integer.toString(k);
+            cell = Math.max(cell, heads[k].length() + 1);
+        }
+        int w = Math.max(6, Arrays.stream(names).mapToInt(String::length).max().orElse(0) + 2);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s", ""));
+        for (String h : heads) sb.append(String.format(Locale.ROOT, "%" + cell + "s", h));
+        out.println(sb);
+        for (int a = 0; a < c.length; a++) {
+            sb = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s", names[a]));
+            for (int v : c[a]) sb.append(String.format(Locale.ROOT, "%" + cell + "d", v));
+            out.println(sb);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.explain.Explainer;
+import io.backprop4j.explain.JsonRenderer;
+import io.backprop4j.explain.MarkdownRenderer;
+import io.backprop4j.explain.NetworkSpec;
+import io.backprop4j.explain.SpecException;
+import io.backprop4j.explain.StepSolution;
+import io.backprop4j.explain.TextRenderer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code backprop4j explain [SPEC]}: the worked solution of one training step. */
+@Command(name = "explain", mixinStandardHelpOptions = true,
+        description = {
+            "Works out one training step of a small network: the forward pass unit by unit, the loss, the backward pass "
+                    + "layer by layer (every chain-rule factor with its value) and the SGD update.",
+            "Without SPEC it explains the built-in exercise 6.1 (a 4-3-2 network, leaky_relu then softmax, binary cross-entropy).",
+            "",
+            "SPEC is YAML (or JSON): input (one sample or a list of samples), target, layers (each with weights as inputs x units, "
+                    + "optional bias, activation: identity, relu, leaky_relu, sigmoid, tanh, elu, softplus, gelu, softmax; optional alpha), "
+                    + "loss (mse, binary_cross_entropy, cross_entropy) and optional learning_rate."
+        })
+final class ExplainCommand implements Callable<Integer> {
+    /** The built-in exercise, embedded in the jar. */
+    static final String SEED = "seed-6.1.yaml";
+
+    enum Format { text, markdown, json }
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "The network spec (YAML); default: the built-in exercise 6.1.")
+    Path specFile;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+            description = "text (Unicode math, the default), markdown (LaTeX math) or json (every value in full precision).")
+    Format format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path out;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        StepSolution solution = solve(specFile);
+        String text = switch (format) {
+            case text -> TextRenderer.render(solution);
+            case markdown -> MarkdownRenderer.render(solution);
+            case json -> JsonRenderer.render(solution);
+        };
+        write(text, out, command.commandLine().getOut());
+        return 0;
+    }
+
+    /** Reads a spec (or the built-in exercise when null) and solves it; errors name the file, line and column. */
+    static StepSolution solve(Path specFile) {
+        SpecYaml.Read<NetworkSpec> read = specFile == null
+                ? SpecYaml.readSpec(SpecYaml.readResource(SEED), "built-in " + SEED)
+                : SpecYaml.readSpec(specFile);
+        try {
+            return Explainer.solve(read.value());
+        } catch (SpecException e) {
+            throw read.locate(e);
+        }
+    }
+
+    static void write(String text, Path out, PrintWriter stdout) {
+        if (out == null) {
+            stdout.print(text);
+            stdout.flush();
+            return;
+        }
+        try {
+            Files.writeString(out, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BackpropException(out + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.data.Csv;
+import io.backprop4j.data.Table;
+import io.backprop4j.io.AtomicFiles;
+import io.backprop4j.io.Json;
+import io.backprop4j.tensor.Tensor;
+import io.backprop4j.train.Metrics;
+import io.backprop4j.train.ModelFile;
+import io.backprop4j.train.ModelSpec;
+import io.backprop4j.train.Task;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code backprop4j predict}: the predicted class and the class probabilities (or the predicted
+ * values, for regression) for every row of a CSV file of raw features.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Predict with a saved model: for each row of a CSV file, the predicted class and its probabilities.",
+            "The file holds the model's features, one row per example; an extra last column (a label) is ignored."},
+        footer = {"", "CSV output: row,predicted,p_<class>...  JSON output: [{\"row\":1,\"predicted\":\"3\",\"probabilities\":{...}}, ...]",
+            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, or a malformed CSV file."})
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save'.")
+    Path modelFile;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE.csv", description = "Raw features, one row per example (a header is optional).")
+    Path input;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv", description = "csv (default) or json.")
+    String format;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    Path output;
+
+    @Spec
+    CommandSpec command;
+
+    @Override
+    public Integer call() {
+        String fmt = format.toLowerCase(Locale.ROOT);
+        if (!fmt.equals("csv") && !fmt.equals("json")) throw new BackpropException("unknown --format '" + format + "'; valid: csv, json");
+        ModelFile model = ModelFile.load(modelFile);
+        ModelSpec spec = model.spec();
+        Tensor x = readFeatures(input, spec.inputs());
+        StringWriter text = new StringWriter();
+        PrintWriter w = new PrintWriter(text);
+        if (spec.task() == Task.CLASSIFY) {
+            Tensor probs = model.predictProbabilities(x);
+            int[] predicted = Metrics.argmax(probs);
+            writeClasses(w, fmt, model, predicted, probs.toDoubleMatrix());
+        } else {
+            writeValues(w, fmt, model.predictRaw(x).toDoubleMatrix());
+        }
+        w.flush();
+        if (output != null) {
+            AtomicFiles.write(output, text.toString().getBytes(StandardCharsets.UTF_8));
+        } else {
+            PrintWriter out = command.commandLine().getOut();
+            out.print(text);
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** The features of a CSV file as [rows, inputs]; a file with one more column has it dropped (a label). */
+    static Tensor readFeatures(Path file, int inputs) {
+        Table t = Csv.read(file, Csv.Options.defaults().noLabel());
+        if (t.cols() == inputs) return Tensor.of(t.features(), t.rows(), t.cols());
+        if (t.cols() == inputs + 1) {
+            float[] f = new float[t.rows() * inputs];
+            for (int r = 0; r < t.rows(); r++) System.arraycopy(t.features(), r * t.cols(), f, r * inputs, inputs);
+            return Tensor.of(f, t.rows(), inputs);
+        }
+        throw new BackpropException(file + ": rows have " + t.cols() + " columns; the model takes " + inputs + " features"
+                + " (optionally followed by a label column)");
+    }
+
+    private static void writeClasses(PrintWriter w, String fmt, ModelFile model, int[] predicted, double[][] probs) {
+        int k = model.spec().outputs();
+        if (fmt.equals("csv")) {
+            StringBuilder head = new StringBuilder("row,predicted");
+            for (int c = 0; c < k; c++) head.append(",p_").append(csvField(model.className(c)));
+            w.println(head);
+            for (int i = 0; i < predicted.length; i++) {
+                StringBuilder sb = new StringBuilder().append(i + 1).append(',').append(csvField(model.className(predicted[i])));
+                for (int c = 0; c < k; c++) sb.append(',').append(String.format(Locale.ROOT, "%.6f", probs[i][c]));
+                w.println(sb);
+            }
+        } else {
+            List<Object> rows = new ArrayList<>();
+            for (int i = 0; i < predicted.length; i++) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("row", i + 1);
+                row.put("predicted", model.className(predicted[i]));
+                Map<String, Object> p = new LinkedHashMap<>();
+                for (int c = 0; c < k; c++) p.put(model.className(c), round(probs[i][c]));
+                row.put("probabilities", p);
+                rows.add(row);
+            }
+            w.println(Json.writePretty(rows));
+        }
+    }
+
+    private static void writeValues(PrintWriter w, String fmt, double[][] values) {
+        int k = values.length == 0 ? 1 : values[0].length;
+        if (fmt.equals("csv")) {
+            StringBuilder head = new StringBuilder("row");
+            if (k == 1) head.append(",predicted");
+            else for (int c = 0; c < k; c++) head.append(",predicted_").append(c);
+            w.println(head);
+            for (int i = 0; i < values.length; i++) {
+                StringBuilder sb = new StringBuilder().append(i + 1);
+                for (double v : values[i]) sb.append(',').append((float) v);
+                w.println(sb);
+            }
+        } else {
+            List<Object> rows = new ArrayList<>();
+            for (int i = 0; i < values.length; i++) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("row", i + 1);
+                if (k == 1) {
+                    row.put("predicted", (float) values[i][0]);
+                } else {
+                    float[] v = new float[k];
+                    for (int c = 0; c < k; c++) v[c] = (float) values[i][c];
+                    row.put("predicted", v);
+                }
+                rows.add(row);
+            }
+            w.println(Json.writePretty(rows));
+        }
+    }
+
+    private static double round(double p) {
+        return Math.round(p * 1e6) / 1e6;
+    }
+
+    private static String csvField(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) return s;
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,441 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.FormatException;
+import io.backprop4j.explain.Activation;
+import io.backprop4j.explain.Answers;
+import io.backprop4j.explain.Answers.Written;
+import io.backprop4j.explain.Field;
+import io.backprop4j.explain.LossKind;
+import io.backprop4j.explain.NetworkSpec;
+import io.backprop4j.explain.SpecException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+/**
+ * Reads network specs and answers files (YAML 1.2; JSON is YAML too) into {@link NetworkSpec}
+ * and {@link Answers}. Every error is a {@link FormatException} naming the file, the line and
+ * column (from the YAML node), the field, what was found and what was expected.
+ *
+ * <p>Sizes are checked on the YAML nodes before any array is allocated, so a file claiming a
+ * huge layer is refused without trying.
+ */
+final class SpecYaml {
+    /** The largest file read, in bytes. */
+    static final long MAX_BYTES = 8L << 20;
+
+    private static final List<String> SPEC_KEYS = List.of("input", "target", "layers", "loss", "learning_rate");
+    private static final List<String> LAYER_KEYS = List.of("weights", "bias", "activation", "alpha", "units");
+
+    private final String source;
+    private final Map<String, Mark> marks = new HashMap<>();
+
+    private SpecYaml(String source) {
+        this.source = source;
+    }
+
+    /** A value read from a file, with the positions of its fields for later error messages. */
+    record Read<T>(T value, SpecYaml reader) {
+        /** Turns a {@link SpecException} about this file into a {@link FormatException} with its line and column. */
+        BackpropException locate(SpecException e) {
+            return reader.locate(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ entry points
+
+    static Read<NetworkSpec> readSpec(Path file) {
+        return readSpec(readText(file), file.toString());
+    }
+
+    static Read<NetworkSpec> readSpec(String text, String source) {
+        SpecYaml r = new SpecYaml(source);
+        Node root = r.compose(text, "a network spec: a mapping with input, target, layers, loss and optionally learning_rate");
+        try {
+            return new Read<>(r.spec(root), r);
+        } catch (SpecException e) {
+            throw r.locate(e);
+        }
+    }
+
+    static Read<Answers> readAnswers(Path file) {
+        return readAnswers(readText(file), file.toString());
+    }
+
+    static Read<Answers> readAnswers(String text, String source) {
+        SpecYaml r = new SpecYaml(source);
+        Node root = r.compose(text, "answers: a mapping with loss and layers, as explain --format json writes them");
+        try {
+            return new Read<>(r.answers(root), r);
+        } catch (SpecException e) {
+            throw r.locate(e);
+        }
+    }
+
+    static String readText(Path file) {
+        String name = file.toString();
+        try {
+            if (Files.isDirectory(file)) throw new FormatException(name, null, "is a directory; expected a YAML file");
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new FormatException(name, null, "is " + size + " bytes, more than the limit of " + MAX_BYTES
+                        + "; explain is for networks a person can follow");
+            }
+            return decode(Files.readAllBytes(file), name);
+        } catch (NoSuchFileException e) {
+            throw new FormatException(name, null, "no such file");
+        } catch (IOException e) {
+            throw new FormatException(name, null, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    static String readResource(String name) {
+        try (InputStream in = SpecYaml.class.getResourceAsStream(name)) {
+            if (in == null) throw new BackpropException("missing resource " + name + " (a broken build)");
+            return decode(in.readAllBytes(), name);
+        } catch (IOException e) {
+            throw new BackpropException("cannot read resource " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String decode(byte[] bytes, String name) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new FormatException(name, null, "is not UTF-8 text; expected a YAML file");
+        }
+    }
+
+    // ------------------------------------------------------------------------------ YAML
+
+    private Node compose(String text, String expected) {
+        if (text.isBlank()) throw new FormatException(source, null, "empty file; expected " + expected);
+        LoadSettings settings = LoadSettings.builder().setLabel(source).setSchema(new CoreSchema())
+                .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50).setCodePointLimit((int) MAX_BYTES)
+                .setUseMarks(true).build();
+        Optional<Node> node;
+        try {
+            node = new Compose(settings).composeString(text);
+        } catch (MarkedYamlEngineException e) {
+            Optional<Mark> m = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
+            String what = (e.getContext() == null ? "" : e.getContext() + ": ") + (e.getProblem() == null ? "" : e.getProblem());
+            throw new FormatException(source, m.map(SpecYaml::where).orElse(null), "not valid YAML: " + what.strip());
+        } catch (YamlEngineException e) {
+            throw new FormatException(source, null, "not valid YAML: " + e.getMessage());
+        } catch (StackOverflowError e) {
+            throw new FormatException(source, null, "not usable YAML: nested too deeply");
+        }
+        if (node.isEmpty() || (node.get() instanceof ScalarNode s && s.getTag().equals(Tag.NULL))) {
+            throw new FormatException(source, null, "empty document; expected " + expected);
+        }
+        if (!(node.get() instanceof MappingNode)) {
+            throw new FormatException(source, where(node.get()), "found " + describe(node.get()) + "; expected " + expected);
+        }
+        return node.get();
+    }
+
+    private static String where(Mark m) {
+        return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
+    }
+
+    private static String where(Node n) {
+        return n.getStartMark().map(SpecYaml::where).orElse(null);
+    }
+
+    private BackpropException locate(SpecException e) {
+        String f = e.field();
+        Mark m = null;
+        while (f != null && m == null) {
+            m = marks.get(f);
+            int cut = Math.max(f.lastIndexOf('.'), f.lastIndexOf('['));
+            f = cut > 0 ? f.substring(0, cut) : null;
+        }
+        if (m == null) m = marks.get("");
+        return new FormatException(source, m == null ? null : where(m), e.getMessage(), e);
+    }
+
+    private SpecException error(Node at, String field, String message) {
+        at.getStartMark().ifPresent(m -> marks.put(field, m));
+        return new SpecException(field, message);
+    }
+
+    private void mark(String field, Node n) {
+        n.getStartMark().ifPresent(m -> marks.putIfAbsent(field, m));
+    }
+
+    /** The keys and values of a mapping, refusing keys not in {@code allowed}. */
+    private Map<String, Node> mapping(Node n, String field, List<String> allowed, String what) {
+        if (!(n instanceof MappingNode m)) throw error(n, field, "found " + describe(n) + "; expected " + what);
+        Map<String, Node> out = new java.util.LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            Node k = t.getKeyNode();
+            String key = k instanceof ScalarNode s ? s.getValue() : null;
+            String kf = field.isEmpty() ? String.valueOf(key) : field + "." + key;
+            if (key == null || !allowed.contains(key)) {
+                throw error(k, field.isEmpty() ? "(top level)" : field, "unknown key " + (key == null ? describe(k) : "'" + key + "'")
+                        + "; expected " + String.join(", ", allowed));
+            }
+            mark(kf, t.getValueNode());
+            out.put(key, t.getValueNode());
+        }
+        return out;
+    }
+
+    private static boolean isNull(Node n) {
+        return n == null || (n instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
+    }
+
+    private static String describe(Node n) {
+        if (n instanceof ScalarNode s) {
+            String v = s.getValue();
+            if (v.length() > 40) v = v.substring(0, 37) + "...";
+            if (s.getTag().equals(Tag.NULL)) return "null";
+            if (s.getTag().equals(Tag.BOOL)) return "'" + v + "' (a boolean)";
+            if (s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.FLOAT)) return "'" + v + "' (a number)";
+            return "'" + v + "' (a string)";
+        }
+        if (n instanceof SequenceNode q) return "a list of " + q.getValue().size();
+        if (n instanceof MappingNode) return "a mapping";
+        return "a " + n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A scalar number as written, with its text. */
+    private record Num(double value, String text) {}
+
+    private Num number(Node n, String field) {
+        if (n instanceof ScalarNode s && (s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.FLOAT))) {
+            String v = s.getValue().strip();
+            String t = v.replace("_", "");
+            double d;
+            try {
+                if (s.getTag().equals(Tag.INT)) {
+                    String sign = t.startsWith("-") ? "-" : "";
+                    String body = t.replaceFirst("^[-+]", "");
+                    if (body.startsWith("0x")) d = new BigInteger(sign + body.substring(2), 16).doubleValue();
+                    else if (body.startsWith("0o")) d = new BigInteger(sign + body.substring(2), 8).doubleValue();
+                    else d = new BigInteger(sign + body).doubleValue();
+                } else {
+                    String low = t.toLowerCase(java.util.Locale.ROOT);
+                    if (low.endsWith(".inf")) d = low.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+                    else if (low.equals(".nan")) d = Double.NaN;
+                    else d = Double.parseDouble(t);
+                }
+            } catch (NumberFormatException e) {
+                throw error(n, field, "found '" + v + "', expected a number");
+            }
+            if (!Double.isFinite(d)) throw error(n, field, "found '" + v + "', expected a finite number");
+            return new Num(d, v);
+        }
+        throw error(n, field, "found " + describe(n) + ", expected a number");
+    }
+
+    private List<Node> list(Node n, String field, String what) {
+        if (!(n instanceof SequenceNode q)) throw error(n, field, "found " + describe(n) + "; expected " + what);
+        return q.getValue();
+    }
+
+    /** A list of numbers or a list of equal-length lists of numbers, size-checked before allocation. */
+    private interface Cell<T> {
+        T read(Node n, String field);
+    }
+
+    private record Matrix<T>(List<List<T>> rows, boolean nested) {}
+
+    private <T> Matrix<T> matrix(Node n, String field, Cell<T> cell, String what) {
+        List<Node> items = list(n, field, what);
+        if (items.isEmpty()) throw error(n, field, "empty list; expected " + what);
+        boolean nested = items.get(0) instanceof SequenceNode;
+        long rows = nested ? items.size() : 1;
+        long cols = nested ? ((SequenceNode) items.get(0)).getValue().size() : items.size();
+        long total = 0;
+        if (nested) for (Node r : items) total += r instanceof SequenceNode q ? q.getValue().size() : 1;
+        else total = items.size();
+        try {
+            NetworkSpec.checkSize(field, rows, Math.max(cols, (total + rows - 1) / rows));
+        } catch (SpecException e) {
+            throw error(n, field, e.detail());
+        }
+        List<List<T>> out = new ArrayList<>();
+        if (!nested) {
+            List<T> row = new ArrayList<>();
+            for (int j = 0; j < items.size(); j++) {
+                Node x = items.get(j);
+                if (x instanceof SequenceNode) throw error(x, field + "[" + j + "]", "found a list among numbers; expected a number (or write every row as a list)");
+                row.add(cell.read(x, field + "[" + j + "]"));
+            }
+            out.add(row);
+            return new Matrix<>(out, false);
+        }
+        for (int i = 0; i < items.size(); i++) {
+            Node r = items.get(i);
+            String rf = field + "[" + i + "]";
+            if (!(r instanceof SequenceNode q)) throw error(r, rf, "found " + describe(r) + " among rows; expected a list of numbers");
+            if (q.getValue().size() != cols) {
+                throw error(r, rf, "ragged rows: row " + i + " has " + q.getValue().size() + " values, row 0 has " + cols
+                        + "; every row needs the same count");
+            }
+            List<T> row = new ArrayList<>();
+            for (int j = 0; j < q.getValue().size(); j++) {
+                Node x = q.getValue().get(j);
+                if (x instanceof SequenceNode) throw error(x, rf + "[" + j + "]", "found a list; expected a number (nested too deeply)");
+                row.add(cell.read(x, rf + "[" + j + "]"));
+            }
+            out.add(row);
+        }
+        return new Matrix<>(out, true);
+    }
+
+    private double[][] doubles(Node n, String field, String what) {
+        Matrix<Double> m = matrix(n, field, (x, f) -> number(x, f).value(), what);
+        double[][] out = new double[m.rows().size()][];
+        for (int i = 0; i < out.length; i++) out[i] = m.rows().get(i).stream().mapToDouble(Double::doubleValue).toArray();
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------ spec
+
+    private NetworkSpec spec(Node root) {
+        mark("", root);
+        Map<String, Node> top = mapping(root, "", SPEC_KEYS, "a mapping");
+        for (String k : List.of("input", "target", "layers", "loss")) {
+            if (!top.containsKey(k) || isNull(top.get(k))) {
+                throw error(top.getOrDefault(k, root), k, "missing; a spec needs input, target, layers and loss (see backprop4j explain --help)");
+            }
+        }
+        Node inputNode = top.get("input");
+        boolean batched = inputNode instanceof SequenceNode q && !q.getValue().isEmpty() && q.getValue().get(0) instanceof SequenceNode;
+        double[][] input = doubles(inputNode, "input", "one sample (a list of numbers) or a batch (a list of lists)");
+        List<Node> layerNodes = list(top.get("layers"), "layers", "a list of layers, each with weights and activation");
+        if (layerNodes.isEmpty()) throw error(top.get("layers"), "layers", "empty list; expected at least one layer with weights and activation");
+        if (layerNodes.size() > NetworkSpec.MAX_LAYERS) {
+            throw error(top.get("layers"), "layers", layerNodes.size() + " layers, more than the limit of " + NetworkSpec.MAX_LAYERS);
+        }
+        List<NetworkSpec.Layer> layers = new ArrayList<>();
+        for (int l = 0; l < layerNodes.size(); l++) layers.add(layer(layerNodes.get(l), "layers[" + l + "]"));
+        double[][] target = doubles(top.get("target"), "target", "the network's output shape: a list per sample, or one list for one sample");
+        LossKind loss = null;
+        Node lossNode = top.get("loss");
+        if (lossNode instanceof ScalarNode s) loss = LossKind.byName(s.getValue().strip());
+        if (loss == null) {
+            throw error(lossNode, "loss", "unknown loss " + describe(lossNode) + "; expected one of " + LossKind.names());
+        }
+        Double lr = null;
+        if (top.containsKey("learning_rate") && !isNull(top.get("learning_rate"))) {
+            Node lrNode = top.get("learning_rate");
+            if (lrNode instanceof ScalarNode s && s.getValue().strip().toLowerCase(java.util.Locale.ROOT).matches("[-+]?\\.(nan|inf)")) {
+                throw error(lrNode, "learning_rate", "found '" + s.getValue() + "', expected a finite number > 0 (such as 0.1)");
+            }
+            lr = number(lrNode, "learning_rate").value();
+        }
+        return new NetworkSpec(input, batched, target, layers, loss, lr);
+    }
+
+    private NetworkSpec.Layer layer(Node n, String field) {
+        mark(field, n);
+        Map<String, Node> m = mapping(n, field, LAYER_KEYS, "a layer: a mapping with weights, activation and optionally bias and alpha");
+        if (!m.containsKey("units") || isNull(m.get("units"))) {
+            // optional: a declared unit count, checked before the weights are read
+        } else {
+            double units = number(m.get("units"), field + ".units").value();
+            if (units < 1 || units != Math.rint(units)) throw error(m.get("units"), field + ".units", "found " + units + ", expected a whole number >= 1");
+            if (units > NetworkSpec.MAX_UNITS) {
+                throw error(m.get("units"), field + ".units", (long) units + " units, more than the limit of " + NetworkSpec.MAX_UNITS
+                        + " per layer; explain is for networks a person can follow");
+            }
+        }
+        Node an = m.get("activation");
+        if (an == null || isNull(an)) throw error(n, field + ".activation", "missing; expected one of " + Activation.names());
+        Activation act = an instanceof ScalarNode s ? Activation.byName(s.getValue().strip()) : null;
+        if (act == null) throw error(an, field + ".activation", "unknown activation " + describe(an) + "; expected one of " + Activation.names());
+        if (!m.containsKey("weights") || isNull(m.get("weights"))) throw error(n, field + ".weights", "missing; expected a matrix, inputs x units");
+        double[][] w = doubles(m.get("weights"), field + ".weights", "a matrix, inputs x units (a list of rows, row i the weights leaving input i)");
+        if (!(m.get("weights") instanceof SequenceNode q && q.getValue().get(0) instanceof SequenceNode)) {
+            throw error(m.get("weights"), field + ".weights", "found a flat list; expected a matrix, inputs x units (a list of rows, one per input)");
+        }
+        if (m.containsKey("units") && !isNull(m.get("units"))) {
+            double units = number(m.get("units"), field + ".units").value();
+            if (units != w[0].length) {
+                throw error(m.get("units"), field + ".units", "says " + (long) units + ", but the weights have " + w[0].length + " columns (units)");
+            }
+        }
+        double[] bias = null;
+        if (m.containsKey("bias") && !isNull(m.get("bias"))) {
+            double[][] b = doubles(m.get("bias"), field + ".bias", "one number per unit");
+            if (b.length != 1) throw error(m.get("bias"), field + ".bias", "found a matrix; expected one number per unit (a flat list)");
+            bias = b[0];
+        }
+        double alpha = act.defaultAlpha();
+        if (m.containsKey("alpha") && !isNull(m.get("alpha"))) {
+            if (!act.hasAlpha()) {
+                throw error(m.get("alpha"), field + ".alpha", "given for " + act.specName() + ", which has none; alpha applies to leaky_relu and elu");
+            }
+            alpha = number(m.get("alpha"), field + ".alpha").value();
+        }
+        return new NetworkSpec.Layer(w, bias, act, alpha);
+    }
+
+    // ------------------------------------------------------------------------------ answers
+
+    private Answers answers(Node root) {
+        mark("", root);
+        Map<String, Node> top = mapping(root, "", List.of("loss", "layers"), "a mapping with loss and layers");
+        Written loss = null;
+        if (top.containsKey("loss") && !isNull(top.get("loss"))) loss = written(top.get("loss"), "loss");
+        List<Map<Field, Written[][]>> layers = new ArrayList<>();
+        if (top.containsKey("layers") && !isNull(top.get("layers"))) {
+            List<Node> items = list(top.get("layers"), "layers", "a list with one mapping per layer");
+            if (items.size() > NetworkSpec.MAX_LAYERS) throw error(top.get("layers"), "layers", items.size() + " layers, more than the limit of " + NetworkSpec.MAX_LAYERS);
+            List<String> keys = java.util.Arrays.stream(Field.values()).map(Field::key).toList();
+            for (int l = 0; l < items.size(); l++) {
+                String lf = "layers[" + l + "]";
+                mark(lf, items.get(l));
+                Map<Field, Written[][]> fields = new EnumMap<>(Field.class);
+                if (!isNull(items.get(l))) {
+                    Map<String, Node> m = mapping(items.get(l), lf, keys, "a mapping of quantities (" + String.join(", ", keys) + ")");
+                    for (Map.Entry<String, Node> e : m.entrySet()) {
+                        if (isNull(e.getValue())) continue;
+                        String ff = lf + "." + e.getKey();
+                        Matrix<Written> mx = matrix(e.getValue(), ff, (x, f) -> isNull(x) ? null : written(x, f), "numbers as explain --format json writes them");
+                        Written[][] w = new Written[mx.rows().size()][];
+                        for (int i = 0; i < w.length; i++) w[i] = mx.rows().get(i).toArray(new Written[0]);
+                        fields.put(Field.byKey(e.getKey()), w);
+                    }
+                }
+                layers.add(fields);
+            }
+        }
+        return new Answers(loss, layers);
+    }
+
+    private Written written(Node n, String field) {
+        Num x = number(n, field);
+        return new Written(x.value(), Written.decimalsOf(x.text()));
+    }
+}

@@ -1,0 +1,360 @@
+package io.backprop4j.cli;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.data.Csv;
+import io.backprop4j.data.DataSplits;
+import io.backprop4j.data.Dataset;
+import io.backprop4j.data.Datasets;
+import io.backprop4j.data.Splits;
+import io.backprop4j.data.Standardizer;
+import io.backprop4j.io.Json;
+import io.backprop4j.nn.Activation;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.optim.CosineAnnealingLR;
+import io.backprop4j.optim.LrSchedule;
+import io.backprop4j.optim.Optimizer;
+import io.backprop4j.optim.Optimizers;
+import io.backprop4j.optim.StepLR;
+import io.backprop4j.train.Checkpoint;
+import io.backprop4j.train.EpochRandom;
+import io.backprop4j.train.Evaluation;
+import io.backprop4j.train.History;
+import io.backprop4j.train.ModelFile;
+import io.backprop4j.train.ModelSpec;
+import io.backprop4j.train.Task;
+import io.backprop4j.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code backprop4j train}: trains a multi-layer perceptron on a named data set or a CSV file and
+ * ends with the test score. Options left out take the data set's recipe ({@link Recipe}).
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a multi-layer perceptron and report its test score.",
+            "With no options: the embedded digits set (64-128-10, Adam), in seconds.",
+            "Options left out take the data set's recipe (see the README)."},
+        footer = {"", "Exit status: 0 trained; 2 bad options or data, or training diverged (NaN or infinity)."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "NAME|FILE.csv",
+            description = "digits (default), iris, breast-cancer, fashion-mnist, or a CSV file (label in the last column).")
+    String data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Fashion-MNIST lies (default /usr/share/datasets/fashion-mnist).")
+    Path dataDir;
+
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "classify",
+            description = "classify (default) or regress (a CSV file whose last column is a number to predict).")
+    String task;
+
+    @Option(names = "--layers", paramLabel = "N,N...", description = "Hidden layer sizes, e.g. 512,256; 'none' for a linear model.")
+    String layers;
+
+    @Option(names = "--activation", paramLabel = "NAME", description = "Hidden activation: relu (default), leaky_relu, tanh, sigmoid, elu, gelu, softplus, identity.")
+    String activation;
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout probability after each hidden layer (default from the recipe).")
+    Double dropout;
+
+    @Option(names = "--batch-norm", description = "Batch normalisation after each hidden Linear layer.")
+    boolean batchNorm;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "adam (default), adamw, sgd, rmsprop, adagrad.")
+    String optimizer;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default from the recipe).")
+    Double lr;
+
+    @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule: none, cosine (to 0 at the last epoch), step (x0.1 every third of the epochs).")
+    String schedule;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs (default from the recipe).")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Batch size (default from the recipe).")
+    Integer batch;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0", description = "Seed of initialisation, shuffling and dropout (default 0).")
+    long seed;
+
+    @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
+            description = "Stop early when the validation loss has not improved for N epochs (default 0: never).")
+    int patience;
+
+    @Option(names = "--val-split", paramLabel = "F", defaultValue = "0",
+            description = "For data sets without a validation split (fashion-mnist): hold out this fraction of the training set.")
+    double valSplit;
+
+    @Option(names = "--no-standardize", description = "Do not rescale features to mean 0, std 1 (fitted on the training split).")
+    boolean noStandardize;
+
+    @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model (safetensors, with its preprocessing).")
+    Path save;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw loss and accuracy per epoch (train and validation).")
+    Path plot;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Write a checkpoint after every epoch (atomically).")
+    Path checkpointDir;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir.")
+    boolean resume;
+
+    @Spec
+    CommandSpec command;
+
+    /**
+     * The defaults for a data set: what {@code train --data NAME} does with no other options.
+     * Fashion-MNIST's recipe is the measured one documented in the README.
+     */
+    record Recipe(int[] layers, String activation, double dropout, String optimizer, double lr, String schedule,
+                  int epochs, int batch) {
+        static Recipe forData(String key) {
+            return switch (key) {
+                case "digits" -> new Recipe(new int[] {128}, "relu", 0, "adam", 1e-3, "none", 20, 32);
+                case "iris" -> new Recipe(new int[] {16}, "relu", 0, "adam", 1e-2, "none", 60, 16);
+                case "breast-cancer" -> new Recipe(new int[] {32}, "relu", 0, "adam", 1e-3, "none", 40, 32);
+                case "fashion-mnist" -> new Recipe(new int[] {512, 256}, "relu", 0.2, "adam", 1e-3, "cosine", 20, 128);
+                default -> new Recipe(new int[] {64}, "relu", 0, "adam", 1e-3, "none", 30, 32);
+            };
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = command.commandLine().getOut();
+        PrintWriter err = command.commandLine().getErr();
+        Task theTask = Task.byName(task);
+        String key = dataKey(data);
+        Recipe recipe = Recipe.forData(key);
+        int[] hidden = layers == null ? recipe.layers() : parseLayers(layers);
+        String act = activation == null ? recipe.activation() : activation.toLowerCase(Locale.ROOT);
+        if (!Activation.NAMES.contains(act) || act.equals("softmax") || act.equals("log_softmax")) {
+            throw new BackpropException("unknown activation '" + activation + "'; valid: relu, leaky_relu, tanh, sigmoid, elu, gelu, softplus, identity");
+        }
+        double p = dropout == null ? recipe.dropout() : dropout;
+        if (!(p >= 0 && p < 1)) throw new BackpropException("invalid --dropout " + dropout + " (must be in [0, 1))");
+        String opt = optimizer == null ? recipe.optimizer() : optimizer.toLowerCase(Locale.ROOT);
+        if (!Optimizers.NAMES.contains(opt)) {
+            throw new BackpropException("unknown optimizer '" + optimizer + "'; valid: " + String.join(", ", Optimizers.NAMES));
+        }
+        double rate = lr == null ? recipe.lr() : lr;
+        if (!(rate > 0) || Double.isInfinite(rate)) throw new BackpropException("invalid --lr " + lr + " (must be a positive number)");
+        String sched = schedule == null ? recipe.schedule() : schedule.toLowerCase(Locale.ROOT);
+        if (!List.of("none", "cosine", "step").contains(sched)) {
+            throw new BackpropException("unknown schedule '" + schedule + "'; valid: none, cosine, step");
+        }
+        int nEpochs = epochs == null ? recipe.epochs() : epochs;
+        if (nEpochs < 1) throw new BackpropException("invalid --epochs " + epochs + " (must be at least 1)");
+        int batchSize = batch == null ? recipe.batch() : batch;
+        if (batchSize < 1) throw new BackpropException("invalid --batch " + batch + " (must be at least 1)");
+        if (patience < 0) throw new BackpropException("invalid --patience " + patience + " (must be >= 0)");
+        if (!(valSplit >= 0 && valSplit < 1)) throw new BackpropException("invalid --val-split " + valSplit + " (must be in [0, 1))");
+        if (resume && checkpointDir == null) throw new BackpropException("--resume needs --checkpoint-dir DIR");
+        if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            throw new BackpropException("--plot " + plot + ": the chart is a PNG file; name it *.png");
+        }
+        if (theTask == Task.REGRESS && !key.equals("csv")) {
+            throw new BackpropException("--task regress needs a CSV file with a numeric last column; " + key + " is a classification set");
+        }
+
+        // Data: split, then standardized with statistics of the training split only.
+        DataSplits splits = loadData(theTask);
+        if (splits.validation() == null && valSplit > 0) {
+            DataSplits s = Splits.split(splits.train(), 1 - valSplit, valSplit, theTask == Task.CLASSIFY,
+                    new SplittableRandom(Datasets.SPLIT_SEED));
+            splits = new DataSplits(s.train(), s.validation(), splits.test());
+        }
+        Standardizer standardizer = noStandardize ? null : Standardizer.fit(splits.train());
+        if (standardizer != null) splits = splits.standardized(standardizer);
+        Dataset train = splits.train();
+        int outputs = theTask == Task.CLASSIFY ? train.numClasses()
+                : train.targets().rank() == 1 ? 1 : train.targets().size(1);
+        if (theTask == Task.CLASSIFY && outputs < 2) {
+            throw new BackpropException("the training data has " + outputs + " class; classification needs at least 2");
+        }
+        String[] classNames = theTask == Task.CLASSIFY ? classNames(train, outputs) : null;
+        String source = key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key;
+        ModelSpec spec = new ModelSpec(train.numFeatures(), hidden, outputs, act, p, batchNorm, theTask, classNames,
+                train.featureNames(), standardizer, source);
+
+        // Model, optimiser, schedule: all drawn from the seed.
+        EpochRandom random = new EpochRandom(seed);
+        Sequential model = spec.build(random);
+        Optimizer optim = Optimizers.create(opt, model.parameters(), rate);
+        LrSchedule lrSchedule = switch (sched) {
+            case "cosine" -> new CosineAnnealingLR(optim, nEpochs, 0);
+            case "step" -> new StepLR(optim, Math.max(1, nEpochs / 3), 0.1);
+            default -> null;
+        };
+        Map<String, String> config = config(key, theTask, hidden, act, p, opt, rate, sched, nEpochs, batchSize,
+                standardizer != null);
+
+        Trainer.Builder builder = Trainer.builder().epochs(nEpochs).batchSize(batchSize).seed(seed).task(theTask)
+                .earlyStopping(patience).epochRandom(random).schedule(lrSchedule)
+                .listener(new ProgressBar(out, ProgressBar.isTerminal()));
+        if (checkpointDir != null) {
+            Map<String, String> meta = new LinkedHashMap<>(ModelFile.metadata(spec));
+            meta.put(CONFIG_KEY, Json.write(config));
+            builder.checkpointDir(checkpointDir).checkpointMetadata(meta);
+            Path file = Checkpoint.fileIn(checkpointDir);
+            if (resume && Files.exists(file)) {
+                Checkpoint cp = Checkpoint.load(file);
+                checkSameConfig(cp, config, file);
+                builder.resumeFrom(cp);
+            } else if (resume) {
+                err.println("note: no checkpoint in " + checkpointDir + " yet; starting from epoch 1");
+            } else if (Files.exists(file)) {
+                err.println("note: replacing the checkpoint in " + checkpointDir + " (use --resume to continue it)");
+            }
+        }
+
+        out.println(dataLine(key, splits, theTask));
+        out.printf(Locale.ROOT, "model: %s (%,d parameters); %s lr %s%s, batch %d, %d epochs, seed %d%n", spec.describe(),
+                model.parameterCount(), opt, fmt(rate), sched.equals("none") ? "" : " " + sched, batchSize, nEpochs, seed);
+        out.flush();
+        long start = System.nanoTime();
+        History history = builder.build().fit(model, optim, train, splits.validation());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "trained %d epochs in %.1fs%n", history.size(), seconds);
+
+        if (save != null) {
+            ModelFile.save(save, model, spec);
+            out.println("saved model to " + save);
+        }
+        if (plot != null) {
+            Plots.trainingCurves(history, plot, key.equals("csv") ? Path.of(data).getFileName().toString() : key);
+            out.println("plotted curves to " + plot);
+        }
+        Dataset test = splits.test();
+        if (test == null || test.size() == 0) {
+            out.println("no test split: nothing more to report");
+        } else {
+            Evaluation e = Evaluation.of(model, test);
+            if (theTask == Task.CLASSIFY) out.printf(Locale.ROOT, "test accuracy: %.4f%n", e.accuracy());
+            else out.printf(Locale.ROOT, "test mse: %.6g%n", e.loss());
+        }
+        out.flush();
+        return 0;
+    }
+
+    static final String CONFIG_KEY = "train.config";
+
+    /** "digits", "iris", "breast-cancer", "fashion-mnist", or "csv" for a file. */
+    static String dataKey(String data) {
+        if (data == null || data.isBlank()) return Datasets.DEFAULT_NAME;
+        String k = data.strip().toLowerCase(Locale.ROOT).replace('_', '-');
+        return switch (k) {
+            case "digits", "iris" -> k;
+            case "breast-cancer", "breastcancer", "cancer" -> "breast-cancer";
+            case "fashion-mnist", "fashion", "fashionmnist" -> "fashion-mnist";
+            default -> {
+                if (!Files.isRegularFile(Path.of(data))) {
+                    throw new BackpropException("unknown data set '" + data + "' and no such file; valid: "
+                            + String.join(", ", Datasets.names()) + ", or the path of a CSV file");
+                }
+                yield "csv";
+            }
+        };
+    }
+
+    private DataSplits loadData(Task theTask) {
+        if (theTask == Task.REGRESS) {
+            Dataset all = Csv.read(Path.of(data), Csv.Options.defaults().asRegression()).toDataset();
+            return Datasets.defaultSplit(all);
+        }
+        DataSplits s = Datasets.load(data == null ? Datasets.DEFAULT_NAME : data, dataDir);
+        if (!s.train().isClassification()) throw new BackpropException(data + ": no class labels; for numbers use --task regress");
+        return s;
+    }
+
+    /** Parses "512,256" (or "none" for no hidden layer). */
+    static int[] parseLayers(String text) {
+        String t = text.strip();
+        if (t.equalsIgnoreCase("none") || t.isEmpty()) return new int[0];
+        String[] parts = t.split(",", -1);
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String s = parts[i].strip();
+            try {
+                out[i] = Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                out[i] = -1;
+            }
+            if (out[i] < 1) {
+                throw new BackpropException("invalid --layers '" + text + "': '" + s
+                        + "' is not a layer size; expected positive whole numbers separated by commas, e.g. 512,256");
+            }
+        }
+        return out;
+    }
+
+    private static String[] classNames(Dataset train, int outputs) {
+        if (train.classNames() != null && train.classNames().length == outputs) return train.classNames().clone();
+        String[] names = new String[outputs];
+        for (int i = 0; i < outputs; i++) names[i] = Integer.toString(i);
+        return names;
+    }
+
+    private static String dataLine(String key, DataSplits s, Task task) {
+        Dataset t = s.train();
+        return String.format(Locale.ROOT, "data: %s (train %d, validation %s, test %s; %d features%s)", key, t.size(),
+                s.validation() == null ? "none" : Integer.toString(s.validation().size()),
+                s.test() == null ? "none" : Integer.toString(s.test().size()), t.numFeatures(),
+                task == Task.CLASSIFY ? ", " + t.numClasses() + " classes" : "");
+    }
+
+    private Map<String, String> config(String key, Task theTask, int[] hidden, String act, double p, String opt, double rate,
+                                       String sched, int nEpochs, int batchSize, boolean standardized) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("data", key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key);  // as in the spec
+        c.put("task", theTask.cliName());
+        c.put("layers", java.util.Arrays.toString(hidden));
+        c.put("activation", act);
+        c.put("dropout", Double.toString(p));
+        c.put("batch-norm", Boolean.toString(batchNorm));
+        c.put("optimizer", opt);
+        c.put("lr", Double.toString(rate));
+        c.put("schedule", sched);
+        c.put("epochs", Integer.toString(nEpochs));
+        c.put("batch", Integer.toString(batchSize));
+        c.put("seed", Long.toString(seed));
+        c.put("val-split", Double.toString(valSplit));
+        c.put("standardize", Boolean.toString(standardized));
+        return c;
+    }
+
+    /** Refuses to resume a checkpoint written with other options (the epoch count may grow). */
+    private static void checkSameConfig(Checkpoint cp, Map<String, String> now, Path file) {
+        String json = cp.metadata().get(CONFIG_KEY);
+        if (json == null) throw new BackpropException(file + ": not written by 'backprop4j train' (no training options stored)");
+        if (!(Json.parse(json, file + " " + CONFIG_KEY) instanceof Map<?, ?> then)) {
+            throw new BackpropException(file + ": malformed training options");
+        }
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            // More epochs may be asked for, unless a schedule's shape depends on the count.
+            if (e.getKey().equals("epochs") && "none".equals(now.get("schedule"))) continue;
+            Object was = then.get(e.getKey());
+            if (!Objects.equals(was, e.getValue())) {
+                throw new BackpropException("cannot resume: " + file + " was written with " + e.getKey() + " " + was
+                        + ", this run has " + e.getValue() + "; pass the same options, or another --checkpoint-dir");
+            }
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e6 ? Long.toString((long) v) : Double.toString(v);
+    }
+}

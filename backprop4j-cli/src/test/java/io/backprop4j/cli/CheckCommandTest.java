@@ -1,0 +1,95 @@
+package io.backprop4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.backprop4j.io.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckCommandTest {
+    static Path seed(Path dir) throws Exception {
+        Path p = dir.resolve("seed-6.1.yaml");
+        Files.writeString(p, SpecYaml.readResource(ExplainCommand.SEED));
+        return p;
+    }
+
+    static Path seedAnswers(Path dir) throws Exception {
+        Path p = dir.resolve("seed-6.1-answers.yaml");
+        try (var in = CheckCommandTest.class.getResourceAsStream("seed-6.1-answers.yaml")) {
+            Files.write(p, in.readAllBytes());
+        }
+        return p;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void seedAnswersForwardPassAcceptedEveryWrongNumberFound(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("check", seed(dir).toString(), seedAnswers(dir).toString(), "--format", "json");
+        assertEquals(1, r.status(), r.err());
+        Map<String, Object> root = (Map<String, Object>) Json.parse(r.out(), "out");
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) root.get("entries");
+        for (Map<String, Object> e : entries) {
+            String path = (String) e.get("path");
+            boolean correct = (Boolean) e.get("correct");
+            boolean forward = path.matches("layers\\[\\d]\\.(net|output)\\[.*");
+            // The engine's loss is −(1/2)[ln(1 − 0.117741) + ln(0.882259)] = 0.125269: the hand value is right.
+            boolean expectCorrect = forward || path.equals("loss") || path.startsWith("layers[1].output_grad");
+            assertEquals(expectCorrect, correct, path + " " + e);
+            if (!correct) assertNotNull(e.get("kind"), "every wrong number of the seed is diagnosed: " + e);
+        }
+        Map<String, Object> first = (Map<String, Object>) root.get("first_mistake");
+        assertEquals("layers[1].net_grad[0]", first.get("path"));
+        assertEquals("missing_coupling", first.get("kind"));
+        assertEquals(41L, ((Map<String, Object>) root.get("summary")).get("wrong"));
+        Map<String, String> kinds = new java.util.HashMap<>();
+        for (Map<String, Object> e : entries) kinds.put((String) e.get("path"), (String) e.get("kind"));
+        assertEquals("sign_flipped", kinds.get("layers[1].weights_grad[0][0]"));
+        assertEquals("carried_over", kinds.get("layers[1].weights_grad[1][0]"));
+        assertEquals("carried_over", kinds.get("layers[0].output_grad[0]"));
+        assertEquals("carried_over", kinds.get("layers[0].weights_updated[0][1]"));
+        assertEquals("digit_slip", kinds.get("layers[0].weights_updated[0][0]"));
+    }
+
+    @Test
+    void textReportHasMarksAndTheFirstMistakeFirst(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("check", seed(dir).toString(), seedAnswers(dir).toString());
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.out().contains("-0.5 ✓"), r.out());
+        assertTrue(r.out().contains("0.058871 ✗"), r.out());
+        assertTrue(r.out().contains("1. FIRST MISTAKE layers[1].net_grad[0]"), r.out());
+        assertTrue(r.out().contains("softmax coupling"), r.out());
+    }
+
+    @Test
+    void allCorrectExitsZero(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, """
+                loss: 0.1253
+                layers:
+                  - net: [-0.5, 1.5, 3.3]
+                    weights_updated: [[-0.200283, 0.93179, 0.407064], [-0.100094, 0.310597, 0.402355],
+                                      [0.200094, 0.489403, -0.702355], [0.199812, -0.478807, 0.50471]]
+                  - net_grad: [0.1177, -0.1177]
+                """);
+        CliRun r = CliRun.of("check", seed(dir).toString(), a.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("No mistakes found."), r.out());
+    }
+
+    @Test
+    void toleranceOptionIsUsed(@TempDir Path dir) throws Exception {
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, "loss: 0.1262438\n");
+        assertEquals(1, CliRun.of("check", seed(dir).toString(), a.toString()).status());
+        assertEquals(0, CliRun.of("check", seed(dir).toString(), a.toString(), "--tolerance", "0.01").status());
+        CliRun bad = CliRun.of("check", seed(dir).toString(), a.toString(), "--tolerance", "-1");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--tolerance"), bad.err());
+    }
+}

@@ -1,0 +1,123 @@
+package io.backprop4j.explain;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Values of a training step as a person wrote them: any subset of the quantities of a
+ * {@link StepSolution}, each number with the count of decimals it was written with.
+ *
+ * @param loss the written loss, or null
+ * @param layers per layer, the fields given (missing layers are empty maps); per-sample fields are
+ *     [batch][units], bias fields one row; an element may be null (left blank)
+ */
+public record Answers(Written loss, List<Map<Field, Written[][]>> layers) {
+
+    /** A number as written: its value, and its decimals ({@code 0.0813} has 4, {@code 1.5e-3} has 4). */
+    public record Written(double value, int decimals) {
+        /**
+         * Reads the decimals off a number's text: digits after the point, plus the negative
+         * exponent; never below 0.
+         */
+        public static Written parse(String text) {
+            String t = text.strip();
+            double v = Double.parseDouble(t.replace("_", ""));
+            return new Written(v, decimalsOf(t));
+        }
+
+        /** The decimals a number's text carries, at least 0 and at most 20. */
+        public static int decimalsOf(String text) {
+            String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+            int e = t.indexOf('e');
+            int exp = 0;
+            if (e >= 0) {
+                try {
+                    exp = Integer.parseInt(t.substring(e + 1).replace("+", ""));
+                } catch (NumberFormatException ex) {
+                    exp = 0;
+                }
+                t = t.substring(0, e);
+            }
+            int dot = t.indexOf('.');
+            int frac = dot < 0 ? 0 : t.length() - dot - 1;
+            return Math.max(0, Math.min(20, frac - exp));
+        }
+    }
+
+    public Answers {
+        List<Map<Field, Written[][]>> copy = new ArrayList<>();
+        for (Map<Field, Written[][]> m : layers) {
+            copy.add(m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(m)));
+        }
+        layers = List.copyOf(copy);
+    }
+
+    /** The written values of a field of a layer, or null. */
+    public Written[][] get(int layer, Field field) {
+        return layer < layers.size() ? layers.get(layer).get(field) : null;
+    }
+
+    /**
+     * Checks that every given field has the network's shape.
+     *
+     * @throws SpecException naming the field, the shape found and the one expected
+     */
+    public void checkShapes(StepSolution solution) {
+        NetworkSpec spec = solution.spec();
+        if (layers.size() > spec.layers().size()) {
+            throw new SpecException("layers", "the answers have " + layers.size() + " layers, the network has "
+                    + spec.layers().size());
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            StepSolution.LayerStep step = solution.layers().get(l);
+            for (Map.Entry<Field, Written[][]> e : layers.get(l).entrySet()) {
+                Field f = e.getKey();
+                String path = "layers[" + l + "]." + f.key();
+                double[][] truth = step.get(f);
+                if (truth == null) {
+                    String why = f.bias() && !spec.layers().get(l).hasBias() ? "layer " + l + " has no bias"
+                            : "the spec has no learning_rate, so there is no update";
+                    throw new SpecException(path, "given, but " + why);
+                }
+                Written[][] w = e.getValue();
+                boolean ok = w.length == truth.length;
+                for (int i = 0; ok && i < w.length; i++) ok = w[i] != null && w[i].length == truth[i].length;
+                if (!ok) {
+                    String hint = "";
+                    if (w.length == truth[0].length && truth.length > 1 && w.length > 0 && w[0] != null
+                            && w[0].length == truth.length && truth.length != truth[0].length) {
+                        hint = "; transposed? matrices are inputs x units: row i holds the weights leaving input i";
+                    }
+                    throw new SpecException(path, "is " + describe(w, f, spec) + ", but the network's is "
+                            + describe(truth, f, spec) + hint);
+                }
+            }
+        }
+    }
+
+    private static String describe(Object[] m, Field f, NetworkSpec spec) {
+        if (m.length == 0) return "empty";
+        Object[] r0 = (Object[]) m[0];
+        return describeShape(m.length, r0 == null ? 0 : r0.length, f, spec, isRagged(m));
+    }
+
+    private static String describe(double[][] m, Field f, NetworkSpec spec) {
+        return describeShape(m.length, m[0].length, f, spec, false);
+    }
+
+    private static boolean isRagged(Object[] m) {
+        int n = m[0] == null ? -1 : ((Object[]) m[0]).length;
+        for (Object r : m) if (r == null || ((Object[]) r).length != n) return true;
+        return false;
+    }
+
+    private static String describeShape(int rows, int cols, Field f, NetworkSpec spec, boolean ragged) {
+        if (ragged) return rows + " ragged rows";
+        if (f.bias() || (f.perSample() && !spec.batched() && rows == 1)) return cols + " values";
+        if (f.perSample()) return rows + " x " + cols + " (samples x units)";
+        return rows + " x " + cols + " (inputs x units)";
+    }
+}

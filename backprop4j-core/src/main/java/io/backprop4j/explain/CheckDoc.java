@@ -1,0 +1,82 @@
+package io.backprop4j.explain;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds a grading report as a {@link Doc}: a table per quantity, then the mistakes. */
+final class CheckDoc {
+    private CheckDoc() {}
+
+    static Doc build(Grader.Report r) {
+        Doc doc = new Doc();
+        long wrong = r.wrongCount();
+        doc.heading("Check: " + r.entries().size() + " numbers, " + r.correctCount() + " correct, " + wrong + " wrong");
+        doc.prose("A number is correct when it matches the true value to the precision written (relative tolerance "
+                + Doc.num(r.tolerance()) + ", or the true value rounded or truncated to the decimals given). "
+                + "Updated weights are judged by the step they imply, (old − new)/η. Indexes count from 0.");
+        doc.blank();
+        Map<String, List<Grader.Entry>> byQuantity = new LinkedHashMap<>();
+        for (Grader.Entry e : r.entries()) byQuantity.computeIfAbsent(e.quantity(), k -> new ArrayList<>()).add(e);
+        for (Map.Entry<String, List<Grader.Entry>> q : byQuantity.entrySet()) {
+            List<Grader.Entry> es = q.getValue();
+            Field f = es.get(0).field();
+            int rows = es.stream().mapToInt(Grader.Entry::row).max().orElse(0) + 1;
+            int cols = es.stream().mapToInt(Grader.Entry::col).max().orElse(0) + 1;
+            String layout = f == null ? "" : f.perSample() ? (rows > 1 ? " (samples x units)" : "") : f.bias() ? "" : " (inputs x units)";
+            doc.subheading(q.getKey() + layout);
+            List<String> header = new ArrayList<>(List.of(""));
+            for (int j = 0; j < cols; j++) header.add(f == null ? "given" : "[" + j + "]");
+            List<List<String>> table = new ArrayList<>();
+            for (int i = 0; i < rows; i++) {
+                List<String> row = new ArrayList<>(List.of(f == null || rows == 1 ? "" : "[" + i + "]"));
+                for (int j = 0; j < cols; j++) row.add("");
+                table.add(row);
+            }
+            List<String> trueRow = new ArrayList<>(List.of("true"));
+            for (int j = 0; j < cols; j++) trueRow.add("");
+            for (Grader.Entry e : es) {
+                table.get(e.row()).set(e.col() + 1, given(e) + (e.correct() ? " ✓" : " ✗"));
+            }
+            if (rows == 1) {
+                boolean anyWrong = false;
+                for (Grader.Entry e : es) {
+                    if (!e.correct()) {
+                        trueRow.set(e.col() + 1, Doc.num(e.expected()));
+                        anyWrong = true;
+                    }
+                }
+                if (anyWrong) table.add(trueRow);
+            }
+            doc.table(header, table);
+            doc.blank();
+        }
+        List<Grader.Entry> mistakes = r.mistakes();
+        if (mistakes.isEmpty()) {
+            doc.prose("No mistakes found.");
+            return doc;
+        }
+        doc.heading("Mistakes, the first one first");
+        int n = 0;
+        for (Grader.Entry e : mistakes) {
+            n++;
+            String what = e.diagnosis() == null ? "wrong; no known mistake matches" : e.diagnosis().text();
+            String step = "";
+            if (e.field() != null && e.field().update() && r.solution().spec().learningRate() != null) {
+                double lr = r.solution().spec().learningRate();
+                NetworkSpec.Layer layer = r.solution().spec().layers().get(e.layer());
+                double old = e.field() == Field.WEIGHTS_UPDATED ? layer.weights()[e.row()][e.col()] : layer.bias()[e.col()];
+                step = " (a step of " + Doc.num((old - e.given()) / lr) + "·η where the gradient is " + Doc.num((old - e.expected()) / lr) + ")";
+            }
+            doc.prose(n + ". " + (e == r.firstMistake() ? "FIRST MISTAKE " : "") + e.path() + ": " + given(e) + ", true "
+                    + Doc.num(e.expected()) + step + ": " + what);
+        }
+        return doc;
+    }
+
+    private static String given(Grader.Entry e) {
+        return new java.math.BigDecimal(e.given()).setScale(Math.min(e.decimals(), 17), java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros().toPlainString().replaceAll("^-?0$", "0");
+    }
+}

@@ -1,0 +1,371 @@
+package io.backprop4j.explain;
+
+import static io.backprop4j.explain.Doc.fac;
+import static io.backprop4j.explain.Doc.num;
+import static io.backprop4j.explain.Doc.sub;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Builds the worked solution of a {@link StepSolution} as a {@link Doc}. */
+final class ExplainDoc {
+    /** Sums longer than this are cut with "…". */
+    private static final int MAX_TERMS = 8;
+    /** Per-weight lines beyond this are left to the table. */
+    private static final int MAX_LINES = 36;
+
+    private final StepSolution s;
+    private final NetworkSpec spec;
+    private final Doc doc = new Doc();
+    private final int batch;
+    private final int last;
+
+    private ExplainDoc(StepSolution s) {
+        this.s = s;
+        this.spec = s.spec();
+        this.batch = spec.batch();
+        this.last = spec.layers().size() - 1;
+    }
+
+    static Doc build(StepSolution s) {
+        ExplainDoc e = new ExplainDoc(s);
+        e.intro();
+        e.forward();
+        e.loss();
+        e.backward();
+        e.update();
+        return e.doc;
+    }
+
+    // ------------------------------------------------------------------------------ names
+
+    private String unit(int l) {
+        if (l == last) return "o";
+        return last == 1 ? "h" : "h^{(" + (l + 1) + ")}";
+    }
+
+    private String unit(int l, int j) {
+        return sub(unit(l), j);
+    }
+
+    private String in(int l, int i) {
+        return l == 0 ? sub("x", i) : "out " + unit(l - 1, i);
+    }
+
+    private double[] inRow(int l, int sample) {
+        return l == 0 ? spec.input()[sample] : s.layers().get(l - 1).output()[sample];
+    }
+
+    private static String join(List<String> terms) {
+        if (terms.size() <= MAX_TERMS) return String.join(" + ", terms);
+        return String.join(" + ", terms.subList(0, MAX_TERMS - 2)) + " + … + " + terms.getLast() + " (" + terms.size() + " terms)";
+    }
+
+    private static String vec(double[] v) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < v.length && i < 12; i++) parts.add(num(v[i]));
+        if (v.length > 12) parts.add("… (" + v.length + " values)");
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    private String sampleNote() {
+        return batch == 1 ? "" : " (sample 1 written out; every sample in the table)";
+    }
+
+    // ------------------------------------------------------------------------------ parts
+
+    private void intro() {
+        StringBuilder shape = new StringBuilder().append(spec.layers().get(0).inputs());
+        for (NetworkSpec.Layer l : spec.layers()) shape.append('-').append(l.units());
+        doc.heading("One training step of a " + shape + " network");
+        if (batch == 1) {
+            doc.prose("input $x = " + vec(spec.input()[0]) + "$, target $y = " + vec(spec.target()[0]) + "$");
+        } else {
+            doc.prose("a batch of " + batch + " samples (inputs and targets in the tables below)");
+            List<List<String>> rows = new ArrayList<>();
+            for (int b = 0; b < batch; b++) rows.add(List.of(String.valueOf(b + 1), vec(spec.input()[b]), vec(spec.target()[b])));
+            doc.table(List.of("sample", "input x", "target y"), rows);
+        }
+        doc.prose("loss: " + spec.loss().specName() + (spec.learningRate() == null ? "; no learning rate, so no update"
+                : "; learning rate $η = " + num(spec.learningRate()) + "$"));
+        doc.prose("Weights are inputs x units: $w_{ij}$ joins input i to unit j. Units count from 1 here; "
+                + "json output and check paths count from 0.");
+        doc.blank();
+    }
+
+    private void forward() {
+        doc.heading("Forward pass");
+        for (int l = 0; l <= last; l++) {
+            NetworkSpec.Layer layer = spec.layers().get(l);
+            StepSolution.LayerStep st = s.layers().get(l);
+            String a = layer.activation().specName() + (layer.activation().hasAlpha() ? " (α = " + num(layer.alpha()) + ")" : "");
+            doc.subheading("Layer " + (l + 1) + ": " + layer.inputs() + " → " + layer.units() + " units, " + a
+                    + (layer.hasBias() ? ", with bias" : ", no bias") + sampleNote());
+            doc.formula("net " + unit(l) + "_{j} = Σ_{i} " + (l == 0 ? "x_{i}" : "out " + unit(l - 1) + "_{i}") + "*w_{ij}"
+                    + (layer.hasBias() ? " + b_{j}" : ""));
+            double[] x = inRow(l, 0);
+            int shown = 0;
+            for (int j = 0; j < layer.units() && shown < MAX_LINES; j++, shown++) {
+                List<String> terms = new ArrayList<>();
+                for (int i = 0; i < layer.inputs(); i++) terms.add(fac(x[i]) + "*" + fac(layer.weights()[i][j]));
+                if (layer.hasBias()) terms.add(fac(layer.bias()[j]));
+                doc.eq("net " + unit(l, j) + " = " + join(terms) + " = " + num(st.net()[0][j]));
+            }
+            doc.formula(activationFormula(layer.activation()));
+            double[] net = st.net()[0];
+            for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
+                String rhs;
+                if (layer.activation() == Activation.SOFTMAX) {
+                    List<String> den = new ArrayList<>();
+                    for (double z : net) den.add("e^{" + num(z) + "}");
+                    rhs = "e^{" + num(net[j]) + "} / (" + join(den) + ")";
+                } else {
+                    rhs = "f(" + num(net[j]) + ")";
+                }
+                doc.eq("out " + unit(l, j) + " = " + rhs + " = " + num(st.output()[0][j]));
+            }
+            perSampleTable(l, List.of("net", "out"), List.of(st.net(), st.output()));
+            doc.blank();
+        }
+    }
+
+    private static String activationFormula(Activation a) {
+        return switch (a) {
+            case IDENTITY -> "out = f(net) = net (identity)";
+            case RELU -> "f(x) = max(0, x) (relu)";
+            case LEAKY_RELU -> "f(x) = x for x > 0, α*x otherwise (leaky relu)";
+            case SIGMOID -> "f(x) = σ(x) = 1 / (1 + e^{-x})";
+            case TANH -> "f(x) = tanh(x)";
+            case ELU -> "f(x) = x for x > 0, α*(e^{x} − 1) otherwise (elu)";
+            case SOFTPLUS -> "f(x) = ln(1 + e^{x}) (softplus)";
+            case GELU -> "f(x) = x*Φ(x) = x*(1 + erf(x/√2))/2 (gelu)";
+            case SOFTMAX -> "s_{j} = e^{z_j} / Σ_{k} e^{z_k} (softmax over the layer's units)";
+        };
+    }
+
+    private static String derivativeFormula(Activation a) {
+        return switch (a) {
+            case IDENTITY -> "f'(x) = 1";
+            case RELU -> "f'(x) = 1 for x > 0, 0 otherwise";
+            case LEAKY_RELU -> "f'(x) = 1 for x > 0, α otherwise";
+            case SIGMOID -> "f'(x) = σ(x)*(1 − σ(x))";
+            case TANH -> "f'(x) = 1 − tanh(x)^{2}";
+            case ELU -> "f'(x) = 1 for x > 0, α*e^{x} otherwise";
+            case SOFTPLUS -> "f'(x) = σ(x)";
+            case GELU -> "f'(x) = Φ(x) + x*φ(x)";
+            case SOFTMAX -> "∂s_{i}/∂z_{j} = s_{i}*(δ_{ij} − s_{j})";
+        };
+    }
+
+    /** One row per unit (one sample) or per sample (a batch). */
+    private void perSampleTable(int l, List<String> names, List<double[][]> values) {
+        int units = spec.layers().get(l).units();
+        if (batch == 1) {
+            List<String> header = new ArrayList<>(List.of("unit"));
+            header.addAll(names);
+            List<List<String>> rows = new ArrayList<>();
+            for (int j = 0; j < units; j++) {
+                List<String> r = new ArrayList<>(List.of(unit(l, j)));
+                for (double[][] v : values) r.add(num(v[0][j]));
+                rows.add(r);
+            }
+            doc.table(header, rows);
+            return;
+        }
+        for (int k = 0; k < names.size(); k++) {
+            List<String> header = new ArrayList<>(List.of("sample"));
+            for (int j = 0; j < units; j++) header.add(names.get(k) + " " + unit(l, j));
+            List<List<String>> rows = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                List<String> r = new ArrayList<>(List.of(String.valueOf(b + 1)));
+                for (int j = 0; j < units; j++) r.add(num(values.get(k)[b][j]));
+                rows.add(r);
+            }
+            doc.table(header, rows);
+        }
+    }
+
+    private void loss() {
+        doc.heading("Loss: " + spec.loss().specName());
+        double[][] p = s.layers().get(last).output();
+        double[][] y = spec.target();
+        int n = batch * spec.outputs();
+        List<String> terms = new ArrayList<>();
+        String lhs;
+        switch (spec.loss()) {
+            case MSE -> {
+                doc.formula("L = (1/N)*Σ (p − y)^{2}, N = " + n + " (every output of every sample)");
+                for (int b = 0; b < batch; b++) for (int j = 0; j < p[b].length; j++) terms.add("(" + num(p[b][j]) + " − " + fac(y[b][j]) + ")^{2}");
+                lhs = "(1/" + n + ")*[";
+            }
+            case BINARY_CROSS_ENTROPY -> {
+                doc.formula("L = −(1/N)*Σ [y*ln(p) + (1 − y)*ln(1 − p)], N = " + n + " (every output of every sample)");
+                for (int b = 0; b < batch; b++) {
+                    for (int j = 0; j < p[b].length; j++) {
+                        terms.add(fac(y[b][j]) + "*ln(" + num(p[b][j]) + ")");
+                        terms.add(fac(1 - y[b][j]) + "*ln(1 − " + num(p[b][j]) + ")");
+                    }
+                }
+                lhs = "−(1/" + n + ")*[";
+            }
+            default -> {
+                doc.formula("L = −(1/B)*Σ_{samples} Σ_{k} y_{k}*ln(p_{k}), B = " + batch);
+                for (int b = 0; b < batch; b++) for (int j = 0; j < p[b].length; j++) terms.add(fac(y[b][j]) + "*ln(" + num(p[b][j]) + ")");
+                lhs = "−(1/" + batch + ")*[";
+            }
+        }
+        doc.eq("L = " + lhs + join(terms) + "] = " + num(s.loss()));
+        doc.blank();
+    }
+
+    private void backward() {
+        doc.heading("Backward pass");
+        doc.prose("From the loss back to the input, one layer at a time: the chain rule multiplies each local derivative into the gradient from above.");
+        for (int l = last; l >= 0; l--) {
+            NetworkSpec.Layer layer = spec.layers().get(l);
+            StepSolution.LayerStep st = s.layers().get(l);
+            String u = unit(l);
+            doc.subheading("Layer " + (l + 1) + " (" + layer.activation().specName() + ")" + sampleNote());
+            // dL/d(out)
+            if (l == last) {
+                double[] p = st.output()[0];
+                double[] y = spec.target()[0];
+                int n = batch * spec.outputs();
+                switch (spec.loss()) {
+                    case MSE -> doc.formula("∂L/∂out " + u + "_{j} = 2*(p_{j} − y_{j})/N");
+                    case BINARY_CROSS_ENTROPY -> doc.formula("∂L/∂out " + u + "_{j} = (p_{j} − y_{j}) / (N*p_{j}*(1 − p_{j}))");
+                    default -> doc.formula("∂L/∂out " + u + "_{j} = −y_{j} / (B*p_{j})");
+                }
+                for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
+                    String rhs = switch (spec.loss()) {
+                        case MSE -> "2*(" + num(p[j]) + " − " + fac(y[j]) + ")/" + n;
+                        case BINARY_CROSS_ENTROPY -> "(" + num(p[j]) + " − " + fac(y[j]) + ") / (" + n + "*" + fac(p[j]) + "*(1 − " + num(p[j]) + "))";
+                        default -> "−" + fac(y[j]) + " / (" + batch + "*" + fac(p[j]) + ")";
+                    };
+                    doc.eq("∂L/∂out " + unit(l, j) + " = " + rhs + " = " + num(st.outputGrad()[0][j]));
+                }
+            } else {
+                NetworkSpec.Layer next = spec.layers().get(l + 1);
+                double[] d = s.layers().get(l + 1).netGrad()[0];
+                doc.formula("∂L/∂out " + u + "_{i} = Σ_{j} ∂L/∂net " + unit(l + 1) + "_{j} * w_{ij}  (w of layer " + (l + 2) + ")");
+                for (int i = 0; i < layer.units() && i < MAX_LINES; i++) {
+                    List<String> terms = new ArrayList<>();
+                    for (int j = 0; j < next.units(); j++) terms.add(fac(d[j]) + "*" + fac(next.weights()[i][j]));
+                    doc.eq("∂L/∂out " + unit(l, i) + " = " + join(terms) + " = " + num(st.outputGrad()[0][i]));
+                }
+            }
+            // local derivative and dL/d(net)
+            double[] og = st.outputGrad()[0];
+            if (layer.activation() == Activation.SOFTMAX) {
+                doc.formula(derivativeFormula(Activation.SOFTMAX) + ": the softmax Jacobian");
+                doc.prose("Each output depends on every net input: the off-diagonal terms $−s_{i}*s_{j}$ couple the outputs, "
+                        + "so $∂L/∂net " + u + "_{j} = Σ_{i} ∂L/∂out " + u + "_{i} * ∂s_{i}/∂z_{j}$ sums over all outputs.");
+                double[][] jac = st.jacobian() == null ? null : st.jacobian()[0];
+                if (jac != null) {
+                    List<String> header = new ArrayList<>(List.of("∂s_{i}/∂z_{j}"));
+                    for (int j = 0; j < layer.units(); j++) header.add("net " + unit(l, j));
+                    List<List<String>> rows = new ArrayList<>();
+                    for (int i = 0; i < layer.units(); i++) {
+                        List<String> r = new ArrayList<>(List.of("out " + unit(l, i)));
+                        for (int j = 0; j < layer.units(); j++) r.add(num(jac[i][j]));
+                        rows.add(r);
+                    }
+                    doc.table(header, rows);
+                    for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
+                        List<String> terms = new ArrayList<>();
+                        for (int i = 0; i < layer.units(); i++) terms.add(fac(og[i]) + "*" + fac(jac[i][j]));
+                        doc.eq("∂L/∂net " + unit(l, j) + " = " + join(terms) + " = " + num(st.netGrad()[0][j]));
+                    }
+                } else {
+                    double[] sv = st.output()[0];
+                    for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
+                        doc.eq("∂L/∂net " + unit(l, j) + " = " + fac(sv[j]) + "*(" + num(og[j]) + " − Σ_{k} s_{k}*∂L/∂out " + u + "_{k}) = " + num(st.netGrad()[0][j]));
+                    }
+                }
+                perSampleTable(l, List.of("∂L/∂out", "∂L/∂net"), List.of(st.outputGrad(), st.netGrad()));
+            } else {
+                doc.formula(derivativeFormula(layer.activation()) + ";  ∂L/∂net " + u + "_{j} = ∂L/∂out " + u + "_{j} * f'(net " + u + "_{j})");
+                double[] f1 = st.localGrad()[0];
+                for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
+                    doc.eq("∂L/∂net " + unit(l, j) + " = " + fac(og[j]) + "*" + fac(f1[j]) + " = " + num(st.netGrad()[0][j]));
+                }
+                perSampleTable(l, List.of("∂L/∂out", "f'(net)", "∂L/∂net"), List.of(st.outputGrad(), st.localGrad(), st.netGrad()));
+            }
+            // weights
+            String inName = l == 0 ? "x_{i}" : "out " + unit(l - 1) + "_{i}";
+            doc.formula("∂L/∂w_{ij} = " + (batch > 1 ? "Σ_{samples} " : "") + "∂L/∂net " + u + "_{j} * ∂net " + u + "_{j}/∂w_{ij} = "
+                    + (batch > 1 ? "Σ_{samples} " : "") + "∂L/∂net " + u + "_{j} * " + inName);
+            int lines = 0;
+            for (int i = 0; i < layer.inputs(); i++) {
+                for (int j = 0; j < layer.units(); j++) {
+                    if (lines++ >= MAX_LINES) continue;
+                    List<String> terms = new ArrayList<>();
+                    for (int b = 0; b < batch; b++) terms.add(fac(st.netGrad()[b][j]) + "*" + fac(inRow(l, b)[i]));
+                    doc.eq("∂L/∂" + sub("w", i, j) + " = " + join(terms) + " = " + num(st.weightsGrad()[i][j]));
+                }
+            }
+            if (lines > MAX_LINES) doc.prose("(" + (lines - MAX_LINES) + " more in the table)");
+            doc.prose("∂L/∂W of layer " + (l + 1) + " (inputs x units):");
+            matrixTable(l, st.weightsGrad());
+            if (layer.hasBias()) {
+                doc.formula("∂L/∂b_{j} = " + (batch > 1 ? "Σ_{samples} " : "") + "∂L/∂net " + u + "_{j} * 1");
+                List<String> cells = new ArrayList<>();
+                for (int j = 0; j < layer.units(); j++) cells.add(num(st.biasGrad()[j]));
+                doc.table(biasHeader(l), List.of(withLabel("∂L/∂b", cells)));
+            }
+            doc.blank();
+        }
+    }
+
+    private List<String> biasHeader(int l) {
+        List<String> h = new ArrayList<>(List.of(""));
+        for (int j = 0; j < spec.layers().get(l).units(); j++) h.add(unit(l, j));
+        return h;
+    }
+
+    private static List<String> withLabel(String label, List<String> cells) {
+        List<String> r = new ArrayList<>(List.of(label));
+        r.addAll(cells);
+        return r;
+    }
+
+    private void matrixTable(int l, double[][] m) {
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < m.length; i++) {
+            List<String> r = new ArrayList<>(List.of(l == 0 ? sub("x", i) : unit(l - 1, i)));
+            for (double v : m[i]) r.add(num(v));
+            rows.add(r);
+        }
+        List<String> header = new ArrayList<>(List.of("input \\ unit"));
+        for (int j = 0; j < m[0].length; j++) header.add(unit(l, j));
+        doc.table(header, rows);
+    }
+
+    private void update() {
+        Double lr = spec.learningRate();
+        if (lr == null) return;
+        doc.heading("Update (SGD, η = " + num(lr) + ")");
+        doc.formula("w ← w − η*∂L/∂w");
+        for (int l = 0; l <= last; l++) {
+            NetworkSpec.Layer layer = spec.layers().get(l);
+            StepSolution.LayerStep st = s.layers().get(l);
+            doc.subheading("Layer " + (l + 1));
+            int lines = 0;
+            for (int i = 0; i < layer.inputs(); i++) {
+                for (int j = 0; j < layer.units(); j++) {
+                    if (lines++ >= MAX_LINES) continue;
+                    doc.eq(sub("w", i, j) + " = " + num(layer.weights()[i][j]) + " − " + num(lr) + "*" + fac(st.weightsGrad()[i][j])
+                            + " = " + num(st.weightsUpdated()[i][j]));
+                }
+            }
+            if (lines > MAX_LINES) doc.prose("(" + (lines - MAX_LINES) + " more in the table)");
+            matrixTable(l, st.weightsUpdated());
+            if (layer.hasBias()) {
+                for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
+                    doc.eq(sub("b", j) + " = " + num(layer.bias()[j]) + " − " + num(lr) + "*" + fac(st.biasGrad()[j]) + " = " + num(st.biasUpdated()[j]));
+                }
+            }
+            doc.blank();
+        }
+    }
+}

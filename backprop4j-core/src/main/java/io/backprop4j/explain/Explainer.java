@@ -1,0 +1,166 @@
+package io.backprop4j.explain;
+
+import io.backprop4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Works out one training step with the engine and records every intermediate value and
+ * gradient: the forward pass builds {@code net = in·W + b} and {@code output = f(net)} per layer
+ * with {@link Tensor#retainGrad()} on both, the loss calls {@link Tensor#backward()}, and the
+ * recorded tensors are read back as float64 arrays. Nothing here differentiates by hand; the
+ * update is the plain SGD step {@code W − η·dL/dW}.
+ *
+ * <pre>{@code
+ * StepSolution s = Explainer.solve(spec);
+ * s.loss();                          // 0.12526942299879607 for exercise 6.1
+ * s.layers().get(1).weightsGrad();   // dL/dW of the output layer, [3][2]
+ * }</pre>
+ */
+public final class Explainer {
+    /** Softmax layers up to this width get their Jacobian recorded for display. */
+    public static final int MAX_JACOBIAN_UNITS = 32;
+
+    private Explainer() {}
+
+    /**
+     * Solves the step.
+     *
+     * @throws SpecException when binary cross-entropy meets outputs outside [0, 1] or
+     *     cross-entropy meets outputs that are not positive
+     */
+    public static StepSolution solve(NetworkSpec spec) {
+        Tensor x = Tensor.of(spec.input());
+        List<Tensor> weights = new ArrayList<>();
+        List<Tensor> biases = new ArrayList<>();
+        List<Tensor> nets = new ArrayList<>();
+        List<Tensor> outputs = new ArrayList<>();
+        Tensor in = x;
+        for (NetworkSpec.Layer layer : spec.layers()) {
+            Tensor w = Tensor.of(layer.weights()).requiresGrad(true);
+            Tensor net = in.matmul(w);
+            Tensor b = null;
+            if (layer.hasBias()) {
+                b = Tensor.vector(layer.bias()).requiresGrad(true);
+                net = net.add(b);
+            }
+            net.retainGrad();
+            Tensor out = layer.activation().apply(net, layer.alpha());
+            out.retainGrad();
+            weights.add(w);
+            biases.add(b);
+            nets.add(net);
+            outputs.add(out);
+            in = out;
+        }
+        Tensor output = outputs.getLast();
+        checkLossDomain(spec, output.toDoubleArray());
+        Tensor loss = spec.loss().apply(output, Tensor.of(spec.target()));
+        loss.backward();
+
+        Double lr = spec.learningRate();
+        List<StepSolution.LayerStep> steps = new ArrayList<>();
+        for (int l = 0; l < spec.layers().size(); l++) {
+            NetworkSpec.Layer layer = spec.layers().get(l);
+            double[][] net = nets.get(l).toDoubleMatrix();
+            double[][] out = outputs.get(l).toDoubleMatrix();
+            double[][] outGrad = matrixOrZeros(outputs.get(l).grad(), net.length, net[0].length);
+            double[][] netGrad = matrixOrZeros(nets.get(l).grad(), net.length, net[0].length);
+            double[][] wGrad = matrixOrZeros(weights.get(l).grad(), layer.inputs(), layer.units());
+            double[] bGrad = biases.get(l) == null ? null
+                    : (biases.get(l).grad() == null ? new double[layer.units()] : biases.get(l).grad().toDoubleArray());
+            double[][] wNew = null;
+            double[] bNew = null;
+            if (lr != null) {
+                wNew = new double[wGrad.length][];
+                for (int i = 0; i < wGrad.length; i++) {
+                    wNew[i] = new double[wGrad[i].length];
+                    for (int j = 0; j < wGrad[i].length; j++) wNew[i][j] = layer.weights()[i][j] - lr * wGrad[i][j];
+                }
+                if (bGrad != null) {
+                    bNew = new double[bGrad.length];
+                    for (int j = 0; j < bGrad.length; j++) bNew[j] = layer.bias()[j] - lr * bGrad[j];
+                }
+            }
+            double[][] local = null;
+            double[][][] jac = null;
+            if (layer.activation().elementwise()) {
+                local = localDerivative(layer, net);
+            } else if (layer.units() <= MAX_JACOBIAN_UNITS) {
+                jac = softmaxJacobian(net);
+            }
+            steps.add(new StepSolution.LayerStep(net, out, outGrad, netGrad, wGrad, bGrad, wNew, bNew, local, jac));
+        }
+        double value = loss.item();
+        if (!Double.isFinite(value)) {
+            throw new io.backprop4j.NumericException("the loss is " + value + ": the numbers overflow; use smaller weights or inputs");
+        }
+        for (int l = 0; l < steps.size(); l++) {
+            StepSolution.LayerStep s = steps.get(l);
+            for (Field f : Field.values()) {
+                double[][] m = s.get(f);
+                if (m == null) continue;
+                for (double[] row : m) {
+                    for (double v : row) {
+                        if (!Double.isFinite(v)) {
+                            throw new io.backprop4j.NumericException("layers[" + l + "]." + f.key() + " holds " + v
+                                    + ": the numbers overflow; use smaller weights or inputs");
+                        }
+                    }
+                }
+            }
+        }
+        return new StepSolution(spec, value, steps);
+    }
+
+    /** f'(net) by the engine: the gradient of Σ f(net) with respect to net. */
+    private static double[][] localDerivative(NetworkSpec.Layer layer, double[][] net) {
+        if (layer.activation() == Activation.IDENTITY) {
+            double[][] ones = new double[net.length][net[0].length];
+            for (double[] r : ones) java.util.Arrays.fill(r, 1.0);
+            return ones;
+        }
+        Tensor z = Tensor.of(net).requiresGrad(true);
+        layer.activation().apply(z, layer.alpha()).sum().backward();
+        return matrixOrZeros(z.grad(), net.length, net[0].length);
+    }
+
+    /** ∂s_i/∂z_j per sample by the engine: one backward pass per output unit i. */
+    private static double[][][] softmaxJacobian(double[][] net) {
+        int batch = net.length;
+        int k = net[0].length;
+        double[][][] jac = new double[batch][k][k];
+        for (int i = 0; i < k; i++) {
+            Tensor z = Tensor.of(net).requiresGrad(true);
+            z.softmax(1).narrow(1, i, 1).sum().backward();
+            double[][] g = matrixOrZeros(z.grad(), batch, k);
+            for (int s = 0; s < batch; s++) jac[s][i] = g[s];
+        }
+        return jac;
+    }
+
+    private static double[][] matrixOrZeros(Tensor t, int rows, int cols) {
+        return t == null ? new double[rows][cols] : t.reshape(rows, cols).toDoubleMatrix();
+    }
+
+    private static void checkLossDomain(NetworkSpec spec, double[] out) {
+        NetworkSpec.Layer last = spec.layers().getLast();
+        int l = spec.layers().size() - 1;
+        String act = last.activation().specName();
+        if (spec.loss() == LossKind.BINARY_CROSS_ENTROPY) {
+            for (double p : out) {
+                if (!(p >= 0 && p <= 1)) {
+                    throw new SpecException("loss", "binary_cross_entropy needs outputs in (0, 1) (probabilities), but layer "
+                            + l + " (" + act + ") gives " + p + "; end the network with sigmoid (independent outputs) or softmax (one class), or use mse");
+                }
+            }
+        } else if (spec.loss() == LossKind.CROSS_ENTROPY) {
+            for (double p : out) {
+                if (!(p > 0 && p <= 1)) {
+                    throw new SpecException("loss", "cross_entropy needs probabilities in (0, 1], but layer "
+                            + l + " (" + act + ") gives " + p + "; end the network with softmax, or use mse");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.backprop4j.explain;
+
+import java.util.List;
+
+/**
+ * Writes a {@link StepSolution} or a grading {@link Grader.Report} as JSON, numbers in full
+ * double precision ({@link Double#toString(double)}).
+ *
+ * <p>A solution: {@code {"loss": L, "layers": [{"net", "output", "output_grad", "net_grad",
+ * "weights_grad", "bias_grad", "weights_updated", "bias_updated"}, ...]}}; matrices in the
+ * spec's layout (inputs x units), per-sample values as a list per sample (one sample: a flat
+ * list), bias keys only for layers with a bias, updated keys only with a learning rate.
+ *
+ * <p>A report: {@code {"entries": [{"path", "given", "expected", "correct", "diagnosis",
+ * "kind", "from"}], "first_mistake": {...} or null, "summary": {...}}}.
+ */
+public final class JsonRenderer {
+    private JsonRenderer() {}
+
+    /** The solution as JSON (two-space indent, one matrix row per line). */
+    public static String render(StepSolution s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\n  \"loss\": ").append(num(s.loss())).append(",\n  \"layers\": [");
+        boolean batched = s.spec().batched();
+        for (int l = 0; l < s.layers().size(); l++) {
+            StepSolution.LayerStep step = s.layers().get(l);
+            sb.append(l == 0 ? "\n" : ",\n").append("    {");
+            boolean first = true;
+            for (Field f : Field.values()) {
+                double[][] m = step.get(f);
+                if (m == null) continue;
+                sb.append(first ? "\n" : ",\n").append("      \"").append(f.key()).append("\": ");
+                first = false;
+                if (f.bias() || (f.perSample() && !batched)) {
+                    vector(sb, m[0]);
+                } else {
+                    sb.append('[');
+                    for (int i = 0; i < m.length; i++) {
+                        sb.append(i == 0 ? "\n        " : ",\n        ");
+                        vector(sb, m[i]);
+                    }
+                    sb.append("\n      ]");
+                }
+            }
+            sb.append("\n    }");
+        }
+        sb.append("\n  ]\n}\n");
+        return sb.toString();
+    }
+
+    /** A grading report as JSON. */
+    public static String render(Grader.Report r) {
+        StringBuilder sb = new StringBuilder("{\n  \"entries\": [");
+        List<Grader.Entry> entries = r.entries();
+        for (int i = 0; i < entries.size(); i++) {
+            sb.append(i == 0 ? "\n    " : ",\n    ");
+            entry(sb, entries.get(i));
+        }
+        sb.append(entries.isEmpty() ? "],\n" : "\n  ],\n");
+        sb.append("  \"first_mistake\": ");
+        if (r.firstMistake() == null) sb.append("null");
+        else entry(sb, r.firstMistake());
+        long diagnosed = entries.stream().filter(e -> !e.correct() && e.diagnosis() != null).count();
+        sb.append(",\n  \"summary\": {\"total\": ").append(entries.size())
+                .append(", \"correct\": ").append(r.correctCount())
+                .append(", \"wrong\": ").append(r.wrongCount())
+                .append(", \"diagnosed\": ").append(diagnosed)
+                .append(", \"tolerance\": ").append(num(r.tolerance()))
+                .append("}\n}\n");
+        return sb.toString();
+    }
+
+    private static void entry(StringBuilder sb, Grader.Entry e) {
+        sb.append("{\"path\": ").append(str(e.path()))
+                .append(", \"given\": ").append(num(e.given()))
+                .append(", \"expected\": ").append(num(e.expected()))
+                .append(", \"correct\": ").append(e.correct())
+                .append(", \"diagnosis\": ").append(e.diagnosis() == null ? (e.correct() ? "null" : str("wrong; no known mistake matches")) : str(e.diagnosis().text()))
+                .append(", \"kind\": ").append(e.diagnosis() == null ? "null" : str(e.diagnosis().kind().key()))
+                .append(", \"from\": ").append(e.diagnosis() == null || e.diagnosis().from() == null ? "null" : str(e.diagnosis().from()))
+                .append('}');
+    }
+
+    private static void vector(StringBuilder sb, double[] v) {
+        sb.append('[');
+        for (int j = 0; j < v.length; j++) {
+            if (j > 0) sb.append(", ");
+            sb.append(num(v[j]));
+        }
+        sb.append(']');
+    }
+
+    static String num(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "null";
+    }
+
+    static String str(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

@@ -1,0 +1,443 @@
+package io.backprop4j.io;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.FormatException;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads and writes tensors in Hugging Face's <a href="https://github.com/huggingface/safetensors">
+ * safetensors</a> format, which PyTorch, NumPy, JAX and others read.
+ *
+ * <h2>Format</h2>
+ * <pre>
+ * bytes 0..7       N, the header length, unsigned 64-bit little-endian
+ * bytes 8..8+N-1   the header: UTF-8 JSON, padded with spaces to a multiple of 8 bytes
+ *                  {"__metadata__": {"key": "value", ...},
+ *                   "name": {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}, ...}
+ * bytes 8+N..      the data buffer; each tensor little-endian and row-major at [begin, end)
+ *                  counted from the start of the buffer
+ * </pre>
+ * Only the dtypes backprop4j has are read and written: {@code F32} and {@code F64}.
+ *
+ * <h2>What backprop4j adds</h2>
+ * {@link #write} adds two metadata entries: {@value #FORMAT_KEY} = {@value #FORMAT_VERSION} and
+ * {@value #CHECKSUM_KEY} = {@code "crc32c:"} followed by the 8 hex digits of the CRC32C of the
+ * whole data buffer. Other tools ignore them. {@link #read} verifies the checksum when it is
+ * present and refuses a format version it does not know, naming it; files from other tools
+ * (without these keys) are read as they are.
+ *
+ * <h2>Validation</h2>
+ * {@link #read} refuses, with a {@link FormatException} naming the file and the byte offset or
+ * the tensor: a header length that is larger than the file or than {@link #MAX_HEADER_BYTES}
+ * (checked before anything is allocated); a header that is not valid JSON or not of the shape
+ * above; an unknown dtype (named); a shape whose element count times the dtype's size differs
+ * from {@code end - begin}; offsets outside the buffer; tensors that overlap or leave gaps (the
+ * tensors must tile the buffer exactly); a checksum mismatch ({@code "x.safetensors: tensor
+ * data checksum mismatch: the file is corrupt or was altered"}).
+ *
+ * <pre>{@code
+ * var tensors = new LinkedHashMap<String, Tensor>();
+ * tensors.put("fc1.weight", w);
+ * Safetensors.write(Path.of("model.safetensors"), tensors, Map.of("epochs", "10"));
+ * Safetensors.Contents back = Safetensors.read(Path.of("model.safetensors"));
+ * back.tensors().get("fc1.weight");   // same shape, dtype and values as w
+ * }</pre>
+ * In PyTorch: {@code safetensors.torch.load_file("model.safetensors")}.
+ */
+public final class Safetensors {
+    /** Metadata key holding backprop4j's version of this format. */
+    public static final String FORMAT_KEY = "backprop4j.format";
+    /** The format version this class writes and reads. */
+    public static final String FORMAT_VERSION = "1";
+    /** Metadata key holding the checksum of the data buffer, {@code "crc32c:"} and 8 hex digits. */
+    public static final String CHECKSUM_KEY = "backprop4j.checksum";
+    /** The largest header accepted: 100 MB. */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
+
+    private static final String METADATA = "__metadata__";
+    private static final String CRC32C_PREFIX = "crc32c:";
+    private static final int CHUNK_BYTES = 1 << 20;
+
+    private Safetensors() {}
+
+    /**
+     * What a safetensors file holds.
+     *
+     * @param tensors the tensors by name, in the header's order (the order they were written in)
+     * @param metadata the header's {@code __metadata__}, including backprop4j's own keys when
+     *     present; empty when the file has none
+     */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        public Contents {
+            tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
+            metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
+        }
+    }
+
+    // ------------------------------------------------------------------------------ writing
+
+    /**
+     * Writes tensors (in the map's iteration order) and metadata to {@code file} atomically (see
+     * {@link AtomicFiles}). Non-contiguous tensors are written in row-major order.
+     *
+     * @param tensors names to tensors; a name may be any string but {@code "__metadata__"}
+     * @param metadata string pairs stored in the header; {@value #FORMAT_KEY} and
+     *     {@value #CHECKSUM_KEY} are set by this method (values given for them are replaced)
+     * @throws BackpropException for an invalid name, or when the file cannot be written
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        byte[] header = header(tensors, metadata);
+        AtomicFiles.write(file, out -> writeTo(out, header, tensors));
+    }
+
+    /** The bytes {@link #write} would write to a file. */
+    public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        byte[] header = header(tensors, metadata);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writeTo(out, header, tensors);
+        } catch (IOException e) {
+            throw new AssertionError("a byte array stream does not fail", e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        CRC32C crc = new CRC32C();
+        long totalBytes = 0;
+        for (Tensor t : tensors.values()) totalBytes += t == null ? 0 : (long) t.numel() * t.dtype().bytes();
+        ByteBuffer chunk = newChunk(totalBytes);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (metadata != null) {
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                if (e.getKey() == null || e.getValue() == null) {
+                    throw new BackpropException("Safetensors.write: metadata keys and values must not be null");
+                }
+                meta.put(e.getKey(), e.getValue());
+            }
+        }
+        Map<String, Object> entries = new LinkedHashMap<>();
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            String name = e.getKey();
+            Tensor t = e.getValue();
+            if (name == null || name.equals(METADATA)) {
+                throw new BackpropException("Safetensors.write: invalid tensor name \"" + name + "\"");
+            }
+            if (t == null) throw new BackpropException("Safetensors.write: tensor \"" + name + "\" is null");
+            long bytes = (long) t.numel() * t.dtype().bytes();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", t.dtype().safetensorsName());
+            entry.put("shape", t.shape());
+            entry.put("data_offsets", new long[] {offset, offset + bytes});
+            entries.put(name, entry);
+            offset += bytes;
+            forEachChunk(t, chunk, crc::update);
+        }
+        meta.put(FORMAT_KEY, FORMAT_VERSION);
+        meta.put(CHECKSUM_KEY, checksumText(crc));
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put(METADATA, meta);
+        header.putAll(entries);
+        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] out = Arrays.copyOf(json, padded);
+        Arrays.fill(out, json.length, padded, (byte) ' ');
+        return out;
+    }
+
+    private static void writeTo(OutputStream out, byte[] header, Map<String, Tensor> tensors) throws IOException {
+        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+        out.write(length.array());
+        out.write(header);
+        WritableByteChannel channel = Channels.newChannel(out);
+        long totalBytes = 0;
+        for (Tensor t : tensors.values()) totalBytes += (long) t.numel() * t.dtype().bytes();
+        ByteBuffer chunk = newChunk(totalBytes);
+        IOException[] failure = new IOException[1];
+        for (Tensor t : tensors.values()) {
+            forEachChunk(t, chunk, b -> {
+                try {
+                    while (b.hasRemaining()) channel.write(b);
+                } catch (IOException e) {
+                    if (failure[0] == null) failure[0] = e;
+                }
+            });
+            if (failure[0] != null) throw failure[0];
+        }
+        out.flush();
+    }
+
+    private interface ChunkSink {
+        void accept(ByteBuffer chunk);
+    }
+
+    /** Feeds the tensor's elements, little-endian and row-major, to {@code sink} in chunks. */
+    private static void forEachChunk(Tensor tensor, ByteBuffer chunk, ChunkSink sink) {
+        Tensor t = tensor.contiguousData();
+        int n = t.numel();
+        int start = t.offset();
+        if (t.dtype() == DType.FLOAT32) {
+            float[] a = t.floatArray();
+            int per = chunk.capacity() / 4;
+            for (int i = 0; i < n; i += per) {
+                int len = Math.min(per, n - i);
+                chunk.clear();
+                chunk.asFloatBuffer().put(a, start + i, len);
+                chunk.limit(len * 4);
+                sink.accept(chunk);
+            }
+        } else {
+            double[] a = t.doubleArray();
+            int per = chunk.capacity() / 8;
+            for (int i = 0; i < n; i += per) {
+                int len = Math.min(per, n - i);
+                chunk.clear();
+                chunk.asDoubleBuffer().put(a, start + i, len);
+                chunk.limit(len * 8);
+                sink.accept(chunk);
+            }
+        }
+    }
+
+    /** A buffer for moving up to {@code totalBytes} in chunks: no larger than needed, at most 1 MiB. */
+    private static ByteBuffer newChunk(long totalBytes) {
+        int size = (int) Math.min(CHUNK_BYTES, Math.max(8, (totalBytes + 7) / 8 * 8));
+        return ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static String checksumText(CRC32C crc) {
+        return CRC32C_PREFIX + HexFormat.of().toHexDigits((int) crc.getValue());
+    }
+
+    // ------------------------------------------------------------------------------ reading
+
+    /**
+     * Reads a safetensors file, checking everything listed in the class comment.
+     *
+     * @throws FormatException when the file is not a valid safetensors file of F32/F64 tensors,
+     *     or fails its checksum
+     * @throws BackpropException when the file cannot be read
+     */
+    public static Contents read(Path file) {
+        String source = file.toString();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(channel, channel.size(), source);
+        } catch (NoSuchFileException e) {
+            throw new BackpropException(source + ": no such file", e);
+        } catch (IOException e) {
+            throw new BackpropException(source + ": cannot read: " + e, e);
+        }
+    }
+
+    /** Reads safetensors bytes held in memory; {@code sourceName} names them in errors. */
+    public static Contents fromBytes(byte[] bytes, String sourceName) {
+        try {
+            return read(Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length, sourceName);
+        } catch (IOException e) {
+            throw new AssertionError("a byte array stream does not fail", e);
+        }
+    }
+
+    private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
+
+    /** Reads sequentially from {@code in}, which holds {@code size} bytes. */
+    private static Contents read(ReadableByteChannel in, long size, String source) throws IOException {
+        if (size < 8) {
+            throw new FormatException(source, "byte 0",
+                    "file of " + size + " bytes is too short for a safetensors file (8-byte header length first)");
+        }
+        ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(in, lengthBytes, source, 0);
+        long headerLength = lengthBytes.getLong(0);
+        if (headerLength < 0 || headerLength > size - 8) {
+            throw new FormatException(source, "byte 0", "header length " + Long.toUnsignedString(headerLength)
+                    + " exceeds the " + (size - 8) + " bytes that follow it: not a safetensors file, or truncated");
+        }
+        if (headerLength > MAX_HEADER_BYTES) {
+            throw new FormatException(source, "byte 0", "header length " + headerLength
+                    + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        }
+        if (headerLength < 2) {
+            throw new FormatException(source, "byte 0", "header length " + headerLength + " is too short for a JSON object");
+        }
+        ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
+        readFully(in, headerBytes, source, 8);
+        String headerText = Json.decodeUtf8(headerBytes.array(), 0, (int) headerLength, source + " header");
+        Object parsed = Json.parse(headerText, source + " header"); // errors say line and column in the header
+        if (!(parsed instanceof Map<?, ?> header)) {
+            throw new FormatException(source, "byte 8", "header is not a JSON object");
+        }
+
+        long dataStart = 8 + headerLength;
+        long dataSize = size - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<?, ?> e : header.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals(METADATA)) {
+                readMetadata(e.getValue(), metadata, source);
+            } else {
+                entries.add(parseEntry(name, e.getValue(), dataSize, source));
+            }
+        }
+        checkVersion(metadata, source);
+
+        List<Entry> byOffset = new ArrayList<>(entries);
+        byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long expected = 0;
+        for (Entry e : byOffset) {
+            if (e.begin < expected) {
+                throw new FormatException(source, "tensor \"" + e.name + "\"", "data_offsets [" + e.begin + ", "
+                        + e.end + "] overlap another tensor's data (which ends at " + expected + ")");
+            }
+            if (e.begin > expected) {
+                throw new FormatException(source, "tensor \"" + e.name + "\"", "data_offsets [" + e.begin + ", "
+                        + e.end + "] leave a gap: bytes " + expected + " to " + e.begin + " of the data buffer belong to no tensor");
+            }
+            expected = e.end;
+        }
+        if (expected != dataSize) {
+            throw new FormatException(source, "byte " + (dataStart + expected), "the tensors cover " + expected
+                    + " bytes of the " + dataSize + "-byte data buffer; the rest belongs to no tensor");
+        }
+
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            int n = (int) ((e.end - e.begin) / e.dtype.bytes());
+            tensors.put(e.name, e.dtype == DType.FLOAT32 ? Tensor.of(new float[n], e.shape) : Tensor.of(new double[n], e.shape));
+        }
+        CRC32C crc = new CRC32C();
+        ByteBuffer chunk = newChunk(dataSize);
+        for (Entry e : byOffset) readTensor(in, tensors.get(e.name), e, chunk, crc, source, dataStart);
+
+        String stored = metadata.get(CHECKSUM_KEY);
+        if (stored != null) {
+            if (!stored.startsWith(CRC32C_PREFIX)) {
+                throw new FormatException(source, null, "unknown checksum kind in " + CHECKSUM_KEY + " = \""
+                        + stored + "\" (this version knows \"" + CRC32C_PREFIX + "\")");
+            }
+            if (!stored.equalsIgnoreCase(checksumText(crc))) {
+                throw new FormatException(source, null, "tensor data checksum mismatch: the file is corrupt or was altered");
+            }
+        }
+        return new Contents(tensors, metadata);
+    }
+
+    private static void readMetadata(Object value, Map<String, String> metadata, String source) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new FormatException(source, "header", "__metadata__ must be a JSON object of strings");
+        }
+        for (Map.Entry<?, ?> m : map.entrySet()) {
+            if (!(m.getValue() instanceof String s)) {
+                throw new FormatException(source, "header", "__metadata__ value of \"" + m.getKey() + "\" is not a string");
+            }
+            metadata.put((String) m.getKey(), s);
+        }
+    }
+
+    private static void checkVersion(Map<String, String> metadata, String source) {
+        String version = metadata.get(FORMAT_KEY);
+        if (version != null && !version.equals(FORMAT_VERSION)) {
+            throw new FormatException(source, null, "unknown backprop4j format version \"" + version
+                    + "\" (this version of backprop4j reads version " + FORMAT_VERSION + "); was it written by a newer backprop4j?");
+        }
+    }
+
+    private static Entry parseEntry(String name, Object value, long dataSize, String source) {
+        String where = "tensor \"" + name + "\"";
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new FormatException(source, where, "header entry is not a JSON object");
+        }
+        if (!(map.get("dtype") instanceof String dtypeName)) {
+            throw new FormatException(source, where, "\"dtype\" is missing or not a string");
+        }
+        DType dtype = switch (dtypeName) {
+            case "F32" -> DType.FLOAT32;
+            case "F64" -> DType.FLOAT64;
+            default -> throw new FormatException(source, where, "dtype \"" + dtypeName
+                    + "\" is not supported (backprop4j reads F32 and F64)");
+        };
+        if (!(map.get("shape") instanceof List<?> shapeList)) {
+            throw new FormatException(source, where, "\"shape\" is missing or not an array");
+        }
+        int[] shape = new int[shapeList.size()];
+        long count = 1;
+        boolean empty = false;
+        for (int i = 0; i < shape.length; i++) {
+            if (!(shapeList.get(i) instanceof Long dim) || dim < 0 || dim > Integer.MAX_VALUE) {
+                throw new FormatException(source, where, "shape " + shapeList + ": dimension " + i
+                        + " is not an integer from 0 to " + Integer.MAX_VALUE);
+            }
+            shape[i] = (int) (long) dim;
+            empty |= dim == 0;
+            count = count > Integer.MAX_VALUE ? count : count * dim; // saturates; checked below
+        }
+        if (empty) count = 0;
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new FormatException(source, where, "shape " + shapeList + " has more elements than a Java array holds");
+        }
+        if (!(map.get("data_offsets") instanceof List<?> offsets) || offsets.size() != 2
+                || !(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end)) {
+            throw new FormatException(source, where, "\"data_offsets\" is missing or not an array of two integers");
+        }
+        if (begin < 0 || end < begin || end > dataSize) {
+            throw new FormatException(source, where, "data_offsets [" + begin + ", " + end
+                    + "] lie outside the " + dataSize + "-byte data buffer");
+        }
+        long bytes = count * dtype.bytes();
+        if (end - begin != bytes) {
+            throw new FormatException(source, where, "shape " + shapeList + " of " + dtypeName + " needs " + bytes
+                    + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    private static void readTensor(ReadableByteChannel in, Tensor t, Entry e, ByteBuffer chunk, CRC32C crc,
+                                   String source, long dataStart) throws IOException {
+        int width = e.dtype.bytes();
+        int per = chunk.capacity() / width;
+        int n = t.numel();
+        for (int i = 0; i < n; i += per) {
+            int len = Math.min(per, n - i);
+            chunk.clear().limit(len * width);
+            readFully(in, chunk, source, dataStart + e.begin + (long) i * width);
+            chunk.flip();
+            crc.update(chunk.duplicate());
+            if (e.dtype == DType.FLOAT32) chunk.asFloatBuffer().get(t.floatArray(), i, len);
+            else chunk.asDoubleBuffer().get(t.doubleArray(), i, len);
+        }
+    }
+
+    private static void readFully(ReadableByteChannel in, ByteBuffer buffer, String source, long position) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (in.read(buffer) < 0) {
+                throw new FormatException(source, "byte " + (position + buffer.position()), "unexpected end of file");
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.backprop4j.train;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.ShapeException;
+import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.data.Dataset;
+import io.backprop4j.loss.Losses;
+import io.backprop4j.nn.Module;
+import io.backprop4j.tensor.Shapes;
+import io.backprop4j.tensor.Tensor;
+
+/**
+ * A model's loss and predictions on a data set, computed in evaluation mode (dropout off, batch
+ * norm on running statistics) without recording a graph.
+ *
+ * @param task what the model predicts
+ * @param loss mean cross-entropy (classification) or mean squared error (regression) over the set
+ * @param accuracy fraction classified right; NaN for regression
+ * @param predicted the predicted class of each example (null for regression)
+ * @param actual the true classes (null for regression)
+ * @param numClasses the number of classes (the model's outputs); 0 for regression
+ */
+public record Evaluation(Task task, double loss, double accuracy, int[] predicted, int[] actual, int numClasses) {
+    /** Examples per forward pass when evaluating. */
+    public static final int BATCH = 1024;
+
+    /** The confusion matrix (rows truth, columns prediction); classification only. */
+    public int[][] confusion() {
+        if (predicted == null) throw new BackpropException("confusion matrix: a regression model has no classes");
+        return Metrics.confusion(predicted, actual, numClasses);
+    }
+
+    /** Per-class precision, recall and F1; classification only. */
+    public Metrics.Report report() {
+        return Metrics.report(confusion());
+    }
+
+    /** Mean squared error (the loss) for regression; the loss for classification. */
+    public double mse() {
+        return loss;
+    }
+
+    /**
+     * Evaluates {@code model} on {@code data}: classification when the set has labels, else
+     * regression on its targets.
+     *
+     * @throws BackpropException when the set has neither labels nor targets, or the model's output
+     *     does not fit them
+     */
+    public static Evaluation of(Module model, Dataset data) {
+        Task task = data.isClassification() ? Task.CLASSIFY : Task.REGRESS;
+        if (task == Task.REGRESS && data.targets() == null) {
+            throw new BackpropException("evaluate: the data set has neither class labels nor targets");
+        }
+        int n = data.size();
+        int[] predicted = task == Task.CLASSIFY ? new int[n] : null;
+        double lossSum = 0;
+        int classes = 0;
+        try (var g = NoGrad.enter(); var mode = model.evalScope()) {
+            for (int start = 0; start < n; start += BATCH) {
+                int len = Math.min(BATCH, n - start);
+                Tensor x = data.features().narrow(0, start, len);
+                Tensor out = model.forward(x);
+                if (task == Task.CLASSIFY) {
+                    classes = checkLogits(out, len, data);
+                    int[] labels = java.util.Arrays.copyOfRange(data.labels(), start, start + len);
+                    lossSum += Losses.crossEntropy(out, labels).item() * len;
+                    int[] p = Metrics.argmax(out);
+                    System.arraycopy(p, 0, predicted, start, len);
+                } else {
+                    Tensor y = regressionTarget(data.targets().narrow(0, start, len), out);
+                    lossSum += Losses.mse(out, y).item() * len;
+                }
+            }
+        }
+        if (task == Task.CLASSIFY && n == 0) classes = Math.max(data.numClasses(), 1);
+        double loss = n == 0 ? Double.NaN : lossSum / n;
+        return task == Task.CLASSIFY
+                ? new Evaluation(task, loss, Metrics.accuracy(predicted, data.labels()), predicted, data.labels(), classes)
+                : new Evaluation(task, loss, Double.NaN, null, null, 0);
+    }
+
+    static int checkLogits(Tensor out, int rows, Dataset data) {
+        if (out.rank() != 2 || out.size(0) != rows) {
+            throw new ShapeException("the model gives " + Shapes.str(out.shape()) + " for " + rows
+                    + " examples; a classifier must give logits [" + rows + ", classes]");
+        }
+        int k = out.size(1);
+        if (data.numClasses() > k) {
+            throw new ShapeException("the model has " + k + " outputs but the data has " + data.numClasses() + " classes");
+        }
+        return k;
+    }
+
+    /** The targets in the model output's shape ([n] targets against [n, 1] outputs). */
+    static Tensor regressionTarget(Tensor y, Tensor out) {
+        if (y.rank() == 1 && out.rank() == 2 && out.size(1) == 1) y = y.reshape(y.size(0), 1);
+        if (!java.util.Arrays.equals(y.shape(), out.shape())) {
+            throw new ShapeException("the model gives " + Shapes.str(out.shape()) + " but the targets are "
+                    + Shapes.str(y.shape()));
+        }
+        if (y.dtype() != out.dtype()) y = y.to(out.dtype());
+        return y;
+    }
+}

@@ -1,0 +1,181 @@
+package io.backprop4j.train;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.FormatException;
+import io.backprop4j.ShapeException;
+import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.data.Standardizer;
+import io.backprop4j.io.Safetensors;
+import io.backprop4j.nn.Module;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.tensor.Shapes;
+import io.backprop4j.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A trained model in one file: enough to predict from raw features with nothing else.
+ *
+ * <h2>Format</h2>
+ * A <a href="https://github.com/huggingface/safetensors">safetensors</a> file (see
+ * {@link Safetensors}), which PyTorch reads with {@code safetensors.torch.load_file}:
+ * <ul>
+ *   <li>tensors: the network's parameters and buffers by name, float32: {@code 0.weight}
+ *       [in, out] (note: PyTorch's {@code nn.Linear} stores the transpose, [out, in]),
+ *       {@code 0.bias} [out], {@code 1.running_mean}... in layer order;</li>
+ *   <li>{@code __metadata__}:
+ *     <ul>
+ *       <li>{@code backprop4j.kind}: {@code "model"};</li>
+ *       <li>{@code backprop4j.model}: the {@link ModelSpec} as JSON, e.g.
+ *           {@code {"type":"mlp","inputs":64,"hidden":[128],"outputs":10,"activation":"relu",
+ *           "dropout":0.0,"batch_norm":false,"task":"classify","class_names":["0",...],
+ *           "feature_names":[...],"standardized":true,"data":"digits"}};</li>
+ *       <li>{@code standardizer.mean}, {@code standardizer.std}: JSON arrays, when the features
+ *           are standardized ({@link Standardizer#toMetadata});</li>
+ *       <li>{@code backprop4j.format}, {@code backprop4j.checksum} (CRC32C of the tensor data,
+ *           from {@link Safetensors}) and {@code backprop4j.metadata_checksum} (CRC32C of the
+ *           other metadata).</li>
+ *     </ul></li>
+ * </ul>
+ * Files are written atomically. Loading refuses, naming the file: a truncated or altered file
+ * (either checksum), another kind of file, an unknown model type or format version, and tensors
+ * whose names or shapes do not fit the architecture.
+ *
+ * <pre>{@code
+ * ModelFile.save(Path.of("digits.safetensors"), model, spec);
+ * ModelFile m = ModelFile.load(Path.of("digits.safetensors"));
+ * Tensor p = m.predictProbabilities(rawFeatures);   // [n, classes], rows sum to 1
+ * }</pre>
+ */
+public final class ModelFile {
+    /** Metadata key of the model spec JSON. */
+    public static final String SPEC_KEY = "backprop4j.model";
+    static final String STANDARDIZER_PREFIX = "standardizer.";
+
+    private final ModelSpec spec;
+    private final Sequential model;
+    private final Path source;
+
+    private ModelFile(ModelSpec spec, Sequential model, Path source) {
+        this.spec = spec;
+        this.model = model;
+        this.source = source;
+    }
+
+    /** A model file's contents from a spec and a model built from it (not copied). */
+    public static ModelFile of(ModelSpec spec, Sequential model) {
+        return new ModelFile(spec, model, null);
+    }
+
+    /** The metadata {@link #save} stores (without the checksums). */
+    public static Map<String, String> metadata(ModelSpec spec) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(Checkpoint.KIND_KEY, "model");
+        meta.put(SPEC_KEY, spec.toJson());
+        if (spec.standardizer() != null) meta.putAll(spec.standardizer().toMetadata(STANDARDIZER_PREFIX));
+        return meta;
+    }
+
+    /** Writes {@code model} (built from {@code spec}) to {@code file}, atomically. */
+    public static void save(Path file, Module model, ModelSpec spec) {
+        Safetensors.write(file, ModelTensors.named(model), Seal.seal(metadata(spec)));
+    }
+
+    /** The bytes {@link #save} would write. */
+    public static byte[] toBytes(Module model, ModelSpec spec) {
+        return Safetensors.toBytes(ModelTensors.named(model), Seal.seal(metadata(spec)));
+    }
+
+    /**
+     * Reads a model file and rebuilds its network (in evaluation mode).
+     *
+     * @throws FormatException when the file is corrupt, altered, or not a backprop4j model
+     * @throws BackpropException when it cannot be read
+     */
+    public static ModelFile load(Path file) {
+        if (!Files.exists(file)) throw new BackpropException(file + ": no such model file");
+        Safetensors.Contents c = Safetensors.read(file);
+        String src = file.toString();
+        Map<String, String> meta = c.metadata();
+        String kind = meta.get(Checkpoint.KIND_KEY);
+        if (!"model".equals(kind)) {
+            String hint = "checkpoint".equals(kind) ? " (it is a training checkpoint: use it with train --resume)" : "";
+            throw new FormatException(src, null, "not a backprop4j model file" + (kind == null
+                    ? " (its metadata has no " + Checkpoint.KIND_KEY + ")" : hint));
+        }
+        Seal.verify(meta, src);
+        String json = meta.get(SPEC_KEY);
+        if (json == null) throw new FormatException(src, null, "model metadata lacks \"" + SPEC_KEY + "\"");
+        Standardizer standardizer = null;
+        if (meta.containsKey(STANDARDIZER_PREFIX + "mean")) {
+            try {
+                standardizer = Standardizer.fromMetadata(meta, STANDARDIZER_PREFIX);
+            } catch (BackpropException e) {
+                throw new FormatException(src, null, "bad standardizer in the metadata: " + e.getMessage());
+            }
+        }
+        ModelSpec spec = ModelSpec.fromJson(json, standardizer, src + " metadata " + SPEC_KEY);
+        Sequential model = spec.build(new SplittableRandom(0));
+        Checkpoint.copyInto(ModelTensors.named(model), c.tensors(), src);
+        model.setTraining(false);
+        return new ModelFile(spec, model, file);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The network (in evaluation mode after {@link #load}). */
+    public Sequential model() {
+        return model;
+    }
+
+    /** The file it was loaded from, or null. */
+    public Path source() {
+        return source;
+    }
+
+    /** Standardizes raw features [n, inputs] as at training time (the same tensor when there is no standardizer). */
+    public Tensor preprocess(Tensor rawFeatures) {
+        if (rawFeatures.rank() != 2 || rawFeatures.size(1) != spec.inputs()) {
+            throw new ShapeException("the model takes " + spec.inputs() + " features per row, got " + Shapes.str(rawFeatures.shape()));
+        }
+        return spec.standardizer() == null ? rawFeatures : spec.standardizer().apply(rawFeatures);
+    }
+
+    /** The network's outputs (logits, or regression values) for raw features [n, inputs]; eval mode, no graph. */
+    public Tensor predictRaw(Tensor rawFeatures) {
+        Tensor x = preprocess(rawFeatures);
+        try (var g = NoGrad.enter(); var mode = model.evalScope()) {
+            return model.forward(x);
+        }
+    }
+
+    /** Class probabilities [n, classes] (softmax of the logits) for raw features; classification only. */
+    public Tensor predictProbabilities(Tensor rawFeatures) {
+        if (spec.task() != Task.CLASSIFY) throw new BackpropException("the model is a regression model: it has no class probabilities");
+        Tensor logits = predictRaw(rawFeatures);
+        try (var g = NoGrad.enter()) {
+            return logits.softmax(1);
+        }
+    }
+
+    /** The predicted class of each row of raw features; classification only. */
+    public int[] predictClasses(Tensor rawFeatures) {
+        if (spec.task() != Task.CLASSIFY) throw new BackpropException("the model is a regression model: it predicts values, not classes");
+        return Metrics.argmax(predictRaw(rawFeatures));
+    }
+
+    /** The name of class k (its index as text when the model has no names). */
+    public String className(int k) {
+        return spec.classNames() != null ? spec.classNames()[k] : Integer.toString(k);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelFile(" + spec.describe() + ", " + spec.task().cliName() + (source == null ? "" : ", " + source) + ")";
+    }
+}

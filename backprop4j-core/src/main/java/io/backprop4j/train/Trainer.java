@@ -1,0 +1,381 @@
+package io.backprop4j.train;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.NumericException;
+import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.data.DataLoader;
+import io.backprop4j.data.Dataset;
+import io.backprop4j.loss.Losses;
+import io.backprop4j.nn.Module;
+import io.backprop4j.nn.Parameter;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.optim.LrSchedule;
+import io.backprop4j.optim.Optimizer;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Fits a model to a data set with mini-batch gradient descent: the fit loop.
+ *
+ * <h2>Life cycle</h2>
+ * <pre>{@code
+ * DataSplits data = Datasets.load("digits");
+ * var rng = new SplittableRandom(42);
+ * Module model = new Sequential(new Linear(64, 128, rng), new ReLU(), new Linear(128, 10, rng));
+ * Optimizer opt = new SGD(model.parameters(), 0.1);
+ * Trainer trainer = Trainer.builder().epochs(20).batchSize(32).seed(42).build();
+ * History h = trainer.fit(model, opt, data.train(), data.validation());
+ * Evaluation test = Evaluation.of(model, data.test());
+ * System.out.println(h.last().summary(20));   // epoch 20/20  loss 0.0123  acc 0.9992  val_loss 0.0934 ...
+ * System.out.println(test.accuracy());        // 0.97...
+ * }</pre>
+ *
+ * <h2>Each epoch e (from 1)</h2>
+ * <ol>
+ *   <li>listeners hear {@code onEpochBegin}; the {@link EpochRandom} given to the builder restarts
+ *       at (its seed, e);</li>
+ *   <li>for each batch of {@link DataLoader#epoch(int)} (shuffled by (seed, e), in training mode):
+ *       gradients cleared, forward, loss (softmax cross-entropy on class indices for
+ *       classification, mean squared error for regression), backward, gradient clipping if set,
+ *       one optimiser step. The loss and every parameter's gradient are checked for NaN and
+ *       infinity; the first one stops training with a {@link NumericException} naming the epoch,
+ *       the step and the first layer where it appeared;</li>
+ *   <li>the validation set is evaluated (no graph, eval mode); the schedule, if any, steps;</li>
+ *   <li>a checkpoint is written when a directory is set ({@link Checkpoint});</li>
+ *   <li>listeners hear {@code onEpochEnd}; with patience p, training stops when the validation loss
+ *       has not improved for p epochs.</li>
+ * </ol>
+ * A run resumed from the checkpoint of epoch e ({@link Builder#resumeFrom}) computes exactly what
+ * the uninterrupted run computed from epoch e + 1 on.
+ */
+public final class Trainer {
+    /** Clips or otherwise edits gradients after backward and before the optimiser step. */
+    @FunctionalInterface
+    public interface GradientHook {
+        void apply(List<Parameter> parameters);
+    }
+
+    private final int epochs;
+    private final int batchSize;
+    private final long seed;
+    private final Task task;
+    private final int patience;
+    private final List<TrainingListener> listeners;
+    private final Path checkpointDir;
+    private final Map<String, String> checkpointMetadata;
+    private final Checkpoint resumeFrom;
+    private final EpochRandom epochRandom;
+    private final LrSchedule schedule;
+    private final GradientHook gradientHook;
+    private final boolean checkNumerics;
+
+    private Trainer(Builder b) {
+        this.epochs = b.epochs;
+        this.batchSize = b.batchSize;
+        this.seed = b.seed;
+        this.task = b.task;
+        this.patience = b.patience;
+        this.listeners = List.copyOf(b.listeners);
+        this.checkpointDir = b.checkpointDir;
+        this.checkpointMetadata = Map.copyOf(b.checkpointMetadata);
+        this.resumeFrom = b.resumeFrom;
+        this.epochRandom = b.epochRandom;
+        this.schedule = b.schedule;
+        this.gradientHook = b.gradientHook;
+        this.checkNumerics = b.checkNumerics;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a {@link Trainer}; every one has a default. */
+    public static final class Builder {
+        private int epochs = 10;
+        private int batchSize = 32;
+        private long seed = 0;
+        private Task task = Task.CLASSIFY;
+        private int patience = 0;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private Path checkpointDir;
+        private final Map<String, String> checkpointMetadata = new LinkedHashMap<>();
+        private Checkpoint resumeFrom;
+        private EpochRandom epochRandom;
+        private LrSchedule schedule;
+        private GradientHook gradientHook;
+        private boolean checkNumerics = true;
+
+        private Builder() {}
+
+        /** The number of epochs to run in all (a resumed run counts those already done); default 10. */
+        public Builder epochs(int epochs) {
+            if (epochs < 1) throw new BackpropException("invalid number of epochs: " + epochs + " (must be at least 1)");
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Examples per batch; default 32. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) throw new BackpropException("invalid batch size: " + batchSize + " (must be at least 1)");
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** The seed of the batch order (and of the {@link EpochRandom}, which has its own); default 0. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Classification (default) or regression. */
+        public Builder task(Task task) {
+            this.task = task;
+            return this;
+        }
+
+        /** Stop when the validation loss has not improved for this many epochs; 0 (default) never stops early. */
+        public Builder earlyStopping(int patience) {
+            if (patience < 0) throw new BackpropException("invalid patience: " + patience + " (must be >= 0)");
+            this.patience = patience;
+            return this;
+        }
+
+        public Builder listener(TrainingListener listener) {
+            listeners.add(listener);
+            return this;
+        }
+
+        /** Write a checkpoint to {@code dir}/{@value Checkpoint#FILE_NAME} after every epoch. */
+        public Builder checkpointDir(Path dir) {
+            this.checkpointDir = dir;
+            return this;
+        }
+
+        /** Extra metadata for every checkpoint (such as the architecture). */
+        public Builder checkpointMetadata(Map<String, String> metadata) {
+            checkpointMetadata.putAll(metadata);
+            return this;
+        }
+
+        /** Continue from a checkpoint: its weights, optimiser state, schedule state, history and epoch. */
+        public Builder resumeFrom(Checkpoint checkpoint) {
+            this.resumeFrom = checkpoint;
+            return this;
+        }
+
+        /** A generator restarted at (its seed, epoch) before every epoch: give the same one to dropout. */
+        public Builder epochRandom(EpochRandom random) {
+            this.epochRandom = random;
+            return this;
+        }
+
+        /**
+         * A learning-rate schedule stepped after every epoch (with the validation loss, else the
+         * training loss, for schedules that watch a metric).
+         */
+        public Builder schedule(LrSchedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        /** Runs on the gradients before each step (gradient clipping). */
+        public Builder gradientHook(GradientHook hook) {
+            this.gradientHook = hook;
+            return this;
+        }
+
+        /** Whether to check the loss and gradients for NaN and infinity at every step (default true). */
+        public Builder checkNumerics(boolean check) {
+            this.checkNumerics = check;
+            return this;
+        }
+
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * Trains {@code model} on {@code train}, evaluating on {@code validation} (may be null) after
+     * every epoch. Modifies the model's parameters and the optimiser's state.
+     *
+     * @return the history of all epochs, those of a resumed checkpoint included
+     * @throws NumericException when the loss or a gradient becomes NaN or infinite
+     * @throws BackpropException when the data does not fit the task or the model
+     */
+    public History fit(Module model, Optimizer optimizer, Dataset train, Dataset validation) {
+        checkData(train, "training");
+        if (validation != null) checkData(validation, "validation");
+        if (train.size() == 0) throw new BackpropException("the training set is empty");
+        DataLoader loader = new DataLoader(train, batchSize).shuffled(seed);
+        History history = new History();
+        int first = 1;
+        if (resumeFrom != null) {
+            resumeFrom.restore(model, optimizer, schedule);
+            history = resumeFrom.history();
+            first = resumeFrom.epoch() + 1;
+        }
+        int batches = loader.batchCount();
+        List<Map.Entry<String, Parameter>> named = new ArrayList<>(model.namedParameters().entrySet());
+        long step = (long) (first - 1) * batches;
+        for (TrainingListener l : listeners) l.onTrainBegin(first, epochs, batches, train.size());
+        for (int epoch = first; epoch <= epochs; epoch++) {
+            long start = System.nanoTime();
+            for (TrainingListener l : listeners) l.onEpochBegin(epoch);
+            if (epochRandom != null) epochRandom.startEpoch(epoch);
+
+            double lossSum = 0;
+            long seen = 0;
+            long right = 0;
+            int batchIndex = 0;
+            try (var mode = model.trainScope()) {
+                for (DataLoader.Batch b : loader.epoch(epoch - 1)) {
+                    step++;
+                    batchIndex++;
+                    optimizer.zeroGrad();
+                    Tensor out = model.forward(b.features());
+                    Tensor loss;
+                    if (task == Task.CLASSIFY) {
+                        Evaluation.checkLogits(out, b.size(), train);
+                        loss = Losses.crossEntropy(out, b.labels());
+                    } else {
+                        loss = Losses.mse(out, Evaluation.regressionTarget(b.targets(), out));
+                    }
+                    double value = loss.item();
+                    if (checkNumerics && !Double.isFinite(value)) {
+                        throw diverged(epoch, batchIndex, batches, step, "the loss is " + value
+                                + firstBadLayer(model, b.features()), optimizer);
+                    }
+                    loss.backward();
+                    if (checkNumerics) checkGradients(named, model, epoch, batchIndex, batches, step, optimizer);
+                    if (gradientHook != null) gradientHook.apply(optimizer.parameters());
+                    optimizer.step();
+                    lossSum += value * b.size();
+                    seen += b.size();
+                    if (task == Task.CLASSIFY) right += Metrics.correct(Metrics.argmax(out), b.labels());
+                    for (TrainingListener l : listeners) l.onBatchEnd(epoch, batchIndex, batches, seen, lossSum / seen);
+                }
+            }
+            double valLoss = Double.NaN;
+            double valAcc = Double.NaN;
+            if (validation != null && validation.size() > 0) {
+                Evaluation v = Evaluation.of(model, validation);
+                valLoss = v.loss();
+                valAcc = v.accuracy();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            EpochStats stats = new EpochStats(epoch, lossSum / seen, task == Task.CLASSIFY ? (double) right / seen : Double.NaN,
+                    valLoss, valAcc, optimizer.learningRate(), seconds, seen);
+            history.add(stats);
+            if (schedule != null) schedule.step(stats.hasValidation() ? valLoss : stats.trainLoss());
+            if (checkpointDir != null) {
+                Checkpoint.save(Checkpoint.fileIn(checkpointDir), epoch, seed, history, model, optimizer,
+                        schedule, checkpointMetadata);
+            }
+            for (TrainingListener l : listeners) l.onEpochEnd(stats, history);
+            if (patience > 0 && stats.hasValidation() && history.epochsSinceBest() >= patience) {
+                for (TrainingListener l : listeners) l.onEarlyStop(epoch, history.bestEpoch(), patience);
+                break;
+            }
+        }
+        for (TrainingListener l : listeners) l.onTrainEnd(history);
+        return history;
+    }
+
+    private void checkData(Dataset data, String what) {
+        if (task == Task.CLASSIFY && !data.isClassification()) {
+            throw new BackpropException("the " + what + " set has no class labels; use the regression task for numeric targets");
+        }
+        if (task == Task.REGRESS && data.targets() == null) {
+            throw new BackpropException("the " + what + " set has no numeric targets"
+                    + (data.isClassification() ? " (it has class labels: use the classification task)" : ""));
+        }
+    }
+
+    private void checkGradients(List<Map.Entry<String, Parameter>> params, Module model, int epoch, int batch, int batches,
+                                long step, Optimizer optimizer) {
+        for (Map.Entry<String, Parameter> e : params) {
+            Tensor g = e.getValue().grad();
+            String bad = g == null ? null : nonFinite(g);
+            if (bad != null) {
+                throw diverged(epoch, batch, batches, step, "the gradient of " + e.getKey()
+                        + describeLayer(model, e.getKey()) + " holds " + bad, optimizer);
+            }
+        }
+    }
+
+    /** "NaN", "infinity" or "-infinity" for the first such value in t; null when all are finite. */
+    static String nonFinite(Tensor t) {
+        Tensor c = t.contiguousData();
+        int n = c.numel();
+        int off = c.offset();
+        double bad = 0;
+        if (c.dtype() == DType.FLOAT32) {
+            float[] a = c.floatArray();
+            for (int i = 0; i < n; i++) {
+                if (!Float.isFinite(a[off + i])) {
+                    bad = a[off + i];
+                    break;
+                }
+            }
+        } else {
+            double[] a = c.doubleArray();
+            for (int i = 0; i < n; i++) {
+                if (!Double.isFinite(a[off + i])) {
+                    bad = a[off + i];
+                    break;
+                }
+            }
+        }
+        if (Double.isNaN(bad)) return "NaN";
+        return bad == 0 ? null : bad > 0 ? "infinity" : "-infinity";
+    }
+
+    /** " (layer 0: Linear(in=64, out=128, bias=true))" for a parameter name "0.weight" of a Sequential. */
+    private static String describeLayer(Module model, String param) {
+        int dot = param.indexOf('.');
+        if (dot < 0) return "";
+        Module child = model.children().get(param.substring(0, dot));
+        return child == null ? "" : " (layer " + param.substring(0, dot) + ": " + child + ")";
+    }
+
+    /** Re-runs the forward pass layer by layer to name the first layer whose output is not finite. */
+    private static String firstBadLayer(Module model, Tensor x) {
+        if (!(model instanceof Sequential seq)) return "";
+        try (var g = NoGrad.enter()) {
+            if (nonFinite(x) != null) return " (the input batch already holds " + nonFinite(x) + ")";
+            List<Module> layers = seq.layers();
+            for (int i = 0; i < layers.size(); i++) {
+                x = layers.get(i).forward(x);
+                if (nonFinite(x) != null) {
+                    return "; the first non-finite output is layer " + i + "'s (" + layers.get(i) + ")";
+                }
+            }
+        } catch (RuntimeException e) {
+            return "";
+        }
+        return "";
+    }
+
+    private NumericException diverged(int epoch, int batch, int batches, long step, String what, Optimizer optimizer) {
+        String kept = checkpointDir == null ? ""
+                : epoch > 1 ? "; the checkpoint of epoch " + (epoch - 1) + " in " + checkpointDir + " is kept" : "";
+        return new NumericException(String.format(Locale.ROOT,
+                "training diverged at epoch %d, step %d (batch %d of %d): %s%s; try a lower learning rate (now %s)",
+                epoch, step, batch, batches, what, kept, EpochStats.threeDigits(optimizer.learningRate())));
+    }
+}

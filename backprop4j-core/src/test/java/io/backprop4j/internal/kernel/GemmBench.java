@@ -1,0 +1,72 @@
+package io.backprop4j.internal.kernel;
+
+import java.util.Random;
+
+/**
+ * A quick GFLOP/s probe for {@link Gemm} (JMH lives in backprop4j-bench): square products,
+ * best of several timed runs. Usage, from the test classpath:
+ * {@code java --add-modules jdk.incubator.vector -Dbackprop4j.threads=2 [-Dta=true] [-Dtb=true] -cp ... io.backprop4j.internal.kernel.GemmBench [s|d|n|nd] [n...]}
+ * (s, d: Gemm float/double; n, nd: OpenBLAS float/double, needs --enable-native-access=ALL-UNNAMED to be quiet).
+ */
+public final class GemmBench {
+
+    private GemmBench() {
+    }
+
+    public static void main(String[] args) {
+        boolean dbl = args.length > 0 && args[0].equals("d");
+        boolean nat = args.length > 0 && args[0].startsWith("n");
+        int[] sizes = {256, 512, 1024, 2048};
+        if (args.length > 1) {
+            sizes = new int[args.length - 1];
+            for (int i = 1; i < args.length; i++) {
+                sizes[i - 1] = Integer.parseInt(args[i]);
+            }
+        }
+        boolean ta = Boolean.getBoolean("ta");
+        boolean tb = Boolean.getBoolean("tb");
+        System.out.println("threads=" + Parallel.threads() + " transA=" + ta + " transB=" + tb);
+        Random rnd = new Random(1);
+        for (int n : sizes) {
+            double flops = 2.0 * n * n * n;
+            int reps = (int) Math.max(3, Math.min(200, 3e10 / flops));
+            double best = Double.MAX_VALUE;
+            if (dbl || args.length > 0 && args[0].equals("nd")) {
+                double[] a = new double[n * n], b = new double[n * n], c = new double[n * n];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = rnd.nextDouble();
+                    b[i] = rnd.nextDouble();
+                }
+                for (int round = 0; round < 5; round++) {
+                    long t0 = System.nanoTime();
+                    for (int r = 0; r < reps; r++) {
+                        if (nat) {
+                            NativeBlas.dgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+                        } else {
+                            Gemm.dgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+                        }
+                    }
+                    best = Math.min(best, (System.nanoTime() - t0) / (double) reps);
+                }
+            } else {
+                float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = rnd.nextFloat();
+                    b[i] = rnd.nextFloat();
+                }
+                for (int round = 0; round < 5; round++) {
+                    long t0 = System.nanoTime();
+                    for (int r = 0; r < reps; r++) {
+                        if (nat) {
+                            NativeBlas.sgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+                        } else {
+                            Gemm.sgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+                        }
+                    }
+                    best = Math.min(best, (System.nanoTime() - t0) / (double) reps);
+                }
+            }
+            System.out.printf("%s n=%d: %.1f GFLOP/s (%.3f ms)%n", dbl ? "dgemm" : nat ? "native" : "sgemm", n, flops / best, best / 1e6);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.backprop4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.backprop4j.NumericException;
+import io.backprop4j.data.DataSplits;
+import io.backprop4j.data.Datasets;
+import io.backprop4j.data.Standardizer;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.optim.CosineAnnealingLR;
+import io.backprop4j.optim.Optimizer;
+import io.backprop4j.optim.Optimizers;
+import io.backprop4j.optim.SGD;
+import io.backprop4j.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    static DataSplits digits;
+    static Standardizer standardizer;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void load() {
+        DataSplits raw = Datasets.load("digits");
+        standardizer = Standardizer.fit(raw.train());
+        digits = raw.standardized(standardizer);
+    }
+
+    static ModelSpec spec(double dropout) {
+        return new ModelSpec(64, new int[] {32}, 10, "relu", dropout, false, Task.CLASSIFY, null, null, standardizer, "digits");
+    }
+
+    @Test
+    void learnsDigitsAndEvaluates() {
+        EpochRandom rng = new EpochRandom(1);
+        Sequential model = spec(0).build(rng);
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 3e-3);
+        List<String> events = new ArrayList<>();
+        History h = Trainer.builder().epochs(8).batchSize(32).seed(1).epochRandom(rng)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onTrainBegin(int first, int epochs, int batches, long samples) {
+                        events.add("begin " + first + " " + epochs + " " + batches + " " + samples);
+                    }
+
+                    @Override
+                    public void onEpochEnd(EpochStats s, History history) {
+                        events.add("epoch " + s.epoch());
+                    }
+                })
+                .build().fit(model, opt, digits.train(), digits.validation());
+        assertEquals(8, h.size());
+        assertEquals("begin 1 8 " + (digits.train().size() + 31) / 32 + " " + digits.train().size(), events.getFirst());
+        assertEquals("epoch 8", events.getLast());
+        EpochStats last = h.last();
+        assertTrue(last.trainLoss() < h.epochs().getFirst().trainLoss());
+        assertTrue(last.validationAccuracy() > 0.9, "validation accuracy " + last.validationAccuracy());
+        Evaluation test = Evaluation.of(model, digits.test());
+        assertTrue(test.accuracy() > 0.9, "test accuracy " + test.accuracy());
+        assertEquals(digits.test().size(), test.predicted().length);
+        assertTrue(model.isTraining(), "the trainer restores the mode it found");
+    }
+
+    @Test
+    void sameSeedSameWeightsBitForBit() {
+        assertEquals(Map.of(), differences(trainDropout(5, null, null), trainDropout(5, null, null)));
+    }
+
+    @Test
+    void resumingFromACheckpointGivesTheUninterruptedWeights() throws Exception {
+        // Uninterrupted: 5 epochs, checkpoint after each; keep a copy of epoch 2's.
+        Path saved = dir.resolve("after-epoch-2.safetensors");
+        Path ckdir = dir.resolve("run");
+        Map<String, Tensor> full = trainDropout(5, ckdir, new TrainingListener() {
+            @Override
+            public void onEpochEnd(EpochStats s, History h) {
+                if (s.epoch() == 2) {
+                    try {
+                        Files.copy(Checkpoint.fileIn(ckdir), saved, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        });
+        Checkpoint cp = Checkpoint.load(saved);
+        assertEquals(2, cp.epoch());
+        assertEquals(2, cp.history().size());
+        // Resumed: a fresh model (other initial weights), restored from the checkpoint.
+        EpochRandom rng = new EpochRandom(7);
+        Sequential model = spec(0.2).build(rng);
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 2e-3);
+        var schedule = new CosineAnnealingLR(opt, 5, 0);
+        History h = Trainer.builder().epochs(5).seed(7).epochRandom(rng).schedule(schedule).resumeFrom(cp).build()
+                .fit(model, opt, digits.train(), digits.validation());
+        assertEquals(5, h.size());
+        assertEquals(Map.of(), differences(full, ModelTensors.named(model)));
+    }
+
+    private Map<String, Tensor> trainDropout(int epochs, Path checkpoints, TrainingListener listener) {
+        EpochRandom rng = new EpochRandom(7);
+        Sequential model = spec(0.2).build(rng);
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 2e-3);
+        var b = Trainer.builder().epochs(epochs).seed(7).epochRandom(rng).schedule(new CosineAnnealingLR(opt, epochs, 0));
+        if (checkpoints != null) b.checkpointDir(checkpoints);
+        if (listener != null) b.listener(listener);
+        b.build().fit(model, opt, digits.train(), digits.validation());
+        return ModelTensors.named(model);
+    }
+
+    /** Names of tensors whose bits differ. */
+    static Map<String, String> differences(Map<String, Tensor> a, Map<String, Tensor> b) {
+        assertEquals(a.keySet(), b.keySet());
+        Map<String, String> diff = new java.util.TreeMap<>();
+        for (String k : a.keySet()) {
+            if (!java.util.Arrays.equals(a.get(k).toFloatArray(), b.get(k).toFloatArray())) diff.put(k, "differs");
+        }
+        return diff;
+    }
+
+    @Test
+    void divergenceStopsAtOnceNamingEpochStepAndLayer() {
+        Sequential model = spec(0).build(new EpochRandom(3));
+        Optimizer opt = new SGD(model.parameters(), 1e30);
+        NumericException e = assertThrows(NumericException.class, () -> Trainer.builder().epochs(3).checkpointDir(dir)
+                .build().fit(model, opt, digits.train(), digits.validation()));
+        String m = e.getMessage();
+        assertTrue(m.contains("training diverged at epoch 1, step "), m);
+        assertTrue(m.contains("lower learning rate"), m);
+        assertTrue(m.matches("(?s).*(loss is|gradient of \\d\\.\\w+ \\(layer \\d).*"), m);
+        assertTrue(!Files.exists(Checkpoint.fileIn(dir)), "no checkpoint of a diverged epoch");
+    }
+
+    @Test
+    void earlyStoppingStopsWhenValidationLossStallsAndDataMustFitTheTask() {
+        Sequential model = spec(0).build(new EpochRandom(3));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 0.05);
+        int[] stoppedAt = {0};
+        History h = Trainer.builder().epochs(200).earlyStopping(2).listener(new TrainingListener() {
+            @Override
+            public void onEarlyStop(int epoch, int best, int patience) {
+                stoppedAt[0] = epoch;
+            }
+        }).build().fit(model, opt, digits.train(), digits.validation());
+        assertTrue(h.size() < 200, "stopped early");
+        assertEquals(h.size(), stoppedAt[0]);
+        assertEquals(2, h.epochsSinceBest());
+        assertThrows(io.backprop4j.BackpropException.class, () -> Trainer.builder().task(Task.REGRESS).build()
+                .fit(model, opt, digits.train(), null));
+        assertThrows(io.backprop4j.BackpropException.class, () -> Trainer.builder().epochs(0));
+    }
+
+    /** The example of docs/training-readme-section.md, verbatim but for the epochs and the file. */
+    @Test
+    void theReadmeExampleRuns() {
+        DataSplits data = Datasets.load("digits");
+        Standardizer s = Standardizer.fit(data.train());
+        data = data.standardized(s);
+        var spec = new ModelSpec(64, new int[] {128}, 10, "relu", 0.0, false, Task.CLASSIFY,
+                data.train().classNames(), data.train().featureNames(), s, "digits");
+        var rng = new EpochRandom(42);                          // weights, then dropout masks
+        Sequential model = spec.build(rng);
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
+        History h = Trainer.builder().epochs(3).batchSize(32).seed(42).epochRandom(rng)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onEpochEnd(EpochStats e, History all) {
+                        System.out.println(e.summary(3));
+                    }
+                })
+                .build().fit(model, opt, data.train(), data.validation());
+        Evaluation test = Evaluation.of(model, data.test());
+        System.out.printf("test accuracy: %.4f%n", test.accuracy());
+        ModelFile.save(dir.resolve("digits.safetensors"), model, spec);
+        ModelFile back = ModelFile.load(dir.resolve("digits.safetensors"));
+        assertEquals(3, h.size());
+        assertTrue(test.accuracy() > 0.8);
+        assertArrayEquals(test.predicted(), back.predictClasses(Datasets.load("digits").test().features()));
+    }
+
+    @Test
+    void historyRoundTripsThroughJson() {
+        History h = new History();
+        h.add(new EpochStats(1, 0.5, 0.8, 0.6, 0.7, 1e-3, 1.5, 100));
+        h.add(new EpochStats(2, 0.25, Double.NaN, Double.NaN, Double.NaN, 1e-3, 1.25, 100));
+        History back = History.fromJson(h.toJson(), "test");
+        assertEquals(h.epochs(), back.epochs());
+        assertArrayEquals(new int[] {1}, new int[] {back.bestEpoch()});
+    }
+}
