@@ -90,7 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (epochs < 1) throw new BackpropException("--epochs must be at least 1, got " + epochs);
         if ("compare".equals(workload)) return compare(out);
         System.setProperty("backprop4j.threads", Integer.toString(threads));
-        out.println("backprop4j " + Main.class.getPackage().getImplementationVersion() + ", java " + Runtime.version()
+        out.println(Main.VERSION + ", java " + Runtime.version()
                 + ", threads " + Parallel.threads() + ", native BLAS: " + NativeBlas.status());
         out.flush();
         switch (workload) {

@@ -12,11 +12,14 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "backprop4j",
         mixinStandardHelpOptions = true,
-        version = "backprop4j 0.1.0",
+        version = Main.VERSION,
         description = "Pure-Java deep learning: train networks, and see every step of backpropagation worked out.",
         subcommands = {BenchCommand.class, CommandLine.HelpCommand.class, ExplainCommand.class, CheckCommand.class,
             TrainCommand.class, EvaluateCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
+    /** The name and version printed by --version and the benchmarks. */
+    public static final String VERSION = "backprop4j 0.1.0";
+
     /** Exit status for unusable input (bad file, bad option, bad shapes). */
     public static final int EXIT_USAGE = 2;
     /** Exit status for a check that found mistakes. */
