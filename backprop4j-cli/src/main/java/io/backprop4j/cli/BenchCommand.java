@@ -272,7 +272,7 @@ public final class BenchCommand implements Callable<Integer> {
     private List<String> oursCommand(String what) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "-XX:+UseParallelGC", "-Xmn128m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "bench", what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads),
                 "--data-dir", dataDir.toString()));
         if (!Arrays.equals(sizes, new int[] {256, 512, 1024, 2048})) {
