@@ -4,7 +4,6 @@ import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -70,18 +69,20 @@ public final class Autograd {
             throw new ShapeException("backward: gradient shape " + Shapes.str(seed.shape())
                     + " differs from output shape " + Shapes.str(root.shape()));
         }
-        List<Tensor> order = topologicalOrder(root);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, seed);
+        Graph graph = topologicalOrder(root);
+        List<Tensor> order = graph.order();
+        Tensor[] grads = new Tensor[order.size()];
+        grads[order.size() - 1] = seed;
         // How many times each gradient storage was handed out in this pass: a leaf may adopt a
         // gradient it alone received instead of copying it (the weights' gradients, every step).
-        Map<Object, Integer> handed = new IdentityHashMap<>();
-        handed.put(storage(seed), 2);
+        IdentityCounts handed = new IdentityCounts();
+        handed.add(storage(seed), 2);
         try (var ignored = NoGrad.enter()) {
             for (int k = order.size() - 1; k >= 0; k--) {
                 Tensor t = order.get(k);
-                Tensor g = grads.remove(t);
+                Tensor g = grads[k];
                 if (g == null) continue;
+                grads[k] = null;
                 Op op = t.gradFn();
                 if (op == null || t.retainsGrad()) accumulateInto(t, g, op == null && handed.get(storage(g)) == 1);
                 if (op == null) continue;
@@ -99,13 +100,41 @@ public final class Autograd {
                         throw new IllegalStateException(op.name() + ": backward gave input " + i + " a gradient of shape "
                                 + Shapes.str(gi.shape()) + " for an input of shape " + Shapes.str(in.shape()));
                     }
-                    Tensor prev = grads.get(in);
+                    int at = graph.position().get(in);
+                    Tensor prev = grads[at];
                     Tensor sum = prev == null ? gi : prev.add(gi);
-                    handed.merge(storage(gi), 1, Integer::sum);
-                    if (sum != gi) handed.merge(storage(sum), 1, Integer::sum);
-                    grads.put(in, sum);
+                    handed.add(storage(gi), 1);
+                    if (sum != gi) handed.add(storage(sum), 1);
+                    grads[at] = sum;
                 }
             }
+        }
+    }
+
+    /** Identity-keyed counters; a linear scan, since a backward pass hands out few gradients. */
+    private static final class IdentityCounts {
+        private Object[] keys = new Object[16];
+        private int[] counts = new int[16];
+        private int size;
+
+        void add(Object key, int delta) {
+            for (int i = 0; i < size; i++) {
+                if (keys[i] == key) {
+                    counts[i] += delta;
+                    return;
+                }
+            }
+            if (size == keys.length) {
+                keys = Arrays.copyOf(keys, size * 2);
+                counts = Arrays.copyOf(counts, size * 2);
+            }
+            keys[size] = key;
+            counts[size++] = delta;
+        }
+
+        int get(Object key) {
+            for (int i = 0; i < size; i++) if (keys[i] == key) return counts[i];
+            return 0;
         }
     }
 
@@ -127,29 +156,49 @@ public final class Autograd {
         }
     }
 
+    /** Tensors reachable from root, each after all of its inputs, and each one's place in that order. */
+    record Graph(List<Tensor> order, Map<Tensor, Integer> position) {}
+
     /** Tensors reachable from root through recorded ops, each after all of its inputs. */
-    static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>(32);
-        Map<Tensor, Boolean> visited = new IdentityHashMap<>();
-        ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
-        visited.put(root, Boolean.TRUE);
-        while (!stack.isEmpty()) {
-            Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
-            int next = (Integer) frame[1];
-            Tensor[] inputs = t.gradFn() == null ? new Tensor[0] : t.gradFn().inputs();
-            if (next < inputs.length) {
-                frame[1] = next + 1;
-                Tensor in = inputs[next];
-                if (in != null && in.requiresGrad() && visited.put(in, Boolean.TRUE) == null) {
-                    stack.push(new Object[] {in, 0});
+    static Graph topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>(16);
+        Map<Tensor, Integer> position = new IdentityHashMap<>(8);
+        // An explicit stack (no recursion: graphs can be deep): the tensor, its inputs, the next input.
+        Tensor[] tensors = new Tensor[16];
+        Tensor[][] inputsOf = new Tensor[16][];
+        int[] next = new int[16];
+        int top = 0;
+        tensors[0] = root;
+        inputsOf[0] = inputsOf(root);
+        position.put(root, -1);
+        while (top >= 0) {
+            Tensor[] inputs = inputsOf[top];
+            if (next[top] < inputs.length) {
+                Tensor in = inputs[next[top]++];
+                if (in != null && in.requiresGrad() && position.putIfAbsent(in, -1) == null) {
+                    if (++top == tensors.length) {
+                        tensors = Arrays.copyOf(tensors, top * 2);
+                        inputsOf = Arrays.copyOf(inputsOf, top * 2);
+                        next = Arrays.copyOf(next, top * 2);
+                    }
+                    tensors[top] = in;
+                    inputsOf[top] = inputsOf(in);
+                    next[top] = 0;
                 }
             } else {
-                stack.pop();
-                order.add(t);
+                position.put(tensors[top], order.size());
+                order.add(tensors[top]);
+                tensors[top] = null;
+                inputsOf[top] = null;
+                top--;
             }
         }
-        return order;
+        return new Graph(order, position);
+    }
+
+    private static final Tensor[] NONE = new Tensor[0];
+
+    private static Tensor[] inputsOf(Tensor t) {
+        return t.gradFn() == null ? NONE : t.gradFn().inputs();
     }
 }

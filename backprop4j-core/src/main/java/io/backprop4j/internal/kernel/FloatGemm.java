@@ -20,21 +20,20 @@ final class FloatGemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** AVX-512 and similar have 32 vector registers, room for a taller tile than AVX2's 16. */
-    private static final boolean WIDE = S.vectorBitSize() >= 512;
-    private static final int KERNEL = Integer.getInteger("backprop4j.gemm.kernel", 62);
-    /** Rows of A per sliver / tile. */
-    static final int MR = KERNEL % 1000 / 10;
-    /** Vectors per tile row. */
-    private static final int NV = KERNEL % 10;
-    /** Columns of B per sliver / tile. */
-    static final int NR = NV * L;
-    /** Depth of a packed slice: a KC x NR sliver of B should fit L1. */
-    private static final int KC = Integer.getInteger("backprop4j.gemm.kc", 256);
-    /** Rows of a packed block of A: MC x KC should fit L2. */
-    private static final int MC = Integer.getInteger("backprop4j.gemm.mc", 16) * MR;
-    /** Columns of a packed panel of B: KC x NC should fit the shared L3. */
-    private static final int NC = Integer.getInteger("backprop4j.gemm.nc", 2048) / NR * NR;
+    /**
+     * Rows of A per sliver and tile. 6 x 2 vectors keeps 12 accumulators + 2 B vectors + 1
+     * broadcast within AVX2's 16 registers; on AVX-512 (32 registers) taller or wider tiles
+     * (8x2, 12x2, 4x3, 4x4, 8x3) measured no faster, as C2 spills with more accumulators.
+     */
+    static final int MR = 6;
+    /** Columns of B per sliver and tile: two vectors. */
+    static final int NR = 2 * L;
+    /** Depth of a packed slice: a KC x NR sliver of B (32 KiB for AVX-512 floats) stays in L1. */
+    private static final int KC = 256;
+    /** Rows of a packed block of A: MC x KC takes 384 KiB of L2. */
+    private static final int MC = (384 << 10) / (KC * Float.BYTES) / MR * MR;
+    /** Columns of a packed panel of B: KC x NC takes 2 MiB of the shared L3. */
+    private static final int NC = Math.max(NR, (2 << 20) / (KC * Float.BYTES) / NR * NR);
     /** Below this m*n*k the work stays on the calling thread: a hand-off costs a few microseconds. */
     private static final long PARALLEL_WORK = 1L << 18;
 
@@ -223,21 +222,8 @@ final class FloatGemm {
         v.intoArray(c, idx);
     }
 
+    /** The micro-kernel: C[MR x NR] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
     private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
-        switch (KERNEL) {
-            case 62 -> kernel6x2(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
-            case 43 -> kernel4x3(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
-            case 1062 -> kernel6x2r(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
-            case 1043 -> kernel4x3r(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
-            case 1082 -> kernel8x2r(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
-            case 1122 -> kernel12x2r(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
-            case 1052 -> kernel5x2r(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
-            default -> throw new IllegalStateException("no kernel " + KERNEL);
-        }
-    }
-
-    /** C[6 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel6x2(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -259,8 +245,8 @@ final class FloatGemm {
             c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
             a = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            ai += 6;
-            bi += 2 * L;
+            ai += MR;
+            bi += NR;
         }
         store(c00, c, ci, alpha, beta);
         store(c01, c, ci + L, alpha, beta);
@@ -274,270 +260,5 @@ final class FloatGemm {
         store(c41, c, ci + 4 * ldc + L, alpha, beta);
         store(c50, c, ci + 5 * ldc, alpha, beta);
         store(c51, c, ci + 5 * ldc + L, alpha, beta);
-    }
-
-    /** C[4 x 3L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel4x3(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, bi + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, ap[ai]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32);
-            ai += 4;
-            bi += 3 * L;
-        }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c02, c, ci + 2 * L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c12, c, ci + ldc + 2 * L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c22, c, ci + 2 * ldc + 2 * L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
-        store(c32, c, ci + 3 * ldc + 2 * L, alpha, beta);
-    }
-
-    /** C[6 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel6x2r(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ao = ai + p * 6;
-            int bo = bi + p * 2 * L;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a = FloatVector.broadcast(S, ap[ao]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ao + 5]);
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-        }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
-        store(c40, c, ci + 4 * ldc, alpha, beta);
-        store(c41, c, ci + 4 * ldc + L, alpha, beta);
-        store(c50, c, ci + 5 * ldc, alpha, beta);
-        store(c51, c, ci + 5 * ldc + L, alpha, beta);
-    }
-
-    /** C[4 x 3L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel4x3r(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ao = ai + p * 4;
-            int bo = bi + p * 3 * L;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, bo + 2 * L);
-            FloatVector a = FloatVector.broadcast(S, ap[ao]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01); c02 = a.fma(b2, c02);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11); c12 = a.fma(b2, c12);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21); c22 = a.fma(b2, c22);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31); c32 = a.fma(b2, c32);
-        }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c02, c, ci + 2 * L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c12, c, ci + ldc + 2 * L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c22, c, ci + 2 * ldc + 2 * L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
-        store(c32, c, ci + 3 * ldc + 2 * L, alpha, beta);
-    }
-
-    /** C[8 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel8x2r(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ao = ai + p * 8;
-            int bo = bi + p * 2 * L;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a = FloatVector.broadcast(S, ap[ao]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ao + 5]);
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ao + 6]);
-            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ao + 7]);
-            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
-        }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
-        store(c40, c, ci + 4 * ldc, alpha, beta);
-        store(c41, c, ci + 4 * ldc + L, alpha, beta);
-        store(c50, c, ci + 5 * ldc, alpha, beta);
-        store(c51, c, ci + 5 * ldc + L, alpha, beta);
-        store(c60, c, ci + 6 * ldc, alpha, beta);
-        store(c61, c, ci + 6 * ldc + L, alpha, beta);
-        store(c70, c, ci + 7 * ldc, alpha, beta);
-        store(c71, c, ci + 7 * ldc + L, alpha, beta);
-    }
-
-    /** C[12 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel12x2r(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ao = ai + p * 12;
-            int bo = bi + p * 2 * L;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a = FloatVector.broadcast(S, ap[ao]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ao + 5]);
-            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, ap[ao + 6]);
-            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, ap[ao + 7]);
-            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
-            a = FloatVector.broadcast(S, ap[ao + 8]);
-            c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
-            a = FloatVector.broadcast(S, ap[ao + 9]);
-            c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
-            a = FloatVector.broadcast(S, ap[ao + 10]);
-            c100 = a.fma(b0, c100); c101 = a.fma(b1, c101);
-            a = FloatVector.broadcast(S, ap[ao + 11]);
-            c110 = a.fma(b0, c110); c111 = a.fma(b1, c111);
-        }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
-        store(c40, c, ci + 4 * ldc, alpha, beta);
-        store(c41, c, ci + 4 * ldc + L, alpha, beta);
-        store(c50, c, ci + 5 * ldc, alpha, beta);
-        store(c51, c, ci + 5 * ldc + L, alpha, beta);
-        store(c60, c, ci + 6 * ldc, alpha, beta);
-        store(c61, c, ci + 6 * ldc + L, alpha, beta);
-        store(c70, c, ci + 7 * ldc, alpha, beta);
-        store(c71, c, ci + 7 * ldc + L, alpha, beta);
-        store(c80, c, ci + 8 * ldc, alpha, beta);
-        store(c81, c, ci + 8 * ldc + L, alpha, beta);
-        store(c90, c, ci + 9 * ldc, alpha, beta);
-        store(c91, c, ci + 9 * ldc + L, alpha, beta);
-        store(c100, c, ci + 10 * ldc, alpha, beta);
-        store(c101, c, ci + 10 * ldc + L, alpha, beta);
-        store(c110, c, ci + 11 * ldc, alpha, beta);
-        store(c111, c, ci + 11 * ldc + L, alpha, beta);
-    }
-
-    /** C[5 x 2L] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel5x2r(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int ao = ai + p * 5;
-            int bo = bi + p * 2 * L;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a = FloatVector.broadcast(S, ap[ao]);
-            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-        }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
-        store(c40, c, ci + 4 * ldc, alpha, beta);
-        store(c41, c, ci + 4 * ldc + L, alpha, beta);
     }
 }
