@@ -3,7 +3,6 @@ package io.backprop4j.optim;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Adagrad (Duchi et al., 2011), as PyTorch's {@code torch.optim.Adagrad}. For each parameter p
@@ -19,11 +18,8 @@ import java.util.Map;
  *
  * <p>State: "i.sum" (S), "i.step".
  */
-public final class Adagrad implements Optimizer {
-    private final List<Parameter> params;
-    private double lr;
+public final class Adagrad extends BaseOptimizer {
     private final double lrDecay, weightDecay, initialAccumulator, eps;
-    private final ParamState state;
 
     /** Adagrad with the defaults: no lr decay, no weight decay, accumulator from 0, eps 1e-10. */
     public Adagrad(List<Parameter> params, double lr) {
@@ -40,32 +36,23 @@ public final class Adagrad implements Optimizer {
         ParamState.checkNonNegative("weight_decay", weightDecay);
         ParamState.checkNonNegative("initial_accumulator_value", initialAccumulatorValue);
         ParamState.checkNonNegative("epsilon", eps);
-        this.params = List.copyOf(params);
-        this.lr = lr;
+        super("Adagrad", params, lr, true, "sum");
         this.lrDecay = lrDecay;
         this.weightDecay = weightDecay;
         this.initialAccumulator = initialAccumulatorValue;
         this.eps = eps;
-        this.state = new ParamState("Adagrad", this.params, true, "sum");
     }
 
     @Override
-    public void step() {
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor g = ParamState.grad(p);
-            if (g == null) continue;
-            long t = state.nextStep(i);
-            double clr = lr / (1 + (t - 1) * lrDecay);
-            Tensor sum = state.ensure(0, i, initialAccumulator);
-            Tensor w = ParamState.data(p);
-            int n = w.numel();
-            if (ParamState.isFloat(w)) {
-                update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), sum.floatArray(), n, (float) clr);
-            } else {
-                update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), sum.doubleArray(), n, clr);
-            }
-            ParamState.writeBack(p, w);
+    void updateParameter(int i, Tensor w, Tensor g) {
+        long t = state.nextStep(i);
+        double clr = lr / (1 + (t - 1) * lrDecay);
+        Tensor sum = state.ensure(0, i, initialAccumulator);
+        int n = w.numel();
+        if (ParamState.isFloat(w)) {
+            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), sum.floatArray(), n, (float) clr);
+        } else {
+            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), sum.doubleArray(), n, clr);
         }
     }
 
@@ -93,24 +80,6 @@ public final class Adagrad implements Optimizer {
             p[po + k] = pk + negClr * gk / std;
         }
     }
-
-    @Override
-    public List<Parameter> parameters() { return params; }
-
-    @Override
-    public double learningRate() { return lr; }
-
-    @Override
-    public void setLearningRate(double lr) {
-        ParamState.checkNewLearningRate(lr);
-        this.lr = lr;
-    }
-
-    @Override
-    public Map<String, Tensor> state() { return state.export(lr); }
-
-    @Override
-    public void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
 
     @Override
     public String toString() {

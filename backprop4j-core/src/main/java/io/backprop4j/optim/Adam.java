@@ -3,7 +3,6 @@ package io.backprop4j.optim;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Adam (Kingma and Ba, 2015), as PyTorch's {@code torch.optim.Adam}. For each parameter p with
@@ -26,7 +25,7 @@ import java.util.Map;
  * opt.zeroGrad(); loss(model.forward(x)).backward(); opt.step();
  * }</pre>
  */
-public final class Adam implements Optimizer {
+public final class Adam extends BaseOptimizer {
     private final AdamCore core;
 
     /** Adam with the default betas (0.9, 0.999), eps 1e-8 and no weight decay. */
@@ -39,30 +38,17 @@ public final class Adam implements Optimizer {
      *     decay below 0 ("invalid beta parameter at index 0: 1.5 ...")
      */
     public Adam(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        this.core = new AdamCore("Adam", params, lr, beta1, beta2, eps, weightDecay, amsgrad, false);
+        AdamCore.check(lr, beta1, beta2, eps, weightDecay);
+        super("Adam", params, lr, true, AdamCore.bufferNames(amsgrad));
+        this.core = new AdamCore(state, beta1, beta2, eps, weightDecay, amsgrad, false);
     }
 
     @Override
-    public void step() { core.step(); }
-
-    @Override
-    public List<Parameter> parameters() { return core.params; }
-
-    @Override
-    public double learningRate() { return core.lr; }
-
-    @Override
-    public void setLearningRate(double lr) { core.setLearningRate(lr); }
-
-    @Override
-    public Map<String, Tensor> state() { return core.state(); }
-
-    @Override
-    public void loadState(Map<String, Tensor> state) { core.loadState(state); }
+    void updateParameter(int i, Tensor w, Tensor g) { core.updateParameter(i, w, g, lr); }
 
     /** State buffer "exp_avg", "exp_avg_sq" or "max_exp_avg_sq" of parameter i (null before its first update). */
     public Tensor buffer(String name, int i) { return core.buffer(name, i); }
 
     @Override
-    public String toString() { return core.toString(); }
+    public String toString() { return core.describe("Adam", lr); }
 }

@@ -3,70 +3,67 @@ package io.backprop4j.optim;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
-import java.util.List;
-import java.util.Map;
 
-/** The update loop and state shared by {@link Adam} (L2 weight decay) and {@link AdamW} (decoupled). */
+/**
+ * The checks, update loop and state buffers shared by {@link Adam} (L2 weight decay) and {@link
+ * AdamW} (decoupled). The parameters, learning rate and state belong to the optimiser ({@link
+ * BaseOptimizer}); this holds the hyper-parameters.
+ */
 final class AdamCore {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    private final String who;
-    final List<Parameter> params;
-    double lr;
+    private final ParamState state;
     final double beta1, beta2, eps, weightDecay;
     final boolean amsgrad, decoupled;
-    private final ParamState state;
 
-    AdamCore(String who, List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay,
-             boolean amsgrad, boolean decoupled) {
+    /** The constructor checks of Adam and AdamW, in this order. */
+    static void check(double lr, double beta1, double beta2, double eps, double weightDecay) {
         ParamState.checkLearningRate(lr);
         ParamState.checkNonNegative("epsilon", eps);
         ParamState.checkBeta(0, beta1);
         ParamState.checkBeta(1, beta2);
         ParamState.checkNonNegative("weight_decay", weightDecay);
-        this.who = who;
-        this.params = List.copyOf(params);
-        this.lr = lr;
+    }
+
+    /** The state buffers, in slot order: "exp_avg", "exp_avg_sq" and, with amsgrad, "max_exp_avg_sq". */
+    static String[] bufferNames(boolean amsgrad) {
+        return amsgrad ? new String[] {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"} : new String[] {"exp_avg", "exp_avg_sq"};
+    }
+
+    /** Over the optimiser's state (built with {@link #bufferNames}); arguments already checked. */
+    AdamCore(ParamState state, double beta1, double beta2, double eps, double weightDecay,
+             boolean amsgrad, boolean decoupled) {
+        this.state = state;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
         this.amsgrad = amsgrad;
         this.decoupled = decoupled;
-        this.state = amsgrad
-                ? new ParamState(who, this.params, true, "exp_avg", "exp_avg_sq", "max_exp_avg_sq")
-                : new ParamState(who, this.params, true, "exp_avg", "exp_avg_sq");
     }
 
-    void step() {
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor g = ParamState.grad(p);
-            if (g == null) continue;
-            long t = state.nextStep(i);
-            Tensor m = state.ensure(0, i, 0), v = state.ensure(1, i, 0), vmax = amsgrad ? state.ensure(2, i, 0) : null;
-            double bc1 = 1 - Math.pow(beta1, t);
-            double bc2 = 1 - Math.pow(beta2, t);
-            double stepSize = lr / bc1;
-            double bc2Sqrt = Math.sqrt(bc2);
-            Tensor w = ParamState.data(p);
-            int n = w.numel();
-            if (ParamState.isFloat(w)) {
-                update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), m.floatArray(), v.floatArray(),
-                        vmax == null ? null : vmax.floatArray(), n, (float) stepSize, (float) bc2Sqrt);
-            } else {
-                update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), m.doubleArray(), v.doubleArray(),
-                        vmax == null ? null : vmax.doubleArray(), n, stepSize, bc2Sqrt);
-            }
-            ParamState.writeBack(p, w);
+    /** Updates parameter i at learning rate lr, as {@link BaseOptimizer#updateParameter}. */
+    void updateParameter(int i, Tensor w, Tensor g, double lr) {
+        long t = state.nextStep(i);
+        Tensor m = state.ensure(0, i, 0), v = state.ensure(1, i, 0), vmax = amsgrad ? state.ensure(2, i, 0) : null;
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        double stepSize = lr / bc1;
+        double bc2Sqrt = Math.sqrt(bc2);
+        int n = w.numel();
+        if (ParamState.isFloat(w)) {
+            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), m.floatArray(), v.floatArray(),
+                    vmax == null ? null : vmax.floatArray(), n, (float) stepSize, (float) bc2Sqrt, lr);
+        } else {
+            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), m.doubleArray(), v.doubleArray(),
+                    vmax == null ? null : vmax.doubleArray(), n, stepSize, bc2Sqrt, lr);
         }
     }
 
     // Same operation order as torch 1.13's _single_tensor_adam / _single_tensor_adamw.
     private void update(double[] p, int po, double[] g, int go, double[] m, double[] v, double[] vmax, int n,
-                        double stepSize, double bc2Sqrt) {
+                        double stepSize, double bc2Sqrt, double lr) {
         double decay = 1 - lr * weightDecay, l2 = decoupled ? 0 : weightDecay;
         double c1 = 1 - beta1, c2 = 1 - beta2, negStep = -stepSize;
         boolean decoupledDecay = decoupled && weightDecay != 0;
@@ -88,7 +85,7 @@ final class AdamCore {
     }
 
     private void update(float[] p, int po, float[] g, int go, float[] m, float[] v, float[] vmax, int n,
-                        float stepSize, float bc2Sqrt) {
+                        float stepSize, float bc2Sqrt, double lr) {
         float decay = (float) (1 - lr * weightDecay), l2 = decoupled ? 0f : (float) weightDecay;
         float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
         float e = (float) eps, negStep = -stepSize;
@@ -126,15 +123,6 @@ final class AdamCore {
         }
     }
 
-    void setLearningRate(double lr) {
-        ParamState.checkNewLearningRate(lr);
-        this.lr = lr;
-    }
-
-    Map<String, Tensor> state() { return state.export(lr); }
-
-    void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
-
     /** The state buffer NAME of parameter i, or null. */
     Tensor buffer(String name, int i) {
         return switch (name) {
@@ -145,8 +133,8 @@ final class AdamCore {
         };
     }
 
-    @Override
-    public String toString() {
+    /** "NAME(lr=..., betas=(...), eps=..., weight_decay=..., amsgrad=...)". */
+    String describe(String who, double lr) {
         return who + "(lr=" + lr + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weight_decay=" + weightDecay
                 + ", amsgrad=" + amsgrad + ")";
     }

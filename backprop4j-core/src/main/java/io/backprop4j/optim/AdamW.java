@@ -3,7 +3,6 @@ package io.backprop4j.optim;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter, 2019), as PyTorch's
@@ -17,7 +16,7 @@ import java.util.Map;
  * </pre>
  * Defaults: η = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0.01. State as {@link Adam}.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends BaseOptimizer {
     private final AdamCore core;
 
     /** AdamW with the default betas (0.9, 0.999), eps 1e-8 and weight decay 0.01. */
@@ -35,30 +34,17 @@ public final class AdamW implements Optimizer {
      *     decay below 0
      */
     public AdamW(List<Parameter> params, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        this.core = new AdamCore("AdamW", params, lr, beta1, beta2, eps, weightDecay, amsgrad, true);
+        AdamCore.check(lr, beta1, beta2, eps, weightDecay);
+        super("AdamW", params, lr, true, AdamCore.bufferNames(amsgrad));
+        this.core = new AdamCore(state, beta1, beta2, eps, weightDecay, amsgrad, true);
     }
 
     @Override
-    public void step() { core.step(); }
-
-    @Override
-    public List<Parameter> parameters() { return core.params; }
-
-    @Override
-    public double learningRate() { return core.lr; }
-
-    @Override
-    public void setLearningRate(double lr) { core.setLearningRate(lr); }
-
-    @Override
-    public Map<String, Tensor> state() { return core.state(); }
-
-    @Override
-    public void loadState(Map<String, Tensor> state) { core.loadState(state); }
+    void updateParameter(int i, Tensor w, Tensor g) { core.updateParameter(i, w, g, lr); }
 
     /** State buffer "exp_avg", "exp_avg_sq" or "max_exp_avg_sq" of parameter i (null before its first update). */
     public Tensor buffer(String name, int i) { return core.buffer(name, i); }
 
     @Override
-    public String toString() { return core.toString(); }
+    public String toString() { return core.describe("AdamW", lr); }
 }

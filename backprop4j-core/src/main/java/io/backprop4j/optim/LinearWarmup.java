@@ -1,9 +1,6 @@
 package io.backprop4j.optim;
 
 import io.backprop4j.BackpropException;
-import io.backprop4j.tensor.Tensor;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A linear ramp of the learning-rate factor, as PyTorch's LinearLR: during epoch e (from 0)
@@ -14,12 +11,9 @@ import java.util.Map;
  * optimiser's rate at that moment). With s &lt; f it is a warm-up; s &gt; f decays.
  * State: "last_epoch", "base_lr".
  */
-public final class LinearWarmup implements LrSchedule {
-    private final Optimizer optimizer;
+public final class LinearWarmup extends EpochSchedule {
     private final double startFactor, endFactor;
     private final int totalIters;
-    private double baseLr;
-    private int epoch;
 
     /** The PyTorch defaults: from 1/3 of the rate to all of it over 5 epochs. */
     public LinearWarmup(Optimizer optimizer) {
@@ -39,42 +33,16 @@ public final class LinearWarmup implements LrSchedule {
             throw new BackpropException("LinearWarmup: invalid end factor: " + endFactor + " (must be in [0, 1])");
         }
         if (totalIters <= 0) throw new BackpropException("LinearWarmup: invalid total iterations: " + totalIters + " (must be >= 1)");
-        this.optimizer = optimizer;
+        super("LinearWarmup", optimizer);
         this.startFactor = startFactor;
         this.endFactor = endFactor;
         this.totalIters = totalIters;
-        this.baseLr = optimizer.learningRate();
-        optimizer.setLearningRate(learningRateAt(0));
+        applyRate();
     }
 
-    /** The rate for epoch e. */
+    @Override
     public double learningRateAt(int e) {
         return baseLr * (startFactor + (endFactor - startFactor) * Math.min(e, totalIters) / totalIters);
-    }
-
-    @Override
-    public void step() {
-        epoch++;
-        optimizer.setLearningRate(learningRateAt(epoch));
-    }
-
-    @Override
-    public double learningRate() { return optimizer.learningRate(); }
-
-    /** Epochs completed (calls to {@link #step()}). */
-    public int epoch() { return epoch; }
-
-    @Override
-    public Map<String, Tensor> state() { return ScheduleState.of("last_epoch", epoch, "base_lr", baseLr); }
-
-    @Override
-    public void loadState(Map<String, Tensor> state) {
-        double[] v = ScheduleState.read("LinearWarmup", state, List.of("last_epoch", "base_lr"));
-        int e = ScheduleState.counter("LinearWarmup", "last_epoch", v[0]);
-        ScheduleState.checkBaseLr("LinearWarmup", v[1]);
-        epoch = e;
-        baseLr = v[1];
-        optimizer.setLearningRate(learningRateAt(epoch));
     }
 
     @Override

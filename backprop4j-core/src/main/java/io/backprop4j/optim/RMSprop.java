@@ -4,7 +4,6 @@ import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * RMSprop (Hinton), as PyTorch's {@code torch.optim.RMSprop}. For each parameter p with gradient g:
@@ -22,12 +21,9 @@ import java.util.Map;
  * <p>State: "i.square_avg" (s), "i.momentum_buffer" (b, μ &gt; 0 only), "i.grad_avg" (a,
  * centered only), "i.step".
  */
-public final class RMSprop implements Optimizer {
-    private final List<Parameter> params;
-    private double lr;
+public final class RMSprop extends BaseOptimizer {
     private final double alpha, eps, weightDecay, momentum;
     private final boolean centered;
-    private final ParamState state;
     private final int bufSlot, avgSlot;
 
     /** RMSprop with the defaults alpha 0.99, eps 1e-8, no weight decay, no momentum, not centered. */
@@ -45,41 +41,32 @@ public final class RMSprop implements Optimizer {
         ParamState.checkNonNegative("momentum", momentum);
         ParamState.checkNonNegative("weight_decay", weightDecay);
         ParamState.checkNonNegative("alpha", alpha);
-        this.params = List.copyOf(params);
-        this.lr = lr;
+        List<String> names = new ArrayList<>(List.of("square_avg"));
+        if (momentum > 0) names.add("momentum_buffer");
+        if (centered) names.add("grad_avg");
+        super("RMSprop", params, lr, true, names.toArray(String[]::new));
         this.alpha = alpha;
         this.eps = eps;
         this.weightDecay = weightDecay;
         this.momentum = momentum;
         this.centered = centered;
-        List<String> names = new ArrayList<>(List.of("square_avg"));
-        if (momentum > 0) names.add("momentum_buffer");
-        if (centered) names.add("grad_avg");
         this.bufSlot = names.indexOf("momentum_buffer");
         this.avgSlot = names.indexOf("grad_avg");
-        this.state = new ParamState("RMSprop", this.params, true, names.toArray(String[]::new));
     }
 
     @Override
-    public void step() {
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor g = ParamState.grad(p);
-            if (g == null) continue;
-            state.nextStep(i);
-            Tensor sq = state.ensure(0, i, 0);
-            Tensor buf = bufSlot >= 0 ? state.ensure(bufSlot, i, 0) : null;
-            Tensor ga = avgSlot >= 0 ? state.ensure(avgSlot, i, 0) : null;
-            Tensor w = ParamState.data(p);
-            int n = w.numel();
-            if (ParamState.isFloat(w)) {
-                update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), sq.floatArray(),
-                        buf == null ? null : buf.floatArray(), ga == null ? null : ga.floatArray(), n);
-            } else {
-                update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), sq.doubleArray(),
-                        buf == null ? null : buf.doubleArray(), ga == null ? null : ga.doubleArray(), n);
-            }
-            ParamState.writeBack(p, w);
+    void updateParameter(int i, Tensor w, Tensor g) {
+        state.nextStep(i);
+        Tensor sq = state.ensure(0, i, 0);
+        Tensor buf = bufSlot >= 0 ? state.ensure(bufSlot, i, 0) : null;
+        Tensor ga = avgSlot >= 0 ? state.ensure(avgSlot, i, 0) : null;
+        int n = w.numel();
+        if (ParamState.isFloat(w)) {
+            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), sq.floatArray(),
+                    buf == null ? null : buf.floatArray(), ga == null ? null : ga.floatArray(), n);
+        } else {
+            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), sq.doubleArray(),
+                    buf == null ? null : buf.doubleArray(), ga == null ? null : ga.doubleArray(), n);
         }
     }
 
@@ -136,24 +123,6 @@ public final class RMSprop implements Optimizer {
             }
         }
     }
-
-    @Override
-    public List<Parameter> parameters() { return params; }
-
-    @Override
-    public double learningRate() { return lr; }
-
-    @Override
-    public void setLearningRate(double lr) {
-        ParamState.checkNewLearningRate(lr);
-        this.lr = lr;
-    }
-
-    @Override
-    public Map<String, Tensor> state() { return state.export(lr); }
-
-    @Override
-    public void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
 
     @Override
     public String toString() {

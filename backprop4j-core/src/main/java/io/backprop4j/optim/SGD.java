@@ -4,7 +4,6 @@ import io.backprop4j.BackpropException;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Stochastic gradient descent, as PyTorch's SGD. For each parameter p with gradient g:
@@ -17,12 +16,9 @@ import java.util.Map;
  * With μ = 0 this is plain p = p - η g. The update runs in place over the raw arrays, with no
  * temporaries. State ({@link #state()}): "i.momentum_buffer" when μ ≠ 0.
  */
-public final class SGD implements Optimizer {
-    private final List<Parameter> params;
-    private double lr;
+public final class SGD extends BaseOptimizer {
     private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
-    private final ParamState state;
 
     /** Plain SGD with learning rate {@code lr}. */
     public SGD(List<Parameter> params, double lr) {
@@ -30,44 +26,29 @@ public final class SGD implements Optimizer {
     }
 
     public SGD(List<Parameter> params, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
-        checkLearningRate(lr);
+        ParamState.checkLearningRate(lr);
         if (!(momentum >= 0)) throw new BackpropException("invalid momentum: " + momentum + " (must be >= 0)");
         if (!(weightDecay >= 0)) throw new BackpropException("invalid weight decay: " + weightDecay + " (must be >= 0)");
         if (Double.isNaN(dampening)) throw new BackpropException("invalid dampening: " + dampening);
         if (nesterov && (momentum <= 0 || dampening != 0)) {
             throw new BackpropException("Nesterov momentum needs momentum > 0 and dampening 0");
         }
-        this.params = List.copyOf(params);
-        this.lr = lr;
+        super("SGD", params, lr, false, momentum != 0 ? new String[] {"momentum_buffer"} : new String[0]);
         this.momentum = momentum;
         this.dampening = dampening;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
-        this.state = momentum != 0
-                ? new ParamState("SGD", this.params, false, "momentum_buffer")
-                : new ParamState("SGD", this.params, false);
-    }
-
-    static void checkLearningRate(double lr) {
-        ParamState.checkLearningRate(lr);
     }
 
     @Override
-    public void step() {
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor g = ParamState.grad(p);
-            if (g == null) continue;
-            Tensor w = ParamState.data(p);
-            boolean first = momentum != 0 && state.get(0, i) == null;
-            Tensor b = momentum != 0 ? state.ensure(0, i, 0) : null;
-            int n = w.numel();
-            if (ParamState.isFloat(w)) {
-                update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), b == null ? null : b.floatArray(), n, first);
-            } else {
-                update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), b == null ? null : b.doubleArray(), n, first);
-            }
-            ParamState.writeBack(p, w);
+    void updateParameter(int i, Tensor w, Tensor g) {
+        boolean first = momentum != 0 && state.get(0, i) == null;
+        Tensor b = momentum != 0 ? state.ensure(0, i, 0) : null;
+        int n = w.numel();
+        if (ParamState.isFloat(w)) {
+            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), b == null ? null : b.floatArray(), n, first);
+        } else {
+            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), b == null ? null : b.doubleArray(), n, first);
         }
     }
 
@@ -99,26 +80,8 @@ public final class SGD implements Optimizer {
         }
     }
 
-    @Override
-    public List<Parameter> parameters() { return params; }
-
-    @Override
-    public double learningRate() { return lr; }
-
-    @Override
-    public void setLearningRate(double lr) {
-        ParamState.checkNewLearningRate(lr);
-        this.lr = lr;
-    }
-
     /** The momentum buffer of parameter i (null before the first step or without momentum). */
     public Tensor momentumBuffer(int i) { return momentum != 0 ? state.get(0, i) : null; }
-
-    @Override
-    public Map<String, Tensor> state() { return state.export(lr); }
-
-    @Override
-    public void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
 
     @Override
     public String toString() {

@@ -1,0 +1,67 @@
+package io.backprop4j.optim;
+
+import io.backprop4j.nn.Parameter;
+import io.backprop4j.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The plumbing that every optimiser here shares: the parameters (a copy of the list, in order),
+ * the learning rate and the per-parameter state, with {@link #parameters()}, {@link
+ * #learningRate()}, {@link #setLearningRate}, {@link #state()} and {@link #loadState}. Each
+ * subclass checks its arguments before calling the constructor, and keeps its update equation,
+ * its update of one parameter ({@link #updateParameter}) and toString. Package-private.
+ */
+abstract class BaseOptimizer implements Optimizer {
+    final List<Parameter> params;
+    double lr;
+    final ParamState state;
+
+    /**
+     * @param name the optimiser's name in error messages ("SGD")
+     * @param countSteps whether the state holds a step count per parameter ("i.step")
+     * @param bufferNames the state buffers per parameter ("exp_avg"...), in slot order
+     */
+    BaseOptimizer(String name, List<Parameter> params, double lr, boolean countSteps, String... bufferNames) {
+        this.params = List.copyOf(params);
+        this.lr = lr;
+        this.state = new ParamState(name, this.params, countSteps, bufferNames);
+    }
+
+    /** Updates, in order, every parameter that has a gradient, through {@link #updateParameter}. */
+    @Override
+    public final void step() {
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            Tensor g = ParamState.grad(p);
+            if (g == null) continue;
+            Tensor w = ParamState.data(p);
+            updateParameter(i, w, g);
+            ParamState.writeBack(p, w);
+        }
+    }
+
+    /**
+     * Updates parameter i in place: {@code w} is its data and {@code g} its gradient, both
+     * contiguous and of the parameter's dtype (see {@link ParamState#data} and {@link ParamState#grad}).
+     */
+    abstract void updateParameter(int i, Tensor w, Tensor g);
+
+    @Override
+    public List<Parameter> parameters() { return params; }
+
+    @Override
+    public double learningRate() { return lr; }
+
+    @Override
+    public void setLearningRate(double lr) {
+        ParamState.checkNewLearningRate(lr);
+        this.lr = lr;
+    }
+
+    @Override
+    public Map<String, Tensor> state() { return state.export(lr); }
+
+    @Override
+    public void loadState(Map<String, Tensor> s) { lr = state.load(s, lr); }
+}
