@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     static final String FMNIST = "/usr/share/datasets/fashion-mnist";
 
     @Parameters(index = "0", defaultValue = "all", paramLabel = "WORKLOAD",
-            description = "fmnist-mlp | seed-step | gemm | all | compare")
+            description = "fmnist-mlp | seed-step | gemm | all | compare | sweep")
     String workload;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "COMPARED",
@@ -80,6 +80,15 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", description = "GEMM sizes (default 256,512,1024,2048).")
     int[] sizes = {256, 512, 1024, 2048};
 
+    @Option(names = "--hidden", split = ",", description = "fmnist-mlp hidden widths (default 512,256, as the reference).")
+    int[] hidden = {512, 256};
+
+    @Option(names = "--batch", defaultValue = "128", description = "fmnist-mlp batch size (default ${DEFAULT-VALUE}, as the reference).")
+    int batch;
+
+    @Option(names = "--plot", description = "With 'sweep': the PNG to draw (default bench-sweep.png).")
+    Path plot;
+
     @Spec
     CommandSpec spec;
 
@@ -88,7 +97,10 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (threads < 1) throw new BackpropException("--threads must be at least 1, got " + threads);
         if (epochs < 1) throw new BackpropException("--epochs must be at least 1, got " + epochs);
+        if (batch < 1) throw new BackpropException("--batch must be at least 1, got " + batch);
+        for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
         if ("compare".equals(workload)) return compare(out);
+        if ("sweep".equals(workload)) return sweep(out);
         System.setProperty("backprop4j.threads", Integer.toString(threads));
         out.println(Main.VERSION + ", java " + Runtime.version()
                 + ", threads " + Parallel.threads() + ", native BLAS: " + NativeBlas.status());
@@ -98,7 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "seed-step" -> seedStep(out);
             case "fmnist-mlp" -> fmnistMlp(out);
             case "all" -> { gemm(out); seedStep(out); fmnistMlp(out); }
-            default -> throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare");
+            default -> throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare, sweep");
         }
         out.println("peak rss MiB: " + peakRssMiB());
         out.flush();
@@ -156,9 +168,15 @@ public final class BenchCommand implements Callable<Integer> {
         int[] ys = Idx.readLabels(dir.resolve("train-labels-idx1-ubyte.gz"));
         float[] xt = pixels(Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")));
         int[] yt = Idx.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"));
-        int n = ys.length, d = 784, batch = 128;
+        int n = ys.length, d = 784;
         SplittableRandom rng = new SplittableRandom(0);
-        Sequential model = new Sequential(new Linear(784, 512, rng), new ReLU(), new Linear(512, 256, rng), new ReLU(), new Linear(256, 10, rng));
+        Sequential model = new Sequential();
+        int in = d;
+        for (int h : hidden) {
+            model.add(new Linear(in, h, rng)).add(new ReLU());
+            in = h;
+        }
+        model.add(new Linear(in, 10, rng));
         Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
         Tensor testX = Tensor.of(xt, yt.length, d);
         double[] times = new double[epochs];
@@ -228,6 +246,55 @@ public final class BenchCommand implements Callable<Integer> {
             // not Linux: no figure
         }
         return -1;
+    }
+
+    // ------------------------------------------------------------------ sweep
+
+    /** Widths (hidden W, W/2) at batch 128, then batch sizes at width 512: both libraries, one plot. */
+    private int sweep(PrintWriter out) throws IOException, InterruptedException {
+        Path script = (reference != null ? reference : findReference()).resolveSibling("pytorch_sweep.py");
+        int[] widths = {256, 512, 1024, 2048};
+        int[] batches = {32, 64, 128, 256, 512};
+        double[][] byWidth = new double[2][widths.length], byBatch = new double[2][batches.length];
+        for (int i = 0; i < widths.length; i++) {
+            double[] t = sweepPoint(out, script, widths[i], 128);
+            byWidth[0][i] = t[0];
+            byWidth[1][i] = t[1];
+        }
+        for (int i = 0; i < batches.length; i++) {
+            double[] t = batches[i] == 128 ? new double[] {byWidth[0][1], byWidth[1][1]} : sweepPoint(out, script, 512, batches[i]);
+            byBatch[0][i] = t[0];
+            byBatch[1][i] = t[1];
+        }
+        out.println();
+        out.printf(Locale.ROOT, "%-28s %12s %12s %8s%n", "fmnist-mlp epoch seconds", "backprop4j", "PyTorch", "ratio");
+        for (int i = 0; i < widths.length; i++) {
+            out.printf(Locale.ROOT, "%-28s %12.3f %12.3f %8.3f%n", "hidden " + widths[i] + "," + widths[i] / 2 + " batch 128",
+                    byWidth[0][i], byWidth[1][i], byWidth[0][i] / byWidth[1][i]);
+        }
+        for (int i = 0; i < batches.length; i++) {
+            out.printf(Locale.ROOT, "%-28s %12.3f %12.3f %8.3f%n", "hidden 512,256 batch " + batches[i],
+                    byBatch[0][i], byBatch[1][i], byBatch[0][i] / byBatch[1][i]);
+        }
+        Path file = plot != null ? plot : Path.of("bench-sweep.png");
+        Plots.benchSweep(widths, byWidth, batches, byBatch, file, "fmnist-mlp, " + threads + " threads, median of " + epochs + " epochs");
+        out.println("plot: " + file);
+        out.flush();
+        return 0;
+    }
+
+    private double[] sweepPoint(PrintWriter out, Path script, int width, int batchSize) throws IOException, InterruptedException {
+        String widthsArg = width + "," + width / 2;
+        out.println("hidden " + widthsArg + ", batch " + batchSize + ":");
+        out.flush();
+        List<String> ours = new ArrayList<>(oursCommand("fmnist-mlp"));
+        ours.addAll(List.of("--hidden", widthsArg, "--batch", Integer.toString(batchSize)));
+        double a = runAndParse(ours, Map.of(), out).getOrDefault("fmnist-mlp median epoch seconds", Double.NaN);
+        List<String> torch = List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, script.toString(),
+                "--hidden", widthsArg, "--batch", Integer.toString(batchSize), "--epochs", Integer.toString(epochs),
+                "--threads", Integer.toString(threads));
+        double b = runAndParse(torch, Map.of(), out).getOrDefault("fmnist-mlp median epoch seconds", Double.NaN);
+        return new double[] {a, b};
     }
 
     // ------------------------------------------------------------------ compare

@@ -98,6 +98,25 @@ final class Plots {
         write(file, List.of(c));
     }
 
+    /** Epoch time against hidden width and against batch size, backprop4j beside PyTorch (bench sweep). */
+    static void benchSweep(int[] widths, double[][] byWidth, int[] batches, double[][] byBatch, Path file, String title) {
+        XYChart w = new XYChartBuilder().width(640).height(440).title(title).xAxisTitle("first hidden width (second = width / 2), batch 128")
+                .yAxisTitle("seconds per epoch").build();
+        XYChart b = new XYChartBuilder().width(640).height(440).title(title).xAxisTitle("batch size, hidden 512,256")
+                .yAxisTitle("seconds per epoch").build();
+        for (XYChart c : List.of(w, b)) {
+            c.getStyler().setXAxisLogarithmic(true);
+            c.getStyler().setMarkerSize(6);
+            c.getStyler().setDecimalPattern("#0.##");
+        }
+        double[] wx = java.util.Arrays.stream(widths).asDoubleStream().toArray(), bx = java.util.Arrays.stream(batches).asDoubleStream().toArray();
+        add(w, "backprop4j", wx, byWidth[0]);
+        add(w, "PyTorch", wx, byWidth[1]);
+        add(b, "backprop4j", bx, byBatch[0]);
+        add(b, "PyTorch", bx, byBatch[1]);
+        write(file, List.of(w, b));
+    }
+
     private static void write(Path file, List<Chart<?, ?>> charts) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".png")) throw new BackpropException(file + ": --plot writes PNG files; name it *.png");
