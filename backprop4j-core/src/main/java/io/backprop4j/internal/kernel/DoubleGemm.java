@@ -34,8 +34,8 @@ final class DoubleGemm {
     private static final int MC = (384 << 10) / (KC * Double.BYTES) / MR * MR;
     /** Columns of a packed panel of B: KC x NC takes 2 MiB of the shared L3. */
     private static final int NC = Math.max(NR, (2 << 20) / (KC * Double.BYTES) / NR * NR);
-    /** Below this m*n*k the work stays on the calling thread: a hand-off costs a few microseconds. */
-    private static final long PARALLEL_WORK = 1L << 18;
+    /** Below this m*n*k (about 100^3) the work stays on the calling thread: a second thread measured no faster. */
+    private static final long PARALLEL_WORK = 1L << 20;
 
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);

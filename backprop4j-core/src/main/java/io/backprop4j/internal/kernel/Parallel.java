@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>{@link #forRange} is a fork-join over an index range built for calls that last from a few
  * microseconds to seconds, thousands of times a second: the caller takes chunks itself, idle
- * workers spin briefly before they park, and the only allocation per call is one small job.
+ * workers spin briefly before they park, and a call allocates only a small job and its counter.
  * There is no queue: the pool runs one job at a time, and a call that finds it busy (another
  * thread's job, or a call made from inside a job) runs its whole range inline. That keeps nested
  * or concurrent use free of deadlock at the cost of no extra parallelism for the second caller.

@@ -1,6 +1,9 @@
 package io.backprop4j.internal.kernel;
 
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -20,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * variants. Each kernel is also called directly (not only where the front end would pick it),
  * and {@link #everyKernelIsCovered()} fails when a kernel is added without being run here.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GemmTest {
 
     /** A kernel under test: same contract as Gemm.sgemm / dgemm with arguments already checked. */
@@ -175,8 +179,9 @@ class GemmTest {
                 () -> Gemm.dgemm(false, false, -1, 3, 3, 1, new double[9], 0, 3, new double[9], 0, 3, 0, new double[9], 0, 3));
     }
 
-    /** Test order is not guaranteed, so this runs the kernel tests itself when they have not run yet. */
+    /** Runs last; when run alone, it runs the kernel tests itself first. */
     @Test
+    @Order(Integer.MAX_VALUE)
     void everyKernelIsCovered() {
         if (!COVERED.containsAll(floatKernels().keySet())) {
             floatKernelsMatchReference();
