@@ -97,9 +97,24 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (threads < 1) throw new BackpropException("--threads must be at least 1, got " + threads);
         if (epochs < 1) throw new BackpropException("--epochs must be at least 1, got " + epochs);
+        if (runs < 1) throw new BackpropException("--runs must be at least 1, got " + runs);
+        long heap = Runtime.getRuntime().maxMemory();
+        for (int n : sizes) {
+            // three n x n float matrices
+            if (n < 1 || 3.0 * n * n * Float.BYTES > heap * 0.9) {
+                throw new BackpropException("--sizes: " + n + " is not a usable GEMM size; expected whole numbers from 1 to "
+                        + (int) Math.sqrt(heap * 0.9 / (3.0 * Float.BYTES)) + " (three n x n matrices must fit in the heap)");
+            }
+        }
         if (batch < 1) throw new BackpropException("--batch must be at least 1, got " + batch);
         for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
         if ("compare".equals(workload)) return compare(out);
+        if (!List.of("gemm", "seed-step", "fmnist-mlp", "all").contains(workload)) {
+            throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare");
+        }
+        if ((workload.equals("fmnist-mlp") || workload.equals("all")) && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
+            throw new BackpropException("Fashion-MNIST not found in " + dataDir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
+        }
         if ("sweep".equals(workload)) return sweep(out);
         System.setProperty("backprop4j.threads", Integer.toString(threads));
         out.println(Main.VERSION + ", java " + Runtime.version()
@@ -306,6 +321,13 @@ public final class BenchCommand implements Callable<Integer> {
         String what = compared == null ? "all" : compared;
         if (!List.of("all", "fmnist-mlp", "seed-step", "gemm").contains(what)) {
             throw new BackpropException("unknown workload '" + what + "'; valid: fmnist-mlp, seed-step, gemm, all");
+        }
+        if (reference != null && !Files.isRegularFile(reference)) {
+            throw new BackpropException("--reference " + reference + ": " + (Files.isDirectory(reference) ? "is a directory" : "no such file")
+                    + "; expected the PyTorch script tools/bench/pytorch_reference.py");
+        }
+        if (python.contains("/") && !Files.isExecutable(Path.of(python))) {
+            throw new BackpropException("--python " + python + ": no such program; expected a Python with PyTorch, such as /usr/bin/python3");
         }
         Path script = reference != null ? reference : findReference();
         List<Map<String, Double>> ours = new ArrayList<>(), theirs = new ArrayList<>();

@@ -53,6 +53,7 @@ final class CheckCommand implements Callable<Integer> {
         if (!(tolerance >= 0 && Double.isFinite(tolerance))) {
             throw new BackpropException("--tolerance: found " + tolerance + ", expected a finite number >= 0 (such as 1e-3)");
         }
+        Main.checkOutput("--out", out, false);
         StepSolution solution = ExplainCommand.solve(specFile);
         SpecYaml.Read<Answers> answers = SpecYaml.readAnswers(answersFile);
         Grader.Report report;
@@ -60,6 +61,10 @@ final class CheckCommand implements Callable<Integer> {
             report = Grader.grade(solution, answers.value(), tolerance);
         } catch (SpecException e) {
             throw answers.locate(e);
+        }
+        if (report.entries().isEmpty()) {
+            throw new BackpropException(answersFile + ": no numbers to check; expected loss and, per layer, any of net, output,"
+                    + " output_grad, net_grad, weights_grad, bias_grad, weights_updated, bias_updated");
         }
         String text = format == Format.json ? JsonRenderer.render(report) : TextRenderer.render(report);
         ExplainCommand.write(text, out, command.commandLine().getOut());

@@ -57,6 +57,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new BackpropException("--plot " + plot + ": the chart is a PNG file; name it *.png");
         }
+        Main.checkOutput("--plot", plot, true);
         ModelFile model = ModelFile.load(modelFile);
         ModelSpec spec = model.spec();
         String source = data != null ? data : spec.data();
@@ -67,6 +68,10 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new BackpropException("unknown --split '" + split + "'; valid: test, validation, train, all");
         }
         Dataset raw = load(source, key, which, spec);
+        if (raw.numFeatures() != spec.inputs()) {
+            throw new BackpropException((key.equals("csv") ? source : key) + ": rows have " + raw.numFeatures()
+                    + " features (and a label in the last column); the model " + modelFile + " takes " + spec.inputs());
+        }
         Dataset ready = raw.withFeatures(model.preprocess(raw.features()));
         if (ready.size() == 0) throw new BackpropException("the " + which + " split of " + source + " is empty");
         Evaluation e = Evaluation.of(model.model(), ready);
@@ -99,7 +104,12 @@ final class EvaluateCommand implements Callable<Integer> {
     private Dataset load(String source, String key, String which, ModelSpec spec) {
         if (key.equals("csv")) {
             Csv.Options opts = spec.task() == Task.REGRESS ? Csv.Options.defaults().asRegression() : Csv.Options.defaults();
-            Table t = Csv.read(Path.of(source), opts);
+            Table t;
+            try {
+                t = Csv.read(Path.of(source), opts);
+            } catch (io.backprop4j.FormatException e) {
+                throw unlabelled(Path.of(source), spec, e);
+            }
             Dataset all = relabel(t.toDataset(), spec, source);
             if (which.equals("all")) return all;
             return pick(Datasets.defaultSplit(all), which, source);
@@ -110,6 +120,19 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new BackpropException("--split all is for CSV files; for " + key + " choose test, validation or train");
         }
         return relabel(pick(s, which, key), spec, key);
+    }
+
+    /** A file of features alone (no label column) gets a hint; anything else is left as it was. */
+    private static RuntimeException unlabelled(Path file, ModelSpec spec, io.backprop4j.FormatException e) {
+        try {
+            if (Csv.read(file, Csv.Options.defaults().noLabel()).cols() == spec.inputs()) {
+                return new BackpropException(file + ": rows have " + spec.inputs() + " columns, the model's features alone;"
+                        + " evaluate needs a label in the last column (for unlabelled rows use predict)");
+            }
+        } catch (BackpropException ignored) {
+            // not even features alone: report the first error
+        }
+        return e;
     }
 
     private static Dataset pick(DataSplits s, String which, String source) {

@@ -52,6 +52,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Main.checkOutput("--out", out, false);
         StepSolution solution = solve(specFile);
         String text = switch (format) {
             case text -> TextRenderer.render(solution);
@@ -83,7 +84,7 @@ final class ExplainCommand implements Callable<Integer> {
         try {
             Files.writeString(out, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new BackpropException(out + ": cannot write: " + e.getMessage(), e);
+            throw new BackpropException(out + ": cannot write: " + io.backprop4j.io.AtomicFiles.reason(e), e);
         }
     }
 }

@@ -2,6 +2,8 @@ package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,6 +46,17 @@ public final class Main implements Runnable {
                     || (parseResult.subcommand() != null && parseResult.subcommand().matchedOption("--debug") != null);
             return report(ex, cmd.getErr(), debug);
         });
+        // Errors (out of memory) are not wrapped by picocli: report them here rather than as a stack trace.
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return run.execute(parseResult);
+            } catch (OutOfMemoryError | StackOverflowError e) {
+                boolean debug = parseResult.matchedOption("--debug") != null
+                        || (parseResult.subcommand() != null && parseResult.subcommand().matchedOption("--debug") != null);
+                return report(e, cl.getErr(), debug);
+            }
+        });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("backprop4j: " + ex.getMessage());
@@ -70,6 +83,25 @@ public final class Main implements Runnable {
         err.println("backprop4j: internal error: " + t + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));
         err.flush();
         return 3;
+    }
+
+    /**
+     * Refuses an output path that cannot be written before any work is done: a directory, or a
+     * path under an existing file. Missing parent directories are fine where the writer creates them.
+     */
+    static void checkOutput(String option, Path file, boolean createsParents) {
+        if (file == null) return;
+        if (Files.isDirectory(file)) {
+            throw new BackpropException(option + " " + file + ": is a directory; expected a file name");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        while (parent != null && !Files.exists(parent)) {
+            if (!createsParents) throw new BackpropException(option + " " + file + ": no such directory " + parent);
+            parent = parent.getParent();
+        }
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new BackpropException(option + " " + file + ": " + parent + " is a file, not a directory");
+        }
     }
 
     private static String message(Throwable t) {

@@ -54,6 +54,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         String fmt = format.toLowerCase(Locale.ROOT);
         if (!fmt.equals("csv") && !fmt.equals("json")) throw new BackpropException("unknown --format '" + format + "'; valid: csv, json");
+        Main.checkOutput("--output", output, true);
         ModelFile model = ModelFile.load(modelFile);
         ModelSpec spec = model.spec();
         Tensor x = readFeatures(input, spec.inputs());

@@ -166,6 +166,11 @@ final class TrainCommand implements Callable<Integer> {
         if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new BackpropException("--plot " + plot + ": the chart is a PNG file; name it *.png");
         }
+        Main.checkOutput("--save", save, true);
+        Main.checkOutput("--plot", plot, true);
+        if (checkpointDir != null && Files.exists(checkpointDir) && !Files.isDirectory(checkpointDir)) {
+            throw new BackpropException("--checkpoint-dir " + checkpointDir + ": is a file; expected a directory");
+        }
         if (theTask == Task.REGRESS && !key.equals("csv")) {
             throw new BackpropException("--task regress needs a CSV file with a numeric last column; " + key + " is a classification set");
         }
@@ -180,6 +185,9 @@ final class TrainCommand implements Callable<Integer> {
         Standardizer standardizer = noStandardize ? null : Standardizer.fit(splits.train());
         if (standardizer != null) splits = splits.standardized(standardizer);
         Dataset train = splits.train();
+        if (train.numFeatures() == 0) {
+            throw new BackpropException(data + ": only one column; expected feature columns followed by the label in the last column");
+        }
         int outputs = theTask == Task.CLASSIFY ? train.numClasses()
                 : train.targets().rank() == 1 ? 1 : train.targets().size(1);
         if (theTask == Task.CLASSIFY && outputs < 2) {
@@ -189,6 +197,8 @@ final class TrainCommand implements Callable<Integer> {
         String source = key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key;
         ModelSpec spec = new ModelSpec(train.numFeatures(), hidden, outputs, act, p, batchNorm, theTask, classNames,
                 train.featureNames(), standardizer, source);
+
+        checkModelFits(spec.sizes(), layers);
 
         // Model, optimiser, schedule: all drawn from the seed.
         EpochRandom random = new EpochRandom(seed);
@@ -261,6 +271,10 @@ final class TrainCommand implements Callable<Integer> {
             case "breast-cancer", "breastcancer", "cancer" -> "breast-cancer";
             case "fashion-mnist", "fashion", "fashionmnist" -> "fashion-mnist";
             default -> {
+                if (Files.isDirectory(Path.of(data))) {
+                    throw new BackpropException(data + ": is a directory; expected a CSV file or one of: "
+                            + String.join(", ", Datasets.names()));
+                }
                 if (!Files.isRegularFile(Path.of(data))) {
                     throw new BackpropException("unknown data set '" + data + "' and no such file; valid: "
                             + String.join(", ", Datasets.names()) + ", or the path of a CSV file");
@@ -299,6 +313,34 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses a network whose weights, gradients and optimiser state would not fit in the heap,
+     * before anything is allocated.
+     */
+    static void checkModelFits(int[] sizes, String layersOption) {
+        long params = 0;
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            long w = (long) sizes[i] * sizes[i + 1];
+            if (w > Integer.MAX_VALUE - 8) {
+                throw new BackpropException(what(layersOption) + ": a layer of " + sizes[i] + " x " + sizes[i + 1]
+                        + " weights has more than 2^31 elements; use smaller layers");
+            }
+            params += w + sizes[i + 1];
+        }
+        long bytes = params * Float.BYTES * 4; // weights, gradients and up to two optimiser moments
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap * 0.9) {
+            throw new BackpropException(String.format(Locale.ROOT,
+                    "%s: the model has %,d parameters, about %.1f GiB with gradients and optimiser state, more than the heap's %.1f GiB;"
+                            + " use smaller layers, or raise the heap with BACKPROP4J_JAVA_OPTS=-Xmx16g",
+                    what(layersOption), params, bytes / 1073741824.0, heap / 1073741824.0));
+        }
+    }
+
+    private static String what(String layersOption) {
+        return layersOption == null ? "the model" : "--layers " + layersOption;
     }
 
     private static String[] classNames(Dataset train, int outputs) {

@@ -116,12 +116,14 @@ public final class Csv {
      * @throws BackpropException when the file cannot be read
      */
     public static Table read(Path file, Options options) {
+        if (file == null) throw new BackpropException("Csv.read: file is null");
+        if (Files.isDirectory(file)) throw new BackpropException(file + ": is a directory; expected a CSV file");
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString(), options);
         } catch (NoSuchFileException e) {
             throw new BackpropException(file + ": no such file", e);
         } catch (IOException e) {
-            throw new BackpropException(file + ": cannot read: " + e, e);
+            throw new BackpropException(file + ": cannot read: " + io.backprop4j.io.AtomicFiles.reason(e), e);
         }
     }
 
@@ -324,8 +326,19 @@ public final class Csv {
                 rows++;
             }
             if (rows == 0) {
+                String why = "";
+                // a "header" holding numbers is more likely a data row with a typo or a label in it: say why it was taken
+                if (header != null && declaredClasses == null && Arrays.stream(header).anyMatch(Csv::isNumber)) {
+                    for (String h : header) {
+                        if (!isNumber(h)) {
+                            why = " (line " + firstLine + " is taken as a header because '" + abbreviate(h)
+                                    + "' is not a number; expected rows of numbers after it)";
+                            break;
+                        }
+                    }
+                }
                 throw new FormatException(source, null, header != null || declaredClasses != null
-                        ? "no data rows after the first line" : "no data rows");
+                        ? "no data rows after the first line" + why : "no data rows");
             }
             if (declaredRows >= 0 && declaredRows != rows) {
                 throw new FormatException(source, "line " + firstLine,

@@ -122,12 +122,14 @@ public final class Idx {
     }
 
     private static <T> T withFile(Path file, StreamReader<T> reader) {
+        if (file == null) throw new BackpropException("Idx: file is null");
+        if (Files.isDirectory(file)) throw new BackpropException(file + ": is a directory; expected an IDX file");
         try (InputStream in = Files.newInputStream(file)) {
             return reader.read(in);
         } catch (NoSuchFileException e) {
             throw new BackpropException(file + ": no such file", e);
         } catch (IOException e) {
-            throw new BackpropException(file + ": cannot read: " + e, e);
+            throw new BackpropException(file + ": cannot read: " + io.backprop4j.io.AtomicFiles.reason(e), e);
         }
     }
 

@@ -57,6 +57,7 @@ public final class Standardizer {
 
     /** Fits the statistics of each column of a {@code [n, d]} feature matrix ({@code n >= 1}). */
     public static Standardizer fit(Tensor features) {
+        if (features == null) throw new BackpropException("Standardizer.fit: features are null");
         if (features.rank() != 2) {
             throw new ShapeException("Standardizer.fit: needs features [n, d], got " + Arrays.toString(features.shape()));
         }
@@ -88,6 +89,7 @@ public final class Standardizer {
 
     /** Fits on a dataset's features: pass the training split only. */
     public static Standardizer fit(Dataset train) {
+        if (train == null) throw new BackpropException("Standardizer.fit: dataset is null");
         return fit(train.features());
     }
 

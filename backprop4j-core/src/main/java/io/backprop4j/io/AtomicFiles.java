@@ -64,6 +64,7 @@ public final class AtomicFiles {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null) throw new BackpropException(target + ": cannot write a file at the root of the file system");
+        if (Files.isDirectory(absolute)) throw new BackpropException(target + ": is a directory; expected a file name");
         Path temp = null;
         boolean moved = false;
         try {
@@ -93,7 +94,7 @@ public final class AtomicFiles {
             moved = true;
             forceDirectory(dir);
         } catch (IOException e) {
-            throw new BackpropException(target + ": cannot write: " + e, e);
+            throw new BackpropException(target + ": cannot write: " + reason(e), e);
         } finally {
             if (!moved && temp != null) {
                 try {
@@ -103,6 +104,23 @@ public final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /**
+     * A short, human-readable reason for an I/O failure, without exception class names:
+     * "no such file or directory: /a/b", "permission denied: /a", "/a is a file, not a directory".
+     */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) return "no such file or directory: " + n.getFile();
+        if (e instanceof java.nio.file.AccessDeniedException n) return "permission denied: " + n.getFile();
+        if (e instanceof FileAlreadyExistsException n) return n.getFile() + " exists and is not a directory";
+        if (e instanceof java.nio.file.NotDirectoryException n) return n.getFile() + " is not a directory";
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String why = f.getReason() != null ? f.getReason() : "failed";
+            return f.getFile() == null ? why : f.getFile() + ": " + why;
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? "input/output error" : m;
     }
 
     private static Path createTemp(Path dir, String name) throws IOException {

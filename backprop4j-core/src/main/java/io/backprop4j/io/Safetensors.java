@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -244,13 +245,15 @@ public final class Safetensors {
      * @throws BackpropException when the file cannot be read
      */
     public static Contents read(Path file) {
+        if (file == null) throw new BackpropException("Safetensors.read: file is null");
         String source = file.toString();
+        if (Files.isDirectory(file)) throw new BackpropException(source + ": is a directory; expected a safetensors file");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(channel, channel.size(), source);
         } catch (NoSuchFileException e) {
             throw new BackpropException(source + ": no such file", e);
         } catch (IOException e) {
-            throw new BackpropException(source + ": cannot read: " + e, e);
+            throw new BackpropException(source + ": cannot read: " + io.backprop4j.io.AtomicFiles.reason(e), e);
         }
     }
 
@@ -276,7 +279,8 @@ public final class Safetensors {
         long headerLength = lengthBytes.getLong(0);
         if (headerLength < 0 || headerLength > size - 8) {
             throw new FormatException(source, "byte 0", "header length " + Long.toUnsignedString(headerLength)
-                    + " exceeds the " + (size - 8) + " bytes that follow it: not a safetensors file, or truncated");
+                    + " exceeds the " + (size - 8) + " bytes that follow it: not a safetensors file, or truncated"
+                    + kindOf(lengthBytes.array()));
         }
         if (headerLength > MAX_HEADER_BYTES) {
             throw new FormatException(source, "byte 0", "header length " + headerLength
@@ -431,6 +435,18 @@ public final class Safetensors {
             if (e.dtype == DType.FLOAT32) chunk.asFloatBuffer().get(t.floatArray(), i, len);
             else chunk.asDoubleBuffer().get(t.doubleArray(), i, len);
         }
+    }
+
+    /** A hint for a file that is plainly something else: text (a YAML or CSV file?) or gzip data. */
+    private static String kindOf(byte[] first) {
+        if (first.length >= 2 && (first[0] & 0xff) == 0x1f && (first[1] & 0xff) == 0x8b) {
+            return " (it is gzip-compressed data; a safetensors file is not compressed)";
+        }
+        for (byte b : first) {
+            int c = b & 0xff;
+            if (!(c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t')) return "";
+        }
+        return " (it starts with text, such as a YAML or CSV file; expected a binary safetensors file, such as 'train --save' writes)";
     }
 
     private static void readFully(ReadableByteChannel in, ByteBuffer buffer, String source, long position) throws IOException {

@@ -1,5 +1,6 @@
 package io.backprop4j.loss;
 
+import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.autograd.BinaryCrossEntropy;
 import io.backprop4j.autograd.BinaryCrossEntropyWithLogits;
@@ -28,17 +29,20 @@ public final class Losses {
 
     /** Mean squared error over all elements; prediction and target have one shape. */
     public static Tensor mse(Tensor prediction, Tensor target) {
+        need("mse", prediction, "prediction", target, "target");
         sameShape("mse", prediction, target);
         return prediction.sub(target).square().mean();
     }
 
     /** Binary cross-entropy on probabilities in [0, 1], mean over all elements. */
     public static Tensor binaryCrossEntropy(Tensor probabilities, Tensor target) {
+        need("binaryCrossEntropy", probabilities, "probabilities", target, "target");
         return BinaryCrossEntropy.apply(probabilities, target);
     }
 
     /** Binary cross-entropy on logits (sigmoid fused in, numerically stable), mean over all elements. */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
+        need("binaryCrossEntropyWithLogits", logits, "logits", target, "target");
         return BinaryCrossEntropyWithLogits.apply(logits, target);
     }
 
@@ -47,6 +51,7 @@ public final class Losses {
      * A 1-D input is one sample.
      */
     public static Tensor crossEntropyProbs(Tensor probabilities, Tensor target) {
+        need("crossEntropyProbs", probabilities, "probabilities", target, "target");
         sameShape("cross_entropy", probabilities, target);
         Tensor perSample = target.mul(probabilities.log()).sum(-1, false).neg();
         return perSample.rank() == 0 ? perSample : perSample.mean();
@@ -54,17 +59,25 @@ public final class Losses {
 
     /** Cross-entropy on logits [n, k] with one class index per row (log-softmax fused in). */
     public static Tensor crossEntropy(Tensor logits, int[] classes) {
+        need("crossEntropy", logits, "logits", classes, "classes");
         return SoftmaxCrossEntropy.apply(logits, classes);
     }
 
     /** Cross-entropy on logits [n, k] with probability rows as targets. */
     public static Tensor crossEntropy(Tensor logits, Tensor targetProbabilities) {
+        need("crossEntropy", logits, "logits", targetProbabilities, "targetProbabilities");
         return SoftmaxCrossEntropy.apply(logits, targetProbabilities);
     }
 
     /** Negative log-likelihood of log-probabilities [n, k] at class indices. */
     public static Tensor nll(Tensor logProbabilities, int[] classes) {
+        need("nll", logProbabilities, "logProbabilities", classes, "classes");
         return NllLoss.apply(logProbabilities, classes);
+    }
+
+    private static void need(String op, Object a, String aName, Object b, String bName) {
+        if (a == null) throw new BackpropException(op + ": " + aName + " is null");
+        if (b == null) throw new BackpropException(op + ": " + bName + " is null");
     }
 
     private static void sameShape(String op, Tensor p, Tensor y) {

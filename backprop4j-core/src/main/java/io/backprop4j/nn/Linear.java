@@ -1,5 +1,6 @@
 package io.backprop4j.nn;
 
+import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Shapes;
@@ -22,6 +23,7 @@ public final class Linear extends Module {
 
     /** A layer initialised from {@code rng}. */
     public Linear(int in, int out, boolean bias, DType dtype, RandomGenerator rng) {
+        if (rng == null) throw new BackpropException("Linear: rng is null");
         if (in <= 0 || out <= 0) throw new ShapeException("Linear: sizes must be positive, got in=" + in + ", out=" + out);
         this.weight = param("weight", Tensor.zeros(dtype, in, out));
         this.bias = bias ? param("bias", Tensor.zeros(dtype, out)) : null;
@@ -30,6 +32,7 @@ public final class Linear extends Module {
 
     /** A layer with the given weight [in, out] and bias [out] (null for none); the tensors are adopted, not copied. */
     public Linear(Tensor weight, Tensor bias) {
+        if (weight == null) throw new BackpropException("Linear: weight is null");
         if (weight.rank() != 2) throw new ShapeException("Linear: weight must be [in, out], got " + Shapes.str(weight.shape()));
         if (bias != null && (bias.rank() != 1 || bias.size(0) != weight.size(1))) {
             throw new ShapeException("Linear: bias " + Shapes.str(bias.shape()) + " does not fit weight " + Shapes.str(weight.shape()));

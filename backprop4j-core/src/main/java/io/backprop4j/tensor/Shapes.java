@@ -10,6 +10,7 @@ public final class Shapes {
 
     /** Number of elements of a shape; the empty shape (a scalar) has one. */
     public static int numel(int[] shape) {
+        if (shape == null) throw new BackpropException("shape is null");
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new ShapeException("negative size in shape " + str(shape));
@@ -96,7 +97,7 @@ public final class Shapes {
     static void checkData(int length, int[] shape) {
         int n = numel(shape);
         if (length != n) {
-            throw new BackpropException("data has " + length + " elements but shape " + str(shape) + " needs " + n);
+            throw new ShapeException("data has " + length + " elements but shape " + str(shape) + " needs " + n);
         }
     }
 }

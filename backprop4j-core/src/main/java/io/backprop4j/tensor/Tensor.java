@@ -62,23 +62,28 @@ public class Tensor {
 
     /** A float32 tensor over {@code data} (not copied) with the given shape. */
     public static Tensor of(float[] data, int... shape) {
+        need(data, "Tensor.of", "data");
         Shapes.checkData(data.length, shape);
         return new Tensor(DType.FLOAT32, data, null, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
     /** A float64 tensor over {@code data} (not copied) with the given shape. */
     public static Tensor of(double[] data, int... shape) {
+        need(data, "Tensor.of", "data");
         Shapes.checkData(data.length, shape);
         return new Tensor(DType.FLOAT64, null, data, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
     /** A float64 1-D tensor holding these values. */
     public static Tensor vector(double... values) {
+        need(values, "Tensor.vector", "values");
         return of(values.clone(), values.length);
     }
 
     /** A float64 matrix from rows of equal length. */
     public static Tensor of(double[][] rows) {
+        need(rows, "Tensor.of", "rows");
+        for (int i = 0; i < rows.length; i++) need(rows[i], "Tensor.of", "row " + i);
         int cols = rows.length == 0 ? 0 : rows[0].length;
         double[] data = new double[rows.length * cols];
         for (int i = 0; i < rows.length; i++) {
@@ -92,6 +97,8 @@ public class Tensor {
 
     /** A float32 matrix from rows of equal length. */
     public static Tensor of(float[][] rows) {
+        need(rows, "Tensor.of", "rows");
+        for (int i = 0; i < rows.length; i++) need(rows[i], "Tensor.of", "row " + i);
         int cols = rows.length == 0 ? 0 : rows[0].length;
         float[] data = new float[rows.length * cols];
         for (int i = 0; i < rows.length; i++) {
@@ -110,6 +117,7 @@ public class Tensor {
 
     /** A new contiguous tensor of zeros. */
     public static Tensor zeros(DType dtype, int... shape) {
+        need(dtype, "Tensor.zeros", "dtype");
         int n = Shapes.numel(shape);
         return dtype == DType.FLOAT32 ? of(new float[n], shape) : of(new double[n], shape);
     }
@@ -165,6 +173,7 @@ public class Tensor {
 
     /** Uniform random numbers in [low, high) drawn from {@code rng}. */
     public static Tensor uniform(RandomGenerator rng, double low, double high, DType dtype, int... shape) {
+        need(rng, "Tensor.uniform", "rng");
         Tensor t = zeros(dtype, shape);
         for (int i = 0, n = t.numel(); i < n; i++) t.setFlat(i, low + (high - low) * rng.nextDouble());
         return t;
@@ -177,6 +186,7 @@ public class Tensor {
 
     /** Normal random numbers with the given mean and standard deviation drawn from {@code rng}. */
     public static Tensor normal(RandomGenerator rng, double mean, double std, DType dtype, int... shape) {
+        need(rng, "Tensor.normal", "rng");
         Tensor t = zeros(dtype, shape);
         for (int i = 0, n = t.numel(); i < n; i++) t.setFlat(i, mean + std * rng.nextGaussian());
         return t;
@@ -254,16 +264,26 @@ public class Tensor {
     // ---------------------------------------------------------------- element access
 
     private int flatToOffset(int flat) {
+        int rest = flat;
         int off = offset;
         for (int i = shape.length - 1; i >= 0; i--) {
             int n = shape[i];
-            off += (flat % n) * strides[i];
-            flat /= n;
+            if (n == 0) {
+                rest = -1; // no elements at all
+                break;
+            }
+            off += (rest % n) * strides[i];
+            rest /= n;
+        }
+        if (rest != 0 || flat < 0) { // before the first element, or past the last (rest counts the overflow)
+            throw new ShapeException("getFlat: position " + flat + " is out of range for shape " + Shapes.str(shape)
+                    + " of " + numel() + " elements");
         }
         return off;
     }
 
     private int indexToOffset(int[] index) {
+        need(index, "get", "index");
         if (index.length != shape.length) {
             throw new ShapeException("get: " + index.length + " indices for a tensor of shape " + Shapes.str(shape));
         }
@@ -360,6 +380,7 @@ public class Tensor {
 
     /** Copies the elements of {@code src} (same shape; any dtype) into this tensor. In place. */
     public Tensor copy_(Tensor src) {
+        need(src, "copy_", "source");
         if (!Arrays.equals(shape, src.shape)) {
             throw new ShapeException("copy_: source shape " + Shapes.str(src.shape) + " differs from " + Shapes.str(shape));
         }
@@ -461,13 +482,13 @@ public class Tensor {
 
     // ---------------------------------------------------------------- operations (recorded)
 
-    public Tensor add(Tensor other) { return Add.apply(this, other); }
+    public Tensor add(Tensor other) { return Add.apply(this, need(other, "add", "other")); }
     public Tensor add(double value) { return Add.apply(this, scalarLike(value)); }
-    public Tensor sub(Tensor other) { return Sub.apply(this, other); }
+    public Tensor sub(Tensor other) { return Sub.apply(this, need(other, "sub", "other")); }
     public Tensor sub(double value) { return Sub.apply(this, scalarLike(value)); }
-    public Tensor mul(Tensor other) { return Mul.apply(this, other); }
+    public Tensor mul(Tensor other) { return Mul.apply(this, need(other, "mul", "other")); }
     public Tensor mul(double value) { return Mul.apply(this, scalarLike(value)); }
-    public Tensor div(Tensor other) { return Div.apply(this, other); }
+    public Tensor div(Tensor other) { return Div.apply(this, need(other, "div", "other")); }
     public Tensor div(double value) { return Div.apply(this, scalarLike(value)); }
     public Tensor neg() { return Neg.apply(this); }
     public Tensor exp() { return Exp.apply(this); }
@@ -513,7 +534,7 @@ public class Tensor {
     public Tensor argmax(int dim, boolean keepdim) { return Max.argmax(this, dim, keepdim); }
 
     /** Matrix product with NumPy/PyTorch matmul rules (1-D, 2-D, batched with broadcasting). */
-    public Tensor matmul(Tensor other) { return MatMul.apply(this, other); }
+    public Tensor matmul(Tensor other) { return MatMul.apply(this, need(other, "matmul", "other")); }
 
     /** Swaps two dims (a view). */
     public Tensor transpose(int dim0, int dim1) {
@@ -531,9 +552,9 @@ public class Tensor {
         return transpose(0, 1);
     }
     /** Reorders dims (a view). */
-    public Tensor permute(int... dims) { return Permute.apply(this, dims); }
+    public Tensor permute(int... dims) { return Permute.apply(this, need(dims, "permute", "dims")); }
     /** The same elements in another shape (one size may be -1); a view when contiguous. */
-    public Tensor reshape(int... newShape) { return Reshape.apply(this, newShape); }
+    public Tensor reshape(int... newShape) { return Reshape.apply(this, need(newShape, "reshape", "shape")); }
     /** Flattens all dims from 1 on: [n, ...] to [n, rest]. */
     public Tensor flatten() { return rank() <= 1 ? reshape(-1) : reshape(shape[0], -1); }
     /** Inserts a dim of size 1. */
@@ -555,21 +576,31 @@ public class Tensor {
     /** Elements start..start+length-1 along {@code dim} (a view). */
     public Tensor narrow(int dim, int start, int length) { return Narrow.apply(this, dim, start, length); }
     /** Broadcasts to a larger shape without copying (a view with zero strides). */
-    public Tensor expand(int... newShape) { return Expand.apply(this, newShape); }
+    public Tensor expand(int... newShape) { return Expand.apply(this, need(newShape, "expand", "shape")); }
     /** The entries at {@code indices} along {@code dim} (a copy; repeats allowed). */
-    public Tensor indexSelect(int dim, int... indices) { return IndexSelect.apply(this, dim, indices); }
+    public Tensor indexSelect(int dim, int... indices) { return IndexSelect.apply(this, dim, need(indices, "indexSelect", "indices")); }
     /** Rows {@code indices} of the first dim. */
-    public Tensor rows(int... indices) { return IndexSelect.apply(this, 0, indices); }
+    public Tensor rows(int... indices) { return IndexSelect.apply(this, 0, need(indices, "rows", "indices")); }
     /** A contiguous copy when not contiguous (recorded). */
     public Tensor contiguous() { return isContiguous() ? this : Copy.apply(this); }
     /** The same values in another dtype (recorded; the gradient is cast back). */
-    public Tensor to(DType target) { return target == dtype ? this : Cast.apply(this, target); }
+    public Tensor to(DType target) { return need(target, "to", "dtype") == dtype ? this : Cast.apply(this, target); }
     /** Joins tensors along {@code dim}; all other sizes must agree. */
-    public static Tensor concat(int dim, Tensor... parts) { return Concat.apply(dim, parts); }
+    public static Tensor concat(int dim, Tensor... parts) {
+        need(parts, "concat", "parts");
+        for (int i = 0; i < parts.length; i++) need(parts[i], "concat", "part " + i);
+        return Concat.apply(dim, parts);
+    }
     /** e^x / sum(e^x) along {@code dim}. */
     public Tensor softmax(int dim) { return Softmax.apply(this, dim); }
     /** x - logsumexp(x) along {@code dim}. */
     public Tensor logSoftmax(int dim) { return LogSoftmax.apply(this, dim); }
+
+    /** A null argument is a caller's mistake: refused with a message naming the op and the argument. */
+    private static <T> T need(T value, String op, String what) {
+        if (value == null) throw new BackpropException(op + ": " + what + " is null");
+        return value;
+    }
 
     private Tensor scalarLike(double value) {
         return full(value, dtype);
