@@ -109,10 +109,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1) throw new BackpropException("--batch must be at least 1, got " + batch);
         for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
         if ("compare".equals(workload)) return compare(out);
-        if (!List.of("gemm", "seed-step", "fmnist-mlp", "all").contains(workload)) {
-            throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare");
+        if (!List.of("gemm", "seed-step", "fmnist-mlp", "all", "sweep").contains(workload)) {
+            throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare, sweep");
         }
-        if ((workload.equals("fmnist-mlp") || workload.equals("all")) && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
+        if ((workload.equals("fmnist-mlp") || workload.equals("all") || workload.equals("sweep")) && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
             throw new BackpropException("Fashion-MNIST not found in " + dataDir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
         }
         if ("sweep".equals(workload)) return sweep(out);

@@ -105,7 +105,6 @@ final class Plots {
         XYChart b = new XYChartBuilder().width(640).height(440).title(title).xAxisTitle("batch size, hidden 512,256")
                 .yAxisTitle("seconds per epoch").build();
         for (XYChart c : List.of(w, b)) {
-            c.getStyler().setXAxisLogarithmic(true);
             c.getStyler().setMarkerSize(6);
             c.getStyler().setDecimalPattern("#0.##");
         }
