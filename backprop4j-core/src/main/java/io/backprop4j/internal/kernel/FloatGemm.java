@@ -37,6 +37,10 @@ final class FloatGemm {
     /** Below this m*n*k (about 100^3) the work stays on the calling thread: a second thread measured no faster. */
     private static final long PARALLEL_WORK = 1L << 20;
 
+    /** Row splits share one packed B (see {@link #sharedB}) from this n*k and this m on (1024^2 and 512 measured faster). */
+    private static final long SHARED_B_MIN_NK = 1L << 20;
+    private static final int SHARED_B_MIN_M = 512;
+
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -57,13 +61,17 @@ final class FloatGemm {
             block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        // One chunk per thread over whole tiles; split the dimension that balances better. Each
-        // chunk packs its own copy of the other operand, so more chunks would cost more packing.
+        // One chunk per thread over whole tiles; split the dimension that balances better. Split
+        // over rows, large products share one packed B between the threads; smaller ones (the
+        // training shapes, e.g. 128x512x784) measured faster with each chunk packing its own B,
+        // which needs one hand-off instead of two per k-slice.
         int mb = (m + MR - 1) / MR;
         int nb = (n + NR - 1) / NR;
         double balanceM = (double) mb / (((mb + threads - 1) / threads) * threads);
         double balanceN = (double) nb / (((nb + threads - 1) / threads) * threads);
-        if (balanceM >= balanceN) {
+        if (balanceM >= balanceN && (long) n * k >= SHARED_B_MIN_NK && m >= SHARED_B_MIN_M) {
+            sharedB(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
+        } else if (balanceM >= balanceN) {
             Parallel.forRange(mb, (mb + threads - 1) / threads, (from, to) ->
                     block(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
@@ -71,6 +79,72 @@ final class FloatGemm {
             Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
                     block(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        }
+    }
+
+    /**
+     * Split over rows with one packed B panel shared by all threads: for each (jc, pc) slice the
+     * threads first pack disjoint slivers of B into the caller's buffer, then each computes its own
+     * rows against the whole panel. B is packed once instead of once per thread, and the threads
+     * read one copy of it from the shared cache.
+     */
+    private static void sharedB(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc, int threads) {
+        Buffers buf = BUFFERS.get();
+        int kcMax = Math.min(KC, k);
+        int ncMax = Math.min(NC, roundUp(n, NR));
+        if (buf.b.length < kcMax * ncMax) {
+            buf.b = new float[kcMax * ncMax];
+        }
+        float[] bp = buf.b;
+        int mb = (m + MR - 1) / MR;
+        int mGrain = (mb + threads - 1) / threads;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int nb = (nc + NR - 1) / NR;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float betaK = pc == 0 ? beta : 1f;
+                int jc0 = jc;
+                int pc0 = pc;
+                Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
+                        packB(transB, b, bOff, ldb, pc0, kc, jc0 + from * NR, Math.min(nc, to * NR) - from * NR,
+                                bp, from * NR * kc));
+                Parallel.forRange(mb, mGrain, (from, to) ->
+                        macro(transA, from * MR, Math.min(m, to * MR), jc0, nc, pc0, kc, alpha, a, aOff, lda,
+                                bp, betaK, c, cOff, ldc));
+            }
+        }
+    }
+
+    /** Rows [m0, m1) x columns [jc, jc+nc) of C against the packed slice bp of B, packing A on this thread. */
+    private static void macro(boolean transA, int m0, int m1, int jc, int nc, int pc, int kc, float alpha,
+                              float[] a, int aOff, int lda, float[] bp, float betaK, float[] c, int cOff, int ldc) {
+        Buffers buf = BUFFERS.get();
+        float[] tile = buf.tile;
+        int mcMax = Math.min(MC, roundUp(m1 - m0, MR));
+        if (buf.a.length < kc * mcMax) {
+            buf.a = new float[KC * mcMax];
+        }
+        float[] ap = buf.a;
+        for (int ic = m0; ic < m1; ic += MC) {
+            int mc = Math.min(MC, m1 - ic);
+            packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+            for (int jr = 0; jr < nc; jr += NR) {
+                int nr = Math.min(NR, nc - jr);
+                int bi = jr * kc;
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int mr = Math.min(MR, mc - ir);
+                    int ci = cOff + (ic + ir) * ldc + jc + jr;
+                    if (mr == MR && nr == NR) {
+                        kernel(kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
+                    } else {
+                        kernel(kc, ap, ir * kc, bp, bi, tile, 0, NR, 1f, 0f);
+                        merge(tile, mr, nr, c, ci, ldc, alpha, betaK);
+                    }
+                }
+            }
         }
     }
 
@@ -97,7 +171,7 @@ final class FloatGemm {
                 int kc = Math.min(KC, k - pc);
                 // Later k-slices add to what the first one wrote.
                 float betaK = pc == 0 ? beta : 1f;
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp);
+                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
                 for (int ic = m0; ic < m1; ic += MC) {
                     int mc = Math.min(MC, m1 - ic);
                     packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
@@ -129,10 +203,10 @@ final class FloatGemm {
      * Packs op(B)[p0 .. p0+kc) x [j0 .. j0+nc) into NR-wide slivers: sliver s holds, for each p,
      * the NR values op(B)[p][j0 + s*NR + j] contiguously; columns past nc are zero.
      */
-    private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] bp) {
+    private static void packB(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0, int nc, float[] bp, int bpOff) {
         for (int js = 0; js < nc; js += NR) {
             int w = Math.min(NR, nc - js);
-            int base = js * kc;
+            int base = bpOff + js * kc;
             if (!transB) {
                 int src = bOff + p0 * ldb + j0 + js;
                 if (w == NR) {
