@@ -153,18 +153,12 @@ final class DoubleGemm {
                               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                               double beta, double[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
-        double[] tile = buf.tile;
         int kcMax = Math.min(KC, k);
         int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
-        int mcMax = Math.min(MC, roundUp(m1 - m0, MR));
         if (buf.b.length < kcMax * ncMax) {
             buf.b = new double[kcMax * ncMax];
         }
-        if (buf.a.length < kcMax * mcMax) {
-            buf.a = new double[kcMax * mcMax];
-        }
         double[] bp = buf.b;
-        double[] ap = buf.a;
         for (int jc = n0; jc < n1; jc += NC) {
             int nc = Math.min(NC, n1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -172,25 +166,7 @@ final class DoubleGemm {
                 // Later k-slices add to what the first one wrote.
                 double betaK = pc == 0 ? beta : 1d;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                for (int ic = m0; ic < m1; ic += MC) {
-                    int mc = Math.min(MC, m1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int nr = Math.min(NR, nc - jr);
-                        int bi = jr * kc;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int ci = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel(kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
-                            } else {
-                                // Partial tile: compute the full padded tile aside, then merge the valid part.
-                                kernel(kc, ap, ir * kc, bp, bi, tile, 0, NR, 1d, 0d);
-                                merge(tile, mr, nr, c, ci, ldc, alpha, betaK);
-                            }
-                        }
-                    }
-                }
+                macro(transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, bp, betaK, c, cOff, ldc);
             }
         }
     }
