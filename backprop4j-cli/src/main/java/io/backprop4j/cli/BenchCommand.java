@@ -21,6 +21,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,18 +141,39 @@ public final class BenchCommand implements Callable<Integer> {
             float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
             SplittableRandom r = new SplittableRandom(n);
             for (int i = 0; i < a.length; i++) { a[i] = (float) r.nextDouble(); b[i] = (float) r.nextDouble(); }
-            // The reference warms up with 3 products; a JVM also compiles its hot loops in the first
-            // second or so, so warm up for at least 1 s as JMH would, then time as the reference does.
-            long warm = System.nanoTime();
-            for (int i = 0; i < 3 || System.nanoTime() - warm < 1_000_000_000L; i++) {
-                Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
-            }
+            warmUp(() -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n));
             int reps = Math.max(3, (int) (2e9 / (2.0 * n * n * n)));
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
             double dt = (System.nanoTime() - t0) / 1e9 / reps;
             out.printf(Locale.ROOT, "gemm n=%d: %.1f GFLOP/s%n", n, 2.0 * n * n * n / dt / 1e9);
             out.flush();
+        }
+    }
+
+    /**
+     * Runs {@code op} until the JVM has settled: the reference warms up with 3 calls, but a JVM
+     * compiles its hot loops (and recompiles them as new paths show up) over the first seconds,
+     * and its compiler threads share the cores with the work. So, as JMH would: at least 3 calls
+     * and 1 s, then on until the JIT compiler has been idle for half a second (10 s at most).
+     */
+    static void warmUp(Runnable op) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime();
+        long lastCompile = start;
+        long compileMillis = watchJit ? jit.getTotalCompilationTime() : 0;
+        for (int i = 1; ; i++) {
+            op.run();
+            long now = System.nanoTime();
+            if (watchJit && jit.getTotalCompilationTime() != compileMillis) {
+                compileMillis = jit.getTotalCompilationTime();
+                lastCompile = now;
+            }
+            boolean settled = i >= 3 && now - start >= 1_000_000_000L && now - lastCompile >= 500_000_000L;
+            if (settled || now - start >= 10_000_000_000L) {
+                return;
+            }
         }
     }
 

@@ -141,6 +141,14 @@ class GemmTest {
         checkDouble("packed", DoubleGemm::gemm, true, false, 200, 40, 600, -1d, 1d, false);
     }
 
+    /** Products large enough that a row split shares one packed B between the threads (m >= 512, n*k >= 2^20). */
+    @Test
+    void packedKernelWithSharedPanelOfB() {
+        checkFloat("packed", FloatGemm::gemm, false, false, 517, 1031, 1019, 1f, 0f, false);
+        checkFloat("packed", FloatGemm::gemm, true, true, 523, 1025, 1030, -0.5f, 1f, false);
+        checkDouble("packed", DoubleGemm::gemm, false, true, 515, 1027, 1021, 1d, 0.25d, false);
+    }
+
     @Test
     void alphaZeroAndEmptyKOnlyScaleC() {
         float[] a = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
