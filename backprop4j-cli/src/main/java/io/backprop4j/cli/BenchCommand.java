@@ -207,9 +207,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (!Files.exists(trainImages)) {
             throw new BackpropException("Fashion-MNIST not found in " + dir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
         }
-        float[] xs = pixels(Idx.readImages(trainImages));
+        // The images stay in memory as their 8-bit pixels (47 MB rather than 188 MB of float32);
+        // each batch is scaled to float32 [0, 1] as it is gathered, with the reference's x / 255.
+        byte[] xs = Idx.readImages(trainImages).pixels();
         int[] ys = Idx.readLabels(dir.resolve("train-labels-idx1-ubyte.gz"));
-        float[] xt = pixels(Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")));
+        byte[] xt = Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")).pixels();
         int[] yt = Idx.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"));
         int n = ys.length, d = 784;
         SplittableRandom rng = new SplittableRandom(0);
@@ -221,7 +223,6 @@ public final class BenchCommand implements Callable<Integer> {
         }
         model.add(new Linear(in, 10, rng));
         Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
-        Tensor testX = Tensor.of(xt, yt.length, d);
         double[] times = new double[epochs];
         float[] xb = new float[batch * d];
         int[] yb = new int[batch];
@@ -235,7 +236,7 @@ public final class BenchCommand implements Callable<Integer> {
                 float[] bx = m == batch ? xb : new float[m * d];
                 int[] by = m == batch ? yb : new int[m];
                 for (int i = 0; i < m; i++) {
-                    System.arraycopy(xs, perm[s + i] * d, bx, i * d, d);
+                    scalePixels(xs, perm[s + i] * d, bx, i * d, d);
                     by[i] = ys[perm[s + i]];
                 }
                 opt.zeroGrad();
@@ -245,7 +246,7 @@ public final class BenchCommand implements Callable<Integer> {
                 loss = l.item();
             }
             times[e] = (System.nanoTime() - t0) / 1e9;
-            acc = accuracy(model, testX, yt);
+            acc = accuracy(model, xt, yt, d);
             out.printf(Locale.ROOT, "fmnist-mlp epoch %d: %.3f s  loss %.4f  test-acc %.4f%n", e + 1, times[e], loss, acc);
             out.flush();
         }
@@ -254,11 +255,16 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "fmnist-mlp median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
     }
 
-    private static float[] pixels(Idx.Images images) {
-        byte[] p = images.pixels();
-        float[] f = new float[p.length];
-        for (int i = 0; i < p.length; i++) f[i] = (p[i] & 0xff) / 255f;
-        return f;
+    /** {@code PIXEL_VALUE[p] = p / 255f}: the reference's float32 x / 255, looked up rather than divided per pixel. */
+    private static final float[] PIXEL_VALUE = new float[256];
+
+    static {
+        for (int p = 0; p < 256; p++) PIXEL_VALUE[p] = p / 255f;
+    }
+
+    /** dst[dOff ..] = pixels[pOff ..] / 255 for {@code count} 8-bit pixels. */
+    private static void scalePixels(byte[] pixels, int pOff, float[] dst, int dOff, int count) {
+        for (int j = 0; j < count; j++) dst[dOff + j] = PIXEL_VALUE[pixels[pOff + j] & 0xff];
     }
 
     private static int[] permutation(int n, SplittableRandom rng) {
@@ -271,13 +277,20 @@ public final class BenchCommand implements Callable<Integer> {
         return p;
     }
 
-    private static double accuracy(Sequential model, Tensor x, int[] y) {
+    /** Test accuracy over 8-bit images of {@code d} pixels, in chunks of 1,000 so that no activation holds the whole set. */
+    private static double accuracy(Sequential model, byte[] pixels, int[] y, int d) {
+        int chunk = 1000;
+        float[] x = new float[chunk * d];
+        int hits = 0;
         try (var g = NoGrad.enter(); var m = model.evalScope()) {
-            Tensor pred = model.forward(x).argmax(1, false);
-            int hits = 0;
-            for (int i = 0; i < y.length; i++) if ((int) pred.getFlat(i) == y[i]) hits++;
-            return hits / (double) y.length;
+            for (int s = 0; s < y.length; s += chunk) {
+                int rows = Math.min(chunk, y.length - s);
+                scalePixels(pixels, s * d, x, 0, rows * d);
+                Tensor pred = model.forward(Tensor.of(rows == chunk ? x : Arrays.copyOf(x, rows * d), rows, d)).argmax(1, false);
+                for (int i = 0; i < rows; i++) if ((int) pred.getFlat(i) == y[s + i]) hits++;
+            }
         }
+        return hits / (double) y.length;
     }
 
     static long peakRssMiB() {
@@ -358,14 +371,22 @@ public final class BenchCommand implements Callable<Integer> {
             throw new BackpropException("--python " + python + ": no such program; expected a Python with PyTorch, such as /usr/bin/python3");
         }
         Path script = reference != null ? reference : findReference();
+        // Each workload runs in a fresh process on both sides, so that one workload's JIT profile,
+        // heap or thread state cannot change the next one's figure, and peak RSS is per workload.
+        List<String> workloads = what.equals("all") ? List.of("gemm", "seed-step", "fmnist-mlp") : List.of(what);
         List<Map<String, Double>> ours = new ArrayList<>(), theirs = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            out.println("run " + (r + 1) + "/" + runs + ": backprop4j " + what);
-            out.flush();
-            ours.add(runAndParse(oursCommand(what), Map.of(), out));
-            out.println("run " + (r + 1) + "/" + runs + ": PyTorch " + what);
-            out.flush();
-            theirs.add(runAndParse(pytorchCommand(script, what), Map.of(), out));
+            Map<String, Double> oursRun = new LinkedHashMap<>(), theirsRun = new LinkedHashMap<>();
+            for (String w : workloads) {
+                out.println("run " + (r + 1) + "/" + runs + ": backprop4j " + w);
+                out.flush();
+                oursRun.putAll(perWorkloadRss(runAndParse(oursCommand(w), Map.of(), out), w));
+                out.println("run " + (r + 1) + "/" + runs + ": PyTorch " + w);
+                out.flush();
+                theirsRun.putAll(perWorkloadRss(runAndParse(pytorchCommand(script, w), Map.of(), out), w));
+            }
+            ours.add(oursRun);
+            theirs.add(theirsRun);
         }
         out.println();
         out.printf(Locale.ROOT, "%-40s %12s %12s %10s%n", "median of " + runs + " runs", "backprop4j", "PyTorch", "ratio");
@@ -418,6 +439,13 @@ public final class BenchCommand implements Callable<Integer> {
             return Path.of(home, "tools/bench/pytorch_reference.py");
         }
         throw new BackpropException("PyTorch reference script not found; pass --reference tools/bench/pytorch_reference.py");
+    }
+
+    /** The results of one workload's process, its "peak rss MiB" renamed "peak rss MiB (WORKLOAD)". */
+    private static Map<String, Double> perWorkloadRss(Map<String, Double> results, String workload) {
+        Map<String, Double> renamed = new LinkedHashMap<>();
+        results.forEach((key, value) -> renamed.put(key.equals("peak rss MiB") ? key + " (" + workload + ")" : key, value));
+        return renamed;
     }
 
     private static Map<String, Double> runAndParse(List<String> cmd, Map<String, String> env, PrintWriter out)
