@@ -6,13 +6,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The packed, cache-blocked float32 GEMM behind {@link Gemm#sgemm}; arguments are checked there.
  *
- * <p>Loop nest (as in BLIS / Goto): for each {@code NC}-wide column panel of C, for each
- * {@code KC}-deep slice of k, pack that slice of B into {@code NR}-wide slivers; for each
- * {@code MC}-tall block of rows, pack A into {@code MR}-tall slivers; then a register-blocked
+ * <p>Loop nest (as in BLIS / Goto): for each NC-wide column panel of C, for each
+ * kc-deep slice of k, pack that slice of B into {@code NR}-wide slivers; for each MC-tall
+ * block of rows, pack A into {@code MR}-tall slivers; then a register-blocked
  * micro-kernel computes each {@code MR x NR} tile of C from one A sliver and one B sliver.
  * Packing makes both operands contiguous in the order the kernel reads them (which is also where
  * transposition happens) and pads partial slivers with zeros, so the kernel never branches.
- * The B sliver ({@code KC x NR}) is read from L1/L2 once per A sliver while A streams from L2.
+ * The B sliver (kc x NR) and the block of A stay in L2. The slice depth kc, MC and NC follow
+ * from k and the cache budgets below ({@link #sliceDepth}, {@link #blockRows}, {@link #panelCols}).
  *
  * <p>DoubleGemm is this file with float replaced by double; keep the two in step.
  */
@@ -29,15 +30,15 @@ final class FloatGemm {
     /** Columns of B per sliver and tile: two vectors. */
     static final int NR = 2 * L;
     /**
-     * Depth of a packed slice. Each slice reads and writes every tile of C once, so a deep slice
-     * saves C traffic; 512 measured a few per cent faster than 256 at n=1024, although its 64 KiB
-     * B sliver (AVX-512) then comes from L2 rather than L1.
+     * Deepest slice of k. Each slice reads and writes every tile of C once, so the whole of k in
+     * one slice saves the most C traffic: a 2048-deep slice measured 6-8% faster than 512-deep ones
+     * at n=1024 and 2048 on one thread. Its B sliver (256 KiB at most) and block of A share L2.
      */
-    private static final int KC = 512;
-    /** Rows of a packed block of A: MC x KC takes 384 KiB of L2. */
-    private static final int MC = (384 << 10) / (KC * Float.BYTES) / MR * MR;
-    /** Columns of a packed panel of B: KC x NC takes 2 MiB of the shared L3. */
-    private static final int NC = Math.max(NR, (2 << 20) / (KC * Float.BYTES) / NR * NR);
+    private static final int KC_MAX = 2048;
+    /** Bytes of L2 for a packed block of A (MC rows by kc). */
+    private static final int A_BLOCK_BYTES = 384 << 10;
+    /** Bytes of the shared L3 for a packed panel of B (kc by NC columns); each panel packs A again. */
+    private static final int B_PANEL_BYTES = 8 << 20;
     /** Below this m*n*k (about 100^3) the work stays on the calling thread: a second thread measured no faster. */
     private static final long PARALLEL_WORK = 1L << 20;
 
@@ -96,19 +97,20 @@ final class FloatGemm {
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc, int threads) {
         Buffers buf = BUFFERS.get();
-        int kcMax = Math.min(KC, k);
-        int ncMax = Math.min(NC, roundUp(n, NR));
-        if (buf.b.length < kcMax * ncMax) {
-            buf.b = new float[kcMax * ncMax];
+        int kcs = sliceDepth(k);
+        int ncs = panelCols(kcs);
+        int ncMax = Math.min(ncs, roundUp(n, NR));
+        if (buf.b.length < kcs * ncMax) {
+            buf.b = new float[kcs * ncMax];
         }
         float[] bp = buf.b;
         int mb = (m + MR - 1) / MR;
         int mGrain = (mb + threads - 1) / threads;
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
+        for (int jc = 0; jc < n; jc += ncs) {
+            int nc = Math.min(ncs, n - jc);
             int nb = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kcs) {
+                int kc = Math.min(kcs, k - pc);
                 float betaK = pc == 0 ? beta : 1f;
                 int jc0 = jc;
                 int pc0 = pc;
@@ -127,13 +129,14 @@ final class FloatGemm {
                               float[] a, int aOff, int lda, float[] bp, float betaK, float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         float[] tile = buf.tile;
-        int mcMax = Math.min(MC, roundUp(m1 - m0, MR));
+        int mcs = blockRows(kc);
+        int mcMax = Math.min(mcs, roundUp(m1 - m0, MR));
         if (buf.a.length < kc * mcMax) {
-            buf.a = new float[KC * mcMax];
+            buf.a = new float[kc * mcMax];
         }
         float[] ap = buf.a;
-        for (int ic = m0; ic < m1; ic += MC) {
-            int mc = Math.min(MC, m1 - ic);
+        for (int ic = m0; ic < m1; ic += mcs) {
+            int mc = Math.min(mcs, m1 - ic);
             packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
@@ -157,16 +160,17 @@ final class FloatGemm {
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
-        int kcMax = Math.min(KC, k);
-        int ncMax = Math.min(NC, roundUp(n1 - n0, NR));
-        if (buf.b.length < kcMax * ncMax) {
-            buf.b = new float[kcMax * ncMax];
+        int kcs = sliceDepth(k);
+        int ncs = panelCols(kcs);
+        int ncMax = Math.min(ncs, roundUp(n1 - n0, NR));
+        if (buf.b.length < kcs * ncMax) {
+            buf.b = new float[kcs * ncMax];
         }
         float[] bp = buf.b;
-        for (int jc = n0; jc < n1; jc += NC) {
-            int nc = Math.min(NC, n1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+        for (int jc = n0; jc < n1; jc += ncs) {
+            int nc = Math.min(ncs, n1 - jc);
+            for (int pc = 0; pc < k; pc += kcs) {
+                int kc = Math.min(kcs, k - pc);
                 // Later k-slices add to what the first one wrote.
                 float betaK = pc == 0 ? beta : 1f;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
@@ -177,6 +181,22 @@ final class FloatGemm {
 
     private static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /** kc: all of k when k <= KC_MAX, else equal slices of at most KC_MAX (the last one shorter by less than their count). */
+    static int sliceDepth(int k) {
+        int slices = (k + KC_MAX - 1) / KC_MAX;
+        return (k + slices - 1) / slices;
+    }
+
+    /** MC: rows of a packed block of A that fit A_BLOCK_BYTES at depth kc, a multiple of MR. */
+    static int blockRows(int kc) {
+        return Math.max(MR, A_BLOCK_BYTES / (kc * Float.BYTES) / MR * MR);
+    }
+
+    /** NC: columns of a packed panel of B that fit B_PANEL_BYTES at depth kc, a multiple of NR. */
+    static int panelCols(int kc) {
+        return Math.max(NR, B_PANEL_BYTES / (kc * Float.BYTES) / NR * NR);
     }
 
     /**

@@ -130,15 +130,24 @@ class GemmTest {
         assertEquals(0f, c[1]);
     }
 
-    /** Edges of the blocking: k across several KC slices, m across MC blocks, n across NC panels. */
+    /** Edges of the blocking: k across several slices, m across blocks of A, n across panels of B. */
     @Test
     void packedKernelCrossesEveryBlockBoundary() {
-        int nPastPanel = 2 * 2048 + 33;
-        checkFloat("packed", FloatGemm::gemm, false, false, 3, nPastPanel, 5, 1f, 0.5f, false);
-        checkFloat("packed", FloatGemm::gemm, true, true, 5, nPastPanel, 3, 1f, 0f, false);
-        checkDouble("packed", DoubleGemm::gemm, false, true, 3, nPastPanel, 5, 1d, 0.5d, false);
+        // k = 4000 makes two 2000-deep slices and panels of 1024 (float) or 512 (double) columns; 4100, three slices.
+        checkFloat("packed", FloatGemm::gemm, false, false, 3, 2100, 4000, 1f, 0.5f, false);
+        checkFloat("packed", FloatGemm::gemm, true, true, 5, 2100, 4100, 1f, 0f, false);
+        checkDouble("packed", DoubleGemm::gemm, false, true, 3, 2100, 4000, 1d, 0.5d, false);
+        // Blocks of A: 162 rows (float) or 78 (double) at k = 600; 60 rows with three 1500-deep slices.
         checkFloat("packed", FloatGemm::gemm, false, false, 200, 40, 600, -1f, 1f, false);
         checkDouble("packed", DoubleGemm::gemm, true, false, 200, 40, 600, -1d, 1d, false);
+        checkFloat("packed", FloatGemm::gemm, true, false, 200, 40, 4500, 1f, 0f, false);
+        assertEquals(2000, FloatGemm.sliceDepth(4000));
+        assertEquals(1367, FloatGemm.sliceDepth(4100));
+        assertEquals(1024, FloatGemm.panelCols(2000));
+        assertEquals(512, DoubleGemm.panelCols(2000));
+        assertEquals(162, FloatGemm.blockRows(600));
+        assertEquals(78, DoubleGemm.blockRows(600));
+        assertEquals(60, FloatGemm.blockRows(FloatGemm.sliceDepth(4500)));
     }
 
     /** Products large enough that a row split shares one packed B between the threads (m >= 512, n*k >= 2^20). */
