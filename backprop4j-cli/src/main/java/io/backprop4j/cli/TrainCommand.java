@@ -11,18 +11,21 @@ import io.backprop4j.io.Json;
 import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.optim.CosineAnnealingLR;
+import io.backprop4j.optim.GradClip;
 import io.backprop4j.optim.LrSchedule;
 import io.backprop4j.optim.Optimizer;
 import io.backprop4j.optim.Optimizers;
 import io.backprop4j.optim.StepLR;
 import io.backprop4j.train.Checkpoint;
 import io.backprop4j.train.EpochRandom;
+import io.backprop4j.train.EpochStats;
 import io.backprop4j.train.Evaluation;
 import io.backprop4j.train.History;
 import io.backprop4j.train.ModelFile;
 import io.backprop4j.train.ModelSpec;
 import io.backprop4j.train.Task;
 import io.backprop4j.train.Trainer;
+import io.backprop4j.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -80,6 +84,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule: none, cosine (to 0 at the last epoch), step (x0.1 every third of the epochs).")
     String schedule;
 
+    @Option(names = "--grad-clip", paramLabel = "NORM",
+            description = "Scale the gradients so that their joint L2 norm is at most NORM before each step (default: no clipping).")
+    Double gradClip;
+
     @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs (default from the recipe).")
     Integer epochs;
 
@@ -90,7 +98,8 @@ final class TrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--patience", paramLabel = "N", defaultValue = "0",
-            description = "Stop early when the validation loss has not improved for N epochs (default 0: never).")
+            description = "Stop early when the validation loss has not improved for N epochs, and restore the weights of the"
+                    + " best epoch for the test score, --save and the report (default 0: never).")
     int patience;
 
     @Option(names = "--val-split", paramLabel = "F", defaultValue = "0",
@@ -152,6 +161,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         double rate = lr == null ? recipe.lr() : lr;
         if (!(rate > 0) || Double.isInfinite(rate)) throw new BackpropException("invalid --lr " + lr + " (must be a positive number)");
+        if (gradClip != null && (!(gradClip > 0) || Double.isInfinite(gradClip))) {
+            throw new BackpropException("invalid --grad-clip " + fmt(gradClip) + " (must be a positive number)");
+        }
         String sched = schedule == null ? recipe.schedule() : schedule.toLowerCase(Locale.ROOT);
         if (!List.of("none", "cosine", "step").contains(sched)) {
             throw new BackpropException("unknown schedule '" + schedule + "'; valid: none, cosine, step");
@@ -212,9 +224,20 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, String> config = config(key, theTask, hidden, act, p, opt, rate, sched, nEpochs, batchSize,
                 standardizer != null);
 
+        AtomicReference<EpochStats> restored = new AtomicReference<>();
         Trainer.Builder builder = Trainer.builder().epochs(nEpochs).batchSize(batchSize).seed(seed).task(theTask)
-                .earlyStopping(patience).epochRandom(random).schedule(lrSchedule)
-                .listener(new ProgressBar(out, ProgressBar.isTerminal()));
+                .earlyStopping(patience, true).epochRandom(random).schedule(lrSchedule)
+                .listener(new ProgressBar(out, ProgressBar.isTerminal()))
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onBestRestored(EpochStats best) {
+                        restored.set(best);
+                    }
+                });
+        if (gradClip != null) {
+            double maxNorm = gradClip;
+            builder.gradientHook(params -> GradClip.clipByNorm(params, maxNorm));
+        }
         if (checkpointDir != null) {
             Map<String, String> meta = new LinkedHashMap<>(ModelFile.metadata(spec));
             meta.put(CONFIG_KEY, Json.write(config));
@@ -232,13 +255,17 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         out.println(dataLine(key, splits, theTask));
-        out.printf(Locale.ROOT, "model: %s (%,d parameters); %s lr %s%s, batch %d, %d epochs, seed %d%n", spec.describe(),
-                model.parameterCount(), opt, fmt(rate), sched.equals("none") ? "" : " " + sched, batchSize, nEpochs, seed);
+        out.printf(Locale.ROOT, "model: %s (%,d parameters); %s lr %s%s%s, batch %d, %d epochs, seed %d%n", spec.describe(),
+                model.parameterCount(), opt, fmt(rate), sched.equals("none") ? "" : " " + sched,
+                gradClip == null ? "" : ", grad-clip " + fmt(gradClip), batchSize, nEpochs, seed);
         out.flush();
         long start = System.nanoTime();
         History history = builder.build().fit(model, optim, train, splits.validation());
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "trained %d epochs in %.1fs%n", history.size(), seconds);
+        EpochStats best = restored.get();
+        out.printf(Locale.ROOT, "trained %d epochs in %.1fs%s%n", history.size(), seconds, best == null ? ""
+                : String.format(Locale.ROOT, "; stopped early at epoch %d; restored the weights of epoch %d (best validation loss %.4f)",
+                        history.last().epoch(), best.epoch(), best.validationLoss()));
 
         if (save != null) {
             ModelFile.save(save, model, spec);
@@ -373,10 +400,14 @@ final class TrainCommand implements Callable<Integer> {
         c.put("epochs", Integer.toString(nEpochs));
         c.put("batch", Integer.toString(batchSize));
         c.put("seed", Long.toString(seed));
+        c.put("grad-clip", gradClip == null ? "none" : Double.toString(gradClip));
         c.put("val-split", Double.toString(valSplit));
         c.put("standardize", Boolean.toString(standardized));
         return c;
     }
+
+    /** Options recorded since a later version, with the value that checkpoints written before it were trained with. */
+    private static final Map<String, String> ADDED_LATER = Map.of("grad-clip", "none");
 
     /** Refuses to resume a checkpoint written with other options (the epoch count may grow). */
     private static void checkSameConfig(Checkpoint cp, Map<String, String> now, Path file) {
@@ -388,7 +419,7 @@ final class TrainCommand implements Callable<Integer> {
         for (Map.Entry<String, String> e : now.entrySet()) {
             // More epochs may be asked for, unless a schedule's shape depends on the count.
             if (e.getKey().equals("epochs") && "none".equals(now.get("schedule"))) continue;
-            Object was = then.get(e.getKey());
+            Object was = then.containsKey(e.getKey()) ? then.get(e.getKey()) : ADDED_LATER.get(e.getKey());
             if (!Objects.equals(was, e.getValue())) {
                 throw new BackpropException("cannot resume: " + file + " was written with " + e.getKey() + " " + was
                         + ", this run has " + e.getValue() + "; pass the same options, or another --checkpoint-dir");

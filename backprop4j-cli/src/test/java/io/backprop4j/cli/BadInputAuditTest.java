@@ -226,6 +226,11 @@ class BadInputAuditTest {
         refused(CliRun.of("train", "--dropout", "1.5"), "--dropout 1.5", "[0, 1)");
         refused(CliRun.of("train", "--dropout", "NaN"), "--dropout NaN");
         refused(CliRun.of("train", "--patience", "-1"), "--patience -1");
+        refused(CliRun.of("train", "--grad-clip", "0"), "--grad-clip 0", "positive");
+        refused(CliRun.of("train", "--grad-clip", "-0.5"), "--grad-clip -0.5", "positive");
+        refused(CliRun.of("train", "--grad-clip", "NaN"), "--grad-clip NaN", "positive");
+        refused(CliRun.of("train", "--grad-clip", "Infinity"), "--grad-clip Infinity", "positive");
+        refused(CliRun.of("train", "--grad-clip", "1e"), "--grad-clip", "1e");
         refused(CliRun.of("train", "--val-split", "1"), "--val-split");
         refused(CliRun.of("train", "--epochs", "99999999999"), "--epochs", "99999999999");
         refused(CliRun.of("train", "--seed", "abc"), "--seed", "abc");

@@ -7,12 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.backprop4j.data.Datasets;
 import io.backprop4j.data.Dataset;
 import io.backprop4j.io.Json;
+import io.backprop4j.io.Safetensors;
+import io.backprop4j.tensor.Tensor;
 import io.backprop4j.train.Checkpoint;
+import io.backprop4j.train.EpochRandom;
 import io.backprop4j.train.ModelFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,6 +162,100 @@ class TrainCommandTest {
         CliRun c = CliRun.of("train", "--layers", "16", "--lr", "0.01", "--epochs", "4", "--checkpoint-dir", ck.toString(), "--resume");
         assertEquals(2, c.status(), c.err());
         assertTrue(c.err().contains("cannot resume") && c.err().contains("lr"), c.err());
+    }
+
+    @Test
+    void gradClipBoundsEachUpdateToTheNormTimesTheRate() {
+        // One full-batch SGD step: the weights move by lr times the gradient, clipped to norm 0.05.
+        Path clipped = dir.resolve("clipped.safetensors");
+        CliRun r = CliRun.of("train", "--layers", "8", "--optimizer", "sgd", "--lr", "1", "--batch", "5000", "--epochs", "1",
+                "--grad-clip=0.05", "--save", clipped.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("sgd lr 1, grad-clip 0.05, batch 5000"), r.out());
+        assertEquals(0.05, distanceFromInitialWeights(clipped), 0.05 * 1e-3);
+
+        Path free = dir.resolve("unclipped.safetensors");
+        CliRun u = CliRun.of("train", "--layers", "8", "--optimizer", "sgd", "--lr", "1", "--batch", "5000", "--epochs", "1",
+                "--save", free.toString());
+        assertEquals(0, u.status(), u.out() + u.err());
+        assertTrue(distanceFromInitialWeights(free) > 0.5, "without clipping the step is the gradient's own norm");
+    }
+
+    /** The L2 distance of a saved model's parameters from the initial ones of seed 0. */
+    private static double distanceFromInitialWeights(Path file) {
+        ModelFile m = ModelFile.load(file);
+        var initial = m.spec().build(new EpochRandom(0)).namedParameters();
+        double sum = 0;
+        for (var e : m.model().namedParameters().entrySet()) {
+            double[] a = e.getValue().toDoubleArray(), b = initial.get(e.getKey()).toDoubleArray();
+            for (int i = 0; i < a.length; i++) sum += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(sum);
+    }
+
+    @Test
+    void gradClipIsPartOfTheCheckpointsOptions() {
+        Path ck = dir.resolve("ck-clip");
+        assertEquals(0, CliRun.of("train", "--layers", "8", "--epochs", "1", "--grad-clip", "1", "--checkpoint-dir", ck.toString())
+                .status());
+        Map<?, ?> config = (Map<?, ?>) Json.parse(Checkpoint.load(Checkpoint.fileIn(ck)).metadata().get(TrainCommand.CONFIG_KEY), "config");
+        assertEquals("1.0", config.get("grad-clip"));
+        CliRun other = CliRun.of("train", "--layers", "8", "--epochs", "2", "--checkpoint-dir", ck.toString(), "--resume");
+        assertEquals(2, other.status(), other.out() + other.err());
+        assertTrue(other.err().contains("cannot resume") && other.err().contains("grad-clip 1.0, this run has none"), other.err());
+        CliRun same = CliRun.of("train", "--layers", "8", "--epochs", "2", "--grad-clip", "1", "--checkpoint-dir", ck.toString(),
+                "--resume");
+        assertEquals(0, same.status(), same.out() + same.err());
+        assertTrue(same.out().contains("resuming after epoch 1 of 2"), same.out());
+    }
+
+    @Test
+    void earlyStoppingRestoresTheBestEpochForTheTestScoreAndTheSavedModel() {
+        // Without a schedule the run is the same whatever the epoch count, so a run of exactly the best
+        // epoch's length gives the weights that the early-stopped run must have restored.
+        String[] common = {"train", "--layers", "32", "--batch-norm", "--lr", "0.05", "--seed", "3"};
+        Path stopped = dir.resolve("stopped.safetensors");
+        CliRun r = CliRun.of(concat(common, "--epochs", "100", "--patience", "3", "--save", stopped.toString()));
+        assertEquals(0, r.status(), r.out() + r.err());
+        Matcher m = Pattern.compile("trained (\\d+) epochs in [0-9.]+s; stopped early at epoch (\\d+);"
+                + " restored the weights of epoch (\\d+) \\(best validation loss (\\d\\.\\d{4})\\)$", Pattern.MULTILINE).matcher(r.out());
+        assertTrue(m.find(), r.out());
+        int last = Integer.parseInt(m.group(2));
+        int best = Integer.parseInt(m.group(3));
+        assertEquals(last, Integer.parseInt(m.group(1)));
+        assertEquals(best + 3, last);
+        String bestEpochLine = r.out().lines().filter(x -> x.startsWith(String.format("epoch %3d/100 ", best)))
+                .findFirst().orElseThrow();
+        assertTrue(bestEpochLine.contains("val_loss " + m.group(4)), bestEpochLine + " vs " + m.group(4));
+
+        Path atBest = dir.resolve("at-best.safetensors");
+        CliRun b = CliRun.of(concat(common, "--epochs", Integer.toString(best), "--save", atBest.toString()));
+        assertEquals(0, b.status(), b.out() + b.err());
+        Path atLast = dir.resolve("at-last.safetensors");
+        CliRun l = CliRun.of(concat(common, "--epochs", Integer.toString(last), "--save", atLast.toString()));
+        assertEquals(0, l.status(), l.out() + l.err());
+
+        assertTrue(sameTensors(stopped, atBest), "the saved model holds the best epoch's parameters and running statistics");
+        assertTrue(!sameTensors(stopped, atLast), "not the last epoch's");
+        assertEquals(lastNumber(b.out(), "test accuracy:"), lastNumber(r.out(), "test accuracy:"));
+        CliRun e = CliRun.of("evaluate", "--model", stopped.toString());
+        String acc = e.out().lines().filter(x -> x.startsWith("accuracy: ")).findFirst().orElseThrow();
+        assertEquals(lastNumber(r.out(), "test accuracy:"), Double.parseDouble(acc.substring(10)), 1e-9);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Whether two saved models hold the same tensors, bit for bit (running statistics included). */
+    private static boolean sameTensors(Path a, Path b) {
+        Map<String, Tensor> x = Safetensors.read(a).tensors();
+        Map<String, Tensor> y = Safetensors.read(b).tensors();
+        assertTrue(x.keySet().stream().anyMatch(k -> k.endsWith("running_var")), x.keySet().toString());
+        assertEquals(x.keySet(), y.keySet());
+        return x.keySet().stream().allMatch(k -> java.util.Arrays.equals(x.get(k).toFloatArray(), y.get(k).toFloatArray()));
     }
 
     @Test

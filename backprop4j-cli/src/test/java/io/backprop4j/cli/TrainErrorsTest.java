@@ -31,6 +31,10 @@ class TrainErrorsTest {
         refused(CliRun.of("train", "--batch", "-5"), "--batch");
         refused(CliRun.of("train", "--dropout", "1.5"), "--dropout", "[0, 1)");
         refused(CliRun.of("train", "--val-split", "2"), "--val-split");
+        refused(CliRun.of("train", "--grad-clip", "0"), "invalid --grad-clip 0 ", "positive");
+        refused(CliRun.of("train", "--grad-clip", "-1.5"), "invalid --grad-clip -1.5 ", "positive");
+        refused(CliRun.of("train", "--grad-clip=NaN"), "invalid --grad-clip NaN ", "positive");
+        refused(CliRun.of("train", "--grad-clip=abc"), "--grad-clip", "'abc'");
     }
 
     @Test

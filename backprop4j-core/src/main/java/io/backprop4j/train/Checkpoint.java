@@ -28,6 +28,10 @@ import java.util.Map;
  *   <li>tensors {@code optimizer.KEY}: the optimiser's {@link Optimizer#state() state} (learning
  *       rate, moment estimates, step counts...);</li>
  *   <li>tensors {@code schedule.KEY}: the learning-rate schedule's {@link LrSchedule#state() state};</li>
+ *   <li>tensors {@code best.NAME}, with early stopping that restores the best weights
+ *       ({@link Trainer.Builder#earlyStopping(int, boolean)}) when the best epoch so far is an
+ *       earlier one: the parameters and buffers of that epoch, whose number is the metadata
+ *       {@code checkpoint.best_epoch};</li>
  *   <li>metadata: {@code backprop4j.kind = checkpoint}, the number of completed epochs, the seed,
  *       the learning rate (for people), the training history (JSON), whatever the caller
  *       adds (the CLI stores the model's architecture and the training options), and a checksum
@@ -49,6 +53,8 @@ public final class Checkpoint {
     static final String MODEL_PREFIX = "model.";
     static final String OPTIMIZER_PREFIX = "optimizer.";
     static final String SCHEDULE_PREFIX = "schedule.";
+    static final String BEST_PREFIX = "best.";
+    static final String BEST_EPOCH_KEY = "checkpoint.best_epoch";
 
     private final Path source;
     private final int epoch;
@@ -59,9 +65,12 @@ public final class Checkpoint {
     private final Map<String, Tensor> modelTensors;
     private final Map<String, Tensor> optimizerState;
     private final Map<String, String> metadata;
+    private final int bestEpoch;
+    private final Map<String, Tensor> bestTensors;
 
     private Checkpoint(Path source, int epoch, long seed, double learningRate, History history, Map<String, Tensor> scheduleState,
-                       Map<String, Tensor> modelTensors, Map<String, Tensor> optimizerState, Map<String, String> metadata) {
+                       Map<String, Tensor> modelTensors, Map<String, Tensor> optimizerState, Map<String, String> metadata,
+                       int bestEpoch, Map<String, Tensor> bestTensors) {
         this.source = source;
         this.epoch = epoch;
         this.seed = seed;
@@ -71,6 +80,8 @@ public final class Checkpoint {
         this.modelTensors = modelTensors;
         this.optimizerState = optimizerState;
         this.metadata = metadata;
+        this.bestEpoch = bestEpoch;
+        this.bestTensors = bestTensors;
     }
 
     /** The checkpoint file in {@code dir}. */
@@ -87,10 +98,17 @@ public final class Checkpoint {
      */
     public static void save(Path file, int epoch, long seed, History history, Module model, Optimizer optimizer,
                             LrSchedule schedule, Map<String, String> extra) {
+        save(file, epoch, seed, history, model, optimizer, schedule, extra, null);
+    }
+
+    /** As above, with the kept weights of the best epoch when they are not the model's own (else null). */
+    static void save(Path file, int epoch, long seed, History history, Module model, Optimizer optimizer,
+                     LrSchedule schedule, Map<String, String> extra, BestWeights best) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         ModelTensors.named(model).forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
         optimizer.state().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
         if (schedule != null) schedule.state().forEach((k, v) -> tensors.put(SCHEDULE_PREFIX + k, v));
+        if (best != null) best.tensors().forEach((k, v) -> tensors.put(BEST_PREFIX + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
         if (extra != null) meta.putAll(extra);
         meta.put(KIND_KEY, "checkpoint");
@@ -98,6 +116,7 @@ public final class Checkpoint {
         meta.put(SEED_KEY, Long.toString(seed));
         meta.put(LR_KEY, Double.toString(optimizer.learningRate()));
         meta.put(HISTORY_KEY, history.toJson());
+        if (best != null) meta.put(BEST_EPOCH_KEY, Integer.toString(best.epoch()));
         byte[] bytes = Safetensors.toBytes(tensors, Seal.seal(meta));
         long pauseMs = Long.getLong("backprop4j.test.checkpointPauseMs", 0);
         AtomicFiles.write(file, out -> {
@@ -136,10 +155,12 @@ public final class Checkpoint {
         int epoch;
         long seed;
         double lr;
+        int bestEpoch;
         try {
             epoch = Integer.parseInt(require(meta, EPOCH_KEY, src));
             seed = Long.parseLong(require(meta, SEED_KEY, src));
             lr = Double.parseDouble(require(meta, LR_KEY, src));
+            bestEpoch = meta.containsKey(BEST_EPOCH_KEY) ? Integer.parseInt(meta.get(BEST_EPOCH_KEY)) : 0;
         } catch (NumberFormatException e) {
             throw new FormatException(src, null, "checkpoint metadata holds a malformed number: " + e.getMessage());
         }
@@ -147,13 +168,21 @@ public final class Checkpoint {
         Map<String, Tensor> model = new LinkedHashMap<>();
         Map<String, Tensor> optim = new LinkedHashMap<>();
         Map<String, Tensor> sched = new LinkedHashMap<>();
+        Map<String, Tensor> best = new LinkedHashMap<>();
         c.tensors().forEach((k, v) -> {
             if (k.startsWith(MODEL_PREFIX)) model.put(k.substring(MODEL_PREFIX.length()), v);
             else if (k.startsWith(OPTIMIZER_PREFIX)) optim.put(k.substring(OPTIMIZER_PREFIX.length()), v);
             else if (k.startsWith(SCHEDULE_PREFIX)) sched.put(k.substring(SCHEDULE_PREFIX.length()), v);
+            else if (k.startsWith(BEST_PREFIX)) best.put(k.substring(BEST_PREFIX.length()), v);
             else throw new FormatException(src, "tensor \"" + k + "\"", "unexpected tensor in a checkpoint");
         });
-        return new Checkpoint(file, epoch, seed, lr, history, sched.isEmpty() ? null : sched, model, optim, meta);
+        if ((bestEpoch > 0) != !best.isEmpty()) {
+            throw new FormatException(src, null, best.isEmpty()
+                    ? BEST_EPOCH_KEY + " is " + bestEpoch + " but the checkpoint holds no " + BEST_PREFIX + "* tensors"
+                    : "the checkpoint holds " + BEST_PREFIX + "* tensors but no " + BEST_EPOCH_KEY);
+        }
+        return new Checkpoint(file, epoch, seed, lr, history, sched.isEmpty() ? null : sched, model, optim, meta,
+                bestEpoch, best);
     }
 
     private static String require(Map<String, String> meta, String key, String src) {
@@ -239,6 +268,20 @@ public final class Checkpoint {
     /** The saved model tensors by name (without the "model." prefix). */
     public Map<String, Tensor> modelTensors() {
         return modelTensors;
+    }
+
+    /**
+     * The epoch whose parameters and buffers {@link #bestModelTensors()} holds: with early stopping
+     * that restores the best weights, the best epoch so far when it is not this checkpoint's own;
+     * else 0.
+     */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    /** The saved tensors of {@link #bestEpoch()} by name, or an empty map when it is 0. */
+    public Map<String, Tensor> bestModelTensors() {
+        return bestTensors;
     }
 
     /** The file it was read from. */

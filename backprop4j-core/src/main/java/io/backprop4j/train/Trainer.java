@@ -49,7 +49,8 @@ import java.util.Map;
  *   <li>the validation set is evaluated (no graph, eval mode); the schedule, if any, steps;</li>
  *   <li>a checkpoint is written when a directory is set ({@link Checkpoint});</li>
  *   <li>listeners hear {@code onEpochEnd}; with patience p, training stops when the validation loss
- *       has not improved for p epochs.</li>
+ *       has not improved for p epochs, and the model gets back the parameters and buffers of the
+ *       epoch with the lowest validation loss ({@link Builder#earlyStopping(int, boolean)}).</li>
  * </ol>
  * A run resumed from the checkpoint of epoch e ({@link Builder#resumeFrom}) computes exactly what
  * the uninterrupted run computed from epoch e + 1 on.
@@ -66,6 +67,7 @@ public final class Trainer {
     private final long seed;
     private final Task task;
     private final int patience;
+    private final boolean restoreBest;
     private final List<TrainingListener> listeners;
     private final Path checkpointDir;
     private final Map<String, String> checkpointMetadata;
@@ -81,6 +83,7 @@ public final class Trainer {
         this.seed = b.seed;
         this.task = b.task;
         this.patience = b.patience;
+        this.restoreBest = b.restoreBest;
         this.listeners = List.copyOf(b.listeners);
         this.checkpointDir = b.checkpointDir;
         this.checkpointMetadata = Map.copyOf(b.checkpointMetadata);
@@ -102,6 +105,7 @@ public final class Trainer {
         private long seed = 0;
         private Task task = Task.CLASSIFY;
         private int patience = 0;
+        private boolean restoreBest = true;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private Path checkpointDir;
         private final Map<String, String> checkpointMetadata = new LinkedHashMap<>();
@@ -139,10 +143,32 @@ public final class Trainer {
             return this;
         }
 
-        /** Stop when the validation loss has not improved for this many epochs; 0 (default) never stops early. */
+        /**
+         * Stop when the validation loss has not improved for {@code patience} epochs, and restore
+         * the weights of the best epoch; 0 (default) never stops early. Same as
+         * {@code earlyStopping(patience, true)}.
+         */
         public Builder earlyStopping(int patience) {
+            return earlyStopping(patience, true);
+        }
+
+        /**
+         * Stop when the validation loss has not improved for {@code patience} epochs (0, the
+         * default, never stops early; without a validation set training never stops early).
+         *
+         * <p>With {@code restoreBest}, a run that stops early ends with the model's parameters and
+         * buffers (batch-norm running statistics) copied back from the epoch with the lowest
+         * validation loss (the first such epoch on a tie), bit for bit, and listeners hear
+         * {@link TrainingListener#onBestRestored}. The optimiser and schedule keep their state of
+         * the last epoch. The trainer keeps one copy of the model's tensors, refreshed in place
+         * whenever the validation loss improves; checkpoints hold that copy too when the best
+         * epoch is an earlier one, so a resumed run restores the same weights. A run that ends at
+         * its last epoch, without stopping early, keeps the last epoch's weights.
+         */
+        public Builder earlyStopping(int patience, boolean restoreBest) {
             if (patience < 0) throw new BackpropException("invalid patience: " + patience + " (must be >= 0)");
             this.patience = patience;
+            this.restoreBest = restoreBest;
             return this;
         }
 
@@ -184,7 +210,10 @@ public final class Trainer {
             return this;
         }
 
-        /** Runs on the gradients before each step (gradient clipping). */
+        /**
+         * Runs on the gradients before each step, after the NaN and infinity check: gradient
+         * clipping, as {@code gradientHook(p -> GradClip.clipByNorm(p, 1.0))}.
+         */
         public Builder gradientHook(GradientHook hook) {
             this.gradientHook = hook;
             return this;
@@ -229,6 +258,10 @@ public final class Trainer {
             history = resumeFrom.history();
             first = resumeFrom.epoch() + 1;
         }
+        // Only early stopping with a validation set can restore; without one nothing is kept.
+        BestWeights best = restoreBest && patience > 0 && validation != null && validation.size() > 0
+                ? new BestWeights(model) : null;
+        if (best != null && resumeFrom != null) resumeBest(best, history, resumeFrom);
         int batches = loader.batchCount();
         List<Map.Entry<String, Parameter>> named = new ArrayList<>(model.namedParameters().entrySet());
         long step = (long) (first - 1) * batches;
@@ -281,19 +314,40 @@ public final class Trainer {
             EpochStats stats = new EpochStats(epoch, lossSum / seen, task == Task.CLASSIFY ? (double) right / seen : Double.NaN,
                     valLoss, valAcc, optimizer.learningRate(), seconds, seen);
             history.add(stats);
+            int bestEpoch = history.bestEpoch();
+            if (best != null && bestEpoch == epoch) best.keep(epoch);
             if (schedule != null) schedule.step(stats.hasValidation() ? valLoss : stats.trainLoss());
             if (checkpointDir != null) {
+                // The model's own tensors are the best ones when this epoch is the best: no second copy.
+                BestWeights earlierBest = best != null && best.epoch() > 0 && best.epoch() != epoch ? best : null;
                 Checkpoint.save(Checkpoint.fileIn(checkpointDir), epoch, seed, history, model, optimizer,
-                        schedule, checkpointMetadata);
+                        schedule, checkpointMetadata, earlierBest);
             }
             for (TrainingListener l : listeners) l.onEpochEnd(stats, history);
             if (patience > 0 && stats.hasValidation() && history.epochsSinceBest() >= patience) {
-                for (TrainingListener l : listeners) l.onEarlyStop(epoch, history.bestEpoch(), patience);
+                for (TrainingListener l : listeners) l.onEarlyStop(epoch, bestEpoch, patience);
+                if (best != null && best.epoch() == bestEpoch) {
+                    best.restore();
+                    EpochStats restored = history.epochs().get(bestEpoch - 1);
+                    for (TrainingListener l : listeners) l.onBestRestored(restored);
+                }
                 break;
             }
         }
         for (TrainingListener l : listeners) l.onTrainEnd(history);
         return history;
+    }
+
+    /**
+     * Takes the best epoch's tensors from a checkpoint: the model's own when the checkpoint's
+     * epoch is the best, else its saved copy. A checkpoint written without that copy leaves
+     * nothing kept, and such a run cannot restore an epoch from before it.
+     */
+    private static void resumeBest(BestWeights best, History history, Checkpoint cp) {
+        int bestEpoch = history.bestEpoch();
+        if (bestEpoch == 0) return;
+        if (bestEpoch == cp.epoch()) best.keep(bestEpoch);
+        else if (cp.bestEpoch() == bestEpoch) best.load(cp.bestModelTensors(), bestEpoch, cp.source().toString());
     }
 
     private void checkData(Dataset data, String what) {

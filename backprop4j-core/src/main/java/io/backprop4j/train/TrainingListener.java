@@ -37,6 +37,14 @@ public interface TrainingListener {
     /** Early stopping ended training after {@code epoch}: no better validation loss for {@code patience} epochs. */
     default void onEarlyStop(int epoch, int bestEpoch, int patience) {}
 
+    /**
+     * After {@link #onEarlyStop}: the model's parameters and buffers were copied back from the end
+     * of epoch {@code best.epoch()}, the one with the lowest validation loss; the model now scores
+     * {@code best}'s validation figures. Not heard when restoring is off or impossible
+     * ({@link Trainer.Builder#earlyStopping(int, boolean)}).
+     */
+    default void onBestRestored(EpochStats best) {}
+
     /** Training ended normally (not on an exception). */
     default void onTrainEnd(History history) {}
 }

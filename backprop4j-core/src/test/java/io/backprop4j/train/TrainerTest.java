@@ -163,6 +163,146 @@ class TrainerTest {
         assertThrows(io.backprop4j.BackpropException.class, () -> Trainer.builder().epochs(0));
     }
 
+    /** A copy of the model's parameters and buffers, by name. */
+    static Map<String, Tensor> snapshot(Sequential model) {
+        Map<String, Tensor> copy = new java.util.LinkedHashMap<>();
+        ModelTensors.named(model).forEach((k, v) -> copy.put(k, Tensor.zerosLike(v).copy_(v)));
+        return copy;
+    }
+
+    /** Records the model's tensors after every epoch (index = epoch) and the restored epoch. */
+    static final class Recorder implements TrainingListener {
+        final Sequential model;
+        final List<Map<String, Tensor>> afterEpoch = new ArrayList<>(List.of(Map.of()));
+        EpochStats restored;
+
+        Recorder(Sequential model) {
+            this.model = model;
+        }
+
+        @Override
+        public void onEpochEnd(EpochStats s, History h) {
+            assertEquals(afterEpoch.size(), s.epoch());
+            afterEpoch.add(snapshot(model));
+        }
+
+        @Override
+        public void onBestRestored(EpochStats best) {
+            restored = best;
+        }
+    }
+
+    static final ModelSpec BATCH_NORM = new ModelSpec(64, new int[] {32}, 10, "relu", 0, true, Task.CLASSIFY, null, null,
+            null, "digits");
+
+    @Test
+    void earlyStoppingRestoresTheParametersAndBuffersOfTheBestEpochBitForBit() {
+        Sequential model = BATCH_NORM.build(new EpochRandom(3));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 0.05);
+        Recorder rec = new Recorder(model);
+        History h = Trainer.builder().epochs(100).earlyStopping(3).seed(3).listener(rec).build()
+                .fit(model, opt, digits.train(), digits.validation());
+        int best = h.bestEpoch();
+        int last = h.last().epoch();
+        assertTrue(last < 100, "stopped early");
+        assertEquals(best + 3, last);
+        assertEquals(h.epochs().get(best - 1), rec.restored);
+        Map<String, Tensor> now = ModelTensors.named(model);
+        assertTrue(now.keySet().containsAll(List.of("1.running_mean", "1.running_var")), now.keySet().toString());
+        assertEquals(Map.of(), differences(rec.afterEpoch.get(best), now));
+        assertTrue(!differences(rec.afterEpoch.get(last), now).isEmpty(), "the last epoch's weights are not kept");
+        // The restored model scores exactly what the best epoch scored on validation.
+        assertEquals(h.epochs().get(best - 1).validationLoss(), Evaluation.of(model, digits.validation()).loss());
+        assertEquals(h.epochs().get(best - 1).validationAccuracy(), Evaluation.of(model, digits.validation()).accuracy());
+    }
+
+    @Test
+    void earlyStoppingWithoutRestoringKeepsTheLastEpoch() {
+        Sequential model = BATCH_NORM.build(new EpochRandom(3));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 0.05);
+        Recorder rec = new Recorder(model);
+        History h = Trainer.builder().epochs(100).earlyStopping(3, false).seed(3).listener(rec).build()
+                .fit(model, opt, digits.train(), digits.validation());
+        assertTrue(h.size() < 100, "stopped early");
+        assertEquals(null, rec.restored);
+        assertEquals(Map.of(), differences(rec.afterEpoch.get(h.size()), ModelTensors.named(model)));
+    }
+
+    @Test
+    void aRunResumedAfterTheBestEpochRestoresTheSameWeights() throws Exception {
+        Path ckdir = dir.resolve("best-run");
+        Sequential model = BATCH_NORM.build(new EpochRandom(3));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 0.05);
+        Recorder rec = new Recorder(model);
+        History h = Trainer.builder().epochs(100).earlyStopping(3).seed(3).checkpointDir(ckdir).listener(rec)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onEpochEnd(EpochStats s, History all) {
+                        try {
+                            Files.copy(Checkpoint.fileIn(ckdir), ckdir.resolve("epoch-" + s.epoch()));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                })
+                .build().fit(model, opt, digits.train(), digits.validation());
+        int best = h.bestEpoch();
+        // The checkpoint of the epoch after the best holds the best epoch's tensors besides its own.
+        Checkpoint cp = Checkpoint.load(ckdir.resolve("epoch-" + (best + 1)));
+        assertEquals(best, cp.bestEpoch());
+        assertEquals(Map.of(), differences(rec.afterEpoch.get(best), cp.bestModelTensors()));
+        assertEquals(0, Checkpoint.load(ckdir.resolve("epoch-" + best)).bestEpoch(), "no second copy of the model's own");
+
+        Sequential resumed = BATCH_NORM.build(new EpochRandom(99));
+        Optimizer opt2 = Optimizers.create("adam", resumed.parameters(), 0.05);
+        EpochStats[] restored = {null};
+        History h2 = Trainer.builder().epochs(100).earlyStopping(3).seed(3).resumeFrom(cp)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onBestRestored(EpochStats s) {
+                        restored[0] = s;
+                    }
+                })
+                .build().fit(resumed, opt2, digits.train(), digits.validation());
+        assertEquals(h.epochs().stream().map(EpochStats::validationLoss).toList(),
+                h2.epochs().stream().map(EpochStats::validationLoss).toList());
+        assertTrue(restored[0] != null, "the resumed run restored the best epoch");
+        assertEquals(best, restored[0].epoch());
+        assertEquals(Map.of(), differences(ModelTensors.named(model), ModelTensors.named(resumed)));
+    }
+
+    @Test
+    void aGradientClippingHookBoundsEveryUpdate() {
+        // Full-batch SGD: each step moves the weights by lr times the clipped gradient, whose norm is
+        // exactly the limit while the gradient's own norm exceeds it.
+        Sequential model = spec(0).build(new EpochRandom(5));
+        double lr = 1.0;
+        double maxNorm = 0.05;
+        Optimizer opt = new SGD(model.parameters(), lr);
+        List<Double> normsBefore = new ArrayList<>();
+        Recorder rec = new Recorder(model);
+        rec.afterEpoch.set(0, snapshot(model));
+        Trainer.builder().epochs(4).batchSize(digits.train().size()).listener(rec)
+                .gradientHook(p -> normsBefore.add(io.backprop4j.optim.GradClip.clipByNorm(p, maxNorm)))
+                .build().fit(model, opt, digits.train(), digits.validation());
+        assertEquals(4, normsBefore.size(), "one step per epoch");
+        for (int e = 1; e <= 4; e++) {
+            assertTrue(normsBefore.get(e - 1) > 2 * maxNorm, "gradient norm " + normsBefore.get(e - 1));
+            double moved = distance(rec.afterEpoch.get(e - 1), rec.afterEpoch.get(e));
+            assertEquals(lr * maxNorm, moved, 1e-3 * lr * maxNorm, "epoch " + e);
+        }
+    }
+
+    /** The L2 distance between two sets of tensors with the same names. */
+    static double distance(Map<String, Tensor> a, Map<String, Tensor> b) {
+        double sum = 0;
+        for (String k : a.keySet()) {
+            double[] x = a.get(k).toDoubleArray(), y = b.get(k).toDoubleArray();
+            for (int i = 0; i < x.length; i++) sum += (x[i] - y[i]) * (x[i] - y[i]);
+        }
+        return Math.sqrt(sum);
+    }
+
     /** The example of docs/training-readme-section.md, verbatim but for the epochs and the file. */
     @Test
     void theReadmeExampleRuns() {
