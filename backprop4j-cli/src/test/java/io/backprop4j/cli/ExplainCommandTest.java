@@ -58,6 +58,10 @@ class ExplainCommandTest {
         assertEquals(0, r.status(), r.err());
         String md = Files.readString(f);
         assertTrue(md.contains("$\\mathrm{net}\\,h_{1} = 3 \\cdot (-0.2)"), md);
+        // words in math are \text, unit values \mathrm (MarkdownRendererTest checks every span)
+        assertTrue(md.contains("$$f(x) = \\begin{cases} x & \\text{if } x > 0 \\\\ \\alpha \\cdot x & \\text{otherwise} \\end{cases}"), md);
+        assertTrue(md.contains("| unit | $\\mathrm{net}$ | $\\mathrm{out}$ |"), md);
+        assertTrue(md.contains("learning rate $\\eta = 0.1$"), md);
         assertTrue(md.contains("| input \\ unit |") || md.contains("|"), md);
     }
 

@@ -3,12 +3,26 @@ package io.backprop4j.explain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A small document model shared by {@link TextRenderer} and {@link MarkdownRenderer}: headings,
  * prose, formulas, equation lines and tables, written in a neutral math markup that each renderer
- * converts: {@code _{12}} subscripts, {@code ^{x}} superscripts, {@code *} products, Greek letters
- * and ∂ as Unicode. Text gets Unicode math (h₁, 3·(-0.2)); markdown gets LaTeX.
+ * converts. Text gets Unicode math (h₁, 3·(-0.2)); markdown gets LaTeX. The markup:
+ * <ul>
+ *   <li>{@code _{12}} subscripts and {@code ^{x}} superscripts (they may nest the markup below);
+ *   <li>{@code *} products; Greek letters, Σ, ∂, ←, √ and − as Unicode;
+ *   <li>{@code net} and {@code out} for a unit's net input and output ({@code \mathrm} in LaTeX);
+ *       {@code ln(}, {@code tanh(}, {@code max(}, {@code erf(} for functions;
+ *   <li>{@code \text{words}}: words inside math (verbatim in text, upright in LaTeX);
+ *   <li>{@code \note{words}}: a remark after a formula, " (words)" in text;
+ *   <li>{@code \cases{a}{c}{b}}: a piecewise definition, "a for c, b otherwise" in text, a
+ *       {@code cases} environment in LaTeX;
+ *   <li>{@code \quad}: a gap, two spaces in text.
+ * </ul>
+ * Every other letter in math is a variable: one letter, or up to two index letters in a
+ * subscript. Longer words left bare in math still come out upright in LaTeX, but use the markup.
  */
 final class Doc {
     enum Kind { HEADING, SUBHEADING, PROSE, FORMULA, EQUATION, TABLE, BLANK }
@@ -121,9 +135,30 @@ final class Doc {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if ((c == '_' || c == '^') && i + 1 < s.length() && s.charAt(i + 1) == '{') {
-                int end = s.indexOf('}', i);
-                String inner = s.substring(i + 2, end);
+            if (c == '\\' && s.startsWith("\\text{", i)) {
+                int end = close(s, i + 5);
+                sb.append(s, i + 6, end);
+                i = end;
+            } else if (c == '\\' && s.startsWith("\\note{", i)) {
+                int end = close(s, i + 5);
+                sb.append(" (").append(text(s.substring(i + 6, end))).append(')');
+                i = end;
+            } else if (c == '\\' && s.startsWith("\\cases{", i)) {
+                String[] g = new String[3];
+                int at = i + 6;
+                for (int k = 0; k < 3; k++) {
+                    int end = close(s, at);
+                    g[k] = s.substring(at + 1, end);
+                    at = end + 1;
+                }
+                sb.append(text(g[0])).append(" for ").append(text(g[1])).append(", ").append(text(g[2])).append(" otherwise");
+                i = at - 1;
+            } else if (c == '\\' && s.startsWith("\\quad", i)) {
+                sb.append("  ");
+                i += 4;
+            } else if ((c == '_' || c == '^') && i + 1 < s.length() && s.charAt(i + 1) == '{') {
+                int end = close(s, i + 1);
+                String inner = text(s.substring(i + 2, end));
                 String from = c == '_' ? SUB_FROM : SUP_FROM;
                 String to = c == '_' ? SUB_TO : SUP_TO;
                 boolean all = !inner.isEmpty() && inner.chars().allMatch(ch -> from.indexOf(ch) >= 0);
@@ -140,6 +175,17 @@ final class Doc {
             }
         }
         return sb.toString();
+    }
+
+    /** The index of the brace that closes the one at {@code open} (or the end of {@code s}). */
+    private static int close(String s, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '{') depth++;
+            else if (c == '}' && --depth == 0) return i;
+        }
+        return s.length();
     }
 
     // ------------------------------------------------------------------------------ markdown
@@ -179,7 +225,8 @@ final class Doc {
     private static String mdCell(String c) {
         if (c.isEmpty()) return "";
         if (c.matches("[-0-9.e]+")) return c;
-        if (c.matches("[✓✗ ].*|.*[a-zA-Z]{4,}.*") && !c.contains("_{")) return c.replace("|", "\\|");
+        boolean markup = c.contains("_{") || c.contains("^{") || c.matches("(?s).*\\\\(text|note|cases)\\{.*");
+        if (c.matches("[✓✗ ].*") || !markup && c.matches(".*[a-zA-Z]{4,}.*")) return c.replace("|", "\\|");
         return "$" + latex(c) + "$";
     }
 
@@ -193,16 +240,178 @@ final class Doc {
         return sb.toString();
     }
 
+    /** Words in math that are the names of a unit's values, set upright. */
+    private static final Set<String> UPRIGHT = Set.of("net", "out");
+    /** Functions with a LaTeX command of their own. */
+    private static final Set<String> FUNCTIONS = Set.of("ln", "log", "exp", "tanh", "sinh", "cosh", "max", "min", "sin", "cos");
+    /** Functions written with {@code \operatorname}. */
+    private static final Set<String> OPERATORS = Set.of("erf", "softmax", "sgn");
+    /** Unicode symbols and their LaTeX. */
+    private static final Map<Character, String> SYMBOLS = Map.ofEntries(
+            Map.entry('α', "\\alpha"), Map.entry('β', "\\beta"), Map.entry('γ', "\\gamma"), Map.entry('δ', "\\delta"),
+            Map.entry('ε', "\\epsilon"), Map.entry('η', "\\eta"), Map.entry('λ', "\\lambda"), Map.entry('μ', "\\mu"),
+            Map.entry('σ', "\\sigma"), Map.entry('φ', "\\phi"), Map.entry('Φ', "\\Phi"), Map.entry('Σ', "\\sum"),
+            Map.entry('∂', "\\partial"), Map.entry('←', "\\leftarrow"), Map.entry('→', "\\to"), Map.entry('≈', "\\approx"),
+            Map.entry('×', "\\times"), Map.entry('·', "\\cdot"), Map.entry('…', "\\dots"), Map.entry('≤', "\\le"),
+            Map.entry('≥', "\\ge"), Map.entry('∞', "\\infty"), Map.entry('½', "\\tfrac{1}{2}"), Map.entry('−', "-"),
+            Map.entry('²', "^{2}"), Map.entry('ˣ', "^{x}"));
+
+    /** The markup of a formula (see the class comment) as LaTeX math, without the dollars. */
     static String latex(String s) {
-        String t = s;
-        t = t.replace("∂L/∂", "\\partial L/\\partial ");
-        t = t.replace("∂", "\\partial ");
-        t = t.replace("net ", "\\mathrm{net}\\,").replace("out ", "\\mathrm{out}\\,");
-        t = t.replace("*", " \\cdot ").replace("−", "-").replace("Σ", "\\sum ").replace("η", "\\eta ")
-                .replace("α", "\\alpha ").replace("σ", "\\sigma ").replace("δ", "\\delta ").replace("Φ", "\\Phi ")
-                .replace("φ", "\\phi ").replace("ln(", "\\ln(").replace("←", "\\leftarrow ").replace("→", "\\to ")
-                .replace("erf(", "\\operatorname{erf}(").replace("tanh(", "\\tanh(").replace("max(", "\\max(")
-                .replace("√", "\\sqrt ").replace("≈", "\\approx ").replace("×", "\\times ");
-        return t;
+        StringBuilder out = new StringBuilder();
+        latex(s, false, out);
+        return out.toString().strip();
+    }
+
+    /** Appends {@code s} as LaTeX; {@code script}: inside a subscript or superscript, where short letter runs are indices. */
+    private static void latex(String s, boolean script, StringBuilder out) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && s.startsWith("\\text{", i)) {
+                int end = close(s, i + 5);
+                out.append("\\text{").append(latexText(s.substring(i + 6, end))).append('}');
+                i = end;
+            } else if (c == '\\' && s.startsWith("\\note{", i)) {
+                int end = close(s, i + 5);
+                space(out);
+                out.append("\\quad\\text{(").append(latexText(s.substring(i + 6, end))).append(")}");
+                i = end;
+            } else if (c == '\\' && s.startsWith("\\cases{", i)) {
+                String[] g = new String[3];
+                int at = i + 6;
+                for (int k = 0; k < 3; k++) {
+                    int end = close(s, at);
+                    g[k] = s.substring(at + 1, end);
+                    at = end + 1;
+                }
+                space(out);
+                out.append("\\begin{cases} ").append(latex(g[0])).append(" & \\text{if } ").append(latex(g[1]))
+                        .append(" \\\\ ").append(latex(g[2])).append(" & \\text{otherwise} \\end{cases}");
+                i = at - 1;
+            } else if (c == '\\' && s.startsWith("\\quad", i)) {
+                space(out);
+                command(out, "\\quad", s, i + 5);
+                i += 4;
+            } else if ((c == '_' || c == '^') && i + 1 < n && s.charAt(i + 1) == '{') {
+                int end = close(s, i + 1);
+                out.append(c).append('{');
+                latex(s.substring(i + 2, end), true, out);
+                out.append('}');
+                i = end;
+            } else if (c == '*') {
+                space(out);
+                out.append("\\cdot ");
+                while (i + 1 < n && s.charAt(i + 1) == ' ') i++;
+            } else if (c == ' ') {
+                // "f'(net) h_{1}": a value of a unit; LaTeX would drop the space
+                if (!out.isEmpty() && out.charAt(out.length() - 1) == ')' && i + 1 < n && isAsciiLetter(s.charAt(i + 1))) out.append("\\,");
+                else space(out);
+            } else if (c >= '0' && c <= '9') {
+                int end = i;
+                while (end < n && (Character.isDigit(s.charAt(end)) || s.charAt(end) == '.')) end++;
+                int exp = end;
+                if (exp < n && s.charAt(exp) == 'e') {
+                    int d = exp + 1;
+                    if (d < n && (s.charAt(d) == '-' || s.charAt(d) == '+')) d++;
+                    int digits = d;
+                    while (d < n && Character.isDigit(s.charAt(d))) d++;
+                    if (d > digits && (d == n || !Character.isLetter(s.charAt(d)))) {
+                        // 1.23457e-7: e would read as Euler's number
+                        String e = s.substring(exp + 1, d);
+                        out.append(s, i, exp).append(" \\times 10^{").append(e.startsWith("+") ? e.substring(1) : e).append('}');
+                        i = d - 1;
+                        continue;
+                    }
+                }
+                out.append(s, i, end);
+                i = end - 1;
+            } else if (isAsciiLetter(c)) {
+                int end = i;
+                while (end < n && isAsciiLetter(s.charAt(end))) end++;
+                String word = s.substring(i, end);
+                if (UPRIGHT.contains(word)) {
+                    out.append("\\mathrm{").append(word).append('}');
+                    if (end + 1 < n && s.charAt(end) == ' ' && (isAsciiLetter(s.charAt(end + 1)) || SYMBOLS.containsKey(s.charAt(end + 1)))) {
+                        out.append("\\,");
+                        end++;
+                    }
+                    i = end - 1;
+                } else if (FUNCTIONS.contains(word) && end < n && s.charAt(end) == '(') {
+                    out.append('\\').append(word);
+                    i = end - 1;
+                } else if (OPERATORS.contains(word) && end < n && s.charAt(end) == '(') {
+                    out.append("\\operatorname{").append(word).append('}');
+                    i = end - 1;
+                } else if (word.length() == 1 || script && word.length() <= 2) {
+                    out.append(word);
+                    i = end - 1;
+                } else {
+                    // words left bare in math: upright text, with the spaces around them kept
+                    while (end + 1 < n && s.charAt(end) == ' ' && isWordAt(s, end + 1)) {
+                        end++;
+                        while (end < n && isAsciiLetter(s.charAt(end)) || end < n && s.charAt(end) == '\'') end++;
+                    }
+                    boolean before = out.length() > 0 && out.charAt(out.length() - 1) == ' ';
+                    boolean after = end < n && s.charAt(end) == ' ';
+                    if (before) out.setLength(out.length() - 1);
+                    out.append("\\text{").append(before ? " " : "").append(latexText(s.substring(i, end))).append(after ? " " : "").append('}');
+                    i = after ? end : end - 1;
+                }
+            } else if (c == '√') {
+                int end = i + 1;
+                while (end < n && Character.isLetterOrDigit(s.charAt(end)) && s.charAt(end) < 128) end++;
+                if (end > i + 1) {
+                    out.append("\\sqrt{");
+                    latex(s.substring(i + 1, end), script, out);
+                    out.append('}');
+                    i = end - 1;
+                } else {
+                    command(out, "\\sqrt", s, i + 1);
+                }
+            } else if (SYMBOLS.containsKey(c)) {
+                String cmd = SYMBOLS.get(c);
+                if (cmd.startsWith("\\") && cmd.chars().skip(1).allMatch(Character::isLetter)) command(out, cmd, s, i + 1);
+                else out.append(cmd);
+            } else {
+                out.append(c);
+            }
+        }
+    }
+
+    /** A command such as {@code \alpha}, with a space after it only where a letter follows. */
+    private static void command(StringBuilder out, String cmd, String s, int next) {
+        out.append(cmd);
+        if (next < s.length() && isAsciiLetter(s.charAt(next))) out.append(' ');
+    }
+
+    /** One space, never two, and none at the start or after an opening brace. */
+    private static void space(StringBuilder out) {
+        if (out.isEmpty()) return;
+        char last = out.charAt(out.length() - 1);
+        if (last != ' ' && last != '{') out.append(' ');
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    /** Whether a word of two or more letters starts at {@code i}. */
+    private static boolean isWordAt(String s, int i) {
+        return i + 1 < s.length() && isAsciiLetter(s.charAt(i)) && isAsciiLetter(s.charAt(i + 1));
+    }
+
+    /** Words for {@code \text{...}}: LaTeX's special characters escaped. */
+    private static String latexText(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '_', '%', '&', '#', '$', '{', '}' -> sb.append('\\').append(c);
+                case '\\' -> sb.append("\\textbackslash{}");
+                case '−' -> sb.append('-');
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 }

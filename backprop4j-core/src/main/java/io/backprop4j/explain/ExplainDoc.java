@@ -58,13 +58,13 @@ final class ExplainDoc {
 
     private static String join(List<String> terms) {
         if (terms.size() <= MAX_TERMS) return String.join(" + ", terms);
-        return String.join(" + ", terms.subList(0, MAX_TERMS - 2)) + " + … + " + terms.getLast() + " (" + terms.size() + " terms)";
+        return String.join(" + ", terms.subList(0, MAX_TERMS - 2)) + " + … + " + terms.getLast() + "\\text{ (" + terms.size() + " terms)}";
     }
 
     private static String vec(double[] v) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < v.length && i < 12; i++) parts.add(num(v[i]));
-        if (v.length > 12) parts.add("… (" + v.length + " values)");
+        if (v.length > 12) parts.add("…\\text{ (" + v.length + " values)}");
         return "[" + String.join(", ", parts) + "]";
     }
 
@@ -131,26 +131,26 @@ final class ExplainDoc {
 
     private static String activationFormula(Activation a) {
         return switch (a) {
-            case IDENTITY -> "out = f(net) = net (identity)";
-            case RELU -> "f(x) = max(0, x) (relu)";
-            case LEAKY_RELU -> "f(x) = x for x > 0, α*x otherwise (leaky relu)";
+            case IDENTITY -> "out = f(net) = net\\note{identity}";
+            case RELU -> "f(x) = max(0, x)\\note{relu}";
+            case LEAKY_RELU -> "f(x) = \\cases{x}{x > 0}{α*x}\\note{leaky relu}";
             case SIGMOID -> "f(x) = σ(x) = 1 / (1 + e^{-x})";
             case TANH -> "f(x) = tanh(x)";
-            case ELU -> "f(x) = x for x > 0, α*(e^{x} − 1) otherwise (elu)";
-            case SOFTPLUS -> "f(x) = ln(1 + e^{x}) (softplus)";
-            case GELU -> "f(x) = x*Φ(x) = x*(1 + erf(x/√2))/2 (gelu)";
-            case SOFTMAX -> "s_{j} = e^{z_j} / Σ_{k} e^{z_k} (softmax over the layer's units)";
+            case ELU -> "f(x) = \\cases{x}{x > 0}{α*(e^{x} − 1)}\\note{elu}";
+            case SOFTPLUS -> "f(x) = ln(1 + e^{x})\\note{softplus}";
+            case GELU -> "f(x) = x*Φ(x) = x*(1 + erf(x/√2))/2\\note{gelu}";
+            case SOFTMAX -> "s_{j} = e^{z_j} / Σ_{k} e^{z_k}\\note{softmax over the layer's units}";
         };
     }
 
     private static String derivativeFormula(Activation a) {
         return switch (a) {
             case IDENTITY -> "f'(x) = 1";
-            case RELU -> "f'(x) = 1 for x > 0, 0 otherwise";
-            case LEAKY_RELU -> "f'(x) = 1 for x > 0, α otherwise";
+            case RELU -> "f'(x) = \\cases{1}{x > 0}{0}";
+            case LEAKY_RELU -> "f'(x) = \\cases{1}{x > 0}{α}";
             case SIGMOID -> "f'(x) = σ(x)*(1 − σ(x))";
             case TANH -> "f'(x) = 1 − tanh(x)^{2}";
-            case ELU -> "f'(x) = 1 for x > 0, α*e^{x} otherwise";
+            case ELU -> "f'(x) = \\cases{1}{x > 0}{α*e^{x}}";
             case SOFTPLUS -> "f'(x) = σ(x)";
             case GELU -> "f'(x) = Φ(x) + x*φ(x)";
             case SOFTMAX -> "∂s_{i}/∂z_{j} = s_{i}*(δ_{ij} − s_{j})";
@@ -194,12 +194,12 @@ final class ExplainDoc {
         String lhs;
         switch (spec.loss()) {
             case MSE -> {
-                doc.formula("L = (1/N)*Σ (p − y)^{2}, N = " + n + " (every output of every sample)");
+                doc.formula("L = (1/N)*Σ (p − y)^{2}, N = " + n + "\\note{every output of every sample}");
                 for (int b = 0; b < batch; b++) for (int j = 0; j < p[b].length; j++) terms.add("(" + num(p[b][j]) + " − " + fac(y[b][j]) + ")^{2}");
                 lhs = "(1/" + n + ")*[";
             }
             case BINARY_CROSS_ENTROPY -> {
-                doc.formula("L = −(1/N)*Σ [y*ln(p) + (1 − y)*ln(1 − p)], N = " + n + " (every output of every sample)");
+                doc.formula("L = −(1/N)*Σ [y*ln(p) + (1 − y)*ln(1 − p)], N = " + n + "\\note{every output of every sample}");
                 for (int b = 0; b < batch; b++) {
                     for (int j = 0; j < p[b].length; j++) {
                         terms.add(fac(y[b][j]) + "*ln(" + num(p[b][j]) + ")");
@@ -209,7 +209,7 @@ final class ExplainDoc {
                 lhs = "−(1/" + n + ")*[";
             }
             default -> {
-                doc.formula("L = −(1/B)*Σ_{samples} Σ_{k} y_{k}*ln(p_{k}), B = " + batch);
+                doc.formula("L = −(1/B)*Σ_{\\text{samples}} Σ_{k} y_{k}*ln(p_{k}), B = " + batch);
                 for (int b = 0; b < batch; b++) for (int j = 0; j < p[b].length; j++) terms.add(fac(y[b][j]) + "*ln(" + num(p[b][j]) + ")");
                 lhs = "−(1/" + batch + ")*[";
             }
@@ -247,7 +247,7 @@ final class ExplainDoc {
             } else {
                 NetworkSpec.Layer next = spec.layers().get(l + 1);
                 double[] d = s.layers().get(l + 1).netGrad()[0];
-                doc.formula("∂L/∂out " + u + "_{i} = Σ_{j} ∂L/∂net " + unit(l + 1) + "_{j} * w_{ij}  (w of layer " + (l + 2) + ")");
+                doc.formula("∂L/∂out " + u + "_{i} = Σ_{j} ∂L/∂net " + unit(l + 1) + "_{j} * w_{ij}\\quad\\text{(w of layer " + (l + 2) + ")}");
                 for (int i = 0; i < layer.units() && i < MAX_LINES; i++) {
                     List<String> terms = new ArrayList<>();
                     for (int j = 0; j < next.units(); j++) terms.add(fac(d[j]) + "*" + fac(next.weights()[i][j]));
@@ -257,7 +257,7 @@ final class ExplainDoc {
             // local derivative and dL/d(net)
             double[] og = st.outputGrad()[0];
             if (layer.activation() == Activation.SOFTMAX) {
-                doc.formula(derivativeFormula(Activation.SOFTMAX) + ": the softmax Jacobian");
+                doc.formula(derivativeFormula(Activation.SOFTMAX) + "\\text{: the softmax Jacobian}");
                 doc.prose("Each output depends on every net input: the off-diagonal terms $−s_{i}*s_{j}$ couple the outputs, "
                         + "so $∂L/∂net " + u + "_{j} = Σ_{i} ∂L/∂out " + u + "_{i} * ∂s_{i}/∂z_{j}$ sums over all outputs.");
                 double[][] jac = st.jacobian() == null ? null : st.jacobian()[0];
@@ -284,7 +284,7 @@ final class ExplainDoc {
                 }
                 perSampleTable(l, List.of("∂L/∂out", "∂L/∂net"), List.of(st.outputGrad(), st.netGrad()));
             } else {
-                doc.formula(derivativeFormula(layer.activation()) + ";  ∂L/∂net " + u + "_{j} = ∂L/∂out " + u + "_{j} * f'(net " + u + "_{j})");
+                doc.formula(derivativeFormula(layer.activation()) + ";\\quad∂L/∂net " + u + "_{j} = ∂L/∂out " + u + "_{j} * f'(net " + u + "_{j})");
                 double[] f1 = st.localGrad()[0];
                 for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
                     doc.eq("∂L/∂net " + unit(l, j) + " = " + fac(og[j]) + "*" + fac(f1[j]) + " = " + num(st.netGrad()[0][j]));
@@ -293,8 +293,8 @@ final class ExplainDoc {
             }
             // weights
             String inName = l == 0 ? "x_{i}" : "out " + unit(l - 1) + "_{i}";
-            doc.formula("∂L/∂w_{ij} = " + (batch > 1 ? "Σ_{samples} " : "") + "∂L/∂net " + u + "_{j} * ∂net " + u + "_{j}/∂w_{ij} = "
-                    + (batch > 1 ? "Σ_{samples} " : "") + "∂L/∂net " + u + "_{j} * " + inName);
+            doc.formula("∂L/∂w_{ij} = " + (batch > 1 ? "Σ_{\\text{samples}} " : "") + "∂L/∂net " + u + "_{j} * ∂net " + u + "_{j}/∂w_{ij} = "
+                    + (batch > 1 ? "Σ_{\\text{samples}} " : "") + "∂L/∂net " + u + "_{j} * " + inName);
             int lines = 0;
             for (int i = 0; i < layer.inputs(); i++) {
                 for (int j = 0; j < layer.units(); j++) {
@@ -308,7 +308,7 @@ final class ExplainDoc {
             doc.prose("∂L/∂W of layer " + (l + 1) + " (inputs x units):");
             matrixTable(l, st.weightsGrad());
             if (layer.hasBias()) {
-                doc.formula("∂L/∂b_{j} = " + (batch > 1 ? "Σ_{samples} " : "") + "∂L/∂net " + u + "_{j} * 1");
+                doc.formula("∂L/∂b_{j} = " + (batch > 1 ? "Σ_{\\text{samples}} " : "") + "∂L/∂net " + u + "_{j} * 1");
                 List<String> cells = new ArrayList<>();
                 for (int j = 0; j < layer.units(); j++) cells.add(num(st.biasGrad()[j]));
                 doc.table(biasHeader(l), List.of(withLabel("∂L/∂b", cells)));
