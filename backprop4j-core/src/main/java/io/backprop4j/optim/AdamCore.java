@@ -3,6 +3,7 @@ package io.backprop4j.optim;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.tensor.Tensor;
 
 /**
@@ -52,22 +53,34 @@ final class AdamCore {
         double stepSize = lr / bc1;
         double bc2Sqrt = Math.sqrt(bc2);
         int n = w.numel();
+        // Each element's update is independent, so large tensors are split between the pool's
+        // threads with the same result, bit for bit; their four arrays outgrow one core's L2.
         if (ParamState.isFloat(w)) {
-            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), m.floatArray(), v.floatArray(),
-                    vmax == null ? null : vmax.floatArray(), n, (float) stepSize, (float) bc2Sqrt, lr);
+            float[] pa = w.floatArray(), ga = g.floatArray(), ma = m.floatArray(), va = v.floatArray();
+            float[] vm = vmax == null ? null : vmax.floatArray();
+            int po = w.offset(), go = g.offset();
+            Parallel.forRange(n, PARALLEL_GRAIN, (from, to) ->
+                    update(pa, po, ga, go, ma, va, vm, from, to, (float) stepSize, (float) bc2Sqrt, lr));
         } else {
-            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), m.doubleArray(), v.doubleArray(),
-                    vmax == null ? null : vmax.doubleArray(), n, stepSize, bc2Sqrt, lr);
+            double[] pa = w.doubleArray(), ga = g.doubleArray(), ma = m.doubleArray(), va = v.doubleArray();
+            double[] vm = vmax == null ? null : vmax.doubleArray();
+            int po = w.offset(), go = g.offset();
+            Parallel.forRange(n, PARALLEL_GRAIN, (from, to) ->
+                    update(pa, po, ga, go, ma, va, vm, from, to, stepSize, bc2Sqrt, lr));
         }
     }
 
+    /** Elements per thread below which a parameter is updated on the calling thread (64 Ki: 256 KiB per float array). */
+    private static final int PARALLEL_GRAIN = 1 << 16;
+
     // Same operation order as torch 1.13's _single_tensor_adam / _single_tensor_adamw.
-    private void update(double[] p, int po, double[] g, int go, double[] m, double[] v, double[] vmax, int n,
+    /** Elements [from, to) of one parameter. */
+    private void update(double[] p, int po, double[] g, int go, double[] m, double[] v, double[] vmax, int from, int to,
                         double stepSize, double bc2Sqrt, double lr) {
         double decay = 1 - lr * weightDecay, l2 = decoupled ? 0 : weightDecay;
         double c1 = 1 - beta1, c2 = 1 - beta2, negStep = -stepSize;
         boolean decoupledDecay = decoupled && weightDecay != 0;
-        for (int k = 0; k < n; k++) {
+        for (int k = from; k < to; k++) {
             double pk = p[po + k], gk = g[go + k];
             if (decoupledDecay) pk = pk * decay;
             if (l2 != 0) gk = gk + l2 * pk;
@@ -84,16 +97,17 @@ final class AdamCore {
         }
     }
 
-    private void update(float[] p, int po, float[] g, int go, float[] m, float[] v, float[] vmax, int n,
+    /** Elements [from, to) of one parameter. */
+    private void update(float[] p, int po, float[] g, int go, float[] m, float[] v, float[] vmax, int from, int to,
                         float stepSize, float bc2Sqrt, double lr) {
         float decay = (float) (1 - lr * weightDecay), l2 = decoupled ? 0f : (float) weightDecay;
         float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
         float e = (float) eps, negStep = -stepSize;
         boolean decoupledDecay = decoupled && weightDecay != 0;
-        int k = 0;
+        int k = from;
         if (vmax == null) {
             // The same operations in the same order, F.length() lanes at a time (bit-identical to the scalar loop).
-            int bound = F.loopBound(n);
+            int bound = from + F.loopBound(to - from);
             for (; k < bound; k += F.length()) {
                 FloatVector pv = FloatVector.fromArray(F, p, po + k), gv = FloatVector.fromArray(F, g, go + k);
                 if (decoupledDecay) pv = pv.mul(decay);
@@ -106,7 +120,7 @@ final class AdamCore {
                 pv.add(mv.mul(negStep).div(denom)).intoArray(p, po + k);
             }
         }
-        for (; k < n; k++) {
+        for (; k < to; k++) {
             float pk = p[po + k], gk = g[go + k];
             if (decoupledDecay) pk = pk * decay;
             if (l2 != 0) gk = gk + l2 * pk;
