@@ -6,6 +6,7 @@ import io.backprop4j.data.Idx;
 import io.backprop4j.internal.kernel.Gemm;
 import io.backprop4j.internal.kernel.NativeBlas;
 import io.backprop4j.internal.kernel.Parallel;
+import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.loss.Losses;
 import io.backprop4j.nn.LeakyReLU;
 import io.backprop4j.nn.Linear;
@@ -255,26 +256,9 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "fmnist-mlp median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
     }
 
-    /** {@code PIXEL_VALUE[p] = p / 255f}: the reference's float32 x / 255, looked up rather than divided per pixel. */
-    private static final float[] PIXEL_VALUE = new float[256];
-
-    static {
-        for (int p = 0; p < 256; p++) PIXEL_VALUE[p] = p / 255f;
-    }
-
-    /** dst[dOff ..] = pixels[pOff ..] / 255 for {@code count} 8-bit pixels. */
+    /** dst[dOff ..] = pixels[pOff ..] / 255 in float32, as the reference's x / 255, for {@code count} 8-bit pixels. */
     private static void scalePixels(byte[] pixels, int pOff, float[] dst, int dOff, int count) {
-        for (int j = 0; j < count; j++) dst[dOff + j] = PIXEL_VALUE[pixels[pOff + j] & 0xff];
-    }
-
-    private static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i]; p[i] = p[j]; p[j] = t;
-        }
-        return p;
+        VectorMath.unsignedBytesOver(pixels, pOff, dst, dOff, count, 255f);
     }
 
     /** Test accuracy over 8-bit images of {@code d} pixels, in chunks of 1,000 so that no activation holds the whole set. */

@@ -1,8 +1,11 @@
 package io.backprop4j.internal.kernel;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,8 +16,30 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorMath {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** As many byte lanes as F has float lanes, and ints of F's shape: the widening path of {@link #unsignedBytesOver}. */
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * Byte.SIZE));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
     private VectorMath() {}
+
+    /**
+     * y[i] = (x[i] as an unsigned byte) / divisor, in float32: pixels to [0, 1] with divisor 255.
+     * A float division per element, as {@code (x & 0xff) / divisor} in scalar code, so the results
+     * are the same bit for bit.
+     */
+    public static void unsignedBytesOver(byte[] x, int xo, float[] y, int yo, int n, float divisor) {
+        int i = 0;
+        int bound = F.loopBound(n);
+        for (; i < bound; i += F.length()) {
+            FloatVector v = (FloatVector) ByteVector.fromArray(B, x, xo + i)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)
+                    .convert(VectorOperators.I2F, 0);
+            v.div(divisor).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] = (x[xo + i] & 0xff) / divisor;
+        }
+    }
 
     /** y = max(x, 0) (slope {@code alpha} below zero when alpha ≠ 0: leaky ReLU). */
     public static void leakyRelu(float[] x, int xo, float[] y, int yo, int n, float alpha) {

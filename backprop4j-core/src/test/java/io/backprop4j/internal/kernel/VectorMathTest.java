@@ -37,6 +37,24 @@ class VectorMathTest {
     }
 
     @Test
+    void unsignedBytesOverAgreesWithScalarDivision() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int n : new int[] {0, 1, 7, 15, 16, 17, 33, 257, 784}) {
+            int xo = r.nextInt(5), yo = r.nextInt(5);
+            byte[] x = new byte[xo + n + 3];
+            for (int i = 0; i < x.length; i++) x[i] = (byte) r.nextInt(256);
+            x[xo] = (byte) 0xff; // the top of the unsigned range, which a sign-extending conversion gets wrong
+            float[] y = new float[yo + n + 2];
+            java.util.Arrays.fill(y, -7f);
+            VectorMath.unsignedBytesOver(x, xo, y, yo, n, 255f);
+            for (int i = 0; i < y.length; i++) {
+                float expected = i >= yo && i < yo + n ? (x[xo + i - yo] & 0xff) / 255f : -7f;
+                assertEquals(expected, y[i], "n=" + n + " at " + i); // exact: same division, same float
+            }
+        }
+    }
+
+    @Test
     void columnSums() {
         SplittableRandom r = new SplittableRandom(2);
         for (int rows : new int[] {1, 3, 128}) {
