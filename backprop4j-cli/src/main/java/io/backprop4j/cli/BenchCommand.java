@@ -261,6 +261,16 @@ public final class BenchCommand implements Callable<Integer> {
         VectorMath.unsignedBytesOver(pixels, pOff, dst, dOff, count, 255f);
     }
 
+    private static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i]; p[i] = p[j]; p[j] = t;
+        }
+        return p;
+    }
+
     /** Test accuracy over 8-bit images of {@code d} pixels, in chunks of 1,000 so that no activation holds the whole set. */
     private static double accuracy(Sequential model, byte[] pixels, int[] y, int d) {
         int chunk = 1000;
