@@ -190,10 +190,10 @@ public final class BenchCommand implements Callable<Integer> {
             Losses.binaryCrossEntropy(model.forward(x), y).backward();
             opt.step();
         };
-        for (int i = 0; i < 2000; i++) step.run();
-        // As the reference: 20,000 steps after 2,000 of warm-up; the JIT gets a longer warm-up
-        // first, reported separately, since a JVM compiles its hot code in the first seconds.
-        for (int i = 0; i < 50_000; i++) step.run();
+        // The reference times 20,000 steps after 2,000 of warm-up; a JVM warms up until its JIT is idle.
+        warmUp(() -> {
+            for (int i = 0; i < 2000; i++) step.run();
+        });
         int steps = 20_000;
         long t0 = System.nanoTime();
         for (int i = 0; i < steps; i++) step.run();
