@@ -144,15 +144,10 @@ final class Doc {
                 sb.append(" (").append(text(s.substring(i + 6, end))).append(')');
                 i = end;
             } else if (c == '\\' && s.startsWith("\\cases{", i)) {
-                String[] g = new String[3];
-                int at = i + 6;
-                for (int k = 0; k < 3; k++) {
-                    int end = close(s, at);
-                    g[k] = s.substring(at + 1, end);
-                    at = end + 1;
-                }
+                Groups cases = groups(s, i + 6, 3);
+                String[] g = cases.parts();
                 sb.append(text(g[0])).append(" for ").append(text(g[1])).append(", ").append(text(g[2])).append(" otherwise");
-                i = at - 1;
+                i = cases.next() - 1;
             } else if (c == '\\' && s.startsWith("\\quad", i)) {
                 sb.append("  ");
                 i += 4;
@@ -178,6 +173,21 @@ final class Doc {
     }
 
     /** The index of the brace that closes the one at {@code open} (or the end of {@code s}). */
+    /** Brace groups read by {@link #groups}: their contents, and the index just past the last one. */
+    private record Groups(String[] parts, int next) {
+    }
+
+    /** The {@code count} brace groups {@code {a}{b}...} that start at {@code s[at]}. */
+    private static Groups groups(String s, int at, int count) {
+        String[] parts = new String[count];
+        for (int k = 0; k < count; k++) {
+            int end = close(s, at);
+            parts[k] = s.substring(at + 1, end);
+            at = end + 1;
+        }
+        return new Groups(parts, at);
+    }
+
     private static int close(String s, int open) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {
@@ -278,17 +288,12 @@ final class Doc {
                 out.append("\\quad\\text{(").append(latexText(s.substring(i + 6, end))).append(")}");
                 i = end;
             } else if (c == '\\' && s.startsWith("\\cases{", i)) {
-                String[] g = new String[3];
-                int at = i + 6;
-                for (int k = 0; k < 3; k++) {
-                    int end = close(s, at);
-                    g[k] = s.substring(at + 1, end);
-                    at = end + 1;
-                }
+                Groups cases = groups(s, i + 6, 3);
+                String[] g = cases.parts();
                 space(out);
                 out.append("\\begin{cases} ").append(latex(g[0])).append(" & \\text{if } ").append(latex(g[1]))
                         .append(" \\\\ ").append(latex(g[2])).append(" & \\text{otherwise} \\end{cases}");
-                i = at - 1;
+                i = cases.next() - 1;
             } else if (c == '\\' && s.startsWith("\\quad", i)) {
                 space(out);
                 command(out, "\\quad", s, i + 5);
