@@ -129,7 +129,9 @@ final class DoubleGemm {
                               double[] a, int aOff, int lda, double[] bp, double betaK, double[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         double[] tile = buf.tile;
-        int mcs = blockRows(kc);
+        // Blocks of equal height: a short last block would stream all of B again for a few rows.
+        int blocks = (m1 - m0 + blockRows(kc) - 1) / blockRows(kc);
+        int mcs = roundUp((m1 - m0 + blocks - 1) / blocks, MR);
         int mcMax = Math.min(mcs, roundUp(m1 - m0, MR));
         if (buf.a.length < kc * mcMax) {
             buf.a = new double[kc * mcMax];

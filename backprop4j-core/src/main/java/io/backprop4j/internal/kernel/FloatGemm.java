@@ -129,7 +129,9 @@ final class FloatGemm {
                               float[] a, int aOff, int lda, float[] bp, float betaK, float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         float[] tile = buf.tile;
-        int mcs = blockRows(kc);
+        // Blocks of equal height: a short last block would stream all of B again for a few rows.
+        int blocks = (m1 - m0 + blockRows(kc) - 1) / blockRows(kc);
+        int mcs = roundUp((m1 - m0 + blocks - 1) / blocks, MR);
         int mcMax = Math.min(mcs, roundUp(m1 - m0, MR));
         if (buf.a.length < kc * mcMax) {
             buf.a = new float[kc * mcMax];
