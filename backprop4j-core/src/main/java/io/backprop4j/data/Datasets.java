@@ -1,6 +1,7 @@
 package io.backprop4j.data;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -168,7 +169,7 @@ public final class Datasets {
         }
         byte[] pixels = images.pixels();
         float[] f = new float[pixels.length];
-        for (int i = 0; i < f.length; i++) f[i] = (pixels[i] & 0xff) / 255f;
+        VectorMath.unsignedBytesOver(pixels, 0, f, 0, f.length, 255f);
         int d = images.rows() * images.cols();
         String[] names = new String[d];
         for (int i = 0; i < d; i++) names[i] = "pixel_" + i / images.cols() + "_" + i % images.cols();
