@@ -96,14 +96,9 @@ final class DoubleGemm {
     private static void sharedB(boolean transA, boolean transB, int m, int n, int k, double alpha,
                                 double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                                 double beta, double[] c, int cOff, int ldc, int threads) {
-        Buffers buf = BUFFERS.get();
         int kcs = sliceDepth(k);
         int ncs = panelCols(kcs);
-        int ncMax = Math.min(ncs, roundUp(n, NR));
-        if (buf.b.length < kcs * ncMax) {
-            buf.b = new double[kcs * ncMax];
-        }
-        double[] bp = buf.b;
+        double[] bp = panelBuffer(kcs, ncs, n);
         int mb = (m + MR - 1) / MR;
         int mGrain = (mb + threads - 1) / threads;
         for (int jc = 0; jc < n; jc += ncs) {
@@ -130,7 +125,8 @@ final class DoubleGemm {
         Buffers buf = BUFFERS.get();
         double[] tile = buf.tile;
         // Blocks of equal height: a short last block would stream all of B again for a few rows.
-        int blocks = (m1 - m0 + blockRows(kc) - 1) / blockRows(kc);
+        int mcFit = blockRows(kc);
+        int blocks = (m1 - m0 + mcFit - 1) / mcFit;
         int mcs = roundUp((m1 - m0 + blocks - 1) / blocks, MR);
         int mcMax = Math.min(mcs, roundUp(m1 - m0, MR));
         if (buf.a.length < kc * mcMax) {
@@ -161,14 +157,9 @@ final class DoubleGemm {
     private static void block(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, double alpha,
                               double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                               double beta, double[] c, int cOff, int ldc) {
-        Buffers buf = BUFFERS.get();
         int kcs = sliceDepth(k);
         int ncs = panelCols(kcs);
-        int ncMax = Math.min(ncs, roundUp(n1 - n0, NR));
-        if (buf.b.length < kcs * ncMax) {
-            buf.b = new double[kcs * ncMax];
-        }
-        double[] bp = buf.b;
+        double[] bp = panelBuffer(kcs, ncs, n1 - n0);
         for (int jc = n0; jc < n1; jc += ncs) {
             int nc = Math.min(ncs, n1 - jc);
             for (int pc = 0; pc < k; pc += kcs) {
@@ -183,6 +174,16 @@ final class DoubleGemm {
 
     private static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /** This thread's buffer for a packed panel of B, kcs deep and ncs (or the width, if narrower) wide; grown on demand. */
+    private static double[] panelBuffer(int kcs, int ncs, int width) {
+        Buffers buf = BUFFERS.get();
+        int size = kcs * Math.min(ncs, roundUp(width, NR));
+        if (buf.b.length < size) {
+            buf.b = new double[size];
+        }
+        return buf.b;
     }
 
     /** kc: all of k when k <= KC_MAX, else equal slices of at most KC_MAX (the last one shorter by less than their count). */
