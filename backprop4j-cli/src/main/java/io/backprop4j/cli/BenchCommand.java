@@ -1,7 +1,7 @@
 package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
-import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Idx;
 import io.backprop4j.internal.kernel.Gemm;
 import io.backprop4j.internal.kernel.NativeBlas;

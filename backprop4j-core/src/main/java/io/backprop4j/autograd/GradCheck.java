@@ -2,6 +2,7 @@ package io.backprop4j.autograd;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
 import java.util.function.Function;

@@ -1,5 +1,6 @@
 package io.backprop4j.data;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.DType;
@@ -138,7 +139,7 @@ public record Dataset(Tensor features, int[] labels, Tensor targets, String[] cl
         Tensor c = t.contiguousData();
         int rows = c.size(0);
         int width = rows == 0 ? 0 : c.numel() / rows;
-        float[] src = c.floatArray();
+        float[] src = Storage.floats(c);
         int base = c.offset();
         float[] out = new float[indices.length * width];
         for (int k = 0; k < indices.length; k++) {

@@ -1,9 +1,10 @@
 package io.backprop4j.explain;
 
 import io.backprop4j.BackpropException;
-import io.backprop4j.autograd.SpecialFunctions;
 import io.backprop4j.explain.Answers.Written;
 import io.backprop4j.explain.Diagnosis.Kind;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -667,7 +668,7 @@ public final class Grader {
             case TANH -> Math.tanh(x);
             case ELU -> x > 0 ? x : alpha * Math.expm1(x);
             case SOFTPLUS -> x > 20 ? x : Math.log1p(Math.exp(x));
-            case GELU -> x * SpecialFunctions.normalCdf(x);
+            case GELU -> Tensor.scalar(x, DType.FLOAT64).gelu().item();
         };
     }
 
@@ -686,7 +687,7 @@ public final class Grader {
             }
             case ELU -> x > 0 ? 1 : alpha * Math.exp(x);
             case SOFTPLUS -> x > 20 ? 1 : 1 / (1 + Math.exp(-x));
-            case GELU -> SpecialFunctions.normalCdf(x) + x * SpecialFunctions.normalPdf(x);
+            case GELU -> geluSlope(x);
         };
     }
 
@@ -782,5 +783,12 @@ public final class Grader {
             for (int j = 0; j < a[i].length; j++) out[i][j] = a[i][j] * k;
         }
         return out;
+    }
+
+    /** GELU's derivative at x, from the engine (the one definition of GELU). */
+    private static double geluSlope(double x) {
+        Tensor t = Tensor.scalar(x, DType.FLOAT64).requiresGrad(true);
+        t.gelu().backward();
+        return t.grad().item();
     }
 }

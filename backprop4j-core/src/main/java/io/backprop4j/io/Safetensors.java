@@ -1,5 +1,6 @@
 package io.backprop4j.io;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
 import io.backprop4j.tensor.DType;
@@ -203,7 +204,7 @@ public final class Safetensors {
         int n = t.numel();
         int start = t.offset();
         if (t.dtype() == DType.FLOAT32) {
-            float[] a = t.floatArray();
+            float[] a = Storage.floats(t);
             int per = chunk.capacity() / 4;
             for (int i = 0; i < n; i += per) {
                 int len = Math.min(per, n - i);
@@ -213,7 +214,7 @@ public final class Safetensors {
                 sink.accept(chunk);
             }
         } else {
-            double[] a = t.doubleArray();
+            double[] a = Storage.doubles(t);
             int per = chunk.capacity() / 8;
             for (int i = 0; i < n; i += per) {
                 int len = Math.min(per, n - i);
@@ -432,8 +433,8 @@ public final class Safetensors {
             readFully(in, chunk, source, dataStart + e.begin + (long) i * width);
             chunk.flip();
             crc.update(chunk.duplicate());
-            if (e.dtype == DType.FLOAT32) chunk.asFloatBuffer().get(t.floatArray(), i, len);
-            else chunk.asDoubleBuffer().get(t.doubleArray(), i, len);
+            if (e.dtype == DType.FLOAT32) chunk.asFloatBuffer().get(Storage.floats(t), i, len);
+            else chunk.asDoubleBuffer().get(Storage.doubles(t), i, len);
         }
     }
 

@@ -2,10 +2,7 @@ package io.backprop4j.loss;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
-import io.backprop4j.autograd.BinaryCrossEntropy;
-import io.backprop4j.autograd.BinaryCrossEntropyWithLogits;
-import io.backprop4j.autograd.NllLoss;
-import io.backprop4j.autograd.SoftmaxCrossEntropy;
+import io.backprop4j.tensor.Functional;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
 
@@ -37,13 +34,13 @@ public final class Losses {
     /** Binary cross-entropy on probabilities in [0, 1], mean over all elements. */
     public static Tensor binaryCrossEntropy(Tensor probabilities, Tensor target) {
         need("binaryCrossEntropy", probabilities, "probabilities", target, "target");
-        return BinaryCrossEntropy.apply(probabilities, target);
+        return Functional.binaryCrossEntropy(probabilities, target);
     }
 
     /** Binary cross-entropy on logits (sigmoid fused in, numerically stable), mean over all elements. */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
         need("binaryCrossEntropyWithLogits", logits, "logits", target, "target");
-        return BinaryCrossEntropyWithLogits.apply(logits, target);
+        return Functional.binaryCrossEntropyWithLogits(logits, target);
     }
 
     /**
@@ -60,19 +57,19 @@ public final class Losses {
     /** Cross-entropy on logits [n, k] with one class index per row (log-softmax fused in). */
     public static Tensor crossEntropy(Tensor logits, int[] classes) {
         need("crossEntropy", logits, "logits", classes, "classes");
-        return SoftmaxCrossEntropy.apply(logits, classes);
+        return Functional.crossEntropy(logits, classes);
     }
 
     /** Cross-entropy on logits [n, k] with probability rows as targets. */
     public static Tensor crossEntropy(Tensor logits, Tensor targetProbabilities) {
         need("crossEntropy", logits, "logits", targetProbabilities, "targetProbabilities");
-        return SoftmaxCrossEntropy.apply(logits, targetProbabilities);
+        return Functional.crossEntropy(logits, targetProbabilities);
     }
 
     /** Negative log-likelihood of log-probabilities [n, k] at class indices. */
     public static Tensor nll(Tensor logProbabilities, int[] classes) {
         need("nll", logProbabilities, "logProbabilities", classes, "classes");
-        return NllLoss.apply(logProbabilities, classes);
+        return Functional.nllLoss(logProbabilities, classes);
     }
 
     private static void need(String op, Object a, String aName, Object b, String bName) {

@@ -1,5 +1,6 @@
 package io.backprop4j.nn;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
@@ -49,11 +50,11 @@ public final class Dropout extends Module {
         int n = m.numel();
         double scale = 1 / (1 - p);
         if (dtype == DType.FLOAT32) {
-            float[] a = m.floatArray();
+            float[] a = Storage.floats(m);
             float s = (float) scale;
             for (int i = 0; i < n; i++) a[i] = rng.nextDouble() < p ? 0f : s;
         } else {
-            double[] a = m.doubleArray();
+            double[] a = Storage.doubles(m);
             for (int i = 0; i < n; i++) a[i] = rng.nextDouble() < p ? 0 : scale;
         }
         return m;

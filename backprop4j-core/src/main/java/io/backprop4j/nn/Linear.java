@@ -3,6 +3,7 @@ package io.backprop4j.nn;
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Functional;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
 import java.util.random.RandomGenerator;
@@ -65,7 +66,7 @@ public final class Linear extends Module {
                     + Shapes.str(x.shape()) + " does not fit weight " + Shapes.str(weight.shape())
                     + ": expected [batch, " + inFeatures() + "]");
         }
-        return io.backprop4j.autograd.Linear.apply(x, weight, bias);
+        return Functional.linear(x, weight, bias);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.backprop4j.optim;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
 import java.util.List;
@@ -50,9 +51,9 @@ public final class Adagrad extends BaseOptimizer {
         Tensor sum = state.ensure(0, i, initialAccumulator);
         int n = w.numel();
         if (ParamState.isFloat(w)) {
-            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), sum.floatArray(), n, (float) clr);
+            update(Storage.floats(w), w.offset(), Storage.floats(g), g.offset(), Storage.floats(sum), n, (float) clr);
         } else {
-            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), sum.doubleArray(), n, clr);
+            update(Storage.doubles(w), w.offset(), Storage.doubles(g), g.offset(), Storage.doubles(sum), n, clr);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.backprop4j.optim;
 
+import io.backprop4j.internal.Storage;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -56,14 +57,14 @@ final class AdamCore {
         // Each element's update is independent, so large tensors are split between the pool's
         // threads with the same result, bit for bit; their four arrays outgrow one core's L2.
         if (ParamState.isFloat(w)) {
-            float[] pa = w.floatArray(), ga = g.floatArray(), ma = m.floatArray(), va = v.floatArray();
-            float[] vm = vmax == null ? null : vmax.floatArray();
+            float[] pa = Storage.floats(w), ga = Storage.floats(g), ma = Storage.floats(m), va = Storage.floats(v);
+            float[] vm = vmax == null ? null : Storage.floats(vmax);
             int po = w.offset(), go = g.offset();
             Parallel.forRange(n, PARALLEL_GRAIN, (from, to) ->
                     update(pa, po, ga, go, ma, va, vm, from, to, (float) stepSize, (float) bc2Sqrt, lr));
         } else {
-            double[] pa = w.doubleArray(), ga = g.doubleArray(), ma = m.doubleArray(), va = v.doubleArray();
-            double[] vm = vmax == null ? null : vmax.doubleArray();
+            double[] pa = Storage.doubles(w), ga = Storage.doubles(g), ma = Storage.doubles(m), va = Storage.doubles(v);
+            double[] vm = vmax == null ? null : Storage.doubles(vmax);
             int po = w.offset(), go = g.offset();
             Parallel.forRange(n, PARALLEL_GRAIN, (from, to) ->
                     update(pa, po, ga, go, ma, va, vm, from, to, stepSize, bc2Sqrt, lr));

@@ -1,5 +1,6 @@
 package io.backprop4j.optim;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.DType;
@@ -59,10 +60,10 @@ public final class GradClip {
         int n = c.numel(), o = c.offset();
         double s = 0;
         if (c.dtype() == DType.FLOAT32) {
-            float[] a = c.floatArray();
+            float[] a = Storage.floats(c);
             for (int i = 0; i < n; i++) { double v = a[o + i]; s += v * v; }
         } else {
-            double[] a = c.doubleArray();
+            double[] a = Storage.doubles(c);
             for (int i = 0; i < n; i++) s += a[o + i] * a[o + i];
         }
         return s;
@@ -75,11 +76,11 @@ public final class GradClip {
         }
         int n = g.numel(), o = g.offset();
         if (g.dtype() == DType.FLOAT32) {
-            float[] a = g.floatArray();
+            float[] a = Storage.floats(g);
             float c = (float) coef;
             for (int i = 0; i < n; i++) a[o + i] *= c;
         } else {
-            double[] a = g.doubleArray();
+            double[] a = Storage.doubles(g);
             for (int i = 0; i < n; i++) a[o + i] *= coef;
         }
     }

@@ -1,5 +1,6 @@
 package io.backprop4j.optim;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -62,11 +63,11 @@ public final class RMSprop extends BaseOptimizer {
         Tensor ga = avgSlot >= 0 ? state.ensure(avgSlot, i, 0) : null;
         int n = w.numel();
         if (ParamState.isFloat(w)) {
-            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), sq.floatArray(),
-                    buf == null ? null : buf.floatArray(), ga == null ? null : ga.floatArray(), n);
+            update(Storage.floats(w), w.offset(), Storage.floats(g), g.offset(), Storage.floats(sq),
+                    buf == null ? null : Storage.floats(buf), ga == null ? null : Storage.floats(ga), n);
         } else {
-            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), sq.doubleArray(),
-                    buf == null ? null : buf.doubleArray(), ga == null ? null : ga.doubleArray(), n);
+            update(Storage.doubles(w), w.offset(), Storage.doubles(g), g.offset(), Storage.doubles(sq),
+                    buf == null ? null : Storage.doubles(buf), ga == null ? null : Storage.doubles(ga), n);
         }
     }
 

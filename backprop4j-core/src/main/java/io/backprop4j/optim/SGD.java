@@ -1,5 +1,6 @@
 package io.backprop4j.optim;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.Tensor;
@@ -46,9 +47,9 @@ public final class SGD extends BaseOptimizer {
         Tensor b = momentum != 0 ? state.ensure(0, i, 0) : null;
         int n = w.numel();
         if (ParamState.isFloat(w)) {
-            update(w.floatArray(), w.offset(), g.floatArray(), g.offset(), b == null ? null : b.floatArray(), n, first);
+            update(Storage.floats(w), w.offset(), Storage.floats(g), g.offset(), b == null ? null : Storage.floats(b), n, first);
         } else {
-            update(w.doubleArray(), w.offset(), g.doubleArray(), g.offset(), b == null ? null : b.doubleArray(), n, first);
+            update(Storage.doubles(w), w.offset(), Storage.doubles(g), g.offset(), b == null ? null : Storage.doubles(b), n, first);
         }
     }
 

@@ -2,8 +2,6 @@ package io.backprop4j.tensor;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
-import io.backprop4j.autograd.*;
-import io.backprop4j.internal.Loops;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -37,7 +35,7 @@ public class Tensor {
 
     private boolean requiresGrad;
     private Tensor grad;
-    private Op gradFn;
+    private Primitive gradFn;
     private boolean retainsGrad;
 
     // ---------------------------------------------------------------- construction
@@ -192,8 +190,8 @@ public class Tensor {
         return t;
     }
 
-    /** A view with another shape and strides over the same storage (no autograd record). */
-    public Tensor view(int[] newShape, int[] newStrides, int newOffset) {
+    /** A view with another shape and strides over the same storage (no autograd record, no checks: for the ops). */
+    Tensor view(int[] newShape, int[] newStrides, int newOffset) {
         return new Tensor(dtype, f, d, newShape, newStrides, newOffset);
     }
 
@@ -231,13 +229,13 @@ public class Tensor {
     public int offset() { return offset; }
 
     /** The backing float array (float32 only) for kernels; elements lie by offset and strides. */
-    public float[] floatArray() {
+    float[] floatArray() {
         if (f == null) throw new BackpropException("floatArray: tensor is " + dtype);
         return f;
     }
 
     /** The backing double array (float64 only) for kernels; elements lie by offset and strides. */
-    public double[] doubleArray() {
+    double[] doubleArray() {
         if (d == null) throw new BackpropException("doubleArray: tensor is " + dtype);
         return d;
     }
@@ -447,6 +445,9 @@ public class Tensor {
     /** The op that computed this tensor, or null for a leaf. */
     public Op gradFn() { return gradFn; }
 
+    /** The same, for the engine, which runs it backwards. */
+    Primitive primitive() { return gradFn; }
+
     /** True for tensors not computed by a recorded op. */
     public boolean isLeaf() { return gradFn == null; }
 
@@ -460,7 +461,7 @@ public class Tensor {
     public boolean retainsGrad() { return retainsGrad || gradFn == null; }
 
     /** Records that {@code op} produced this tensor; used by the ops, not by users. */
-    public void attach(Op op) {
+    void attach(Primitive op) {
         this.gradFn = op;
         this.requiresGrad = true;
     }
@@ -482,40 +483,40 @@ public class Tensor {
 
     // ---------------------------------------------------------------- operations (recorded)
 
-    public Tensor add(Tensor other) { return Add.apply(this, need(other, "add", "other")); }
-    public Tensor add(double value) { return Add.apply(this, scalarLike(value)); }
-    public Tensor sub(Tensor other) { return Sub.apply(this, need(other, "sub", "other")); }
-    public Tensor sub(double value) { return Sub.apply(this, scalarLike(value)); }
-    public Tensor mul(Tensor other) { return Mul.apply(this, need(other, "mul", "other")); }
-    public Tensor mul(double value) { return Mul.apply(this, scalarLike(value)); }
-    public Tensor div(Tensor other) { return Div.apply(this, need(other, "div", "other")); }
-    public Tensor div(double value) { return Div.apply(this, scalarLike(value)); }
-    public Tensor neg() { return Neg.apply(this); }
-    public Tensor exp() { return Exp.apply(this); }
-    public Tensor log() { return Log.apply(this); }
-    public Tensor sqrt() { return Sqrt.apply(this); }
-    public Tensor abs() { return Abs.apply(this); }
-    public Tensor square() { return PowScalar.apply(this, 2); }
+    public Tensor add(Tensor other) { return AddOp.apply(this, need(other, "add", "other")); }
+    public Tensor add(double value) { return AddOp.apply(this, scalarLike(value)); }
+    public Tensor sub(Tensor other) { return SubOp.apply(this, need(other, "sub", "other")); }
+    public Tensor sub(double value) { return SubOp.apply(this, scalarLike(value)); }
+    public Tensor mul(Tensor other) { return MulOp.apply(this, need(other, "mul", "other")); }
+    public Tensor mul(double value) { return MulOp.apply(this, scalarLike(value)); }
+    public Tensor div(Tensor other) { return DivOp.apply(this, need(other, "div", "other")); }
+    public Tensor div(double value) { return DivOp.apply(this, scalarLike(value)); }
+    public Tensor neg() { return NegOp.apply(this); }
+    public Tensor exp() { return ExpOp.apply(this); }
+    public Tensor log() { return LogOp.apply(this); }
+    public Tensor sqrt() { return SqrtOp.apply(this); }
+    public Tensor abs() { return AbsOp.apply(this); }
+    public Tensor square() { return PowScalarOp.apply(this, 2); }
     /** Elementwise this^exponent. */
-    public Tensor pow(double exponent) { return PowScalar.apply(this, exponent); }
-    public Tensor tanh() { return Tanh.apply(this); }
-    public Tensor sigmoid() { return Sigmoid.apply(this); }
-    public Tensor relu() { return Relu.apply(this); }
+    public Tensor pow(double exponent) { return PowScalarOp.apply(this, exponent); }
+    public Tensor tanh() { return TanhOp.apply(this); }
+    public Tensor sigmoid() { return SigmoidOp.apply(this); }
+    public Tensor relu() { return ReLUOp.apply(this); }
     /** x for x > 0, alpha x otherwise. */
-    public Tensor leakyRelu(double alpha) { return LeakyRelu.apply(this, alpha); }
+    public Tensor leakyRelu(double alpha) { return LeakyReLUOp.apply(this, alpha); }
     /** x for x > 0, alpha (e^x - 1) otherwise. */
-    public Tensor elu(double alpha) { return Elu.apply(this, alpha); }
+    public Tensor elu(double alpha) { return ELUOp.apply(this, alpha); }
     /** log(1 + e^x), linear above 20 as in PyTorch. */
-    public Tensor softplus() { return Softplus.apply(this); }
+    public Tensor softplus() { return SoftplusOp.apply(this); }
     /** x Φ(x), Φ the standard normal CDF (exact erf form). */
-    public Tensor gelu() { return Gelu.apply(this); }
+    public Tensor gelu() { return GELUOp.apply(this); }
 
-    /** Sum of all elements, a 0-dimensional tensor. */
-    public Tensor sum() { return Sum.apply(this, null, false); }
-    /** Sum along {@code dim}. */
-    public Tensor sum(int dim, boolean keepdim) { return Sum.apply(this, new int[] {dim}, keepdim); }
-    /** Sum along several dims. */
-    public Tensor sum(int[] dims, boolean keepdim) { return Sum.apply(this, dims, keepdim); }
+    /** SumOp of all elements, a 0-dimensional tensor. */
+    public Tensor sum() { return SumOp.apply(this, null, false); }
+    /** SumOp along {@code dim}. */
+    public Tensor sum(int dim, boolean keepdim) { return SumOp.apply(this, new int[] {dim}, keepdim); }
+    /** SumOp along several dims. */
+    public Tensor sum(int[] dims, boolean keepdim) { return SumOp.apply(this, dims, keepdim); }
     /** Mean of all elements. */
     public Tensor mean() { return sum().div(numel()); }
     /** Mean along {@code dim}. */
@@ -527,14 +528,14 @@ public class Tensor {
         return sum(dims, keepdim).div(count);
     }
     /** Largest value along {@code dim}; the gradient goes to the first maximum. */
-    public Tensor max(int dim, boolean keepdim) { return Max.apply(this, dim, keepdim); }
+    public Tensor max(int dim, boolean keepdim) { return MaxOp.apply(this, dim, keepdim); }
     /** log(sum(exp(x))) along {@code dim}, computed stably. */
-    public Tensor logsumexp(int dim, boolean keepdim) { return LogSumExp.apply(this, dim, keepdim); }
+    public Tensor logsumexp(int dim, boolean keepdim) { return LogSumExpOp.apply(this, dim, keepdim); }
     /** Index of the first largest value along {@code dim}, as values of this dtype (not recorded). */
-    public Tensor argmax(int dim, boolean keepdim) { return Max.argmax(this, dim, keepdim); }
+    public Tensor argmax(int dim, boolean keepdim) { return MaxOp.argmax(this, dim, keepdim); }
 
     /** Matrix product with NumPy/PyTorch matmul rules (1-D, 2-D, batched with broadcasting). */
-    public Tensor matmul(Tensor other) { return MatMul.apply(this, need(other, "matmul", "other")); }
+    public Tensor matmul(Tensor other) { return MatMulOp.apply(this, need(other, "matmul", "other")); }
 
     /** Swaps two dims (a view). */
     public Tensor transpose(int dim0, int dim1) {
@@ -544,7 +545,7 @@ public class Tensor {
         int a = Shapes.axis("transpose", dim0, r), b = Shapes.axis("transpose", dim1, r);
         perm[a] = b;
         perm[b] = a;
-        return Permute.apply(this, perm);
+        return PermuteOp.apply(this, perm);
     }
     /** Transpose of a 2-D tensor (a view). */
     public Tensor t() {
@@ -552,9 +553,9 @@ public class Tensor {
         return transpose(0, 1);
     }
     /** Reorders dims (a view). */
-    public Tensor permute(int... dims) { return Permute.apply(this, need(dims, "permute", "dims")); }
+    public Tensor permute(int... dims) { return PermuteOp.apply(this, need(dims, "permute", "dims")); }
     /** The same elements in another shape (one size may be -1); a view when contiguous. */
-    public Tensor reshape(int... newShape) { return Reshape.apply(this, need(newShape, "reshape", "shape")); }
+    public Tensor reshape(int... newShape) { return ReshapeOp.apply(this, need(newShape, "reshape", "shape")); }
     /** Flattens all dims from 1 on: [n, ...] to [n, rest]. */
     public Tensor flatten() { return rank() <= 1 ? reshape(-1) : reshape(shape[0], -1); }
     /** Inserts a dim of size 1. */
@@ -574,27 +575,27 @@ public class Tensor {
         return reshape(s);
     }
     /** Elements start..start+length-1 along {@code dim} (a view). */
-    public Tensor narrow(int dim, int start, int length) { return Narrow.apply(this, dim, start, length); }
+    public Tensor narrow(int dim, int start, int length) { return NarrowOp.apply(this, dim, start, length); }
     /** Broadcasts to a larger shape without copying (a view with zero strides). */
-    public Tensor expand(int... newShape) { return Expand.apply(this, need(newShape, "expand", "shape")); }
+    public Tensor expand(int... newShape) { return ExpandOp.apply(this, need(newShape, "expand", "shape")); }
     /** The entries at {@code indices} along {@code dim} (a copy; repeats allowed). */
-    public Tensor indexSelect(int dim, int... indices) { return IndexSelect.apply(this, dim, need(indices, "indexSelect", "indices")); }
+    public Tensor indexSelect(int dim, int... indices) { return IndexSelectOp.apply(this, dim, need(indices, "indexSelect", "indices")); }
     /** Rows {@code indices} of the first dim. */
-    public Tensor rows(int... indices) { return IndexSelect.apply(this, 0, need(indices, "rows", "indices")); }
+    public Tensor rows(int... indices) { return IndexSelectOp.apply(this, 0, need(indices, "rows", "indices")); }
     /** A contiguous copy when not contiguous (recorded). */
-    public Tensor contiguous() { return isContiguous() ? this : Copy.apply(this); }
+    public Tensor contiguous() { return isContiguous() ? this : CopyOp.apply(this); }
     /** The same values in another dtype (recorded; the gradient is cast back). */
-    public Tensor to(DType target) { return need(target, "to", "dtype") == dtype ? this : Cast.apply(this, target); }
+    public Tensor to(DType target) { return need(target, "to", "dtype") == dtype ? this : CastOp.apply(this, target); }
     /** Joins tensors along {@code dim}; all other sizes must agree. */
     public static Tensor concat(int dim, Tensor... parts) {
         need(parts, "concat", "parts");
         for (int i = 0; i < parts.length; i++) need(parts[i], "concat", "part " + i);
-        return Concat.apply(dim, parts);
+        return ConcatOp.apply(dim, parts);
     }
     /** e^x / sum(e^x) along {@code dim}. */
-    public Tensor softmax(int dim) { return Softmax.apply(this, dim); }
+    public Tensor softmax(int dim) { return SoftmaxOp.apply(this, dim); }
     /** x - logsumexp(x) along {@code dim}. */
-    public Tensor logSoftmax(int dim) { return LogSoftmax.apply(this, dim); }
+    public Tensor logSoftmax(int dim) { return LogSoftmaxOp.apply(this, dim); }
 
     /** A null argument is a caller's mistake: refused with a message naming the op and the argument. */
     private static <T> T need(T value, String op, String what) {

@@ -2,7 +2,7 @@ package io.backprop4j.train;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
-import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Dataset;
 import io.backprop4j.loss.Losses;
 import io.backprop4j.nn.Module;

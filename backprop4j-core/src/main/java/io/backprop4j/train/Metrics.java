@@ -1,5 +1,6 @@
 package io.backprop4j.train;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.Shapes;
@@ -35,7 +36,7 @@ public final class Metrics {
         Tensor c = scores.contiguousData();
         int[] out = new int[n];
         if (c.dtype() == io.backprop4j.tensor.DType.FLOAT32) {
-            float[] a = c.floatArray();
+            float[] a = Storage.floats(c);
             int base = c.offset();
             for (int i = 0; i < n; i++) {
                 int best = 0;
@@ -50,7 +51,7 @@ public final class Metrics {
                 out[i] = best;
             }
         } else {
-            double[] a = c.doubleArray();
+            double[] a = Storage.doubles(c);
             int base = c.offset();
             for (int i = 0; i < n; i++) {
                 int best = 0;

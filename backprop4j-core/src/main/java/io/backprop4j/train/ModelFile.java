@@ -3,7 +3,7 @@ package io.backprop4j.train;
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
 import io.backprop4j.ShapeException;
-import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Standardizer;
 import io.backprop4j.io.Safetensors;
 import io.backprop4j.nn.Module;

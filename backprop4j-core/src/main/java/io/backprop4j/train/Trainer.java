@@ -1,8 +1,9 @@
 package io.backprop4j.train;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.NumericException;
-import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.DataLoader;
 import io.backprop4j.data.Dataset;
 import io.backprop4j.loss.Losses;
@@ -379,7 +380,7 @@ public final class Trainer {
         int off = c.offset();
         double bad = 0;
         if (c.dtype() == DType.FLOAT32) {
-            float[] a = c.floatArray();
+            float[] a = Storage.floats(c);
             for (int i = 0; i < n; i++) {
                 if (!Float.isFinite(a[off + i])) {
                     bad = a[off + i];
@@ -387,7 +388,7 @@ public final class Trainer {
                 }
             }
         } else {
-            double[] a = c.doubleArray();
+            double[] a = Storage.doubles(c);
             for (int i = 0; i < n; i++) {
                 if (!Double.isFinite(a[off + i])) {
                     bad = a[off + i];

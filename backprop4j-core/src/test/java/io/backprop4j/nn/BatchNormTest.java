@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.autograd.GradCheck;
-import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
 import io.backprop4j.testing.Fixtures;

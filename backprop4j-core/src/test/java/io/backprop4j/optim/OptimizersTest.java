@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.DType;
@@ -345,13 +346,13 @@ class OptimizersTest {
         // A smoke test of the fast path on a large parameter: many steps finish quickly and
         // the parameter stays the same object over the same storage.
         Parameter p = new Parameter(Tensor.randn(new SplittableRandom(9), DType.FLOAT32, 700, 1000));
-        float[] storage = p.floatArray();
+        float[] storage = Storage.floats(p);
         p.setGrad(Tensor.full(0.01, DType.FLOAT32, 700, 1000));
         for (String name : Optimizers.NAMES) {
             Optimizer opt = Optimizers.create(name, List.of(p), 1e-3);
             for (int s = 0; s < 20; s++) opt.step();
         }
-        assertTrue(storage == p.floatArray());
+        assertTrue(storage == Storage.floats(p));
     }
 
     @Test

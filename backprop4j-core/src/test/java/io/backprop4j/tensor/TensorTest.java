@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
-import io.backprop4j.autograd.NoGrad;
+import io.backprop4j.tensor.NoGrad;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

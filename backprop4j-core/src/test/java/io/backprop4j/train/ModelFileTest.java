@@ -45,7 +45,7 @@ class ModelFileTest {
     static Sequential trainedModel(ModelSpec spec) {
         Sequential m = spec.build(new EpochRandom(11));
         var rng = new SplittableRandom(12);
-        try (var g = io.backprop4j.autograd.NoGrad.enter()) {
+        try (var g = io.backprop4j.tensor.NoGrad.enter()) {
             for (var t : ModelTensors.named(m).values()) {
                 for (int i = 0; i < t.numel(); i++) t.setFlat(i, t.getFlat(i) + rng.nextGaussian() * 0.1 + 0.05);
             }
@@ -145,7 +145,7 @@ class ModelFileTest {
         assertEquals(0, p.waitFor(), out);
         Tensor x = Tensor.of(new float[][] {{0.5f, -1.0f, 2.0f, 0.25f}});
         Tensor logits;
-        try (var g = io.backprop4j.autograd.NoGrad.enter(); var mode = m.evalScope()) {
+        try (var g = io.backprop4j.tensor.NoGrad.enter(); var mode = m.evalScope()) {
             logits = m.forward(x);
         }
         String[] parts = out.split(" ");

@@ -1,0 +1,64 @@
+package io.backprop4j.tensor;
+
+/**
+ * The fused primitives that layers and losses are built on, as plain functions (PyTorch's
+ * {@code torch.nn.functional}). Each is one recorded op with its own backward, faster and more
+ * stable than the same formula composed from elementwise ops. Most code calls them through
+ * {@code io.backprop4j.nn.Linear} and {@code io.backprop4j.loss.Losses}.
+ */
+public final class Functional {
+    private Functional() {}
+
+    /**
+     * The affine map of a dense layer: y = x W + b, x [n, in], W [in, out], b [out] or null,
+     * y [n, out]. Backward: dx = g Wᵀ, dW = xᵀ g, db = Σ_rows g.
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        need(x, "linear", "input");
+        need(weight, "linear", "weight");
+        return LinearOp.apply(x, weight, bias);
+    }
+
+    /**
+     * Binary cross-entropy on probabilities p in [0, 1] against targets y of the same shape, mean
+     * over all N elements: -(1/N) Σ [y ln p + (1-y) ln(1-p)], each log clamped at -100 (PyTorch's
+     * BCELoss). A 0-dimensional result.
+     */
+    public static Tensor binaryCrossEntropy(Tensor probabilities, Tensor target) {
+        need(probabilities, "binary_cross_entropy", "probabilities");
+        need(target, "binary_cross_entropy", "target");
+        return BinaryCrossEntropyOp.apply(probabilities, target);
+    }
+
+    /** Binary cross-entropy on logits x: the same as on σ(x), computed stably; mean over all elements. */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target) {
+        need(logits, "binary_cross_entropy_with_logits", "logits");
+        need(target, "binary_cross_entropy_with_logits", "target");
+        return BinaryCrossEntropyWithLogitsOp.apply(logits, target);
+    }
+
+    /** Cross-entropy on logits [n, k] with one class index per row: -(1/n) Σ_i log softmax(x_i)[c_i]. */
+    public static Tensor crossEntropy(Tensor logits, int[] classes) {
+        need(logits, "cross_entropy", "logits");
+        need(classes, "cross_entropy", "classes");
+        return SoftmaxCrossEntropyOp.apply(logits, classes);
+    }
+
+    /** Cross-entropy on logits [n, k] with probability rows y as targets: -(1/n) Σ_i Σ_k y_ik log softmax(x_i)_k. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targetProbabilities) {
+        need(logits, "cross_entropy", "logits");
+        need(targetProbabilities, "cross_entropy", "target");
+        return SoftmaxCrossEntropyOp.apply(logits, targetProbabilities);
+    }
+
+    /** Negative log-likelihood of log-probabilities [n, k] at class indices: -(1/n) Σ_i x[i, c_i]. */
+    public static Tensor nllLoss(Tensor logProbabilities, int[] classes) {
+        need(logProbabilities, "nll_loss", "log-probabilities");
+        need(classes, "nll_loss", "classes");
+        return NllLossOp.apply(logProbabilities, classes);
+    }
+
+    private static void need(Object value, String op, String what) {
+        if (value == null) throw new io.backprop4j.BackpropException(op + ": " + what + " is null");
+    }
+}

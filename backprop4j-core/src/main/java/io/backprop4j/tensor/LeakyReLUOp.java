@@ -1,0 +1,35 @@
+package io.backprop4j.tensor;
+
+import io.backprop4j.internal.kernel.VectorMath;
+
+/** x for x > 0, alpha·x otherwise. Backward: g·1 or g·alpha. */
+record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
+    static Tensor apply(Tensor x, double alpha) {
+        return Autograd.record(forward(x, alpha), new LeakyReLUOp(x, alpha));
+    }
+
+    /** The forward values; float32 takes the vectorised kernel (ReLU is alpha = 0). */
+    static Tensor forward(Tensor x, double alpha) {
+        if (x.dtype() == DType.FLOAT32 && x.isContiguous()) {
+            Tensor out = Tensor.zeros(DType.FLOAT32, x.shape());
+            VectorMath.leakyRelu(x.floatArray(), x.offset(), out.floatArray(), 0, out.numel(), (float) alpha);
+            return out;
+        }
+        return Loops.map(x, v -> v > 0 ? v : alpha * v);
+    }
+
+    static Tensor backward(Tensor g, Tensor x, double alpha) {
+        if (x.dtype() == DType.FLOAT32 && x.isContiguous() && g.isContiguous() && g.dtype() == DType.FLOAT32) {
+            Tensor dx = Tensor.zeros(DType.FLOAT32, x.shape());
+            VectorMath.leakyReluBackward(g.floatArray(), g.offset(), x.floatArray(), x.offset(), dx.floatArray(), dx.numel(), (float) alpha);
+            return dx;
+        }
+        return Loops.zip(g, x, (gv, v) -> v > 0 ? gv : alpha * gv);
+    }
+
+    public Tensor[] inputs() { return new Tensor[] {x}; }
+
+    public Tensor[] backward(Tensor g) {
+        return new Tensor[] {backward(g, x, alpha)};
+    }
+}

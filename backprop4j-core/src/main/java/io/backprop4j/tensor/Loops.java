@@ -1,0 +1,273 @@
+package io.backprop4j.tensor;
+
+import io.backprop4j.BackpropException;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * Plain loops over tensor storage shared by the ops: strided gathers, broadcast binary arithmetic,
+ * elementwise maps and row reductions. Every result is a new contiguous tensor; inputs are never
+ * modified (except by {@link #axpy}, which says so).
+ */
+final class Loops {
+    private Loops() {}
+
+    /** The four arithmetic operations with their own tight loops (they dominate training time). */
+    enum Arith { ADD, SUB, MUL, DIV }
+
+    /** Copies the strided elements of {@code src} into a new row-major array. */
+    static float[] gather(float[] src, int[] shape, int[] strides, int offset) {
+        float[] out = new float[Shapes.numel(shape)];
+        if (out.length == 0) return out;
+        int r = shape.length;
+        if (r == 0) { out[0] = src[offset]; return out; }
+        int inner = shape[r - 1], si = strides[r - 1];
+        int[] idx = new int[r];
+        int off = offset;
+        for (int o = 0; o < out.length; o += inner) {
+            for (int j = 0; j < inner; j++) out[o + j] = src[off + j * si];
+            off = advance(idx, shape, strides, off);
+        }
+        return out;
+    }
+
+    /** Copies the strided elements of {@code src} into a new row-major array. */
+    static double[] gather(double[] src, int[] shape, int[] strides, int offset) {
+        double[] out = new double[Shapes.numel(shape)];
+        if (out.length == 0) return out;
+        int r = shape.length;
+        if (r == 0) { out[0] = src[offset]; return out; }
+        int inner = shape[r - 1], si = strides[r - 1];
+        int[] idx = new int[r];
+        int off = offset;
+        for (int o = 0; o < out.length; o += inner) {
+            for (int j = 0; j < inner; j++) out[o + j] = src[off + j * si];
+            off = advance(idx, shape, strides, off);
+        }
+        return out;
+    }
+
+    /** Odometer step over all dims but the last; returns the new offset. */
+    private static int advance(int[] idx, int[] shape, int[] strides, int off) {
+        for (int k = shape.length - 2; k >= 0; k--) {
+            idx[k]++;
+            off += strides[k];
+            if (idx[k] < shape[k]) return off;
+            off -= strides[k] * shape[k];
+            idx[k] = 0;
+        }
+        return off;
+    }
+
+    /** Strides of {@code t} seen in the broadcast shape {@code out}: 0 where t is broadcast. */
+    static int[] broadcastStrides(Tensor t, int[] out) {
+        int[] shape = t.shape(), strides = t.strides();
+        int[] bs = new int[out.length];
+        int lead = out.length - shape.length;
+        for (int i = 0; i < shape.length; i++) bs[lead + i] = shape[i] == 1 ? 0 : strides[i];
+        return bs;
+    }
+
+    /** Checks both tensors have one dtype; mixing float32 and float64 needs an explicit to(). */
+    static DType sameDType(String op, Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new BackpropException(op + ": dtypes " + a.dtype() + " and " + b.dtype()
+                    + " differ; convert one with .to(DType." + a.dtype().name() + ")");
+        }
+        return a.dtype();
+    }
+
+    /** a (op) b elementwise with broadcasting; a new contiguous tensor. */
+    static Tensor arith(String op, Arith fn, Tensor a, Tensor b) {
+        DType dt = sameDType(op, a, b);
+        int[] outShape = Shapes.broadcast(op, a.shape(), b.shape());
+        Tensor out = Tensor.zeros(dt, outShape);
+        int n = out.numel();
+        if (n == 0) return out;
+        int r = outShape.length;
+        int[] sa = broadcastStrides(a, outShape), sb = broadcastStrides(b, outShape);
+        if (r == 0) {
+            out.setFlat(0, apply(fn, a.getFlat(0), b.getFlat(0)));
+            return out;
+        }
+        // Collapse to rows of the last dim; contiguous same-shape inputs become one long row.
+        int inner = outShape[r - 1];
+        boolean flat = a.isContiguous() && b.isContiguous() && java.util.Arrays.equals(a.shape(), b.shape());
+        if (flat) inner = n;
+        int ia = flat ? 1 : sa[r - 1], ib = flat ? 1 : sb[r - 1];
+        int[] idx = new int[r];
+        int offA = a.offset(), offB = b.offset();
+        if (dt == DType.FLOAT32) {
+            float[] x = a.floatArray(), y = b.floatArray(), o = out.floatArray();
+            for (int base = 0; base < n; base += inner) {
+                rowF(fn, x, offA, ia, y, offB, ib, o, base, inner);
+                if (!flat) {
+                    for (int k = r - 2; k >= 0; k--) {
+                        idx[k]++;
+                        offA += sa[k];
+                        offB += sb[k];
+                        if (idx[k] < outShape[k]) break;
+                        offA -= sa[k] * outShape[k];
+                        offB -= sb[k] * outShape[k];
+                        idx[k] = 0;
+                    }
+                }
+            }
+        } else {
+            double[] x = a.doubleArray(), y = b.doubleArray(), o = out.doubleArray();
+            for (int base = 0; base < n; base += inner) {
+                rowD(fn, x, offA, ia, y, offB, ib, o, base, inner);
+                if (!flat) {
+                    for (int k = r - 2; k >= 0; k--) {
+                        idx[k]++;
+                        offA += sa[k];
+                        offB += sb[k];
+                        if (idx[k] < outShape[k]) break;
+                        offA -= sa[k] * outShape[k];
+                        offB -= sb[k] * outShape[k];
+                        idx[k] = 0;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double apply(Arith fn, double x, double y) {
+        return switch (fn) {
+            case ADD -> x + y;
+            case SUB -> x - y;
+            case MUL -> x * y;
+            case DIV -> x / y;
+        };
+    }
+
+    private static void rowF(Arith fn, float[] x, int xo, int sx, float[] y, int yo, int sy, float[] o, int oo, int n) {
+        if (sx == 1 && sy == 1) {
+            switch (fn) {
+                case ADD -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] + y[yo + j]; }
+                case SUB -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] - y[yo + j]; }
+                case MUL -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] * y[yo + j]; }
+                case DIV -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] / y[yo + j]; }
+            }
+            return;
+        }
+        switch (fn) {
+            case ADD -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] + y[yo + j * sy]; }
+            case SUB -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] - y[yo + j * sy]; }
+            case MUL -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] * y[yo + j * sy]; }
+            case DIV -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] / y[yo + j * sy]; }
+        }
+    }
+
+    private static void rowD(Arith fn, double[] x, int xo, int sx, double[] y, int yo, int sy, double[] o, int oo, int n) {
+        if (sx == 1 && sy == 1) {
+            switch (fn) {
+                case ADD -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] + y[yo + j]; }
+                case SUB -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] - y[yo + j]; }
+                case MUL -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] * y[yo + j]; }
+                case DIV -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j] / y[yo + j]; }
+            }
+            return;
+        }
+        switch (fn) {
+            case ADD -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] + y[yo + j * sy]; }
+            case SUB -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] - y[yo + j * sy]; }
+            case MUL -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] * y[yo + j * sy]; }
+            case DIV -> { for (int j = 0; j < n; j++) o[oo + j] = x[xo + j * sx] / y[yo + j * sy]; }
+        }
+    }
+
+    /** A new contiguous tensor of {@code dtype} holding {@code values} (adopted for float64, converted for float32). */
+    static Tensor fromDoubles(double[] values, DType dtype, int... shape) {
+        if (dtype == DType.FLOAT64) return Tensor.of(values, shape);
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+        return Tensor.of(f, shape);
+    }
+
+    /** f(x) elementwise; a new contiguous tensor. */
+    static Tensor map(Tensor x, DoubleUnaryOperator fn) {
+        Tensor c = x.contiguousData();
+        Tensor out = Tensor.zeros(x.dtype(), x.shape());
+        int n = out.numel(), off = c.offset();
+        if (x.dtype() == DType.FLOAT32) {
+            float[] s = c.floatArray(), o = out.floatArray();
+            for (int i = 0; i < n; i++) o[i] = (float) fn.applyAsDouble(s[off + i]);
+        } else {
+            double[] s = c.doubleArray(), o = out.doubleArray();
+            for (int i = 0; i < n; i++) o[i] = fn.applyAsDouble(s[off + i]);
+        }
+        return out;
+    }
+
+    /** f(x, y) elementwise for tensors of one shape; a new contiguous tensor. */
+    static Tensor zip(Tensor x, Tensor y, DoubleBinaryOperator fn) {
+        if (!java.util.Arrays.equals(x.shape(), y.shape())) {
+            throw new io.backprop4j.ShapeException("zip: shapes " + Shapes.str(x.shape()) + " and " + Shapes.str(y.shape()) + " differ");
+        }
+        sameDType("zip", x, y);
+        Tensor cx = x.contiguousData(), cy = y.contiguousData();
+        Tensor out = Tensor.zeros(x.dtype(), x.shape());
+        int n = out.numel(), ox = cx.offset(), oy = cy.offset();
+        if (x.dtype() == DType.FLOAT32) {
+            float[] a = cx.floatArray(), b = cy.floatArray(), o = out.floatArray();
+            for (int i = 0; i < n; i++) o[i] = (float) fn.applyAsDouble(a[ox + i], b[oy + i]);
+        } else {
+            double[] a = cx.doubleArray(), b = cy.doubleArray(), o = out.doubleArray();
+            for (int i = 0; i < n; i++) o[i] = fn.applyAsDouble(a[ox + i], b[oy + i]);
+        }
+        return out;
+    }
+
+    /** y += alpha * x for contiguous tensors of one shape and dtype. Modifies {@code y}. */
+    static void axpy(Tensor y, Tensor x, double alpha) {
+        int n = y.numel(), oy = y.offset(), ox = x.offset();
+        if (y.dtype() == DType.FLOAT32) {
+            float[] a = y.floatArray(), b = x.floatArray();
+            float al = (float) alpha;
+            for (int i = 0; i < n; i++) a[oy + i] += al * b[ox + i];
+        } else {
+            double[] a = y.doubleArray(), b = x.doubleArray();
+            for (int i = 0; i < n; i++) a[oy + i] += alpha * b[ox + i];
+        }
+    }
+
+    /**
+     * Moves the dims in {@code reduce} to the end and returns the contiguous data, so that each
+     * output element owns one contiguous block of {@code blockSize(...)} inputs.
+     */
+    static Tensor reduceLayout(Tensor x, boolean[] reduce) {
+        int r = x.rank();
+        int[] perm = new int[r];
+        int k = 0;
+        for (int i = 0; i < r; i++) if (!reduce[i]) perm[k++] = i;
+        for (int i = 0; i < r; i++) if (reduce[i]) perm[k++] = i;
+        int[] shape = x.shape(), strides = x.strides();
+        int[] ps = new int[r], pt = new int[r];
+        for (int i = 0; i < r; i++) { ps[i] = shape[perm[i]]; pt[i] = strides[perm[i]]; }
+        return x.view(ps, pt, x.offset()).contiguousData();
+    }
+
+    /** Sum of each contiguous block of {@code block} elements, accumulated in double. */
+    static Tensor blockSums(Tensor c, int block, int[] outShape) {
+        Tensor out = Tensor.zeros(c.dtype(), outShape);
+        int groups = out.numel(), off = c.offset();
+        if (c.dtype() == DType.FLOAT32) {
+            float[] s = c.floatArray(), o = out.floatArray();
+            for (int g = 0; g < groups; g++) {
+                double acc = 0;
+                for (int j = 0, b = off + g * block; j < block; j++) acc += s[b + j];
+                o[g] = (float) acc;
+            }
+        } else {
+            double[] s = c.doubleArray(), o = out.doubleArray();
+            for (int g = 0; g < groups; g++) {
+                double acc = 0;
+                for (int j = 0, b = off + g * block; j < block; j++) acc += s[b + j];
+                o[g] = acc;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,26 @@
+package io.backprop4j.tensor;
+
+import io.backprop4j.ShapeException;
+
+/** Elements start..start+length-1 along dim (a view). Backward: g placed in a zero tensor of x's shape. */
+record NarrowOp(Tensor x, int dim, int start, int length) implements Primitive {
+    static Tensor apply(Tensor x, int dim, int start, int length) {
+        int d = Shapes.axis("narrow", dim, x.rank());
+        int size = x.size(d);
+        if (start < 0 || length < 0 || start + length > size) {
+            throw new ShapeException("narrow: elements " + start + ".." + (start + length - 1) + " of dim " + dim
+                    + " are out of range for shape " + Shapes.str(x.shape()));
+        }
+        int[] sh = x.shape(), st = x.strides();
+        sh[d] = length;
+        return Autograd.record(x.view(sh, st, x.offset() + start * st[d]), new NarrowOp(x, d, start, length));
+    }
+
+    public Tensor[] inputs() { return new Tensor[] {x}; }
+
+    public Tensor[] backward(Tensor g) {
+        Tensor full = Tensor.zerosLike(x);
+        apply(full, dim, start, length).copy_(g);
+        return new Tensor[] {full};
+    }
+}

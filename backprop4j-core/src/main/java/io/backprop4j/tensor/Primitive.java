@@ -1,0 +1,20 @@
+package io.backprop4j.tensor;
+
+/**
+ * A primitive operation: one record per op, holding what its backward needs. Its forward is a
+ * static {@code apply} method beside {@link #backward}, which returns one gradient per input
+ * ({@code null} for inputs that need none).
+ *
+ * <p>Compound operations (mean, mse, cross-entropy on probabilities...) are compositions of these
+ * and have no backward of their own. Every primitive listed here is gradient-checked in float64
+ * by {@code GradCheckTest}; a registry test fails when a new one is not.
+ */
+sealed interface Primitive extends Op permits AddOp, SubOp, MulOp, DivOp, NegOp, ExpOp, LogOp, SqrtOp, AbsOp,
+        PowScalarOp, TanhOp, SigmoidOp, ReLUOp, LeakyReLUOp, ELUOp, SoftplusOp, GELUOp,
+        SumOp, MaxOp, LogSumExpOp, MatMulOp, LinearOp, PermuteOp, ReshapeOp, ExpandOp, NarrowOp, IndexSelectOp,
+        ConcatOp, CopyOp, CastOp, SoftmaxOp, LogSoftmaxOp,
+        BinaryCrossEntropyOp, BinaryCrossEntropyWithLogitsOp, SoftmaxCrossEntropyOp, NllLossOp {
+
+    /** Gradients of the loss with respect to each input, given d(loss)/d(output). */
+    Tensor[] backward(Tensor gradOutput);
+}

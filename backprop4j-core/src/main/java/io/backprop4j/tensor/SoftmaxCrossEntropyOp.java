@@ -1,0 +1,77 @@
+package io.backprop4j.tensor;
+
+import io.backprop4j.ShapeException;
+
+/**
+ * Cross-entropy on logits with the log-softmax fused in, mean over the n rows of x [n, k]:
+ * L = (1/n) Σ_i [logsumexp(x_i) - Σ_k y_ik x_ik] / ... with y one-hot rows (class indices) or
+ * probability rows. Backward: dL/dx_i = (softmax(x_i) Σ_k y_ik - y_i) / n; dL/dy = -log softmax(x) / n.
+ */
+record SoftmaxCrossEntropyOp(Tensor x, Tensor y, int[] classes, Tensor softmax) implements Primitive {
+    /** Cross-entropy with class-index targets, one per row. */
+    static Tensor apply(Tensor x, int[] classes) {
+        if (x.rank() != 2 || x.size(0) != classes.length) {
+            throw new ShapeException("cross_entropy: logits " + Shapes.str(x.shape()) + " and " + classes.length
+                    + " class indices: expected logits [" + classes.length + ", classes]");
+        }
+        int k = x.size(1);
+        for (int c : classes) {
+            if (c < 0 || c >= k) throw new ShapeException("cross_entropy: class index " + c + " is out of range for " + k + " classes");
+        }
+        return compute(x, null, classes.clone());
+    }
+
+    /** Cross-entropy with probability (soft) targets of x's shape. */
+    static Tensor apply(Tensor x, Tensor y) {
+        if (x.rank() != 2) throw new ShapeException("cross_entropy: logits must be 2-D [n, classes], got " + Shapes.str(x.shape()));
+        BinaryCrossEntropyOp.check("cross_entropy", x, y);
+        return compute(x, y, null);
+    }
+
+    private static Tensor compute(Tensor x, Tensor y, int[] classes) {
+        int n = x.size(0), k = x.size(1);
+        double[] v = x.toDoubleArray();
+        double[] yv = y == null ? null : y.toDoubleArray();
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            int b = i * k;
+            double lse = LogSumExpOp.row(v, b, k);
+            if (classes != null) {
+                loss += lse - v[b + classes[i]];
+            } else {
+                for (int j = 0; j < k; j++) loss += yv[b + j] * (lse - v[b + j]);
+            }
+            for (int j = 0; j < k; j++) v[b + j] = Math.exp(v[b + j] - lse);
+        }
+        Tensor sm = Loops.fromDoubles(v, x.dtype(), n, k);
+        return Autograd.record(Tensor.full(n == 0 ? 0 : loss / n, x.dtype()), new SoftmaxCrossEntropyOp(x, y, classes, sm));
+    }
+
+
+    public Tensor[] inputs() { return y == null ? new Tensor[] {x} : new Tensor[] {x, y}; }
+
+    public Tensor[] backward(Tensor g) {
+        int n = x.size(0), k = x.size(1);
+        double scale = g.item() / n;
+        Tensor gx = null;
+        if (x.requiresGrad()) {
+            double[] s = softmax.toDoubleArray();
+            double[] yv = y == null ? null : y.toDoubleArray();
+            for (int i = 0; i < n; i++) {
+                int b = i * k;
+                if (classes != null) {
+                    for (int j = 0; j < k; j++) s[b + j] *= scale;
+                    s[b + classes[i]] -= scale;
+                } else {
+                    double ysum = 0;
+                    for (int j = 0; j < k; j++) ysum += yv[b + j];
+                    for (int j = 0; j < k; j++) s[b + j] = scale * (s[b + j] * ysum - yv[b + j]);
+                }
+            }
+            gx = Loops.fromDoubles(s, x.dtype(), n, k);
+        }
+        if (y == null) return new Tensor[] {gx};
+        Tensor gy = y.requiresGrad() ? Loops.map(softmax, sv -> -scale * Math.log(sv)) : null;
+        return new Tensor[] {gx, gy};
+    }
+}

@@ -1,0 +1,52 @@
+package io.backprop4j.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The engine's bookkeeping: gradients adopted without copying never share storage between leaves. */
+class AutogradTest {
+    @Test
+    void leavesThatReceiveOneGradientDoNotShareIt() {
+        Tensor a = Tensor.of(new float[] {1, 2}, 2).requiresGrad(true);
+        Tensor b = Tensor.of(new float[] {3, 4}, 2).requiresGrad(true);
+        a.add(b).sum().backward(); // add hands the same gradient to both inputs
+        assertFalse(a.grad().sharesStorage(b.grad()));
+        a.add(b).mul(2.0).sum().backward(); // accumulating into one must not change the other
+        assertArrayEquals(new float[] {3, 3}, a.grad().toFloatArray());
+        assertArrayEquals(new float[] {3, 3}, b.grad().toFloatArray());
+    }
+
+    @Test
+    void theSeedIsNeverAdopted() {
+        Tensor w = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor seed = Tensor.of(new double[] {1, 1}, 2);
+        w.mul(1.0).backward(seed);
+        seed.fill_(5);
+        assertArrayEquals(new double[] {1, 1}, w.grad().toDoubleArray());
+    }
+
+    @Test
+    void retainedIntermediatesKeepTheirOwnCopy() {
+        Tensor w = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);
+        Tensor h = w.add(Tensor.zeros(DType.FLOAT64, 2)).retainGrad();
+        h.sum().backward();
+        assertFalse(h.grad().sharesStorage(w.grad()));
+        h.sum().backward(); // both accumulate, each in its own storage
+        assertArrayEquals(new double[] {2, 2}, w.grad().toDoubleArray());
+        assertArrayEquals(new double[] {2, 2}, h.grad().toDoubleArray());
+    }
+
+    @Test
+    void aFreshGradientIsAdoptedWithoutACopy() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor w = Tensor.of(new float[] {1, 0, 0, 1}, 2, 2).requiresGrad(true);
+        x.matmul(w).sum().backward();
+        assertTrue(w.grad().isContiguous());
+        assertSame(DType.FLOAT32, w.grad().dtype());
+        assertArrayEquals(new float[] {4, 4, 6, 6}, w.grad().toFloatArray());
+    }
+}
