@@ -4,7 +4,7 @@ import io.backprop4j.BackpropException;
 import io.backprop4j.data.Csv;
 import io.backprop4j.data.Table;
 import io.backprop4j.io.AtomicFiles;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import io.backprop4j.tensor.Tensor;
 import io.backprop4j.train.Metrics;
 import io.backprop4j.train.ModelFile;

@@ -7,7 +7,7 @@ import io.backprop4j.data.Dataset;
 import io.backprop4j.data.Datasets;
 import io.backprop4j.data.Splits;
 import io.backprop4j.data.Standardizer;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.optim.CosineAnnealingLR;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

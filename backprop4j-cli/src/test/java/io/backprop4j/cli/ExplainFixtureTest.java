@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.backprop4j.explain.Explainer;
 import io.backprop4j.explain.JsonRenderer;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backprop4j.data.Datasets;
 import io.backprop4j.data.Dataset;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import io.backprop4j.io.Safetensors;
 import io.backprop4j.tensor.Tensor;
 import io.backprop4j.train.Checkpoint;

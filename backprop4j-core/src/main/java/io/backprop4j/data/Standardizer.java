@@ -3,7 +3,7 @@ package io.backprop4j.data;
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
 import io.backprop4j.ShapeException;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package io.backprop4j.io;
 
+import io.backprop4j.internal.Json;
 import io.backprop4j.internal.Storage;
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;

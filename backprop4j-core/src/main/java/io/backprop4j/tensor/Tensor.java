@@ -195,6 +195,35 @@ public class Tensor {
         return new Tensor(dtype, f, d, newShape, newStrides, newOffset);
     }
 
+    /**
+     * A view of this tensor's storage with the given shape, strides and storage offset (PyTorch's
+     * {@code as_strided}): element [i₀, i₁, ...] is storage[offset + Σ iₖ·strideₖ]. Checked: sizes
+     * and strides are non-negative and every element the view can reach lies inside the storage.
+     * Not recorded for autograd; for differentiable views use {@link #narrow}, {@link #permute},
+     * {@link #expand} or {@link #reshape}.
+     */
+    public Tensor asStrided(int[] newShape, int[] newStrides, int newOffset) {
+        need(newShape, "asStrided", "shape");
+        need(newStrides, "asStrided", "strides");
+        String what = "asStrided: shape " + Shapes.str(newShape) + ", strides " + Shapes.str(newStrides) + ", offset " + newOffset;
+        if (newShape.length != newStrides.length) throw new ShapeException(what + ": " + newShape.length + " sizes but " + newStrides.length + " strides");
+        if (requiresGrad && NoGrad.isGradEnabled()) {
+            throw new BackpropException(what + ": the view would not be recorded for autograd; use narrow, permute, expand or reshape, or detach() first");
+        }
+        long last = newOffset;
+        boolean empty = false;
+        for (int i = 0; i < newShape.length; i++) {
+            if (newShape[i] < 0 || newStrides[i] < 0) throw new ShapeException(what + ": sizes and strides must not be negative");
+            if (newShape[i] == 0) empty = true;
+            last += (long) (newShape[i] - 1) * newStrides[i];
+        }
+        long length = f != null ? f.length : d.length;
+        if (newOffset < 0 || (!empty && last >= length)) {
+            throw new ShapeException(what + ": reaches storage element " + last + ", but the storage holds " + length);
+        }
+        return view(newShape.clone(), newStrides.clone(), newOffset);
+    }
+
     /** A new contiguous tensor of this dtype wrapping a fresh array of {@code shape}. */
     public Tensor newZeros(int... newShape) {
         return zeros(dtype, newShape);

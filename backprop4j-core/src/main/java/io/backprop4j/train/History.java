@@ -1,7 +1,7 @@
 package io.backprop4j.train;
 
 import io.backprop4j.FormatException;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

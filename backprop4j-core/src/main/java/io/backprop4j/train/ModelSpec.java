@@ -3,7 +3,7 @@ package io.backprop4j.train;
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
 import io.backprop4j.data.Standardizer;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.Mlp;
 import io.backprop4j.nn.Sequential;

@@ -1,5 +1,6 @@
 package io.backprop4j.io;
 
+import io.backprop4j.internal.Json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -9,11 +9,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
-import io.backprop4j.tensor.NoGrad;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
+    @Test
+    void asStridedIsACheckedView() {
+        Tensor a = Tensor.arange(0, 6, 1, DType.FLOAT64);
+        Tensor w = a.asStrided(new int[] {2, 3}, new int[] {1, 2}, 0);   // columns of a 3x2 matrix
+        assertTrue(w.sharesStorage(a));
+        assertArrayEquals(new double[] {0, 2, 4, 1, 3, 5}, w.toDoubleArray());
+        Tensor windows = a.asStrided(new int[] {4, 3}, new int[] {1, 1}, 0);   // overlapping windows, last one ends at 5
+        assertEquals(5.0, windows.get(3, 2));
+        assertEquals(0, a.asStrided(new int[] {0, 9}, new int[] {9, 9}, 6).numel());   // empty: reaches nothing
+        var past = assertThrows(ShapeException.class, () -> a.asStrided(new int[] {2, 3}, new int[] {3, 1}, 1));
+        assertEquals("asStrided: shape [2, 3], strides [3, 1], offset 1: reaches storage element 6, but the storage holds 6", past.getMessage());
+        assertThrows(ShapeException.class, () -> a.asStrided(new int[] {2}, new int[] {-1}, 5));
+        assertThrows(ShapeException.class, () -> a.asStrided(new int[] {2}, new int[] {1}, -1));
+        assertThrows(ShapeException.class, () -> a.asStrided(new int[] {2, 2}, new int[] {1}, 0));
+        Tensor p = Tensor.zeros(DType.FLOAT64, 4).requiresGrad(true);
+        assertThrows(BackpropException.class, () -> p.asStrided(new int[] {2}, new int[] {2}, 0));
+        try (var g = NoGrad.enter()) {
+            assertEquals(2, p.asStrided(new int[] {2}, new int[] {2}, 0).numel());
+        }
+    }
+
     @Test
     void viewsShareStorage() {
         Tensor a = Tensor.arange(0, 6, 1, DType.FLOAT64).reshape(2, 3);

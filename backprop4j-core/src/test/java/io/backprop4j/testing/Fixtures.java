@@ -3,7 +3,7 @@ package io.backprop4j.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import io.backprop4j.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;

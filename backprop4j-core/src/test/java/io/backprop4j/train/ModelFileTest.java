@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
 import io.backprop4j.data.Standardizer;
-import io.backprop4j.io.Json;
+import io.backprop4j.internal.Json;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;

@@ -1,4 +1,4 @@
-package io.backprop4j.io;
+package io.backprop4j.internal;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
@@ -124,7 +124,7 @@ public final class Json {
      * Decodes UTF-8 strictly (no replacement characters): malformed input is a
      * {@link FormatException} naming the byte offset, counted from {@code offset}'s start.
      */
-    static String decodeUtf8(byte[] bytes, int offset, int length, String sourceName) {
+    public static String decodeUtf8(byte[] bytes, int offset, int length, String sourceName) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);

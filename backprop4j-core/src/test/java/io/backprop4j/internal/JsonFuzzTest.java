@@ -1,4 +1,4 @@
-package io.backprop4j.io;
+package io.backprop4j.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
