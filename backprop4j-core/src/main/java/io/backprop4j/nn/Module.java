@@ -18,6 +18,11 @@ import java.util.random.RandomGenerator;
  * {@link #parameters()}. Modules start in training mode; {@link #evalScope()} switches a whole
  * tree to evaluation mode (dropout off, batch norm on running statistics) until closed.
  *
+ * <p>{@link #call} runs {@link #forward} and then the forward hooks registered on the module
+ * ({@link #registerForwardHook}), as PyTorch's {@code module(x)} does; containers call their
+ * children that way, so a hook on a layer sees each output of that layer during the real pass.
+ * Calling {@code forward} directly skips the module's own hooks.
+ *
  * <pre>{@code
  * var model = new Sequential(new Linear(4, 3, rng), new LeakyReLU(0.01), new Linear(3, 2, rng), new Softmax());
  * Tensor y = model.forward(x);
@@ -30,8 +35,42 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private boolean training = true;
 
-    /** Computes the output for {@code input}. */
+    private final List<ForwardHook> forwardHooks = new ArrayList<>(0);
+
+    /** Computes the output for {@code input}. Implemented by each module; callers use {@link #call}. */
     public abstract Tensor forward(Tensor input);
+
+    /** {@link #forward}, then every forward hook of this module in registration order; returns the output. */
+    public final Tensor call(Tensor input) {
+        Tensor output = forward(input);
+        if (!forwardHooks.isEmpty()) {
+            for (ForwardHook h : forwardHooks.toArray(new ForwardHook[0])) h.afterForward(this, input, output);
+        }
+        return output;
+    }
+
+    /** Sees a module's input and output after each {@link #call}; it must not modify them. */
+    @FunctionalInterface
+    public interface ForwardHook {
+        void afterForward(Module module, Tensor input, Tensor output);
+    }
+
+    /** Removes its hook when closed (PyTorch's {@code RemovableHandle}); closing twice is harmless. */
+    public interface HookHandle extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Registers {@code hook} to run after every {@link #call} of this module (not of its
+     * children: register on them for theirs). Returns the handle that removes it.
+     */
+    public final HookHandle registerForwardHook(ForwardHook hook) {
+        if (hook == null) throw new BackpropException("registerForwardHook: hook is null");
+        ForwardHook own = hook::afterForward;   // a distinct object, so that removing it removes this registration only
+        forwardHooks.add(own);
+        return () -> forwardHooks.remove(own);
+    }
 
     /** Registers a parameter under {@code name}; returns it. */
     protected final Parameter param(String name, Tensor data) {
@@ -76,6 +115,17 @@ public abstract class Module {
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>(buffers);
         children.forEach((name, m) -> m.namedBuffers().forEach((k, v) -> out.put(name + "." + k, v)));
+        return out;
+    }
+
+    /**
+     * This module and all below it by dotted path, parents before children, in declaration
+     * order: "" for this module, then "0", "1", "1.0"...
+     */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        out.put("", this);
+        children.forEach((name, m) -> m.namedModules().forEach((k, v) -> out.put(k.isEmpty() ? name : name + "." + k, v)));
         return out;
     }
 

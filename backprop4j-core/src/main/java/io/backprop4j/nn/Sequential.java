@@ -27,7 +27,7 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) x = m.forward(x);
+        for (Module m : layers) x = m.call(x);
         return x;
     }
 

@@ -4,7 +4,6 @@ import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Dataset;
-import io.backprop4j.loss.Losses;
 import io.backprop4j.nn.Module;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
@@ -14,7 +13,8 @@ import io.backprop4j.tensor.Tensor;
  * norm on running statistics) without recording a graph.
  *
  * @param task what the model predicts
- * @param loss mean cross-entropy (classification) or mean squared error (regression) over the set
+ * @param loss the mean loss over the set: by default cross-entropy (classification) or mean squared
+ *     error (regression)
  * @param accuracy fraction classified right; NaN for regression
  * @param predicted the predicted class of each example (null for regression)
  * @param actual the true classes (null for regression)
@@ -42,16 +42,22 @@ public record Evaluation(Task task, double loss, double accuracy, int[] predicte
 
     /**
      * Evaluates {@code model} on {@code data}: classification when the set has labels, else
-     * regression on its targets.
+     * regression on its targets, with the task's default loss ({@link TrainingLoss#forTask}).
      *
      * @throws BackpropException when the set has neither labels nor targets, or the model's output
      *     does not fit them
      */
     public static Evaluation of(Module model, Dataset data) {
+        return of(model, data, null);
+    }
+
+    /** As {@link #of(Module, Dataset)}, reporting {@code loss} (null: the task's default). */
+    public static Evaluation of(Module model, Dataset data, TrainingLoss loss) {
         Task task = data.isClassification() ? Task.CLASSIFY : Task.REGRESS;
         if (task == Task.REGRESS && data.targets() == null) {
             throw new BackpropException("evaluate: the data set has neither class labels nor targets");
         }
+        if (loss == null) loss = TrainingLoss.forTask(task);
         int n = data.size();
         int[] predicted = task == Task.CLASSIFY ? new int[n] : null;
         double lossSum = 0;
@@ -60,24 +66,21 @@ public record Evaluation(Task task, double loss, double accuracy, int[] predicte
             for (int start = 0; start < n; start += BATCH) {
                 int len = Math.min(BATCH, n - start);
                 Tensor x = data.features().narrow(0, start, len);
-                Tensor out = model.forward(x);
+                Tensor out = model.call(x);
+                int[] labels = task == Task.CLASSIFY ? java.util.Arrays.copyOfRange(data.labels(), start, start + len) : null;
+                Tensor targets = data.targets() == null ? null : data.targets().narrow(0, start, len);
                 if (task == Task.CLASSIFY) {
                     classes = checkLogits(out, len, data);
-                    int[] labels = java.util.Arrays.copyOfRange(data.labels(), start, start + len);
-                    lossSum += Losses.crossEntropy(out, labels).item() * len;
-                    int[] p = Metrics.argmax(out);
-                    System.arraycopy(p, 0, predicted, start, len);
-                } else {
-                    Tensor y = regressionTarget(data.targets().narrow(0, start, len), out);
-                    lossSum += Losses.mse(out, y).item() * len;
+                    System.arraycopy(Metrics.argmax(out), 0, predicted, start, len);
                 }
+                lossSum += loss.compute(out, labels, targets).item() * len;
             }
         }
         if (task == Task.CLASSIFY && n == 0) classes = Math.max(data.numClasses(), 1);
-        double loss = n == 0 ? Double.NaN : lossSum / n;
+        double mean = n == 0 ? Double.NaN : lossSum / n;
         return task == Task.CLASSIFY
-                ? new Evaluation(task, loss, Metrics.accuracy(predicted, data.labels()), predicted, data.labels(), classes)
-                : new Evaluation(task, loss, Double.NaN, null, null, 0);
+                ? new Evaluation(task, mean, Metrics.accuracy(predicted, data.labels()), predicted, data.labels(), classes)
+                : new Evaluation(task, mean, Double.NaN, null, null, 0);
     }
 
     static int checkLogits(Tensor out, int rows, Dataset data) {

@@ -150,7 +150,7 @@ public final class ModelFile {
     public Tensor predictRaw(Tensor rawFeatures) {
         Tensor x = preprocess(rawFeatures);
         try (var g = NoGrad.enter(); var mode = model.evalScope()) {
-            return model.forward(x);
+            return model.call(x);
         }
     }
 

@@ -6,10 +6,8 @@ import io.backprop4j.NumericException;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.DataLoader;
 import io.backprop4j.data.Dataset;
-import io.backprop4j.loss.Losses;
 import io.backprop4j.nn.Module;
 import io.backprop4j.nn.Parameter;
-import io.backprop4j.nn.Sequential;
 import io.backprop4j.optim.LrSchedule;
 import io.backprop4j.optim.Optimizer;
 import io.backprop4j.tensor.DType;
@@ -42,11 +40,13 @@ import java.util.Map;
  *   <li>listeners hear {@code onEpochBegin}; the {@link EpochRandom} given to the builder restarts
  *       at (its seed, e);</li>
  *   <li>for each batch of {@link DataLoader#epoch(int)} (shuffled by (seed, e), in training mode):
- *       gradients cleared, forward, loss (softmax cross-entropy on class indices for
- *       classification, mean squared error for regression), backward, gradient clipping if set,
- *       one optimiser step. The loss and every parameter's gradient are checked for NaN and
- *       infinity; the first one stops training with a {@link NumericException} naming the epoch,
- *       the step and the first layer where it appeared;</li>
+ *       gradients cleared, forward ({@link Module#call}), the loss ({@link Builder#loss}; by
+ *       default softmax cross-entropy on class indices for classification, mean squared error
+ *       for regression), backward, gradient clipping if set, one optimiser step. The loss and
+ *       every parameter's gradient are checked for NaN and infinity; the first one stops
+ *       training with a {@link NumericException} naming the epoch, the step and the first layer
+ *       whose output was not finite (seen by forward hooks during that very pass). The step is
+ *       undone first: parameters and buffers are those after the last finite step;</li>
  *   <li>the validation set is evaluated (no graph, eval mode); the schedule, if any, steps;</li>
  *   <li>a checkpoint is written when a directory is set ({@link Checkpoint});</li>
  *   <li>listeners hear {@code onEpochEnd}; with patience p, training stops when the validation loss
@@ -67,6 +67,7 @@ public final class Trainer {
     private final int batchSize;
     private final long seed;
     private final Task task;
+    private final TrainingLoss loss;
     private final int patience;
     private final boolean restoreBest;
     private final List<TrainingListener> listeners;
@@ -83,6 +84,7 @@ public final class Trainer {
         this.batchSize = b.batchSize;
         this.seed = b.seed;
         this.task = b.task;
+        this.loss = b.loss != null ? b.loss : TrainingLoss.forTask(b.task);
         this.patience = b.patience;
         this.restoreBest = b.restoreBest;
         this.listeners = List.copyOf(b.listeners);
@@ -105,6 +107,7 @@ public final class Trainer {
         private int batchSize = 32;
         private long seed = 0;
         private Task task = Task.CLASSIFY;
+        private TrainingLoss loss;
         private int patience = 0;
         private boolean restoreBest = true;
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -138,9 +141,23 @@ public final class Trainer {
             return this;
         }
 
-        /** Classification (default) or regression. */
+        /**
+         * Classification (default) or regression: what the data must hold, whether accuracy is
+         * reported, and the default loss.
+         */
         public Builder task(Task task) {
+            if (task == null) throw new BackpropException("task is null");
             this.task = task;
+            return this;
+        }
+
+        /**
+         * The loss to minimise (and to report on the validation set); default
+         * {@link TrainingLoss#forTask} of the task: softmax cross-entropy or mean squared error.
+         */
+        public Builder loss(TrainingLoss loss) {
+            if (loss == null) throw new BackpropException("loss is null");
+            this.loss = loss;
             return this;
         }
 
@@ -267,72 +284,76 @@ public final class Trainer {
         List<Map.Entry<String, Parameter>> named = new ArrayList<>(model.namedParameters().entrySet());
         long step = (long) (first - 1) * batches;
         for (TrainingListener l : listeners) l.onTrainBegin(first, epochs, batches, train.size());
-        for (int epoch = first; epoch <= epochs; epoch++) {
-            long start = System.nanoTime();
-            for (TrainingListener l : listeners) l.onEpochBegin(epoch);
-            if (epochRandom != null) epochRandom.startEpoch(epoch);
+        // Forward hooks remember each layer's output, to name the first non-finite one; the buffers' copy undoes a diverged step.
+        try (OutputRecorder recorder = checkNumerics ? new OutputRecorder(model) : null) {
+            BufferSnapshot buffers = checkNumerics ? new BufferSnapshot(model) : null;
+            for (int epoch = first; epoch <= epochs; epoch++) {
+                long start = System.nanoTime();
+                for (TrainingListener l : listeners) l.onEpochBegin(epoch);
+                if (epochRandom != null) epochRandom.startEpoch(epoch);
 
-            double lossSum = 0;
-            long seen = 0;
-            long right = 0;
-            int batchIndex = 0;
-            try (var mode = model.trainScope()) {
-                for (DataLoader.Batch b : loader.epoch(epoch - 1)) {
-                    step++;
-                    batchIndex++;
-                    optimizer.zeroGrad();
-                    Tensor out = model.forward(b.features());
-                    Tensor loss;
-                    if (task == Task.CLASSIFY) {
-                        Evaluation.checkLogits(out, b.size(), train);
-                        loss = Losses.crossEntropy(out, b.labels());
-                    } else {
-                        loss = Losses.mse(out, Evaluation.regressionTarget(b.targets(), out));
+                double lossSum = 0;
+                long seen = 0;
+                long right = 0;
+                int batchIndex = 0;
+                try (var mode = model.trainScope()) {
+                    for (DataLoader.Batch b : loader.epoch(epoch - 1)) {
+                        step++;
+                        batchIndex++;
+                        optimizer.zeroGrad();
+                        if (recorder != null) {
+                            recorder.clear();
+                            buffers.take();
+                        }
+                        Tensor out = model.call(b.features());
+                        if (task == Task.CLASSIFY) Evaluation.checkLogits(out, b.size(), train);
+                        Tensor batchLoss = loss.compute(out, b.labels(), b.targets());
+                        double value = batchLoss.item();
+                        if (checkNumerics && !Double.isFinite(value)) {
+                            buffers.restore();
+                            throw diverged(epoch, batchIndex, batches, step, "the loss is " + value
+                                    + recorder.firstNonFinite(b.features()), optimizer);
+                        }
+                        batchLoss.backward();
+                        if (checkNumerics) checkGradients(named, model, epoch, batchIndex, batches, step, optimizer, buffers);
+                        if (gradientHook != null) gradientHook.apply(optimizer.parameters());
+                        optimizer.step();
+                        lossSum += value * b.size();
+                        seen += b.size();
+                        if (task == Task.CLASSIFY) right += Metrics.correct(Metrics.argmax(out), b.labels());
+                        for (TrainingListener l : listeners) l.onBatchEnd(epoch, batchIndex, batches, seen, lossSum / seen);
                     }
-                    double value = loss.item();
-                    if (checkNumerics && !Double.isFinite(value)) {
-                        throw diverged(epoch, batchIndex, batches, step, "the loss is " + value
-                                + firstBadLayer(model, b.features()), optimizer);
+                }
+                double valLoss = Double.NaN;
+                double valAcc = Double.NaN;
+                if (validation != null && validation.size() > 0) {
+                    Evaluation v = Evaluation.of(model, validation, loss);
+                    valLoss = v.loss();
+                    valAcc = v.accuracy();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                EpochStats stats = new EpochStats(epoch, lossSum / seen, task == Task.CLASSIFY ? (double) right / seen : Double.NaN,
+                        valLoss, valAcc, optimizer.learningRate(), seconds, seen);
+                history.add(stats);
+                int bestEpoch = history.bestEpoch();
+                if (best != null && bestEpoch == epoch) best.keep(epoch);
+                if (schedule != null) schedule.step(stats.hasValidation() ? valLoss : stats.trainLoss());
+                if (checkpointDir != null) {
+                    // The model's own tensors are the best ones when this epoch is the best: no second copy.
+                    BestWeights earlierBest = best != null && best.epoch() > 0 && best.epoch() != epoch ? best : null;
+                    Checkpoint.save(Checkpoint.fileIn(checkpointDir), epoch, seed, history, model, optimizer,
+                            schedule, checkpointMetadata, earlierBest);
+                }
+                for (TrainingListener l : listeners) l.onEpochEnd(stats, history);
+                if (patience > 0 && stats.hasValidation() && history.epochsSinceBest() >= patience) {
+                    for (TrainingListener l : listeners) l.onEarlyStop(epoch, bestEpoch, patience);
+                    if (best != null && best.epoch() == bestEpoch) {
+                        best.restore();
+                        EpochStats restored = history.epochs().get(bestEpoch - 1);
+                        for (TrainingListener l : listeners) l.onBestRestored(restored);
                     }
-                    loss.backward();
-                    if (checkNumerics) checkGradients(named, model, epoch, batchIndex, batches, step, optimizer);
-                    if (gradientHook != null) gradientHook.apply(optimizer.parameters());
-                    optimizer.step();
-                    lossSum += value * b.size();
-                    seen += b.size();
-                    if (task == Task.CLASSIFY) right += Metrics.correct(Metrics.argmax(out), b.labels());
-                    for (TrainingListener l : listeners) l.onBatchEnd(epoch, batchIndex, batches, seen, lossSum / seen);
+                    break;
                 }
-            }
-            double valLoss = Double.NaN;
-            double valAcc = Double.NaN;
-            if (validation != null && validation.size() > 0) {
-                Evaluation v = Evaluation.of(model, validation);
-                valLoss = v.loss();
-                valAcc = v.accuracy();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            EpochStats stats = new EpochStats(epoch, lossSum / seen, task == Task.CLASSIFY ? (double) right / seen : Double.NaN,
-                    valLoss, valAcc, optimizer.learningRate(), seconds, seen);
-            history.add(stats);
-            int bestEpoch = history.bestEpoch();
-            if (best != null && bestEpoch == epoch) best.keep(epoch);
-            if (schedule != null) schedule.step(stats.hasValidation() ? valLoss : stats.trainLoss());
-            if (checkpointDir != null) {
-                // The model's own tensors are the best ones when this epoch is the best: no second copy.
-                BestWeights earlierBest = best != null && best.epoch() > 0 && best.epoch() != epoch ? best : null;
-                Checkpoint.save(Checkpoint.fileIn(checkpointDir), epoch, seed, history, model, optimizer,
-                        schedule, checkpointMetadata, earlierBest);
-            }
-            for (TrainingListener l : listeners) l.onEpochEnd(stats, history);
-            if (patience > 0 && stats.hasValidation() && history.epochsSinceBest() >= patience) {
-                for (TrainingListener l : listeners) l.onEarlyStop(epoch, bestEpoch, patience);
-                if (best != null && best.epoch() == bestEpoch) {
-                    best.restore();
-                    EpochStats restored = history.epochs().get(bestEpoch - 1);
-                    for (TrainingListener l : listeners) l.onBestRestored(restored);
-                }
-                break;
             }
         }
         for (TrainingListener l : listeners) l.onTrainEnd(history);
@@ -362,11 +383,12 @@ public final class Trainer {
     }
 
     private void checkGradients(List<Map.Entry<String, Parameter>> params, Module model, int epoch, int batch, int batches,
-                                long step, Optimizer optimizer) {
+                                long step, Optimizer optimizer, BufferSnapshot buffers) {
         for (Map.Entry<String, Parameter> e : params) {
             Tensor g = e.getValue().grad();
             String bad = g == null ? null : nonFinite(g);
             if (bad != null) {
+                buffers.restore();
                 throw diverged(epoch, batch, batches, step, "the gradient of " + e.getKey()
                         + describeLayer(model, e.getKey()) + " holds " + bad, optimizer);
             }
@@ -406,24 +428,6 @@ public final class Trainer {
         if (dot < 0) return "";
         Module child = model.children().get(param.substring(0, dot));
         return child == null ? "" : " (layer " + param.substring(0, dot) + ": " + child + ")";
-    }
-
-    /** Re-runs the forward pass layer by layer to name the first layer whose output is not finite. */
-    private static String firstBadLayer(Module model, Tensor x) {
-        if (!(model instanceof Sequential seq)) return "";
-        try (var g = NoGrad.enter()) {
-            if (nonFinite(x) != null) return " (the input batch already holds " + nonFinite(x) + ")";
-            List<Module> layers = seq.layers();
-            for (int i = 0; i < layers.size(); i++) {
-                x = layers.get(i).forward(x);
-                if (nonFinite(x) != null) {
-                    return "; the first non-finite output is layer " + i + "'s (" + layers.get(i) + ")";
-                }
-            }
-        } catch (RuntimeException e) {
-            return "";
-        }
-        return "";
     }
 
     private NumericException diverged(int epoch, int batch, int batches, long step, String what, Optimizer optimizer) {

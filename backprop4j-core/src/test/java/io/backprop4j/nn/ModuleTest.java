@@ -26,6 +26,48 @@ class ModuleTest {
     }
 
     @Test
+    void forwardHooksSeeEachOutputOfTheRealPassUntilRemoved() {
+        var rng = new SplittableRandom(3);
+        var inner = new Sequential(new Linear(3, 3, rng), new Tanh());
+        var model = new Sequential(new Linear(4, 3, rng), inner, new Linear(3, 2, rng));
+        assertEquals(List.of("", "0", "1", "1.0", "1.1", "2"), List.copyOf(model.namedModules().keySet()));
+        List<String> seen = new java.util.ArrayList<>();
+        List<Tensor> outputs = new java.util.ArrayList<>();
+        var handles = new java.util.ArrayList<Module.HookHandle>();
+        model.namedModules().forEach((name, m) -> handles.add(m.registerForwardHook((mod, in, out) -> {
+            assertTrue(mod == m);
+            seen.add(name);
+            outputs.add(out);
+        })));
+        Tensor x = Tensor.randn(rng, DType.FLOAT32, 2, 4);
+        Tensor y = model.call(x);
+        assertEquals(List.of("0", "1.0", "1.1", "1", "2", ""), seen, "children finish before their parents");
+        assertTrue(outputs.getLast() == y, "the hook sees the very output returned");
+        assertTrue(outputs.get(2) == outputs.get(3), "the inner Sequential returns its last layer's output");
+        model.forward(x);
+        assertEquals(11, seen.size(), "forward() skips the module's own hooks, not its children's");
+        handles.forEach(Module.HookHandle::close);
+        handles.getFirst().close();   // a second close is harmless
+        model.call(x);
+        assertEquals(11, seen.size(), "no hook after its handle is closed");
+        assertThrows(BackpropException.class, () -> model.registerForwardHook(null));
+    }
+
+    @Test
+    void aHookRegisteredTwiceRunsTwiceAndClosesOnce() {
+        var relu = new ReLU();
+        int[] calls = new int[1];
+        Module.ForwardHook h = (m, in, out) -> calls[0]++;
+        var first = relu.registerForwardHook(h);
+        relu.registerForwardHook(h);
+        relu.call(Tensor.ones(2));
+        assertEquals(2, calls[0]);
+        first.close();
+        relu.call(Tensor.ones(2));
+        assertEquals(3, calls[0]);
+    }
+
+    @Test
     void initialisationIsSeededAndBounded() {
         var a = new Linear(100, 50, new SplittableRandom(1));
         var b = new Linear(100, 50, new SplittableRandom(1));

@@ -144,6 +144,68 @@ class TrainerTest {
         assertTrue(!Files.exists(Checkpoint.fileIn(dir)), "no checkpoint of a diverged epoch");
     }
 
+    /**
+     * A diverging step with batch norm and dropout: the error names the first layer whose output
+     * was not finite in that very pass, and leaves parameters and running statistics as they were
+     * after the last finite step (the forward pass of the bad step had already moved the
+     * statistics; naming the layer must not run the model again).
+     */
+    @Test
+    void divergenceLeavesTheModelAsAfterTheLastFiniteStep() {
+        EpochRandom rng = new EpochRandom(4);
+        var spec = new ModelSpec(64, new int[] {32, 16}, 10, "relu", 0.2, true, Task.CLASSIFY, null, null, standardizer, "digits");
+        Sequential model = spec.build(rng);
+        Optimizer opt = new SGD(model.parameters(), 1e4);
+        Map<String, Tensor> afterLastStep = new java.util.LinkedHashMap<>();
+        int[] steps = new int[1];
+        TrainingListener snapshot = new TrainingListener() {
+            @Override
+            public void onBatchEnd(int epoch, int batch, int batches, long seen, double meanLoss) {
+                steps[0]++;
+                ModelTensors.named(model).forEach((k, v) -> afterLastStep.put(k, Tensor.zerosLike(v).copy_(v)));
+            }
+        };
+        NumericException e = assertThrows(NumericException.class, () -> Trainer.builder().epochs(3).seed(4).epochRandom(rng)
+                .listener(snapshot).build().fit(model, opt, digits.train(), digits.validation()));
+        assertTrue(steps[0] >= 1, "at least one finite step before diverging: " + e.getMessage());
+        assertTrue(model.namedBuffers().containsKey("1.running_mean"), model.namedBuffers().keySet().toString());
+        assertEquals(Map.of(), differences(afterLastStep, ModelTensors.named(model)), e.getMessage());
+        assertTrue(e.getMessage().matches("(?s).*(the first non-finite output is layer \\d+'s \\(\\w+\\(|gradient of \\d\\.\\w+ \\(layer \\d).*"),
+                e.getMessage());
+    }
+
+    /** The layer named is the one whose output first went non-finite in the pass that diverged. */
+    @Test
+    void divergenceNamesTheLayerFromTheRealPass() {
+        EpochRandom rng = new EpochRandom(5);
+        Sequential model = spec(0).build(rng);
+        // Layer 2's weights become NaN before the first step: layer 0's and 1's outputs stay finite.
+        model.namedParameters().get("2.weight").fill_(Double.NaN);
+        NumericException e = assertThrows(NumericException.class, () -> Trainer.builder().epochs(1).seed(5)
+                .build().fit(model, new SGD(model.parameters(), 0.1), digits.train(), null));
+        assertTrue(e.getMessage().contains("the loss is NaN; the first non-finite output is layer 2's (Linear(in=32, out=10, bias=true))"),
+                e.getMessage());
+    }
+
+    @Test
+    void theLossIsPassedIn() {
+        List<String> calls = new ArrayList<>();
+        TrainingLoss doubled = (out, labels, targets) -> {
+            calls.add(labels == null ? "no labels" : "labels " + labels.length);
+            return io.backprop4j.loss.Losses.crossEntropy(out, labels).mul(2);
+        };
+        EpochRandom rng = new EpochRandom(6);
+        Sequential model = spec(0).build(rng);
+        History h = Trainer.builder().epochs(1).batchSize(64).seed(6).loss(doubled).build()
+                .fit(model, new SGD(model.parameters(), 0.05), digits.train(), digits.validation());
+        int batches = (digits.train().size() + 63) / 64;
+        assertEquals("labels 64", calls.getFirst());
+        assertTrue(calls.size() > batches, "the validation loss is the passed loss too: " + calls.size());
+        Evaluation plain = Evaluation.of(model, digits.validation());
+        assertEquals(2 * plain.loss(), h.last().validationLoss(), 1e-6 * plain.loss());
+        assertThrows(io.backprop4j.BackpropException.class, () -> Trainer.builder().loss(null));
+    }
+
     @Test
     void earlyStoppingStopsWhenValidationLossStallsAndDataMustFitTheTask() {
         Sequential model = spec(0).build(new EpochRandom(3));
