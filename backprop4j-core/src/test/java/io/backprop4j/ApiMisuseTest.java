@@ -39,7 +39,8 @@ class ApiMisuseTest {
     @TempDir
     Path dir;
 
-    private static final SplittableRandom RNG = new SplittableRandom(1);
+    /** Each test its own generator (a field, so JUnit makes one per test): no test sees another's draws. */
+    private final SplittableRandom rng = new SplittableRandom(1);
 
     /** The call throws a BackpropException of the given kind whose message holds every word. */
     private static <T extends BackpropException> T refused(Class<T> kind, Executable call, String... words) {
@@ -98,8 +99,8 @@ class ApiMisuseTest {
         refused(ShapeException.class, () -> Tensor.zeros(2, -3), "negative");
         refused(ShapeException.class, () -> Tensor.ones(DType.FLOAT64, -3), "negative");
         refused(ShapeException.class, () -> Tensor.full(1, DType.FLOAT32, 4, -1), "negative");
-        refused(ShapeException.class, () -> Tensor.rand(RNG, DType.FLOAT32, -5), "negative");
-        refused(ShapeException.class, () -> Tensor.randn(RNG, DType.FLOAT32, 3, -5), "negative");
+        refused(ShapeException.class, () -> Tensor.rand(rng, DType.FLOAT32, -5), "negative");
+        refused(ShapeException.class, () -> Tensor.randn(rng, DType.FLOAT32, 3, -5), "negative");
     }
 
     @Test
@@ -214,8 +215,8 @@ class ApiMisuseTest {
 
     @Test
     void linearWithZeroOrNegativeSizes() {
-        refused(() -> new Linear(0, 3, RNG), "0");
-        refused(() -> new Linear(3, -1, RNG), "-1");
+        refused(() -> new Linear(0, 3, rng), "0");
+        refused(() -> new Linear(3, -1, rng), "-1");
         nullRefused(() -> new Linear(null, null));
         nullRefused(() -> new Linear(3, 2, null));
         refused(ShapeException.class, () -> new Linear(Tensor.zeros(3), null));
@@ -224,15 +225,15 @@ class ApiMisuseTest {
 
     @Test
     void linearOnInputsOfTheWrongWidth() {
-        Linear l = new Linear(3, 2, RNG);
+        Linear l = new Linear(3, 2, rng);
         refused(ShapeException.class, () -> l.forward(Tensor.zeros(4, 5)));
         refused(ShapeException.class, () -> l.forward(Tensor.scalar(1, DType.FLOAT32)));
     }
 
     @Test
     void otherLayersWithBadSettings() {
-        refused(() -> new Dropout(1.5, RNG), "1.5");
-        refused(() -> new Dropout(Double.NaN, RNG));
+        refused(() -> new Dropout(1.5, rng), "1.5");
+        refused(() -> new Dropout(Double.NaN, rng));
         refused(() -> new BatchNorm1d(0), "0");
         refused(ShapeException.class, () -> new BatchNorm1d(3).forward(Tensor.zeros(4, 5)));
     }

@@ -48,5 +48,23 @@ class AutogradTest {
         assertTrue(w.grad().isContiguous());
         assertSame(DType.FLOAT32, w.grad().dtype());
         assertArrayEquals(new float[] {4, 4, 6, 6}, w.grad().toFloatArray());
+        // Back from y = w * c with a given seed g, w's gradient is one fresh [n] tensor, g * c:
+        // adopting it allocates those 4n bytes once; a copy into w.grad() would allocate them twice.
+        // Counted per thread.
+        int n = 1 << 21;
+        Tensor big = Tensor.zeros(DType.FLOAT32, n).requiresGrad(true);
+        Tensor c = Tensor.ones(DType.FLOAT32, n);
+        Tensor seed = Tensor.ones(DType.FLOAT32, n);
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long bytes = 0;
+        for (int round = 0; round < 3; round++) {   // the last round counts: classes loaded, code compiled
+            big.zeroGrad();
+            Tensor y = big.mul(c);
+            long before = threads.getCurrentThreadAllocatedBytes();
+            y.backward(seed);
+            bytes = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertTrue(bytes >= 4L * n && bytes < 6L * n, "backward allocated " + bytes + " bytes for a gradient of " + 4L * n);
+        assertArrayEquals(c.toFloatArray(), big.grad().toFloatArray());
     }
 }
