@@ -59,12 +59,14 @@ public final class GradCheck {
                 double orig = x.getFlat(i);
                 double plus, minus;
                 try (var g = NoGrad.enter()) {
-                    x.setFlat(i, orig + eps);
-                    plus = scalar.apply(inputs).item();
-                    x.setFlat(i, orig - eps);
-                    minus = scalar.apply(inputs).item();
-                } finally {
-                    x.setFlat(i, orig);
+                    try {
+                        x.setFlat(i, orig + eps);
+                        plus = scalar.apply(inputs).item();
+                        x.setFlat(i, orig - eps);
+                        minus = scalar.apply(inputs).item();
+                    } finally {
+                        x.setFlat(i, orig);
+                    }
                 }
                 double numeric = (plus - minus) / (2 * eps);
                 double a = analytic.getFlat(i);

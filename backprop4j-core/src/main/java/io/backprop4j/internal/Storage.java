@@ -17,13 +17,14 @@ import java.lang.invoke.MethodType;
  * Elements lie by {@link Tensor#offset()} and {@link Tensor#strides()}.
  */
 public final class Storage {
-    private static final MethodHandle FLOATS, DOUBLES;
+    private static final MethodHandle FLOATS, DOUBLES, CHANGED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Tensor.class, MethodHandles.lookup());
             FLOATS = lookup.findVirtual(Tensor.class, "floatArray", MethodType.methodType(float[].class));
             DOUBLES = lookup.findVirtual(Tensor.class, "doubleArray", MethodType.methodType(double[].class));
+            CHANGED = lookup.findVirtual(Tensor.class, "bumpVersion", MethodType.methodType(void.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -46,6 +47,21 @@ public final class Storage {
     public static double[] doubles(Tensor t) {
         try {
             return (double[]) DOUBLES.invokeExact(t);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new BackpropException("storage: " + e);
+        }
+    }
+
+    /**
+     * Records that a kernel changed {@code t}'s storage in place through {@link #floats} or
+     * {@link #doubles}, as an in-place op would ({@link Tensor#version()}): a graph that saved t
+     * then refuses to run backward with the new values.
+     */
+    public static void changed(Tensor t) {
+        try {
+            CHANGED.invokeExact(t);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

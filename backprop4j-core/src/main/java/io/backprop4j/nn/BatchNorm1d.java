@@ -50,8 +50,8 @@ public final class BatchNorm1d extends Module {
     /** Sets γ = 1, β = 0 and the running statistics to mean 0, variance 1 (draws nothing from rng). */
     @Override
     public void resetParameters(RandomGenerator rng) {
-        weight.fill_(1);
-        bias.fill_(0);
+        Init.constant(weight, 1);
+        Init.constant(bias, 0);
         runningMean.fill_(0);
         runningVar.fill_(1);
     }

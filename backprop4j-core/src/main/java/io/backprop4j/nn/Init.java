@@ -1,10 +1,13 @@
 package io.backprop4j.nn;
 
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
 import java.util.random.RandomGenerator;
 
 /**
  * Weight initialisers; each fills a tensor in place from the given generator and returns it.
+ * They work inside a no-grad scope, as PyTorch's {@code nn.init} does, so that parameters (which
+ * require grad) can be filled.
  * fanIn and fanOut are read from a [in, out] weight: fanIn = shape[0], fanOut = shape[1].
  */
 public final class Init {
@@ -12,19 +15,29 @@ public final class Init {
 
     /** U(low, high). */
     public static Tensor uniform(Tensor t, double low, double high, RandomGenerator rng) {
-        for (int i = 0, n = t.numel(); i < n; i++) t.setFlat(i, low + (high - low) * rng.nextDouble());
-        return t;
+        double[] v = new double[t.numel()];
+        for (int i = 0; i < v.length; i++) v[i] = low + (high - low) * rng.nextDouble();
+        return fill(t, v);
     }
 
     /** N(mean, std²). */
     public static Tensor normal(Tensor t, double mean, double std, RandomGenerator rng) {
-        for (int i = 0, n = t.numel(); i < n; i++) t.setFlat(i, mean + std * rng.nextGaussian());
-        return t;
+        double[] v = new double[t.numel()];
+        for (int i = 0; i < v.length; i++) v[i] = mean + std * rng.nextGaussian();
+        return fill(t, v);
+    }
+
+    private static Tensor fill(Tensor t, double[] values) {
+        try (var g = NoGrad.enter()) {
+            return t.copy_(Tensor.of(values, t.shape()));
+        }
     }
 
     /** Every element = value. */
     public static Tensor constant(Tensor t, double value) {
-        return t.fill_(value);
+        try (var g = NoGrad.enter()) {
+            return t.fill_(value);
+        }
     }
 
     /** Glorot/Xavier uniform: U(±√(6 / (fanIn + fanOut))). For tanh, sigmoid, softmax layers. */

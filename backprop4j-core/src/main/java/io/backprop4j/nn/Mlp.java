@@ -1,6 +1,7 @@
 package io.backprop4j.nn;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
 import java.util.Arrays;
@@ -112,8 +113,10 @@ public final class Mlp {
                 l.resetParameters(rng);
             } else {
                 Linear fresh = linear(l.inFeatures(), l.outFeatures(), scheme, rng, l.weight().dtype());
-                l.weight().copy_(fresh.weight());
-                if (l.bias() != null) l.bias().fill_(0);
+                try (var g = NoGrad.enter()) {
+                    l.weight().copy_(fresh.weight());
+                    if (l.bias() != null) l.bias().fill_(0);
+                }
             }
         } else if (model instanceof BatchNorm1d bn) {
             bn.resetParameters(rng);

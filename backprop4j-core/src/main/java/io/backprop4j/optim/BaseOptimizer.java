@@ -1,6 +1,9 @@
 package io.backprop4j.optim;
 
+import io.backprop4j.BackpropException;
+import io.backprop4j.internal.Storage;
 import io.backprop4j.nn.Parameter;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -24,20 +27,34 @@ abstract class BaseOptimizer implements Optimizer {
      */
     BaseOptimizer(String name, List<Parameter> params, double lr, boolean countSteps, String... bufferNames) {
         this.params = List.copyOf(params);
+        for (int i = 0; i < this.params.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (this.params.get(i) == this.params.get(j)) {
+                    throw new BackpropException(name + ": parameter " + i + " is parameter " + j + " again; each parameter may be"
+                            + " listed once (it would be stepped twice)");
+                }
+            }
+        }
         this.lr = lr;
         this.state = new ParamState(name, this.params, countSteps, bufferNames);
     }
 
-    /** Updates, in order, every parameter that has a gradient, through {@link #updateParameter}. */
+    /**
+     * Updates, in order, every parameter that has a gradient, through {@link #updateParameter}; not
+     * recorded for autograd, and counted as an in-place change of each parameter updated.
+     */
     @Override
     public final void step() {
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            Tensor g = ParamState.grad(p);
-            if (g == null) continue;
-            Tensor w = ParamState.data(p);
-            updateParameter(i, w, g);
-            ParamState.writeBack(p, w);
+        try (var g = NoGrad.enter()) {
+            for (int i = 0; i < params.size(); i++) {
+                Parameter p = params.get(i);
+                Tensor grad = ParamState.grad(p);
+                if (grad == null) continue;
+                Tensor w = ParamState.data(p);
+                updateParameter(i, w, grad);
+                if (w == p) Storage.changed(p);
+                else ParamState.writeBack(p, w);
+            }
         }
     }
 

@@ -84,6 +84,7 @@ final class Autograd {
                 Primitive op = t.primitive();
                 if (op == null || t.retainsGrad()) accumulateInto(t, g, op == null && handed.get(storage(g)) == 1);
                 if (op == null) continue;
+                t.checkSaved();
                 Tensor[] inputs = op.inputs();
                 Tensor[] inGrads = op.backward(g);
                 if (inGrads.length != inputs.length) {

@@ -10,6 +10,9 @@ record CastOp(Tensor x) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {Tensor.zeros(x.dtype(), x.shape()).copy_(g)};
     }

@@ -34,6 +34,9 @@ record ConcatOp(Tensor[] parts, int dim) implements Primitive {
 
     public Tensor[] inputs() { return parts.clone(); }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         Tensor[] grads = new Tensor[parts.length];
         int at = 0;

@@ -10,6 +10,9 @@ record ExpOp(Tensor x, Tensor out) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return new Tensor[] {out}; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {g.mul(out)};
     }

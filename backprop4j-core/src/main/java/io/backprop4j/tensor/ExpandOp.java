@@ -26,6 +26,9 @@ record ExpandOp(Tensor x) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {Autograd.unbroadcast(g, x.shape())};
     }

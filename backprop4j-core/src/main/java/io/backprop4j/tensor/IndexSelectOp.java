@@ -24,6 +24,9 @@ record IndexSelectOp(Tensor x, int dim, int[] indices) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         Tensor full = Tensor.zerosLike(x);
         for (int k = 0; k < indices.length; k++) {

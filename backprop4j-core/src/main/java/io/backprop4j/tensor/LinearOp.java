@@ -40,6 +40,9 @@ record LinearOp(Tensor x, Tensor w, Tensor b) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x, w, b}; }
 
+    @Override
+    public Tensor[] saved() { return new Tensor[] {x, w}; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {
             x.requiresGrad() ? MatMulInto.product(g, transposed(w)) : null,

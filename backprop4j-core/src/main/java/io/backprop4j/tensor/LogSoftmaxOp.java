@@ -21,6 +21,9 @@ record LogSoftmaxOp(Tensor x, Tensor out, int dim) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return new Tensor[] {out}; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {g.sub(out.exp().mul(g.sum(dim, true)))};
     }

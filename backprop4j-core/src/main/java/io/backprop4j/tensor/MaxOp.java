@@ -37,6 +37,9 @@ record MaxOp(Tensor x, int dim, boolean keepdim, int[] argmax) implements Primit
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         DimRows rows = new DimRows("max", Tensor.zerosLike(x), dim);
         double[] gv = g.contiguousData().toDoubleArray();

@@ -18,6 +18,9 @@ record NarrowOp(Tensor x, int dim, int start, int length) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         Tensor full = Tensor.zerosLike(x);
         apply(full, dim, start, length).copy_(g);

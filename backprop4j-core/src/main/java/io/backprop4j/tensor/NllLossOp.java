@@ -20,6 +20,9 @@ record NllLossOp(Tensor x, int[] classes) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         Tensor gx = Tensor.zerosLike(x);
         double v = -g.item() / classes.length;

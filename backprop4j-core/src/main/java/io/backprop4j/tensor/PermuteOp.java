@@ -23,6 +23,9 @@ record PermuteOp(Tensor x, int[] perm) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         int[] inv = new int[perm.length];
         for (int i = 0; i < perm.length; i++) inv[perm[i]] = i;

@@ -17,4 +17,16 @@ sealed interface Primitive extends Op permits AddOp, SubOp, MulOp, DivOp, NegOp,
 
     /** Gradients of the loss with respect to each input, given d(loss)/d(output). */
     Tensor[] backward(Tensor gradOutput);
+
+    /** No saved tensors. */
+    Tensor[] NOTHING = {};
+
+    /**
+     * The tensors whose values {@link #backward} reads (inputs or the output): backward refuses
+     * to run when one of them was changed in place after this op used it. By default all inputs;
+     * ops that read only shapes, or their output, say so.
+     */
+    default Tensor[] saved() {
+        return inputs();
+    }
 }

@@ -12,6 +12,9 @@ record ReshapeOp(Tensor x) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {apply(g, x.shape())};
     }

@@ -17,6 +17,9 @@ record SigmoidOp(Tensor x, Tensor out) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return new Tensor[] {out}; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {Loops.zip(g, out, (gv, o) -> gv * o * (1 - o))};
     }

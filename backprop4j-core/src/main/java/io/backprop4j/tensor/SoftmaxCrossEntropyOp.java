@@ -50,6 +50,9 @@ record SoftmaxCrossEntropyOp(Tensor x, Tensor y, int[] classes, Tensor softmax) 
 
     public Tensor[] inputs() { return y == null ? new Tensor[] {x} : new Tensor[] {x, y}; }
 
+    @Override
+    public Tensor[] saved() { return y == null ? Primitive.NOTHING : new Tensor[] {y}; }
+
     public Tensor[] backward(Tensor g) {
         int n = x.size(0), k = x.size(1);
         double scale = g.item() / n;

@@ -36,6 +36,9 @@ record SoftmaxOp(Tensor x, Tensor out, int dim) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return new Tensor[] {out}; }
+
     public Tensor[] backward(Tensor g) {
         if (dim == out.rank() - 1) {
             int n = out.size(-1), rows = n == 0 ? 0 : out.numel() / n;

@@ -10,6 +10,9 @@ record SqrtOp(Tensor x, Tensor out) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return new Tensor[] {out}; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {Loops.zip(g, out, (gv, o) -> gv * 0.5 / o)};
     }

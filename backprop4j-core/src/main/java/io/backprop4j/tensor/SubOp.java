@@ -9,6 +9,9 @@ record SubOp(Tensor a, Tensor b) implements Primitive {
 
     public Tensor[] inputs() { return new Tensor[] {a, b}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         return new Tensor[] {
             a.requiresGrad() ? Autograd.unbroadcast(g, a.shape()) : null,

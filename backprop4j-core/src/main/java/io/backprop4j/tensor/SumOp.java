@@ -42,6 +42,9 @@ record SumOp(Tensor x, boolean[] reduced, boolean keepdim) implements Primitive 
 
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
     public Tensor[] backward(Tensor g) {
         int[] shape = x.shape();
         int[] keptShape = shape.clone();

@@ -32,15 +32,20 @@ public class Tensor {
     private final float[] f;
     private final double[] d;
     private final boolean contiguous;
+    /** How many times the storage was changed in place; one counter shared by every view of it. */
+    private final int[] version;
 
     private boolean requiresGrad;
     private Tensor grad;
     private Primitive gradFn;
+    /** The versions of the tensors gradFn saved for its backward, when it recorded this tensor. */
+    private int[] savedVersions;
     private boolean retainsGrad;
 
     // ---------------------------------------------------------------- construction
 
-    private Tensor(DType dtype, float[] f, double[] d, int[] shape, int[] strides, int offset) {
+    private Tensor(DType dtype, float[] f, double[] d, int[] shape, int[] strides, int offset, int[] version) {
+        this.version = version;
         this.dtype = dtype;
         this.f = f;
         this.d = d;
@@ -55,21 +60,21 @@ public class Tensor {
      * {@code io.backprop4j.nn.Parameter}. The new tensor is a leaf.
      */
     protected Tensor(Tensor data) {
-        this(data.dtype, data.f, data.d, data.shape, data.strides, data.offset);
+        this(data.dtype, data.f, data.d, data.shape, data.strides, data.offset, data.version);
     }
 
     /** A float32 tensor over {@code data} (not copied) with the given shape. */
     public static Tensor of(float[] data, int... shape) {
         need(data, "Tensor.of", "data");
         Shapes.checkData(data.length, shape);
-        return new Tensor(DType.FLOAT32, data, null, shape.clone(), Shapes.contiguousStrides(shape), 0);
+        return new Tensor(DType.FLOAT32, data, null, shape.clone(), Shapes.contiguousStrides(shape), 0, new int[1]);
     }
 
     /** A float64 tensor over {@code data} (not copied) with the given shape. */
     public static Tensor of(double[] data, int... shape) {
         need(data, "Tensor.of", "data");
         Shapes.checkData(data.length, shape);
-        return new Tensor(DType.FLOAT64, null, data, shape.clone(), Shapes.contiguousStrides(shape), 0);
+        return new Tensor(DType.FLOAT64, null, data, shape.clone(), Shapes.contiguousStrides(shape), 0, new int[1]);
     }
 
     /** A float64 1-D tensor holding these values. */
@@ -155,7 +160,7 @@ public class Tensor {
         if (step == 0 || !Double.isFinite(step)) throw new BackpropException("arange: step must be finite and non-zero, got " + step);
         int n = (int) Math.max(0, Math.ceil((end - start) / step));
         Tensor t = zeros(dtype, n);
-        for (int i = 0; i < n; i++) t.setFlat(i, start + i * step);
+        for (int i = 0; i < n; i++) t.putFlat(i, start + i * step);
         return t;
     }
 
@@ -173,7 +178,7 @@ public class Tensor {
     public static Tensor uniform(RandomGenerator rng, double low, double high, DType dtype, int... shape) {
         need(rng, "Tensor.uniform", "rng");
         Tensor t = zeros(dtype, shape);
-        for (int i = 0, n = t.numel(); i < n; i++) t.setFlat(i, low + (high - low) * rng.nextDouble());
+        for (int i = 0, n = t.numel(); i < n; i++) t.putFlat(i, low + (high - low) * rng.nextDouble());
         return t;
     }
 
@@ -186,13 +191,13 @@ public class Tensor {
     public static Tensor normal(RandomGenerator rng, double mean, double std, DType dtype, int... shape) {
         need(rng, "Tensor.normal", "rng");
         Tensor t = zeros(dtype, shape);
-        for (int i = 0, n = t.numel(); i < n; i++) t.setFlat(i, mean + std * rng.nextGaussian());
+        for (int i = 0, n = t.numel(); i < n; i++) t.putFlat(i, mean + std * rng.nextGaussian());
         return t;
     }
 
     /** A view with another shape and strides over the same storage (no autograd record, no checks: for the ops). */
     Tensor view(int[] newShape, int[] newStrides, int newOffset) {
-        return new Tensor(dtype, f, d, newShape, newStrides, newOffset);
+        return new Tensor(dtype, f, d, newShape, newStrides, newOffset, version);
     }
 
     /**
@@ -333,6 +338,7 @@ public class Tensor {
 
     /** Sets one element (in place, not recorded). */
     public Tensor set(double value, int... index) {
+        changing("set");
         int off = indexToOffset(index);
         if (f != null) f[off] = (float) value; else d[off] = value;
         return this;
@@ -346,6 +352,12 @@ public class Tensor {
 
     /** Sets the element at a row-major position (in place, not recorded). */
     public void setFlat(int i, double value) {
+        changing("setFlat");
+        putFlat(i, value);
+    }
+
+    /** setFlat for the loops of this class, which count the change once. */
+    private void putFlat(int i, double value) {
         int off = flatToOffset(i);
         if (f != null) f[off] = (float) value; else d[off] = value;
     }
@@ -393,20 +405,47 @@ public class Tensor {
 
     // ---------------------------------------------------------------- in-place (not recorded)
 
+    /**
+     * Every in-place change goes through here: refused on a tensor that takes part in autograd
+     * while grad mode is on (the change would not be recorded, so gradients would silently be
+     * wrong; PyTorch refuses it on a leaf too), and counted, so that backward can tell when a
+     * tensor an op saved was changed after the op used it.
+     */
+    private void changing(String op) {
+        if (requiresGrad && NoGrad.isGradEnabled()) {
+            throw new BackpropException(op + ": " + (isLeaf() ? "a leaf tensor that requires grad" : "a tensor computed by " + gradFn.name())
+                    + " cannot be changed in place while gradients are recorded; do it inside NoGrad.enter() (as optimisers and"
+                    + " initialisers do), or change a copy");
+        }
+        version[0]++;
+    }
+
+    /** How many times this tensor's storage (shared by its views) has been changed in place. */
+    public int version() {
+        return version[0];
+    }
+
+    /** Counts a change made to the storage by a kernel outside this class (optimiser updates). */
+    void bumpVersion() {
+        version[0]++;
+    }
+
     /** Sets every element to {@code value}. In place; returns this. */
     public Tensor fill_(double value) {
+        changing("fill_");
         if (isContiguous()) {
             int n = numel();
             if (f != null) Arrays.fill(f, offset, offset + n, (float) value);
             else Arrays.fill(d, offset, offset + n, value);
         } else {
-            for (int i = 0, n = numel(); i < n; i++) setFlat(i, value);
+            for (int i = 0, n = numel(); i < n; i++) putFlat(i, value);
         }
         return this;
     }
 
     /** Copies the elements of {@code src} (same shape; any dtype) into this tensor. In place. */
     public Tensor copy_(Tensor src) {
+        changing("copy_");
         need(src, "copy_", "source");
         if (!Arrays.equals(shape, src.shape)) {
             throw new ShapeException("copy_: source shape " + Shapes.str(src.shape) + " differs from " + Shapes.str(shape));
@@ -415,27 +454,29 @@ public class Tensor {
             if (f != null) System.arraycopy(src.f, src.offset, f, offset, numel());
             else System.arraycopy(src.d, src.offset, d, offset, numel());
         } else {
-            for (int i = 0, n = numel(); i < n; i++) setFlat(i, src.getFlat(i));
+            for (int i = 0, n = numel(); i < n; i++) putFlat(i, src.getFlat(i));
         }
         return this;
     }
 
     /** this += alpha * other (same shape). In place; returns this. */
     public Tensor addInPlace(Tensor other, double alpha) {
+        changing("addInPlace");
         if (!Arrays.equals(shape, other.shape)) {
             throw new ShapeException("addInPlace: shapes " + Shapes.str(shape) + " and " + Shapes.str(other.shape) + " differ");
         }
         if (isContiguous() && other.isContiguous() && dtype == other.dtype) {
             Loops.axpy(this, other, alpha);
         } else {
-            for (int i = 0, n = numel(); i < n; i++) setFlat(i, getFlat(i) + alpha * other.getFlat(i));
+            for (int i = 0, n = numel(); i < n; i++) putFlat(i, getFlat(i) + alpha * other.getFlat(i));
         }
         return this;
     }
 
     /** this *= factor. In place; returns this. */
     public Tensor mulInPlace(double factor) {
-        for (int i = 0, n = numel(); i < n; i++) setFlat(i, getFlat(i) * factor);
+        changing("mulInPlace");
+        for (int i = 0, n = numel(); i < n; i++) putFlat(i, getFlat(i) * factor);
         return this;
     }
 
@@ -493,11 +534,33 @@ public class Tensor {
     void attach(Primitive op) {
         this.gradFn = op;
         this.requiresGrad = true;
+        Tensor[] saved = op.saved();
+        if (saved.length > 0) {
+            savedVersions = new int[saved.length];
+            for (int i = 0; i < saved.length; i++) savedVersions[i] = saved[i] == null ? 0 : saved[i].version[0];
+        }
+    }
+
+    /**
+     * Before backward runs {@link #gradFn}: refuses when a tensor it saved for its backward was
+     * changed in place since it was used (PyTorch's "modified by an inplace operation").
+     */
+    void checkSaved() {
+        if (savedVersions == null) return;
+        Tensor[] saved = gradFn.saved();
+        for (int i = 0; i < saved.length; i++) {
+            if (saved[i] != null && saved[i].version[0] != savedVersions[i]) {
+                throw new BackpropException("backward: a tensor of shape " + Shapes.str(saved[i].shape) + " that " + gradFn.name()
+                        + " saved for its gradient was changed in place after " + gradFn.name() + " used it (its version is "
+                        + saved[i].version[0] + ", " + gradFn.name() + " saw version " + savedVersions[i]
+                        + "); change it after backward, or change a copy");
+            }
+        }
     }
 
     /** The same data cut from the graph: a leaf that does not require grad. */
     public Tensor detach() {
-        return new Tensor(dtype, f, d, shape, strides, offset);
+        return new Tensor(dtype, f, d, shape, strides, offset, version);
     }
 
     /** Back-propagates from this one-element tensor (d this / d this = 1). */

@@ -1,6 +1,7 @@
 package io.backprop4j.train;
 
 import io.backprop4j.nn.Module;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,7 +42,9 @@ final class BestWeights {
 
     /** Copies the kept tensors back into the model. */
     void restore() {
-        live.forEach((name, t) -> t.copy_(copy.get(name)));
+        try (var g = NoGrad.enter()) {
+            live.forEach((name, t) -> t.copy_(copy.get(name)));
+        }
     }
 
     /** The epoch whose tensors are kept, or 0 when none are. */

@@ -1,6 +1,7 @@
 package io.backprop4j.train;
 
 import io.backprop4j.nn.Module;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,8 @@ final class BufferSnapshot {
     }
 
     void restore() {
-        for (int i = 0; i < live.size(); i++) live.get(i).copy_(copy.get(i));
+        try (var g = NoGrad.enter()) {
+            for (int i = 0; i < live.size(); i++) live.get(i).copy_(copy.get(i));
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.backprop4j.nn.Module;
 import io.backprop4j.optim.LrSchedule;
 import io.backprop4j.optim.Optimizer;
 import io.backprop4j.tensor.Shapes;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,7 +234,9 @@ public final class Checkpoint {
                 throw new BackpropException(src + ": tensor \"" + e.getKey() + "\" has shape " + Shapes.str(s.shape())
                         + ", the model's has " + Shapes.str(e.getValue().shape()));
             }
-            e.getValue().copy_(s);
+            try (var g = NoGrad.enter()) {
+                e.getValue().copy_(s);
+            }
         }
     }
 

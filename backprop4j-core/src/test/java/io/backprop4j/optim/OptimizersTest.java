@@ -355,6 +355,17 @@ class OptimizersTest {
         assertTrue(storage == Storage.floats(p));
     }
 
+    /** A parameter listed twice would be stepped twice per step (issue 18, item 9): every optimiser refuses it. */
+    @Test
+    void aParameterListedTwiceIsRefused() {
+        Parameter a = new Parameter(Tensor.zeros(2)), b = new Parameter(Tensor.zeros(3));
+        for (String name : Optimizers.NAMES) {
+            var e = assertThrows(io.backprop4j.BackpropException.class, () -> Optimizers.create(name, List.of(a, b, a), 1e-3), name);
+            assertTrue(e.getMessage().contains("parameter 2 is parameter 0 again"), e.getMessage());
+        }
+        Optimizers.create("sgd", List.of(a, b, new Parameter(Tensor.zeros(2))), 1e-3);   // equal values, other tensors: fine
+    }
+
     @Test
     void factoryKnowsTheNames() {
         List<Parameter> p = List.of(new Parameter(Tensor.zeros(2)));
