@@ -178,9 +178,12 @@ final class Loops {
         }
     }
 
-    /** A new contiguous tensor of {@code dtype} holding {@code values} (adopted for float64, converted for float32). */
+    /** A new contiguous tensor of {@code dtype} holding {@code values} (adopted for float64 storage, converted for float32). */
     static Tensor fromDoubles(double[] values, DType dtype, int... shape) {
-        if (dtype == DType.FLOAT64) return Tensor.of(values, shape);
+        if (dtype != DType.FLOAT32) {
+            Shapes.checkData(values.length, shape);
+            return Tensor.wrap(values, dtype, shape.clone());
+        }
         float[] f = new float[values.length];
         for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
         return Tensor.of(f, shape);
@@ -269,5 +272,36 @@ final class Loops {
             }
         }
         return out;
+    }
+
+    /** The inputs' values in their broadcast shape, row-major, for ops on several tensors that are not hot paths. */
+    record Broadcast(int[] shape, double[][] values) {
+        int size() { return values[0].length; }
+    }
+
+    /** Broadcasts the inputs (NumPy's rules, the error naming op) and reads their values. */
+    static Broadcast broadcast(String op, Tensor... inputs) {
+        int[] shape = inputs[0].shape();
+        for (int i = 1; i < inputs.length; i++) shape = Shapes.broadcast(op, shape, inputs[i].shape());
+        double[][] values = new double[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = inputs[i];
+            values[i] = t.view(shape, broadcastStrides(t, shape), t.offset()).toDoubleArray();
+        }
+        return new Broadcast(shape, values);
+    }
+
+    /** Two doubles to a truth value. */
+    @FunctionalInterface
+    interface Comparison {
+        boolean test(double a, double b);
+    }
+
+    /** a (test) b elementwise with broadcasting: a bool tensor, never recorded. */
+    static Tensor compare(String op, Tensor a, Tensor b, Comparison test) {
+        Broadcast in = broadcast(op, a, b);
+        double[] x = in.values()[0], y = in.values()[1], out = new double[in.size()];
+        for (int i = 0; i < out.length; i++) out[i] = test.test(x[i], y[i]) ? 1 : 0;
+        return Tensor.wrap(out, DType.BOOL, in.shape());
     }
 }

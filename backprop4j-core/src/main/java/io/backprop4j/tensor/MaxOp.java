@@ -12,14 +12,14 @@ record MaxOp(Tensor x, int dim, boolean keepdim, int[] argmax) implements Primit
         return Autograd.record(rows.restoreReduced(out, x.dtype(), keepdim), new MaxOp(x, rows.dim, keepdim, arg));
     }
 
-    /** Index of the first maximum along {@code dim}, as values of x's dtype (not recorded). */
+    /** Index of the first maximum along {@code dim}, an int64 tensor (not recorded). */
     static Tensor argmax(Tensor x, int dim, boolean keepdim) {
         DimRows rows = new DimRows("argmax", x, dim);
         double[] out = new double[rows.rows];
         int[] arg = new int[rows.rows];
         scan(rows, out, arg);
         for (int r = 0; r < arg.length; r++) out[r] = arg[r];
-        return rows.restoreReduced(out, x.dtype(), keepdim);
+        return rows.restoreReduced(out, DType.INT64, keepdim);
     }
 
     private static void scan(DimRows rows, double[] out, int[] arg) {

@@ -13,7 +13,8 @@ sealed interface Primitive extends Op permits AddOp, SubOp, MulOp, DivOp, NegOp,
         PowScalarOp, TanhOp, SigmoidOp, ReLUOp, LeakyReLUOp, ELUOp, SoftplusOp, GELUOp,
         SumOp, MaxOp, LogSumExpOp, MatMulOp, LinearOp, PermuteOp, ReshapeOp, ExpandOp, NarrowOp, IndexSelectOp,
         ConcatOp, CopyOp, CastOp, SoftmaxOp, LogSoftmaxOp,
-        BinaryCrossEntropyOp, BinaryCrossEntropyWithLogitsOp, SoftmaxCrossEntropyOp, NllLossOp {
+        BinaryCrossEntropyOp, BinaryCrossEntropyWithLogitsOp, SoftmaxCrossEntropyOp, NllLossOp,
+        SinOp, CosOp, ClampOp, MaximumOp, MinimumOp, PowOp, WhereOp, GatherOp {
 
     /** Gradients of the loss with respect to each input, given d(loss)/d(output). */
     Tensor[] backward(Tensor gradOutput);

@@ -2,7 +2,7 @@ package io.backprop4j.tensor;
 
 
 /**
- * SumOp over {@code dims} (all when null), keeping them as size 1 when {@code keepdim}.
+ * Sum over {@code dims} (all when null), keeping them as size 1 when {@code keepdim}.
  * Backward: g broadcast back over the summed dims.
  */
 record SumOp(Tensor x, boolean[] reduced, boolean keepdim) implements Primitive {

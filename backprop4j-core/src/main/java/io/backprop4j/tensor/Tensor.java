@@ -77,6 +77,49 @@ public class Tensor {
         return new Tensor(DType.FLOAT64, null, data, shape.clone(), Shapes.contiguousStrides(shape), 0, new int[1]);
     }
 
+    /** An int64 tensor holding {@code values} (copied) with the given shape; |value| ≤ 2⁵³ (see {@link DType#INT64}). */
+    public static Tensor of(long[] values, int... shape) {
+        need(values, "Tensor.of", "values");
+        Shapes.checkData(values.length, shape);
+        double[] data = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (Math.abs(values[i]) > DType.MAX_EXACT_INTEGER) {
+                throw new BackpropException("Tensor.of: value " + values[i] + " at " + i + " is beyond the ±2^53 that an int64 tensor holds exactly");
+            }
+            data[i] = values[i];
+        }
+        return wrap(data, DType.INT64, shape.clone());
+    }
+
+    /** An int64 tensor holding {@code values} (copied) with the given shape. */
+    public static Tensor of(int[] values, int... shape) {
+        need(values, "Tensor.of", "values");
+        Shapes.checkData(values.length, shape);
+        double[] data = new double[values.length];
+        for (int i = 0; i < values.length; i++) data[i] = values[i];
+        return wrap(data, DType.INT64, shape.clone());
+    }
+
+    /** A bool tensor holding {@code values} (copied) with the given shape. */
+    public static Tensor of(boolean[] values, int... shape) {
+        need(values, "Tensor.of", "values");
+        Shapes.checkData(values.length, shape);
+        double[] data = new double[values.length];
+        for (int i = 0; i < values.length; i++) data[i] = values[i] ? 1 : 0;
+        return wrap(data, DType.BOOL, shape.clone());
+    }
+
+    /** A 1-D int64 tensor of these indices or labels. */
+    public static Tensor indices(int... values) {
+        need(values, "Tensor.indices", "values");
+        return of(values, values.length);
+    }
+
+    /** float64 storage tagged with a dtype that keeps its values there (FLOAT64, INT64, BOOL); not copied. */
+    static Tensor wrap(double[] data, DType dtype, int[] shape) {
+        return new Tensor(dtype, null, data, shape, Shapes.contiguousStrides(shape), 0, new int[1]);
+    }
+
     /** A float64 1-D tensor holding these values. */
     public static Tensor vector(double... values) {
         need(values, "Tensor.vector", "values");
@@ -122,7 +165,8 @@ public class Tensor {
     public static Tensor zeros(DType dtype, int... shape) {
         need(dtype, "Tensor.zeros", "dtype");
         int n = Shapes.numel(shape);
-        return dtype == DType.FLOAT32 ? of(new float[n], shape) : of(new double[n], shape);
+        Shapes.checkData(n, shape);
+        return dtype == DType.FLOAT32 ? of(new float[n], shape) : wrap(new double[n], dtype, shape.clone());
     }
 
     /** A new float32 tensor of zeros. */
@@ -164,9 +208,45 @@ public class Tensor {
         return t;
     }
 
-    /** 1-D float32 tensor [0, 1, ..., n-1]. */
+    /** 1-D int64 tensor [0, 1, ..., n-1], as PyTorch's {@code arange(n)}. */
     public static Tensor arange(int n) {
-        return arange(0, n, 1, DType.FLOAT32);
+        return arange(0, n, 1, DType.INT64);
+    }
+
+    /** {@code steps} evenly spaced values from start to end, both included (PyTorch's linspace). */
+    public static Tensor linspace(double start, double end, int steps, DType dtype) {
+        if (steps < 0) throw new BackpropException("linspace: steps must not be negative, got " + steps);
+        if (!Double.isFinite(start) || !Double.isFinite(end)) throw new BackpropException("linspace: start and end must be finite, got " + start + " and " + end);
+        Tensor t = zeros(dtype, steps);
+        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        // From both ends, as PyTorch computes it, so that the last value is exactly end.
+        for (int i = 0; i < steps; i++) t.putFlat(i, i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
+        return t;
+    }
+
+    /** A new float32 tensor with every element equal to {@code value}. */
+    public static Tensor full(double value, int... shape) {
+        return full(value, DType.FLOAT32, shape);
+    }
+
+    /** A tensor with the shape and dtype of {@code t} and every element {@code value}. */
+    public static Tensor fullLike(Tensor t, double value) {
+        return full(value, t.dtype, t.shape);
+    }
+
+    /**
+     * One-hot rows of int64 class labels: [n] labels give an int64 [n, classes] tensor with a 1 at
+     * each label (PyTorch's one_hot).
+     */
+    public static Tensor oneHot(Tensor labels, int classes) {
+        int[] c = indexArray("oneHot", labels);
+        if (classes <= 0) throw new BackpropException("oneHot: the number of classes must be positive, got " + classes);
+        double[] out = new double[c.length * classes];
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] < 0 || c[i] >= classes) throw new ShapeException("oneHot: label " + c[i] + " at " + i + " is not below " + classes);
+            out[i * classes + c[i]] = 1;
+        }
+        return wrap(out, DType.INT64, new int[] {c.length, classes});
     }
 
     /** Uniform random numbers in [0, 1) drawn from {@code rng}. */
@@ -340,7 +420,7 @@ public class Tensor {
     public Tensor set(double value, int... index) {
         changing("set");
         int off = indexToOffset(index);
-        if (f != null) f[off] = (float) value; else d[off] = value;
+        if (f != null) f[off] = (float) value; else d[off] = fit(value);
         return this;
     }
 
@@ -359,7 +439,24 @@ public class Tensor {
     /** setFlat for the loops of this class, which count the change once. */
     private void putFlat(int i, double value) {
         int off = flatToOffset(i);
-        if (f != null) f[off] = (float) value; else d[off] = value;
+        if (f != null) f[off] = (float) value; else d[off] = fit(value);
+    }
+
+    /**
+     * A value as this dtype stores it: int64 truncates toward zero (as a cast in Java or PyTorch
+     * does) and refuses what it cannot hold; bool is 1 for anything but 0.
+     */
+    private double fit(double value) {
+        return switch (dtype) {
+            case FLOAT32, FLOAT64 -> value;
+            case BOOL -> value != 0 ? 1 : 0;
+            case INT64 -> {
+                if (!(Math.abs(value) <= DType.MAX_EXACT_INTEGER)) {
+                    throw new BackpropException("int64: cannot hold " + value + " (integers up to ±2^53 only)");
+                }
+                yield value < 0 ? Math.ceil(value) : Math.floor(value);
+            }
+        };
     }
 
     /** The single value of a one-element tensor. */
@@ -386,6 +483,36 @@ public class Tensor {
         return out;
     }
 
+    /** The elements in row-major order as ints (int64 labels and indices; floats truncated toward zero). */
+    public int[] toIntArray() {
+        double[] v = toDoubleArray();
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (!(Math.abs(v[i]) < 2147483648.0)) throw new BackpropException("toIntArray: element " + i + " is " + v[i] + ", not an int");
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    /** The elements in row-major order as longs (floats truncated toward zero). */
+    public long[] toLongArray() {
+        double[] v = toDoubleArray();
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            if (Double.isNaN(v[i])) throw new BackpropException("toLongArray: element " + i + " is NaN");
+            out[i] = (long) v[i];
+        }
+        return out;
+    }
+
+    /** The elements in row-major order as booleans (anything but 0 is true). */
+    public boolean[] toBooleanArray() {
+        double[] v = toDoubleArray();
+        boolean[] out = new boolean[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = v[i] != 0;
+        return out;
+    }
+
     /** A 2-D tensor as rows of doubles. */
     public double[][] toDoubleMatrix() {
         if (rank() != 2) throw new ShapeException("toDoubleMatrix: needs a 2-D tensor, got " + Shapes.str(shape));
@@ -400,7 +527,7 @@ public class Tensor {
         if (isContiguous()) return this;
         return f != null
                 ? of(Loops.gather(f, shape, strides, offset), shape)
-                : of(Loops.gather(d, shape, strides, offset), shape);
+                : wrap(Loops.gather(d, shape, strides, offset), dtype, shape.clone());
     }
 
     // ---------------------------------------------------------------- in-place (not recorded)
@@ -433,6 +560,7 @@ public class Tensor {
     /** Sets every element to {@code value}. In place; returns this. */
     public Tensor fill_(double value) {
         changing("fill_");
+        value = fit(value);
         if (isContiguous()) {
             int n = numel();
             if (f != null) Arrays.fill(f, offset, offset + n, (float) value);
@@ -490,6 +618,9 @@ public class Tensor {
      * Returns this.
      */
     public Tensor requiresGrad(boolean value) {
+        if (value && !dtype.isFloatingPoint()) {
+            throw new BackpropException("requiresGrad: only float32 and float64 tensors can require gradients, this one is " + dtype);
+        }
         if (gradFn != null && !value) {
             throw new BackpropException("requiresGrad(false): this tensor was computed by " + gradFn.name()
                     + "; use detach() to cut it from the graph");
@@ -575,56 +706,125 @@ public class Tensor {
 
     // ---------------------------------------------------------------- operations (recorded)
 
-    public Tensor add(Tensor other) { return AddOp.apply(this, need(other, "add", "other")); }
-    public Tensor add(double value) { return AddOp.apply(this, scalarLike(value)); }
-    public Tensor sub(Tensor other) { return SubOp.apply(this, need(other, "sub", "other")); }
-    public Tensor sub(double value) { return SubOp.apply(this, scalarLike(value)); }
-    public Tensor mul(Tensor other) { return MulOp.apply(this, need(other, "mul", "other")); }
-    public Tensor mul(double value) { return MulOp.apply(this, scalarLike(value)); }
-    public Tensor div(Tensor other) { return DivOp.apply(this, need(other, "div", "other")); }
-    public Tensor div(double value) { return DivOp.apply(this, scalarLike(value)); }
+    /** this + other, broadcasting (see {@link DType} for how dtypes combine). */
+    public Tensor add(Tensor other) { Tensor[] ab = promote("add", this, need(other, "add", "other"), false); return AddOp.apply(ab[0], ab[1]); }
+    public Tensor add(double value) { return add(scalarLike(value)); }
+    /** this − other, broadcasting. */
+    public Tensor sub(Tensor other) { Tensor[] ab = promote("sub", this, need(other, "sub", "other"), false); return SubOp.apply(ab[0], ab[1]); }
+    public Tensor sub(double value) { return sub(scalarLike(value)); }
+    /** this · other elementwise, broadcasting. */
+    public Tensor mul(Tensor other) { Tensor[] ab = promote("mul", this, need(other, "mul", "other"), false); return MulOp.apply(ab[0], ab[1]); }
+    public Tensor mul(double value) { return mul(scalarLike(value)); }
+    /** this / other elementwise, broadcasting; true division (integers give float32). */
+    public Tensor div(Tensor other) { Tensor[] ab = promote("div", this, need(other, "div", "other"), true); return DivOp.apply(ab[0], ab[1]); }
+    public Tensor div(double value) { return div(scalarLike(value)); }
     public Tensor neg() { return NegOp.apply(this); }
-    public Tensor exp() { return ExpOp.apply(this); }
-    public Tensor log() { return LogOp.apply(this); }
-    public Tensor sqrt() { return SqrtOp.apply(this); }
+    public Tensor exp() { return ExpOp.apply(floating()); }
+    public Tensor log() { return LogOp.apply(floating()); }
+    public Tensor sqrt() { return SqrtOp.apply(floating()); }
     public Tensor abs() { return AbsOp.apply(this); }
     public Tensor square() { return PowScalarOp.apply(this, 2); }
     /** Elementwise this^exponent. */
-    public Tensor pow(double exponent) { return PowScalarOp.apply(this, exponent); }
-    public Tensor tanh() { return TanhOp.apply(this); }
-    public Tensor sigmoid() { return SigmoidOp.apply(this); }
+    public Tensor pow(double exponent) { return PowScalarOp.apply(exponent == Math.rint(exponent) && exponent >= 0 ? this : floating(), exponent); }
+    /** Elementwise this^exponent with a tensor of exponents, broadcasting (differentiable in both). */
+    public Tensor pow(Tensor exponent) { Tensor[] ab = promote("pow", floating(), need(exponent, "pow", "exponent"), false); return PowOp.apply(ab[0], ab[1]); }
+    public Tensor tanh() { return TanhOp.apply(floating()); }
+    public Tensor sigmoid() { return SigmoidOp.apply(floating()); }
     public Tensor relu() { return ReLUOp.apply(this); }
     /** x for x > 0, alpha x otherwise. */
-    public Tensor leakyRelu(double alpha) { return LeakyReLUOp.apply(this, alpha); }
+    public Tensor leakyRelu(double alpha) { return LeakyReLUOp.apply(floating(), alpha); }
     /** x for x > 0, alpha (e^x - 1) otherwise. */
-    public Tensor elu(double alpha) { return ELUOp.apply(this, alpha); }
+    public Tensor elu(double alpha) { return ELUOp.apply(floating(), alpha); }
     /** log(1 + e^x), linear above 20 as in PyTorch. */
-    public Tensor softplus() { return SoftplusOp.apply(this); }
+    public Tensor softplus() { return SoftplusOp.apply(floating()); }
     /** x Φ(x), Φ the standard normal CDF (exact erf form). */
-    public Tensor gelu() { return GELUOp.apply(this); }
+    public Tensor gelu() { return GELUOp.apply(floating()); }
+    /** sin x elementwise. */
+    public Tensor sin() { return SinOp.apply(floating()); }
+    /** cos x elementwise. */
+    public Tensor cos() { return CosOp.apply(floating()); }
+    /**
+     * min(max(x, min), max) elementwise; pass ±infinity for no bound. The gradient passes where
+     * min ≤ x ≤ max. Integer tensors stay integer when both bounds are whole numbers.
+     */
+    public Tensor clamp(double min, double max) {
+        boolean whole = (min == Math.rint(min) || Double.isInfinite(min)) && (max == Math.rint(max) || Double.isInfinite(max));
+        return ClampOp.apply(whole && dtype != DType.BOOL ? this : floating(), min, max);
+    }
+    /** The larger of this and other elementwise, broadcasting (NaN wins; a tie splits the gradient). */
+    public Tensor maximum(Tensor other) { Tensor[] ab = promote("maximum", this, need(other, "maximum", "other"), false); return MaximumOp.apply(ab[0], ab[1]); }
+    /** The smaller of this and other elementwise, broadcasting (NaN wins; a tie splits the gradient). */
+    public Tensor minimum(Tensor other) { Tensor[] ab = promote("minimum", this, need(other, "minimum", "other"), false); return MinimumOp.apply(ab[0], ab[1]); }
 
-    /** SumOp of all elements, a 0-dimensional tensor. */
-    public Tensor sum() { return SumOp.apply(this, null, false); }
-    /** SumOp along {@code dim}. */
-    public Tensor sum(int dim, boolean keepdim) { return SumOp.apply(this, new int[] {dim}, keepdim); }
-    /** SumOp along several dims. */
-    public Tensor sum(int[] dims, boolean keepdim) { return SumOp.apply(this, dims, keepdim); }
+    /** this == other elementwise, broadcasting: a bool tensor (not recorded). */
+    public Tensor eq(Tensor other) { return Loops.compare("eq", this, need(other, "eq", "other"), (a, b) -> a == b); }
+    public Tensor eq(double value) { return eq(scalarLike(value)); }
+    /** this != other elementwise (NaN differs from everything). */
+    public Tensor ne(Tensor other) { return Loops.compare("ne", this, need(other, "ne", "other"), (a, b) -> a != b); }
+    public Tensor ne(double value) { return ne(scalarLike(value)); }
+    /** this &lt; other elementwise. */
+    public Tensor lt(Tensor other) { return Loops.compare("lt", this, need(other, "lt", "other"), (a, b) -> a < b); }
+    public Tensor lt(double value) { return lt(scalarLike(value)); }
+    /** this ≤ other elementwise. */
+    public Tensor le(Tensor other) { return Loops.compare("le", this, need(other, "le", "other"), (a, b) -> a <= b); }
+    public Tensor le(double value) { return le(scalarLike(value)); }
+    /** this &gt; other elementwise. */
+    public Tensor gt(Tensor other) { return Loops.compare("gt", this, need(other, "gt", "other"), (a, b) -> a > b); }
+    public Tensor gt(double value) { return gt(scalarLike(value)); }
+    /** this ≥ other elementwise. */
+    public Tensor ge(Tensor other) { return Loops.compare("ge", this, need(other, "ge", "other"), (a, b) -> a >= b); }
+    public Tensor ge(double value) { return ge(scalarLike(value)); }
+    /** Logical not of a bool tensor (any tensor: zero is false). */
+    public Tensor logicalNot() { return Loops.compare("logical_not", this, scalarLike(0), (a, b) -> a == 0); }
+    /** Logical and, broadcasting (zero is false). */
+    public Tensor logicalAnd(Tensor other) { return Loops.compare("logical_and", this, need(other, "logicalAnd", "other"), (a, b) -> a != 0 && b != 0); }
+    /** Logical or, broadcasting (zero is false). */
+    public Tensor logicalOr(Tensor other) { return Loops.compare("logical_or", this, need(other, "logicalOr", "other"), (a, b) -> a != 0 || b != 0); }
+
+    /**
+     * condition ? a : b elementwise, all three broadcast together; differentiable in a and b.
+     * condition is a bool tensor (from a comparison), or any tensor with zero meaning false.
+     */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        need(condition, "where", "condition");
+        Tensor[] ab = promote("where", need(a, "where", "a"), need(b, "where", "b"), false);
+        return WhereOp.apply(condition, ab[0], ab[1]);
+    }
+
+    /** Sum of all elements, a 0-dimensional tensor. */
+    public Tensor sum() { return SumOp.apply(countable(), null, false); }
+    /** Sum along {@code dim}. */
+    public Tensor sum(int dim, boolean keepdim) { return SumOp.apply(countable(), new int[] {dim}, keepdim); }
+    /** Sum along several dims. */
+    public Tensor sum(int[] dims, boolean keepdim) { return SumOp.apply(countable(), dims, keepdim); }
     /** Mean of all elements. */
-    public Tensor mean() { return sum().div(numel()); }
+    public Tensor mean() { return needFloat("mean").sum().div(numel()); }
     /** Mean along {@code dim}. */
-    public Tensor mean(int dim, boolean keepdim) { return sum(dim, keepdim).div(size(dim)); }
+    public Tensor mean(int dim, boolean keepdim) { return needFloat("mean").sum(dim, keepdim).div(size(dim)); }
     /** Mean along several dims. */
     public Tensor mean(int[] dims, boolean keepdim) {
         int count = 1;
         for (int dim : dims) count *= size(dim);
-        return sum(dims, keepdim).div(count);
+        return needFloat("mean").sum(dims, keepdim).div(count);
     }
     /** Largest value along {@code dim}; the gradient goes to the first maximum. */
     public Tensor max(int dim, boolean keepdim) { return MaxOp.apply(this, dim, keepdim); }
+    /** Smallest value along {@code dim}; the gradient goes to the first minimum. */
+    public Tensor min(int dim, boolean keepdim) { return neg().max(dim, keepdim).neg(); }
+    /** The largest element, a 0-dimensional tensor. */
+    public Tensor max() { return reshape(-1).max(0, false); }
+    /** The smallest element, a 0-dimensional tensor. */
+    public Tensor min() { return reshape(-1).min(0, false); }
     /** log(sum(exp(x))) along {@code dim}, computed stably. */
-    public Tensor logsumexp(int dim, boolean keepdim) { return LogSumExpOp.apply(this, dim, keepdim); }
-    /** Index of the first largest value along {@code dim}, as values of this dtype (not recorded). */
+    public Tensor logsumexp(int dim, boolean keepdim) { return LogSumExpOp.apply(floating(), dim, keepdim); }
+    /** Index of the first largest value along {@code dim}, an int64 tensor (not recorded). */
     public Tensor argmax(int dim, boolean keepdim) { return MaxOp.argmax(this, dim, keepdim); }
+    /** Index of the first smallest value along {@code dim}, an int64 tensor (not recorded). */
+    public Tensor argmin(int dim, boolean keepdim) {
+        try (var g = NoGrad.enter()) {
+            return MaxOp.argmax(neg(), dim, keepdim);
+        }
+    }
 
     /** Matrix product with NumPy/PyTorch matmul rules (1-D, 2-D, batched with broadcasting). */
     public Tensor matmul(Tensor other) { return MatMulOp.apply(this, need(other, "matmul", "other")); }
@@ -672,22 +872,107 @@ public class Tensor {
     public Tensor expand(int... newShape) { return ExpandOp.apply(this, need(newShape, "expand", "shape")); }
     /** The entries at {@code indices} along {@code dim} (a copy; repeats allowed). */
     public Tensor indexSelect(int dim, int... indices) { return IndexSelectOp.apply(this, dim, need(indices, "indexSelect", "indices")); }
+    /** The entries at the int64 {@code indices} (1-D) along {@code dim} (a copy; repeats allowed). */
+    public Tensor indexSelect(int dim, Tensor indices) { return IndexSelectOp.apply(this, dim, indexArray("indexSelect", indices)); }
+    /** Rows at the int64 {@code indices} of the first dim: PyTorch's {@code x[indices]}. */
+    public Tensor index(Tensor indices) { return indexSelect(0, indices); }
+    /** PyTorch's gather along {@code dim} with an int64 index of this tensor's rank (see the op for the rule). */
+    public Tensor gather(int dim, Tensor index) { return GatherOp.apply(this, dim, need(index, "gather", "index")); }
+    /** The slice at {@code index} of {@code dim}, that dim removed (a view): PyTorch's {@code select}. */
+    public Tensor select(int dim, int index) {
+        int a = Shapes.axis("select", dim, rank());
+        int i = index < 0 ? index + shape[a] : index;
+        if (i < 0 || i >= shape[a]) {
+            throw new ShapeException("select: index " + index + " is out of range for dim " + dim + " of size " + shape[a] + " (shape " + Shapes.str(shape) + ")");
+        }
+        return narrow(a, i, 1).squeeze(a);
+    }
+    /** Pieces of {@code size} along {@code dim} (the last may be shorter), as views. */
+    public java.util.List<Tensor> split(int size, int dim) {
+        int a = Shapes.axis("split", dim, rank());
+        if (size <= 0) throw new BackpropException("split: the piece size must be positive, got " + size);
+        java.util.List<Tensor> out = new java.util.ArrayList<>();
+        for (int at = 0; at < shape[a]; at += size) out.add(narrow(a, at, Math.min(size, shape[a] - at)));
+        return out;
+    }
+    /** {@code chunks} pieces of (nearly) equal size along {@code dim}, as views: PyTorch's chunk (the last may be smaller, and fewer may come back). */
+    public java.util.List<Tensor> chunk(int chunks, int dim) {
+        if (chunks <= 0) throw new BackpropException("chunk: the number of chunks must be positive, got " + chunks);
+        int a = Shapes.axis("chunk", dim, rank());
+        return split(Math.max(1, (shape[a] + chunks - 1) / chunks), a);
+    }
+
     /** Rows {@code indices} of the first dim. */
     public Tensor rows(int... indices) { return IndexSelectOp.apply(this, 0, need(indices, "rows", "indices")); }
     /** A contiguous copy when not contiguous (recorded). */
     public Tensor contiguous() { return isContiguous() ? this : CopyOp.apply(this); }
     /** The same values in another dtype (recorded; the gradient is cast back). */
-    public Tensor to(DType target) { return need(target, "to", "dtype") == dtype ? this : CastOp.apply(this, target); }
+    public Tensor to(DType target) {
+        if (need(target, "to", "dtype") == dtype) return this;
+        if (target.isFloatingPoint() && dtype.isFloatingPoint()) return CastOp.apply(this, target);
+        // To or from integers and booleans: no gradient, as in PyTorch.
+        try (var g = NoGrad.enter()) {
+            return zeros(target, shape).copy_(this);
+        }
+    }
     /** Joins tensors along {@code dim}; all other sizes must agree. */
     public static Tensor concat(int dim, Tensor... parts) {
         need(parts, "concat", "parts");
         for (int i = 0; i < parts.length; i++) need(parts[i], "concat", "part " + i);
         return ConcatOp.apply(dim, parts);
     }
+    /** PyTorch's name for {@link #concat}. */
+    public static Tensor cat(int dim, Tensor... parts) {
+        return concat(dim, parts);
+    }
+    /** Joins tensors of one shape along a new dim {@code dim}. */
+    public static Tensor stack(int dim, Tensor... parts) {
+        need(parts, "stack", "parts");
+        if (parts.length == 0) throw new BackpropException("stack: no tensors to stack");
+        Tensor[] lifted = new Tensor[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            need(parts[i], "stack", "part " + i);
+            if (!parts[i].sameShape(parts[0])) {
+                throw new ShapeException("stack: part " + i + " has shape " + Shapes.str(parts[i].shape) + ", part 0 has " + Shapes.str(parts[0].shape));
+            }
+            lifted[i] = parts[i].unsqueeze(dim);
+        }
+        return concat(dim, lifted);
+    }
     /** e^x / sum(e^x) along {@code dim}. */
-    public Tensor softmax(int dim) { return SoftmaxOp.apply(this, dim); }
+    public Tensor softmax(int dim) { return SoftmaxOp.apply(floating(), dim); }
     /** x - logsumexp(x) along {@code dim}. */
-    public Tensor logSoftmax(int dim) { return LogSoftmaxOp.apply(this, dim); }
+    public Tensor logSoftmax(int dim) { return LogSoftmaxOp.apply(floating(), dim); }
+
+    // ---------------------------------------------------------------- in-place arithmetic (PyTorch's trailing underscore)
+
+    /** this += other (broadcast to this shape). In place, not recorded; returns this. */
+    public Tensor add_(Tensor other) { return assign("add_", () -> add(other)); }
+    /** this += value. */
+    public Tensor add_(double value) { return assign("add_", () -> add(value)); }
+    /** this −= other. */
+    public Tensor sub_(Tensor other) { return assign("sub_", () -> sub(other)); }
+    /** this ·= other elementwise. */
+    public Tensor mul_(Tensor other) { return assign("mul_", () -> mul(other)); }
+    /** this ·= value. */
+    public Tensor mul_(double value) { return assign("mul_", () -> mul(value)); }
+    /** this /= value. */
+    public Tensor div_(double value) { return assign("div_", () -> div(value)); }
+    /** this = clamp(this, min, max). */
+    public Tensor clamp_(double min, double max) { return assign("clamp_", () -> clamp(min, max)); }
+    /** Every element 0. */
+    public Tensor zero_() { return fill_(0); }
+
+    private Tensor assign(String op, java.util.function.Supplier<Tensor> value) {
+        Tensor r;
+        try (var g = NoGrad.enter()) {
+            r = value.get();
+        }
+        if (!Arrays.equals(r.shape, shape)) {
+            throw new ShapeException(op + ": the result has shape " + Shapes.str(r.shape) + ", not this tensor's " + Shapes.str(shape));
+        }
+        return copy_(r);
+    }
 
     /** A null argument is a caller's mistake: refused with a message naming the op and the argument. */
     private static <T> T need(T value, String op, String what) {
@@ -695,8 +980,59 @@ public class Tensor {
         return value;
     }
 
+    /** A scalar to combine with this tensor: of its dtype, or float32 when an integer tensor meets a fraction. */
     private Tensor scalarLike(double value) {
-        return full(value, dtype);
+        if (dtype.isFloatingPoint()) return full(value, dtype);
+        boolean whole = value == Math.rint(value) && Math.abs(value) <= DType.MAX_EXACT_INTEGER;
+        return full(value, whole ? DType.INT64 : DType.FLOAT32);
+    }
+
+    /**
+     * The operands of a binary op in one dtype, as PyTorch promotes: an integer or bool operand
+     * takes the float dtype of the other; int64 with bool is int64; bool with bool counts as
+     * int64 for arithmetic; true division of integers is float32. float32 with float64 is refused
+     * (say which precision you want).
+     */
+    static Tensor[] promote(String op, Tensor a, Tensor b, boolean trueDivision) {
+        DType x = a.dtype, y = b.dtype;
+        DType to;
+        if (x == y) {
+            to = x == DType.BOOL ? DType.INT64 : x;
+        } else if (x.isFloatingPoint() && y.isFloatingPoint()) {
+            throw new BackpropException(op + ": a " + x + " and a " + y + " tensor; convert the second with .to(DType."
+                    + x.name() + "), or the first with .to(DType." + y.name() + ")");
+        } else {
+            to = x.isFloatingPoint() ? x : y.isFloatingPoint() ? y : DType.INT64;
+        }
+        if (trueDivision && !to.isFloatingPoint()) to = DType.FLOAT32;
+        return new Tensor[] {a.to(to), b.to(to)};
+    }
+
+    /** This tensor when floating point, else its values as float32 (math on integers gives floats, as in PyTorch). */
+    private Tensor floating() {
+        return dtype.isFloatingPoint() ? this : to(DType.FLOAT32);
+    }
+
+    /** Sums of bools count: as int64. */
+    private Tensor countable() {
+        return dtype == DType.BOOL ? to(DType.INT64) : this;
+    }
+
+    private Tensor needFloat(String op) {
+        if (!dtype.isFloatingPoint()) {
+            throw new BackpropException(op + ": needs a float32 or float64 tensor, this one is " + dtype + "; convert it with .to(DType.FLOAT32)");
+        }
+        return this;
+    }
+
+    /** The values of a 1-D int64 index tensor. */
+    private static int[] indexArray(String op, Tensor indices) {
+        need(indices, op, "indices");
+        if (indices.dtype != DType.INT64) {
+            throw new BackpropException(op + ": indices must be an int64 tensor, got " + indices.dtype + "; convert them with .to(DType.INT64)");
+        }
+        if (indices.rank() != 1) throw new ShapeException(op + ": indices must be 1-D, got " + Shapes.str(indices.shape));
+        return indices.toIntArray();
     }
 
     // ---------------------------------------------------------------- comparison and printing

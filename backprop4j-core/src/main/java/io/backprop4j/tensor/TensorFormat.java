@@ -15,7 +15,11 @@ final class TensorFormat {
         double[] v = t.toDoubleArray();
         int[] shape = t.shape();
         boolean summarize = v.length > SUMMARIZE_ABOVE;
-        Style style = Style.of(v);
+        Style style = switch (t.dtype()) {
+            case INT64 -> new Style(true, false, Kind.INTEGER);
+            case BOOL -> new Style(true, false, Kind.BOOL);
+            default -> Style.of(v);
+        };
         int width = 0;
         for (double x : v) width = Math.max(width, style.text(x).length());
         StringBuilder sb = new StringBuilder("tensor(");
@@ -24,7 +28,7 @@ final class TensorFormat {
         } else {
             write(sb, v, shape, 0, 0, width, style, summarize, "tensor(".length() + 1);
         }
-        if (t.dtype() == DType.FLOAT64) sb.append(", dtype=float64");
+        if (t.dtype() == DType.FLOAT64) sb.append(", dtype=float64");   // float32 and int64 are the defaults, bool shows itself
         if (t.gradFn() != null) sb.append(", grad_fn=<").append(t.gradFn().name()).append(">");
         else if (t.requiresGrad()) sb.append(", requires_grad=true");
         return sb.append(')').toString();
@@ -55,7 +59,10 @@ final class TensorFormat {
         sb.append(']');
     }
 
-    private record Style(boolean integers, boolean scientific) {
+    /** What the elements are: floats (printed as PyTorch prints floats), integers (no point), booleans. */
+    private enum Kind { FLOAT, INTEGER, BOOL }
+
+    private record Style(boolean integers, boolean scientific, Kind kind) {
         static Style of(double[] v) {
             boolean ints = true;
             double maxAbs = 0, minAbs = Double.POSITIVE_INFINITY;
@@ -70,10 +77,12 @@ final class TensorFormat {
             }
             boolean sci = maxAbs > 0 && (maxAbs / minAbs > 1000 || maxAbs >= 1e8 || minAbs < 1e-4);
             if (ints) sci = maxAbs >= 1e8;
-            return new Style(ints, sci);
+            return new Style(ints, sci, Kind.FLOAT);
         }
 
         String text(double x) {
+            if (kind == Kind.BOOL) return x != 0 ? "True" : "False";
+            if (kind == Kind.INTEGER) return String.format(Locale.ROOT, "%.0f", x);
             if (Double.isNaN(x)) return "nan";
             if (Double.isInfinite(x)) return x > 0 ? "inf" : "-inf";
             if (scientific) return String.format(Locale.ROOT, "%.4e", x);

@@ -112,6 +112,20 @@ class GradCheckTest {
                 in -> Losses.crossEntropy(in[0], in[1]));
         add("cross entropy indices", SoftmaxCrossEntropyOp.class, r -> new Tensor[] {rnd(r, 3, 4)},
                 in -> Losses.crossEntropy(in[0], new int[] {3, 0, 3}));
+        add("sin", SinOp.class, r -> new Tensor[] {rnd(r, dim(r), dim(r))}, in -> in[0].sin());
+        add("cos", CosOp.class, r -> new Tensor[] {rnd(r, dim(r), dim(r))}, in -> in[0].cos());
+        // Bounds kept away from the values (awayFromZero is at least 0.05 from 0, the bounds at ±0.02 are not hit).
+        add("clamp", ClampOp.class, r -> new Tensor[] {awayFromZero(r, dim(r), dim(r))}, in -> in[0].clamp(-0.02, 0.02).add(in[0].clamp(-0.5, Double.POSITIVE_INFINITY)));
+        add("maximum broadcast", MaximumOp.class, r -> { int a = dim(r), b = dim(r); return new Tensor[] {rnd(r, a, b), rnd(r, b)}; },
+                in -> in[0].maximum(in[1]));
+        add("minimum broadcast", MinimumOp.class, r -> { int a = dim(r), b = dim(r); return new Tensor[] {rnd(r, a, 1), rnd(r, 1, b)}; },
+                in -> in[0].minimum(in[1]));
+        add("pow tensor broadcast", PowOp.class, r -> { int a = dim(r), b = dim(r); return new Tensor[] {positive(r, a, b), rnd(r, b)}; },
+                in -> in[0].pow(in[1]));
+        add("where broadcast", WhereOp.class, r -> { int a = dim(r), b = dim(r); return new Tensor[] {rnd(r, a, b), rnd(r, b)}; },
+                in -> Tensor.where(in[0].gt(0), in[0], in[1]));
+        add("gather", GatherOp.class, r -> new Tensor[] {rnd(r, 3, 4)},
+                in -> in[0].gather(1, Tensor.of(new int[] {3, 0, 0, 1, 2, 2}, 3, 2)).exp());
         add("nll", NllLossOp.class, r -> new Tensor[] {rnd(r, 3, 4)}, in -> Losses.nll(in[0].logSoftmax(1), new int[] {1, 0, 3}));
     }
 
