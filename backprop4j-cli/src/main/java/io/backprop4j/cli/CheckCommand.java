@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
                     + "it was written with; each wrong number is named with the mistake it looks like (sign flipped, transposed, "
                     + "a factor off, gradient added, another activation's derivative, a missing chain-rule term such as the "
                     + "softmax coupling, carried over from an earlier wrong number), and the first mistake is pointed out.",
+            "A number with fewer significant digits than the tolerance needs (3 at 1e-3; an update counts the digits of the step "
+                    + "old − new) is only correct within the tolerance; one that agrees with the true value just to its few digits "
+                    + "(0 for 0.117741) is marked 'not enough digits'.",
             "ANSWERS is YAML in the shape of 'explain --format json': loss, and per layer any of net, output, output_grad, "
                     + "net_grad, weights_grad, bias_grad, weights_updated, bias_updated.",
             "Exit status: 0 all correct, 1 some wrong, 2 unusable input."

@@ -2,13 +2,12 @@ package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
-import io.backprop4j.explain.Activation;
 import io.backprop4j.explain.Answers;
 import io.backprop4j.explain.Answers.Written;
 import io.backprop4j.explain.Field;
-import io.backprop4j.explain.LossKind;
 import io.backprop4j.explain.NetworkSpec;
 import io.backprop4j.explain.SpecException;
+import io.backprop4j.loss.Loss;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -340,11 +339,11 @@ final class SpecYaml {
         List<NetworkSpec.Layer> layers = new ArrayList<>();
         for (int l = 0; l < layerNodes.size(); l++) layers.add(layer(layerNodes.get(l), "layers[" + l + "]"));
         double[][] target = doubles(top.get("target"), "target", "the network's output shape: a list per sample, or one list for one sample");
-        LossKind loss = null;
+        Loss loss = null;
         Node lossNode = top.get("loss");
-        if (lossNode instanceof ScalarNode s) loss = LossKind.byName(s.getValue().strip());
+        if (lossNode instanceof ScalarNode s) loss = NetworkSpec.loss(s.getValue().strip());
         if (loss == null) {
-            throw error(lossNode, "loss", "unknown loss " + describe(lossNode) + "; expected one of " + LossKind.names());
+            throw error(lossNode, "loss", "unknown loss " + describe(lossNode) + "; expected one of " + NetworkSpec.lossNames());
         }
         Double lr = null;
         if (top.containsKey("learning_rate") && !isNull(top.get("learning_rate"))) {
@@ -371,9 +370,11 @@ final class SpecYaml {
             }
         }
         Node an = m.get("activation");
-        if (an == null || isNull(an)) throw error(n, field + ".activation", "missing; expected one of " + Activation.names());
-        Activation act = an instanceof ScalarNode s ? Activation.byName(s.getValue().strip()) : null;
-        if (act == null) throw error(an, field + ".activation", "unknown activation " + describe(an) + "; expected one of " + Activation.names());
+        if (an == null || isNull(an)) throw error(n, field + ".activation", "missing; expected one of " + NetworkSpec.activationNames());
+        String act = an instanceof ScalarNode s ? s.getValue().strip() : null;
+        if (act == null || !NetworkSpec.ACTIVATIONS.contains(act)) {
+            throw error(an, field + ".activation", "unknown activation " + describe(an) + "; expected one of " + NetworkSpec.activationNames());
+        }
         if (!m.containsKey("weights") || isNull(m.get("weights"))) throw error(n, field + ".weights", "missing; expected a matrix, inputs x units");
         double[][] w = doubles(m.get("weights"), field + ".weights", "a matrix, inputs x units (a list of rows, row i the weights leaving input i)");
         if (!(m.get("weights") instanceof SequenceNode q && q.getValue().get(0) instanceof SequenceNode)) {
@@ -391,14 +392,14 @@ final class SpecYaml {
             if (b.length != 1) throw error(m.get("bias"), field + ".bias", "found a matrix; expected one number per unit (a flat list)");
             bias = b[0];
         }
-        double alpha = act.defaultAlpha();
+        Double alpha = null;
         if (m.containsKey("alpha") && !isNull(m.get("alpha"))) {
-            if (!act.hasAlpha()) {
-                throw error(m.get("alpha"), field + ".alpha", "given for " + act.specName() + ", which has none; alpha applies to leaky_relu and elu");
+            if (!NetworkSpec.hasAlpha(act)) {
+                throw error(m.get("alpha"), field + ".alpha", "given for " + act + ", which has none; alpha applies to leaky_relu and elu");
             }
             alpha = number(m.get("alpha"), field + ".alpha").value();
         }
-        return new NetworkSpec.Layer(w, bias, act, alpha);
+        return new NetworkSpec.Layer(w, bias, NetworkSpec.activation(act, alpha));
     }
 
     // ------------------------------------------------------------------------------ answers

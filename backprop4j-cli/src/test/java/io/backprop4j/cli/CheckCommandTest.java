@@ -73,13 +73,65 @@ class CheckCommandTest {
                 loss: 0.1253
                 layers:
                   - net: [-0.5, 1.5, 3.3]
-                    weights_updated: [[-0.200283, 0.93179, 0.407064], [-0.100094, 0.310597, 0.402355],
-                                      [0.200094, 0.489403, -0.702355], [0.199812, -0.478807, 0.50471]]
+                    weights_updated: [[-0.200283, 0.93179, 0.407064], [-0.1000942, 0.310597, 0.402355],
+                                      [0.2000942, 0.489403, -0.702355], [0.199812, -0.478807, 0.50471]]
                   - net_grad: [0.1177, -0.1177]
                 """);
         CliRun r = CliRun.of("check", seed(dir).toString(), a.toString());
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("No mistakes found."), r.out());
+    }
+
+    @Test
+    void anUpdateWhoseStepHasTooFewDigitsIsNotEnough(@TempDir Path dir) throws Exception {
+        // w = 0.2 − 0.1·0.000941927 = 0.2000941927: 0.200094 implies a step of 0.000094, two digits of the gradient
+        Path a = dir.resolve("a.yaml");
+        Files.writeString(a, """
+                layers:
+                  - weights_updated: [[null, null, null], [null, null, null], [0.200094, null, null], [null, null, null]]
+                """);
+        CliRun r = CliRun.of("check", seed(dir).toString(), a.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("layers[0].weights_updated[2][0]: 0.200094, true 0.200094 (a step of -0.00094·η where the "
+                + "gradient is -0.000941927): not enough digits: the step old − new it implies has 2 significant digits"), r.out());
+    }
+
+    static Path tooFewDigits(Path dir, String name) throws Exception {
+        Path p = dir.resolve(name);
+        try (var in = CheckCommandTest.class.getResourceAsStream("check-too-few-digits/" + name)) {
+            Files.write(p, in.readAllBytes());
+        }
+        return p;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void zerosForTheSoftmaxOutputsAreNotEnoughDigits(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("check", seed(dir).toString(), tooFewDigits(dir, "softmax-zeros.yaml").toString(), "--format", "json");
+        assertEquals(1, r.status(), r.out() + r.err());
+        Map<String, Object> root = (Map<String, Object>) Json.parse(r.out(), "out");
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) root.get("entries");
+        assertEquals(2, entries.size());
+        for (Map<String, Object> e : entries) {
+            assertEquals(false, e.get("correct"), e.toString());
+            assertEquals("not_enough_digits", e.get("kind"), e.toString());
+        }
+        CliRun text = CliRun.of("check", seed(dir).toString(), tooFewDigits(dir, "softmax-zeros.yaml").toString());
+        assertTrue(text.out().contains("0 ✗"), text.out());
+        assertTrue(text.out().contains("is marked not enough digits, and is not correct."), text.out());
+        assertTrue(text.out().contains("layers[1].output[0]: 0, true 0.117741: not enough digits: written with 0 significant digits, "
+                + "3 needed to judge it at the relative tolerance 0.001"), text.out());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aHugeNegativeExponentIsNotTheLoss(@TempDir Path dir) throws Exception {
+        CliRun r = CliRun.of("check", seed(dir).toString(), tooFewDigits(dir, "loss-huge-exponent.yaml").toString(), "--format", "json");
+        assertEquals(1, r.status(), r.out() + r.err());
+        Map<String, Object> root = (Map<String, Object>) Json.parse(r.out(), "out");
+        Map<String, Object> loss = ((List<Map<String, Object>>) root.get("entries")).get(0);
+        assertEquals("loss", loss.get("path"));
+        assertEquals(false, loss.get("correct"), loss.toString());
     }
 
     @Test

@@ -28,22 +28,35 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers) {
             return new Written(v, decimalsOf(t));
         }
 
-        /** The decimals a number's text carries, at least 0 and at most 20. */
+        /** The most decimals counted: beyond them a number is far below the absolute floor of the tolerance. */
+        public static final int MAX_DECIMALS = 20;
+
+        /**
+         * The decimals a number's text carries (digits after the point, plus the negative
+         * exponent), at least 0 and at most {@link #MAX_DECIMALS}. The exponent saturates, so
+         * {@code 1e-2147483648} has 20 decimals, not an overflowed count.
+         */
         public static int decimalsOf(String text) {
             String t = text.strip().toLowerCase(java.util.Locale.ROOT);
             int e = t.indexOf('e');
-            int exp = 0;
+            long exp = 0;
             if (e >= 0) {
-                try {
-                    exp = Integer.parseInt(t.substring(e + 1).replace("+", ""));
-                } catch (NumberFormatException ex) {
-                    exp = 0;
-                }
+                exp = exponent(t.substring(e + 1));
                 t = t.substring(0, e);
             }
             int dot = t.indexOf('.');
-            int frac = dot < 0 ? 0 : t.length() - dot - 1;
-            return Math.max(0, Math.min(20, frac - exp));
+            long frac = dot < 0 ? 0 : t.length() - dot - 1;
+            return (int) Math.max(0, Math.min(MAX_DECIMALS, frac - exp));
+        }
+
+        /** An exponent's value, saturated at ±10⁹ (0 for text that is not one). */
+        private static long exponent(String s) {
+            String d = s.startsWith("+") || s.startsWith("-") ? s.substring(1) : s;
+            d = d.replace("_", "");
+            if (d.isEmpty() || !d.chars().allMatch(Character::isDigit)) return 0;
+            d = d.replaceFirst("^0+(?=.)", "");
+            long v = d.length() > 9 ? 1_000_000_000L : Long.parseLong(d);
+            return s.startsWith("-") ? -v : v;
         }
     }
 

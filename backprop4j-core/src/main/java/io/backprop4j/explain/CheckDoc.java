@@ -15,7 +15,10 @@ final class CheckDoc {
         doc.heading("Check: " + r.entries().size() + " numbers, " + r.correctCount() + " correct, " + wrong + " wrong");
         doc.prose("A number is correct when it matches the true value to the precision written (relative tolerance "
                 + Doc.num(r.tolerance()) + ", or the true value rounded or truncated to the decimals given). "
-                + "Updated weights are judged by the step they imply, (old − new)/η. Indexes count from 0.");
+                + "Updated weights are judged by the step they imply, (old − new)/η. Indexes count from 0."
+                + (r.tooFewDigitsCount() == 0 ? "" : " A number with fewer than " + r.neededDigits() + " significant digits "
+                        + "(for this tolerance) that agrees with the true value only to its own digits is marked not enough digits, "
+                        + "and is not correct."));
         doc.blank();
         Map<String, List<Grader.Entry>> byQuantity = new LinkedHashMap<>();
         for (Grader.Entry e : r.entries()) byQuantity.computeIfAbsent(e.quantity(), k -> new ArrayList<>()).add(e);

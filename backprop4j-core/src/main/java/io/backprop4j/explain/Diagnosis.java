@@ -33,7 +33,12 @@ public record Diagnosis(Kind kind, String text, String from) {
         /** One digit differs: a slip of the pen. */
         DIGIT_SLIP,
         /** Within 1% of the value: a rounding or arithmetic slip. */
-        CLOSE;
+        CLOSE,
+        /**
+         * Written with fewer significant digits than the tolerance needs, and agreeing with the
+         * true value only to those digits ("0" for 0.117741): too short to judge, so not correct.
+         */
+        NOT_ENOUGH_DIGITS;
 
         /** The name in JSON reports, such as {@code sign_flipped}. */
         public String key() {

@@ -4,6 +4,12 @@ import static io.backprop4j.explain.Doc.fac;
 import static io.backprop4j.explain.Doc.num;
 import static io.backprop4j.explain.Doc.sub;
 
+import io.backprop4j.loss.Loss;
+import io.backprop4j.nn.Activation;
+import io.backprop4j.nn.Identity;
+import io.backprop4j.nn.Sigmoid;
+import io.backprop4j.nn.Softmax;
+import io.backprop4j.nn.Tanh;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -98,7 +104,7 @@ final class ExplainDoc {
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
-            String a = layer.activation().specName() + (layer.activation().hasAlpha() ? " (α = " + num(layer.alpha()) + ")" : "");
+            String a = layer.activation().specName() + (NetworkSpec.hasAlpha(layer.activation().specName()) ? " (α = " + num(layer.alpha()) + ")" : "");
             doc.subheading("Layer " + (l + 1) + ": " + layer.inputs() + " → " + layer.units() + " units, " + a
                     + (layer.hasBias() ? ", with bias" : ", no bias") + sampleNote());
             doc.formula("net " + unit(l) + "_{j} = Σ_{i} " + (l == 0 ? "x_{i}" : "out " + unit(l - 1) + "_{i}") + "*w_{ij}"
@@ -115,7 +121,7 @@ final class ExplainDoc {
             double[] net = st.net()[0];
             for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
                 String rhs;
-                if (layer.activation() == Activation.SOFTMAX) {
+                if (layer.activation() instanceof Softmax) {
                     List<String> den = new ArrayList<>();
                     for (double z : net) den.add("e^{" + num(z) + "}");
                     rhs = "e^{" + num(net[j]) + "} / (" + join(den) + ")";
@@ -129,31 +135,17 @@ final class ExplainDoc {
         }
     }
 
+    /**
+     * The activation's formula as the module states it ({@link Activation#formula()}), with a note
+     * naming the activation where the formula does not; identity is stated on net.
+     */
     private static String activationFormula(Activation a) {
         return switch (a) {
-            case IDENTITY -> "out = f(net) = net\\note{identity}";
-            case RELU -> "f(x) = max(0, x)\\note{relu}";
-            case LEAKY_RELU -> "f(x) = \\cases{x}{x > 0}{α*x}\\note{leaky relu}";
-            case SIGMOID -> "f(x) = σ(x) = 1 / (1 + e^{-x})";
-            case TANH -> "f(x) = tanh(x)";
-            case ELU -> "f(x) = \\cases{x}{x > 0}{α*(e^{x} − 1)}\\note{elu}";
-            case SOFTPLUS -> "f(x) = ln(1 + e^{x})\\note{softplus}";
-            case GELU -> "f(x) = x*Φ(x) = x*(1 + erf(x/√2))/2\\note{gelu}";
-            case SOFTMAX -> "s_{j} = e^{z_j} / Σ_{k} e^{z_k}\\note{softmax over the layer's units}";
-        };
-    }
-
-    private static String derivativeFormula(Activation a) {
-        return switch (a) {
-            case IDENTITY -> "f'(x) = 1";
-            case RELU -> "f'(x) = \\cases{1}{x > 0}{0}";
-            case LEAKY_RELU -> "f'(x) = \\cases{1}{x > 0}{α}";
-            case SIGMOID -> "f'(x) = σ(x)*(1 − σ(x))";
-            case TANH -> "f'(x) = 1 − tanh(x)^{2}";
-            case ELU -> "f'(x) = \\cases{1}{x > 0}{α*e^{x}}";
-            case SOFTPLUS -> "f'(x) = σ(x)";
-            case GELU -> "f'(x) = Φ(x) + x*φ(x)";
-            case SOFTMAX -> "∂s_{i}/∂z_{j} = s_{i}*(δ_{ij} − s_{j})";
+            case Identity i -> "out = f(net) = net\\note{identity}";
+            case Sigmoid g -> a.formula();
+            case Tanh t -> a.formula();
+            case Softmax x -> a.formula() + "\\note{softmax over the layer's units}";
+            default -> a.formula() + "\\note{" + a.specName().replace('_', ' ') + "}";
         };
     }
 
@@ -192,14 +184,15 @@ final class ExplainDoc {
         int n = batch * spec.outputs();
         List<String> terms = new ArrayList<>();
         String lhs;
-        switch (spec.loss()) {
+        Loss loss = spec.loss();
+        switch (loss) {
             case MSE -> {
-                doc.formula("L = (1/N)*Σ (p − y)^{2}, N = " + n + "\\note{every output of every sample}");
+                doc.formula(loss.formula() + ", N = " + n + "\\note{every output of every sample}");
                 for (int b = 0; b < batch; b++) for (int j = 0; j < p[b].length; j++) terms.add("(" + num(p[b][j]) + " − " + fac(y[b][j]) + ")^{2}");
                 lhs = "(1/" + n + ")*[";
             }
             case BINARY_CROSS_ENTROPY -> {
-                doc.formula("L = −(1/N)*Σ [y*ln(p) + (1 − y)*ln(1 − p)], N = " + n + "\\note{every output of every sample}");
+                doc.formula(loss.formula() + ", N = " + n + "\\note{every output of every sample}");
                 for (int b = 0; b < batch; b++) {
                     for (int j = 0; j < p[b].length; j++) {
                         terms.add(fac(y[b][j]) + "*ln(" + num(p[b][j]) + ")");
@@ -209,7 +202,7 @@ final class ExplainDoc {
                 lhs = "−(1/" + n + ")*[";
             }
             default -> {
-                doc.formula("L = −(1/B)*Σ_{\\text{samples}} Σ_{k} y_{k}*ln(p_{k}), B = " + batch);
+                doc.formula(loss.formula() + ", B = " + batch);
                 for (int b = 0; b < batch; b++) for (int j = 0; j < p[b].length; j++) terms.add(fac(y[b][j]) + "*ln(" + num(p[b][j]) + ")");
                 lhs = "−(1/" + batch + ")*[";
             }
@@ -231,11 +224,7 @@ final class ExplainDoc {
                 double[] p = st.output()[0];
                 double[] y = spec.target()[0];
                 int n = batch * spec.outputs();
-                switch (spec.loss()) {
-                    case MSE -> doc.formula("∂L/∂out " + u + "_{j} = 2*(p_{j} − y_{j})/N");
-                    case BINARY_CROSS_ENTROPY -> doc.formula("∂L/∂out " + u + "_{j} = (p_{j} − y_{j}) / (N*p_{j}*(1 − p_{j}))");
-                    default -> doc.formula("∂L/∂out " + u + "_{j} = −y_{j} / (B*p_{j})");
-                }
+                doc.formula("∂L/∂out " + u + "_{j} = " + spec.loss().gradient());
                 for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
                     String rhs = switch (spec.loss()) {
                         case MSE -> "2*(" + num(p[j]) + " − " + fac(y[j]) + ")/" + n;
@@ -256,8 +245,8 @@ final class ExplainDoc {
             }
             // local derivative and dL/d(net)
             double[] og = st.outputGrad()[0];
-            if (layer.activation() == Activation.SOFTMAX) {
-                doc.formula(derivativeFormula(Activation.SOFTMAX) + "\\text{: the softmax Jacobian}");
+            if (layer.activation() instanceof Softmax) {
+                doc.formula(layer.activation().derivativeFormula() + "\\text{: the softmax Jacobian}");
                 doc.prose("Each output depends on every net input: the off-diagonal terms $−s_{i}*s_{j}$ couple the outputs, "
                         + "so $∂L/∂net " + u + "_{j} = Σ_{i} ∂L/∂out " + u + "_{i} * ∂s_{i}/∂z_{j}$ sums over all outputs.");
                 double[][] jac = st.jacobian() == null ? null : st.jacobian()[0];
@@ -284,7 +273,7 @@ final class ExplainDoc {
                 }
                 perSampleTable(l, List.of("∂L/∂out", "∂L/∂net"), List.of(st.outputGrad(), st.netGrad()));
             } else {
-                doc.formula(derivativeFormula(layer.activation()) + ";\\quad∂L/∂net " + u + "_{j} = ∂L/∂out " + u + "_{j} * f'(net " + u + "_{j})");
+                doc.formula(layer.activation().derivativeFormula() + ";\\quad∂L/∂net " + u + "_{j} = ∂L/∂out " + u + "_{j} * f'(net " + u + "_{j})");
                 double[] f1 = st.localGrad()[0];
                 for (int j = 0; j < layer.units() && j < MAX_LINES; j++) {
                     doc.eq("∂L/∂net " + unit(l, j) + " = " + fac(og[j]) + "*" + fac(f1[j]) + " = " + num(st.netGrad()[0][j]));

@@ -1,5 +1,7 @@
 package io.backprop4j.explain;
 
+import io.backprop4j.loss.Loss;
+import io.backprop4j.nn.Identity;
 import io.backprop4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +11,7 @@ import java.util.List;
  * gradient: the forward pass builds {@code net = in·W + b} and {@code output = f(net)} per layer
  * with {@link Tensor#retainGrad()} on both, the loss calls {@link Tensor#backward()}, and the
  * recorded tensors are read back as float64 arrays. Nothing here differentiates by hand; the
- * update is the plain SGD step {@code W − η·dL/dW}.
+ * update is the plain SGD step {@code W − η·dL/dW} ({@link Steps#update}).
  *
  * <pre>{@code
  * StepSolution s = Explainer.solve(spec);
@@ -45,7 +47,7 @@ public final class Explainer {
                 net = net.add(b);
             }
             net.retainGrad();
-            Tensor out = layer.activation().apply(net, layer.alpha());
+            Tensor out = layer.activation().forward(net);
             out.retainGrad();
             weights.add(w);
             biases.add(b);
@@ -59,6 +61,7 @@ public final class Explainer {
         loss.backward();
 
         Double lr = spec.learningRate();
+        Steps sgd = new Steps(spec);
         List<StepSolution.LayerStep> steps = new ArrayList<>();
         for (int l = 0; l < spec.layers().size(); l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
@@ -72,19 +75,12 @@ public final class Explainer {
             double[][] wNew = null;
             double[] bNew = null;
             if (lr != null) {
-                wNew = new double[wGrad.length][];
-                for (int i = 0; i < wGrad.length; i++) {
-                    wNew[i] = new double[wGrad[i].length];
-                    for (int j = 0; j < wGrad[i].length; j++) wNew[i][j] = layer.weights()[i][j] - lr * wGrad[i][j];
-                }
-                if (bGrad != null) {
-                    bNew = new double[bGrad.length];
-                    for (int j = 0; j < bGrad.length; j++) bNew[j] = layer.bias()[j] - lr * bGrad[j];
-                }
+                wNew = sgd.update(layer.weights(), wGrad, 1);
+                if (bGrad != null) bNew = sgd.update(new double[][] {layer.bias()}, new double[][] {bGrad}, 1)[0];
             }
             double[][] local = null;
             double[][][] jac = null;
-            if (layer.activation().elementwise()) {
+            if (NetworkSpec.elementwise(layer.activation())) {
                 local = localDerivative(layer, net);
             } else if (layer.units() <= MAX_JACOBIAN_UNITS) {
                 jac = softmaxJacobian(net);
@@ -115,13 +111,13 @@ public final class Explainer {
 
     /** f'(net) by the engine: the gradient of Σ f(net) with respect to net. */
     private static double[][] localDerivative(NetworkSpec.Layer layer, double[][] net) {
-        if (layer.activation() == Activation.IDENTITY) {
+        if (layer.activation() instanceof Identity) {
             double[][] ones = new double[net.length][net[0].length];
             for (double[] r : ones) java.util.Arrays.fill(r, 1.0);
             return ones;
         }
         Tensor z = Tensor.of(net).requiresGrad(true);
-        layer.activation().apply(z, layer.alpha()).sum().backward();
+        layer.activation().forward(z).sum().backward();
         return matrixOrZeros(z.grad(), net.length, net[0].length);
     }
 
@@ -147,14 +143,14 @@ public final class Explainer {
         NetworkSpec.Layer last = spec.layers().getLast();
         int l = spec.layers().size() - 1;
         String act = last.activation().specName();
-        if (spec.loss() == LossKind.BINARY_CROSS_ENTROPY) {
+        if (spec.loss() == Loss.BINARY_CROSS_ENTROPY) {
             for (double p : out) {
                 if (!(p >= 0 && p <= 1)) {
                     throw new SpecException("loss", "binary_cross_entropy needs outputs in (0, 1) (probabilities), but layer "
                             + l + " (" + act + ") gives " + p + "; end the network with sigmoid (independent outputs) or softmax (one class), or use mse");
                 }
             }
-        } else if (spec.loss() == LossKind.CROSS_ENTROPY) {
+        } else if (spec.loss() == Loss.CROSS_ENTROPY) {
             for (double p : out) {
                 if (!(p > 0 && p <= 1)) {
                     throw new SpecException("loss", "cross_entropy needs probabilities in (0, 1], but layer "

@@ -1,5 +1,10 @@
 package io.backprop4j.explain;
 
+import io.backprop4j.loss.Loss;
+import io.backprop4j.nn.Activation;
+import io.backprop4j.nn.ELU;
+import io.backprop4j.nn.LeakyReLU;
+import io.backprop4j.nn.Softmax;
 import java.util.List;
 
 /**
@@ -21,11 +26,17 @@ import java.util.List;
  * @param batched false when the spec gave a single sample as a flat list (shown flat again)
  * @param target [batch][output units]
  * @param layers in order, at least one
- * @param loss the loss
+ * @param loss the loss, one of {@link #LOSSES}
  * @param learningRate the SGD step size, or null for no update
  */
 public record NetworkSpec(double[][] input, boolean batched, double[][] target, List<Layer> layers,
-                          LossKind loss, Double learningRate) {
+                          Loss loss, Double learningRate) {
+
+    /** The activations a layer may use, by spec name ({@link Activation#byName}), in the order error messages list them. */
+    public static final List<String> ACTIVATIONS = List.of(
+            "identity", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "softplus", "gelu", "softmax");
+    /** The losses a spec may use: those on probabilities (or any values, for mse). */
+    public static final List<Loss> LOSSES = List.of(Loss.MSE, Loss.BINARY_CROSS_ENTROPY, Loss.CROSS_ENTROPY);
 
     /** The most units (or inputs) one layer may have. */
     public static final int MAX_UNITS = 1 << 16;
@@ -39,17 +50,17 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
      *
      * @param weights [inputs][units]
      * @param bias one value per unit, or null for none
-     * @param activation the activation
-     * @param alpha the activation's alpha (leaky_relu, elu); NaN for the others
+     * @param activation the activation module, one of {@link #ACTIVATIONS}; leaky_relu and elu
+     *     carry their alpha
      */
-    public record Layer(double[][] weights, double[] bias, Activation activation, double alpha) {
+    public record Layer(double[][] weights, double[] bias, Activation activation) {
         public Layer {
-            if (activation == null) throw new SpecException(null, "a layer needs an activation (" + Activation.names() + ")");
+            if (activation == null) throw new SpecException(null, "a layer needs an activation (" + activationNames() + ")");
         }
 
-        /** A layer with the activation's default alpha. */
-        public Layer(double[][] weights, double[] bias, Activation activation) {
-            this(weights, bias, activation, activation == null ? Double.NaN : activation.defaultAlpha());
+        /** The activation's alpha (leaky_relu's slope, elu's scale); NaN for the others. */
+        public double alpha() {
+            return alphaOf(activation);
         }
 
         public int inputs() {
@@ -68,6 +79,46 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
     public NetworkSpec {
         layers = List.copyOf(layers);
         validate(input, target, layers, loss, learningRate);
+    }
+
+    /** The activation with this spec name (one of {@link #ACTIVATIONS}) and alpha (null: the default), or null for another name. */
+    public static Activation activation(String name, Double alpha) {
+        return name != null && ACTIVATIONS.contains(name) ? Activation.byName(name, alpha) : null;
+    }
+
+    /** Whether the activation with this spec name takes an alpha: leaky_relu and elu. */
+    public static boolean hasAlpha(String name) {
+        return "leaky_relu".equals(name) || "elu".equals(name);
+    }
+
+    /** The valid activation names, comma separated, for error messages. */
+    public static String activationNames() {
+        return String.join(", ", ACTIVATIONS);
+    }
+
+    /** The loss with this spec name (one of {@link #LOSSES}), or null. */
+    public static Loss loss(String name) {
+        Loss l = name == null ? null : Loss.byName(name);
+        return l != null && LOSSES.contains(l) ? l : null;
+    }
+
+    /** The valid loss names, comma separated, for error messages. */
+    public static String lossNames() {
+        return String.join(", ", LOSSES.stream().map(Loss::specName).toList());
+    }
+
+    /** An activation's alpha (leaky_relu, elu), NaN for the others. */
+    static double alphaOf(Activation a) {
+        return switch (a) {
+            case LeakyReLU l -> l.alpha();
+            case ELU e -> e.alpha();
+            default -> Double.NaN;
+        };
+    }
+
+    /** Whether each output depends on its own net input only (everything but softmax). */
+    static boolean elementwise(Activation a) {
+        return !(a instanceof Softmax);
     }
 
     /** The number of samples. */
@@ -91,8 +142,9 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
         }
     }
 
-    private static void validate(double[][] input, double[][] target, List<Layer> layers, LossKind loss, Double lr) {
-        if (loss == null) throw new SpecException("loss", "missing; expected one of " + LossKind.names());
+    private static void validate(double[][] input, double[][] target, List<Layer> layers, Loss loss, Double lr) {
+        if (loss == null) throw new SpecException("loss", "missing; expected one of " + lossNames());
+        if (!LOSSES.contains(loss)) throw new SpecException("loss", loss.specName() + " is not supported here; expected one of " + lossNames());
         if (layers.isEmpty()) throw new SpecException("layers", "empty; expected at least one layer with weights and an activation");
         if (layers.size() > MAX_LAYERS) throw new SpecException("layers", layers.size() + " layers, more than the limit of " + MAX_LAYERS);
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
@@ -124,13 +176,12 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
                 }
                 finite(f + ".bias", layer.bias());
             }
-            double alpha = layer.alpha();
-            if (layer.activation().hasAlpha()) {
-                if (!Double.isFinite(alpha)) throw new SpecException(f + ".alpha", "found " + alpha + ", expected a finite number");
-            } else if (!Double.isNaN(alpha)) {
-                throw new SpecException(f + ".alpha", "given for " + layer.activation().specName()
-                        + ", which has none; alpha applies to leaky_relu and elu");
+            String act = layer.activation().specName();
+            if (!ACTIVATIONS.contains(act)) {
+                throw new SpecException(f + ".activation", act + " is not supported here; expected one of " + activationNames());
             }
+            double alpha = layer.alpha();
+            if (hasAlpha(act) && !Double.isFinite(alpha)) throw new SpecException(f + ".alpha", "found " + alpha + ", expected a finite number");
             prevUnits = units;
             prevName = "layer " + l;
         }

@@ -24,6 +24,16 @@ public final class ELU extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = \\cases{x}{x > 0}{α*(e^{x} − 1)}";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = \\cases{1}{x > 0}{α*e^{x}}";
+    }
+
+    @Override
     public String specName() {
         return "elu";
     }

@@ -10,6 +10,16 @@ public final class GELU extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = x*Φ(x) = x*(1 + erf(x/√2))/2";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = Φ(x) + x*φ(x)";
+    }
+
+    @Override
     public String specName() {
         return "gelu";
     }

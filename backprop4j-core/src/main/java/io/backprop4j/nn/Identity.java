@@ -10,6 +10,16 @@ public final class Identity extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = x";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = 1";
+    }
+
+    @Override
     public String specName() {
         return "identity";
     }

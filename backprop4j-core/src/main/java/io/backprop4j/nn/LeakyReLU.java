@@ -24,6 +24,16 @@ public final class LeakyReLU extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = \\cases{x}{x > 0}{α*x}";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = \\cases{1}{x > 0}{α}";
+    }
+
+    @Override
     public String specName() {
         return "leaky_relu";
     }

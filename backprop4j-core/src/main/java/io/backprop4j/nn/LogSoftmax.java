@@ -10,6 +10,16 @@ public final class LogSoftmax extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f_{j} = z_{j} − ln(Σ_{k} e^{z_k})";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "∂f_{i}/∂z_{j} = δ_{ij} − e^{f_j}";
+    }
+
+    @Override
     public String specName() {
         return "log_softmax";
     }

@@ -10,6 +10,16 @@ public final class ReLU extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = max(0, x)";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = \\cases{1}{x > 0}{0}";
+    }
+
+    @Override
     public String specName() {
         return "relu";
     }

@@ -10,6 +10,16 @@ public final class Sigmoid extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = σ(x) = 1 / (1 + e^{-x})";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = σ(x)*(1 − σ(x))";
+    }
+
+    @Override
     public String specName() {
         return "sigmoid";
     }

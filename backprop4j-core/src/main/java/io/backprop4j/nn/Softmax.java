@@ -10,6 +10,16 @@ public final class Softmax extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "s_{j} = e^{z_j} / Σ_{k} e^{z_k}";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "∂s_{i}/∂z_{j} = s_{i}*(δ_{ij} − s_{j})";
+    }
+
+    @Override
     public String specName() {
         return "softmax";
     }

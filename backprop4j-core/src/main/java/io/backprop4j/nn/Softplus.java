@@ -10,6 +10,16 @@ public final class Softplus extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = ln(1 + e^{x})";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = σ(x)";
+    }
+
+    @Override
     public String specName() {
         return "softplus";
     }

@@ -10,6 +10,16 @@ public final class Tanh extends Activation {
     }
 
     @Override
+    public String formula() {
+        return "f(x) = tanh(x)";
+    }
+
+    @Override
+    public String derivativeFormula() {
+        return "f'(x) = 1 − tanh(x)^{2}";
+    }
+
+    @Override
     public String specName() {
         return "tanh";
     }

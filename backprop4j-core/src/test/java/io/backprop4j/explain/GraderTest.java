@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backprop4j.explain.Answers.Written;
 import io.backprop4j.explain.Diagnosis.Kind;
+import io.backprop4j.loss.Loss;
+import io.backprop4j.nn.LeakyReLU;
+import io.backprop4j.nn.Sigmoid;
+import io.backprop4j.nn.Softmax;
+import io.backprop4j.nn.Tanh;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -27,10 +32,10 @@ class GraderTest {
     static NetworkSpec network(long seed) {
         Random r = new Random(seed);
         return new NetworkSpec(rand(r, 2, 3), true, new double[][] {{1, 0}, {0, 1}}, List.of(
-                new NetworkSpec.Layer(rand(r, 3, 3), rand(r, 1, 3)[0], Activation.TANH),
-                new NetworkSpec.Layer(rand(r, 3, 3), rand(r, 1, 3)[0], Activation.SIGMOID),
-                new NetworkSpec.Layer(rand(r, 3, 2), null, Activation.SOFTMAX)),
-                LossKind.CROSS_ENTROPY, 0.1);
+                new NetworkSpec.Layer(rand(r, 3, 3), rand(r, 1, 3)[0], new Tanh()),
+                new NetworkSpec.Layer(rand(r, 3, 3), rand(r, 1, 3)[0], new Sigmoid()),
+                new NetworkSpec.Layer(rand(r, 3, 2), null, new Softmax())),
+                Loss.CROSS_ENTROPY, 0.1);
     }
 
     /** Every quantity, written in full (Double.toString). */
@@ -136,22 +141,25 @@ class GraderTest {
     void precisionAsWritten() {
         StepSolution s = Explainer.solve(network(3));
         double t = s.loss();
+        assertTrue(t > 0.1 && t < 10, "a loss with its first digit before the 3rd decimal: " + t);
         String rounded = new java.math.BigDecimal(t).setScale(4, java.math.RoundingMode.HALF_UP).toPlainString();
-        String truncated = new java.math.BigDecimal(t).setScale(2, java.math.RoundingMode.DOWN).toPlainString();
+        String truncated = new java.math.BigDecimal(t).setScale(3, java.math.RoundingMode.DOWN).toPlainString();
         assertTrue(Grader.grade(s, new Answers(Written.parse(rounded), List.of())).allCorrect(), rounded + " for " + t);
+        // three significant digits at the default 1e-3: judged to their own precision
         assertTrue(Grader.grade(s, new Answers(Written.parse(truncated), List.of())).allCorrect(), truncated + " for " + t);
         assertFalse(Grader.grade(s, new Answers(w(t * 1.01), List.of())).allCorrect());
         assertEquals(4, Written.decimalsOf("0.0813"));
         assertEquals(4, Written.decimalsOf("1.5e-3"));
         assertEquals(0, Written.decimalsOf("12"));
+        assertEquals(0, Written.decimalsOf("1.5e+3"));
     }
 
     @Test
     void theSeedLossIsCorrectAndTheSoftmaxGradientIsTwiceTheDiagonalOnlyValue() {
         NetworkSpec seed = new NetworkSpec(new double[][] {{3, 1, -1, 2}}, false, new double[][] {{0, 1}}, List.of(
-                new NetworkSpec.Layer(new double[][] {{-0.2, 0.9, 0.4}, {-0.1, 0.3, 0.4}, {0.2, 0.5, -0.7}, {0.2, -0.5, 0.5}}, null, Activation.LEAKY_RELU, 0.01),
-                new NetworkSpec.Layer(new double[][] {{0.6, -0.2}, {-0.1, 0.8}, {-0.5, -0.3}}, null, Activation.SOFTMAX)),
-                LossKind.BINARY_CROSS_ENTROPY, 0.1);
+                new NetworkSpec.Layer(new double[][] {{-0.2, 0.9, 0.4}, {-0.1, 0.3, 0.4}, {0.2, 0.5, -0.7}, {0.2, -0.5, 0.5}}, null, new LeakyReLU(0.01)),
+                new NetworkSpec.Layer(new double[][] {{0.6, -0.2}, {-0.1, 0.8}, {-0.5, -0.3}}, null, new Softmax())),
+                Loss.BINARY_CROSS_ENTROPY, 0.1);
         StepSolution s = Explainer.solve(seed);
         assertEquals(-Math.log(0.8822591696494712), s.loss(), 1e-12);
         assertEquals(0.11774083035052896, s.layers().get(1).netGrad()[0][0], 1e-12);

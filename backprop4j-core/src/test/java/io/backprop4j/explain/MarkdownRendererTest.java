@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.backprop4j.explain.Answers.Written;
+import io.backprop4j.loss.Loss;
+import io.backprop4j.nn.LeakyReLU;
+import io.backprop4j.nn.Softmax;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,20 +42,20 @@ class MarkdownRendererTest {
     }
 
     /** One-hot targets for cross-entropy and BCE, values in [0, 1] for MSE. */
-    private static double[][] target(Random r, int batch, int units, LossKind loss) {
+    private static double[][] target(Random r, int batch, int units, Loss loss) {
         double[][] t = new double[batch][units];
         for (double[] row : t) {
-            if (loss == LossKind.MSE) for (int j = 0; j < units; j++) row[j] = Math.round(r.nextDouble() * 10) / 10.0;
+            if (loss == Loss.MSE) for (int j = 0; j < units; j++) row[j] = Math.round(r.nextDouble() * 10) / 10.0;
             else row[r.nextInt(units)] = 1;
         }
         return t;
     }
 
-    private static NetworkSpec net(long seed, int[] sizes, List<Activation> acts, LossKind loss, int batch, boolean bias, Double lr) {
+    private static NetworkSpec net(long seed, int[] sizes, List<String> acts, Loss loss, int batch, boolean bias, Double lr) {
         Random r = new Random(seed);
         List<NetworkSpec.Layer> layers = new ArrayList<>();
         for (int k = 0; k + 1 < sizes.length; k++) {
-            layers.add(new NetworkSpec.Layer(rand(r, sizes[k], sizes[k + 1]), bias ? rand(r, 1, sizes[k + 1])[0] : null, acts.get(k)));
+            layers.add(new NetworkSpec.Layer(rand(r, sizes[k], sizes[k + 1]), bias ? rand(r, 1, sizes[k + 1])[0] : null, NetworkSpec.activation(acts.get(k), null)));
         }
         return new NetworkSpec(rand(r, batch, sizes[0]), batch > 1, target(r, batch, sizes[sizes.length - 1], loss), layers, loss, lr);
     }
@@ -61,9 +64,9 @@ class MarkdownRendererTest {
     static NetworkSpec exercise61() {
         return new NetworkSpec(new double[][] {{3, 1, -1, 2}}, false, new double[][] {{0, 1}}, List.of(
                 new NetworkSpec.Layer(new double[][] {{-0.2, 0.9, 0.4}, {-0.1, 0.3, 0.4}, {0.2, 0.5, -0.7}, {0.2, -0.5, 0.5}},
-                        null, Activation.LEAKY_RELU, 0.01),
-                new NetworkSpec.Layer(new double[][] {{0.6, -0.2}, {-0.1, 0.8}, {-0.5, -0.3}}, null, Activation.SOFTMAX)),
-                LossKind.BINARY_CROSS_ENTROPY, 0.1);
+                        null, new LeakyReLU(0.01)),
+                new NetworkSpec.Layer(new double[][] {{0.6, -0.2}, {-0.1, 0.8}, {-0.5, -0.3}}, null, new Softmax())),
+                Loss.BINARY_CROSS_ENTROPY, 0.1);
     }
 
     /** Every activation in a hidden and in the output layer, with every loss; bias, batches, deep, wide, no update. */
@@ -71,24 +74,24 @@ class MarkdownRendererTest {
         Map<String, NetworkSpec> m = new LinkedHashMap<>();
         m.put("exercise 6.1", exercise61());
         long seed = 1;
-        for (Activation a : Activation.values()) {
-            for (LossKind loss : LossKind.values()) {
-                Activation out = loss == LossKind.CROSS_ENTROPY ? Activation.SOFTMAX : Activation.SIGMOID;
+        for (String a : NetworkSpec.ACTIVATIONS) {
+            for (Loss loss : NetworkSpec.LOSSES) {
+                String out = loss == Loss.CROSS_ENTROPY ? "softmax" : "sigmoid";
                 m.put(a + " hidden, " + loss, net(seed++, new int[] {3, 2, 2}, List.of(a, out), loss, 1, false, 0.1));
                 // cross-entropy and BCE need probabilities out: softmax, or sigmoid for BCE
-                boolean probabilities = a == Activation.SOFTMAX || a == Activation.SIGMOID && loss == LossKind.BINARY_CROSS_ENTROPY;
-                if (loss == LossKind.MSE || probabilities) {
-                    m.put(a + " out, " + loss, net(seed++, new int[] {3, 2, 2}, List.of(Activation.TANH, a), loss, 1, false, 0.1));
+                boolean probabilities = a.equals("softmax") || a.equals("sigmoid") && loss == Loss.BINARY_CROSS_ENTROPY;
+                if (loss == Loss.MSE || probabilities) {
+                    m.put(a + " out, " + loss, net(seed++, new int[] {3, 2, 2}, List.of("tanh", a), loss, 1, false, 0.1));
                 }
             }
-            m.put(a + ", bias, batch", net(seed++, new int[] {2, 3, 2}, List.of(a, Activation.SIGMOID), LossKind.BINARY_CROSS_ENTROPY, 3, true, 0.5));
+            m.put(a + ", bias, batch", net(seed++, new int[] {2, 3, 2}, List.of(a, "sigmoid"), Loss.BINARY_CROSS_ENTROPY, 3, true, 0.5));
         }
-        m.put("deep", net(seed++, new int[] {3, 3, 3, 2}, List.of(Activation.RELU, Activation.ELU, Activation.SOFTMAX), LossKind.CROSS_ENTROPY, 1, true, 0.1));
-        m.put("deep batch", net(seed++, new int[] {3, 3, 3, 2}, List.of(Activation.GELU, Activation.SOFTPLUS, Activation.SOFTMAX), LossKind.CROSS_ENTROPY, 2, true, 0.1));
-        m.put("one layer", net(seed++, new int[] {4, 3}, List.of(Activation.SOFTMAX), LossKind.CROSS_ENTROPY, 1, false, 0.1));
-        m.put("one layer, batch, no update", net(seed++, new int[] {4, 1}, List.of(Activation.IDENTITY), LossKind.MSE, 4, false, null));
-        m.put("wide batch", net(seed++, new int[] {14, 12, 3}, List.of(Activation.GELU, Activation.SOFTMAX), LossKind.BINARY_CROSS_ENTROPY, 2, true, 0.1));
-        m.put("wide", net(seed++, new int[] {14, 13, 2}, List.of(Activation.LEAKY_RELU, Activation.SIGMOID), LossKind.MSE, 1, false, 1e-6));
+        m.put("deep", net(seed++, new int[] {3, 3, 3, 2}, List.of("relu", "elu", "softmax"), Loss.CROSS_ENTROPY, 1, true, 0.1));
+        m.put("deep batch", net(seed++, new int[] {3, 3, 3, 2}, List.of("gelu", "softplus", "softmax"), Loss.CROSS_ENTROPY, 2, true, 0.1));
+        m.put("one layer", net(seed++, new int[] {4, 3}, List.of("softmax"), Loss.CROSS_ENTROPY, 1, false, 0.1));
+        m.put("one layer, batch, no update", net(seed++, new int[] {4, 1}, List.of("identity"), Loss.MSE, 4, false, null));
+        m.put("wide batch", net(seed++, new int[] {14, 12, 3}, List.of("gelu", "softmax"), Loss.BINARY_CROSS_ENTROPY, 2, true, 0.1));
+        m.put("wide", net(seed++, new int[] {14, 13, 2}, List.of("leaky_relu", "sigmoid"), Loss.MSE, 1, false, 1e-6));
         return m;
     }
 
@@ -207,21 +210,21 @@ class MarkdownRendererTest {
     @Test
     void everyMathSpanIsCleanLatexForEveryActivationAndLoss() {
         List<String> failures = new ArrayList<>();
-        Set<Activation> activations = new java.util.HashSet<>();
-        Set<LossKind> losses = new java.util.HashSet<>();
+        Set<String> activations = new java.util.HashSet<>();
+        Set<Loss> losses = new java.util.HashSet<>();
         int spans = 0;
         boolean sawMathrmHeader = false;
         for (Map.Entry<String, NetworkSpec> e : networks().entrySet()) {
             NetworkSpec spec = e.getValue();
-            for (NetworkSpec.Layer l : spec.layers()) activations.add(l.activation());
+            for (NetworkSpec.Layer l : spec.layers()) activations.add(l.activation().specName());
             losses.add(spec.loss());
             String md = MarkdownRenderer.render(Explainer.solve(spec));
             checkDocument(e.getKey(), md, failures);
             spans += mathSpans(md, e.getKey()).size();
             for (List<String> h : tableHeaders(md)) sawMathrmHeader |= h.stream().anyMatch(c -> c.contains("\\mathrm{net}"));
         }
-        assertEquals(Set.of(Activation.values()), activations);
-        assertEquals(Set.of(LossKind.values()), losses);
+        assertEquals(Set.copyOf(NetworkSpec.ACTIVATIONS), activations);
+        assertEquals(Set.copyOf(NetworkSpec.LOSSES), losses);
         assertTrue(spans > 1000, "math spans checked: " + spans);
         assertTrue(sawMathrmHeader, "some table header names net");
         if (!failures.isEmpty()) fail(failures.size() + " problems, the first 40:\n" + String.join("\n", failures.subList(0, Math.min(40, failures.size()))));

@@ -90,7 +90,14 @@ class ModuleTest {
     void activationsByName() {
         assertEquals("LeakyReLU(alpha=0.01)", Activation.byName("leaky_relu", null).toString());
         assertEquals(0.5, ((ELU) Activation.byName("elu", 0.5)).alpha());
-        for (String name : Activation.NAMES) assertEquals(name, Activation.byName(name, null).specName());
+        for (String name : Activation.NAMES) {
+            Activation a = Activation.byName(name, null);
+            assertEquals(name, a.specName());
+            // the formula and its derivative stated beside forward(), as explain shows them
+            assertTrue(a.formula().contains(" = ") && a.derivativeFormula().contains(" = "), name);
+            assertTrue(a.derivativeFormula().startsWith("f'(x) = ") || a.derivativeFormula().startsWith("∂"), name + ": " + a.derivativeFormula());
+        }
+        assertEquals("f'(x) = \\cases{1}{x > 0}{0}", new ReLU().derivativeFormula());
         BackpropException e = assertThrows(BackpropException.class, () -> Activation.byName("swish", null));
         assertTrue(e.getMessage().contains("valid: identity, relu"), e.getMessage());
     }

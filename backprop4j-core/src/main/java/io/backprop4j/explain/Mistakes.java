@@ -1,0 +1,408 @@
+package io.backprop4j.explain;
+
+import io.backprop4j.explain.Diagnosis.Kind;
+import io.backprop4j.loss.Loss;
+import io.backprop4j.nn.Activation;
+import io.backprop4j.nn.Identity;
+import io.backprop4j.nn.Sigmoid;
+import io.backprop4j.nn.Softmax;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * The mistakes the grader recognises: a table with one entry per hypothesis, tried in table
+ * order. At a {@link Site} (one quantity of one layer, on a basis: the true values or the
+ * person's own) each entry gives the values the quantity would have under its mistake, worked
+ * with the engine ({@link Steps}: the same modules, losses and backward passes as the truth, with
+ * one input swapped or one term dropped), or nothing where it does not apply.
+ *
+ * <p>The table, by quantity (the loss, then the layer fields):
+ * <ul>
+ *   <li>loss: another loss's value; BCE with only the y·ln p or only the (1 − y)·ln(1 − p) terms;
+ *       log base 10;
+ *   <li>net: the bias left out; the weights transposed;
+ *   <li>output: another activation's output;
+ *   <li>output_grad: another loss's gradient; the partial BCE gradients (output layer); the next
+ *       layer's activation derivative skipped; only one path through the next layer;
+ *   <li>net_grad: the softmax coupling missing; the derivative left out; another activation's
+ *       derivative;
+ *   <li>weights_grad: the input factor left out; the derivative skipped; the previous layer's net
+ *       as the input; one sample only; transposed;
+ *   <li>bias_grad: the derivative skipped; one sample only;
+ *   <li>every field but the updates: sign flipped; a factor (the batch size, the output count,
+ *       2, ½);
+ *   <li>updates: the gradient added; the mirrored gradient; a factor on the step.
+ * </ul>
+ */
+final class Mistakes {
+    private Mistakes() {}
+
+    /**
+     * Where hypotheses are tried: quantity {@code field} of {@code layer} (field null: the loss),
+     * on a basis of values, whose own value there is {@code right}.
+     */
+    record Site(Steps steps, int layer, Field field, Steps.Values values, double[][] right) {
+        NetworkSpec spec() {
+            return steps.spec();
+        }
+
+        NetworkSpec.Layer spec(int l) {
+            return spec().layers().get(l);
+        }
+
+        Activation act(int l) {
+            return spec(l).activation();
+        }
+
+        String actName() {
+            return act(layer).specName();
+        }
+
+        double[][] get(int l, Field f) {
+            return values.get(l, f);
+        }
+
+        double[][] input() {
+            return steps.input(layer, values);
+        }
+
+        int batch() {
+            return spec().batch();
+        }
+
+        boolean lastLayer() {
+            return layer == spec().layers().size() - 1;
+        }
+
+        /** The last layer's output on this basis: what the loss is computed from. */
+        double[][] prediction() {
+            return get(spec().layers().size() - 1, Field.OUTPUT);
+        }
+
+        boolean is(Field f) {
+            return field == f;
+        }
+
+        boolean update() {
+            return field != null && field.update();
+        }
+    }
+
+    /** A value the quantity would have under a mistake, and the sentence naming the mistake. */
+    record Candidate(Kind kind, String text, double[][] values) {}
+
+    /** One hypothesis: a short name (for tests and reading) and its candidates at a site. */
+    record Mistake(String name, Function<Site, List<Candidate>> candidates) {}
+
+    /** Every hypothesis, in the order they are tried. */
+    static final List<Mistake> TABLE = List.of(
+            new Mistake("another loss", Mistakes::anotherLoss),
+            new Mistake("only the y·ln p terms of BCE", s -> bcePart(s, true)),
+            new Mistake("only the (1 − y)·ln(1 − p) terms of BCE", s -> bcePart(s, false)),
+            new Mistake("log base 10", Mistakes::log10),
+            new Mistake("bias left out", Mistakes::biasLeftOut),
+            new Mistake("weights transposed in net", Mistakes::weightsTransposed),
+            new Mistake("softmax coupling missing", Mistakes::couplingMissing),
+            new Mistake("activation derivative left out", Mistakes::derivativeLeftOut),
+            new Mistake("another activation", Mistakes::anotherActivation),
+            new Mistake("input factor left out", Mistakes::inputFactorLeftOut),
+            new Mistake("activation derivative skipped", Mistakes::derivativeSkipped),
+            new Mistake("one path only", Mistakes::onePathOnly),
+            new Mistake("previous net as input", Mistakes::previousNetAsInput),
+            new Mistake("one sample only", Mistakes::oneSampleOnly),
+            new Mistake("gradient added", Mistakes::gradientAdded),
+            new Mistake("update transposed", Mistakes::updateTransposed),
+            new Mistake("update factor", Mistakes::updateFactor),
+            new Mistake("sign flipped", Mistakes::signFlipped),
+            new Mistake("value transposed", Mistakes::valueTransposed),
+            new Mistake("factor", Mistakes::factor));
+
+    /** The candidates of every entry at the site, in table order. */
+    static List<Candidate> candidates(Site s) {
+        List<Candidate> out = new ArrayList<>();
+        for (Mistake m : TABLE) out.addAll(m.candidates().apply(s));
+        return out;
+    }
+
+    private static Candidate c(Kind kind, String text, double[][] values) {
+        return new Candidate(kind, text, values);
+    }
+
+    // ------------------------------------------------------------------------------ the loss
+
+    /** The value (at the loss) or the gradient (at the output layer's output_grad) of each other loss. */
+    private static List<Candidate> anotherLoss(Site s) {
+        List<Candidate> out = new ArrayList<>();
+        Loss own = s.spec().loss();
+        for (Loss other : NetworkSpec.LOSSES) {
+            if (other == own) continue;
+            if (s.field() == null) {
+                out.add(c(Kind.OTHER_LOSS, "the value of " + other.specName() + ", not " + own.specName(),
+                        Steps.lossValue(s.steps().loss(other), s.prediction())));
+            } else if (s.is(Field.OUTPUT_GRAD) && s.lastLayer()) {
+                out.add(c(Kind.OTHER_LOSS, "the gradient of " + other.specName() + ", not " + own.specName(),
+                        Steps.lossGradient(s.steps().loss(other), s.prediction())));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Binary cross-entropy with half its terms: {@code yTerms} keeps −(1/N)·Σ y·ln p, else
+     * −(1/N)·Σ (1 − y)·ln(1 − p); its value at the loss, its gradient at the output layer.
+     * Each half is the engine's cross-entropy on one element per row (so its mean is over all N
+     * elements), zero-target terms left out (0·ln 0 = 0); unlike BCE it does not clamp the logs
+     * at −100, which matters only for p within 1e-43 of 0 or 1.
+     */
+    private static List<Candidate> bcePart(Site s, boolean yTerms) {
+        if (s.spec().loss() != Loss.BINARY_CROSS_ENTROPY) return List.of();
+        boolean atLoss = s.field() == null;
+        if (!atLoss && !(s.is(Field.OUTPUT_GRAD) && s.lastLayer())) return List.of();
+        double[][] y = s.spec().target();
+        int n = y.length * y[0].length;
+        Tensor terms = yTerms ? Tensor.of(y) : Tensor.of(y).neg().add(1);
+        double[][] column = terms.reshape(n, 1).toDoubleMatrix();
+        Tensor target = Tensor.of(column);
+        UnaryOperator<Tensor> half = p -> {
+            Tensor q = (yTerms ? p : p.neg().add(1)).reshape(n, 1);
+            return Loss.CROSS_ENTROPY.apply(Steps.ignoringZeroTargets(q, column), target);
+        };
+        if (atLoss) {
+            String text = yTerms
+                    ? "missing a term: only the y·ln p terms were summed, the (1 − y)·ln(1 − p) terms left out"
+                    : "missing a term: only the (1 − y)·ln(1 − p) terms were summed, the y·ln p terms left out";
+            return List.of(c(Kind.MISSING_TERM, text, Steps.lossValue(half, s.prediction())));
+        }
+        String text = yTerms
+                ? "missing a term: only the derivative of y·ln p, not of (1 − y)·ln(1 − p)"
+                : "missing a term: only the derivative of (1 − y)·ln(1 − p), not of y·ln p";
+        return List.of(c(Kind.MISSING_TERM, text, Steps.lossGradient(half, s.prediction())));
+    }
+
+    private static List<Candidate> log10(Site s) {
+        if (s.field() != null) return List.of();
+        return List.of(c(Kind.FACTOR, "log base 10 used instead of the natural log", Tensor.of(s.right()).div(Math.log(10)).toDoubleMatrix()));
+    }
+
+    // ------------------------------------------------------------------------------ forward
+
+    private static List<Candidate> biasLeftOut(Site s) {
+        if (!s.is(Field.NET) || !s.spec(s.layer()).hasBias()) return List.of();
+        return List.of(c(Kind.MISSING_TERM, "the bias left out", Steps.net(s.input(), s.spec(s.layer()).weights(), null)));
+    }
+
+    private static List<Candidate> weightsTransposed(Site s) {
+        if (!s.is(Field.NET)) return List.of();
+        NetworkSpec.Layer layer = s.spec(s.layer());
+        if (layer.inputs() != layer.units() || layer.inputs() <= 1) return List.of();
+        double[][] wt = Tensor.of(layer.weights()).t().toDoubleMatrix();
+        return List.of(c(Kind.TRANSPOSED, "the weights used transposed (W[j][i] for W[i][j])", Steps.net(s.input(), wt, layer.bias())));
+    }
+
+    /**
+     * Another activation's output (at output) or derivative (at net_grad, elementwise ones only),
+     * with the layer's alpha where both take one, else the other's default.
+     */
+    private static List<Candidate> anotherActivation(Site s) {
+        boolean output = s.is(Field.OUTPUT);
+        if (!output && !s.is(Field.NET_GRAD)) return List.of();
+        List<Candidate> out = new ArrayList<>();
+        String own = s.actName();
+        for (String name : NetworkSpec.ACTIVATIONS) {
+            Activation a = NetworkSpec.activation(name, NetworkSpec.hasAlpha(own) && NetworkSpec.hasAlpha(name) ? s.spec(s.layer()).alpha() : null);
+            if (name.equals(own) || a instanceof Identity || (!output && a instanceof Softmax)) continue;
+            double[][] net = s.get(s.layer(), Field.NET);
+            if (output) {
+                out.add(c(Kind.OTHER_ACTIVATION, "the output of " + name + ", but the layer uses " + own, Steps.output(a, net)));
+            } else {
+                out.add(c(Kind.OTHER_ACTIVATION, "the derivative of " + name + ", but the layer uses " + own,
+                        Steps.vjp(a::forward, net, s.get(s.layer(), Field.OUTPUT_GRAD))));
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------ backward
+
+    /**
+     * Softmax treated as if each output depended on its own net input only: ∂s_j/∂z_j =
+     * s_j(1 − s_j), the diagonal of the Jacobian. With the other units held fixed, s_j is the
+     * sigmoid of ln(s_j/(1 − s_j)), so the engine's sigmoid backward there gives that diagonal.
+     */
+    private static List<Candidate> couplingMissing(Site s) {
+        if (!s.is(Field.NET_GRAD) || !(s.act(s.layer()) instanceof Softmax)) return List.of();
+        Tensor out = Tensor.of(s.get(s.layer(), Field.OUTPUT));
+        double[][] logit = out.log().sub(out.neg().add(1).log()).toDoubleMatrix();
+        return List.of(c(Kind.MISSING_COUPLING, "missing the softmax coupling: only ∂s_j/∂z_j = s_j(1 − s_j) was used, "
+                + "not the terms ∂s_k/∂z_j = −s_k·s_j that link each output to the others",
+                Steps.vjp(new Sigmoid()::forward, logit, s.get(s.layer(), Field.OUTPUT_GRAD))));
+    }
+
+    private static List<Candidate> derivativeLeftOut(Site s) {
+        if (!s.is(Field.NET_GRAD) || s.act(s.layer()) instanceof Identity) return List.of();
+        return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: the activation's derivative f'(net) left out (net_grad = output_grad)",
+                s.get(s.layer(), Field.OUTPUT_GRAD)));
+    }
+
+    private static List<Candidate> inputFactorLeftOut(Site s) {
+        if (!s.is(Field.WEIGHTS_GRAD)) return List.of();
+        double[][] ones = Tensor.ones(DType.FLOAT64, s.batch(), s.spec(s.layer()).inputs()).toDoubleMatrix();
+        return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: the input factor ∂net_j/∂w_ij = x_i left out",
+                Steps.weightsGradient(ones, s.get(s.layer(), Field.NET_GRAD))));
+    }
+
+    /**
+     * output_grad used where net_grad belongs: at a hidden layer's output_grad, the next layer's
+     * (its derivative skipped); at weights_grad and bias_grad, this layer's.
+     */
+    private static List<Candidate> derivativeSkipped(Site s) {
+        int l = s.layer();
+        if (s.is(Field.OUTPUT_GRAD) && !s.lastLayer()) {
+            return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: layer " + (l + 1)
+                    + "'s output_grad used where its net_grad belongs (its activation's derivative skipped)",
+                    Steps.inputGradient(s.spec(l + 1).weights(), s.get(l + 1, Field.OUTPUT_GRAD))));
+        }
+        if (!(s.is(Field.WEIGHTS_GRAD) || s.is(Field.BIAS_GRAD)) || s.act(l) instanceof Identity) return List.of();
+        double[][] og = s.get(l, Field.OUTPUT_GRAD);
+        return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: output_grad used where net_grad belongs (the activation's derivative skipped)",
+                s.is(Field.WEIGHTS_GRAD) ? Steps.weightsGradient(s.input(), og) : Steps.biasGradient(og)));
+    }
+
+    /** A hidden layer's output_grad through one unit j of the next layer only (2 to 64 units). */
+    private static List<Candidate> onePathOnly(Site s) {
+        int l = s.layer();
+        if (!s.is(Field.OUTPUT_GRAD) || s.lastLayer()) return List.of();
+        double[][] w = s.spec(l + 1).weights();
+        int k = w[0].length;
+        if (k <= 1 || k > 64) return List.of();
+        Tensor wt = Tensor.of(w);
+        Tensor d = Tensor.of(s.get(l + 1, Field.NET_GRAD));
+        List<Candidate> out = new ArrayList<>();
+        for (int j = 0; j < k; j++) {
+            out.add(c(Kind.MISSING_TERM, "missing chain-rule terms: only the path through unit " + j + " of layer " + (l + 1)
+                    + " counted (the sum over its " + k + " units has one term)",
+                    Steps.inputGradient(wt.narrow(1, j, 1).toDoubleMatrix(), d.narrow(1, j, 1).toDoubleMatrix())));
+        }
+        return out;
+    }
+
+    private static List<Candidate> previousNetAsInput(Site s) {
+        int l = s.layer();
+        if (!s.is(Field.WEIGHTS_GRAD) || l == 0 || s.act(l - 1) instanceof Identity) return List.of();
+        return List.of(c(Kind.OTHER_ACTIVATION, "layer " + (l - 1) + "'s net used as the input where its output belongs",
+                Steps.weightsGradient(s.get(l - 1, Field.NET), s.get(l, Field.NET_GRAD))));
+    }
+
+    /** weights_grad or bias_grad from one sample of the batch (2 to 64 samples). */
+    private static List<Candidate> oneSampleOnly(Site s) {
+        boolean weights = s.is(Field.WEIGHTS_GRAD);
+        int batch = s.batch();
+        if (!(weights || s.is(Field.BIAS_GRAD)) || batch <= 1 || batch > 64) return List.of();
+        Tensor in = Tensor.of(s.input());
+        Tensor d = Tensor.of(s.get(s.layer(), Field.NET_GRAD));
+        List<Candidate> out = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            double[][] db = d.narrow(0, b, 1).toDoubleMatrix();
+            out.add(c(Kind.MISSING_TERM, "missing terms: only sample " + b + " counted, not the sum over the batch",
+                    weights ? Steps.weightsGradient(in.narrow(0, b, 1).toDoubleMatrix(), db) : Steps.biasGradient(db)));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------ updates
+
+    private static double[][] oldParams(Site s) {
+        NetworkSpec.Layer layer = s.spec(s.layer());
+        return s.is(Field.WEIGHTS_UPDATED) ? layer.weights() : new double[][] {layer.bias()};
+    }
+
+    private static double[][] gradient(Site s) {
+        return s.get(s.layer(), s.is(Field.WEIGHTS_UPDATED) ? Field.WEIGHTS_GRAD : Field.BIAS_GRAD);
+    }
+
+    private static List<Candidate> gradientAdded(Site s) {
+        if (!s.update()) return List.of();
+        return List.of(c(Kind.ADDED_INSTEAD_OF_SUBTRACTED, "the gradient added instead of subtracted (w + η·g)",
+                s.steps().update(oldParams(s), gradient(s), -1)));
+    }
+
+    private static List<Candidate> updateTransposed(Site s) {
+        if (!s.is(Field.WEIGHTS_UPDATED)) return List.of();
+        return List.of(c(Kind.TRANSPOSED, "updated with the gradient of the mirrored position (transposed)",
+                s.steps().update(oldParams(s), mirror(gradient(s)), 1)));
+    }
+
+    private static List<Candidate> updateFactor(Site s) {
+        if (!s.update()) return List.of();
+        List<Candidate> out = new ArrayList<>();
+        Map<Double, String> words = new LinkedHashMap<>();
+        words.put(2.0, "twice");
+        words.put(0.5, "half");
+        words.put(10.0, "10 times");
+        words.put(0.1, "a tenth of");
+        words.forEach((k, word) -> out.add(c(Kind.FACTOR, "a factor off: the step is " + word + " η·g (check the learning rate)",
+                s.steps().update(oldParams(s), gradient(s), k))));
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------ any value
+
+    private static List<Candidate> signFlipped(Site s) {
+        if (s.update()) return List.of();
+        return List.of(c(Kind.SIGN_FLIPPED, "sign flipped", Steps.scale(s.right(), -1)));
+    }
+
+    private static List<Candidate> valueTransposed(Site s) {
+        if (!s.is(Field.WEIGHTS_GRAD)) return List.of();
+        return List.of(c(Kind.TRANSPOSED, "transposed: the value belongs at the mirrored position", mirror(s.right())));
+    }
+
+    /** The value times a factor that a mean or a sum gets wrong: the batch size, the output count, both, 2 and ½. */
+    private static List<Candidate> factor(Site s) {
+        if (s.update()) return List.of();
+        List<Candidate> out = new ArrayList<>();
+        for (Map.Entry<Double, String> e : factors(s.batch(), s.spec().outputs()).entrySet()) {
+            out.add(c(Kind.FACTOR, "a factor off: " + e.getValue(), Steps.scale(s.right(), e.getKey())));
+        }
+        return out;
+    }
+
+    /** Factor → what it means; equal factors (a batch of 2 and the factor 2) share one entry. */
+    static Map<Double, String> factors(int batch, int k) {
+        Map<Double, String> m = new LinkedHashMap<>();
+        if (batch > 1) {
+            m.merge((double) batch, "multiplied by the batch size " + batch + " (a sum where the mean belongs)", Mistakes::both);
+            m.merge(1.0 / batch, "divided by the batch size " + batch, Mistakes::both);
+        }
+        if (k > 1) {
+            m.merge((double) k, "multiplied by the output count " + k + " (the 1/" + k + " of the mean left out)", Mistakes::both);
+            m.merge(1.0 / k, "divided by the output count " + k, Mistakes::both);
+        }
+        if (batch > 1 && k > 1) {
+            m.merge((double) batch * k, "multiplied by the element count " + batch * k + " (the 1/N of the mean left out)", Mistakes::both);
+            m.merge(1.0 / (batch * k), "divided by the element count " + batch * k, Mistakes::both);
+        }
+        m.merge(2.0, "twice the true value", Mistakes::both);
+        m.merge(0.5, "half the true value", Mistakes::both);
+        return m;
+    }
+
+    private static String both(String a, String b) {
+        return a + "; " + b;
+    }
+
+    /** The value at the mirrored position [j][i], NaN on the diagonal and where there is none. */
+    static double[][] mirror(double[][] a) {
+        double[][] m = new double[a.length][a[0].length];
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) m[i][j] = j < a.length && i < a[j].length && i != j ? a[j][i] : Double.NaN;
+        }
+        return m;
+    }
+}
