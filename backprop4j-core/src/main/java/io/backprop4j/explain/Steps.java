@@ -4,6 +4,7 @@ import io.backprop4j.loss.Loss;
 import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.Softmax;
 import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Functional;
 import io.backprop4j.tensor.Tensor;
 import java.util.function.UnaryOperator;
 
@@ -134,9 +135,8 @@ final class Steps {
      */
     static double[][] netGradient(Activation a, double[][] net, double[][] out, double[][] outGrad) {
         if (a instanceof Softmax) {
-            Tensor s = Tensor.of(out);
-            Tensor g = Tensor.of(outGrad);
-            return s.mul(g.sub(g.mul(s).sum(1, true))).toDoubleMatrix();
+            // The engine's softmax rule at the person's own outputs (which need not sum to 1).
+            return Functional.softmaxBackward(Tensor.of(outGrad), Tensor.of(out), 1).toDoubleMatrix();
         }
         return vjp(a::forward, net, outGrad);
     }

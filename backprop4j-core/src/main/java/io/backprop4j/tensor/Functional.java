@@ -58,6 +58,23 @@ public final class Functional {
         return NllLossOp.apply(logProbabilities, classes);
     }
 
+    /**
+     * The gradient of softmax at the output {@code s} along {@code dim}, given the gradient
+     * {@code g} from above: s ⊙ (g − Σ_j g_j s_j), the Jacobian diag(s) − s sᵀ applied to g. The
+     * backward of {@link Tensor#softmax} uses it; so can a worked solution whose outputs were
+     * written by hand (and may not sum to 1). Not recorded.
+     */
+    public static Tensor softmaxBackward(Tensor g, Tensor s, int dim) {
+        need(g, "softmax_backward", "gradient");
+        need(s, "softmax_backward", "output");
+        if (!g.sameShape(s)) {
+            throw new io.backprop4j.ShapeException("softmax_backward: gradient " + Shapes.str(g.shape()) + " and output "
+                    + Shapes.str(s.shape()) + " differ in shape");
+        }
+        Loops.sameDType("softmax_backward", g, s);
+        return SoftmaxOp.backward(g, s, Shapes.axis("softmax_backward", dim, Math.max(s.rank(), 1)));
+    }
+
     private static void need(Object value, String op, String what) {
         if (value == null) throw new io.backprop4j.BackpropException(op + ": " + what + " is null");
     }

@@ -40,17 +40,24 @@ record SoftmaxOp(Tensor x, Tensor out, int dim) implements Primitive {
     public Tensor[] saved() { return new Tensor[] {out}; }
 
     public Tensor[] backward(Tensor g) {
-        if (dim == out.rank() - 1) {
-            int n = out.size(-1), rows = n == 0 ? 0 : out.numel() / n;
-            double[] gv = g.toDoubleArray(), sv = out.toDoubleArray();
+        return new Tensor[] {backward(g, out, dim)};
+    }
+
+    /** s ⊙ (g − Σ_j g_j s_j) along dim: the softmax Jacobian diag(s) − s sᵀ applied to g, for any s. */
+    static Tensor backward(Tensor g, Tensor s, int dim) {
+        if (s.isContiguous() && dim == s.rank() - 1) {
+            int n = s.size(-1), rows = n == 0 ? 0 : s.numel() / n;
+            double[] gv = g.toDoubleArray(), sv = s.toDoubleArray();
             for (int r = 0; r < rows; r++) {
                 int b = r * n;
                 double dot = 0;
                 for (int j = 0; j < n; j++) dot += gv[b + j] * sv[b + j];
                 for (int j = 0; j < n; j++) gv[b + j] = sv[b + j] * (gv[b + j] - dot);
             }
-            return new Tensor[] {Loops.fromDoubles(gv, out.dtype(), out.shape())};
+            return Loops.fromDoubles(gv, s.dtype(), s.shape());
         }
-        return new Tensor[] {out.mul(g.sub(g.mul(out).sum(dim, true)))};
+        try (var none = NoGrad.enter()) {
+            return s.mul(g.sub(g.mul(s).sum(dim, true)));
+        }
     }
 }
