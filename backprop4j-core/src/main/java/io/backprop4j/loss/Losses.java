@@ -50,6 +50,13 @@ public final class Losses {
     public static Tensor crossEntropyProbs(Tensor probabilities, Tensor target) {
         need("crossEntropyProbs", probabilities, "probabilities", target, "target");
         sameShape("cross_entropy", probabilities, target);
+        double[] v = probabilities.toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0 || v[i] > 1) {
+                throw new BackpropException("cross_entropy: the probability at " + Shapes.position(probabilities.shape(), i) + " is "
+                        + v[i] + "; probabilities must lie in [0, 1] (apply softmax first, or use crossEntropy on raw scores)");
+            }
+        }
         Tensor perSample = target.mul(probabilities.log()).sum(-1, false).neg();
         return perSample.rank() == 0 ? perSample : perSample.mean();
     }
@@ -60,10 +67,10 @@ public final class Losses {
         return Functional.crossEntropy(logits, classes);
     }
 
-    /** Cross-entropy on logits [n, k] with probability rows as targets. */
-    public static Tensor crossEntropy(Tensor logits, Tensor targetProbabilities) {
-        need("crossEntropy", logits, "logits", targetProbabilities, "targetProbabilities");
-        return Functional.crossEntropy(logits, targetProbabilities);
+    /** Cross-entropy on logits [n, k] against int64 class indices [n], or probability rows [n, k] as targets. */
+    public static Tensor crossEntropy(Tensor logits, Tensor target) {
+        need("crossEntropy", logits, "logits", target, "target");
+        return Functional.crossEntropy(logits, target);
     }
 
     /** Negative log-likelihood of log-probabilities [n, k] at class indices. */

@@ -60,6 +60,11 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        if (x.dtype() != weight.dtype()) {
+            throw new BackpropException(this + ": the input is " + x.dtype() + " but the layer's weights are " + weight.dtype()
+                    + "; convert the input with x.to(DType." + weight.dtype().name() + ")"
+                    + (x.dtype().isFloatingPoint() ? " (or build the layer in " + x.dtype() + ")" : ""));
+        }
         if (x.rank() == 1) return forward(x.unsqueeze(0)).squeeze(0);
         if (x.rank() != 2 || x.size(1) != inFeatures()) {
             throw new ShapeException("Linear(in=" + inFeatures() + ", out=" + outFeatures() + "): input "

@@ -14,6 +14,9 @@ record BinaryCrossEntropyOp(Tensor p, Tensor y) implements Primitive {
 
     static Tensor apply(Tensor p, Tensor y) {
         check("binary_cross_entropy", p, y);
+        // PyTorch refuses these too: ln of a negative number, or of 1 − p < 0, has no meaning here.
+        Loops.checkRange("binary_cross_entropy", p, 0, 1, "the probability", "probabilities must lie in [0, 1] (apply sigmoid first,"
+                + " or use binaryCrossEntropyWithLogits on raw scores)");
         double[] pv = p.toDoubleArray(), yv = y.toDoubleArray();
         double s = 0;
         for (int i = 0; i < pv.length; i++) {

@@ -44,11 +44,19 @@ public final class Functional {
         return SoftmaxCrossEntropyOp.apply(logits, classes);
     }
 
-    /** Cross-entropy on logits [n, k] with probability rows y as targets: -(1/n) Σ_i Σ_k y_ik log softmax(x_i)_k. */
-    public static Tensor crossEntropy(Tensor logits, Tensor targetProbabilities) {
+    /**
+     * Cross-entropy on logits [n, k] against an int64 tensor of class indices [n] (as {@link
+     * #crossEntropy(Tensor, int[])}), or probability rows y [n, k] as targets:
+     * -(1/n) Σ_i Σ_k y_ik log softmax(x_i)_k.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target) {
         need(logits, "cross_entropy", "logits");
-        need(targetProbabilities, "cross_entropy", "target");
-        return SoftmaxCrossEntropyOp.apply(logits, targetProbabilities);
+        need(target, "cross_entropy", "target");
+        if (target.dtype() == DType.INT64) {
+            if (target.rank() != 1) throw new io.backprop4j.ShapeException("cross_entropy: class indices must be 1-D [n], got " + Shapes.str(target.shape()));
+            return SoftmaxCrossEntropyOp.apply(logits, target.toIntArray());
+        }
+        return SoftmaxCrossEntropyOp.apply(logits, target);
     }
 
     /** Negative log-likelihood of log-probabilities [n, k] at class indices: -(1/n) Σ_i x[i, c_i]. */

@@ -70,10 +70,7 @@ final class Loops {
 
     /** Checks both tensors have one dtype; mixing float32 and float64 needs an explicit to(). */
     static DType sameDType(String op, Tensor a, Tensor b) {
-        if (a.dtype() != b.dtype()) {
-            throw new BackpropException(op + ": dtypes " + a.dtype() + " and " + b.dtype()
-                    + " differ; convert one with .to(DType." + a.dtype().name() + ")");
-        }
+        if (a.dtype() != b.dtype()) throw mixedDTypes(op, a.dtype(), b.dtype());
         return a.dtype();
     }
 
@@ -303,5 +300,25 @@ final class Loops {
         double[] x = in.values()[0], y = in.values()[1], out = new double[in.size()];
         for (int i = 0; i < out.length; i++) out[i] = test.test(x[i], y[i]) ? 1 : 0;
         return Tensor.wrap(out, DType.BOOL, in.shape());
+    }
+
+    /**
+     * Refuses values outside [lo, hi] (NaN passes: it is a diverged computation, which the
+     * trainer reports as such), naming the op, what the values are, the first bad position and
+     * the value.
+     */
+    static void checkRange(String op, Tensor t, double lo, double hi, String what, String hint) {
+        double[] v = t.toDoubleArray();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < lo || v[i] > hi) {
+                throw new BackpropException(op + ": " + what + " at " + Shapes.position(t.shape(), i) + " is " + v[i] + "; " + hint);
+            }
+        }
+    }
+
+    /** The error for two operands of different dtypes, naming both conversions that would fit. */
+    static BackpropException mixedDTypes(String op, DType first, DType second) {
+        return new BackpropException(op + ": a " + first + " and a " + second + " tensor; convert the second with .to(DType."
+                + first.name() + "), or the first with .to(DType." + second.name() + ")");
     }
 }

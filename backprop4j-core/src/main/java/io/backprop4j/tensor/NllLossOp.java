@@ -9,6 +9,8 @@ record NllLossOp(Tensor x, int[] classes) implements Primitive {
             throw new ShapeException("nll_loss: log-probabilities " + Shapes.str(x.shape()) + " and " + classes.length
                     + " class indices: expected [" + classes.length + ", classes]");
         }
+        Loops.checkRange("nll_loss", x, Double.NEGATIVE_INFINITY, 0, "the log-probability", "a log-probability above 0 is a"
+                + " probability above 1 (pass log_softmax outputs, or use crossEntropy on raw scores)");
         int k = x.size(1);
         double s = 0;
         for (int i = 0; i < classes.length; i++) {

@@ -100,4 +100,15 @@ public final class Shapes {
             throw new ShapeException("data has " + length + " elements but shape " + str(shape) + " needs " + n);
         }
     }
+
+    /** "[1, 2]": the multi-index of row-major position {@code flat} in {@code shape} ("[]" for a scalar). */
+    public static String position(int[] shape, int flat) {
+        int[] index = new int[shape.length];
+        for (int k = shape.length - 1; k >= 0; k--) {
+            if (shape[k] == 0) break;
+            index[k] = flat % shape[k];
+            flat /= shape[k];
+        }
+        return java.util.Arrays.toString(index);
+    }
 }

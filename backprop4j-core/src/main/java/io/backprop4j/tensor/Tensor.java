@@ -999,8 +999,7 @@ public class Tensor {
         if (x == y) {
             to = x == DType.BOOL ? DType.INT64 : x;
         } else if (x.isFloatingPoint() && y.isFloatingPoint()) {
-            throw new BackpropException(op + ": a " + x + " and a " + y + " tensor; convert the second with .to(DType."
-                    + x.name() + "), or the first with .to(DType." + y.name() + ")");
+            throw Loops.mixedDTypes(op, x, y);
         } else {
             to = x.isFloatingPoint() ? x : y.isFloatingPoint() ? y : DType.INT64;
         }

@@ -127,6 +127,15 @@ class TorchAgreementTest {
             case "softmax" -> in -> in[0].softmax(i(a, "dim"));
             case "log_softmax" -> in -> in[0].logSoftmax(i(a, "dim"));
             case "linear" -> in -> LinearOp.apply(in[0], in[1], in.length > 2 ? in[2] : null);
+            case "sin" -> in -> in[0].sin();
+            case "cos" -> in -> in[0].cos();
+            case "clamp" -> in -> in[0].clamp(a.get("min") == null ? Double.NEGATIVE_INFINITY : d(a, "min"),
+                    a.get("max") == null ? Double.POSITIVE_INFINITY : d(a, "max"));
+            case "maximum" -> in -> in[0].maximum(in[1]);
+            case "minimum" -> in -> in[0].minimum(in[1]);
+            case "pow_tensor" -> in -> in[0].pow(in[1]);
+            case "where" -> in -> Tensor.where(in[0].to(DType.BOOL), in[1], in[2]);
+            case "gather" -> in -> in[0].gather(i(a, "dim"), in[1].to(DType.INT64));
             case "mse" -> in -> Losses.mse(in[0], in[1]);
             case "binary_cross_entropy" -> in -> Losses.binaryCrossEntropy(in[0], in[1]);
             case "binary_cross_entropy_with_logits" -> in -> Losses.binaryCrossEntropyWithLogits(in[0], in[1]);
