@@ -369,7 +369,7 @@ class TrainerTest {
 
     /** The example of docs/training-readme-section.md, verbatim but for the epochs and the file. */
     @Test
-    void theReadmeExampleRuns() {
+    void trainSaveLoadPredictsTheSame() {
         DataSplits data = Datasets.load("digits");
         Standardizer s = Standardizer.fit(data.train());
         data = data.standardized(s);
