@@ -1,6 +1,7 @@
 package io.backprop4j.nn;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -127,6 +128,55 @@ public abstract class Module {
         out.put("", this);
         children.forEach((name, m) -> m.namedModules().forEach((k, v) -> out.put(k.isEmpty() ? name : name + "." + k, v)));
         return out;
+    }
+
+    /**
+     * The module's state, PyTorch's {@code state_dict()}: every parameter and buffer of this
+     * module and its children by dotted path ("0.weight", "1.running_mean"...), in PyTorch's order:
+     * a module's own parameters, then its buffers, then each child's state. The tensors are detached views of the live ones (they share storage): copy them to
+     * keep a snapshot; {@code io.backprop4j.io.Safetensors} writes such a map to a file.
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, Tensor> out) {
+        params.forEach((name, p) -> out.put(prefix + name, p.detach()));
+        buffers.forEach((name, b) -> out.put(prefix + name, b.detach()));
+        children.forEach((name, m) -> m.collectState(prefix + name + ".", out));
+    }
+
+    /**
+     * Copies {@code state} into this module's parameters and buffers (PyTorch's
+     * {@code load_state_dict(strict=True)}): the names must be exactly those of
+     * {@link #stateDict()} and the shapes equal; dtypes are converted. Nothing is changed when a
+     * name is missing or unexpected or a shape differs: the error names them all.
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        if (state == null) throw new BackpropException("loadStateDict: state is null");
+        Map<String, Tensor> own = stateDict();
+        List<String> problems = new ArrayList<>();
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>();
+        for (String k : own.keySet()) if (!state.containsKey(k)) missing.add(k);
+        for (String k : state.keySet()) if (!own.containsKey(k)) unexpected.add(k);
+        if (!missing.isEmpty()) problems.add("missing " + String.join(", ", missing));
+        if (!unexpected.isEmpty()) problems.add("unexpected " + String.join(", ", unexpected));
+        own.forEach((k, t) -> {
+            Tensor s = state.get(k);
+            if (s == null) return;
+            if (!java.util.Arrays.equals(s.shape(), t.shape())) {
+                problems.add(k + " has shape " + io.backprop4j.tensor.Shapes.str(s.shape()) + ", the module's "
+                        + io.backprop4j.tensor.Shapes.str(t.shape()));
+            } else if (!s.dtype().isFloatingPoint()) {
+                problems.add(k + " is " + s.dtype() + ", not a floating-point tensor");
+            }
+        });
+        if (!problems.isEmpty()) throw new BackpropException("loadStateDict: " + String.join("; ", problems));
+        try (var g = NoGrad.enter()) {
+            own.forEach((k, t) -> t.copy_(state.get(k)));
+        }
     }
 
     /** Direct sub-modules by name, in declaration order. */

@@ -67,6 +67,53 @@ class ModuleTest {
         assertEquals(3, calls[0]);
     }
 
+    /** A module of one's own with a child, a parameter of its own and a buffer. */
+    static final class Scaled extends Module {
+        final Linear inner;
+        final Parameter scale;
+
+        Scaled(SplittableRandom rng) {
+            inner = child("inner", new Linear(3, 2, rng));
+            scale = param("scale", Tensor.ones(2));
+            buffer("calls", Tensor.zeros(1));
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return inner.call(x).mul(scale);
+        }
+    }
+
+    @Test
+    void stateDictRoundTripsAnyModule() {
+        var a = new Sequential(new Scaled(new SplittableRandom(1)), new BatchNorm1d(2));
+        var b = new Sequential(new Scaled(new SplittableRandom(2)), new BatchNorm1d(2));
+        assertEquals(List.of("0.scale", "0.calls", "0.inner.weight", "0.inner.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"),
+                List.copyOf(a.stateDict().keySet()));
+        Tensor x = Tensor.randn(new SplittableRandom(3), DType.FLOAT32, 5, 3);
+        a.call(x);   // moves a's running statistics
+        b.loadStateDict(a.stateDict());
+        a.stateDict().forEach((k, t) -> assertEquals(t.toString().replace(", requires_grad=true", ""),
+                b.stateDict().get(k).toString().replace(", requires_grad=true", ""), k));
+        try (var mode = a.evalScope(); var mode2 = b.evalScope()) {
+            assertEquals(a.call(x).toString(), b.call(x).toString());
+        }
+        assertFalse(a.stateDict().get("0.scale").requiresGrad(), "detached views");
+    }
+
+    @Test
+    void loadStateDictNamesEveryProblemAndChangesNothing() {
+        var m = new Scaled(new SplittableRandom(1));
+        String before = m.stateDict().toString();
+        var state = new java.util.LinkedHashMap<>(m.stateDict());
+        state.remove("scale");
+        state.put("inner.weight", Tensor.zeros(2, 3));
+        state.put("extra", Tensor.zeros(1));
+        var e = assertThrows(BackpropException.class, () -> m.loadStateDict(state));
+        assertEquals("loadStateDict: missing scale; unexpected extra; inner.weight has shape [2, 3], the module's [3, 2]", e.getMessage());
+        assertEquals(before, m.stateDict().toString());
+    }
+
     @Test
     void initialisationIsSeededAndBounded() {
         var a = new Linear(100, 50, new SplittableRandom(1));
