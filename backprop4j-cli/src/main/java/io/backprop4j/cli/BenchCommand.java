@@ -3,10 +3,6 @@ package io.backprop4j.cli;
 import io.backprop4j.BackpropException;
 import io.backprop4j.autograd.NoGrad;
 import io.backprop4j.data.Idx;
-import io.backprop4j.internal.kernel.Gemm;
-import io.backprop4j.internal.kernel.NativeBlas;
-import io.backprop4j.internal.kernel.Parallel;
-import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.loss.Losses;
 import io.backprop4j.nn.LeakyReLU;
 import io.backprop4j.nn.Linear;
@@ -16,6 +12,7 @@ import io.backprop4j.nn.Softmax;
 import io.backprop4j.optim.Optimizer;
 import io.backprop4j.optim.Optimizers;
 import io.backprop4j.optim.SGD;
+import io.backprop4j.system.Backend;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
 import java.io.BufferedReader;
@@ -98,7 +95,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (threads < 1) throw new BackpropException("--threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > Backend.maxThreads()) {
+            throw new BackpropException("--threads " + threads + ": expected a whole number of threads from 1 to "
+                    + Backend.maxThreads() + " (8 per processor)");
+        }
         if (epochs < 1) throw new BackpropException("--epochs must be at least 1, got " + epochs);
         if (runs < 1) throw new BackpropException("--runs must be at least 1, got " + runs);
         long heap = Runtime.getRuntime().maxMemory();
@@ -120,8 +120,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if ("sweep".equals(workload)) return sweep(out);
         System.setProperty("backprop4j.threads", Integer.toString(threads));
-        out.println(Main.VERSION + ", java " + Runtime.version()
-                + ", threads " + Parallel.threads() + ", native BLAS: " + NativeBlas.status());
+        out.println(Main.VERSION + ", java " + Runtime.version());
+        out.println("machine: " + Backend.current().summary());
         out.flush();
         switch (workload) {
             case "gemm" -> gemm(out);
@@ -137,19 +137,26 @@ public final class BenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ workloads
 
+    /** float32 C = A B for square n x n matrices with the public matmul, as the reference times {@code a @ b}. */
     void gemm(PrintWriter out) {
         for (int n : sizes) {
-            float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
             SplittableRandom r = new SplittableRandom(n);
-            for (int i = 0; i < a.length; i++) { a[i] = (float) r.nextDouble(); b[i] = (float) r.nextDouble(); }
-            warmUp(() -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n));
-            int reps = Math.max(3, (int) (2e9 / (2.0 * n * n * n)));
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
-            double dt = (System.nanoTime() - t0) / 1e9 / reps;
-            out.printf(Locale.ROOT, "gemm n=%d: %.1f GFLOP/s%n", n, 2.0 * n * n * n / dt / 1e9);
+            Tensor a = Tensor.rand(r, DType.FLOAT32, n, n), b = Tensor.rand(r, DType.FLOAT32, n, n);
+            double seconds = secondsPerCall(() -> a.matmul(b), Math.max(3, (int) (2e9 / (2.0 * n * n * n))));
+            out.printf(Locale.ROOT, "gemm n=%d: %.1f GFLOP/s%n", n, 2.0 * n * n * n / seconds / 1e9);
             out.flush();
         }
+    }
+
+    /**
+     * The benchmarks' one timing helper: warms {@code op} up (see {@link #warmUp}), then times
+     * {@code calls} calls in a row and returns the seconds per call.
+     */
+    static double secondsPerCall(Runnable op, int calls) {
+        warmUp(op);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) op.run();
+        return (System.nanoTime() - t0) / 1e9 / calls;
     }
 
     /**
@@ -191,13 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
             opt.step();
         };
         // The reference times 20,000 steps after 2,000 of warm-up; a JVM warms up until its JIT is idle.
-        warmUp(() -> {
-            for (int i = 0; i < 2000; i++) step.run();
-        });
-        int steps = 20_000;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) step.run();
-        double us = (System.nanoTime() - t0) / 1e3 / steps;
+        double us = secondsPerCall(step, 20_000) * 1e6;
         out.printf(Locale.ROOT, "seed-step microseconds per step: %.2f%n", us);
         out.flush();
     }
@@ -258,7 +259,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** dst[dOff ..] = pixels[pOff ..] / 255 in float32, as the reference's x / 255, for {@code count} 8-bit pixels. */
     private static void scalePixels(byte[] pixels, int pOff, float[] dst, int dOff, int count) {
-        VectorMath.unsignedBytesOver(pixels, pOff, dst, dOff, count, 255f);
+        Idx.scalePixels(pixels, pOff, dst, dOff, count);
     }
 
     private static int[] permutation(int n, SplittableRandom rng) {

@@ -10,6 +10,16 @@ import java.util.Random;
  */
 public final class GemmBench {
 
+    /** -Dmr=4 or 8: that micro-kernel instead of the machine's (float only). */
+    private static final int MR = Integer.getInteger("mr", 0);
+
+    /** -Dcpu=true: time by this thread's CPU time (one thread only), which a busy machine disturbs less than the wall clock. */
+    private static final boolean CPU = Boolean.getBoolean("cpu");
+
+    private static long now() {
+        return CPU ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
     private GemmBench() {
     }
 
@@ -38,7 +48,7 @@ public final class GemmBench {
                     b[i] = rnd.nextDouble();
                 }
                 for (int round = 0; round < 5; round++) {
-                    long t0 = System.nanoTime();
+                    long t0 = now();
                     for (int r = 0; r < reps; r++) {
                         if (nat) {
                             NativeBlas.dgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
@@ -46,7 +56,7 @@ public final class GemmBench {
                             Gemm.dgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
                         }
                     }
-                    best = Math.min(best, (System.nanoTime() - t0) / (double) reps);
+                    best = Math.min(best, (now() - t0) / (double) reps);
                 }
             } else {
                 float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
@@ -55,15 +65,19 @@ public final class GemmBench {
                     b[i] = rnd.nextFloat();
                 }
                 for (int round = 0; round < 5; round++) {
-                    long t0 = System.nanoTime();
+                    long t0 = now();
                     for (int r = 0; r < reps; r++) {
                         if (nat) {
                             NativeBlas.sgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
                         } else {
-                            Gemm.sgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+                            if (MR > 0) {
+                                FloatGemm.gemm(MR, ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+                            } else {
+                                Gemm.sgemm(ta, tb, n, n, n, 1, a, 0, n, b, 0, n, 0, c, 0, n);
+                            }
                         }
                     }
-                    best = Math.min(best, (System.nanoTime() - t0) / (double) reps);
+                    best = Math.min(best, (now() - t0) / (double) reps);
                 }
             }
             System.out.printf("%s n=%d: %.1f GFLOP/s (%.3f ms)%n", dbl ? "dgemm" : nat ? "native" : "sgemm", n, flops / best, best / 1e6);
