@@ -153,31 +153,79 @@ public final class Gemm {
     }
 
     /**
-     * The product without the Vector API: {@link #tiny}'s row loops over bands of rows on the pool,
-     * with a transposed B first copied to a plain k x n matrix so that every row update is the
-     * contiguous multiply-add that C2 vectorises by itself.
+     * The product without the Vector API, on the pool when large enough: op(A) and op(B) are
+     * first copied to plain row-major matrices when transposed, then each band of rows is computed
+     * 8 columns at a time with 8 scalar accumulators, the 8-column block of B (k x 8) staying in
+     * cache for all the rows of the band.
      */
     static void scalar(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                        float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        float[] bt = b;
-        int btOff = bOff;
-        int ldbt = ldb;
-        if (transB) {
-            bt = new float[k * n];
-            for (int j = 0; j < n; j++) {
-                for (int p = 0; p < k; p++) {
-                    bt[p * n + j] = b[bOff + j * ldb + p];
+        float[] a0 = a;
+        int a0Off = aOff;
+        int lda0 = lda;
+        if (transA) {
+            a0 = new float[m * k];
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < m; i++) {
+                    a0[i * k + p] = a[aOff + p * lda + i];
                 }
             }
-            btOff = 0;
-            ldbt = n;
+            a0Off = 0;
+            lda0 = k;
         }
-        float[] b0 = bt;
-        int b0Off = btOff;
-        int ldb0 = ldbt;
+        float[] b0 = b;
+        int b0Off = bOff;
+        int ldb0 = ldb;
+        if (transB) {
+            b0 = new float[k * n];
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    b0[p * n + j] = b[bOff + j * ldb + p];
+                }
+            }
+            b0Off = 0;
+            ldb0 = n;
+        }
+        float[] ar = a0, br = b0;
+        int arOff = a0Off, lda1 = lda0, brOff = b0Off, ldb1 = ldb0;
         int grain = (int) Math.max(1, SCALAR_GRAIN / ((long) n * k));
-        Parallel.forRange(m, grain, (from, to) -> tiny(transA, false, to - from, n, k, alpha, a,
-                aOff + (transA ? from : from * lda), lda, b0, b0Off, ldb0, beta, c, cOff + from * ldc, ldc));
+        Parallel.forRange(m, grain, (from, to) -> scalarRows(from, to, n, k, alpha, ar, arOff, lda1, br, brOff, ldb1, beta, c, cOff, ldc));
+    }
+
+    /** Rows [from, to) of C = alpha * A B + beta * C, A and B row-major; see {@link #scalar}. */
+    private static void scalarRows(int from, int to, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                   float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] acc = new float[8];
+        // The 8-column block of B, copied to k rows of 8 contiguous values (zero past the last column).
+        float[] bk = new float[k * 8];
+        for (int j0 = 0; j0 < n; j0 += 8) {
+            int w = Math.min(8, n - j0);
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < 8; j++) {
+                    bk[p * 8 + j] = j < w ? b[bOff + p * ldb + j0 + j] : 0f;
+                }
+            }
+            for (int i = from; i < to; i++) {
+                int ai = aOff + i * lda;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+                for (int p = 0, bi = 0; p < k; p++, bi += 8) {
+                    float x = a[ai + p];
+                    s0 += x * bk[bi];
+                    s1 += x * bk[bi + 1];
+                    s2 += x * bk[bi + 2];
+                    s3 += x * bk[bi + 3];
+                    s4 += x * bk[bi + 4];
+                    s5 += x * bk[bi + 5];
+                    s6 += x * bk[bi + 6];
+                    s7 += x * bk[bi + 7];
+                }
+                acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5; acc[6] = s6; acc[7] = s7;
+                int ci = cOff + i * ldc + j0;
+                for (int j = 0; j < w; j++) {
+                    c[ci + j] = beta == 0f ? alpha * acc[j] : alpha * acc[j] + beta * c[ci + j];
+                }
+            }
+        }
     }
 
     private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
@@ -286,31 +334,79 @@ public final class Gemm {
     }
 
     /**
-     * The product without the Vector API: {@link #tiny}'s row loops over bands of rows on the pool,
-     * with a transposed B first copied to a plain k x n matrix so that every row update is the
-     * contiguous multiply-add that C2 vectorises by itself.
+     * The product without the Vector API, on the pool when large enough: op(A) and op(B) are
+     * first copied to plain row-major matrices when transposed, then each band of rows is computed
+     * 8 columns at a time with 8 scalar accumulators, the 8-column block of B (k x 8) staying in
+     * cache for all the rows of the band.
      */
     static void scalar(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
                        double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
-        double[] bt = b;
-        int btOff = bOff;
-        int ldbt = ldb;
-        if (transB) {
-            bt = new double[k * n];
-            for (int j = 0; j < n; j++) {
-                for (int p = 0; p < k; p++) {
-                    bt[p * n + j] = b[bOff + j * ldb + p];
+        double[] a0 = a;
+        int a0Off = aOff;
+        int lda0 = lda;
+        if (transA) {
+            a0 = new double[m * k];
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < m; i++) {
+                    a0[i * k + p] = a[aOff + p * lda + i];
                 }
             }
-            btOff = 0;
-            ldbt = n;
+            a0Off = 0;
+            lda0 = k;
         }
-        double[] b0 = bt;
-        int b0Off = btOff;
-        int ldb0 = ldbt;
+        double[] b0 = b;
+        int b0Off = bOff;
+        int ldb0 = ldb;
+        if (transB) {
+            b0 = new double[k * n];
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    b0[p * n + j] = b[bOff + j * ldb + p];
+                }
+            }
+            b0Off = 0;
+            ldb0 = n;
+        }
+        double[] ar = a0, br = b0;
+        int arOff = a0Off, lda1 = lda0, brOff = b0Off, ldb1 = ldb0;
         int grain = (int) Math.max(1, SCALAR_GRAIN / ((long) n * k));
-        Parallel.forRange(m, grain, (from, to) -> tiny(transA, false, to - from, n, k, alpha, a,
-                aOff + (transA ? from : from * lda), lda, b0, b0Off, ldb0, beta, c, cOff + from * ldc, ldc));
+        Parallel.forRange(m, grain, (from, to) -> scalarRows(from, to, n, k, alpha, ar, arOff, lda1, br, brOff, ldb1, beta, c, cOff, ldc));
+    }
+
+    /** Rows [from, to) of C = alpha * A B + beta * C, A and B row-major; see {@link #scalar}. */
+    private static void scalarRows(int from, int to, int n, int k, double alpha, double[] a, int aOff, int lda,
+                                   double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+        double[] acc = new double[8];
+        // The 8-column block of B, copied to k rows of 8 contiguous values (zero past the last column).
+        double[] bk = new double[k * 8];
+        for (int j0 = 0; j0 < n; j0 += 8) {
+            int w = Math.min(8, n - j0);
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < 8; j++) {
+                    bk[p * 8 + j] = j < w ? b[bOff + p * ldb + j0 + j] : 0d;
+                }
+            }
+            for (int i = from; i < to; i++) {
+                int ai = aOff + i * lda;
+                double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d, s4 = 0d, s5 = 0d, s6 = 0d, s7 = 0d;
+                for (int p = 0, bi = 0; p < k; p++, bi += 8) {
+                    double x = a[ai + p];
+                    s0 += x * bk[bi];
+                    s1 += x * bk[bi + 1];
+                    s2 += x * bk[bi + 2];
+                    s3 += x * bk[bi + 3];
+                    s4 += x * bk[bi + 4];
+                    s5 += x * bk[bi + 5];
+                    s6 += x * bk[bi + 6];
+                    s7 += x * bk[bi + 7];
+                }
+                acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5; acc[6] = s6; acc[7] = s7;
+                int ci = cOff + i * ldc + j0;
+                for (int j = 0; j < w; j++) {
+                    c[ci + j] = beta == 0d ? alpha * acc[j] : alpha * acc[j] + beta * c[ci + j];
+                }
+            }
+        }
     }
 
     private static void scale(int m, int n, double beta, double[] c, int cOff, int ldc) {

@@ -21,7 +21,7 @@ public final class Simd {
 
     /** The line printed when the module is missing. */
     public static final String WARNING = "backprop4j: the Vector API is not enabled; add the JVM option '--add-modules "
-            + MODULE + "' (without it matrix products run about 10x slower, training 3-5x slower)";
+            + MODULE + "' (without it matrix products run 10-20x slower)";
 
     static {
         if (!AVAILABLE) {
