@@ -345,6 +345,7 @@ public final class BenchCommand implements Callable<Integer> {
                 "--hidden", widthsArg, "--batch", Integer.toString(batchSize), "--epochs", Integer.toString(epochs),
                 "--threads", Integer.toString(threads));
         double b = runAndParse(torch, Map.of(), out).getOrDefault("fmnist-mlp median epoch seconds", Double.NaN);
+        checkPytorchBlas();
         return new double[] {a, b};
     }
 
@@ -379,11 +380,14 @@ public final class BenchCommand implements Callable<Integer> {
                 out.println("run " + (r + 1) + "/" + runs + ": PyTorch " + w);
                 out.flush();
                 theirsRun.putAll(perWorkloadRss(runAndParse(pytorchCommand(script, w), Map.of(), out), w));
+                checkPytorchBlas();
             }
             ours.add(oursRun);
             theirs.add(theirsRun);
         }
         out.println();
+        out.println("backprop4j: " + (ourMachine != null ? ourMachine : "machine not reported"));
+        out.println("PyTorch BLAS: " + (pytorchBlas != null ? pytorchBlas : "not reported by " + script));
         out.printf(Locale.ROOT, "%-40s %12s %12s %10s%n", "median of " + runs + " runs", "backprop4j", "PyTorch", "ratio");
         for (String key : ours.get(0).keySet()) {
             double a = median(ours, key), b = median(theirs, key);
@@ -443,7 +447,25 @@ public final class BenchCommand implements Callable<Integer> {
         return renamed;
     }
 
-    private static Map<String, Double> runAndParse(List<String> cmd, Map<String, String> env, PrintWriter out)
+    /** The "blas: ..." line of the PyTorch reference (the libraries its process loaded), once seen. */
+    private String pytorchBlas;
+    /** The "machine: ..." line of our benchmark process, once seen. */
+    private String ourMachine;
+
+    /**
+     * Refuses to compare against PyTorch on the reference BLAS (Debian's python3-torch without an
+     * optimised BLAS installed): it runs about 30x slower than OpenBLAS, so every ratio would flatter us.
+     */
+    private void checkPytorchBlas() {
+        if (pytorchBlas == null) return;
+        String libs = pytorchBlas.toLowerCase(Locale.ROOT);
+        if (!libs.contains("openblas") && !libs.contains("mkl") && !libs.contains("blis")) {
+            throw new BackpropException("PyTorch runs on the reference BLAS (" + pytorchBlas + "), about 30x slower than an "
+                    + "optimised one, so no ratios are printed; install OpenBLAS with 'apt-get install libopenblas0-pthread'");
+        }
+    }
+
+    private Map<String, Double> runAndParse(List<String> cmd, Map<String, String> env, PrintWriter out)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -453,6 +475,8 @@ public final class BenchCommand implements Callable<Integer> {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("WARNING: Using incubator")) continue;
+                if (line.startsWith("blas: ")) pytorchBlas = line.substring("blas: ".length()).trim();
+                if (line.startsWith("machine: ")) ourMachine = line.substring("machine: ".length()).trim();
                 out.println("  " + line);
                 out.flush();
                 Matcher m = RESULT.matcher(line);
