@@ -59,6 +59,16 @@ final class FloatGemm {
     private static final long SHARED_B_MIN_NK = 1L << 20;
     private static final int SHARED_B_MIN_M = 512;
 
+    /**
+     * Whether the transposed B (dX = dY W^T) is packed with gathers: on x86, where a gather is one
+     * instruction (vgatherdps). Against the scalar copy, a 16x784x512 product with B transposed
+     * measured 2.7x faster with 512-bit vectors and 1.4-2x with 256-bit ones, one thread. Elsewhere
+     * the Vector API would emulate the gather lane by lane, slower than the scalar copy.
+     */
+    private static final boolean GATHER = System.getProperty("os.arch", "").matches("amd64|x86_64");
+    /** The gather's offsets, L of them: j * ldb for row j. */
+    private static final ThreadLocal<int[]> GATHER_ROWS = ThreadLocal.withInitial(() -> new int[L]);
+
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -249,6 +259,18 @@ final class FloatGemm {
                             bp[dst + j] = 0f;
                         }
                     }
+                }
+            } else if (GATHER && w == NR) {
+                // op(B)[p][j] = b[j * ldb + p]: each vector of the sliver is one column p of L stored rows, gathered.
+                int[] rows = GATHER_ROWS.get();
+                for (int j = 0; j < L; j++) {
+                    rows[j] = j * ldb;
+                }
+                int src = bOff + (j0 + js) * ldb + p0;
+                int next = L * ldb;
+                for (int p = 0, dst = base; p < kc; p++, dst += NR) {
+                    FloatVector.fromArray(S, b, src + p, rows, 0).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + next + p, rows, 0).intoArray(bp, dst + L);
                 }
             } else {
                 // op(B)[p][j] = b[j * ldb + p]: read each stored row once, contiguously.
