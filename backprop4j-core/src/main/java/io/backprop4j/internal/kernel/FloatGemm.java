@@ -24,6 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * k-step, which halved the speed; 4 rows need 14. With 32 registers (AVX-512, NEON) 8 rows need 26.
  * {@link #gemm(int, boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}
  * takes the height, so tests can run every kernel on any machine.
+ *
+ * <p>The float64 twin, DoubleGemm, is generated from this file by tools/codegen/GenerateTwins.java.
  */
 final class FloatGemm {
 
