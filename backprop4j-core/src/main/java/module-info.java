@@ -19,4 +19,5 @@ module io.backprop4j {
     exports io.backprop4j.io;
     exports io.backprop4j.train;
     exports io.backprop4j.explain;
+    exports io.backprop4j.system;
 }

@@ -38,6 +38,7 @@ class ArchitectureTest {
     static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
             Map.entry("", Set.of()),
             Map.entry("internal.kernel", Set.of("")),
+            Map.entry("system", Set.of("", "internal.kernel")),
             Map.entry("tensor", Set.of("", "internal.kernel")),
             Map.entry("internal", Set.of("", "tensor")),
             Map.entry("autograd", Set.of("", "tensor")),

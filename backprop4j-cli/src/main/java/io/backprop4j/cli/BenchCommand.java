@@ -3,10 +3,6 @@ package io.backprop4j.cli;
 import io.backprop4j.BackpropException;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Idx;
-import io.backprop4j.internal.kernel.Gemm;
-import io.backprop4j.internal.kernel.NativeBlas;
-import io.backprop4j.internal.kernel.Parallel;
-import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.loss.Losses;
 import io.backprop4j.nn.LeakyReLU;
 import io.backprop4j.nn.Linear;
@@ -16,6 +12,7 @@ import io.backprop4j.nn.Softmax;
 import io.backprop4j.optim.Optimizer;
 import io.backprop4j.optim.Optimizers;
 import io.backprop4j.optim.SGD;
+import io.backprop4j.system.Backend;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
 import java.io.BufferedReader;
@@ -98,7 +95,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (threads < 1) throw new BackpropException("--threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > Backend.maxThreads()) {
+            throw new BackpropException("--threads " + threads + ": expected a whole number of threads from 1 to "
+                    + Backend.maxThreads() + " (8 per processor)");
+        }
         if (epochs < 1) throw new BackpropException("--epochs must be at least 1, got " + epochs);
         if (runs < 1) throw new BackpropException("--runs must be at least 1, got " + runs);
         long heap = Runtime.getRuntime().maxMemory();
@@ -120,8 +120,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if ("sweep".equals(workload)) return sweep(out);
         System.setProperty("backprop4j.threads", Integer.toString(threads));
-        out.println(Main.VERSION + ", java " + Runtime.version()
-                + ", threads " + Parallel.threads() + ", native BLAS: " + NativeBlas.status());
+        out.println(Main.VERSION + ", java " + Runtime.version());
+        out.println("machine: " + Backend.current().summary());
         out.flush();
         switch (workload) {
             case "gemm" -> gemm(out);
@@ -137,19 +137,26 @@ public final class BenchCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ workloads
 
+    /** float32 C = A B for square n x n matrices with the public matmul, as the reference times {@code a @ b}. */
     void gemm(PrintWriter out) {
         for (int n : sizes) {
-            float[] a = new float[n * n], b = new float[n * n], c = new float[n * n];
             SplittableRandom r = new SplittableRandom(n);
-            for (int i = 0; i < a.length; i++) { a[i] = (float) r.nextDouble(); b[i] = (float) r.nextDouble(); }
-            warmUp(() -> Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n));
-            int reps = Math.max(3, (int) (2e9 / (2.0 * n * n * n)));
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) Gemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
-            double dt = (System.nanoTime() - t0) / 1e9 / reps;
-            out.printf(Locale.ROOT, "gemm n=%d: %.1f GFLOP/s%n", n, 2.0 * n * n * n / dt / 1e9);
+            Tensor a = Tensor.rand(r, DType.FLOAT32, n, n), b = Tensor.rand(r, DType.FLOAT32, n, n);
+            double seconds = secondsPerCall(() -> a.matmul(b), Math.max(3, (int) (2e9 / (2.0 * n * n * n))));
+            out.printf(Locale.ROOT, "gemm n=%d: %.1f GFLOP/s%n", n, 2.0 * n * n * n / seconds / 1e9);
             out.flush();
         }
+    }
+
+    /**
+     * The benchmarks' one timing helper: warms {@code op} up (see {@link #warmUp}), then times
+     * {@code calls} calls in a row and returns the seconds per call.
+     */
+    static double secondsPerCall(Runnable op, int calls) {
+        warmUp(op);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < calls; i++) op.run();
+        return (System.nanoTime() - t0) / 1e9 / calls;
     }
 
     /**
@@ -191,13 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
             opt.step();
         };
         // The reference times 20,000 steps after 2,000 of warm-up; a JVM warms up until its JIT is idle.
-        warmUp(() -> {
-            for (int i = 0; i < 2000; i++) step.run();
-        });
-        int steps = 20_000;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) step.run();
-        double us = (System.nanoTime() - t0) / 1e3 / steps;
+        double us = secondsPerCall(step, 20_000) * 1e6;
         out.printf(Locale.ROOT, "seed-step microseconds per step: %.2f%n", us);
         out.flush();
     }
@@ -258,7 +259,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** dst[dOff ..] = pixels[pOff ..] / 255 in float32, as the reference's x / 255, for {@code count} 8-bit pixels. */
     private static void scalePixels(byte[] pixels, int pOff, float[] dst, int dOff, int count) {
-        VectorMath.unsignedBytesOver(pixels, pOff, dst, dOff, count, 255f);
+        Idx.scalePixels(pixels, pOff, dst, dOff, count);
     }
 
     private static int[] permutation(int n, SplittableRandom rng) {
@@ -344,6 +345,7 @@ public final class BenchCommand implements Callable<Integer> {
                 "--hidden", widthsArg, "--batch", Integer.toString(batchSize), "--epochs", Integer.toString(epochs),
                 "--threads", Integer.toString(threads));
         double b = runAndParse(torch, Map.of(), out).getOrDefault("fmnist-mlp median epoch seconds", Double.NaN);
+        checkPytorchBlas();
         return new double[] {a, b};
     }
 
@@ -378,11 +380,14 @@ public final class BenchCommand implements Callable<Integer> {
                 out.println("run " + (r + 1) + "/" + runs + ": PyTorch " + w);
                 out.flush();
                 theirsRun.putAll(perWorkloadRss(runAndParse(pytorchCommand(script, w), Map.of(), out), w));
+                checkPytorchBlas();
             }
             ours.add(oursRun);
             theirs.add(theirsRun);
         }
         out.println();
+        out.println("backprop4j: " + (ourMachine != null ? ourMachine : "machine not reported"));
+        out.println("PyTorch BLAS: " + (pytorchBlas != null ? pytorchBlas : "not reported by " + script));
         out.printf(Locale.ROOT, "%-40s %12s %12s %10s%n", "median of " + runs + " runs", "backprop4j", "PyTorch", "ratio");
         for (String key : ours.get(0).keySet()) {
             double a = median(ours, key), b = median(theirs, key);
@@ -442,7 +447,25 @@ public final class BenchCommand implements Callable<Integer> {
         return renamed;
     }
 
-    private static Map<String, Double> runAndParse(List<String> cmd, Map<String, String> env, PrintWriter out)
+    /** The "blas: ..." line of the PyTorch reference (the libraries its process loaded), once seen. */
+    private String pytorchBlas;
+    /** The "machine: ..." line of our benchmark process, once seen. */
+    private String ourMachine;
+
+    /**
+     * Refuses to compare against PyTorch on the reference BLAS (Debian's python3-torch without an
+     * optimised BLAS installed): it runs about 30x slower than OpenBLAS, so every ratio would flatter us.
+     */
+    private void checkPytorchBlas() {
+        if (pytorchBlas == null) return;
+        String libs = pytorchBlas.toLowerCase(Locale.ROOT);
+        if (!libs.contains("openblas") && !libs.contains("mkl") && !libs.contains("blis")) {
+            throw new BackpropException("PyTorch runs on the reference BLAS (" + pytorchBlas + "), about 30x slower than an "
+                    + "optimised one, so no ratios are printed; install OpenBLAS with 'apt-get install libopenblas0-pthread'");
+        }
+    }
+
+    private Map<String, Double> runAndParse(List<String> cmd, Map<String, String> env, PrintWriter out)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -452,6 +475,8 @@ public final class BenchCommand implements Callable<Integer> {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("WARNING: Using incubator")) continue;
+                if (line.startsWith("blas: ")) pytorchBlas = line.substring("blas: ".length()).trim();
+                if (line.startsWith("machine: ")) ourMachine = line.substring("machine: ".length()).trim();
                 out.println("  " + line);
                 out.flush();
                 Matcher m = RESULT.matcher(line);

@@ -1,6 +1,7 @@
 package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.system.Backend;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,12 @@ public final class Main implements Runnable {
         // Errors (out of memory) are not wrapped by picocli: report them here rather than as a stack trace.
         CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
         cl.setExecutionStrategy(parseResult -> {
+            try {
+                // Environment knobs (BACKPROP4J_THREADS...) are checked like options, before any work.
+                Backend.checkSettings();
+            } catch (BackpropException e) {
+                return report(e, cl.getErr(), false);
+            }
             try {
                 return run.execute(parseResult);
             } catch (OutOfMemoryError | StackOverflowError e) {

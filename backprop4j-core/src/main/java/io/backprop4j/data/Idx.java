@@ -2,6 +2,7 @@ package io.backprop4j.data;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
+import io.backprop4j.internal.kernel.VectorMath;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -71,6 +72,16 @@ public final class Idx {
         public int pixel(int i, int r, int c) {
             return pixels[(i * rows + r) * cols + c] & 0xff;
         }
+    }
+
+    /**
+     * {@code dst[dstOff + i] = (pixels[from + i] & 0xff) / 255f} for {@code count} pixels: 8-bit
+     * pixels to float32 in [0, 1], exactly as PyTorch's {@code x / 255}; vectorised.
+     */
+    public static void scalePixels(byte[] pixels, int from, float[] dst, int dstOff, int count) {
+        java.util.Objects.checkFromIndexSize(from, count, pixels.length);
+        java.util.Objects.checkFromIndexSize(dstOff, count, dst.length);
+        VectorMath.unsignedBytesOver(pixels, from, dst, dstOff, count, 255f);
     }
 
     /** Reads an image file (magic {@code 0x00000803}). */

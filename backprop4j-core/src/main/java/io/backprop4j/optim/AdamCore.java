@@ -1,10 +1,8 @@
 package io.backprop4j.optim;
 
 import io.backprop4j.internal.Storage;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 import io.backprop4j.internal.kernel.Parallel;
+import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.tensor.Tensor;
 
 /**
@@ -13,8 +11,6 @@ import io.backprop4j.tensor.Tensor;
  * BaseOptimizer}); this holds the hyper-parameters.
  */
 final class AdamCore {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-
     private final ParamState state;
     final double beta1, beta2, eps, weightDecay;
     final boolean amsgrad, decoupled;
@@ -75,29 +71,7 @@ final class AdamCore {
     private static final int PARALLEL_GRAIN = 1 << 16;
 
     // Same operation order as torch 1.13's _single_tensor_adam / _single_tensor_adamw.
-    /** Elements [from, to) of one parameter. */
-    private void update(double[] p, int po, double[] g, int go, double[] m, double[] v, double[] vmax, int from, int to,
-                        double stepSize, double bc2Sqrt, double lr) {
-        double decay = 1 - lr * weightDecay, l2 = decoupled ? 0 : weightDecay;
-        double c1 = 1 - beta1, c2 = 1 - beta2, negStep = -stepSize;
-        boolean decoupledDecay = decoupled && weightDecay != 0;
-        for (int k = from; k < to; k++) {
-            double pk = p[po + k], gk = g[go + k];
-            if (decoupledDecay) pk = pk * decay;
-            if (l2 != 0) gk = gk + l2 * pk;
-            double mk = m[k] * beta1 + c1 * gk;
-            double vk = v[k] * beta2 + c2 * gk * gk;
-            m[k] = mk;
-            v[k] = vk;
-            if (vmax != null) {
-                vk = Math.max(vmax[k], vk);
-                vmax[k] = vk;
-            }
-            double denom = Math.sqrt(vk) / bc2Sqrt + eps;
-            p[po + k] = pk + negStep * mk / denom;
-        }
-    }
-
+    // twin: float32 source
     /** Elements [from, to) of one parameter. */
     private void update(float[] p, int po, float[] g, int go, float[] m, float[] v, float[] vmax, int from, int to,
                         float stepSize, float bc2Sqrt, double lr) {
@@ -105,22 +79,9 @@ final class AdamCore {
         float b1 = (float) beta1, b2 = (float) beta2, c1 = (float) (1 - beta1), c2 = (float) (1 - beta2);
         float e = (float) eps, negStep = -stepSize;
         boolean decoupledDecay = decoupled && weightDecay != 0;
-        int k = from;
-        if (vmax == null) {
-            // The same operations in the same order, F.length() lanes at a time (bit-identical to the scalar loop).
-            int bound = from + F.loopBound(to - from);
-            for (; k < bound; k += F.length()) {
-                FloatVector pv = FloatVector.fromArray(F, p, po + k), gv = FloatVector.fromArray(F, g, go + k);
-                if (decoupledDecay) pv = pv.mul(decay);
-                if (l2 != 0) gv = gv.add(pv.mul(l2));
-                FloatVector mv = FloatVector.fromArray(F, m, k).mul(b1).add(gv.mul(c1));
-                FloatVector vv = FloatVector.fromArray(F, v, k).mul(b2).add(gv.mul(c2).mul(gv));
-                mv.intoArray(m, k);
-                vv.intoArray(v, k);
-                FloatVector denom = vv.sqrt().div(bc2Sqrt).add(e);
-                pv.add(mv.mul(negStep).div(denom)).intoArray(p, po + k);
-            }
-        }
+        // Whole vectors first, with the same operations in the same order (bit-identical to the loop below).
+        int k = vmax != null ? from
+                : VectorMath.adam(p, po, g, go, m, v, from, to, decay, l2, b1, b2, c1, c2, bc2Sqrt, e, negStep, decoupledDecay);
         for (; k < to; k++) {
             float pk = p[po + k], gk = g[go + k];
             if (decoupledDecay) pk = pk * decay;
@@ -137,6 +98,35 @@ final class AdamCore {
             p[po + k] = pk + negStep * mk / denom;
         }
     }
+    // twin: end
+    // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
+    /** Elements [from, to) of one parameter. */
+    private void update(double[] p, int po, double[] g, int go, double[] m, double[] v, double[] vmax, int from, int to,
+                        double stepSize, double bc2Sqrt, double lr) {
+        double decay = (double) (1 - lr * weightDecay), l2 = decoupled ? 0d : (double) weightDecay;
+        double b1 = (double) beta1, b2 = (double) beta2, c1 = (double) (1 - beta1), c2 = (double) (1 - beta2);
+        double e = (double) eps, negStep = -stepSize;
+        boolean decoupledDecay = decoupled && weightDecay != 0;
+        // Whole vectors first, with the same operations in the same order (bit-identical to the loop below).
+        int k = vmax != null ? from
+                : VectorMath.adam(p, po, g, go, m, v, from, to, decay, l2, b1, b2, c1, c2, bc2Sqrt, e, negStep, decoupledDecay);
+        for (; k < to; k++) {
+            double pk = p[po + k], gk = g[go + k];
+            if (decoupledDecay) pk = pk * decay;
+            if (l2 != 0) gk = gk + l2 * pk;
+            double mk = m[k] * b1 + c1 * gk;
+            double vk = v[k] * b2 + c2 * gk * gk;
+            m[k] = mk;
+            v[k] = vk;
+            if (vmax != null) {
+                vk = Math.max(vmax[k], vk);
+                vmax[k] = vk;
+            }
+            double denom = (double) Math.sqrt(vk) / bc2Sqrt + e;
+            p[po + k] = pk + negStep * mk / denom;
+        }
+    }
+    // twin: end
 
     /** The state buffer NAME of parameter i, or null. */
     Tensor buffer(String name, int i) {

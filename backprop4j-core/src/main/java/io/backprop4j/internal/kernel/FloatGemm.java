@@ -5,40 +5,55 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The packed, cache-blocked float32 GEMM behind {@link Gemm#sgemm}; arguments are checked there.
+ * Loaded only when the Vector API module is present ({@link Simd#AVAILABLE}).
  *
  * <p>Loop nest (as in BLIS / Goto): for each NC-wide column panel of C, for each
  * kc-deep slice of k, pack that slice of B into {@code NR}-wide slivers; for each MC-tall
- * block of rows, pack A into {@code MR}-tall slivers; then a register-blocked
- * micro-kernel computes each {@code MR x NR} tile of C from one A sliver and one B sliver.
+ * block of rows, pack A into {@code mr}-tall slivers; then a register-blocked
+ * micro-kernel computes each {@code mr x NR} tile of C from one A sliver and one B sliver.
  * Packing makes both operands contiguous in the order the kernel reads them (which is also where
  * transposition happens) and pads partial slivers with zeros, so the kernel never branches.
  * The B sliver (kc x NR) and the block of A stay in L2. The slice depth kc, MC and NC follow
  * from k and the cache budgets below ({@link #sliceDepth}, {@link #blockRows}, {@link #panelCols}).
  *
- * <p>DoubleGemm is this file with float replaced by double; keep the two in step.
+ * <p>The tile is {@code mr} rows by two vectors ({@code NR = 2 * L} columns, L the lanes of the
+ * preferred species). Its height follows the vector register count ({@link Simd#vectorRegisters}):
+ * C2 loads every broadcast of A of one k-step before the FMAs that use them, so a tile needs
+ * {@code 2 mr} accumulators, {@code mr} broadcasts and 2 vectors of B in registers at once. With
+ * 16 registers (AVX2, SSE) a 6-row tile needs 20 and spills five accumulators to the stack on every
+ * k-step, which halved the speed; 4 rows need 14. With 32 registers (AVX-512, NEON) 8 rows need 26.
+ * {@link #gemm(int, boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}
+ * takes the height, so tests can run every kernel on any machine.
+ *
+ * <p>The float64 twin, DoubleGemm, is generated from this file by tools/codegen/GenerateTwins.java.
  */
 final class FloatGemm {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-    /**
-     * Rows of A per sliver and tile. 6 x 2 vectors keeps 12 accumulators + 2 B vectors + 1
-     * broadcast within AVX2's 16 registers; on AVX-512 (32 registers) taller or wider tiles
-     * (8x2, 12x2, 4x3, 4x4, 8x3) measured no faster, as C2 spills with more accumulators.
-     */
-    static final int MR = 6;
+    /** Lanes per vector. */
+    static final int L = S.length();
     /** Columns of B per sliver and tile: two vectors. */
     static final int NR = 2 * L;
+    /** The tile heights there is a micro-kernel for. */
+    static final int[] TILE_ROWS = {4, 8};
+    /** The tile height used on this machine: 8 rows with 32 vector registers, else 4 (see the class comment). */
+    static final int MR = Simd.vectorRegisters(S.vectorBitSize()) >= 32 ? 8 : 4;
+    private static final int MR_MAX = 8;
     /**
      * Deepest slice of k. Each slice reads and writes every tile of C once, so the whole of k in
      * one slice saves the most C traffic: a 2048-deep slice measured 6-8% faster than 512-deep ones
      * at n=1024 and 2048 on one thread. Its B sliver (256 KiB at most) and block of A share L2.
      */
-    private static final int KC_MAX = 2048;
-    /** Bytes of L2 for a packed block of A (MC rows by kc). */
-    private static final int A_BLOCK_BYTES = 384 << 10;
+    static final int KC_MAX = 2048;
+    /**
+     * Bytes of L2 for a packed block of A (MC rows by kc): half the core's L2, between 256 KiB and
+     * 1 MiB (384 KiB when the size is unknown). On a 2 MiB L2 (Xeon), 1 MiB blocks measured 10-15%
+     * faster than 384 KiB ones at n=2048; on the 1 MiB L2 of Zen 5, 384 KiB was best.
+     */
+    static final int A_BLOCK_BYTES = Machine.l2Bytes() <= 0 ? 384 << 10
+            : Math.clamp(Machine.l2Bytes() / 2, 256 << 10, 1 << 20);
     /** Bytes of the shared L3 for a packed panel of B (kc by NC columns); each panel packs A again. */
-    private static final int B_PANEL_BYTES = 8 << 20;
+    static final int B_PANEL_BYTES = 8 << 20;
     /** Below this m*n*k (about 100^3) the work stays on the calling thread: a second thread measured no faster. */
     private static final long PARALLEL_WORK = 1L << 20;
 
@@ -46,43 +61,62 @@ final class FloatGemm {
     private static final long SHARED_B_MIN_NK = 1L << 20;
     private static final int SHARED_B_MIN_M = 512;
 
+    /**
+     * Whether the transposed B (dX = dY W^T) is packed with gathers: on x86, where a gather is one
+     * instruction (vgatherdps). Against the scalar copy, a 16x784x512 product with B transposed
+     * measured 2.7x faster with 512-bit vectors and 1.4-2x with 256-bit ones, one thread. Elsewhere
+     * the Vector API would emulate the gather lane by lane, slower than the scalar copy.
+     */
+    private static final boolean GATHER = System.getProperty("os.arch", "").matches("amd64|x86_64");
+    /** The gather's offsets, L of them: j * ldb for row j. */
+    private static final ThreadLocal<int[]> GATHER_ROWS = ThreadLocal.withInitial(() -> new int[L]);
+
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private static final class Buffers {
         float[] a = new float[0];
         float[] b = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[MR_MAX * NR];
     }
 
     private FloatGemm() {
     }
 
-    /** C = alpha * op(A) * op(B) + beta * C with k > 0 and alpha != 0, on the pool when large enough. */
+    /** C = alpha * op(A) * op(B) + beta * C with k > 0 and alpha != 0, with this machine's tile. */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        gemm(MR, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** As {@link #gemm(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)} with tiles {@code mr} rows tall, one of {@link #TILE_ROWS}; on the pool when large enough. */
+    static void gemm(int mr, boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        if (mr != 4 && mr != 8) {
+            throw new IllegalArgumentException("no " + mr + "-row micro-kernel");
+        }
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
-            block(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(mr, transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         // One chunk per thread over whole tiles; split the dimension that balances better. Split
         // over rows, large products share one packed B between the threads; smaller ones (the
         // training shapes, e.g. 128x512x784) measured faster with each chunk packing its own B,
         // which needs one hand-off instead of two per k-slice.
-        int mb = (m + MR - 1) / MR;
+        int mb = (m + mr - 1) / mr;
         int nb = (n + NR - 1) / NR;
         double balanceM = (double) mb / (((mb + threads - 1) / threads) * threads);
         double balanceN = (double) nb / (((nb + threads - 1) / threads) * threads);
         if (balanceM >= balanceN && (long) n * k >= SHARED_B_MIN_NK && m >= SHARED_B_MIN_M) {
-            sharedB(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
+            sharedB(mr, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
         } else if (balanceM >= balanceN) {
             Parallel.forRange(mb, (mb + threads - 1) / threads, (from, to) ->
-                    block(transA, transB, from * MR, Math.min(m, to * MR), 0, n, k,
+                    block(mr, transA, transB, from * mr, Math.min(m, to * mr), 0, n, k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         } else {
             Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
-                    block(transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
+                    block(mr, transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         }
     }
@@ -93,13 +127,13 @@ final class FloatGemm {
      * rows against the whole panel. B is packed once instead of once per thread, and the threads
      * read one copy of it from the shared cache.
      */
-    private static void sharedB(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    private static void sharedB(int mr, boolean transA, boolean transB, int m, int n, int k, float alpha,
                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                 float beta, float[] c, int cOff, int ldc, int threads) {
         int kcs = sliceDepth(k);
         int ncs = panelCols(kcs);
         float[] bp = panelBuffer(kcs, ncs, n);
-        int mb = (m + MR - 1) / MR;
+        int mb = (m + mr - 1) / mr;
         int mGrain = (mb + threads - 1) / threads;
         for (int jc = 0; jc < n; jc += ncs) {
             int nc = Math.min(ncs, n - jc);
@@ -113,40 +147,40 @@ final class FloatGemm {
                         packB(transB, b, bOff, ldb, pc0, kc, jc0 + from * NR, Math.min(nc, to * NR) - from * NR,
                                 bp, from * NR * kc));
                 Parallel.forRange(mb, mGrain, (from, to) ->
-                        macro(transA, from * MR, Math.min(m, to * MR), jc0, nc, pc0, kc, alpha, a, aOff, lda,
+                        macro(mr, transA, from * mr, Math.min(m, to * mr), jc0, nc, pc0, kc, alpha, a, aOff, lda,
                                 bp, betaK, c, cOff, ldc));
             }
         }
     }
 
     /** Rows [m0, m1) x columns [jc, jc+nc) of C against the packed slice bp of B, packing A on this thread. */
-    private static void macro(boolean transA, int m0, int m1, int jc, int nc, int pc, int kc, float alpha,
+    private static void macro(int mr, boolean transA, int m0, int m1, int jc, int nc, int pc, int kc, float alpha,
                               float[] a, int aOff, int lda, float[] bp, float betaK, float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         float[] tile = buf.tile;
         // Blocks of equal height: a short last block would stream all of B again for a few rows.
-        int mcFit = blockRows(kc);
+        int mcFit = blockRows(kc, mr);
         int blocks = (m1 - m0 + mcFit - 1) / mcFit;
-        int mcs = roundUp((m1 - m0 + blocks - 1) / blocks, MR);
-        int mcMax = Math.min(mcs, roundUp(m1 - m0, MR));
+        int mcs = roundUp((m1 - m0 + blocks - 1) / blocks, mr);
+        int mcMax = Math.min(mcs, roundUp(m1 - m0, mr));
         if (buf.a.length < kc * mcMax) {
             buf.a = new float[kc * mcMax];
         }
         float[] ap = buf.a;
         for (int ic = m0; ic < m1; ic += mcs) {
             int mc = Math.min(mcs, m1 - ic);
-            packA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+            packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 int bi = jr * kc;
-                for (int ir = 0; ir < mc; ir += MR) {
-                    int mr = Math.min(MR, mc - ir);
+                for (int ir = 0; ir < mc; ir += mr) {
+                    int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
-                    if (mr == MR && nr == NR) {
-                        kernel(kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
+                    if (h == mr && nr == NR) {
+                        kernel(mr, kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
                     } else {
-                        kernel(kc, ap, ir * kc, bp, bi, tile, 0, NR, 1f, 0f);
-                        merge(tile, mr, nr, c, ci, ldc, alpha, betaK);
+                        kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1f, 0f);
+                        merge(tile, h, nr, c, ci, ldc, alpha, betaK);
                     }
                 }
             }
@@ -154,7 +188,7 @@ final class FloatGemm {
     }
 
     /** The blocked product for rows [m0, m1) and columns [n0, n1) of C, on the calling thread. */
-    private static void block(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, float alpha,
+    private static void block(int mr, boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, float alpha,
                               float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                               float beta, float[] c, int cOff, int ldc) {
         int kcs = sliceDepth(k);
@@ -167,7 +201,7 @@ final class FloatGemm {
                 // Later k-slices add to what the first one wrote.
                 float betaK = pc == 0 ? beta : 1f;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                macro(transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, bp, betaK, c, cOff, ldc);
+                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, bp, betaK, c, cOff, ldc);
             }
         }
     }
@@ -192,12 +226,12 @@ final class FloatGemm {
         return (k + slices - 1) / slices;
     }
 
-    /** MC: rows of a packed block of A that fit A_BLOCK_BYTES at depth kc, a multiple of MR. */
-    static int blockRows(int kc) {
-        return Math.max(MR, A_BLOCK_BYTES / (kc * Float.BYTES) / MR * MR);
+    /** MC: rows of a packed block of A that fit A_BLOCK_BYTES at depth kc, a multiple of mr (at least mr). */
+    static int blockRows(int kc, int mr) {
+        return Math.max(mr, A_BLOCK_BYTES / (kc * Float.BYTES) / mr * mr);
     }
 
-    /** NC: columns of a packed panel of B that fit B_PANEL_BYTES at depth kc, a multiple of NR. */
+    /** NC: columns of a packed panel of B that fit B_PANEL_BYTES at depth kc, a multiple of NR (at least NR). */
     static int panelCols(int kc) {
         return Math.max(NR, B_PANEL_BYTES / (kc * Float.BYTES) / NR * NR);
     }
@@ -228,6 +262,18 @@ final class FloatGemm {
                         }
                     }
                 }
+            } else if (GATHER && w == NR) {
+                // op(B)[p][j] = b[j * ldb + p]: each vector of the sliver is one column p of L stored rows, gathered.
+                int[] rows = GATHER_ROWS.get();
+                for (int j = 0; j < L; j++) {
+                    rows[j] = j * ldb;
+                }
+                int src = bOff + (j0 + js) * ldb + p0;
+                int next = L * ldb;
+                for (int p = 0, dst = base; p < kc; p++, dst += NR) {
+                    FloatVector.fromArray(S, b, src + p, rows, 0).intoArray(bp, dst);
+                    FloatVector.fromArray(S, b, src + next + p, rows, 0).intoArray(bp, dst + L);
+                }
             } else {
                 // op(B)[p][j] = b[j * ldb + p]: read each stored row once, contiguously.
                 for (int j = 0; j < w; j++) {
@@ -246,36 +292,41 @@ final class FloatGemm {
     }
 
     /**
-     * Packs op(A)[i0 .. i0+mc) x [p0 .. p0+kc) into MR-tall slivers: sliver s holds its MR rows
-     * one after another, each the kc values op(A)[i0 + s*MR + r][p0 ..] contiguously; rows past mc
-     * are zero. Untransposed, that is a plain copy of row segments.
+     * Packs op(A)[i0 .. i0+mc) x [p0 .. p0+kc) into mr-tall slivers: sliver s holds, for each p,
+     * the mr values op(A)[i0 + s*mr + r][p0 + p] contiguously (the order the kernel reads them);
+     * rows past mc are zero. Transposed, that is a copy of mr consecutive values per stored row.
      */
-    private static void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap) {
-        for (int is = 0; is < mc; is += MR) {
-            int h = Math.min(MR, mc - is);
+    private static void packA(int mr, boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap) {
+        for (int is = 0; is < mc; is += mr) {
+            int h = Math.min(mr, mc - is);
             int base = is * kc;
             if (!transA) {
                 for (int r = 0; r < h; r++) {
-                    System.arraycopy(a, aOff + (i0 + is + r) * lda + p0, ap, base + r * kc, kc);
+                    int src = aOff + (i0 + is + r) * lda + p0;
+                    for (int p = 0, dst = base + r; p < kc; p++, dst += mr) {
+                        ap[dst] = a[src + p];
+                    }
                 }
             } else {
-                // op(A)[i][p] = a[p * lda + i]: MR consecutive values of stored row p go to MR rows.
+                // op(A)[i][p] = a[p * lda + i]: mr consecutive values of stored row p.
                 int src = aOff + p0 * lda + i0 + is;
-                for (int p = 0; p < kc; p++, src += lda) {
+                for (int p = 0, dst = base; p < kc; p++, src += lda, dst += mr) {
                     for (int r = 0; r < h; r++) {
-                        ap[base + r * kc + p] = a[src + r];
+                        ap[dst + r] = a[src + r];
                     }
                 }
             }
-            if (h < MR) {
-                java.util.Arrays.fill(ap, base + h * kc, base + MR * kc, 0f);
+            for (int r = h; r < mr; r++) {
+                for (int p = 0, dst = base + r; p < kc; p++, dst += mr) {
+                    ap[dst] = 0f;
+                }
             }
         }
     }
 
-    /** C[0..mr) x [0..nr) = alpha * tile + beta * C (C not read when beta == 0). */
-    private static void merge(float[] tile, int mr, int nr, float[] c, int ci, int ldc, float alpha, float beta) {
-        for (int r = 0; r < mr; r++) {
+    /** C[0..h) x [0..nr) = alpha * tile + beta * C (C not read when beta == 0). */
+    private static void merge(float[] tile, int h, int nr, float[] c, int ci, int ldc, float alpha, float beta) {
+        for (int r = 0; r < h; r++) {
             int row = ci + r * ldc;
             for (int j = 0; j < nr; j++) {
                 float v = alpha * tile[r * NR + j];
@@ -293,33 +344,72 @@ final class FloatGemm {
         v.intoArray(c, idx);
     }
 
-    /** The micro-kernel: C[MR x NR] tile = alpha * (packed A sliver)(packed B sliver) + beta * C; C read only when beta != 0. */
-    private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+    /** The micro-kernel of height mr: C[mr x NR] tile = alpha * (packed A sliver)(packed B sliver) + beta * C. */
+    private static void kernel(int mr, int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        if (mr == 4) {
+            kernel4(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+        } else {
+            kernel8(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+        }
+    }
+
+    /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C read only when beta != 0. */
+    private static void kernel4(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 4, bo += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+            FloatVector a = FloatVector.broadcast(S, ap[ao]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+        }
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+    }
+
+    /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C read only when beta != 0. */
+    private static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, float alpha, float beta) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        // The sliver's six rows are read as six forward streams; indices linear in p let C2
-        // hoist the bounds checks out of the loop.
-        int a0 = ai, a1 = ai + kc, a2 = ai + 2 * kc, a3 = ai + 3 * kc, a4 = ai + 4 * kc, a5 = ai + 5 * kc;
-        for (int p = 0; p < kc; p++) {
-            int bo = bi + p * NR;
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 8, bo += NR) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector a = FloatVector.broadcast(S, ap[a0 + p]);
+            FloatVector a = FloatVector.broadcast(S, ap[ao]);
             c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[a1 + p]);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
             c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[a2 + p]);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
             c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[a3 + p]);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
             c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[a4 + p]);
+            a = FloatVector.broadcast(S, ap[ao + 4]);
             c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[a5 + p]);
+            a = FloatVector.broadcast(S, ap[ao + 5]);
             c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = FloatVector.broadcast(S, ap[ao + 6]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = FloatVector.broadcast(S, ap[ao + 7]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
         }
         store(c00, c, ci, alpha, beta);
         store(c01, c, ci + L, alpha, beta);
@@ -333,5 +423,9 @@ final class FloatGemm {
         store(c41, c, ci + 4 * ldc + L, alpha, beta);
         store(c50, c, ci + 5 * ldc, alpha, beta);
         store(c51, c, ci + 5 * ldc + L, alpha, beta);
+        store(c60, c, ci + 6 * ldc, alpha, beta);
+        store(c61, c, ci + 6 * ldc + L, alpha, beta);
+        store(c70, c, ci + 7 * ldc, alpha, beta);
+        store(c71, c, ci + 7 * ldc + L, alpha, beta);
     }
 }

@@ -14,20 +14,57 @@ package io.backprop4j.internal.kernel;
  * <p>The front end picks a kernel by size: plain loops for tiny products (a hand-off to packing
  * would cost more than the product), OpenBLAS through {@link NativeBlas} for large products where
  * it is available and measured faster, else the packed, cache-blocked Vector API kernel, spread
- * over {@link Parallel}. For example {@code sgemm(false, true, 2, 3, 4, 1f, x, 0, 4, w, 0, 4, 0f,
- * y, 0, 3)} computes {@code y = x w^T} for a 2x4 batch {@code x} and 3x4 weights {@code w}.
+ * over {@link Parallel} (or, without the Vector API module, plain row loops on the pool). For
+ * example {@code sgemm(false, true, 2, 3, 4, 1f, x, 0, 4, w, 0, 4, 0f, y, 0, 3)} computes
+ * {@code y = x w^T} for a 2x4 batch {@code x} and 3x4 weights {@code w}.
+ *
+ * <p>The float64 methods are generated from the float32 ones by tools/codegen/GenerateTwins.java
+ * (the regions marked {@code // twin:}); edit the float32 code and run it again.
  */
 public final class Gemm {
 
-    /** The kernels the front end chooses between; tests check that each one is covered. */
-    enum Path { TINY, PACKED, NATIVE }
+    /**
+     * The kernels the front end chooses between; tests check that each one is covered. SCALAR
+     * stands in for PACKED when the Vector API module is missing ({@link Simd#AVAILABLE}).
+     */
+    enum Path { TINY, SCALAR, PACKED, NATIVE }
 
     /** Below this m*n*k, plain loops beat packing (measured crossover near 8x8x8; the 4-3-2 seed network takes ~50 ns). */
     static final long TINY_WORK = 512;
 
+    /** m*n*k per band of rows of the scalar kernel that is worth a hand-off to another thread. */
+    private static final long SCALAR_GRAIN = 1L << 20;
+
     private Gemm() {
     }
 
+    /**
+     * Which GEMM float32 products run on, in words: OpenBLAS (with its own description) when
+     * products go to it, else the Vector API kernel and its tile, else the scalar loops.
+     */
+    public static String describe() {
+        if (NativeBlas.used()) {
+            return NativeBlas.status();
+        }
+        if (Simd.AVAILABLE) {
+            return "none: pure-Java Vector API kernels (float32 tile " + FloatGemm.MR + "x" + FloatGemm.NR + ")";
+        }
+        return "none: pure-Java scalar loops (no Vector API)";
+    }
+
+    /** The kernel {@link #sgemm} ({@code elementBytes} 4) or {@link #dgemm} (8) uses for a product of this size. */
+    static Path path(int m, int n, int k, int elementBytes) {
+        long work = (long) m * n * k;
+        if (work < TINY_WORK) {
+            return Path.TINY;
+        }
+        if (NativeBlas.wins(m, n, k, elementBytes == Double.BYTES)) {
+            return Path.NATIVE;
+        }
+        return Simd.AVAILABLE ? Path.PACKED : Path.SCALAR;
+    }
+
+    // twin: float32 source
     /**
      * {@code C = alpha * op(A) * op(B) + beta * C} in float32; see the class comment for shapes.
      * Only {@code c} is modified.
@@ -46,91 +83,46 @@ public final class Gemm {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        switch (path(m, n, k, false)) {
+        run(path(m, n, k, Float.BYTES), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** The product by the kernel {@code path}, arguments already checked (tests call each kernel through this). */
+    static void run(Path path, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        switch (path) {
             case TINY -> tiny(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case SCALAR -> scalar(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case PACKED -> FloatGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case NATIVE -> NativeBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         }
     }
 
     /**
-     * {@code C = alpha * op(A) * op(B) + beta * C} in float64; see the class comment for shapes.
-     * Only {@code c} is modified.
-     *
-     * @throws IllegalArgumentException  if a size is negative or a row stride is below the stored width
-     * @throws IndexOutOfBoundsException if a matrix does not fit its array at the given offset and stride
+     * The definition that the fast kernels are tested against: each element of C a plain sum over
+     * p in double, {@code C[i][j] = alpha * sum_p op(A)[i][p] op(B)[p][j] + beta * C[i][j]}.
      */
-    public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
-                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                             double beta, double[] c, int cOff, int ldc) {
-        check("dgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0 || alpha == 0d) {
-            scale(m, n, beta, c, cOff, ldc);
-            return;
-        }
-        switch (path(m, n, k, true)) {
-            case TINY -> tiny(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            case PACKED -> DoubleGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            case NATIVE -> NativeBlas.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        }
-    }
-
-    /** The kernel {@link #sgemm} ({@code !isDouble}) or {@link #dgemm} uses for a product of this size. */
-    static Path path(int m, int n, int k, boolean isDouble) {
-        long work = (long) m * n * k;
-        if (work < TINY_WORK) {
-            return Path.TINY;
-        }
-        if (NativeBlas.wins(m, n, k, isDouble)) {
-            return Path.NATIVE;
-        }
-        return Path.PACKED;
-    }
-
-    // ---- reference: the definition, for tests ----
-
-    /** Plain triple loop, summed in double: the definition that the fast kernels are tested against. */
     public static void reference(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                  float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                  float beta, float[] c, int cOff, int ldc) {
         check("sgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        // Element (i, p) of op(A) is a[aOff + i * ai + p * ap], element (p, j) of op(B) b[bOff + p * bp + j * bj].
+        int ai = transA ? 1 : lda, ap = transA ? lda : 1, bp = transB ? 1 : ldb, bj = transB ? ldb : 1;
+        double[] sum = new double[n];
         for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double sum = 0;
-                for (int p = 0; p < k && alpha != 0f; p++) {
-                    double x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    double y = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    sum += x * y;
+            java.util.Arrays.fill(sum, 0);
+            // p outer, j inner: the sum of each element still runs over p in order, and op(B) is read along its rows.
+            for (int p = 0; p < k && alpha != 0f; p++) {
+                double x = a[aOff + i * ai + p * ap];
+                for (int j = 0, y = bOff + p * bp; j < n; j++, y += bj) {
+                    sum[j] += x * b[y];
                 }
+            }
+            for (int j = 0; j < n; j++) {
                 int ci = cOff + i * ldc + j;
-                c[ci] = (float) (alpha * sum + (beta == 0f ? 0 : (double) beta * c[ci]));
+                c[ci] = (float) (alpha * sum[j] + (beta == 0f ? 0 : (double) beta * c[ci]));
             }
         }
     }
-
-    /** Plain triple loop: the definition that the fast kernels are tested against. */
-    public static void reference(boolean transA, boolean transB, int m, int n, int k, double alpha,
-                                 double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
-                                 double beta, double[] c, int cOff, int ldc) {
-        check("dgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) {
-                double sum = 0;
-                for (int p = 0; p < k && alpha != 0d; p++) {
-                    double x = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    double y = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    sum += x * y;
-                }
-                int ci = cOff + i * ldc + j;
-                c[ci] = alpha * sum + (beta == 0d ? 0 : beta * c[ci]);
-            }
-        }
-    }
-
-    // ---- tiny path: no packing, no threads ----
 
     /** Row by row: C row = beta * C row, then add alpha * A[i][p] * B row p (contiguous, so C2 vectorizes it). */
     static void tiny(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
@@ -160,12 +152,166 @@ public final class Gemm {
         }
     }
 
-    /** The double twin of {@link #tiny(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}. */
+    /**
+     * The product without the Vector API, on the pool when large enough: op(A) and op(B) are
+     * first copied to plain row-major matrices when transposed, then each band of rows is computed
+     * 8 columns at a time with 8 scalar accumulators, the 8-column block of B (k x 8) staying in
+     * cache for all the rows of the band.
+     */
+    static void scalar(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] a0 = a;
+        int a0Off = aOff;
+        int lda0 = lda;
+        if (transA) {
+            a0 = new float[m * k];
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < m; i++) {
+                    a0[i * k + p] = a[aOff + p * lda + i];
+                }
+            }
+            a0Off = 0;
+            lda0 = k;
+        }
+        float[] b0 = b;
+        int b0Off = bOff;
+        int ldb0 = ldb;
+        if (transB) {
+            b0 = new float[k * n];
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    b0[p * n + j] = b[bOff + j * ldb + p];
+                }
+            }
+            b0Off = 0;
+            ldb0 = n;
+        }
+        float[] ar = a0, br = b0;
+        int arOff = a0Off, lda1 = lda0, brOff = b0Off, ldb1 = ldb0;
+        int grain = (int) Math.max(1, SCALAR_GRAIN / ((long) n * k));
+        Parallel.forRange(m, grain, (from, to) -> scalarRows(from, to, n, k, alpha, ar, arOff, lda1, br, brOff, ldb1, beta, c, cOff, ldc));
+    }
+
+    /** Rows [from, to) of C = alpha * A B + beta * C, A and B row-major; see {@link #scalar}. */
+    private static void scalarRows(int from, int to, int n, int k, float alpha, float[] a, int aOff, int lda,
+                                   float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] acc = new float[8];
+        // The 8-column block of B, copied to k rows of 8 contiguous values (zero past the last column).
+        float[] bk = new float[k * 8];
+        for (int j0 = 0; j0 < n; j0 += 8) {
+            int w = Math.min(8, n - j0);
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < 8; j++) {
+                    bk[p * 8 + j] = j < w ? b[bOff + p * ldb + j0 + j] : 0f;
+                }
+            }
+            for (int i = from; i < to; i++) {
+                int ai = aOff + i * lda;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+                for (int p = 0, bi = 0; p < k; p++, bi += 8) {
+                    float x = a[ai + p];
+                    s0 += x * bk[bi];
+                    s1 += x * bk[bi + 1];
+                    s2 += x * bk[bi + 2];
+                    s3 += x * bk[bi + 3];
+                    s4 += x * bk[bi + 4];
+                    s5 += x * bk[bi + 5];
+                    s6 += x * bk[bi + 6];
+                    s7 += x * bk[bi + 7];
+                }
+                acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5; acc[6] = s6; acc[7] = s7;
+                int ci = cOff + i * ldc + j0;
+                for (int j = 0; j < w; j++) {
+                    c[ci + j] = beta == 0f ? alpha * acc[j] : alpha * acc[j] + beta * c[ci + j];
+                }
+            }
+        }
+    }
+
+    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            scaleRow(n, beta, c, cOff + i * ldc);
+        }
+    }
+
+    /** C row = beta * C row; beta == 0 writes zeros so that NaN or Inf already in C is dropped. */
+    private static void scaleRow(int n, float beta, float[] c, int ci) {
+        if (beta == 0f) {
+            java.util.Arrays.fill(c, ci, ci + n, 0f);
+        } else if (beta != 1f) {
+            for (int j = 0; j < n; j++) {
+                c[ci + j] *= beta;
+            }
+        }
+    }
+    // twin: end
+    // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
+    /**
+     * {@code C = alpha * op(A) * op(B) + beta * C} in float64; see the class comment for shapes.
+     * Only {@code c} is modified.
+     *
+     * @throws IllegalArgumentException  if a size is negative or a row stride is below the stored width
+     * @throws IndexOutOfBoundsException if a matrix does not fit its array at the given offset and stride
+     */
+    public static void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                             double beta, double[] c, int cOff, int ldc) {
+        check("dgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0d) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        run(path(m, n, k, Double.BYTES), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** The product by the kernel {@code path}, arguments already checked (tests call each kernel through this). */
+    static void run(Path path, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                    double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+        switch (path) {
+            case TINY -> tiny(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case SCALAR -> scalar(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case PACKED -> DoubleGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case NATIVE -> NativeBlas.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * The definition that the fast kernels are tested against: each element of C a plain sum over
+     * p in double, {@code C[i][j] = alpha * sum_p op(A)[i][p] op(B)[p][j] + beta * C[i][j]}.
+     */
+    public static void reference(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                 double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+                                 double beta, double[] c, int cOff, int ldc) {
+        check("dgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb, c.length, cOff, ldc);
+        // Element (i, p) of op(A) is a[aOff + i * ai + p * ap], element (p, j) of op(B) b[bOff + p * bp + j * bj].
+        int ai = transA ? 1 : lda, ap = transA ? lda : 1, bp = transB ? 1 : ldb, bj = transB ? ldb : 1;
+        double[] sum = new double[n];
+        for (int i = 0; i < m; i++) {
+            java.util.Arrays.fill(sum, 0);
+            // p outer, j inner: the sum of each element still runs over p in order, and op(B) is read along its rows.
+            for (int p = 0; p < k && alpha != 0d; p++) {
+                double x = a[aOff + i * ai + p * ap];
+                for (int j = 0, y = bOff + p * bp; j < n; j++, y += bj) {
+                    sum[j] += x * b[y];
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                int ci = cOff + i * ldc + j;
+                c[ci] = (double) (alpha * sum[j] + (beta == 0d ? 0 : (double) beta * c[ci]));
+            }
+        }
+    }
+
+    /** Row by row: C row = beta * C row, then add alpha * A[i][p] * B row p (contiguous, so C2 vectorizes it). */
     static void tiny(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
                      double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * ldc;
             if (transB) {
+                // op(B) columns are stored rows: a dot product per element reads both contiguously when !transA.
                 for (int j = 0; j < n; j++) {
                     int bj = bOff + j * ldb;
                     double sum = 0d;
@@ -187,11 +333,79 @@ public final class Gemm {
         }
     }
 
-    // ---- helpers ----
+    /**
+     * The product without the Vector API, on the pool when large enough: op(A) and op(B) are
+     * first copied to plain row-major matrices when transposed, then each band of rows is computed
+     * 8 columns at a time with 8 scalar accumulators, the 8-column block of B (k x 8) staying in
+     * cache for all the rows of the band.
+     */
+    static void scalar(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
+                       double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+        double[] a0 = a;
+        int a0Off = aOff;
+        int lda0 = lda;
+        if (transA) {
+            a0 = new double[m * k];
+            for (int p = 0; p < k; p++) {
+                for (int i = 0; i < m; i++) {
+                    a0[i * k + p] = a[aOff + p * lda + i];
+                }
+            }
+            a0Off = 0;
+            lda0 = k;
+        }
+        double[] b0 = b;
+        int b0Off = bOff;
+        int ldb0 = ldb;
+        if (transB) {
+            b0 = new double[k * n];
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) {
+                    b0[p * n + j] = b[bOff + j * ldb + p];
+                }
+            }
+            b0Off = 0;
+            ldb0 = n;
+        }
+        double[] ar = a0, br = b0;
+        int arOff = a0Off, lda1 = lda0, brOff = b0Off, ldb1 = ldb0;
+        int grain = (int) Math.max(1, SCALAR_GRAIN / ((long) n * k));
+        Parallel.forRange(m, grain, (from, to) -> scalarRows(from, to, n, k, alpha, ar, arOff, lda1, br, brOff, ldb1, beta, c, cOff, ldc));
+    }
 
-    private static void scale(int m, int n, float beta, float[] c, int cOff, int ldc) {
-        for (int i = 0; i < m; i++) {
-            scaleRow(n, beta, c, cOff + i * ldc);
+    /** Rows [from, to) of C = alpha * A B + beta * C, A and B row-major; see {@link #scalar}. */
+    private static void scalarRows(int from, int to, int n, int k, double alpha, double[] a, int aOff, int lda,
+                                   double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+        double[] acc = new double[8];
+        // The 8-column block of B, copied to k rows of 8 contiguous values (zero past the last column).
+        double[] bk = new double[k * 8];
+        for (int j0 = 0; j0 < n; j0 += 8) {
+            int w = Math.min(8, n - j0);
+            for (int p = 0; p < k; p++) {
+                for (int j = 0; j < 8; j++) {
+                    bk[p * 8 + j] = j < w ? b[bOff + p * ldb + j0 + j] : 0d;
+                }
+            }
+            for (int i = from; i < to; i++) {
+                int ai = aOff + i * lda;
+                double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d, s4 = 0d, s5 = 0d, s6 = 0d, s7 = 0d;
+                for (int p = 0, bi = 0; p < k; p++, bi += 8) {
+                    double x = a[ai + p];
+                    s0 += x * bk[bi];
+                    s1 += x * bk[bi + 1];
+                    s2 += x * bk[bi + 2];
+                    s3 += x * bk[bi + 3];
+                    s4 += x * bk[bi + 4];
+                    s5 += x * bk[bi + 5];
+                    s6 += x * bk[bi + 6];
+                    s7 += x * bk[bi + 7];
+                }
+                acc[0] = s0; acc[1] = s1; acc[2] = s2; acc[3] = s3; acc[4] = s4; acc[5] = s5; acc[6] = s6; acc[7] = s7;
+                int ci = cOff + i * ldc + j0;
+                for (int j = 0; j < w; j++) {
+                    c[ci + j] = beta == 0d ? alpha * acc[j] : alpha * acc[j] + beta * c[ci + j];
+                }
+            }
         }
     }
 
@@ -202,16 +416,6 @@ public final class Gemm {
     }
 
     /** C row = beta * C row; beta == 0 writes zeros so that NaN or Inf already in C is dropped. */
-    private static void scaleRow(int n, float beta, float[] c, int ci) {
-        if (beta == 0f) {
-            java.util.Arrays.fill(c, ci, ci + n, 0f);
-        } else if (beta != 1f) {
-            for (int j = 0; j < n; j++) {
-                c[ci + j] *= beta;
-            }
-        }
-    }
-
     private static void scaleRow(int n, double beta, double[] c, int ci) {
         if (beta == 0d) {
             java.util.Arrays.fill(c, ci, ci + n, 0d);
@@ -221,6 +425,7 @@ public final class Gemm {
             }
         }
     }
+    // twin: end
 
     /** Checks sizes, strides and array bounds once, so the kernels can index without further checks. */
     private static void check(String op, boolean transA, boolean transB, int m, int n, int k,

@@ -60,6 +60,11 @@ public final class NativeBlas {
         return Holder.STATUS;
     }
 
+    /** Whether some float32 products go to OpenBLAS: BACKPROP4J_BLAS=native, or sizes where it wins (loads it to know). */
+    public static boolean used() {
+        return MODE != Mode.JAVA && (MODE == Mode.NATIVE || MIN_WORK_FLOAT != Long.MAX_VALUE) && available();
+    }
+
     /** Whether {@link Gemm} should hand a product of this size to OpenBLAS; loads it only when the size qualifies. */
     static boolean wins(int m, int n, int k, boolean isDouble) {
         if (MODE == Mode.JAVA) {

@@ -1,5 +1,7 @@
 package io.backprop4j.internal.kernel;
 
+import io.backprop4j.BackpropException;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -10,6 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The size is read once, from the system property {@code backprop4j.threads}, else the
  * environment variable {@code BACKPROP4J_THREADS}, else {@link Runtime#availableProcessors()}.
+ * A value that is not a whole number from 1 to {@link #maxThreads} is refused: every call that
+ * needs the pool then throws a {@link BackpropException} naming the setting (never an
+ * ExceptionInInitializerError), and {@link #checkSettings()} reports it up front.
  *
  * <p>{@link #forRange} is a fork-join over an index range built for calls that last from a few
  * microseconds to seconds, thousands of times a second: the caller takes chunks itself, idle
@@ -26,7 +31,30 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    private static final int THREADS = configuredThreads();
+    /**
+     * The pool, started on first use (not when {@link #checkSettings} or {@link #maxThreads} are
+     * called, so that a program can still set {@code backprop4j.threads} after checking it).
+     */
+    private static final class Pool {
+        /** Why the configured size is unusable, or null. */
+        static final String CONFIG_ERROR;
+        static final int THREADS;
+
+        static {
+            String error = null;
+            int threads = 1;
+            try {
+                threads = configuredThreads();
+            } catch (BackpropException e) {
+                error = e.getMessage();
+            }
+            CONFIG_ERROR = error;
+            THREADS = threads;
+        }
+
+        static final Worker[] WORKERS = startWorkers(CONFIG_ERROR != null ? 1 : THREADS);
+    }
+
     /** Chunks per thread: more than one so that a descheduled worker does not stall the call. */
     private static final int CHUNKS_PER_THREAD = 4;
     /** How long an idle worker polls for the next job before it parks; wake-up from park costs tens of microseconds. */
@@ -34,14 +62,35 @@ public final class Parallel {
 
     /** The job now running, or null; workers poll it, callers claim it with a CAS. */
     private static final AtomicReference<Job> CURRENT = new AtomicReference<>();
-    private static final Worker[] WORKERS = startWorkers();
 
     private Parallel() {
     }
 
-    /** The number of threads that {@link #forRange} uses, caller included; at least 1. */
+    /**
+     * The number of threads that {@link #forRange} uses, caller included; at least 1.
+     *
+     * @throws BackpropException if the configured size is unusable
+     */
     public static int threads() {
-        return THREADS;
+        if (Pool.CONFIG_ERROR != null) {
+            throw new BackpropException(Pool.CONFIG_ERROR);
+        }
+        return Pool.THREADS;
+    }
+
+    /** The largest pool size accepted: 8 threads per processor. */
+    public static int maxThreads() {
+        return 8 * Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Checks the pool size settings without starting the pool, as a command line checks its
+     * options before doing any work.
+     *
+     * @throws BackpropException naming the setting and the value, when it is unusable
+     */
+    public static void checkSettings() {
+        configuredThreads();
     }
 
     /**
@@ -58,18 +107,21 @@ public final class Parallel {
         if (n <= 0) {
             return;
         }
+        if (Pool.CONFIG_ERROR != null) {
+            throw new BackpropException(Pool.CONFIG_ERROR);
+        }
         int g = Math.max(1, grain);
-        if (n <= g || THREADS == 1 || Thread.currentThread() instanceof Worker) {
+        if (n <= g || Pool.THREADS == 1 || Thread.currentThread() instanceof Worker) {
             body.run(0, n);
             return;
         }
-        int chunks = (int) Math.min((n + (long) g - 1) / g, (long) THREADS * CHUNKS_PER_THREAD);
+        int chunks = (int) Math.min((n + (long) g - 1) / g, (long) Pool.THREADS * CHUNKS_PER_THREAD);
         Job job = new Job(body, n, chunks);
         if (!CURRENT.compareAndSet(null, job)) {
             body.run(0, n);
             return;
         }
-        for (Worker w : WORKERS) {
+        for (Worker w : Pool.WORKERS) {
             if (w.parked) {
                 LockSupport.unpark(w);
             }
@@ -95,30 +147,38 @@ public final class Parallel {
                 Runtime.getRuntime().availableProcessors());
     }
 
-    /** The pool size from the property, else the environment variable, else the processor count. */
+    /**
+     * The pool size from the property, else the environment variable, else the processor count.
+     *
+     * @throws BackpropException if the value used is not a whole number from 1 to 8 per processor
+     */
     static int parseThreads(String property, String env, int processors) {
         String value = property;
-        String source = "system property backprop4j.threads";
+        String source = "-Dbackprop4j.threads";
         if (value == null || value.isBlank()) {
             value = env;
-            source = "environment variable BACKPROP4J_THREADS";
+            source = "BACKPROP4J_THREADS";
         }
+        int cores = Math.max(1, processors);
         if (value == null || value.isBlank()) {
-            return Math.max(1, processors);
+            return cores;
         }
+        int max = 8 * cores;
+        String expected = "; expected a whole number of threads from 1 to " + max + " (8 per processor, " + cores + " here)";
+        int t;
         try {
-            int t = Integer.parseInt(value.trim());
-            if (t >= 1) {
-                return t;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+            t = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BackpropException(source + "=" + value + ": not a whole number" + expected);
         }
-        throw new IllegalArgumentException(source + " must be a positive integer, got '" + value + "'");
+        if (t < 1 || t > max) {
+            throw new BackpropException(source + "=" + value + ": " + (t < 1 ? "too few" : "too many") + expected);
+        }
+        return t;
     }
 
-    private static Worker[] startWorkers() {
-        Worker[] workers = new Worker[THREADS - 1];
+    private static Worker[] startWorkers(int threads) {
+        Worker[] workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new Worker("backprop4j-" + (i + 1));
             workers[i].start();

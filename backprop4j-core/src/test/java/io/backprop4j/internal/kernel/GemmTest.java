@@ -5,12 +5,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.lang.reflect.Method;
+import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,8 +22,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Every GEMM kernel against {@link Gemm#reference} on random and odd shapes, all four
  * transpose combinations, float and double, with offsets, padded strides, and alpha/beta
- * variants. Each kernel is also called directly (not only where the front end would pick it),
- * and {@link #everyKernelIsCovered()} fails when a kernel is added without being run here.
+ * variants. Each front-end path ({@link Gemm.Path}) and each micro-kernel height of the packed
+ * kernel ({@link FloatGemm#TILE_ROWS}) is run directly, whatever this machine's width would pick,
+ * and {@link #everyKernelIsCovered()} fails when a path or micro-kernel exists that no check ran
+ * (EJML-style: the list of kernels comes from the code, not from this test). Nothing here assumes
+ * a vector width: block sizes are derived from the kernel's own constants.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GemmTest {
@@ -46,82 +51,98 @@ class GemmTest {
             new Shape(7, 33, 65), new Shape(65, 7, 33), new Shape(33, 65, 7), new Shape(2, 65, 257),
             new Shape(100, 50, 300), new Shape(130, 70, 260), new Shape(4, 3, 2), new Shape(64, 10, 784));
 
-    private static final Random RANDOM = new Random(20240607);
+    /**
+     * What passed a check against the reference: "PATH float", "PATH double", and "packed mr=R
+     * float" / "double" for each micro-kernel height. Static because JUnit makes an instance per test.
+     */
+    private static final Set<String> COVERED = ConcurrentHashMap.newKeySet();
 
-    /** Which kernels ran against the reference; static because JUnit makes a new instance per test. */
-    private static final Set<Gemm.Path> COVERED = EnumSet.noneOf(Gemm.Path.class);
-
-    private static Map<Gemm.Path, SKernel> floatKernels() {
-        Map<Gemm.Path, SKernel> kernels = new LinkedHashMap<>();
-        kernels.put(Gemm.Path.TINY, Gemm::tiny);
-        kernels.put(Gemm.Path.PACKED, FloatGemm::gemm);
-        if (NativeBlas.available()) {
-            kernels.put(Gemm.Path.NATIVE, NativeBlas::sgemm);
+    /** The front-end paths that can run here: all of them, but NATIVE only when OpenBLAS loads. */
+    private static Set<Gemm.Path> runnablePaths() {
+        Set<Gemm.Path> paths = EnumSet.allOf(Gemm.Path.class);
+        if (!NativeBlas.available()) {
+            paths.remove(Gemm.Path.NATIVE);
         }
-        return kernels;
+        return paths;
     }
 
-    private static Map<Gemm.Path, DKernel> doubleKernels() {
-        Map<Gemm.Path, DKernel> kernels = new LinkedHashMap<>();
-        kernels.put(Gemm.Path.TINY, Gemm::tiny);
-        kernels.put(Gemm.Path.PACKED, DoubleGemm::gemm);
-        if (NativeBlas.available()) {
-            kernels.put(Gemm.Path.NATIVE, NativeBlas::dgemm);
-        }
-        return kernels;
+    private static SKernel floatPath(Gemm.Path path) {
+        return (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                Gemm.run(path, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
-    @Test
-    void floatKernelsMatchReference() {
-        for (var kernel : floatKernels().entrySet()) {
-            for (Shape s : SHAPES) {
-                for (int t = 0; t < 4; t++) {
-                    checkFloat(kernel.getKey().name(), kernel.getValue(), t >= 2, t % 2 == 1, s.m, s.n, s.k,
-                            pick(1f, -0.5f, 2f), pick(0f, 1f, 0.25f), false);
-                }
-            }
-            COVERED.add(kernel.getKey());
-        }
+    private static DKernel doublePath(Gemm.Path path) {
+        return (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                Gemm.run(path, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static SKernel floatTile(int mr) {
+        return (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                FloatGemm.gemm(mr, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static DKernel doubleTile(int mr) {
+        return (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                DoubleGemm.gemm(mr, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Test
-    void doubleKernelsMatchReference() {
-        for (var kernel : doubleKernels().entrySet()) {
+    void everyPathMatchesReference() {
+        Random rnd = new Random(20240607);
+        for (Gemm.Path path : runnablePaths()) {
             for (Shape s : SHAPES) {
                 for (int t = 0; t < 4; t++) {
-                    checkDouble(kernel.getKey().name(), kernel.getValue(), t >= 2, t % 2 == 1, s.m, s.n, s.k,
-                            pick(1d, -0.5d, 2d), pick(0d, 1d, 0.25d), false);
+                    checkFloat(rnd, path + " float", floatPath(path), t >= 2, t % 2 == 1, s.m, s.n, s.k,
+                            pick(rnd, 1f, -0.5f, 2f), pick(rnd, 0f, 1f, 0.25f), false);
+                    checkDouble(rnd, path + " double", doublePath(path), t >= 2, t % 2 == 1, s.m, s.n, s.k,
+                            pick(rnd, 1d, -0.5d, 2d), pick(rnd, 0d, 1d, 0.25d), false);
                 }
             }
-            COVERED.add(kernel.getKey());
+        }
+    }
+
+    /** Each micro-kernel height on shapes that leave partial tiles in both directions. */
+    @Test
+    void everyMicroKernelMatchesReference() {
+        Random rnd = new Random(7);
+        for (int mr : FloatGemm.TILE_ROWS) {
+            for (Shape s : List.of(new Shape(2 * mr + 3, 2 * FloatGemm.NR + 5, 37), new Shape(mr, FloatGemm.NR, 1),
+                    new Shape(mr - 1, 3, 70), new Shape(65, 65, 65))) {
+                for (int t = 0; t < 4; t++) {
+                    checkFloat(rnd, "packed mr=" + mr + " float", floatTile(mr), t >= 2, t % 2 == 1, s.m, s.n, s.k,
+                            pick(rnd, 1f, -0.5f), pick(rnd, 0f, 1f, 0.25f), false);
+                    checkDouble(rnd, "packed mr=" + mr + " double", doubleTile(mr), t >= 2, t % 2 == 1, s.m, s.n, s.k,
+                            pick(rnd, 1d, -0.5d), pick(rnd, 0d, 1d, 0.25d), false);
+                }
+            }
         }
     }
 
     @Test
     void frontEndMatchesReferenceOnRandomShapes() {
+        Random rnd = new Random(11);
         for (int trial = 0; trial < 60; trial++) {
-            int m = 1 + RANDOM.nextInt(trial < 40 ? 40 : 150);
-            int n = 1 + RANDOM.nextInt(trial < 40 ? 40 : 150);
-            int k = 1 + RANDOM.nextInt(trial < 40 ? 40 : 300);
-            boolean ta = RANDOM.nextBoolean();
-            boolean tb = RANDOM.nextBoolean();
-            checkFloat("sgemm", Gemm::sgemm, ta, tb, m, n, k, pick(1f, -1.5f), pick(0f, 1f, -2f), false);
-            checkDouble("dgemm", Gemm::dgemm, ta, tb, m, n, k, pick(1d, -1.5d), pick(0d, 1d, -2d), false);
+            int m = 1 + rnd.nextInt(trial < 40 ? 40 : 150);
+            int n = 1 + rnd.nextInt(trial < 40 ? 40 : 150);
+            int k = 1 + rnd.nextInt(trial < 40 ? 40 : 300);
+            boolean ta = rnd.nextBoolean();
+            boolean tb = rnd.nextBoolean();
+            checkFloat(rnd, "sgemm", Gemm::sgemm, ta, tb, m, n, k, pick(rnd, 1f, -1.5f), pick(rnd, 0f, 1f, -2f), false);
+            checkDouble(rnd, "dgemm", Gemm::dgemm, ta, tb, m, n, k, pick(rnd, 1d, -1.5d), pick(rnd, 0d, 1d, -2d), false);
         }
     }
 
     @Test
     void betaZeroOverwritesNaN() {
-        for (var kernel : floatKernels().entrySet()) {
+        Random rnd = new Random(13);
+        for (Gemm.Path path : runnablePaths()) {
             for (Shape s : List.of(new Shape(3, 5, 4), new Shape(33, 65, 257), new Shape(1, 257, 3))) {
                 for (int t = 0; t < 4; t++) {
-                    checkFloat(kernel.getKey().name(), kernel.getValue(), t >= 2, t % 2 == 1, s.m, s.n, s.k, 1.5f, 0f, true);
+                    checkFloat(rnd, path + " float", floatPath(path), t >= 2, t % 2 == 1, s.m, s.n, s.k, 1.5f, 0f, true);
                 }
             }
-        }
-        for (var kernel : doubleKernels().entrySet()) {
             for (int t = 0; t < 4; t++) {
-                checkDouble(kernel.getKey().name(), kernel.getValue(), t >= 2, t % 2 == 1, 33, 65, 257, 1.5, 0, true);
+                checkDouble(rnd, path + " double", doublePath(path), t >= 2, t % 2 == 1, 33, 65, 257, 1.5, 0, true);
             }
         }
         float[] c = {Float.NaN, Float.NaN};
@@ -130,32 +151,64 @@ class GemmTest {
         assertEquals(0f, c[1]);
     }
 
-    /** Edges of the blocking: k across several slices, m across blocks of A, n across panels of B. */
+    /** The cache-blocking sizes keep their promises, whatever the vector width and cache sizes are. */
+    @Test
+    void blockSizesFitTheirBudgets() {
+        for (int k : new int[] {1, 7, 600, FloatGemm.KC_MAX, FloatGemm.KC_MAX + 1, 4000, 4100, 3 * FloatGemm.KC_MAX + 5}) {
+            int kc = FloatGemm.sliceDepth(k);
+            int slices = (k + kc - 1) / kc;
+            assertTrue(kc <= FloatGemm.KC_MAX && slices == (k + FloatGemm.KC_MAX - 1) / FloatGemm.KC_MAX,
+                    "k=" + k + ": slices of " + kc);
+            assertTrue((long) (kc - 1) * slices < k, "k=" + k + ": slices of " + kc + " are not as even as they can be");
+        }
+        for (int kc : new int[] {1, 37, 600, 1367, 2000, FloatGemm.KC_MAX}) {
+            for (int mr : FloatGemm.TILE_ROWS) {
+                checkBudget("blockRows", FloatGemm.blockRows(kc, mr), mr, kc, Float.BYTES, FloatGemm.A_BLOCK_BYTES);
+                checkBudget("blockRows", DoubleGemm.blockRows(kc, mr), mr, kc, Double.BYTES, DoubleGemm.A_BLOCK_BYTES);
+            }
+            checkBudget("panelCols", FloatGemm.panelCols(kc), FloatGemm.NR, kc, Float.BYTES, FloatGemm.B_PANEL_BYTES);
+            checkBudget("panelCols", DoubleGemm.panelCols(kc), DoubleGemm.NR, kc, Double.BYTES, DoubleGemm.B_PANEL_BYTES);
+        }
+    }
+
+    /** size is a multiple of unit, fits the budget at depth kc (or is one unit), and one unit more would not fit. */
+    private static void checkBudget(String what, int size, int unit, int kc, int bytes, int budget) {
+        String at = what + "(kc=" + kc + ") = " + size + " with unit " + unit + " and budget " + budget;
+        assertEquals(0, size % unit, at);
+        assertTrue(size == unit || (long) size * kc * bytes <= budget, at + ": over budget");
+        assertTrue((long) (size + unit) * kc * bytes > budget, at + ": one more unit would fit");
+    }
+
+    /** Edges of the blocking: k across several slices, m across blocks of A, n across panels of B, for every micro-kernel. */
     @Test
     void packedKernelCrossesEveryBlockBoundary() {
-        // k = 4000 makes two 2000-deep slices and panels of 1024 (float) or 512 (double) columns; 4100, three slices.
-        checkFloat("packed", FloatGemm::gemm, false, false, 3, 2100, 4000, 1f, 0.5f, false);
-        checkFloat("packed", FloatGemm::gemm, true, true, 5, 2100, 4100, 1f, 0f, false);
-        checkDouble("packed", DoubleGemm::gemm, false, true, 3, 2100, 4000, 1d, 0.5d, false);
-        // Blocks of A: 162 rows (float) or 78 (double) at k = 600; 60 rows with three 1500-deep slices.
-        checkFloat("packed", FloatGemm::gemm, false, false, 200, 40, 600, -1f, 1f, false);
-        checkDouble("packed", DoubleGemm::gemm, true, false, 200, 40, 600, -1d, 1d, false);
-        checkFloat("packed", FloatGemm::gemm, true, false, 200, 40, 4500, 1f, 0f, false);
-        assertEquals(2000, FloatGemm.sliceDepth(4000));
-        assertEquals(1367, FloatGemm.sliceDepth(4100));
-        assertEquals(1024, FloatGemm.panelCols(2000));
-        assertEquals(512, DoubleGemm.panelCols(2000));
-        assertEquals(162, FloatGemm.blockRows(600));
-        assertEquals(78, DoubleGemm.blockRows(600));
-        assertEquals(60, FloatGemm.blockRows(FloatGemm.sliceDepth(4500)));
+        Random rnd = new Random(17);
+        int twoSlices = 2 * FloatGemm.KC_MAX - 96;
+        int threeSlices = 2 * FloatGemm.KC_MAX + 4;
+        for (int mr : FloatGemm.TILE_ROWS) {
+            // n past one panel of B at the depth of the slices (plus a partial sliver).
+            int nf = FloatGemm.panelCols(FloatGemm.sliceDepth(twoSlices)) + FloatGemm.NR + 3;
+            int nd = DoubleGemm.panelCols(DoubleGemm.sliceDepth(twoSlices)) + DoubleGemm.NR + 3;
+            checkFloat(rnd, "packed mr=" + mr + " float", floatTile(mr), false, false, 3, nf, twoSlices, 1f, 0.5f, false);
+            checkFloat(rnd, "packed mr=" + mr + " float", floatTile(mr), true, true, 5, nf, threeSlices, 1f, 0f, false);
+            checkDouble(rnd, "packed mr=" + mr + " double", doubleTile(mr), false, true, 3, nd, twoSlices, 1d, 0.5d, false);
+            // m past one block of A (plus a partial sliver), at a depth of one slice and of three.
+            int mf = FloatGemm.blockRows(600, mr) + mr + 1;
+            int md = DoubleGemm.blockRows(600, mr) + mr + 1;
+            checkFloat(rnd, "packed mr=" + mr + " float", floatTile(mr), false, false, mf, 40, 600, -1f, 1f, false);
+            checkDouble(rnd, "packed mr=" + mr + " double", doubleTile(mr), true, false, md, 40, 600, -1d, 1d, false);
+            int m3 = FloatGemm.blockRows(FloatGemm.sliceDepth(threeSlices), mr) + 1;
+            checkFloat(rnd, "packed mr=" + mr + " float", floatTile(mr), true, false, m3, 40, threeSlices, 1f, 0f, false);
+        }
     }
 
     /** Products large enough that a row split shares one packed B between the threads (m >= 512, n*k >= 2^20). */
     @Test
     void packedKernelWithSharedPanelOfB() {
-        checkFloat("packed", FloatGemm::gemm, false, false, 517, 1031, 1019, 1f, 0f, false);
-        checkFloat("packed", FloatGemm::gemm, true, true, 523, 1025, 1030, -0.5f, 1f, false);
-        checkDouble("packed", DoubleGemm::gemm, false, true, 515, 1027, 1021, 1d, 0.25d, false);
+        Random rnd = new Random(19);
+        checkFloat(rnd, "packed", FloatGemm::gemm, false, false, 517, 1031, 1019, 1f, 0f, false);
+        checkFloat(rnd, "packed", FloatGemm::gemm, true, true, 523, 1025, 1030, -0.5f, 1f, false);
+        checkDouble(rnd, "packed", DoubleGemm::gemm, false, true, 515, 1027, 1021, 1d, 0.25d, false);
     }
 
     @Test
@@ -194,35 +247,61 @@ class GemmTest {
                 () -> Gemm.dgemm(true, false, 2, 3, 3, 1, new double[5], 0, 2, new double[9], 0, 3, 0, new double[6], 0, 3));
         assertThrows(IllegalArgumentException.class,
                 () -> Gemm.dgemm(false, false, -1, 3, 3, 1, new double[9], 0, 3, new double[9], 0, 3, 0, new double[9], 0, 3));
+        assertThrows(IllegalArgumentException.class,
+                () -> FloatGemm.gemm(5, false, false, 8, 8, 8, 1f, new float[64], 0, 8, new float[64], 0, 8, 0f, new float[64], 0, 8));
     }
 
     /** Runs last; when run alone, it runs the kernel tests itself first. */
     @Test
     @Order(Integer.MAX_VALUE)
     void everyKernelIsCovered() {
-        if (!COVERED.containsAll(floatKernels().keySet())) {
-            floatKernelsMatchReference();
-            doubleKernelsMatchReference();
+        if (COVERED.isEmpty()) {
+            everyPathMatchesReference();
+            everyMicroKernelMatchesReference();
         }
-        Set<Gemm.Path> expected = EnumSet.of(Gemm.Path.TINY, Gemm.Path.PACKED);
-        if (NativeBlas.available()) {
-            expected.add(Gemm.Path.NATIVE);
+        Set<String> expected = new TreeSet<>();
+        for (Gemm.Path path : runnablePaths()) {
+            expected.add(path + " float");
+            expected.add(path + " double");
         }
-        assertEquals(expected, COVERED, "kernels run against the reference; native: " + NativeBlas.status());
-        // The front end picks each Java kernel for some size.
+        // The micro-kernels are the methods named kernel<R>; each height must be listed in TILE_ROWS and run.
+        assertEquals(microKernels(FloatGemm.class), microKernels(DoubleGemm.class));
+        assertEquals(microKernels(FloatGemm.class), Arrays.stream(FloatGemm.TILE_ROWS).boxed().collect(java.util.stream.Collectors.toCollection(TreeSet::new)),
+                "micro-kernel methods of FloatGemm against FloatGemm.TILE_ROWS");
+        for (int mr : FloatGemm.TILE_ROWS) {
+            expected.add("packed mr=" + mr + " float");
+            expected.add("packed mr=" + mr + " double");
+        }
+        Set<String> covered = new TreeSet<>(COVERED);
+        covered.retainAll(expected);
+        assertEquals(expected, covered, "kernels run against the reference; native: " + NativeBlas.status());
+        // The front end picks the tiny loops and this machine's bulk kernel for some size.
+        Gemm.Path bulk = Simd.AVAILABLE ? Gemm.Path.PACKED : Gemm.Path.SCALAR;
         Set<Gemm.Path> chosen = EnumSet.noneOf(Gemm.Path.class);
         for (Shape s : SHAPES) {
-            chosen.add(Gemm.path(s.m, s.n, s.k, false));
+            chosen.add(Gemm.path(s.m, s.n, s.k, Float.BYTES));
         }
-        assertTrue(chosen.containsAll(EnumSet.of(Gemm.Path.TINY, Gemm.Path.PACKED)), chosen.toString());
-        assertEquals(Gemm.Path.TINY, Gemm.path(4, 3, 2, false));
+        assertTrue(chosen.containsAll(EnumSet.of(Gemm.Path.TINY, bulk)), chosen.toString());
+        assertEquals(Gemm.Path.TINY, Gemm.path(4, 3, 2, Float.BYTES));
+        assertTrue(Arrays.stream(FloatGemm.TILE_ROWS).anyMatch(r -> r == FloatGemm.MR), "MR " + FloatGemm.MR);
+    }
+
+    /** The heights R of the methods named kernelR of a GEMM class. */
+    private static Set<Integer> microKernels(Class<?> gemm) {
+        Set<Integer> rows = new TreeSet<>();
+        for (Method m : gemm.getDeclaredMethods()) {
+            if (m.getName().matches("kernel\\d+")) {
+                rows.add(Integer.parseInt(m.getName().substring("kernel".length())));
+            }
+        }
+        return rows;
     }
 
     // ---- helpers ----
 
     @SafeVarargs
-    private static <T> T pick(T... values) {
-        return values[RANDOM.nextInt(values.length)];
+    private static <T> T pick(Random rnd, T... values) {
+        return values[rnd.nextInt(values.length)];
     }
 
     /**
@@ -230,14 +309,14 @@ class GemmTest {
      * window of C with the reference (tolerance from a bound on the rounding error of a k-term
      * sum), and checks that nothing outside the window changed.
      */
-    private static void checkFloat(String name, SKernel kernel, boolean ta, boolean tb, int m, int n, int k,
+    private static void checkFloat(Random rnd, String name, SKernel kernel, boolean ta, boolean tb, int m, int n, int k,
                                    float alpha, float beta, boolean nanInC) {
         int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
-        int lda = aCols + RANDOM.nextInt(3), ldb = bCols + RANDOM.nextInt(3), ldc = n + RANDOM.nextInt(3);
-        int aOff = RANDOM.nextInt(4), bOff = RANDOM.nextInt(4), cOff = RANDOM.nextInt(4);
-        float[] a = randomFloats(aOff + aRows * lda + 2);
-        float[] b = randomFloats(bOff + bRows * ldb + 2);
-        float[] c = randomFloats(cOff + m * ldc + 2);
+        int lda = aCols + rnd.nextInt(3), ldb = bCols + rnd.nextInt(3), ldc = n + rnd.nextInt(3);
+        int aOff = rnd.nextInt(4), bOff = rnd.nextInt(4), cOff = rnd.nextInt(4);
+        float[] a = randomFloats(rnd, aOff + aRows * lda + 2);
+        float[] b = randomFloats(rnd, bOff + bRows * ldb + 2);
+        float[] c = randomFloats(rnd, cOff + m * ldc + 2);
         if (nanInC) {
             for (int i = 0; i < m; i++) {
                 java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, Float.NaN);
@@ -263,16 +342,17 @@ class GemmTest {
                         + ", expected " + expected[idx]);
             }
         }
+        COVERED.add(name);
     }
 
-    private static void checkDouble(String name, DKernel kernel, boolean ta, boolean tb, int m, int n, int k,
+    private static void checkDouble(Random rnd, String name, DKernel kernel, boolean ta, boolean tb, int m, int n, int k,
                                     double alpha, double beta, boolean nanInC) {
         int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
-        int lda = aCols + RANDOM.nextInt(3), ldb = bCols + RANDOM.nextInt(3), ldc = n + RANDOM.nextInt(3);
-        int aOff = RANDOM.nextInt(4), bOff = RANDOM.nextInt(4), cOff = RANDOM.nextInt(4);
-        double[] a = randomDoubles(aOff + aRows * lda + 2);
-        double[] b = randomDoubles(bOff + bRows * ldb + 2);
-        double[] c = randomDoubles(cOff + m * ldc + 2);
+        int lda = aCols + rnd.nextInt(3), ldb = bCols + rnd.nextInt(3), ldc = n + rnd.nextInt(3);
+        int aOff = rnd.nextInt(4), bOff = rnd.nextInt(4), cOff = rnd.nextInt(4);
+        double[] a = randomDoubles(rnd, aOff + aRows * lda + 2);
+        double[] b = randomDoubles(rnd, bOff + bRows * ldb + 2);
+        double[] c = randomDoubles(rnd, cOff + m * ldc + 2);
         if (nanInC) {
             for (int i = 0; i < m; i++) {
                 java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, Double.NaN);
@@ -297,6 +377,7 @@ class GemmTest {
                         + ", expected " + expected[idx]);
             }
         }
+        COVERED.add(name);
     }
 
     private static boolean inWindow(int idx, int off, int ld, int m, int n) {
@@ -309,18 +390,18 @@ class GemmTest {
                 + " alpha=" + alpha + " beta=" + beta;
     }
 
-    private static float[] randomFloats(int length) {
+    private static float[] randomFloats(Random rnd, int length) {
         float[] x = new float[length];
         for (int i = 0; i < length; i++) {
-            x[i] = RANDOM.nextFloat() * 2 - 1;
+            x[i] = rnd.nextFloat() * 2 - 1;
         }
         return x;
     }
 
-    private static double[] randomDoubles(int length) {
+    private static double[] randomDoubles(Random rnd, int length) {
         double[] x = new double[length];
         for (int i = 0; i < length; i++) {
-            x[i] = RANDOM.nextDouble() * 2 - 1;
+            x[i] = rnd.nextDouble() * 2 - 1;
         }
         return x;
     }

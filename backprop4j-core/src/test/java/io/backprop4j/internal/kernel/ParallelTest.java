@@ -1,7 +1,9 @@
 package io.backprop4j.internal.kernel;
 
+import io.backprop4j.BackpropException;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,8 +125,52 @@ class ParallelTest {
         assertEquals(5, Parallel.parseThreads(null, "5", 8));
         assertEquals(5, Parallel.parseThreads(" ", " 5 ", 8));
         assertEquals(8, Parallel.parseThreads(null, null, 8));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Parallel.parseThreads("0", null, 8));
-        assertTrue(e.getMessage().contains("backprop4j.threads"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Parallel.parseThreads(null, "many", 8));
+        assertEquals(64, Parallel.parseThreads(null, "64", 8), "8 per processor is allowed");
+    }
+
+    /** Each bad value gives one line naming the setting, the value and the range, never a stack of causes. */
+    @Test
+    void badSizesAreRefusedInOneLine() {
+        for (String bad : new String[] {"abc", "0", "-1", "2.5", "65", "100000", "99999999999"}) {
+            BackpropException e = assertThrows(BackpropException.class, () -> Parallel.parseThreads(null, bad, 8), bad);
+            assertEquals("BACKPROP4J_THREADS=" + bad + ": " + (bad.equals("0") || bad.equals("-1") ? "too few" : bad.matches("\\d{1,9}") ? "too many" : "not a whole number")
+                    + "; expected a whole number of threads from 1 to 64 (8 per processor, 8 here)", e.getMessage());
+            BackpropException p = assertThrows(BackpropException.class, () -> Parallel.parseThreads(bad, "4", 8), bad);
+            assertTrue(p.getMessage().startsWith("-Dbackprop4j.threads=" + bad + ": "), p.getMessage());
+        }
+    }
+
+    /**
+     * A JVM started with a bad setting: the library throws a BackpropException naming it at the
+     * first parallel call (and every later one), not an ExceptionInInitializerError, and the
+     * public check reports it without starting the pool.
+     */
+    @Test
+    void aBadSettingFailsEachCallWithTheSameMessage() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "-Dbackprop4j.threads=abc", "-cp", io.backprop4j.testing.ChildJvm.classPath(),
+                BadThreadsProbe.class.getName()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String line = "-Dbackprop4j.threads=abc: not a whole number; expected a whole number of threads from 1 to "
+                + Parallel.maxThreads();
+        assertEquals(3, out.lines().filter(l -> l.startsWith("BackpropException: " + line)).count(), out);
+    }
+
+    /** Run in a child JVM by the test above: checkSettings, then two calls, each printing what it threw. */
+    static final class BadThreadsProbe {
+        public static void main(String[] args) {
+            Runnable[] calls = {io.backprop4j.system.Backend::checkSettings,
+                () -> Parallel.forRange(100, 1, (from, to) -> { }), Parallel::threads};
+            for (Runnable call : calls) {
+                try {
+                    call.run();
+                    System.out.println("no exception");
+                } catch (RuntimeException | Error e) {
+                    System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }
+        }
     }
 }
