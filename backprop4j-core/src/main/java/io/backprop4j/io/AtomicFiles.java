@@ -143,26 +143,43 @@ public final class AtomicFiles {
      */
     private static Path resolveTarget(Path target) {
         if (target == null) throw new BackpropException("AtomicFiles.write: the target is null");
-        Path p = target.toAbsolutePath();
-        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
-            if (hops == MAX_LINKS) throw refused(target, FileKind.LINK_LOOP, "");
-            Path link;
-            try {
-                link = Files.readSymbolicLink(p);
-            } catch (IOException e) {
-                throw new BackpropException(target + ": cannot follow the symbolic link: " + reason(e), e);
+        Path absolute = target.toAbsolutePath();
+        // First what the system itself finds there, following every link (also the kernel's own,
+        // such as /dev/stdout -> /proc/self/fd/1 -> a pipe, which cannot be followed by name).
+        FileKind kind = FileKind.of(absolute);
+        Path p = absolute;
+        switch (kind) {
+            case REGULAR -> {
+                try {
+                    p = absolute.toRealPath();
+                } catch (IOException e) {
+                    throw new BackpropException(target + ": cannot follow the symbolic link: " + reason(e), e);
+                }
             }
-            p = p.resolveSibling(link); // relative links count from the link's own directory
+            case MISSING -> p = absolute;
+            case BROKEN_LINK -> p = lastLinkTarget(target, absolute); // the file the links lead to is created
+            case DIRECTORY -> throw new BackpropException(target + ": is a directory; expected a file name");
+            default -> throw refused(target, kind, "");
         }
         if (p.getParent() == null || p.getFileName() == null) {
             throw new BackpropException(target + ": cannot write a file at the root of the file system");
         }
-        FileKind kind = FileKind.of(p);
-        if (kind == FileKind.MISSING || kind == FileKind.REGULAR) return p;
-        if (kind == FileKind.DIRECTORY) {
-            throw new BackpropException(target + ": is a directory; expected a file name");
+        return p;
+    }
+
+    /** Where a chain of symbolic links ends (a path where nothing is yet). */
+    private static Path lastLinkTarget(Path target, Path p) {
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == MAX_LINKS) throw refused(target, FileKind.LINK_LOOP, "");
+            try {
+                p = p.resolveSibling(Files.readSymbolicLink(p)); // relative links count from the link's own directory
+            } catch (IOException e) {
+                throw new BackpropException(target + ": cannot follow the symbolic link: " + reason(e), e);
+            }
         }
-        throw refused(target, kind, p.equals(target.toAbsolutePath()) ? "" : " (" + p + ")");
+        FileKind kind = FileKind.of(p);
+        if (kind != FileKind.MISSING) throw refused(target, kind, " (" + p + ")");
+        return p;
     }
 
     private static BackpropException refused(Path target, FileKind kind, String resolved) {
