@@ -126,10 +126,30 @@ public final class ModelFile {
             }
         }
         ModelSpec spec = ModelSpec.fromJson(json, standardizer, src + " metadata " + SPEC_KEY);
+        checkFits(spec, c.tensors(), src);
         Sequential model = spec.build(new SplittableRandom(0));
         Checkpoint.copyInto(ModelTensors.named(model), c.tensors(), src);
         model.setTraining(false);
         return new ModelFile(spec, model, file);
+    }
+
+    /**
+     * Refuses an architecture with more weights than the file holds numbers, before building it:
+     * the tensors' names and shapes are checked after, but a claim of a billion hidden units would
+     * first fill the heap.
+     */
+    static void checkFits(ModelSpec spec, Map<String, Tensor> tensors, String src) {
+        long held = 0;
+        for (Tensor t : tensors.values()) held += t.numel();
+        int[] sizes = spec.sizes();
+        long needed = 0;
+        for (int i = 0; i + 1 < sizes.length && needed <= held; i++) needed += (long) sizes[i] * sizes[i + 1] + sizes[i + 1];
+        if (needed > held) {
+            String d = spec.describe();
+            throw new FormatException(src, null, "the architecture (" + (d.length() > 60 ? d.substring(0, 57) + "..." : d)
+                    + ") needs more parameters than the file's "
+                    + held + " numbers: the file is corrupt or was altered");
+        }
     }
 
     public ModelSpec spec() {

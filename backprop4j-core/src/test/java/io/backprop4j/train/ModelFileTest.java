@@ -254,4 +254,15 @@ class ModelFileTest {
         BackpropException e = assertThrows(BackpropException.class, () -> ModelFile.load(Path.of("/dev/null")));
         assertTrue(e.getMessage().contains("is a character device"), e.getMessage());
     }
+
+    @Test
+    void anArchitectureLargerThanTheFileIsRefusedBeforeItIsBuilt() {
+        // Behind a recomputed seal (anyone can compute a CRC): a billion hidden units would fill the heap first.
+        ModelSpec spec = spec(false);
+        byte[] good = ModelFile.toBytes(trainedModel(spec), spec);
+        byte[] huge = io.backprop4j.testing.TestFiles.reseal(io.backprop4j.testing.TestFiles.editHeader(good,
+                h -> h.replace("\\\"hidden\\\":[6,5]", "\\\"hidden\\\":[1000000000,5]")));
+        FormatException e = assertThrows(FormatException.class, () -> ModelFile.fromBytes(huge, "huge.safetensors"));
+        assertTrue(e.getMessage().contains("needs more parameters than the file's"), e.getMessage());
+    }
 }
