@@ -232,6 +232,12 @@ final class TrainCommand implements Callable<Integer> {
         if (theTask == Task.CLASSIFY && outputs < 2) {
             throw new BackpropException("the training data has " + outputs + " class; classification needs at least 2");
         }
+        if (theTask == Task.CLASSIFY && outputs > MAX_CLASSES) {
+            // The output layer, each step's logits and the evaluation grow with the classes: 65,536 of them took
+            // minutes per epoch and 6 GB. Such a label column is an id or a number far more often than classes.
+            throw new BackpropException(String.format(Locale.ROOT, "%s: the label column holds %,d classes, more than train's"
+                    + " limit of %,d; is it a class label? For a number to predict, use --task regress", data, outputs, MAX_CLASSES));
+        }
         if (theTask == Task.CLASSIFY && outputs > MANY_CLASSES && train.size() < 5L * outputs) {
             // A label column of numbers (an id, a price) read as classes: say so before the long run.
             err.println(String.format(Locale.ROOT, "note: %,d classes for %,d training examples (%.1f per class): is the last"
@@ -324,6 +330,8 @@ final class TrainCommand implements Callable<Integer> {
     static final String CONFIG_KEY = "train.config";
     /** Above this many classes, fewer than five training examples per class earns a note. */
     static final int MANY_CLASSES = 100;
+    /** The most classes train fits a classifier to. */
+    static final int MAX_CLASSES = 10_000;
 
     /**
      * Refuses a --checkpoint-dir that is not a directory (or absent), or whose checkpoint path is

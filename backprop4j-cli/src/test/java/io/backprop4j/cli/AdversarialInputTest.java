@@ -307,6 +307,18 @@ class AdversarialInputTest {
     }
 
     @Test
+    void aLabelColumnOfTensThousandsOfClassesIsRefused() throws IOException {
+        // The tester's 65,536-class CSV trained for minutes per epoch and took 6 GB; refused before any work now.
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 200; i++) rows.append(i % 7).append(',').append(i % 11).append(',').append(i == 5 ? 65535 : i % 3).append('\n');
+        Path csv = Files.writeString(dir.resolve("zip-codes.csv"), rows);
+        CliRun r = refused(args("train", "--data", csv.toString(), "--epochs", "1"),
+                "zip-codes.csv: the label column holds 65,536 classes, more than train's limit of 10,000; is it a class label?"
+                        + " For a number to predict, use --task regress");
+        assertFalse(r.out().contains("epoch 1"), r.out());
+    }
+
+    @Test
     void manyClassesForFewExamplesEarnANote() throws IOException {
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 300; i++) rows.append(i % 7).append(',').append(i % 11).append(',').append(i % 150).append('\n');
