@@ -51,6 +51,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec command;
 
+    /** The most classes whose confusion matrix is printed and drawn. */
+    static final int MAX_CONFUSION_CLASSES = 100;
+
     @Override
     public Integer call() {
         PrintWriter out = command.commandLine().getOut();
@@ -68,10 +71,16 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new BackpropException("unknown --split '" + split + "'; valid: test, validation, train, all");
         }
         Dataset raw = load(source, key, which, spec);
+        // The feature count first: with the wrong count the last column is not the label, and its values
+        // made a misleading "class '10' is not one of the model's classes".
         if (raw.numFeatures() != spec.inputs()) {
-            throw new BackpropException((key.equals("csv") ? source : key) + ": rows have " + raw.numFeatures()
-                    + " features (and a label in the last column); the model " + modelFile + " takes " + spec.inputs());
+            String what = key.equals("csv") ? source + ": rows have " + raw.numFeatures() + " features (and a label in the last column)"
+                    : key.equals("fashion-mnist") ? "fashion-mnist in " + (dataDir != null ? dataDir : Datasets.FASHION_MNIST_DIR)
+                            + ": images of " + raw.numFeatures() + " pixels"
+                    : key + ": " + raw.numFeatures() + " features";
+            throw new BackpropException(what + "; the model " + modelFile + " takes " + spec.inputs());
         }
+        raw = relabel(raw, spec, key.equals("csv") ? source : key);
         Dataset ready = raw.withFeatures(model.preprocess(raw.features()));
         if (ready.size() == 0) throw new BackpropException("the " + which + " split of " + source + " is empty");
         Evaluation e = Evaluation.of(model.model(), ready);
@@ -88,14 +97,20 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "accuracy: %.4f%n", e.accuracy());
         String[] names = new String[spec.outputs()];
         for (int k = 0; k < names.length; k++) names[k] = model.className(k);
-        int[][] confusion = e.confusion();
         out.println();
-        printReport(out, Metrics.report(confusion), names);
+        printReport(out, e.report(), names);
         out.println();
-        printConfusion(out, confusion, names);
-        if (plot != null) {
-            Plots.confusion(confusion, names, plot, "Confusion matrix (" + (key.equals("csv") ? Path.of(source).getFileName() : key) + ")");
-            out.println("plotted the confusion matrix to " + plot);
+        if (names.length > MAX_CONFUSION_CLASSES) {
+            // Its classes² cells would not be read (and 65,536 classes need 16 GiB for them).
+            out.println("confusion matrix: not shown for " + names.length + " classes (at most " + MAX_CONFUSION_CLASSES + ")");
+            if (plot != null) out.println("no plot: the confusion matrix of " + names.length + " classes is not drawn");
+        } else {
+            int[][] confusion = e.confusion();
+            printConfusion(out, confusion, names);
+            if (plot != null) {
+                Plots.confusion(confusion, names, plot, "Confusion matrix (" + (key.equals("csv") ? Path.of(source).getFileName() : key) + ")");
+                out.println("plotted the confusion matrix to " + plot);
+            }
         }
         out.flush();
         return 0;
@@ -110,7 +125,7 @@ final class EvaluateCommand implements Callable<Integer> {
             } catch (io.backprop4j.FormatException e) {
                 throw unlabelled(Path.of(source), spec, e);
             }
-            Dataset all = relabel(t.toDataset(), spec, source);
+            Dataset all = t.toDataset();
             if (which.equals("all")) return all;
             return pick(Datasets.defaultSplit(all), which, source);
         }
@@ -119,7 +134,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (which.equals("all")) {
             throw new BackpropException("--split all is for CSV files; for " + key + " choose test, validation or train");
         }
-        return relabel(pick(s, which, key), spec, key);
+        return pick(s, which, key);
     }
 
     /** A file of features alone (no label column) gets a hint; anything else is left as it was. */

@@ -1,6 +1,5 @@
 package io.backprop4j.cli;
 
-import io.backprop4j.BackpropException;
 import io.backprop4j.explain.Explainer;
 import io.backprop4j.explain.JsonRenderer;
 import io.backprop4j.explain.MarkdownRenderer;
@@ -8,10 +7,9 @@ import io.backprop4j.explain.NetworkSpec;
 import io.backprop4j.explain.SpecException;
 import io.backprop4j.explain.StepSolution;
 import io.backprop4j.explain.TextRenderer;
-import java.io.IOException;
+import io.backprop4j.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -81,10 +79,7 @@ final class ExplainCommand implements Callable<Integer> {
             stdout.flush();
             return;
         }
-        try {
-            Files.writeString(out, text, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new BackpropException(out + ": cannot write: " + io.backprop4j.io.AtomicFiles.reason(e), e);
-        }
+        // Atomic, as model files are: on a full disk the earlier file stays whole.
+        AtomicFiles.write(out, text.getBytes(StandardCharsets.UTF_8));
     }
 }

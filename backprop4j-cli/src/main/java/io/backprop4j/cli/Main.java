@@ -2,6 +2,7 @@ package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.system.Backend;
+import io.backprop4j.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("backprop4j: " + ex.getMessage());
+            err.println("backprop4j: " + oneLine(String.valueOf(ex.getMessage())));
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return EXIT_USAGE;
         });
@@ -79,7 +80,7 @@ public final class Main implements Runnable {
         Throwable t = ex;
         if (t instanceof BackpropException || t instanceof java.io.IOException || t instanceof IllegalArgumentException
                 || t instanceof java.io.UncheckedIOException) {
-            err.println("backprop4j: " + message(t));
+            err.println("backprop4j: " + oneLine(message(t)));
             err.flush();
             return EXIT_USAGE;
         }
@@ -87,19 +88,26 @@ public final class Main implements Runnable {
             err.println("backprop4j: out of memory; try a smaller --batch or model, or raise the heap with BACKPROP4J_JAVA_OPTS=-Xmx8g");
             return EXIT_USAGE;
         }
-        err.println("backprop4j: internal error: " + t + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));
+        err.println("backprop4j: internal error: " + oneLine(t.toString()) + (debug ? "" : " (run with --debug for the stack trace, and please report it)"));
         err.flush();
         return 3;
     }
 
     /**
-     * Refuses an output path that cannot be written before any work is done: a directory, or a
-     * path under an existing file. Missing parent directories are fine where the writer creates them.
+     * Refuses an output path that cannot be written before any work is done: a directory, a FIFO,
+     * a device, a symbolic link loop ({@link AtomicFiles}), or a path under an existing file.
+     * Missing parent directories are fine where the writer creates them.
      */
     static void checkOutput(String option, Path file, boolean createsParents) {
         if (file == null) return;
         if (Files.isDirectory(file)) {
             throw new BackpropException(option + " " + file + ": is a directory; expected a file name");
+        }
+        try {
+            AtomicFiles.checkTarget(file); // a FIFO, a device, a link loop: never replaced
+        } catch (BackpropException e) {
+            throw new BackpropException(option + " " + e.getMessage()
+                    + (file.startsWith("/dev/") ? "; to write to standard output, leave out " + option : ""), e);
         }
         Path parent = file.toAbsolutePath().getParent();
         while (parent != null && !Files.exists(parent)) {
@@ -109,6 +117,26 @@ public final class Main implements Runnable {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new BackpropException(option + " " + file + ": " + parent + " is a file, not a directory");
         }
+    }
+
+    /**
+     * A message as one line of plain text: a line break or another control character from the
+     * input it quotes (a YAML block scalar, a NUL in a CSV field, a terminal escape) is written as
+     * an escape ({@code \n}, {@code \u0000}) rather than sent to the terminal.
+     */
+    static String oneLine(String message) {
+        StringBuilder sb = null;
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            boolean control = c < 0x20 && c != '\t' || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029';
+            if (control && sb == null) sb = new StringBuilder(message.substring(0, i));
+            if (sb == null) continue;
+            if (!control) sb.append(c);
+            else if (c == '\n') sb.append("\\n");
+            else if (c == '\r') sb.append("\\r");
+            else sb.append(String.format("\\u%04x", (int) c));
+        }
+        return sb == null ? message : sb.toString();
     }
 
     private static String message(Throwable t) {

@@ -1,6 +1,7 @@
 package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.FormatException;
 import io.backprop4j.data.Csv;
 import io.backprop4j.data.Table;
 import io.backprop4j.io.AtomicFiles;
@@ -78,9 +79,26 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The features of a CSV file as [rows, inputs]; a file with one more column has it dropped (a label). */
+    /**
+     * The features of a CSV file as [rows, inputs]; a file with one more column has it dropped (a
+     * label, numbers or class names).
+     */
     static Tensor readFeatures(Path file, int inputs) {
-        Table t = Csv.read(file, Csv.Options.defaults().noLabel());
+        Table t;
+        try {
+            t = Csv.read(file, Csv.Options.defaults().noLabel());
+        } catch (FormatException numbersOnly) {
+            // Perhaps a label column of class names ("setosa"), which the help says is ignored: read the
+            // last column as labels. Any other problem is reported as the numbers-only reading found it.
+            Table labelled;
+            try {
+                labelled = Csv.read(file, Csv.Options.defaults());
+            } catch (BackpropException e) {
+                throw numbersOnly;
+            }
+            if (labelled.cols() != inputs) throw numbersOnly;
+            return Tensor.of(labelled.features(), labelled.rows(), labelled.cols());
+        }
         if (t.cols() == inputs) return Tensor.of(t.features(), t.rows(), t.cols());
         if (t.cols() == inputs + 1) {
             float[] f = new float[t.rows() * inputs];

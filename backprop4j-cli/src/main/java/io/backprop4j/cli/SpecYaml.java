@@ -7,12 +7,16 @@ import io.backprop4j.explain.Answers.Written;
 import io.backprop4j.explain.Field;
 import io.backprop4j.explain.NetworkSpec;
 import io.backprop4j.explain.SpecException;
+import io.backprop4j.io.AtomicFiles;
+import io.backprop4j.io.FileKind;
 import io.backprop4j.loss.Loss;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,12 +46,21 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * and {@link Answers}. Every error is a {@link FormatException} naming the file, the line and
  * column (from the YAML node), the field, what was found and what was expected.
  *
- * <p>Sizes are checked on the YAML nodes before any array is allocated, so a file claiming a
- * huge layer is refused without trying.
+ * <p>Limits, checked before the YAML parser sees the text, so that a file beyond them is refused at
+ * once: at most {@link #MAX_BYTES} bytes, and no line longer than {@link #MAX_LINE_CHARS}
+ * characters. Sizes are checked on the YAML nodes before any array is allocated, so a file
+ * claiming a huge layer is refused without trying. A key given twice in one mapping, at any
+ * level, is refused, naming the key and both lines (YAML forbids it; parsers differ on which one
+ * wins).
+ *
+ * <p>Values echoed in messages are shortened and their control characters escaped
+ * ({@code \n}, {@code \u0000}), so that every message stays on one line.
  */
 final class SpecYaml {
     /** The largest file read, in bytes. */
     static final long MAX_BYTES = 8L << 20;
+    /** The longest line read, in characters (a JSON spec on one line fits, a runaway one does not). */
+    static final int MAX_LINE_CHARS = 1 << 20;
 
     private static final List<String> SPEC_KEYS = List.of("input", "target", "layers", "loss", "learning_rate");
     private static final List<String> LAYER_KEYS = List.of("weights", "bias", "activation", "alpha", "units");
@@ -99,18 +112,25 @@ final class SpecYaml {
 
     static String readText(Path file) {
         String name = file.toString();
-        try {
-            if (Files.isDirectory(file)) throw new FormatException(name, null, "is a directory; expected a YAML file");
-            long size = Files.size(file);
-            if (size > MAX_BYTES) {
-                throw new FormatException(name, null, "is " + size + " bytes, more than the limit of " + MAX_BYTES
-                        + "; explain is for networks a person can follow");
+        FileKind kind = FileKind.of(file);
+        if (kind == FileKind.MISSING) throw new FormatException(name, null, "no such file");
+        if (kind == FileKind.DIRECTORY) throw new FormatException(name, null, "is a directory; expected a YAML file");
+        if (kind == FileKind.LINK_LOOP || kind == FileKind.BROKEN_LINK) {
+            throw new FormatException(name, null, "is " + kind.description() + "; expected a YAML file");
+        }
+        // A pipe or a device (explain <(...), /dev/stdin) is read too, but never past the limit.
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes((int) MAX_BYTES + 1);
+            if (bytes.length > MAX_BYTES) {
+                String size = kind == FileKind.REGULAR ? "is " + Files.size(file) + " bytes" : "holds more";
+                throw new FormatException(name, null, size + ", more than the limit of " + MAX_BYTES
+                        + " bytes; explain is for networks a person can follow");
             }
-            return decode(Files.readAllBytes(file), name);
+            return decode(bytes, name);
         } catch (NoSuchFileException e) {
             throw new FormatException(name, null, "no such file");
         } catch (IOException e) {
-            throw new FormatException(name, null, "cannot be read: " + e.getMessage());
+            throw new FormatException(name, null, "cannot be read: " + AtomicFiles.reason(e));
         }
     }
 
@@ -123,12 +143,45 @@ final class SpecYaml {
         }
     }
 
-    private static String decode(byte[] bytes, String name) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw new FormatException(name, null, "is not UTF-8 text; expected a YAML file");
+    /** Strict UTF-8; an invalid byte is reported with its line and column. */
+    static String decode(byte[] bytes, String name) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) r = decoder.flush(out);
+        if (r.isError()) {
+            int at = in.position(); // the first byte of the invalid sequence
+            int line = 1;
+            int lineStart = 0;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    lineStart = i + 1;
+                }
+            }
+            int column = new String(bytes, lineStart, at - lineStart, StandardCharsets.UTF_8).length() + 1;
+            throw new FormatException(name, "line " + line + ", column " + column, String.format(
+                    "invalid UTF-8 (byte 0x%02x at byte offset %d); expected a YAML file in UTF-8", bytes[at] & 0xff, at));
+        }
+        return out.flip().toString();
+    }
+
+    /** Refuses a line longer than {@link #MAX_LINE_CHARS}, before the parser spends time on it. */
+    private void checkLines(String text) {
+        int line = 1;
+        int start = 0;
+        int n = text.length();
+        for (int i = 0; i <= n; i++) {
+            if (i == n || text.charAt(i) == '\n') {
+                if (i - start > MAX_LINE_CHARS) {
+                    throw new FormatException(source, "line " + line, "is " + (i - start) + " characters long, more than the limit of "
+                            + MAX_LINE_CHARS + "; explain is for networks a person can follow");
+                }
+                line++;
+                start = i + 1;
+            }
         }
     }
 
@@ -136,9 +189,15 @@ final class SpecYaml {
 
     private Node compose(String text, String expected) {
         if (text.isBlank()) throw new FormatException(source, null, "empty file; expected " + expected);
+        if (text.length() > MAX_BYTES) {
+            throw new FormatException(source, null, "is " + text.length() + " characters long, more than the limit of " + MAX_BYTES);
+        }
+        checkLines(text);
+        // The whole text in one buffer: the reader's default of 1 KiB made a long token (a comment
+        // line, a long scalar) cost time quadratic in its length (an 8 MB comment: 121 s, 6.3 GB).
         LoadSettings settings = LoadSettings.builder().setLabel(source).setSchema(new CoreSchema())
-                .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50).setCodePointLimit((int) MAX_BYTES)
-                .setUseMarks(true).build();
+                .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50).setCodePointLimit((int) MAX_BYTES + 1)
+                .setBufferSize(text.length() + 1).setUseMarks(true).build();
         Optional<Node> node;
         try {
             node = new Compose(settings).composeString(text);
@@ -157,7 +216,62 @@ final class SpecYaml {
         if (!(node.get() instanceof MappingNode)) {
             throw new FormatException(source, where(node.get()), "found " + describe(node.get()) + "; expected " + expected);
         }
+        refuseDuplicateKeys(node.get());
         return node.get();
+    }
+
+    /**
+     * Refuses a mapping, anywhere in the document, that has a key twice. The low-level composer
+     * does not check (only the constructor does, which this reader does not use), and a repeated
+     * key would silently win: a spec with two learning_rates ran with the second.
+     */
+    private void refuseDuplicateKeys(Node root) {
+        java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            Node n = todo.pop();
+            if (!seen.add(n)) continue; // an alias of a node already checked
+            if (n instanceof MappingNode m) {
+                Map<String, Node> keys = new HashMap<>();
+                for (NodeTuple t : m.getValue()) {
+                    if (t.getKeyNode() instanceof ScalarNode k) {
+                        Node first = keys.putIfAbsent(k.getValue(), k);
+                        if (first != null) {
+                            throw new FormatException(source, where(k), "duplicate key '" + printable(k.getValue()) + "'"
+                                    + first.getStartMark().map(f -> " (first at line " + (f.getLine() + 1) + ")").orElse("")
+                                    + "; each key may appear once in a mapping");
+                        }
+                    } else {
+                        todo.push(t.getKeyNode());
+                    }
+                    todo.push(t.getValueNode());
+                }
+            } else if (n instanceof SequenceNode q) {
+                for (Node item : q.getValue()) todo.push(item);
+            }
+        }
+    }
+
+    /** Text for a message: at most 40 characters, control characters escaped, so that it stays on one line. */
+    static String printable(String v) {
+        String cut = v.length() > 40 ? v.substring(0, 37) : v;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < cut.length(); i++) {
+            char c = cut.charAt(i);
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == '\u2028' || c == '\u2029') {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return v.length() > 40 ? sb + "..." : sb.toString();
     }
 
     private static String where(Mark m) {
@@ -198,7 +312,7 @@ final class SpecYaml {
             String key = k instanceof ScalarNode s ? s.getValue() : null;
             String kf = field.isEmpty() ? String.valueOf(key) : field + "." + key;
             if (key == null || !allowed.contains(key)) {
-                throw error(k, field.isEmpty() ? "(top level)" : field, "unknown key " + (key == null ? describe(k) : "'" + key + "'")
+                throw error(k, field.isEmpty() ? "(top level)" : field, "unknown key " + (key == null ? describe(k) : "'" + printable(key) + "'")
                         + "; expected " + String.join(", ", allowed));
             }
             mark(kf, t.getValueNode());
@@ -213,8 +327,7 @@ final class SpecYaml {
 
     private static String describe(Node n) {
         if (n instanceof ScalarNode s) {
-            String v = s.getValue();
-            if (v.length() > 40) v = v.substring(0, 37) + "...";
+            String v = printable(s.getValue());
             if (s.getTag().equals(Tag.NULL)) return "null";
             if (s.getTag().equals(Tag.BOOL)) return "'" + v + "' (a boolean)";
             if (s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.FLOAT)) return "'" + v + "' (a number)";
@@ -247,9 +360,9 @@ final class SpecYaml {
                     else d = Double.parseDouble(t);
                 }
             } catch (NumberFormatException e) {
-                throw error(n, field, "found '" + v + "', expected a number");
+                throw error(n, field, "found '" + printable(v) + "', expected a number");
             }
-            if (!Double.isFinite(d)) throw error(n, field, "found '" + v + "', expected a finite number");
+            if (!Double.isFinite(d)) throw error(n, field, "found '" + printable(v) + "', expected a finite number");
             return new Num(d, v);
         }
         throw error(n, field, "found " + describe(n) + ", expected a number");
@@ -349,7 +462,7 @@ final class SpecYaml {
         if (top.containsKey("learning_rate") && !isNull(top.get("learning_rate"))) {
             Node lrNode = top.get("learning_rate");
             if (lrNode instanceof ScalarNode s && s.getValue().strip().toLowerCase(java.util.Locale.ROOT).matches("[-+]?\\.(nan|inf)")) {
-                throw error(lrNode, "learning_rate", "found '" + s.getValue() + "', expected a finite number > 0 (such as 0.1)");
+                throw error(lrNode, "learning_rate", "found '" + printable(s.getValue()) + "', expected a finite number > 0 (such as 0.1)");
             }
             lr = number(lrNode, "learning_rate").value();
         }

@@ -8,6 +8,7 @@ import io.backprop4j.data.Datasets;
 import io.backprop4j.data.Splits;
 import io.backprop4j.data.Standardizer;
 import io.backprop4j.internal.Json;
+import io.backprop4j.io.FileKind;
 import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.optim.CosineAnnealingLR;
@@ -141,8 +142,36 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The options that change the trained weights: each is recorded with every checkpoint and must
+     * be the same on {@code --resume} ({@code --epochs} may grow when there is no schedule).
+     */
+    static final List<String> RECORDED = List.of("--data", "--task", "--layers", "--activation", "--dropout", "--batch-norm",
+            "--optimizer", "--lr", "--schedule", "--grad-clip", "--epochs", "--batch", "--seed", "--patience", "--val-split",
+            "--no-standardize");
+    /** The options that do not: where to read and write, and what to print. */
+    static final List<String> NOT_RECORDED = List.of("--data-dir", "--save", "--plot", "--checkpoint-dir", "--resume",
+            "--help", "--version", "--debug");
+    /** Not an option: a checksum of the training and validation data as the network sees them. */
+    static final String DATA_CHECKSUM = "data-checksum";
+
+    /**
+     * Every option must be in {@link #RECORDED} or {@link #NOT_RECORDED}: a new option that is in
+     * neither stops every run (and every test) until someone decides whether a resume must check it.
+     */
+    static void checkOptionsAreSorted(CommandSpec spec) {
+        for (var o : spec.options()) {
+            String name = o.longestName();
+            if (!RECORDED.contains(name) && !NOT_RECORDED.contains(name)) {
+                throw new IllegalStateException("train option " + name + " is in neither TrainCommand.RECORDED nor"
+                        + " TrainCommand.NOT_RECORDED: does a resumed run need the same value?");
+            }
+        }
+    }
+
     @Override
     public Integer call() {
+        checkOptionsAreSorted(command);
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
         Task theTask = Task.byName(task);
@@ -180,9 +209,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Main.checkOutput("--save", save, true);
         Main.checkOutput("--plot", plot, true);
-        if (checkpointDir != null && Files.exists(checkpointDir) && !Files.isDirectory(checkpointDir)) {
-            throw new BackpropException("--checkpoint-dir " + checkpointDir + ": is a file; expected a directory");
-        }
+        FileKind checkpointKind = checkCheckpointPath();
         if (theTask == Task.REGRESS && !key.equals("csv")) {
             throw new BackpropException("--task regress needs a CSV file with a numeric last column; " + key + " is a classification set");
         }
@@ -205,6 +232,18 @@ final class TrainCommand implements Callable<Integer> {
         if (theTask == Task.CLASSIFY && outputs < 2) {
             throw new BackpropException("the training data has " + outputs + " class; classification needs at least 2");
         }
+        if (theTask == Task.CLASSIFY && outputs > MAX_CLASSES) {
+            // The output layer, each step's logits and the evaluation grow with the classes: 65,536 of them took
+            // minutes per epoch and 6 GB. Such a label column is an id or a number far more often than classes.
+            throw new BackpropException(String.format(Locale.ROOT, "%s: the label column holds %,d classes, more than train's"
+                    + " limit of %,d; is it a class label? For a number to predict, use --task regress", data, outputs, MAX_CLASSES));
+        }
+        if (theTask == Task.CLASSIFY && outputs > MANY_CLASSES && train.size() < 5L * outputs) {
+            // A label column of numbers (an id, a price) read as classes: say so before the long run.
+            err.println(String.format(Locale.ROOT, "note: %,d classes for %,d training examples (%.1f per class): is the last"
+                    + " column a class label? For a number to predict, use --task regress", outputs, train.size(),
+                    (double) train.size() / outputs));
+        }
         String[] classNames = theTask == Task.CLASSIFY ? classNames(train, outputs) : null;
         String source = key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key;
         ModelSpec spec = new ModelSpec(train.numFeatures(), hidden, outputs, act, p, batchNorm, theTask, classNames,
@@ -223,6 +262,7 @@ final class TrainCommand implements Callable<Integer> {
         };
         Map<String, String> config = config(key, theTask, hidden, act, p, opt, rate, sched, nEpochs, batchSize,
                 standardizer != null);
+        if (checkpointDir != null) config.put(DATA_CHECKSUM, dataChecksum(train, splits.validation()));
 
         AtomicReference<EpochStats> restored = new AtomicReference<>();
         Trainer.Builder builder = Trainer.builder().epochs(nEpochs).batchSize(batchSize).seed(seed).task(theTask)
@@ -243,13 +283,13 @@ final class TrainCommand implements Callable<Integer> {
             meta.put(CONFIG_KEY, Json.write(config));
             builder.checkpointDir(checkpointDir).checkpointMetadata(meta);
             Path file = Checkpoint.fileIn(checkpointDir);
-            if (resume && Files.exists(file)) {
+            if (resume && checkpointKind == FileKind.REGULAR) {
                 Checkpoint cp = Checkpoint.load(file);
                 checkSameConfig(cp, config, file);
                 builder.resumeFrom(cp);
             } else if (resume) {
                 err.println("note: no checkpoint in " + checkpointDir + " yet; starting from epoch 1");
-            } else if (Files.exists(file)) {
+            } else if (checkpointKind == FileKind.REGULAR) {
                 err.println("note: replacing the checkpoint in " + checkpointDir + " (use --resume to continue it)");
             }
         }
@@ -288,6 +328,30 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static final String CONFIG_KEY = "train.config";
+    /** Above this many classes, fewer than five training examples per class earns a note. */
+    static final int MANY_CLASSES = 100;
+    /** The most classes train fits a classifier to. */
+    static final int MAX_CLASSES = 10_000;
+
+    /**
+     * Refuses a --checkpoint-dir that is not a directory (or absent), or whose checkpoint path is
+     * something a checkpoint cannot be read from or written to (a FIFO, a device, a link loop),
+     * before any work; returns what the checkpoint path is (null without --checkpoint-dir).
+     */
+    private FileKind checkCheckpointPath() {
+        if (checkpointDir == null) return null;
+        FileKind dir = FileKind.of(checkpointDir);
+        if (dir != FileKind.MISSING && dir != FileKind.DIRECTORY) {
+            throw new BackpropException("--checkpoint-dir " + checkpointDir + ": is " + dir.description() + "; expected a directory");
+        }
+        Path file = Checkpoint.fileIn(checkpointDir);
+        FileKind kind = FileKind.of(file);
+        if (kind != FileKind.MISSING && kind != FileKind.BROKEN_LINK && kind != FileKind.REGULAR) {
+            throw new BackpropException("--checkpoint-dir " + checkpointDir + ": " + file + " is " + kind.description()
+                    + ", not a regular file; remove it, or choose another --checkpoint-dir");
+        }
+        return kind;
+    }
 
     /** "digits", "iris", "breast-cancer", "fashion-mnist", or "csv" for a file. */
     static String dataKey(String data) {
@@ -298,13 +362,14 @@ final class TrainCommand implements Callable<Integer> {
             case "breast-cancer", "breastcancer", "cancer" -> "breast-cancer";
             case "fashion-mnist", "fashion", "fashionmnist" -> "fashion-mnist";
             default -> {
-                if (Files.isDirectory(Path.of(data))) {
-                    throw new BackpropException(data + ": is a directory; expected a CSV file or one of: "
-                            + String.join(", ", Datasets.names()));
-                }
-                if (!Files.isRegularFile(Path.of(data))) {
+                FileKind kind = FileKind.of(Path.of(data));
+                if (kind == FileKind.MISSING) {
                     throw new BackpropException("unknown data set '" + data + "' and no such file; valid: "
                             + String.join(", ", Datasets.names()) + ", or the path of a CSV file");
+                }
+                if (kind != FileKind.REGULAR) {
+                    throw new BackpropException(data + ": is " + kind.description() + (kind == FileKind.DIRECTORY ? "" : ", not a regular file")
+                            + "; expected a CSV file or one of: " + String.join(", ", Datasets.names()));
                 }
                 yield "csv";
             }
@@ -385,6 +450,7 @@ final class TrainCommand implements Callable<Integer> {
                 task == Task.CLASSIFY ? ", " + t.numClasses() + " classes" : "");
     }
 
+    /** The value of every option in {@link #RECORDED}, as in effect (the recipe's where left out), by name without "--". */
     private Map<String, String> config(String key, Task theTask, int[] hidden, String act, double p, String opt, double rate,
                                        String sched, int nEpochs, int batchSize, boolean standardized) {
         Map<String, String> c = new LinkedHashMap<>();
@@ -397,19 +463,60 @@ final class TrainCommand implements Callable<Integer> {
         c.put("optimizer", opt);
         c.put("lr", Double.toString(rate));
         c.put("schedule", sched);
+        c.put("grad-clip", gradClip == null ? "none" : Double.toString(gradClip));
         c.put("epochs", Integer.toString(nEpochs));
         c.put("batch", Integer.toString(batchSize));
         c.put("seed", Long.toString(seed));
-        c.put("grad-clip", gradClip == null ? "none" : Double.toString(gradClip));
+        c.put("patience", Integer.toString(patience));
         c.put("val-split", Double.toString(valSplit));
-        c.put("standardize", Boolean.toString(standardized));
+        c.put("no-standardize", Boolean.toString(!standardized));
+        List<String> names = c.keySet().stream().map(k -> "--" + k).toList();
+        if (!names.equals(RECORDED)) {
+            throw new IllegalStateException("TrainCommand.config records " + names + ", not TrainCommand.RECORDED " + RECORDED);
+        }
         return c;
     }
 
-    /** Options recorded since a later version, with the value that checkpoints written before it were trained with. */
-    private static final Map<String, String> ADDED_LATER = Map.of("grad-clip", "none");
+    /** CRC32C of the training and validation sets as the network sees them: shapes, features, labels or targets. */
+    static String dataChecksum(Dataset... sets) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (Dataset d : sets) {
+            if (d == null) {
+                crc.update(0);
+                continue;
+            }
+            crc.update(1);
+            for (io.backprop4j.tensor.Tensor t : new io.backprop4j.tensor.Tensor[] {d.features(), d.targets()}) {
+                if (t == null) {
+                    crc.update(0);
+                    continue;
+                }
+                for (int size : t.shape()) update(crc, buf, size);
+                int rows = t.rank() == 0 ? 1 : t.size(0);
+                int per = Math.max(1, (1 << 14) / Math.max(1, t.numel() / Math.max(1, rows)));
+                for (int r = 0; r < rows; r += per) {
+                    float[] part = (t.rank() == 0 ? t : t.narrow(0, r, Math.min(per, rows - r))).to(io.backprop4j.tensor.DType.FLOAT32)
+                            .toFloatArray();
+                    for (float f : part) update(crc, buf, Float.floatToRawIntBits(f));
+                }
+            }
+            if (d.labels() != null) for (int label : d.labels()) update(crc, buf, label);
+            crc.update(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+        return "crc32c:" + java.util.HexFormat.of().toHexDigits((int) crc.getValue());
+    }
 
-    /** Refuses to resume a checkpoint written with other options (the epoch count may grow). */
+    private static void update(java.util.zip.CRC32C crc, java.nio.ByteBuffer buf, int value) {
+        if (buf.remaining() < 4) {
+            crc.update(buf.array(), 0, buf.position());
+            buf.clear();
+        }
+        buf.putInt(value);
+    }
+
+    /** Refuses to resume a checkpoint written with other options or data (the epoch count may grow). */
     private static void checkSameConfig(Checkpoint cp, Map<String, String> now, Path file) {
         String json = cp.metadata().get(CONFIG_KEY);
         if (json == null) throw new BackpropException(file + ": not written by 'backprop4j train' (no training options stored)");
@@ -419,9 +526,13 @@ final class TrainCommand implements Callable<Integer> {
         for (Map.Entry<String, String> e : now.entrySet()) {
             // More epochs may be asked for, unless a schedule's shape depends on the count.
             if (e.getKey().equals("epochs") && "none".equals(now.get("schedule"))) continue;
-            Object was = then.containsKey(e.getKey()) ? then.get(e.getKey()) : ADDED_LATER.get(e.getKey());
+            Object was = then.get(e.getKey());
+            if (e.getKey().equals(DATA_CHECKSUM) && !Objects.equals(was, e.getValue())) {
+                throw new BackpropException("cannot resume: " + file + " was trained on other data (the training or validation"
+                        + " examples differ from this run's: was " + now.get("data") + " changed?); pass the same data, or another --checkpoint-dir");
+            }
             if (!Objects.equals(was, e.getValue())) {
-                throw new BackpropException("cannot resume: " + file + " was written with " + e.getKey() + " " + was
+                throw new BackpropException("cannot resume: " + file + " was written with --" + e.getKey() + " " + was
                         + ", this run has " + e.getValue() + "; pass the same options, or another --checkpoint-dir");
             }
         }

@@ -108,6 +108,48 @@ class CheckpointKillTest {
         assertEquals(1, Checkpoint.load(file).epoch(), "the complete checkpoint of epoch 1 is intact");
         assertTrue(!temporaryFiles(ck).isEmpty(), "a half-written temporary file was left behind");
         resumeAndCompare(ck, "resumed-2.safetensors");
+        assertEquals(List.of(), temporaryFiles(ck), "the next write removed the killed writer's temporary file");
+    }
+
+    /**
+     * Issue 18, item 2: with --patience, killed in the middle of a checkpoint write (the best
+     * epoch's weights ride along in the checkpoints after it), then resumed: the same model as a
+     * run never interrupted, which stops early and restores its best epoch.
+     */
+    @Test
+    void killedWithPatienceResumesToTheSameWeights() throws Exception {
+        List<String> recipe = List.of("train", "--layers", "32", "--batch-norm", "--lr", "0.05", "--epochs", "40", "--patience", "2",
+                "--seed", "3");
+        Path ref = dir.resolve("patience-reference.safetensors");
+        List<String> refArgs = new ArrayList<>(recipe);
+        refArgs.addAll(List.of("--save", ref.toString()));
+        CliRun r = CliRun.of(refArgs.toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("stopped early"), r.out());
+
+        Path ck = dir.resolve("patience");
+        Path file = Checkpoint.fileIn(ck);
+        List<String> run = new ArrayList<>(recipe);
+        run.addAll(List.of("--checkpoint-dir", ck.toString()));
+        Process p = start(1000, run.toArray(String[]::new));
+        // Kill inside the third write: by then the best epoch may lie behind the checkpoint's own.
+        await(p, "the third checkpoint write", () -> Files.exists(file) && !temporaryFiles(ck).isEmpty() && epochOf(file) >= 2);
+        Thread.sleep(200);
+        kill(p);
+        Path out = dir.resolve("patience-resumed.safetensors");
+        run.addAll(List.of("--resume", "--save", out.toString()));
+        CliRun resumed = CliRun.of(run.toArray(String[]::new));
+        assertEquals(0, resumed.status(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("resuming after epoch "), resumed.out());
+        assertArrayEquals(Files.readAllBytes(ref), Files.readAllBytes(out), "resumed model differs from the uninterrupted one");
+    }
+
+    static int epochOf(Path checkpoint) {
+        try {
+            return Checkpoint.load(checkpoint).epoch();
+        } catch (RuntimeException e) {
+            return 0; // being replaced at this moment
+        }
     }
 
 }

@@ -8,10 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.StringReader;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +29,8 @@ import java.util.zip.ZipException;
  * <ul>
  *   <li>Fields are separated by commas, semicolons or tabs: whichever occurs most in the first row
  *       (commas win ties). Spaces around fields are ignored; a field may be double-quoted, with
- *       {@code ""} standing for a quote inside it (a quoted field cannot span lines).</li>
+ *       {@code ""} standing for a quote inside it (a quoted field cannot span lines: a line break
+ *       inside quotes is refused, naming the line).</li>
  *   <li>Blank lines and lines starting with {@code #} are skipped. A UTF-8 byte-order mark is
  *       skipped. Gzipped files (starting with the bytes 1f 8b) are decompressed.</li>
  *   <li>The first row is a header when one of its feature fields (any field but the label's) is
@@ -54,7 +52,8 @@ import java.util.zip.ZipException;
  * expected: {@code data.csv, line 12, column 7: expected a number, found 'abc'};
  * {@code data.csv: line 7 has 5 fields, the header has 6}; an empty file, a file without
  * data rows, a class index out of range of the declared class names, a row count that differs
- * from the declared one.
+ * from the declared one; text that is not UTF-8 (naming the line and column of the first invalid
+ * byte); a line longer than {@link #MAX_LINE_BYTES} bytes.
  *
  * <pre>{@code
  * Table t = Csv.read(Path.of("iris.csv"));                      // label: last column
@@ -139,7 +138,8 @@ public final class Csv {
     /** Reads CSV text; {@code sourceName} names it in errors. */
     public static Table parse(String text, String sourceName, Options options) {
         try {
-            return new Parser(new BufferedReader(new StringReader(text)), sourceName, options).parse();
+            BufferedReader reader = new BufferedReader(new StringReader(text));
+            return new Parser(reader::readLine, sourceName, options).parse();
         } catch (IOException e) {
             throw new AssertionError("a string reader does not fail", e);
         }
@@ -159,10 +159,7 @@ public final class Csv {
         boolean gzipped = b0 == 0x1f && b1 == 0x8b;
         try {
             InputStream data = gzipped ? new GZIPInputStream(buffered, 1 << 16) : buffered;
-            Reader reader = new InputStreamReader(data, StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT));
-            return new Parser(new BufferedReader(reader, 1 << 16), sourceName, options).parse();
+            return new Parser(new Utf8Lines(data)::next, sourceName, options).parse();
         } catch (ZipException | EOFException e) {
             if (!gzipped) throw e;
             throw new FormatException(sourceName, null, "corrupt or truncated gzip data: " + e.getMessage());
@@ -173,14 +170,101 @@ public final class Csv {
 
     private record Field(String text, int column) {}
 
+    /** The longest line read, in bytes: a file without line breaks is refused before it fills the heap. */
+    public static final int MAX_LINE_BYTES = 1 << 28;
+
+    /** Lines of a source, without their terminators; null at the end. */
+    private interface Lines {
+        String next() throws IOException;
+    }
+
+    /** A line that is not valid UTF-8: its column (1-based, in characters) and the offending byte. */
+    private static final class BadUtf8 extends IOException {
+        final int column;
+        final int value;
+
+        BadUtf8(int column, int value) {
+            super("invalid UTF-8");
+            this.column = column;
+            this.value = value;
+        }
+    }
+
+    /** A line longer than {@link #MAX_LINE_BYTES}. */
+    private static final class LineTooLong extends IOException {
+        LineTooLong() {
+            super("line too long");
+        }
+    }
+
+    /**
+     * Splits a byte stream into lines (ending at \n, \r\n or \r) and decodes each one as strict
+     * UTF-8 on its own, so that an invalid byte is reported on its own line (a decoder ahead of
+     * the parser reported the first buffer's line, "line 1", for a byte on line 1501).
+     */
+    private static final class Utf8Lines {
+        private final InputStream in;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int limit;
+        private byte[] line = new byte[256];
+        private final java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+
+        Utf8Lines(InputStream in) {
+            this.in = in;
+        }
+
+        String next() throws IOException {
+            int n = 0;
+            boolean any = false;
+            while (true) {
+                if (pos == limit) {
+                    limit = in.read(buf, 0, buf.length);
+                    pos = 0;
+                    if (limit <= 0) {
+                        limit = 0;
+                        return any ? decode(n) : null;
+                    }
+                }
+                any = true;
+                byte b = buf[pos++];
+                if (b == '\n') return decode(n);
+                if (b == '\r') {
+                    if (pos == limit) {
+                        limit = Math.max(0, in.read(buf, 0, buf.length));
+                        pos = 0;
+                    }
+                    if (pos < limit && buf[pos] == '\n') pos++;
+                    return decode(n);
+                }
+                if (n == line.length) {
+                    if (n >= MAX_LINE_BYTES) throw new LineTooLong();
+                    line = Arrays.copyOf(line, (int) Math.min(MAX_LINE_BYTES, 2L * n));
+                }
+                line[n++] = b;
+            }
+        }
+
+        private String decode(int n) throws IOException {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(line, 0, n);
+            java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(n);
+            decoder.reset();
+            java.nio.charset.CoderResult r = decoder.decode(bytes, chars, true);
+            if (!r.isError()) r = decoder.flush(chars);
+            if (r.isError()) throw new BadUtf8(chars.position() + 1, line[bytes.position()] & 0xff);
+            return chars.flip().toString();
+        }
+    }
+
     private static final class Parser {
-        private final BufferedReader reader;
+        private final Lines reader;
         private final String source;
         private final Options options;
         private int lineNumber;
         private char delimiter;
 
-        Parser(BufferedReader reader, String source, Options options) {
+        Parser(Lines reader, String source, Options options) {
             this.reader = reader;
             this.source = source;
             this.options = options == null ? Options.defaults() : options;
@@ -190,9 +274,13 @@ public final class Csv {
             while (true) {
                 String line;
                 try {
-                    line = reader.readLine();
-                } catch (CharacterCodingException e) {
-                    throw new FormatException(source, "line " + (lineNumber + 1), "invalid UTF-8 text");
+                    line = reader.next();
+                } catch (BadUtf8 e) {
+                    throw new FormatException(source, "line " + (lineNumber + 1) + ", column " + e.column,
+                            String.format("invalid UTF-8 text (byte 0x%02x); expected a CSV file in UTF-8", e.value));
+                } catch (LineTooLong e) {
+                    throw new FormatException(source, "line " + (lineNumber + 1), "longer than " + MAX_LINE_BYTES
+                            + " bytes; expected a CSV file (one example per line)");
                 }
                 if (line == null) return null;
                 lineNumber++;
@@ -429,7 +517,11 @@ public final class Csv {
                     StringBuilder sb = new StringBuilder();
                     int j = i + 1;
                     while (true) {
-                        if (j >= n) throw new FormatException(source, "line " + lineNumber + ", column " + column, "unterminated quoted field");
+                        if (j >= n) {
+                            throw new FormatException(source, "line " + lineNumber + ", column " + column,
+                                    "the quoted field is not closed on this line (a quoted field cannot span lines;"
+                                            + " a line break inside quotes is not supported)");
+                        }
                         char c = line.charAt(j);
                         if (c == '"') {
                             if (j + 1 < n && line.charAt(j + 1) == '"') {

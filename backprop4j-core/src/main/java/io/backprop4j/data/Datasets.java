@@ -151,8 +151,16 @@ public final class Datasets {
                         + String.join(", ", FASHION_FILES));
             }
         }
-        Dataset train = idxDataset(Idx.readImages(files[0]), Idx.readLabels(files[1]), files[0], files[1]);
-        Dataset test = idxDataset(Idx.readImages(files[2]), Idx.readLabels(files[3]), files[2], files[3]);
+        Idx.Images trainImages = Idx.readImages(files[0]);
+        Idx.Images testImages = Idx.readImages(files[2]);
+        if (trainImages.rows() != testImages.rows() || trainImages.cols() != testImages.cols()) {
+            // Caught here, naming both files; later it would be a shape error in the middle of training.
+            throw new BackpropException(files[2] + ": its images are " + testImages.rows() + "x" + testImages.cols() + " pixels, those of "
+                    + files[0] + " " + trainImages.rows() + "x" + trainImages.cols() + "; the training and test images must be the same size"
+                    + " (Fashion-MNIST's are 28x28)");
+        }
+        Dataset train = idxDataset(trainImages, Idx.readLabels(files[1]), files[0], files[1]);
+        Dataset test = idxDataset(testImages, Idx.readLabels(files[3]), files[2], files[3]);
         return new DataSplits(train, null, test);
     }
 

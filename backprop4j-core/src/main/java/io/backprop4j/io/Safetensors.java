@@ -46,12 +46,24 @@ import java.util.zip.CRC32C;
  * </pre>
  * Only the dtypes backprop4j has are read and written: {@code F32} and {@code F64}.
  *
- * <h2>What backprop4j adds</h2>
- * {@link #write} adds two metadata entries: {@value #FORMAT_KEY} = {@value #FORMAT_VERSION} and
- * {@value #CHECKSUM_KEY} = {@code "crc32c:"} followed by the 8 hex digits of the CRC32C of the
- * whole data buffer. Other tools ignore them. {@link #read} verifies the checksum when it is
- * present and refuses a format version it does not know, naming it; files from other tools
- * (without these keys) are read as they are.
+ * <h2>What backprop4j adds: the seal</h2>
+ * {@link #write} starts the header with two metadata entries, always in this order and spelt
+ * exactly so:
+ * <pre>
+ * {"__metadata__":{"backprop4j.checksum":"crc32c:XXXXXXXX","backprop4j.format":"2",...
+ * </pre>
+ * where {@code XXXXXXXX} are the 8 hex digits of the CRC32C of every other byte of the file, in
+ * order: the 8-byte header length, the header from the quote after the digits to its end (padding
+ * included: the other metadata, every tensor's name, dtype, shape and data_offsets, as written),
+ * and the data buffer. So any change to what defines the file's meaning (a metadata entry, a
+ * tensor's name, shape or offsets, a byte of data) breaks the seal. Other tools ignore the two
+ * entries. {@link Contents#sealed()} says whether a file carried a valid seal.
+ *
+ * <p>{@link #read} verifies the seal whenever the metadata holds either key, and refuses a file
+ * that holds one without the other, holds them anywhere but at the start of the header, or
+ * names a format version it does not know. Files from other tools (with neither key) are read as
+ * they are, unsealed. Files of format 1 (an earlier backprop4j: a checksum of the data alone) are
+ * read with that checksum checked, and are unsealed too.
  *
  * <h2>Validation</h2>
  * {@link #read} refuses, with a {@link FormatException} naming the file and the byte offset or
@@ -59,8 +71,9 @@ import java.util.zip.CRC32C;
  * (checked before anything is allocated); a header that is not valid JSON or not of the shape
  * above; an unknown dtype (named); a shape whose element count times the dtype's size differs
  * from {@code end - begin}; offsets outside the buffer; tensors that overlap or leave gaps (the
- * tensors must tile the buffer exactly); a checksum mismatch ({@code "x.safetensors: tensor
- * data checksum mismatch: the file is corrupt or was altered"}).
+ * tensors must tile the buffer exactly); a seal that does not match ({@code "x.safetensors:
+ * checksum mismatch: the file is corrupt or was altered"}); a FIFO, device or anything else but
+ * a regular file, before it is opened.
  *
  * <pre>{@code
  * var tensors = new LinkedHashMap<String, Tensor>();
@@ -74,15 +87,23 @@ import java.util.zip.CRC32C;
 public final class Safetensors {
     /** Metadata key holding backprop4j's version of this format. */
     public static final String FORMAT_KEY = "backprop4j.format";
-    /** The format version this class writes and reads. */
-    public static final String FORMAT_VERSION = "1";
-    /** Metadata key holding the checksum of the data buffer, {@code "crc32c:"} and 8 hex digits. */
+    /** The format version this class writes (and reads, with the earlier version 1). */
+    public static final String FORMAT_VERSION = "2";
+    /** The format version of earlier backprop4j files, whose checksum covered the data alone. */
+    static final String FORMAT_VERSION_1 = "1";
+    /** Metadata key holding the seal: {@code "crc32c:"} and 8 hex digits (see the class comment). */
     public static final String CHECKSUM_KEY = "backprop4j.checksum";
     /** The largest header accepted: 100 MB. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
     private static final String METADATA = "__metadata__";
     private static final String CRC32C_PREFIX = "crc32c:";
+    /** The header of a sealed file starts with these bytes, then the seal's 8 hex digits and a quote. */
+    private static final byte[] SEAL_START = ("{\"" + "__metadata__" + "\":{\"" + "backprop4j.checksum" + "\":\"" + "crc32c:")
+            .getBytes(StandardCharsets.US_ASCII);
+    /** The 8 hex digits of the seal, at this offset in the header. */
+    private static final int SEAL_DIGITS_AT = SEAL_START.length;
+    private static final int SEAL_END = SEAL_DIGITS_AT + 8;
     private static final int CHUNK_BYTES = 1 << 20;
 
     private Safetensors() {}
@@ -93,8 +114,10 @@ public final class Safetensors {
      * @param tensors the tensors by name, in the header's order (the order they were written in)
      * @param metadata the header's {@code __metadata__}, including backprop4j's own keys when
      *     present; empty when the file has none
+     * @param sealed whether the file carried backprop4j's seal over its header and data, and the
+     *     seal matched (see the class comment); false for files from other tools and of format 1
      */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata, boolean sealed) {
         public Contents {
             tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
             metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
@@ -109,7 +132,7 @@ public final class Safetensors {
      *
      * @param tensors names to tensors; a name may be any string but {@code "__metadata__"}
      * @param metadata string pairs stored in the header; {@value #FORMAT_KEY} and
-     *     {@value #CHECKSUM_KEY} are set by this method (values given for them are replaced)
+     *     {@value #CHECKSUM_KEY} are set by this method (values given for them are dropped)
      * @throws BackpropException for an invalid name, or when the file cannot be written
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
@@ -129,18 +152,17 @@ public final class Safetensors {
         return out.toByteArray();
     }
 
+    /** The padded header, sealed: its first entries are the seal and the format version. */
     private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
-        CRC32C crc = new CRC32C();
-        long totalBytes = 0;
-        for (Tensor t : tensors.values()) totalBytes += t == null ? 0 : (long) t.numel() * t.dtype().bytes();
-        ByteBuffer chunk = newChunk(totalBytes);
         Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put(CHECKSUM_KEY, CRC32C_PREFIX + "00000000"); // the digits are filled in below
+        meta.put(FORMAT_KEY, FORMAT_VERSION);
         if (metadata != null) {
             for (Map.Entry<String, String> e : metadata.entrySet()) {
                 if (e.getKey() == null || e.getValue() == null) {
                     throw new BackpropException("Safetensors.write: metadata keys and values must not be null");
                 }
-                meta.put(e.getKey(), e.getValue());
+                if (!e.getKey().equals(CHECKSUM_KEY) && !e.getKey().equals(FORMAT_KEY)) meta.put(e.getKey(), e.getValue());
             }
         }
         Map<String, Object> entries = new LinkedHashMap<>();
@@ -159,10 +181,7 @@ public final class Safetensors {
             entry.put("data_offsets", new long[] {offset, offset + bytes});
             entries.put(name, entry);
             offset += bytes;
-            forEachChunk(t, chunk, crc::update);
         }
-        meta.put(FORMAT_KEY, FORMAT_VERSION);
-        meta.put(CHECKSUM_KEY, checksumText(crc));
         Map<String, Object> header = new LinkedHashMap<>();
         header.put(METADATA, meta);
         header.putAll(entries);
@@ -170,12 +189,37 @@ public final class Safetensors {
         int padded = (json.length + 7) / 8 * 8;
         byte[] out = Arrays.copyOf(json, padded);
         Arrays.fill(out, json.length, padded, (byte) ' ');
+        if (!hasSealPlace(out)) throw new AssertionError("the header does not start with the seal");
+
+        CRC32C crc = new CRC32C();
+        crc.update(lengthBytes(out.length));
+        crc.update(out, SEAL_END, out.length - SEAL_END);
+        long totalBytes = 0;
+        for (Tensor t : tensors.values()) totalBytes += (long) t.numel() * t.dtype().bytes();
+        ByteBuffer chunk = newChunk(totalBytes);
+        for (Tensor t : tensors.values()) forEachChunk(t, chunk, crc::update);
+        byte[] digits = HexFormat.of().toHexDigits((int) crc.getValue()).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(digits, 0, out, SEAL_DIGITS_AT, 8);
         return out;
     }
 
+    /** Whether a header starts with the seal's place: {"__metadata__":{"backprop4j.checksum":"crc32c:XXXXXXXX". */
+    private static boolean hasSealPlace(byte[] header) {
+        if (header.length < SEAL_END + 1) return false;
+        for (int i = 0; i < SEAL_START.length; i++) if (header[i] != SEAL_START[i]) return false;
+        for (int i = SEAL_DIGITS_AT; i < SEAL_END; i++) {
+            int c = header[i];
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+        }
+        return header[SEAL_END] == '"';
+    }
+
+    private static byte[] lengthBytes(long headerLength) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, headerLength).array();
+    }
+
     private static void writeTo(OutputStream out, byte[] header, Map<String, Tensor> tensors) throws IOException {
-        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-        out.write(length.array());
+        out.write(lengthBytes(header.length));
         out.write(header);
         WritableByteChannel channel = Channels.newChannel(out);
         long totalBytes = 0;
@@ -249,7 +293,8 @@ public final class Safetensors {
     public static Contents read(Path file) {
         if (file == null) throw new BackpropException("Safetensors.read: file is null");
         String source = file.toString();
-        if (Files.isDirectory(file)) throw new BackpropException(source + ": is a directory; expected a safetensors file");
+        // Never open a FIFO or a device: opening one may block, and reading one may never end.
+        FileKind.requireRegular(file, "a safetensors file");
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(channel, channel.size(), source);
         } catch (NoSuchFileException e) {
@@ -311,7 +356,7 @@ public final class Safetensors {
                 entries.add(parseEntry(name, e.getValue(), dataSize, source));
             }
         }
-        checkVersion(metadata, source);
+        String version = checkVersion(metadata, headerBytes.array(), source);
 
         List<Entry> byOffset = new ArrayList<>(entries);
         byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
@@ -338,11 +383,20 @@ public final class Safetensors {
             tensors.put(e.name, e.dtype == DType.FLOAT32 ? Tensor.of(new float[n], e.shape) : Tensor.of(new double[n], e.shape));
         }
         CRC32C crc = new CRC32C();
+        boolean sealed = FORMAT_VERSION.equals(version);
+        if (sealed) {
+            crc.update(lengthBytes(headerLength));
+            crc.update(headerBytes.array(), SEAL_END, (int) headerLength - SEAL_END);
+        }
         ByteBuffer chunk = newChunk(dataSize);
         for (Entry e : byOffset) readTensor(in, tensors.get(e.name), e, chunk, crc, source, dataStart);
 
         String stored = metadata.get(CHECKSUM_KEY);
-        if (stored != null) {
+        if (sealed) {
+            if (!stored.equals(checksumText(crc))) {
+                throw new FormatException(source, null, "checksum mismatch: the file is corrupt or was altered");
+            }
+        } else if (stored != null) { // format 1: a checksum of the data alone
             if (!stored.startsWith(CRC32C_PREFIX)) {
                 throw new FormatException(source, null, "unknown checksum kind in " + CHECKSUM_KEY + " = \""
                         + stored + "\" (this version knows \"" + CRC32C_PREFIX + "\")");
@@ -351,7 +405,7 @@ public final class Safetensors {
                 throw new FormatException(source, null, "tensor data checksum mismatch: the file is corrupt or was altered");
             }
         }
-        return new Contents(tensors, metadata);
+        return new Contents(tensors, metadata, sealed);
     }
 
     private static void readMetadata(Object value, Map<String, String> metadata, String source) {
@@ -366,12 +420,37 @@ public final class Safetensors {
         }
     }
 
-    private static void checkVersion(Map<String, String> metadata, String source) {
+    /**
+     * The format version of a file, checked: null for a file from another tool (neither of
+     * backprop4j's keys), "1" for an earlier backprop4j's, "2" for a file whose header starts with
+     * the seal (checked against the data later).
+     */
+    private static String checkVersion(Map<String, String> metadata, byte[] header, String source) {
         String version = metadata.get(FORMAT_KEY);
-        if (version != null && !version.equals(FORMAT_VERSION)) {
-            throw new FormatException(source, null, "unknown backprop4j format version \"" + version
-                    + "\" (this version of backprop4j reads version " + FORMAT_VERSION + "); was it written by a newer backprop4j?");
+        String seal = metadata.get(CHECKSUM_KEY);
+        if (version == null) {
+            if (seal != null) {
+                throw new FormatException(source, null, "has " + CHECKSUM_KEY + " but no " + FORMAT_KEY
+                        + ": not written by backprop4j, or altered");
+            }
+            return null;
         }
+        if (version.equals(FORMAT_VERSION_1)) return version;
+        if (!version.equals(FORMAT_VERSION)) {
+            throw new FormatException(source, null, "unknown backprop4j format version \"" + abbreviate(version)
+                    + "\" (this version of backprop4j reads versions 1 and " + FORMAT_VERSION + "); was it written by a newer backprop4j?");
+        }
+        // The seal's place is fixed, so that the digits can be left out of what they cover.
+        if (seal == null || !hasSealPlace(header) || !seal.equals(new String(header, SEAL_START.length - CRC32C_PREFIX.length(),
+                CRC32C_PREFIX.length() + 8, StandardCharsets.US_ASCII))) {
+            throw new FormatException(source, null, "the seal (" + CHECKSUM_KEY + ") is missing or not at the start of the header:"
+                    + " not written by backprop4j, or altered");
+        }
+        return version;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
     private static Entry parseEntry(String name, Object value, long dataSize, String source) {

@@ -3,6 +3,8 @@ package io.backprop4j.train;
 import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
 import io.backprop4j.io.AtomicFiles;
+import io.backprop4j.io.FileKind;
+import io.backprop4j.internal.Json;
 import io.backprop4j.io.Safetensors;
 import io.backprop4j.nn.Module;
 import io.backprop4j.optim.LrSchedule;
@@ -10,7 +12,6 @@ import io.backprop4j.optim.Optimizer;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,10 +35,16 @@ import java.util.Map;
  *       earlier one: the parameters and buffers of that epoch, whose number is the metadata
  *       {@code checkpoint.best_epoch};</li>
  *   <li>metadata: {@code backprop4j.kind = checkpoint}, the number of completed epochs, the seed,
- *       the learning rate (for people), the training history (JSON), whatever the caller
- *       adds (the CLI stores the model's architecture and the training options), and a checksum
- *       of the metadata; the tensor data has the file's own checksum.</li>
+ *       the learning rate (for people), the training history (JSON), the trainer's settings that
+ *       change the result ({@code checkpoint.trainer}: batch size, seed, task, patience,
+ *       whether the best weights are restored; a resume with other settings is refused), the
+ *       early-stopping state ({@code checkpoint.early_stopping}: the best epoch so far, the
+ *       epochs since it, and whether training stopped early at this epoch, so that a run killed
+ *       after that checkpoint and resumed stops too), and whatever the caller adds (the CLI
+ *       stores the model's architecture and the training options).</li>
  * </ul>
+ * The whole file is sealed (see {@link io.backprop4j.io.Safetensors}): a file without the seal,
+ * or one whose metadata, tensor table or data were changed, is refused.
  * No generator state is stored: the batch order and dropout masks of epoch e are functions of
  * (seed, e) ({@link io.backprop4j.data.DataLoader#shuffled(long)}, {@link EpochRandom}).
  */
@@ -56,6 +63,36 @@ public final class Checkpoint {
     static final String SCHEDULE_PREFIX = "schedule.";
     static final String BEST_PREFIX = "best.";
     static final String BEST_EPOCH_KEY = "checkpoint.best_epoch";
+    static final String TRAINER_KEY = "checkpoint.trainer";
+    static final String EARLY_STOPPING_KEY = "checkpoint.early_stopping";
+
+    /**
+     * The early-stopping state after a checkpoint's epoch.
+     *
+     * @param bestEpoch the epoch with the lowest validation loss so far (0: none)
+     * @param epochsSinceBest epochs since then (the patience counter)
+     * @param stopped whether training stopped early after this epoch
+     */
+    public record EarlyStopping(int bestEpoch, int epochsSinceBest, boolean stopped) {
+        static final EarlyStopping NONE = new EarlyStopping(0, 0, false);
+
+        String toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("best_epoch", bestEpoch);
+            m.put("epochs_since_best", epochsSinceBest);
+            m.put("stopped", stopped);
+            return Json.write(m);
+        }
+
+        static EarlyStopping fromJson(String json, String source) {
+            if (!(Json.parse(json, source) instanceof Map<?, ?> m) || !(m.get("best_epoch") instanceof Long best)
+                    || !(m.get("epochs_since_best") instanceof Long since) || !(m.get("stopped") instanceof Boolean stopped)
+                    || best < 0 || best > Integer.MAX_VALUE || since < 0 || since > Integer.MAX_VALUE) {
+                throw new FormatException(source, null, "malformed early-stopping state: " + json);
+            }
+            return new EarlyStopping((int) (long) best, (int) (long) since, stopped);
+        }
+    }
 
     private final Path source;
     private final int epoch;
@@ -68,10 +105,13 @@ public final class Checkpoint {
     private final Map<String, String> metadata;
     private final int bestEpoch;
     private final Map<String, Tensor> bestTensors;
+    private final Map<String, Object> trainerSettings;
+    private final EarlyStopping earlyStopping;
 
     private Checkpoint(Path source, int epoch, long seed, double learningRate, History history, Map<String, Tensor> scheduleState,
                        Map<String, Tensor> modelTensors, Map<String, Tensor> optimizerState, Map<String, String> metadata,
-                       int bestEpoch, Map<String, Tensor> bestTensors) {
+                       int bestEpoch, Map<String, Tensor> bestTensors, Map<String, Object> trainerSettings,
+                       EarlyStopping earlyStopping) {
         this.source = source;
         this.epoch = epoch;
         this.seed = seed;
@@ -83,6 +123,8 @@ public final class Checkpoint {
         this.metadata = metadata;
         this.bestEpoch = bestEpoch;
         this.bestTensors = bestTensors;
+        this.trainerSettings = trainerSettings;
+        this.earlyStopping = earlyStopping;
     }
 
     /** The checkpoint file in {@code dir}. */
@@ -99,12 +141,16 @@ public final class Checkpoint {
      */
     public static void save(Path file, int epoch, long seed, History history, Module model, Optimizer optimizer,
                             LrSchedule schedule, Map<String, String> extra) {
-        save(file, epoch, seed, history, model, optimizer, schedule, extra, null);
+        save(file, epoch, seed, history, model, optimizer, schedule, extra, null, Map.of(), EarlyStopping.NONE);
     }
 
-    /** As above, with the kept weights of the best epoch when they are not the model's own (else null). */
+    /**
+     * As above, with the kept weights of the best epoch when they are not the model's own (else
+     * null), the trainer's settings and the early-stopping state.
+     */
     static void save(Path file, int epoch, long seed, History history, Module model, Optimizer optimizer,
-                     LrSchedule schedule, Map<String, String> extra, BestWeights best) {
+                     LrSchedule schedule, Map<String, String> extra, BestWeights best, Map<String, Object> trainerSettings,
+                     EarlyStopping earlyStopping) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         ModelTensors.named(model).forEach((k, v) -> tensors.put(MODEL_PREFIX + k, v));
         optimizer.state().forEach((k, v) -> tensors.put(OPTIMIZER_PREFIX + k, v));
@@ -118,7 +164,9 @@ public final class Checkpoint {
         meta.put(LR_KEY, Double.toString(optimizer.learningRate()));
         meta.put(HISTORY_KEY, history.toJson());
         if (best != null) meta.put(BEST_EPOCH_KEY, Integer.toString(best.epoch()));
-        byte[] bytes = Safetensors.toBytes(tensors, Seal.seal(meta));
+        meta.put(TRAINER_KEY, Json.write(trainerSettings));
+        meta.put(EARLY_STOPPING_KEY, earlyStopping.toJson());
+        byte[] bytes = Safetensors.toBytes(tensors, meta);
         long pauseMs = Long.getLong("backprop4j.test.checkpointPauseMs", 0);
         AtomicFiles.write(file, out -> {
             if (pauseMs <= 0) {
@@ -138,21 +186,30 @@ public final class Checkpoint {
     }
 
     /**
-     * Reads a checkpoint, checking both checksums.
+     * Reads a checkpoint, checking its seal.
      *
      * @throws FormatException for a corrupt or altered file, or one that is not a checkpoint
      * @throws BackpropException when it cannot be read
      */
     public static Checkpoint load(Path file) {
-        if (!Files.exists(file)) throw new BackpropException(file + ": no such checkpoint");
-        Safetensors.Contents c = Safetensors.read(file);
+        // Never open a FIFO or a device: a FIFO at the checkpoint path would block --resume forever.
+        FileKind.requireRegular(file, "a checkpoint (as 'train --checkpoint-dir' writes)");
+        return read(Safetensors.read(file), file);
+    }
+
+    /** Reads a checkpoint's bytes; {@code sourceName} names them in errors. */
+    static Checkpoint fromBytes(byte[] bytes, String sourceName) {
+        return read(Safetensors.fromBytes(bytes, sourceName), Path.of(sourceName));
+    }
+
+    private static Checkpoint read(Safetensors.Contents c, Path file) {
         String src = file.toString();
         Map<String, String> meta = c.metadata();
-        if (!"checkpoint".equals(meta.get(KIND_KEY))) {
+        if (c.sealed() && !"checkpoint".equals(meta.get(KIND_KEY))) {
             throw new FormatException(src, null, "not a backprop4j checkpoint (" + KIND_KEY + " is "
                     + (meta.get(KIND_KEY) == null ? "missing" : "\"" + meta.get(KIND_KEY) + "\"") + ")");
         }
-        Seal.verify(meta, src);
+        Seal.require(c, src, "checkpoints");
         int epoch;
         long seed;
         double lr;
@@ -166,6 +223,12 @@ public final class Checkpoint {
             throw new FormatException(src, null, "checkpoint metadata holds a malformed number: " + e.getMessage());
         }
         History history = History.fromJson(require(meta, HISTORY_KEY, src), src + " " + HISTORY_KEY);
+        if (!(Json.parse(require(meta, TRAINER_KEY, src), src + " " + TRAINER_KEY) instanceof Map<?, ?> settings)) {
+            throw new FormatException(src, null, TRAINER_KEY + " is not a JSON object");
+        }
+        Map<String, Object> trainer = new LinkedHashMap<>();
+        settings.forEach((k, v) -> trainer.put(String.valueOf(k), v));
+        EarlyStopping stopping = EarlyStopping.fromJson(require(meta, EARLY_STOPPING_KEY, src), src + " " + EARLY_STOPPING_KEY);
         Map<String, Tensor> model = new LinkedHashMap<>();
         Map<String, Tensor> optim = new LinkedHashMap<>();
         Map<String, Tensor> sched = new LinkedHashMap<>();
@@ -183,7 +246,7 @@ public final class Checkpoint {
                     : "the checkpoint holds " + BEST_PREFIX + "* tensors but no " + BEST_EPOCH_KEY);
         }
         return new Checkpoint(file, epoch, seed, lr, history, sched.isEmpty() ? null : sched, model, optim, meta,
-                bestEpoch, best);
+                bestEpoch, best, Map.copyOf(trainer), stopping);
     }
 
     private static String require(Map<String, String> meta, String key, String src) {
@@ -285,6 +348,19 @@ public final class Checkpoint {
     /** The saved tensors of {@link #bestEpoch()} by name, or an empty map when it is 0. */
     public Map<String, Tensor> bestModelTensors() {
         return bestTensors;
+    }
+
+    /**
+     * The settings of the {@link Trainer} that wrote it (batch size, seed, task, patience, whether
+     * the best weights are restored), by name; empty for a checkpoint saved by other code.
+     */
+    public Map<String, Object> trainerSettings() {
+        return trainerSettings;
+    }
+
+    /** The early-stopping state after this checkpoint's epoch. */
+    public EarlyStopping earlyStopping() {
+        return earlyStopping;
     }
 
     /** The file it was read from. */

@@ -21,8 +21,15 @@ import io.backprop4j.tensor.Tensor;
  * @param numClasses the number of classes (the model's outputs); 0 for regression
  */
 public record Evaluation(Task task, double loss, double accuracy, int[] predicted, int[] actual, int numClasses) {
-    /** Examples per forward pass when evaluating. */
+    /** Examples per forward pass when evaluating (fewer for models with many outputs, see {@link #MAX_OUTPUTS_PER_PASS}). */
     public static final int BATCH = 1024;
+    /**
+     * The most output values one forward pass makes: a model with k outputs is evaluated
+     * {@code max(1, min(BATCH, MAX_OUTPUTS_PER_PASS / k))} examples at a time, so that memory stays
+     * small however many classes there are (1,024 rows of 65,536 logits, with the loss's
+     * temporaries, grew the heap to 6 GB).
+     */
+    public static final int MAX_OUTPUTS_PER_PASS = 1 << 20;
 
     /** The confusion matrix (rows truth, columns prediction); classification only. */
     public int[][] confusion() {
@@ -32,7 +39,8 @@ public record Evaluation(Task task, double loss, double accuracy, int[] predicte
 
     /** Per-class precision, recall and F1; classification only. */
     public Metrics.Report report() {
-        return Metrics.report(confusion());
+        if (predicted == null) throw new BackpropException("report: a regression model has no classes");
+        return Metrics.report(predicted, actual, numClasses);
     }
 
     /** Mean squared error (the loss) for regression; the loss for classification. */
@@ -63,8 +71,14 @@ public record Evaluation(Task task, double loss, double accuracy, int[] predicte
         double lossSum = 0;
         int classes = 0;
         try (var g = NoGrad.enter(); var mode = model.evalScope()) {
-            for (int start = 0; start < n; start += BATCH) {
-                int len = Math.min(BATCH, n - start);
+            int batch = BATCH;
+            if (n > 0) {
+                Tensor probe = model.forward(data.features().narrow(0, 0, 1)); // how many outputs per example
+                long outputs = Math.max(1, probe.numel());
+                batch = (int) Math.max(1, Math.min(BATCH, MAX_OUTPUTS_PER_PASS / outputs));
+            }
+            for (int start = 0; start < n; start += batch) {
+                int len = Math.min(batch, n - start);
                 Tensor x = data.features().narrow(0, start, len);
                 Tensor out = model.call(x);
                 int[] labels = task == Task.CLASSIFY ? java.util.Arrays.copyOfRange(data.labels(), start, start + len) : null;

@@ -5,12 +5,12 @@ import io.backprop4j.FormatException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Standardizer;
+import io.backprop4j.io.FileKind;
 import io.backprop4j.io.Safetensors;
 import io.backprop4j.nn.Module;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,14 +35,15 @@ import java.util.SplittableRandom;
  *           "feature_names":[...],"standardized":true,"data":"digits"}};</li>
  *       <li>{@code standardizer.mean}, {@code standardizer.std}: JSON arrays, when the features
  *           are standardized ({@link Standardizer#toMetadata});</li>
- *       <li>{@code backprop4j.format}, {@code backprop4j.checksum} (CRC32C of the tensor data,
- *           from {@link Safetensors}) and {@code backprop4j.metadata_checksum} (CRC32C of the
- *           other metadata).</li>
+ *       <li>{@code backprop4j.checksum}, the seal (CRC32C of the whole file but itself: the
+ *           header as written, with every tensor's name, shape and offsets, and the data), and
+ *           {@code backprop4j.format} ({@code 2}), both first in the header (see {@link Safetensors}).</li>
  *     </ul></li>
  * </ul>
- * Files are written atomically. Loading refuses, naming the file: a truncated or altered file
- * (either checksum), another kind of file, an unknown model type or format version, and tensors
- * whose names or shapes do not fit the architecture.
+ * Files are written atomically. Loading refuses, naming the file: anything but a regular file
+ * (a FIFO or device is never opened), a truncated or altered file (the seal), a file without the
+ * seal ("not written by backprop4j, or altered"), another kind of file, an unknown model type or
+ * format version, and tensors whose names or shapes do not fit the architecture.
  *
  * <pre>{@code
  * ModelFile.save(Path.of("digits.safetensors"), model, spec);
@@ -81,12 +82,12 @@ public final class ModelFile {
 
     /** Writes {@code model} (built from {@code spec}) to {@code file}, atomically. */
     public static void save(Path file, Module model, ModelSpec spec) {
-        Safetensors.write(file, ModelTensors.named(model), Seal.seal(metadata(spec)));
+        Safetensors.write(file, ModelTensors.named(model), metadata(spec));
     }
 
     /** The bytes {@link #save} would write. */
     public static byte[] toBytes(Module model, ModelSpec spec) {
-        return Safetensors.toBytes(ModelTensors.named(model), Seal.seal(metadata(spec)));
+        return Safetensors.toBytes(ModelTensors.named(model), metadata(spec));
     }
 
     /**
@@ -96,17 +97,24 @@ public final class ModelFile {
      * @throws BackpropException when it cannot be read
      */
     public static ModelFile load(Path file) {
-        if (!Files.exists(file)) throw new BackpropException(file + ": no such model file");
-        Safetensors.Contents c = Safetensors.read(file);
-        String src = file.toString();
+        FileKind.requireRegular(file, "a model file (as 'train --save' writes)");
+        return read(Safetensors.read(file), file.toString(), file);
+    }
+
+    /** Reads a model file's bytes; {@code sourceName} names them in errors. */
+    static ModelFile fromBytes(byte[] bytes, String sourceName) {
+        return read(Safetensors.fromBytes(bytes, sourceName), sourceName, null);
+    }
+
+    private static ModelFile read(Safetensors.Contents c, String src, Path file) {
         Map<String, String> meta = c.metadata();
         String kind = meta.get(Checkpoint.KIND_KEY);
-        if (!"model".equals(kind)) {
+        if (c.sealed() && !"model".equals(kind)) {
             String hint = "checkpoint".equals(kind) ? " (it is a training checkpoint: use it with train --resume)" : "";
             throw new FormatException(src, null, "not a backprop4j model file" + (kind == null
                     ? " (its metadata has no " + Checkpoint.KIND_KEY + ")" : hint));
         }
-        Seal.verify(meta, src);
+        Seal.require(c, src, "model files");
         String json = meta.get(SPEC_KEY);
         if (json == null) throw new FormatException(src, null, "model metadata lacks \"" + SPEC_KEY + "\"");
         Standardizer standardizer = null;
@@ -118,10 +126,30 @@ public final class ModelFile {
             }
         }
         ModelSpec spec = ModelSpec.fromJson(json, standardizer, src + " metadata " + SPEC_KEY);
+        checkFits(spec, c.tensors(), src);
         Sequential model = spec.build(new SplittableRandom(0));
         Checkpoint.copyInto(ModelTensors.named(model), c.tensors(), src);
         model.setTraining(false);
         return new ModelFile(spec, model, file);
+    }
+
+    /**
+     * Refuses an architecture with more weights than the file holds numbers, before building it:
+     * the tensors' names and shapes are checked after, but a claim of a billion hidden units would
+     * first fill the heap.
+     */
+    static void checkFits(ModelSpec spec, Map<String, Tensor> tensors, String src) {
+        long held = 0;
+        for (Tensor t : tensors.values()) held += t.numel();
+        int[] sizes = spec.sizes();
+        long needed = 0;
+        for (int i = 0; i + 1 < sizes.length && needed <= held; i++) needed += (long) sizes[i] * sizes[i + 1] + sizes[i + 1];
+        if (needed > held) {
+            String d = spec.describe();
+            throw new FormatException(src, null, "the architecture (" + (d.length() > 60 ? d.substring(0, 57) + "..." : d)
+                    + ") needs more parameters than the file's "
+                    + held + " numbers: the file is corrupt or was altered");
+        }
     }
 
     public ModelSpec spec() {

@@ -54,7 +54,9 @@ import java.util.Map;
  *       epoch with the lowest validation loss ({@link Builder#earlyStopping(int, boolean)}).</li>
  * </ol>
  * A run resumed from the checkpoint of epoch e ({@link Builder#resumeFrom}) computes exactly what
- * the uninterrupted run computed from epoch e + 1 on.
+ * the uninterrupted run computed from epoch e + 1 on; when the run stopped early after epoch e,
+ * the resumed one stops at once too, restoring the same best weights. A checkpoint written by a
+ * trainer with another batch size, seed, task, patience or restore-best setting is refused.
  */
 public final class Trainer {
     /** Clips or otherwise edits gradients after backward and before the optimiser step. */
@@ -271,7 +273,9 @@ public final class Trainer {
         DataLoader loader = new DataLoader(train, batchSize).shuffled(seed);
         History history = new History();
         int first = 1;
+        Map<String, Object> settings = settings();
         if (resumeFrom != null) {
+            checkSameSettings(resumeFrom, settings);
             resumeFrom.restore(model, optimizer, schedule);
             history = resumeFrom.history();
             first = resumeFrom.epoch() + 1;
@@ -284,6 +288,12 @@ public final class Trainer {
         List<Map.Entry<String, Parameter>> named = new ArrayList<>(model.namedParameters().entrySet());
         long step = (long) (first - 1) * batches;
         for (TrainingListener l : listeners) l.onTrainBegin(first, epochs, batches, train.size());
+        if (resumeFrom != null && resumeFrom.earlyStopping().stopped()) {
+            // The checkpoint of the epoch where the run stopped early: it ends here, as it did then.
+            stopEarly(history.last().epoch(), history, best);
+            for (TrainingListener l : listeners) l.onTrainEnd(history);
+            return history;
+        }
         // Forward hooks remember each layer's output, to name the first non-finite one; the buffers' copy undoes a diverged step.
         try (OutputRecorder recorder = checkNumerics ? new OutputRecorder(model) : null) {
             BufferSnapshot buffers = checkNumerics ? new BufferSnapshot(model) : null;
@@ -338,26 +348,62 @@ public final class Trainer {
                 int bestEpoch = history.bestEpoch();
                 if (best != null && bestEpoch == epoch) best.keep(epoch);
                 if (schedule != null) schedule.step(stats.hasValidation() ? valLoss : stats.trainLoss());
+                // Decided before the checkpoint is written, so that the checkpoint says whether the run stops here.
+                boolean stop = patience > 0 && stats.hasValidation() && history.epochsSinceBest() >= patience;
                 if (checkpointDir != null) {
                     // The model's own tensors are the best ones when this epoch is the best: no second copy.
                     BestWeights earlierBest = best != null && best.epoch() > 0 && best.epoch() != epoch ? best : null;
                     Checkpoint.save(Checkpoint.fileIn(checkpointDir), epoch, seed, history, model, optimizer,
-                            schedule, checkpointMetadata, earlierBest);
+                            schedule, checkpointMetadata, earlierBest, settings,
+                            new Checkpoint.EarlyStopping(bestEpoch, history.epochsSinceBest(), stop));
                 }
                 for (TrainingListener l : listeners) l.onEpochEnd(stats, history);
-                if (patience > 0 && stats.hasValidation() && history.epochsSinceBest() >= patience) {
-                    for (TrainingListener l : listeners) l.onEarlyStop(epoch, bestEpoch, patience);
-                    if (best != null && best.epoch() == bestEpoch) {
-                        best.restore();
-                        EpochStats restored = history.epochs().get(bestEpoch - 1);
-                        for (TrainingListener l : listeners) l.onBestRestored(restored);
-                    }
+                if (stop) {
+                    stopEarly(epoch, history, best);
                     break;
                 }
             }
         }
         for (TrainingListener l : listeners) l.onTrainEnd(history);
         return history;
+    }
+
+    /** Early stopping after {@code epoch}: listeners hear it, and the best epoch's tensors go back into the model. */
+    private void stopEarly(int epoch, History history, BestWeights best) {
+        int bestEpoch = history.bestEpoch();
+        for (TrainingListener l : listeners) l.onEarlyStop(epoch, bestEpoch, patience);
+        if (best != null && best.epoch() == bestEpoch) {
+            best.restore();
+            EpochStats restored = history.epochs().get(bestEpoch - 1);
+            for (TrainingListener l : listeners) l.onBestRestored(restored);
+        }
+    }
+
+    /**
+     * Every setting of this trainer that changes what it computes, by name (the epoch count
+     * aside, which a resumed run may raise): stored with each checkpoint and compared on resume.
+     */
+    private Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("batch_size", (long) batchSize);
+        s.put("seed", seed);
+        s.put("task", task.cliName());
+        s.put("patience", (long) patience);
+        s.put("restore_best", restoreBest);
+        return s;
+    }
+
+    /** Refuses to resume a checkpoint written by a trainer with other settings, naming the first that differs. */
+    private static void checkSameSettings(Checkpoint cp, Map<String, Object> now) {
+        Map<String, Object> then = cp.trainerSettings();
+        if (then.isEmpty()) return; // saved by other code, with Checkpoint.save: nothing to compare
+        for (Map.Entry<String, Object> e : now.entrySet()) {
+            Object was = then.get(e.getKey());
+            if (!e.getValue().equals(was)) {
+                throw new BackpropException("cannot resume from " + cp.source() + ": it was written with "
+                        + e.getKey().replace('_', ' ') + " " + was + ", this trainer has " + e.getValue());
+            }
+        }
     }
 
     /**

@@ -120,7 +120,7 @@ class CsvTest {
         assertTrue(refusal("1,2,0.5\n").contains("expected a class index from 0 to 65535, found '0.5' (for numeric targets"));
         assertTrue(refusal("1,2,-1\n").contains("found '-1'"));
         assertTrue(refusal("1,2,0\n3,4,cat\n").contains("line 2, column 5: expected a class index"));
-        assertTrue(refusal("1,\"2,0\n").contains("unterminated quoted field"));
+        assertTrue(refusal("1,\"2,0\n").contains("line 1, column 3: the quoted field is not closed on this line"));
         assertTrue(refusal("1,\"2\"x,0\n").contains("expected ',' after a quoted field, found 'x'"));
         assertTrue(refusal("1,2,setosa\n3,4,\n").contains("expected a class label, found an empty field"));
     }
@@ -133,6 +133,49 @@ class CsvTest {
         byte[] gz = {0x1f, (byte) 0x8b, 8, 0, 0, 0};
         assertTrue(assertThrows(FormatException.class, () -> Csv.read(gz, "t.csv.gz", DEFAULTS)).getMessage()
                 .contains("corrupt or truncated gzip data"));
+    }
+
+    /** A crafted input of issue 18, from src/test/resources/io/backprop4j/data/issue18/. */
+    static byte[] issue18(String name) throws java.io.IOException {
+        try (var in = CsvTest.class.getResourceAsStream("issue18/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void invalidUtf8IsReportedOnItsOwnLine() throws Exception {
+        // Issue 18, item 10: the decoder ran ahead of the parser, so a bad byte on line 1501 was "line 1".
+        byte[] bytes = issue18("invalid-utf8-at-line-1501.csv");
+        FormatException e = assertThrows(FormatException.class, () -> Csv.read(bytes, "t.csv", DEFAULTS));
+        assertEquals("t.csv, line 1501, column 3: invalid UTF-8 text (byte 0xe9); expected a CSV file in UTF-8", e.getMessage());
+        byte[] gz;
+        var out = new ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(bytes);
+        }
+        gz = out.toByteArray();
+        e = assertThrows(FormatException.class, () -> Csv.read(gz, "t.csv.gz", DEFAULTS));
+        assertTrue(e.getMessage().startsWith("t.csv.gz, line 1501, column 3: invalid UTF-8"), e.getMessage());
+    }
+
+    @Test
+    void aQuotedFieldWithALineBreakIsNamedAsSuch() throws Exception {
+        // Issue 18, item 10: it said "unterminated quoted field", as if the closing quote were missing.
+        FormatException e = assertThrows(FormatException.class, () -> Csv.read(issue18("quoted-field-with-newline.csv"), "t.csv", DEFAULTS));
+        assertEquals("t.csv, line 1, column 3: the quoted field is not closed on this line (a quoted field cannot span lines;"
+                + " a line break inside quotes is not supported)", e.getMessage());
+    }
+
+    @Test
+    void everyKindOfLineEndSplitsLines() {
+        for (String end : new String[] {"\n", "\r\n", "\r"}) {
+            byte[] bytes = ("a,b,y" + end + "1,2,0" + end + end + "3,4,1" + end).getBytes(StandardCharsets.UTF_8);
+            Table t = Csv.read(bytes, "t.csv", DEFAULTS);
+            assertEquals(2, t.rows(), "line end " + end.replace("\r", "CR").replace("\n", "LF"));
+            assertArrayEquals(new int[] {0, 1}, t.labels());
+        }
+        Table last = Csv.read("1,2,0\n3,4,1".getBytes(StandardCharsets.UTF_8), "t.csv", DEFAULTS);
+        assertEquals(2, last.rows(), "a last line without a line break");
     }
 
     @Test

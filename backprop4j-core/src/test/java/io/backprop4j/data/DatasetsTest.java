@@ -85,6 +85,18 @@ class DatasetsTest {
     }
 
     @Test
+    void imagesOfAnotherSizeNameTheFiles(@TempDir Path dir) throws Exception {
+        // Issue 18, item 10: test images of another size than the training images named no file.
+        Files.write(dir.resolve("train-images-idx3-ubyte"), IdxTest.idx(Idx.IMAGES_MAGIC, new int[] {1, 2, 2}, new byte[4]));
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), IdxTest.idx(Idx.LABELS_MAGIC, new int[] {1}, new byte[] {1}));
+        Files.write(dir.resolve("t10k-images-idx3-ubyte"), IdxTest.idx(Idx.IMAGES_MAGIC, new int[] {1, 3, 2}, new byte[6]));
+        Files.write(dir.resolve("t10k-labels-idx1-ubyte"), IdxTest.idx(Idx.LABELS_MAGIC, new int[] {1}, new byte[] {3}));
+        BackpropException e = assertThrows(BackpropException.class, () -> Datasets.load("fashion-mnist", dir));
+        assertEquals(dir.resolve("t10k-images-idx3-ubyte") + ": its images are 3x2 pixels, those of " + dir.resolve("train-images-idx3-ubyte")
+                + " 2x2; the training and test images must be the same size (Fashion-MNIST's are 28x28)", e.getMessage());
+    }
+
+    @Test
     void readsTheInstalledFashionMnist() {
         Assumptions.assumeTrue(Files.isRegularFile(Datasets.FASHION_MNIST_DIR.resolve("t10k-labels-idx1-ubyte.gz")),
                 "Fashion-MNIST is not installed");

@@ -83,7 +83,7 @@ class CheckpointTest {
         bad[at] = '7';
         Files.write(f, bad);
         FormatException e = assertThrows(FormatException.class, () -> Checkpoint.load(f));
-        assertTrue(e.getMessage().contains("metadata checksum mismatch"), e.getMessage());
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
 
         Files.write(f, java.util.Arrays.copyOf(good, good.length / 2));
         assertThrows(FormatException.class, () -> Checkpoint.load(f));
@@ -100,5 +100,34 @@ class CheckpointTest {
         BackpropException e = assertThrows(BackpropException.class, () -> Checkpoint.load(f)
                 .restore(other, Optimizers.create("adam", other.parameters(), 0.01), null));
         assertTrue(e.getMessage().contains("another architecture") || e.getMessage().contains("lacks tensor"), e.getMessage());
+    }
+
+    @Test
+    void aFifoAtTheCheckpointPathDoesNotHang() throws Exception {
+        // Issue 18, item 11: --resume opened the FIFO and waited for a writer forever.
+        Path fifo = Checkpoint.fileIn(dir);
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.backprop4j.testing.TestFiles.run("mkfifo", fifo.toString()), "no mkfifo");
+        var result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                Checkpoint.load(fifo);
+                return "loaded";
+            } catch (BackpropException e) {
+                return e.getMessage();
+            }
+        });
+        String m = result.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(m.endsWith("checkpoint.safetensors: is a FIFO (named pipe), not a regular file;"
+                + " expected a checkpoint (as 'train --checkpoint-dir' writes)"), m);
+    }
+
+    @Test
+    void anUnsealedCheckpointIsRefused() throws Exception {
+        Object[] a = stepped(1);
+        byte[] good = Files.readAllBytes(writeOne((Sequential) a[0], (Optimizer) a[1], null));
+        String seal = io.backprop4j.io.Safetensors.fromBytes(good, "c").metadata().get(io.backprop4j.io.Safetensors.CHECKSUM_KEY);
+        byte[] plain = io.backprop4j.testing.TestFiles.editHeader(good, h -> h.replace("\"backprop4j.checksum\":\"" + seal + "\",", "")
+                .replace("\"backprop4j.format\":\"2\",", ""));
+        FormatException e = assertThrows(FormatException.class, () -> Checkpoint.fromBytes(plain, "c.safetensors"));
+        assertEquals("c.safetensors: no seal (backprop4j.checksum): not written by backprop4j, or altered", e.getMessage());
     }
 }

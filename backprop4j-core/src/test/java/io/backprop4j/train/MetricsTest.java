@@ -57,4 +57,55 @@ class MetricsTest {
         assertThrows(BackpropException.class, () -> Metrics.confusion(new int[] {3}, new int[] {0}, 3));
         assertThrows(BackpropException.class, () -> Metrics.accuracy(new int[] {0, 1}, new int[] {0}));
     }
+
+    @Test
+    void theReportWithoutAMatrixEqualsTheReportFromOne() {
+        var rng = new java.util.SplittableRandom(18);
+        for (int trial = 0; trial < 20; trial++) {
+            int k = 1 + rng.nextInt(12);
+            int n = rng.nextInt(200);
+            int[] a = new int[n];
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = rng.nextInt(k);
+                p[i] = rng.nextBoolean() ? a[i] : rng.nextInt(k);
+            }
+            Metrics.Report full = Metrics.report(Metrics.confusion(p, a, k));
+            Metrics.Report sparse = Metrics.report(p, a, k);
+            assertArrayEquals(full.precision(), sparse.precision());
+            assertArrayEquals(full.recall(), sparse.recall());
+            assertArrayEquals(full.f1(), sparse.f1());
+            assertArrayEquals(full.support(), sparse.support());
+            assertEquals(full.accuracy(), sparse.accuracy());
+        }
+        assertThrows(BackpropException.class, () -> Metrics.report(new int[] {3}, new int[] {0}, 3));
+        // 65,536 classes: no 16 GiB matrix
+        Metrics.Report big = Metrics.report(new int[] {65535, 1}, new int[] {65535, 2}, 65536);
+        assertEquals(1.0, big.recall()[65535]);
+        assertEquals(0.5, big.accuracy());
+    }
+
+    /** Issue 18, item 11: 1,024 rows of 65,536 logits per pass (and the loss's temporaries) grew the heap to 6 GB. */
+    @Test
+    void evaluationPassesHoldAtMostAMillionOutputs() {
+        int classes = 4096;
+        java.util.List<Integer> rows = new java.util.ArrayList<>();
+        io.backprop4j.nn.Module wide = new io.backprop4j.nn.Module() {
+            @Override
+            public Tensor forward(Tensor x) {
+                rows.add(x.size(0));
+                return Tensor.zeros(x.size(0), classes);
+            }
+        };
+        int n = 1000;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = i % classes;
+        var data = new io.backprop4j.data.Dataset(Tensor.zeros(n, 3), labels, null, null, null);
+        Evaluation e = Evaluation.of(wide, data);
+        assertEquals(classes, e.numClasses());
+        int per = Evaluation.MAX_OUTPUTS_PER_PASS / classes; // 256
+        assertEquals(1, rows.get(0), "a one-row pass first, to learn the output width");
+        assertEquals(java.util.List.of(per, per, per, n - 3 * per), rows.subList(1, rows.size()));
+        assertEquals(Math.log(classes), e.loss(), 1e-5);
+    }
 }

@@ -174,7 +174,7 @@ class ModelFileTest {
         meta[8 + at] = '7'; // the architecture: 6 -> 7 hidden units, still valid JSON
         Files.write(f, meta);
         e = assertThrows(FormatException.class, () -> ModelFile.load(f));
-        assertTrue(e.getMessage().contains("metadata checksum mismatch"), e.getMessage());
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
 
         Files.write(f, java.util.Arrays.copyOf(good, good.length - 100));
         assertThrows(FormatException.class, () -> ModelFile.load(f));
@@ -189,5 +189,80 @@ class ModelFileTest {
         io.backprop4j.io.Safetensors.write(f, Map.of("w", Tensor.zeros(2, 2)), Map.of());
         FormatException e = assertThrows(FormatException.class, () -> ModelFile.load(f));
         assertTrue(e.getMessage().contains("not a backprop4j model"), e.getMessage());
+    }
+
+    /** Issue 18, item 3: the tester's edits, which loaded before (exit 0). */
+    @Test
+    void deliberateEditsAreRefused() throws Exception {
+        ModelSpec spec = spec(false);
+        Sequential m = trainedModel(spec);
+        byte[] good = ModelFile.toBytes(m, spec);
+        String seal = io.backprop4j.io.Safetensors.fromBytes(good, "m").metadata().get(io.backprop4j.io.Safetensors.CHECKSUM_KEY);
+
+        // 1. The seal removed, and every weight made NaN: before, the data check was skipped.
+        byte[] nan = good.clone();
+        int dataStart = 8 + (int) ByteBuffer.wrap(good, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        for (int i = dataStart; i + 4 <= nan.length; i += 4) ByteBuffer.wrap(nan, i, 4).order(ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN);
+        byte[] unsealed = io.backprop4j.testing.TestFiles.editHeader(nan, h -> h.replace("\"backprop4j.checksum\":\"" + seal + "\",", ""));
+        FormatException e = assertThrows(FormatException.class, () -> ModelFile.fromBytes(unsealed, "nan.safetensors"));
+        assertTrue(e.getMessage().contains("not written by backprop4j, or altered"), e.getMessage());
+        // ... and both of backprop4j's keys removed: a plain safetensors file, not a model.
+        byte[] plain = io.backprop4j.testing.TestFiles.editHeader(unsealed, h -> h.replace("\"backprop4j.format\":\"2\",", ""));
+        e = assertThrows(FormatException.class, () -> ModelFile.fromBytes(plain, "nan.safetensors"));
+        assertEquals("nan.safetensors: no seal (backprop4j.checksum): not written by backprop4j, or altered", e.getMessage());
+
+        // 2. Two same-shape tensors' data_offsets swapped: the [4, 4] weights of the two hidden layers of a 4-4-4-3 net.
+        ModelSpec square = new ModelSpec(4, new int[] {4, 4}, 3, "tanh", 0, false, Task.CLASSIFY, CLASSES,
+                new String[] {"a", "b", "c", "d"}, null, "test");
+        byte[] sq = ModelFile.toBytes(trainedModel(square), square);
+        String header = new String(sq, 8, (int) ByteBuffer.wrap(sq, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(), StandardCharsets.UTF_8);
+        var w0 = java.util.regex.Pattern.compile("\"0\\.weight\":\\{[^}]*\"data_offsets\":(\\[\\d+,\\d+\\])").matcher(header);
+        var w1 = java.util.regex.Pattern.compile("\"2\\.weight\":\\{[^}]*\"data_offsets\":(\\[\\d+,\\d+\\])").matcher(header);
+        assertTrue(w0.find() && w1.find(), header);
+        String a = w0.group(1);
+        String b = w1.group(1);
+        byte[] swapped = io.backprop4j.testing.TestFiles.editHeader(sq, h -> h.replace(a, "@").replace(b, a).replace("@", b));
+        assertEquals(sq.length, swapped.length);
+        e = assertThrows(FormatException.class, () -> ModelFile.fromBytes(swapped, "swapped.safetensors"));
+        assertEquals("swapped.safetensors: checksum mismatch: the file is corrupt or was altered", e.getMessage());
+    }
+
+    @Test
+    void aModelOfFormat1IsRefusedNamingTheVersion() throws Exception {
+        byte[] v1;
+        try (var in = ModelFileTest.class.getResourceAsStream("/io/backprop4j/io/SafetensorsFuzzTestInputs/read/model.safetensors")) {
+            v1 = in.readAllBytes();
+        }
+        FormatException e = assertThrows(FormatException.class, () -> ModelFile.fromBytes(v1, "old.safetensors"));
+        assertTrue(e.getMessage().contains("earlier backprop4j (format 1"), e.getMessage());
+    }
+
+    @Test
+    void aFifoOrDeviceIsNeverOpened() throws Exception {
+        Path fifo = dir.resolve("model.safetensors");
+        assumeTrue(io.backprop4j.testing.TestFiles.run("mkfifo", fifo.toString()), "no mkfifo");
+        var result = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                ModelFile.load(fifo);
+                return "loaded";
+            } catch (BackpropException e) {
+                return e.getMessage();
+            }
+        });
+        assertEquals(fifo + ": is a FIFO (named pipe), not a regular file; expected a model file (as 'train --save' writes)",
+                result.get(20, TimeUnit.SECONDS));
+        BackpropException e = assertThrows(BackpropException.class, () -> ModelFile.load(Path.of("/dev/null")));
+        assertTrue(e.getMessage().contains("is a character device"), e.getMessage());
+    }
+
+    @Test
+    void anArchitectureLargerThanTheFileIsRefusedBeforeItIsBuilt() {
+        // Behind a recomputed seal (anyone can compute a CRC): a billion hidden units would fill the heap first.
+        ModelSpec spec = spec(false);
+        byte[] good = ModelFile.toBytes(trainedModel(spec), spec);
+        byte[] huge = io.backprop4j.testing.TestFiles.reseal(io.backprop4j.testing.TestFiles.editHeader(good,
+                h -> h.replace("\\\"hidden\\\":[6,5]", "\\\"hidden\\\":[1000000000,5]")));
+        FormatException e = assertThrows(FormatException.class, () -> ModelFile.fromBytes(huge, "huge.safetensors"));
+        assertTrue(e.getMessage().contains("needs more parameters than the file's"), e.getMessage());
     }
 }

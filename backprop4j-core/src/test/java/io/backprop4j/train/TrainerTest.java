@@ -404,4 +404,65 @@ class TrainerTest {
         assertEquals(h.epochs(), back.epochs());
         assertArrayEquals(new int[] {1}, new int[] {back.bestEpoch()});
     }
+
+    /**
+     * Issue 18, item 2: the checkpoint written at the epoch where training stops early did not say
+     * so, and a run resumed from it (after a kill -9, or a plain second --resume) trained on.
+     */
+    @Test
+    void aRunResumedFromTheEpochWhereItStoppedStopsThereWithTheSameWeights() throws Exception {
+        Path ckdir = dir.resolve("stopped-run");
+        Sequential model = BATCH_NORM.build(new EpochRandom(3));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 0.05);
+        History h = Trainer.builder().epochs(100).earlyStopping(2).seed(3).checkpointDir(ckdir)
+                .build().fit(model, opt, digits.train(), digits.validation());
+        assertTrue(h.size() < 100, "stopped early");
+        Checkpoint cp = Checkpoint.load(Checkpoint.fileIn(ckdir));
+        assertEquals(h.size(), cp.epoch());
+        assertEquals(new Checkpoint.EarlyStopping(h.bestEpoch(), 2, true), cp.earlyStopping());
+
+        Sequential resumed = BATCH_NORM.build(new EpochRandom(99));
+        Optimizer opt2 = Optimizers.create("adam", resumed.parameters(), 0.05);
+        List<String> heard = new ArrayList<>();
+        History h2 = Trainer.builder().epochs(100).earlyStopping(2).seed(3).checkpointDir(ckdir).resumeFrom(cp)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onEpochBegin(int epoch) {
+                        heard.add("epoch " + epoch);
+                    }
+
+                    @Override
+                    public void onEarlyStop(int epoch, int best, int patience) {
+                        heard.add("stop " + epoch + " " + best);
+                    }
+
+                    @Override
+                    public void onBestRestored(EpochStats best) {
+                        heard.add("restored " + best.epoch());
+                    }
+                })
+                .build().fit(resumed, opt2, digits.train(), digits.validation());
+        assertEquals(List.of("stop " + h.size() + " " + h.bestEpoch(), "restored " + h.bestEpoch()), heard, "no epoch trained");
+        assertEquals(h.size(), h2.size());
+        assertEquals(Map.of(), differences(ModelTensors.named(model), ModelTensors.named(resumed)));
+    }
+
+    @Test
+    void aCheckpointOfATrainerWithOtherSettingsIsRefused() {
+        Path ckdir = dir.resolve("settings");
+        Sequential model = spec(0).build(new EpochRandom(3));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 0.01);
+        Trainer.builder().epochs(1).earlyStopping(3).seed(3).checkpointDir(ckdir).build()
+                .fit(model, opt, digits.train(), digits.validation());
+        Checkpoint cp = Checkpoint.load(Checkpoint.fileIn(ckdir));
+        assertEquals(Map.of("batch_size", 32L, "seed", 3L, "task", "classify", "patience", 3L, "restore_best", true),
+                cp.trainerSettings());
+        for (Trainer.Builder other : List.of(Trainer.builder().earlyStopping(4).seed(3), Trainer.builder().earlyStopping(3).seed(4),
+                Trainer.builder().earlyStopping(3).seed(3).batchSize(16), Trainer.builder().earlyStopping(3, false).seed(3))) {
+            Sequential m2 = spec(0).build(new EpochRandom(3));
+            io.backprop4j.BackpropException e = assertThrows(io.backprop4j.BackpropException.class, () -> other.epochs(2).resumeFrom(cp)
+                    .build().fit(m2, Optimizers.create("adam", m2.parameters(), 0.01), digits.train(), digits.validation()));
+            assertTrue(e.getMessage().startsWith("cannot resume from " + cp.source() + ": it was written with "), e.getMessage());
+        }
+    }
 }
