@@ -44,7 +44,9 @@ import java.util.zip.CRC32C;
  * bytes 8+N..      the data buffer; each tensor little-endian and row-major at [begin, end)
  *                  counted from the start of the buffer
  * </pre>
- * Only the dtypes backprop4j has are read and written: {@code F32} and {@code F64}.
+ * Only the dtypes backprop4j has are read and written: {@code F32}, {@code F64}, {@code I64} and
+ * {@code BOOL} (one byte, 0 or 1); an I64 value beyond ±2⁵³ is refused on reading (backprop4j's
+ * int64 tensors hold integers that large exactly, see {@link DType#INT64}).
  *
  * <h2>What backprop4j adds: the seal</h2>
  * {@link #write} starts the header with two metadata entries, always in this order and spelt
@@ -260,12 +262,22 @@ public final class Safetensors {
             }
         } else {
             double[] a = Storage.doubles(t);
-            int per = chunk.capacity() / 8;
+            int width = t.dtype().bytes();
+            int per = chunk.capacity() / width;
             for (int i = 0; i < n; i += per) {
                 int len = Math.min(per, n - i);
                 chunk.clear();
-                chunk.asDoubleBuffer().put(a, start + i, len);
-                chunk.limit(len * 8);
+                switch (t.dtype()) {
+                    case FLOAT64 -> chunk.asDoubleBuffer().put(a, start + i, len);
+                    case INT64 -> {
+                        var longs = chunk.asLongBuffer();
+                        for (int j = 0; j < len; j++) longs.put((long) a[start + i + j]);
+                    }
+                    default -> {   // BOOL
+                        for (int j = 0; j < len; j++) chunk.put(j, (byte) (a[start + i + j] != 0 ? 1 : 0));
+                    }
+                }
+                chunk.limit(len * width);
                 sink.accept(chunk);
             }
         }
@@ -380,7 +392,7 @@ public final class Safetensors {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : entries) {
             int n = (int) ((e.end - e.begin) / e.dtype.bytes());
-            tensors.put(e.name, e.dtype == DType.FLOAT32 ? Tensor.of(new float[n], e.shape) : Tensor.of(new double[n], e.shape));
+            tensors.put(e.name, Tensor.zeros(e.dtype, e.shape));
         }
         CRC32C crc = new CRC32C();
         boolean sealed = FORMAT_VERSION.equals(version);
@@ -464,8 +476,10 @@ public final class Safetensors {
         DType dtype = switch (dtypeName) {
             case "F32" -> DType.FLOAT32;
             case "F64" -> DType.FLOAT64;
+            case "I64" -> DType.INT64;
+            case "BOOL" -> DType.BOOL;
             default -> throw new FormatException(source, where, "dtype \"" + dtypeName
-                    + "\" is not supported (backprop4j reads F32 and F64)");
+                    + "\" is not supported (backprop4j reads F32, F64, I64 and BOOL)");
         };
         if (!(map.get("shape") instanceof List<?> shapeList)) {
             throw new FormatException(source, where, "\"shape\" is missing or not an array");
@@ -513,8 +527,32 @@ public final class Safetensors {
             readFully(in, chunk, source, dataStart + e.begin + (long) i * width);
             chunk.flip();
             crc.update(chunk.duplicate());
-            if (e.dtype == DType.FLOAT32) chunk.asFloatBuffer().get(Storage.floats(t), i, len);
-            else chunk.asDoubleBuffer().get(Storage.doubles(t), i, len);
+            switch (e.dtype) {
+                case FLOAT32 -> chunk.asFloatBuffer().get(Storage.floats(t), i, len);
+                case FLOAT64 -> chunk.asDoubleBuffer().get(Storage.doubles(t), i, len);
+                case INT64 -> {
+                    double[] a = Storage.doubles(t);
+                    var longs = chunk.asLongBuffer();
+                    for (int j = 0; j < len; j++) {
+                        long v = longs.get(j);
+                        if (Math.abs(v) > DType.MAX_EXACT_INTEGER) {
+                            throw new FormatException(source, "tensor \"" + e.name + "\" element " + (i + j), "int64 value " + v
+                                    + " is beyond the ±2^53 that backprop4j holds exactly");
+                        }
+                        a[i + j] = v;
+                    }
+                }
+                case BOOL -> {
+                    double[] a = Storage.doubles(t);
+                    for (int j = 0; j < len; j++) {
+                        byte b = chunk.get(j);
+                        if (b != 0 && b != 1) {
+                            throw new FormatException(source, "tensor \"" + e.name + "\" element " + (i + j), "bool byte " + b + " is neither 0 nor 1");
+                        }
+                        a[i + j] = b;
+                    }
+                }
+            }
         }
     }
 

@@ -153,6 +153,28 @@ class SafetensorsTest {
         assertEquals(Map.of(), c.metadata());
     }
 
+    @Test
+    void int64AndBoolTensorsRoundTripAsSafetensorsLaysThemOut() {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("labels", Tensor.of(new long[] {3, -1, (1L << 53)}, 3));
+        tensors.put("mask", Tensor.of(new boolean[] {true, false, true, true}, 2, 2));
+        byte[] bytes = Safetensors.toBytes(tensors, Map.of());
+        Safetensors.Contents back = Safetensors.fromBytes(bytes, "t.safetensors");
+        assertEquals(DType.INT64, back.tensors().get("labels").dtype());
+        assertArrayEquals(new long[] {3, -1, 1L << 53}, back.tensors().get("labels").toLongArray());
+        assertEquals("tensor([[ True, False],\n        [ True,  True]])", back.tensors().get("mask").toString());
+        // As another tool writes them: little-endian int64, one byte per bool.
+        String header = "{\"i\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"BOOL\",\"shape\":[2],\"data_offsets\":[8,10]}}";
+        byte[] data = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).putLong(-7).put((byte) 1).put((byte) 0).array();
+        Safetensors.Contents other = Safetensors.fromBytes(file(header, data), "other.safetensors");
+        assertArrayEquals(new long[] {-7}, other.tensors().get("i").toLongArray());
+        assertArrayEquals(new boolean[] {true, false}, other.tensors().get("b").toBooleanArray());
+        byte[] huge = ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE).put((byte) 1).put((byte) 2).array();
+        var e = assertThrows(FormatException.class, () -> Safetensors.fromBytes(file(header, huge), "other.safetensors"));
+        assertTrue(e.getMessage().contains("int64 value 9223372036854775807 is beyond"), e.getMessage());
+    }
+
     private static byte[] file(String header, byte[] data) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -169,7 +191,7 @@ class SafetensorsTest {
     void refusesInvalidHeaders() {
         String ok = "{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         Safetensors.fromBytes(file(ok, new byte[8]), "m.safetensors");
-        assertEquals("m.safetensors, tensor \"t\": dtype \"BF16\" is not supported (backprop4j reads F32 and F64)",
+        assertEquals("m.safetensors, tensor \"t\": dtype \"BF16\" is not supported (backprop4j reads F32, F64, I64 and BOOL)",
                 refusal(ok.replace("F32", "BF16"), 8));
         assertEquals("m.safetensors, tensor \"t\": shape [3] of F32 needs 12 bytes but data_offsets [0, 8] hold 8",
                 refusal(ok.replace("[2]", "[3]"), 8));
