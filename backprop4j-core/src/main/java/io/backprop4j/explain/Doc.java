@@ -59,6 +59,8 @@ final class Doc {
 
     // ------------------------------------------------------------------------------ numbers
 
+    private static final java.util.regex.Pattern TRAILING_ZEROS = java.util.regex.Pattern.compile("0+$");
+
     /** Six significant digits, trailing zeros dropped: 0.117741, -0.5, 1.5, 3.3, 1.23457e-07. */
     static String num(double v) {
         if (v == 0) return "0";
@@ -72,7 +74,7 @@ final class Doc {
             exp = s.substring(e);
         }
         if (mant.contains(".")) {
-            mant = mant.replaceAll("0+$", "");
+            mant = TRAILING_ZEROS.matcher(mant).replaceAll("");
             if (mant.endsWith(".")) mant = mant.substring(0, mant.length() - 1);
         }
         if (!exp.isEmpty()) {
@@ -261,10 +263,15 @@ final class Doc {
      */
     static boolean mathCell(String c) {
         if (c.isEmpty()) return false;
-        if (c.matches("[-0-9.e]+")) return false;
-        boolean markup = c.contains("_{") || c.contains("^{") || c.matches("(?s).*\\\\(text|note|cases)\\{.*");
-        return !(c.matches("[✓✗ ].*") || !markup && c.matches(".*[a-zA-Z]{4,}.*"));
+        if (NUMBER_CELL.matcher(c).matches()) return false;
+        boolean markup = c.contains("_{") || c.contains("^{") || COMMAND_CELL.matcher(c).matches();
+        return !(MARK_CELL.matcher(c).matches() || !markup && WORD_CELL.matcher(c).matches());
     }
+
+    private static final java.util.regex.Pattern NUMBER_CELL = java.util.regex.Pattern.compile("[-0-9.e]+");
+    private static final java.util.regex.Pattern COMMAND_CELL = java.util.regex.Pattern.compile("(?s).*\\\\(text|note|cases)\\{.*");
+    private static final java.util.regex.Pattern MARK_CELL = java.util.regex.Pattern.compile("[✓✗ ].*");
+    private static final java.util.regex.Pattern WORD_CELL = java.util.regex.Pattern.compile(".*[a-zA-Z]{4,}.*");
 
     private static String mdInline(String s) {
         StringBuilder sb = new StringBuilder();

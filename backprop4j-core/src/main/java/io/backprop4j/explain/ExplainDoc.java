@@ -46,6 +46,11 @@ final class ExplainDoc {
     // ------------------------------------------------------------------------------ names
 
     private String unit(int l) {
+        return unitName(l, last);
+    }
+
+    /** The letter of layer l's units in the markup: o for the output layer, h (or h⁽ˡ⁾ with several hidden layers) before it. */
+    static String unitName(int l, int last) {
         if (l == last) return "o";
         return last == 1 ? "h" : "h^{(" + (l + 1) + ")}";
     }

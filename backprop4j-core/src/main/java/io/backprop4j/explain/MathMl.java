@@ -179,6 +179,20 @@ final class MathMl {
                 attach(atoms, false, "<mi>x</mi>");
             } else if (c == '\'') {
                 attach(atoms, false, "<mo>′</mo>");
+            } else if ((c == '-' || c == '−') && unary(s, i)) {
+                // a negative number, such as (-0.2): one token, with no gap after the sign
+                int end = i + 1;
+                while (end < n && (Character.isDigit(s.charAt(end)) || s.charAt(end) == '.')) end++;
+                if (end < n && s.charAt(end) == 'e' && end + 1 < n && (Character.isDigit(s.charAt(end + 1)) || s.charAt(end + 1) == '-')) {
+                    // -1.5e-7: the mantissa with its sign, the power of ten after it
+                    atoms.add(new Atom("<mo form=\"prefix\" lspace=\"0\" rspace=\"0\">−</mo>", false));
+                    continue;
+                }
+                atoms.add(new Atom("<mn>−" + s.substring(i + 1, end) + "</mn>", false));
+                i = end - 1;
+            } else if ((c == '-' || c == '−') && signAt(s, i)) {
+                // a sign, as in −(1/N): no gap after it
+                atoms.add(new Atom("<mo form=\"prefix\" lspace=\"0\" rspace=\"0.05em\">−</mo>", false));
             } else if (c == '-' || c == '−') {
                 atoms.add(new Atom("<mo>−</mo>", false));
             } else if (c == '/') {
@@ -214,6 +228,20 @@ final class MathMl {
         if (t.startsWith(" ")) t = NBSP + t.substring(1);
         if (t.endsWith(" ")) t = t.substring(0, t.length() - 1) + NBSP;
         return "<mtext>" + t + "</mtext>";
+    }
+
+    /** Whether the minus at {@code i} is the sign of the number after it: a digit follows, and no value precedes it. */
+    private static boolean unary(String s, int i) {
+        return i + 1 < s.length() && Character.isDigit(s.charAt(i + 1)) && signAt(s, i);
+    }
+
+    /** Whether the minus at {@code i} is a sign rather than a subtraction: nothing, or an operator or an opening bracket, before it. */
+    private static boolean signAt(String s, int i) {
+        int k = i - 1;
+        while (k >= 0 && s.charAt(k) == ' ') k--;
+        if (k < 0) return true;
+        char p = s.charAt(k);
+        return "(=[,+*·×/^{:;".indexOf(p) >= 0;
     }
 
     private static boolean isAsciiLetter(char c) {
