@@ -100,17 +100,23 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    /** A screenshot of the viewport (or of the whole page, up to {@code maxHeight} pixels) into a PNG file. */
-    void screenshot(Path file, int maxHeight) throws IOException {
+    /** A screenshot of the viewport into a PNG file. */
+    void screenshot(Path file) throws IOException {
+        Number y = js("return window.scrollY;");
+        screenshot(file, y.doubleValue(), 0);
+    }
+
+    /**
+     * A screenshot of the page from {@code y} (CSS pixels from the top of the document), {@code height}
+     * pixels tall (0: the viewport's height; at most the page's), into a PNG file.
+     */
+    void screenshot(Path file, double y, int height) throws IOException {
         Files.createDirectories(file.getParent());
-        Map<String, Object> args;
-        if (maxHeight > 0) {
-            Number h = js("return Math.min(document.documentElement.scrollHeight, arguments[0]);", maxHeight);
-            args = Map.of("format", "png", "captureBeyondViewport", true,
-                    "clip", Map.of("x", 0, "y", 0, "width", 1280, "height", h.intValue(), "scale", 1));
-        } else {
-            args = Map.of("format", "png");
-        }
+        Number page = js("return document.documentElement.scrollHeight;");
+        Number view = js("return window.innerHeight;");
+        int h = (int) Math.min(height > 0 ? height : view.intValue(), page.doubleValue() - y);
+        Map<String, Object> args = Map.of("format", "png", "captureBeyondViewport", true,
+                "clip", Map.of("x", 0, "y", y, "width", 1280, "height", h, "scale", 1));
         Map<String, Object> r = driver.executeCdpCommand("Page.captureScreenshot", args);
         Files.write(file, Base64.getDecoder().decode((String) r.get("data")));
     }

@@ -60,6 +60,12 @@ class HtmlBrowserTest {
         browser.consoleErrors(); // what earlier pages said is theirs
         browser.driver.get(file.toAbsolutePath().toUri().toString());
         browser.waitFor("the page script", () -> Boolean.TRUE.equals(browser.js("return !!window.backprop4j && document.readyState === 'complete';")));
+        instantScrolling();
+    }
+
+    /** Scrolling without animation, so that a point computed for a click is still the point when the click lands. */
+    private static void instantScrolling() {
+        browser.js("const s = document.createElement('style'); s.textContent = 'html { scroll-behavior: auto !important; }'; document.head.appendChild(s);");
     }
 
     /** The checks every page passes: the script ran without errors, nothing fetched, every formula laid out as MathML, no TeX. */
@@ -93,8 +99,8 @@ class HtmlBrowserTest {
         assertEquals(18, count("[data-weight]"));
         assertTrue(count("math") >= 20, "typeset formulas: " + count("math"));
         assertEquals(4, count("section.step[id=forward], section.step[id=loss], section.step[id=backward], section.step[id=update]"));
-        browser.screenshot(SHOTS.resolve("explain-6.1.png"), 0);
-        browser.screenshot(SHOTS.resolve("explain-6.1-full.png"), 6000);
+        browser.screenshot(SHOTS.resolve("explain-6.1.png"));
+        browser.screenshot(SHOTS.resolve("explain-6.1-full.png"), 0, 6000);
     }
 
     @Test
@@ -103,20 +109,27 @@ class HtmlBrowserTest {
         open(page("explain-6.1.html", "explain"));
         Map<String, Object> spec = (Map<String, Object>) Json.parse(browser.<String>js("return document.getElementById('spec').textContent;"), "spec");
         Map<String, Object> solution = (Map<String, Object>) Json.parse(browser.<String>js("return document.getElementById('solution').textContent;"), "solution");
-        for (WebElement edge : browser.driver.findElements(By.cssSelector("[data-weight]"))) {
-            String id = edge.getAttribute("data-weight");
+        List<String> ids = browser.js("return Array.from(document.querySelectorAll('[data-weight]')).map(e => e.getAttribute('data-weight'));");
+        assertEquals(18, ids.size());
+        for (String id : ids) {
             click(id);
             assertEquals(expectedPath(spec, id), lit(), "weight " + id);
-            assertEquals("true", edge.getAttribute("aria-pressed"), id);
+            // one round trip: whether the weight says it is pressed, and the panel's text
+            List<String> state = browser.js("return [document.querySelector('[data-weight=\"' + arguments[0] + '\"]').getAttribute('aria-pressed'),"
+                    + " document.getElementById('chain-panel').textContent];", id);
+            assertEquals("true", state.get(0), id);
             // the panel works out this weight's gradient: its value is there
             int[] p = ints(id);
             List<Object> grads = (List<Object>) ((List<Map<String, Object>>) solution.get("layers")).get(p[0]).get("weights_grad");
             double g = ((Number) ((List<Object>) grads.get(p[1])).get(p[2])).doubleValue();
-            String panel = browser.driver.findElement(By.cssSelector("#chain-panel")).getText().replace('−', '-').replaceAll("\\s+", "");
+            String panel = state.get(1).replace('−', '-').replaceAll("\\s+", "");
             assertTrue(panel.contains("=" + six(g)), id + ": the panel shows " + six(g) + ": " + panel);
         }
         click("0,1,1");
-        browser.screenshot(SHOTS.resolve("explain-6.1-path.png"), 0);
+        new Actions(browser.driver).moveToLocation(1, 1).perform(); // no weight under the pointer in the picture
+        Number top = browser.js("return document.getElementById('network').getBoundingClientRect().top + window.scrollY - 8;");
+        Number bottom = browser.js("const r = document.getElementById('chain-panel').getBoundingClientRect(); return r.bottom + window.scrollY + 8;");
+        browser.screenshot(SHOTS.resolve("explain-6.1-path.png"), top.doubleValue(), bottom.intValue() - top.intValue());
         new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
         assertEquals(Set.of(), lit(), "Escape clears the path");
         healthy("explain after clicks");
@@ -198,7 +211,7 @@ class HtmlBrowserTest {
     @Test
     void keyboardReachesTheStepperAndTheWeightsAndTheDrawingHasTextAlternatives() throws Exception {
         open(page("explain-6.1.html", "explain"));
-        browser.js("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur();");
+        browser.js("window.scrollTo({top: 0, behavior: 'instant'}); document.activeElement && document.activeElement.blur();");
         // Tab from the top: the stepper's Next button, then on to the first weight
         WebElement next = tabTo("button.next", 20);
         assertEquals("forward", browser.js("return document.querySelector('nav.stepper a[aria-current]').getAttribute('href').slice(1);"));
@@ -260,9 +273,9 @@ class HtmlBrowserTest {
         assertTrue(CliRun.of("check", spec.toString(), answers.toString()).out().contains(verdict), "the text says the same");
         assertEquals(4, count("ol.causes > li"));
         assertTrue(browser.driver.findElement(By.cssSelector("ol.causes > li")).getText().startsWith("FIRST MISTAKE layers[1].net_grad[0]"));
-        browser.screenshot(SHOTS.resolve("check-6.1.png"), 0);
-        browser.js("document.querySelector('[data-quantity=\"layers[1].net_grad\"]').scrollIntoView({block: 'start', behavior: 'instant'}); window.scrollBy(0, -60);");
-        browser.screenshot(SHOTS.resolve("check-6.1-numbers.png"), 0);
+        browser.screenshot(SHOTS.resolve("check-6.1.png"));
+        browser.js("document.querySelector('[data-quantity=\"layers[1].net_grad\"]').scrollIntoView({block: 'start', behavior: 'instant'}); window.scrollBy({top: -60, behavior: 'instant'});");
+        browser.screenshot(SHOTS.resolve("check-6.1-numbers.png"));
     }
 
     // ------------------------------------------------------------------------------ fixtures
@@ -306,6 +319,7 @@ class HtmlBrowserTest {
             browser.consoleErrors();
             browser.driver.get(w.url());
             browser.waitFor("the page", () -> Boolean.TRUE.equals(browser.js("return !!window.backprop4jServe;")));
+            instantScrolling();
             assertEquals(9, count("[data-unit]"));
             healthy("serve");
             // edit the spec: a 2-2-1 network
@@ -339,8 +353,10 @@ class HtmlBrowserTest {
             assertEquals("false", browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[1]\"]")).getAttribute("data-correct"));
             assertTrue(browser.driver.findElement(By.id("summary")).getText().contains("2 numbers: 1 correct, 1 wrong"));
             healthy("serve, graded");
-            browser.js("window.scrollTo(0, 0);");
-            browser.screenshot(SHOTS.resolve("serve.png"), 0);
+            browser.js("window.scrollTo({top: 0, behavior: 'instant'});");
+            browser.screenshot(SHOTS.resolve("serve.png"));
+            browser.js("document.querySelector('[data-quantity=\"layers[0].net\"]').scrollIntoView({block: 'center', behavior: 'instant'});");
+            browser.screenshot(SHOTS.resolve("serve-fields.png"));
             // a bad spec: the command line's one-line message
             browser.js("const s = document.getElementById('source'); s.value = 'file:1'; s.dispatchEvent(new Event('change'));");
             String cli = CliRun.of("explain", bad.toString()).err().strip();

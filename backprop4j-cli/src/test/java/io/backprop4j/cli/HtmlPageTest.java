@@ -2,6 +2,7 @@ package io.backprop4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backprop4j.explain.Explainer;
@@ -29,11 +30,22 @@ import org.junit.jupiter.api.io.TempDir;
  * network, exactly the wrong numbers marked, for exercise 6.1 and for the 121 fixture networks.
  */
 class HtmlPageTest {
-    private static final Pattern TEX = Pattern.compile("\\\\[a-zA-Z]+|[_^]\\{|\\$");
 
     /** The page without its style sheet and scripts: what the attributes and the text are counted in. */
     static String body(String html) {
-        return html.replaceAll("(?s)<style>.*?</style>", "").replaceAll("(?s)<script[^>]*>.*?</script>", "");
+        StringBuilder sb = new StringBuilder(html.length());
+        int at = 0;
+        while (true) {
+            int style = html.indexOf("<style>", at);
+            int script = html.indexOf("<script", at);
+            int open = style < 0 ? script : script < 0 ? style : Math.min(style, script);
+            if (open < 0) break;
+            String close = open == style ? "</style>" : "</script>";
+            int end = html.indexOf(close, open);
+            sb.append(html, at, open);
+            at = end < 0 ? html.length() : end + close.length();
+        }
+        return sb.append(html, at, html.length()).toString();
     }
 
     /** Occurrences of {@code regex} in the page's body (the page itself, or its {@link #body}). */
@@ -44,21 +56,40 @@ class HtmlPageTest {
         return n;
     }
 
-    /** The words a reader meets: the text between tags, and the text alternatives (aria-label, title). */
+    private static final Pattern LABEL = Pattern.compile("aria-label=\"([^\"]*)\"");
+
+    /** The words a reader meets: the text between tags, and the text alternatives (aria-label). */
     static String readable(String html) {
         String b = body(html);
-        StringBuilder sb = new StringBuilder(b.replaceAll("<[^>]*>", " "));
-        Matcher m = Pattern.compile("aria-label=\"([^\"]*)\"").matcher(b);
+        StringBuilder sb = new StringBuilder(b.length());
+        boolean inTag = false;
+        for (int i = 0; i < b.length(); i++) {
+            char c = b.charAt(i);
+            if (c == '<') inTag = true;
+            else if (c == '>' && inTag) {
+                inTag = false;
+                sb.append(' ');
+            } else if (!inTag) sb.append(c);
+        }
+        Matcher m = LABEL.matcher(b);
         while (m.find()) sb.append('\n').append(m.group(1));
         return sb.toString().replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
     }
 
+    /** Where raw TeX starts in {@code text} (a command such as \\frac, a brace script _{ or ^{, a dollar), or -1. */
+    static int tex(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            char d = i + 1 < text.length() ? text.charAt(i + 1) : ' ';
+            if (c == '$' || (c == '_' || c == '^') && d == '{' || c == '\\' && (d >= 'a' && d <= 'z' || d >= 'A' && d <= 'Z')) return i;
+        }
+        return -1;
+    }
+
     static void noTexNoNetwork(String what, String html) {
         String r = readable(html);
-        Matcher tex = TEX.matcher(r);
-        if (tex.find()) {
-            throw new AssertionError(what + ": raw TeX: " + r.substring(Math.max(0, tex.start() - 60), Math.min(r.length(), tex.end() + 60)));
-        }
+        int at = tex(r);
+        if (at >= 0) throw new AssertionError(what + ": raw TeX: " + r.substring(Math.max(0, at - 60), Math.min(r.length(), at + 60)));
         assertFalse(html.contains("http://") || html.contains("https://"), what + ": a web address in the page");
         assertFalse(NETWORK_PATH.matcher(html).find(), what + ": a network-path reference");
     }
@@ -201,6 +232,7 @@ class HtmlPageTest {
         assertEquals(121, cases.size());
         int checked = 0;
         int carried = 0;
+
         for (Map<String, Object> c : cases) {
             // through the command's own reader and renderers, without a command line per page (121 networks)
             String name = (String) c.get("name");
@@ -238,6 +270,15 @@ class HtmlPageTest {
         }
         assertTrue(checked > 100, "networks with mistakes found: " + checked);
         assertTrue(carried > 80, "networks with numbers carried over: " + carried);
+    }
+
+    @Test
+    void theChecksThemselvesCatchRawTexAndWebAddresses() {
+        for (String bad : List.of("<p>net h_{1} = 0.5</p>", "<p>$x$</p>", "<p>\\frac{1}{2}</p>", "<g aria-label=\"w^{2}\"></g>",
+                "<img src=\"https://example.org/a.png\">", "<link href=\"//cdn.example.org/k.css\">")) {
+            assertThrows(AssertionError.class, () -> noTexNoNetwork("planted", bad), bad);
+        }
+        noTexNoNetwork("clean", "<style>a{}</style><p>net h₁ = 0.5 <math><msub><mi>h</mi><mn>1</mn></msub></math></p><script>x_{1}</script>");
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.backprop4j.explain;
 
-import static io.backprop4j.explain.Doc.fac;
-import static io.backprop4j.explain.Doc.num;
 import static io.backprop4j.explain.Doc.sub;
 
 import io.backprop4j.nn.Softmax;
@@ -28,6 +26,18 @@ final class ChainRule {
     private final StepSolution s;
     private final NetworkSpec spec;
     private final int last;
+
+    /** Numbers as {@link Doc#num} and {@link Doc#fac} write them, each worked out once: a page repeats them often. */
+    private final java.util.Map<Double, String> nums = new java.util.HashMap<>();
+
+    private String num(double v) {
+        return nums.computeIfAbsent(v, Doc::num);
+    }
+
+    private String fac(double v) {
+        String t = num(v);
+        return t.startsWith("-") ? "(" + t + ")" : t;
+    }
 
     ChainRule(StepSolution s) {
         this.s = s;

@@ -57,6 +57,18 @@ final class HtmlPage {
         }
     }
 
+    /** MathML of markup already converted on this page (the chain rule repeats many lines). */
+    private final Map<String, String> inlineMath = new HashMap<>();
+    private final Map<String, String> blockMath = new HashMap<>();
+
+    private String math(String markup) {
+        return inlineMath.computeIfAbsent(markup, MathMl::inline);
+    }
+
+    private String mathBlock(String markup) {
+        return blockMath.computeIfAbsent(markup, MathMl::block);
+    }
+
     // ------------------------------------------------------------------------------ names
 
     /** The markup name of input i of layer l: x_{i} for the network's input, else out h_{i}. */
@@ -213,8 +225,8 @@ final class HtmlPage {
             case HEADING -> sb.append("<h2>").append(escape(l.text().replace("$", ""))).append("</h2>\n");
             case SUBHEADING -> sb.append("<h3>").append(inline(l.text())).append("</h3>\n");
             case PROSE -> sb.append("<p>").append(inline(l.text())).append("</p>\n");
-            case FORMULA -> sb.append("<div class=\"formula\">").append(MathMl.block(l.text())).append("</div>\n");
-            case EQUATION -> sb.append("<li>").append(MathMl.inline(l.text())).append("</li>\n");
+            case FORMULA -> sb.append("<div class=\"formula\">").append(mathBlock(l.text())).append("</div>\n");
+            case EQUATION -> sb.append("<li>").append(math(l.text())).append("</li>\n");
             case TABLE -> table(sb, l);
             case ITEM -> sb.append("<p class=\"item\">").append(inline(l.text())).append("</p>\n");
             case BLANK, MARK -> { }
@@ -222,11 +234,11 @@ final class HtmlPage {
     }
 
     /** Prose: {@code $...$} as inline math, the rest as text. */
-    static String inline(String s) {
+    String inline(String s) {
         StringBuilder sb = new StringBuilder();
         String[] parts = s.split("\\$", -1);
         for (int i = 0; i < parts.length; i++) {
-            if (i % 2 == 1) sb.append(MathMl.inline(parts[i]));
+            if (i % 2 == 1) sb.append(math(parts[i]));
             else sb.append(escape(parts[i].replace("*", "·")));
         }
         return sb.toString();
@@ -234,7 +246,7 @@ final class HtmlPage {
 
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?[0-9.]+(e-?[0-9]+)?");
 
-    private static void table(StringBuilder sb, Doc.Line l) {
+    private void table(StringBuilder sb, Doc.Line l) {
         sb.append("<div class=\"scroll\"><table class=\"values\">\n<thead><tr>");
         for (String h : l.header()) sb.append("<th scope=\"col\">").append(cell(h)).append("</th>");
         sb.append("</tr></thead>\n<tbody>\n");
@@ -251,8 +263,8 @@ final class HtmlPage {
     }
 
     /** A table cell: math where the markup says so ({@link Doc#mathCell}), else text. */
-    static String cell(String c) {
-        if (Doc.mathCell(c)) return MathMl.inline(c);
+    String cell(String c) {
+        if (Doc.mathCell(c)) return math(c);
         return escape(Doc.text(c.replace(" \\ ", " ╲ ")));
     }
 
@@ -310,9 +322,9 @@ final class HtmlPage {
             StepSolution.LayerStep st = s.layers().get(l);
             for (int i = 0; i < layer.inputs(); i++) {
                 for (int j = 0; j < layer.units(); j++) {
-                    sb.append("<tr><th scope=\"row\">").append(MathMl.inline(weightName(spec, l, i, j))).append("</th><td>")
-                            .append(MathMl.inline(inputName(spec, l, i))).append("</td><td>")
-                            .append(MathMl.inline("net " + Doc.sub(ExplainDoc.unitName(l, last), j))).append("</td><td class=\"num\">")
+                    sb.append("<tr><th scope=\"row\">").append(math(weightName(spec, l, i, j))).append("</th><td>")
+                            .append(math(inputName(spec, l, i))).append("</td><td>")
+                            .append(math("net " + Doc.sub(ExplainDoc.unitName(l, last), j))).append("</td><td class=\"num\">")
                             .append(Doc.num(layer.weights()[i][j])).append("</td><td class=\"num\">").append(Doc.num(st.weightsGrad()[i][j]))
                             .append("</td>");
                     if (st.weightsUpdated() != null) sb.append("<td class=\"num\">").append(Doc.num(st.weightsUpdated()[i][j])).append("</td>");
@@ -339,7 +351,7 @@ final class HtmlPage {
                 for (int j = 0; j < layer.units(); j++) {
                     String w = weightName(spec, l, i, j);
                     sb.append("<details class=\"chain\" id=\"chain-").append(l).append('-').append(i).append('-').append(j).append("\">")
-                            .append("<summary>").append(MathMl.inline("∂L/∂" + w + " = " + Doc.num(s.layers().get(l).weightsGrad()[i][j])))
+                            .append("<summary>").append(math("∂L/∂" + w + " = " + Doc.num(s.layers().get(l).weightsGrad()[i][j])))
                             .append(" <span class=\"where\">layer ").append(l + 1).append(", ").append(escape(Doc.text(inputName(spec, l, i))))
                             .append(" → ").append(escape(Doc.text(Doc.sub(ExplainDoc.unitName(l, last), j)))).append("</span></summary>\n<div class=\"chain-body\">\n");
                     boolean inList = false;
@@ -398,12 +410,12 @@ final class HtmlPage {
                 .append(mode == Mode.CHECK ? "Your numbers: " : "Your numbers for ").append(escape(what)).append(" <code>")
                 .append(escape(quantity)).append("</code></p>\n<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th scope=\"col\"></th>");
         for (int j = 0; j < cols; j++) {
-            sb.append("<th scope=\"col\">").append(f == null ? "L" : MathMl.inline(Doc.sub(u, j))).append("</th>");
+            sb.append("<th scope=\"col\">").append(f == null ? "L" : math(Doc.sub(u, j))).append("</th>");
         }
         sb.append("</tr></thead>\n<tbody>\n");
         for (int r = 0; r < rows; r++) {
             String rowName = f == null || f.bias() ? "" : f.perSample() ? (spec.batched() ? "sample " + (r + 1) : "")
-                    : MathMl.inline(inputName(spec, l, r));
+                    : math(inputName(spec, l, r));
             sb.append("<tr><th scope=\"row\">").append(rowName).append("</th>");
             for (int c = 0; c < cols; c++) {
                 String p = path(l, f, r, c);

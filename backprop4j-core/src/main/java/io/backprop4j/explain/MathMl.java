@@ -178,7 +178,7 @@ final class MathMl {
             } else if (c == 'ˣ') {
                 attach(atoms, false, "<mi>x</mi>");
             } else if (c == '\'') {
-                attach(atoms, false, "<mo>′</mo>");
+                attach(atoms, false, "<mo lspace=\"0\" rspace=\"0\">′</mo>");
             } else if ((c == '-' || c == '−') && unary(s, i)) {
                 // a negative number, such as (-0.2): one token, with no gap after the sign
                 int end = i + 1;

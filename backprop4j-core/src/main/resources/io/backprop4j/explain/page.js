@@ -181,6 +181,8 @@
           panel.innerHTML = '<p>' + edge.getAttribute('aria-label') + '</p>';
         }
       }
+      var box = root.querySelector('#chain-panel');
+      if (box && box.getBoundingClientRect().top > window.innerHeight - 80) box.scrollIntoView({ block: 'nearest' });
     }
     edges.forEach(function (e) {
       e.addEventListener('click', function (ev) { ev.stopPropagation(); select(e); });
