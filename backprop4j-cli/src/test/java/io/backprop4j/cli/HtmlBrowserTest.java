@@ -354,7 +354,7 @@ class HtmlBrowserTest {
             assertTrue(browser.driver.findElement(By.id("summary")).getText().contains("2 numbers: 1 correct, 1 wrong"));
             healthy("serve, graded");
             browser.js("window.scrollTo({top: 0, behavior: 'instant'});");
-            browser.screenshot(SHOTS.resolve("serve.png"));
+            browser.screenshot(SHOTS.resolve("serve.png"), 0, 1250);
             browser.js("document.querySelector('[data-quantity=\"layers[0].net\"]').scrollIntoView({block: 'center', behavior: 'instant'});");
             browser.screenshot(SHOTS.resolve("serve-fields.png"));
             // a bad spec: the command line's one-line message
