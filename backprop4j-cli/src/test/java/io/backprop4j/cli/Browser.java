@@ -42,13 +42,18 @@ final class Browser implements AutoCloseable {
         return null;
     }
 
+    private static String where(String env, List<String> candidates) {
+        String e = System.getenv(env);
+        return e != null && !e.isBlank() ? env + "=" + e + " is not executable" : "looked for " + String.join(", ", candidates);
+    }
+
     /** Why the browser tests cannot run here, or null when they can. */
     static String missing() {
         String c = find("BACKPROP4J_CHROMIUM", CHROMIUM);
         String d = find("BACKPROP4J_CHROMEDRIVER", DRIVER);
         if (c != null && d != null) return null;
-        return "no " + (c == null ? "Chromium (" + String.join(", ", CHROMIUM) + ")" : "")
-                + (c == null && d == null ? " and no " : "") + (d == null ? "chromedriver (" + String.join(", ", DRIVER) + ")" : "")
+        return "no " + (c == null ? "Chromium (" + where("BACKPROP4J_CHROMIUM", CHROMIUM) + ")" : "")
+                + (c == null && d == null ? " and no " : "") + (d == null ? "chromedriver (" + where("BACKPROP4J_CHROMEDRIVER", DRIVER) + ")" : "")
                 + ": the browser tests are skipped; apt-get install chromium chromium-driver (.ci/run installs them), "
                 + "or set BACKPROP4J_CHROMIUM and BACKPROP4J_CHROMEDRIVER";
     }

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -34,12 +35,24 @@ class HtmlBrowserTest {
     static Browser browser;
     static Path dir;
 
+    /** Why there is no browser here, or null. */
+    static String missing;
+
     @BeforeAll
     static void start() throws Exception {
-        String why = Browser.missing();
-        Assumptions.assumeTrue(why == null, why);
+        missing = Browser.missing();
+        if (missing != null) {
+            System.err.println("HtmlBrowserTest: " + missing);
+            return;
+        }
         dir = Files.createDirectories(Path.of("target/browser-test"));
         browser = Browser.start();
+    }
+
+    /** Each test is skipped, saying why, without Chromium. */
+    @BeforeEach
+    void needsTheBrowser() {
+        Assumptions.assumeTrue(missing == null, missing);
     }
 
     @AfterAll
