@@ -230,8 +230,18 @@ class HtmlBrowserTest {
         assertEquals("forward", browser.js("return document.querySelector('nav.stepper a[aria-current]').getAttribute('href').slice(1);"));
         next.sendKeys(Keys.ENTER);
         assertEquals("loss", browser.js("return document.querySelector('nav.stepper a[aria-current]').getAttribute('href').slice(1);"));
-        WebElement edge = tabTo("[data-weight]", 40);
+        WebElement first = tabTo("[data-weight]", 40);
+        assertEquals("0,0,0", first.getAttribute("data-weight"));
+        // the drawing is one Tab stop; the arrow keys move between its weights
+        new Actions(browser.driver).sendKeys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT).perform();
+        WebElement edge = browser.driver.switchTo().activeElement();
         String id = edge.getAttribute("data-weight");
+        assertEquals("0,0,2", id);
+        new Actions(browser.driver).sendKeys(Keys.END).perform();
+        assertEquals("1,2,1", browser.driver.switchTo().activeElement().getAttribute("data-weight"));
+        new Actions(browser.driver).sendKeys(Keys.HOME).perform();
+        new Actions(browser.driver).sendKeys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT).perform();
+        edge = browser.driver.switchTo().activeElement();
         edge.sendKeys(Keys.ENTER);
         assertTrue(lit().contains("w " + id), "Enter on a focused weight selects it: " + lit());
         edge.sendKeys(Keys.ESCAPE);

@@ -305,8 +305,8 @@ final class HtmlPage {
                 .append("</figcaption>\n</figure>\n");
         sb.append("<aside id=\"chain-panel\" class=\"chain-panel\" aria-live=\"polite\" aria-labelledby=\"chain-panel-h\">\n")
                 .append("<h3 id=\"chain-panel-h\">The chain rule for one weight</h3>\n<div class=\"panel-body\"><p>Select a weight in the drawing "
-                        + "(click it, or Tab to it and press Enter): its path from the loss back to it lights up, and its gradient is "
-                        + "worked out here with the numbers. Escape clears.</p></div>\n</aside>\n</div>\n");
+                        + "(click it, or Tab to the drawing, move with the arrow keys and press Enter): its path from the loss back to it "
+                        + "lights up, and its gradient is worked out here with the numbers. Escape clears.</p></div>\n</aside>\n</div>\n");
         diagramTable(sb);
         sb.append("</section>\n");
     }

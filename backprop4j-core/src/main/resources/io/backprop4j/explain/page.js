@@ -184,11 +184,21 @@
       var box = root.querySelector('#chain-panel');
       if (box && box.getBoundingClientRect().top > window.innerHeight - 80) box.scrollIntoView({ block: 'nearest' });
     }
-    edges.forEach(function (e) {
+    // one Tab stop for the drawing: the arrow keys move between the weights (Home, End: the first, the last)
+    function focusEdge(k) {
+      edges.forEach(function (e, n) { e.setAttribute('tabindex', n === k ? '0' : '-1'); });
+      edges[k].focus();
+    }
+    edges.forEach(function (e, n) {
+      e.setAttribute('tabindex', n === 0 ? '0' : '-1');
       e.addEventListener('click', function (ev) { ev.stopPropagation(); select(e); });
       e.addEventListener('keydown', function (ev) {
         if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); select(e); }
-        if (ev.key === 'Escape') { clear(); }
+        else if (ev.key === 'Escape') { clear(); }
+        else if (ev.key === 'ArrowRight' || ev.key === 'ArrowDown') { ev.preventDefault(); focusEdge((n + 1) % edges.length); }
+        else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowUp') { ev.preventDefault(); focusEdge((n + edges.length - 1) % edges.length); }
+        else if (ev.key === 'Home') { ev.preventDefault(); focusEdge(0); }
+        else if (ev.key === 'End') { ev.preventDefault(); focusEdge(edges.length - 1); }
       });
     });
     if (svg) {
