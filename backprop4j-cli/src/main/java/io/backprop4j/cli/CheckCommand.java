@@ -3,6 +3,7 @@ package io.backprop4j.cli;
 import io.backprop4j.BackpropException;
 import io.backprop4j.explain.Answers;
 import io.backprop4j.explain.Grader;
+import io.backprop4j.explain.HtmlRenderer;
 import io.backprop4j.explain.JsonRenderer;
 import io.backprop4j.explain.SpecException;
 import io.backprop4j.explain.StepSolution;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
             "Exit status: 0 all correct, 1 some wrong, 2 unusable input."
         })
 final class CheckCommand implements Callable<Integer> {
-    enum Format { text, json }
+    enum Format { text, json, html }
 
     @Parameters(index = "0", paramLabel = "SPEC", description = "The network spec (YAML).")
     Path specFile;
@@ -38,7 +39,8 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "ANSWERS", description = "The hand-worked values (YAML).")
     Path answersFile;
 
-    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (the default) or json.")
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "text (the default), json, or html (the worked solution as a self-contained page with "
+            + "each of your numbers in place, marked, and the mistakes grouped by root cause).")
     Format format;
 
     @Option(names = "--tolerance", paramLabel = "R", defaultValue = "1e-3",
@@ -69,7 +71,11 @@ final class CheckCommand implements Callable<Integer> {
             throw new BackpropException(answersFile + ": no numbers to check; expected loss and, per layer, any of net, output,"
                     + " output_grad, net_grad, weights_grad, bias_grad, weights_updated, bias_updated");
         }
-        String text = format == Format.json ? JsonRenderer.render(report) : TextRenderer.render(report);
+        String text = switch (format) {
+            case text -> TextRenderer.render(report);
+            case json -> JsonRenderer.render(report);
+            case html -> HtmlRenderer.render(report);
+        };
         ExplainCommand.write(text, out, command.commandLine().getOut());
         return report.allCorrect() ? 0 : Main.EXIT_FAILED;
     }

@@ -1,6 +1,7 @@
 package io.backprop4j.cli;
 
 import io.backprop4j.explain.Explainer;
+import io.backprop4j.explain.HtmlRenderer;
 import io.backprop4j.explain.JsonRenderer;
 import io.backprop4j.explain.MarkdownRenderer;
 import io.backprop4j.explain.NetworkSpec;
@@ -33,13 +34,14 @@ final class ExplainCommand implements Callable<Integer> {
     /** The built-in exercise, embedded in the jar. */
     static final String SEED = "seed-6.1.yaml";
 
-    enum Format { text, markdown, json }
+    enum Format { text, markdown, json, html }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "The network spec (YAML); default: the built-in exercise 6.1.")
     Path specFile;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-            description = "text (Unicode math, the default), markdown (LaTeX math) or json (every value in full precision).")
+            description = "text (Unicode math, the default), markdown (LaTeX math), json (every value in full precision) or html "
+                    + "(one self-contained page: MathML formulas, the network drawn, each weight's chain rule; opens offline).")
     Format format;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
@@ -56,6 +58,7 @@ final class ExplainCommand implements Callable<Integer> {
             case text -> TextRenderer.render(solution);
             case markdown -> MarkdownRenderer.render(solution);
             case json -> JsonRenderer.render(solution);
+            case html -> HtmlRenderer.render(solution);
         };
         write(text, out, command.commandLine().getOut());
         return 0;
@@ -64,8 +67,20 @@ final class ExplainCommand implements Callable<Integer> {
     /** Reads a spec (or the built-in exercise when null) and solves it; errors name the file, line and column. */
     static StepSolution solve(Path specFile) {
         SpecYaml.Read<NetworkSpec> read = specFile == null
-                ? SpecYaml.readSpec(SpecYaml.readResource(SEED), "built-in " + SEED)
+                ? SpecYaml.readSpec(SpecYaml.readResource(SEED), SEED_NAME)
                 : SpecYaml.readSpec(specFile);
+        return solve(read);
+    }
+
+    /** The name errors give the built-in exercise. */
+    static final String SEED_NAME = "built-in " + SEED;
+
+    /** Reads a spec from text and solves it; errors name {@code source} and the line and column. */
+    static StepSolution solve(String text, String source) {
+        return solve(SpecYaml.readSpec(text, source));
+    }
+
+    private static StepSolution solve(SpecYaml.Read<NetworkSpec> read) {
         try {
             return Explainer.solve(read.value());
         } catch (SpecException e) {
@@ -73,6 +88,10 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Writes to standard output, or to {@code out}: atomically (a reader sees the old file or the
+     * whole new one), except to something that is not a plain file, such as /dev/stdout.
+     */
     static void write(String text, Path out, PrintWriter stdout) {
         if (out == null) {
             stdout.print(text);

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         version = Main.VERSION,
         description = "Pure-Java deep learning: train networks, and see every step of backpropagation worked out.",
         subcommands = {BenchCommand.class, CommandLine.HelpCommand.class, ExplainCommand.class, CheckCommand.class,
-            TrainCommand.class, EvaluateCommand.class, PredictCommand.class})
+            ServeCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
     /** The name and version printed by --version and the benchmarks. */
     public static final String VERSION = "backprop4j 0.1.0";
@@ -78,9 +78,8 @@ public final class Main implements Runnable {
     static int report(Throwable ex, PrintWriter err, boolean debug) {
         if (debug) ex.printStackTrace(err);
         Throwable t = ex;
-        if (t instanceof BackpropException || t instanceof java.io.IOException || t instanceof IllegalArgumentException
-                || t instanceof java.io.UncheckedIOException) {
-            err.println("backprop4j: " + oneLine(message(t)));
+        if (isUsage(t)) {
+            err.println(oneLine(t));
             err.flush();
             return EXIT_USAGE;
         }
@@ -117,6 +116,17 @@ public final class Main implements Runnable {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new BackpropException(option + " " + file + ": " + parent + " is a file, not a directory");
         }
+    }
+
+    /** Whether an exception is about the input (exit status 2, one line), not a bug. */
+    static boolean isUsage(Throwable t) {
+        return t instanceof BackpropException || t instanceof java.io.IOException || t instanceof IllegalArgumentException
+                || t instanceof java.io.UncheckedIOException;
+    }
+
+    /** The one line the command prints for an exception about the input: {@code backprop4j: FILE: line 3, column 5: ...}. */
+    static String oneLine(Throwable t) {
+        return "backprop4j: " + oneLine(message(t));
     }
 
     /**

@@ -55,30 +55,70 @@ final class CheckDoc {
             doc.table(header, table);
             doc.blank();
         }
-        List<Grader.Entry> mistakes = r.mistakes();
-        if (mistakes.isEmpty()) {
+        List<Grader.Cause> causes = r.causes();
+        if (causes.isEmpty()) {
             doc.prose("No mistakes found.");
             return doc;
         }
         doc.heading("Mistakes, the first one first");
+        doc.prose(summary(causes) + ".");
         int n = 0;
-        for (Grader.Entry e : mistakes) {
+        for (Grader.Cause c : causes) {
             n++;
-            String what = e.diagnosis() == null ? "wrong; no known mistake matches" : e.diagnosis().text();
-            String step = "";
-            if (e.field() != null && e.field().update() && r.solution().spec().learningRate() != null) {
-                double lr = r.solution().spec().learningRate();
-                NetworkSpec.Layer layer = r.solution().spec().layers().get(e.layer());
-                double old = e.field() == Field.WEIGHTS_UPDATED ? layer.weights()[e.row()][e.col()] : layer.bias()[e.col()];
-                step = " (a step of " + Doc.num((old - e.given()) / lr) + "·η where the gradient is " + Doc.num((old - e.expected()) / lr) + ")";
+            Grader.Entry head = c.first();
+            doc.prose(n + ". " + (head == r.firstMistake() ? "FIRST MISTAKE " : "") + line(r, head) + ": " + what(head));
+            for (Grader.Entry e : c.numbers().subList(1, c.numbers().size())) {
+                String same = what(e).equals(what(head)) ? "the same mistake" : what(e);
+                doc.item(1, line(r, e) + ": " + same);
             }
-            doc.prose(n + ". " + (e == r.firstMistake() ? "FIRST MISTAKE " : "") + e.path() + ": " + given(e) + ", true "
-                    + Doc.num(e.expected()) + step + ": " + what);
+            if (!c.carried().isEmpty()) {
+                doc.item(1, "carried over from " + (c.numbers().size() == 1 ? "it" : "them") + ": " + count(c.carried().size())
+                        + ", each computed correctly from your own wrong numbers");
+                for (Grader.Entry e : c.carried()) {
+                    doc.item(2, line(r, e) + ", from your own " + e.diagnosis().from());
+                }
+            }
         }
         return doc;
     }
 
-    private static String given(Grader.Entry e) {
+    /** "4 mistakes (6 numbers); 35 numbers carried over from them". */
+    static String summary(List<Grader.Cause> causes) {
+        int own = 0;
+        int carried = 0;
+        for (Grader.Cause c : causes) {
+            own += c.numbers().size();
+            carried += c.carried().size();
+        }
+        String s = causes.size() + (causes.size() == 1 ? " mistake" : " mistakes") + (own == causes.size() ? "" : " (" + count(own) + ")");
+        if (carried > 0) s += "; " + count(carried) + " carried over from " + (causes.size() == 1 ? "it" : "them");
+        return s;
+    }
+
+    private static String count(int n) {
+        return n + (n == 1 ? " number" : " numbers");
+    }
+
+    private static String what(Grader.Entry e) {
+        return e.diagnosis() == null ? "wrong; no known mistake matches" : e.diagnosis().text();
+    }
+
+    /** "path: given, true value" and, for an update, the step it implies. */
+    private static String line(Grader.Report r, Grader.Entry e) {
+        return e.path() + ": " + given(e) + ", true " + Doc.num(e.expected()) + step(r, e);
+    }
+
+    /** For an updated weight: " (a step of ...·η where the gradient is ...)"; else "". */
+    static String step(Grader.Report r, Grader.Entry e) {
+        if (e.field() == null || !e.field().update() || r.solution().spec().learningRate() == null) return "";
+        double lr = r.solution().spec().learningRate();
+        NetworkSpec.Layer layer = r.solution().spec().layers().get(e.layer());
+        double old = e.field() == Field.WEIGHTS_UPDATED ? layer.weights()[e.row()][e.col()] : layer.bias()[e.col()];
+        return " (a step of " + Doc.num((old - e.given()) / lr) + "·η where the gradient is " + Doc.num((old - e.expected()) / lr) + ")";
+    }
+
+    /** The number as written: its value to the decimals it was written with. */
+    static String given(Grader.Entry e) {
         return new java.math.BigDecimal(e.given()).setScale(Math.min(e.decimals(), 17), java.math.RoundingMode.HALF_UP)
                 .stripTrailingZeros().toPlainString().replaceAll("^-?0$", "0");
     }

@@ -25,9 +25,15 @@ import java.util.Set;
  * subscript. Longer words left bare in math still come out upright in LaTeX, but use the markup.
  */
 final class Doc {
-    enum Kind { HEADING, SUBHEADING, PROSE, FORMULA, EQUATION, TABLE, BLANK }
+    /** MARK: a named place in the document (for the HTML page: where a step begins, where answers go); no output in text or markdown. */
+    enum Kind { HEADING, SUBHEADING, PROSE, FORMULA, EQUATION, TABLE, BLANK, MARK, ITEM }
 
-    record Line(Kind kind, String text, List<String> header, List<List<String>> rows) {}
+    /** A line; {@code level} is the nesting of an ITEM (1 or more), 0 for the others. */
+    record Line(Kind kind, String text, List<String> header, List<List<String>> rows, int level) {
+        Line(Kind kind, String text, List<String> header, List<List<String>> rows) {
+            this(kind, text, header, rows, 0);
+        }
+    }
 
     private final List<Line> lines = new ArrayList<>();
 
@@ -41,8 +47,19 @@ final class Doc {
     Doc eq(String s) { lines.add(new Line(Kind.EQUATION, s, null, null)); return this; }
     Doc table(List<String> header, List<List<String>> rows) { lines.add(new Line(Kind.TABLE, null, header, rows)); return this; }
     Doc blank() { lines.add(new Line(Kind.BLANK, null, null, null)); return this; }
+    /** A named place, such as {@code step forward} or {@code layer backward 1}: text and markdown leave it out. */
+    Doc mark(String name) { lines.add(new Line(Kind.MARK, name, null, null)); return this; }
+    /** An item of a nested list under the prose line before it ({@code level} 1), or under an item ({@code level} 2...). */
+    Doc item(int level, String s) { lines.add(new Line(Kind.ITEM, s, null, null, level)); return this; }
+
+    /** The lines, in order. */
+    List<Line> lines() {
+        return java.util.Collections.unmodifiableList(lines);
+    }
 
     // ------------------------------------------------------------------------------ numbers
+
+    private static final java.util.regex.Pattern TRAILING_ZEROS = java.util.regex.Pattern.compile("0+$");
 
     /** Six significant digits, trailing zeros dropped: 0.117741, -0.5, 1.5, 3.3, 1.23457e-07. */
     static String num(double v) {
@@ -57,7 +74,7 @@ final class Doc {
             exp = s.substring(e);
         }
         if (mant.contains(".")) {
-            mant = mant.replaceAll("0+$", "");
+            mant = TRAILING_ZEROS.matcher(mant).replaceAll("");
             if (mant.endsWith(".")) mant = mant.substring(0, mant.length() - 1);
         }
         if (!exp.isEmpty()) {
@@ -99,6 +116,8 @@ final class Doc {
                 case EQUATION -> sb.append("    ").append(text(l.text())).append('\n');
                 case TABLE -> textTable(sb, l);
                 case BLANK -> sb.append('\n');
+                case MARK -> { }
+                case ITEM -> sb.append("  ").append("   ".repeat(l.level())).append(text(l.text().replace("$", ""))).append('\n');
             }
         }
         return sb.toString();
@@ -172,13 +191,12 @@ final class Doc {
         return sb.toString();
     }
 
-    /** The index of the brace that closes the one at {@code open} (or the end of {@code s}). */
     /** Brace groups read by {@link #groups}: their contents, and the index just past the last one. */
-    private record Groups(String[] parts, int next) {
+    record Groups(String[] parts, int next) {
     }
 
     /** The {@code count} brace groups {@code {a}{b}...} that start at {@code s[at]}. */
-    private static Groups groups(String s, int at, int count) {
+    static Groups groups(String s, int at, int count) {
         String[] parts = new String[count];
         for (int k = 0; k < count; k++) {
             int end = close(s, at);
@@ -188,7 +206,8 @@ final class Doc {
         return new Groups(parts, at);
     }
 
-    private static int close(String s, int open) {
+    /** The index of the brace that closes the one at {@code open} (or the end of {@code s}). */
+    static int close(String s, int open) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -204,11 +223,13 @@ final class Doc {
         StringBuilder sb = new StringBuilder();
         Kind prev = Kind.BLANK;
         for (Line l : lines) {
-            if (l.kind() != Kind.EQUATION && prev == Kind.EQUATION) sb.append('\n');
+            if (l.kind() == Kind.MARK) continue;
+            if (l.kind() != prev && (prev == Kind.EQUATION || prev == Kind.ITEM)) sb.append('\n');
             switch (l.kind()) {
                 case HEADING -> sb.append("### ").append(l.text().replace("$", "")).append("\n\n");
                 case SUBHEADING -> sb.append("**").append(mdInline(l.text())).append("**\n\n");
                 case PROSE -> sb.append(mdInline(l.text())).append("\n\n");
+                case ITEM -> sb.append("   ".repeat(l.level())).append("- ").append(mdInline(l.text())).append('\n');
                 case FORMULA -> sb.append("$$").append(latex(l.text())).append("$$\n\n");
                 case EQUATION -> sb.append("- $").append(latex(l.text())).append("$\n");
                 case TABLE -> {
@@ -224,21 +245,33 @@ final class Doc {
                     }
                     sb.append('\n');
                 }
-                case BLANK -> { }
+                case BLANK, MARK -> { }
             }
             prev = l.kind();
         }
-        if (prev == Kind.EQUATION) sb.append('\n');
+        if (prev == Kind.EQUATION || prev == Kind.ITEM) sb.append('\n');
         return sb.toString();
     }
 
     private static String mdCell(String c) {
-        if (c.isEmpty()) return "";
-        if (c.matches("[-0-9.e]+")) return c;
-        boolean markup = c.contains("_{") || c.contains("^{") || c.matches("(?s).*\\\\(text|note|cases)\\{.*");
-        if (c.matches("[✓✗ ].*") || !markup && c.matches(".*[a-zA-Z]{4,}.*")) return c.replace("|", "\\|");
-        return "$" + latex(c) + "$";
+        return mathCell(c) ? "$" + latex(c) + "$" : c.replace("|", "\\|");
     }
+
+    /**
+     * Whether a table cell is math (set as a formula) rather than words or a number: it is when it
+     * uses the markup, or has no word of four letters or more; numbers, marks (✓ ✗) and words are not.
+     */
+    static boolean mathCell(String c) {
+        if (c.isEmpty()) return false;
+        if (NUMBER_CELL.matcher(c).matches()) return false;
+        boolean markup = c.contains("_{") || c.contains("^{") || COMMAND_CELL.matcher(c).matches();
+        return !(MARK_CELL.matcher(c).matches() || !markup && WORD_CELL.matcher(c).matches());
+    }
+
+    private static final java.util.regex.Pattern NUMBER_CELL = java.util.regex.Pattern.compile("[-0-9.e]+");
+    private static final java.util.regex.Pattern COMMAND_CELL = java.util.regex.Pattern.compile("(?s).*\\\\(text|note|cases)\\{.*");
+    private static final java.util.regex.Pattern MARK_CELL = java.util.regex.Pattern.compile("[✓✗ ].*");
+    private static final java.util.regex.Pattern WORD_CELL = java.util.regex.Pattern.compile(".*[a-zA-Z]{4,}.*");
 
     private static String mdInline(String s) {
         StringBuilder sb = new StringBuilder();

@@ -46,6 +46,11 @@ final class ExplainDoc {
     // ------------------------------------------------------------------------------ names
 
     private String unit(int l) {
+        return unitName(l, last);
+    }
+
+    /** The letter of layer l's units in the markup: o for the output layer, h (or h⁽ˡ⁾ with several hidden layers) before it. */
+    static String unitName(int l, int last) {
         if (l == last) return "o";
         return last == 1 ? "h" : "h^{(" + (l + 1) + ")}";
     }
@@ -100,10 +105,12 @@ final class ExplainDoc {
     }
 
     private void forward() {
+        doc.mark("step forward");
         doc.heading("Forward pass");
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
+            doc.mark("layer forward " + l);
             String a = layer.activation().specName() + (NetworkSpec.hasAlpha(layer.activation().specName()) ? " (α = " + num(layer.alpha()) + ")" : "");
             doc.subheading("Layer " + (l + 1) + ": " + layer.inputs() + " → " + layer.units() + " units, " + a
                     + (layer.hasBias() ? ", with bias" : ", no bias") + sampleNote());
@@ -131,6 +138,7 @@ final class ExplainDoc {
                 doc.eq("out " + unit(l, j) + " = " + rhs + " = " + num(st.output()[0][j]));
             }
             perSampleTable(l, List.of("net", "out"), List.of(st.net(), st.output()));
+            doc.mark("answers forward " + l);
             doc.blank();
         }
     }
@@ -178,6 +186,7 @@ final class ExplainDoc {
     }
 
     private void loss() {
+        doc.mark("step loss");
         doc.heading("Loss: " + spec.loss().specName());
         double[][] p = s.layers().get(last).output();
         double[][] y = spec.target();
@@ -208,16 +217,19 @@ final class ExplainDoc {
             }
         }
         doc.eq("L = " + lhs + join(terms) + "] = " + num(s.loss()));
+        doc.mark("answers loss");
         doc.blank();
     }
 
     private void backward() {
+        doc.mark("step backward");
         doc.heading("Backward pass");
         doc.prose("From the loss back to the input, one layer at a time: the chain rule multiplies each local derivative into the gradient from above.");
         for (int l = last; l >= 0; l--) {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
             String u = unit(l);
+            doc.mark("layer backward " + l);
             doc.subheading("Layer " + (l + 1) + " (" + layer.activation().specName() + ")" + sampleNote());
             // dL/d(out)
             if (l == last) {
@@ -302,6 +314,7 @@ final class ExplainDoc {
                 for (int j = 0; j < layer.units(); j++) cells.add(num(st.biasGrad()[j]));
                 doc.table(biasHeader(l), List.of(withLabel("∂L/∂b", cells)));
             }
+            doc.mark("answers backward " + l);
             doc.blank();
         }
     }
@@ -333,11 +346,13 @@ final class ExplainDoc {
     private void update() {
         Double lr = spec.learningRate();
         if (lr == null) return;
+        doc.mark("step update");
         doc.heading("Update (SGD, η = " + num(lr) + ")");
         doc.formula("w ← w − η*∂L/∂w");
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
+            doc.mark("layer update " + l);
             doc.subheading("Layer " + (l + 1));
             int lines = 0;
             for (int i = 0; i < layer.inputs(); i++) {
@@ -354,6 +369,7 @@ final class ExplainDoc {
                     doc.eq(sub("b", j) + " = " + num(layer.bias()[j]) + " − " + num(lr) + "*" + fac(st.biasGrad()[j]) + " = " + num(st.biasUpdated()[j]));
                 }
             }
+            doc.mark("answers update " + l);
             doc.blank();
         }
     }

@@ -108,6 +108,43 @@ public final class Grader {
             for (Entry e : entries) if (!e.correct() && e != firstMistake) out.add(e);
             return out;
         }
+
+        /**
+         * The wrong numbers grouped by root cause: each mistake with the numbers carried over from
+         * it, the one holding the first mistake first, then in working order. Every wrong number is
+         * in exactly one cause (see {@link Cause}).
+         */
+        public List<Cause> causes() {
+            return Causes.of(this);
+        }
+    }
+
+    /**
+     * One mistake and what followed from it. A wrong number that is not carried over is a mistake
+     * of its own; the wrong numbers of one quantity with the same recognised mistake (the softmax
+     * coupling left out of every {@code net_grad}, every sign of a row flipped) are one mistake,
+     * except slips of the pen and unrecognised numbers, which count one by one. A carried-over number
+     * (computed correctly from the person's own wrong numbers) belongs to the mistake its
+     * {@link Diagnosis#from() from} chain leads back to.
+     *
+     * @param numbers the wrong numbers that are this mistake, in working order (at least one)
+     * @param carried the wrong numbers carried over from them, directly or through others, in working order
+     */
+    public record Cause(List<Entry> numbers, List<Entry> carried) {
+        public Cause {
+            numbers = List.copyOf(numbers);
+            carried = List.copyOf(carried);
+        }
+
+        /** The first number of the mistake. */
+        public Entry first() {
+            return numbers.getFirst();
+        }
+
+        /** The kind of mistake, or null when none is recognised. */
+        public Kind kind() {
+            return first().diagnosis() == null ? null : first().diagnosis().kind();
+        }
     }
 
     private final StepSolution truth;

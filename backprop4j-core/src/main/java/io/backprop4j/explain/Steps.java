@@ -80,8 +80,15 @@ final class Steps {
      */
     UnaryOperator<Tensor> loss(Loss kind) {
         Tensor y = Tensor.of(spec.target());
-        if (kind == Loss.CROSS_ENTROPY) return p -> kind.apply(ignoringZeroTargets(p, spec.target()), y);
-        return p -> kind.apply(p, y);
+        UnaryOperator<Tensor> f = kind == Loss.CROSS_ENTROPY ? p -> kind.apply(ignoringZeroTargets(p, spec.target()), y) : p -> kind.apply(p, y);
+        boolean probabilities = kind == Loss.CROSS_ENTROPY || kind == Loss.BINARY_CROSS_ENTROPY;
+        // A person's wrong output may lie outside [0, 1], where the engine refuses these losses: no loss (NaN) follows from it.
+        return probabilities ? p -> inUnitInterval(p) ? f.apply(p) : p.mul(Double.NaN).sum() : f;
+    }
+
+    private static boolean inUnitInterval(Tensor p) {
+        for (double v : p.toDoubleArray()) if (!(v >= 0 && v <= 1)) return false;
+        return true;
     }
 
     /**
