@@ -1,0 +1,309 @@
+package io.backprop4j.internal.kernel;
+
+import java.util.Arrays;
+
+/**
+ * 2-D convolution (PyTorch's cross-correlation) over NCHW arrays and its two backward products,
+ * each as matrix products through {@link Gemm}: per image and group, the input windows of a tile
+ * of output positions are unfolded ({@link Im2col}) into a {@code [Cg·kH·kW, tile]} matrix that
+ * is multiplied with the group's filters. The tile is sized to stay in cache, and the unfolded
+ * batch is never built whole; a 1x1 kernel with stride 1 and no padding multiplies the image
+ * itself. Images are spread over {@link Parallel} (the matrix products inside then run on one
+ * thread each); with a batch of one, the products use the pool instead.
+ *
+ * <p>Layouts (all row-major, the given arrays contiguous from their offsets): input x {@code
+ * [N, C, H, W]}, weight w {@code [O, C/groups, kH, kW]}, bias {@code [O]}, output y {@code [N, O,
+ * OH, OW]}. With {@code G = groups}, {@code Cg = C/G}, {@code Og = O/G}, group {@code q} of image
+ * {@code n}:
+ * <pre>
+ *   y[n, q·Og + o, p] = b[q·Og + o] + Σ_r w[q·Og + o, r] · cols_{n,q}[r, p]        (forward)
+ *   dx_{n,q} = fold(w_qᵀ · dy[n, q])                                               (input gradient)
+ *   dw[q·Og + o, r] = Σ_n Σ_p dy[n, q·Og + o, p] · cols_{n,q}[r, p]                (weight gradient)
+ *   db[o] = Σ_n Σ_p dy[n, o, p]
+ * </pre>
+ * Scratch arrays come from {@link Workspace}, so a call allocates nothing.
+ */
+public final class Convolution {
+    /** Elements of unfolded input per tile: 64K floats (256 KiB) keeps the tile and the filters in L2. */
+    static final int TILE_ELEMENTS = 1 << 16;
+    /** At most this many weight-gradient partial sums in all (elements), whatever the batch. */
+    static final int PARTIAL_ELEMENTS = 1 << 22;
+
+    private Convolution() {
+    }
+
+    /** Output positions per tile: all of them when the unfolded image fits {@link #TILE_ELEMENTS}, else a multiple of 16. */
+    static int tileWidth(ConvGeometry g) {
+        int p = g.outPlane(), k = g.patch();
+        if ((long) k * p <= TILE_ELEMENTS) {
+            return p;
+        }
+        int t = Math.max(16, TILE_ELEMENTS / k / 16 * 16);
+        return Math.min(p, t);
+    }
+
+    /**
+     * Into how many batch slices the weight gradient is split, each summed into its own block and
+     * the blocks added in order afterwards: enough for every thread, bounded in memory.
+     */
+    static int weightSlices(ConvGeometry g) {
+        int block = g.outChannels() * g.patch();
+        int byMemory = Math.max(1, PARTIAL_ELEMENTS / Math.max(1, block));
+        return Math.max(1, Math.min(g.batch(), Math.min(4 * Parallel.threads(), byMemory)));
+    }
+
+    // twin: float32 source
+    /**
+     * y = conv(x, w) + b in float32; {@code bias} may be null. Writes {@code y[0 .. N·O·OH·OW)}
+     * only.
+     */
+    public static void forward(ConvGeometry g, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y) {
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int tile = tileWidth(g);
+        Parallel.forRange(n, 1, (from, to) -> {
+            float[] cols = g.pointwise() ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
+            for (int i = from; i < to; i++) {
+                int yi = i * oc * p;
+                if (bias != null) {
+                    for (int o = 0; o < oc; o++) {
+                        Arrays.fill(y, yi + o * p, yi + (o + 1) * p, bias[bo + o]);
+                    }
+                }
+                float beta = bias != null ? 1f : 0f;
+                for (int q = 0; q < g.groups(); q++) {
+                    int xq = xo + i * imageIn + q * groupIn, wq = wo + q * og * k, yq = yi + q * og * p;
+                    if (g.pointwise()) {
+                        Gemm.sgemm(false, false, og, p, k, 1f, w, wq, k, x, xq, p, beta, y, yq, p);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < p; p0 += tile) {
+                        int tp = Math.min(tile, p - p0);
+                        Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                        Gemm.sgemm(false, false, og, tp, k, 1f, w, wq, k, cols, 0, tp, beta, y, yq + p0, p);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * dx = the gradient of Σ dy ⊙ conv(x, w) with respect to x, in float32. Writes {@code dx[0 ..
+     * N·C·H·W)} only; its previous contents are overwritten.
+     */
+    public static void backwardInput(ConvGeometry g, float[] dy, int dyo, float[] w, int wo, float[] dx) {
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int tile = tileWidth(g);
+        Parallel.forRange(n, 1, (from, to) -> {
+            float[] cols = g.pointwise() ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
+            for (int i = from; i < to; i++) {
+                if (!g.pointwise()) {
+                    Arrays.fill(dx, i * imageIn, (i + 1) * imageIn, 0f);
+                }
+                for (int q = 0; q < g.groups(); q++) {
+                    int xq = i * imageIn + q * groupIn, wq = wo + q * og * k, dq = dyo + i * oc * p + q * og * p;
+                    if (g.pointwise()) {
+                        // dx_q [Cg, HW] = w_qᵀ [Cg, Og] · dy_q [Og, HW]
+                        Gemm.sgemm(true, false, k, p, og, 1f, w, wq, k, dy, dq, p, 0f, dx, xq, p);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < p; p0 += tile) {
+                        int tp = Math.min(tile, p - p0);
+                        Gemm.sgemm(true, false, k, tp, og, 1f, w, wq, k, dy, dq + p0, p, 0f, cols, 0, tp);
+                        Im2col.fold(g, cols, p0, p0 + tp, dx, xq);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * dw = the gradient of Σ dy ⊙ conv(x, w) with respect to w, in float32: {@code [O, Cg·kH·kW]}
+     * written to {@code dw[0 ..)}, previous contents overwritten. The batch is cut into
+     * {@link #weightSlices} slices, each summed into its own block, and the blocks are added in
+     * slice order: the result does not depend on which thread ran which slice.
+     */
+    public static void backwardWeight(ConvGeometry g, float[] x, int xo, float[] dy, int dyo, float[] dw) {
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
+        float[] partial = slices == 1 ? dw : (float[]) Workspace.get(float.class, Workspace.PARTIALS, slices * block);
+        Parallel.forRange(slices, 1, (from, to) -> {
+            float[] cols = g.pointwise() ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
+            for (int s = from; s < to; s++) {
+                int first = (int) ((long) s * n / slices), last = (int) ((long) (s + 1) * n / slices);
+                int acc = slices == 1 ? 0 : s * block;
+                for (int i = first; i < last; i++) {
+                    for (int q = 0; q < g.groups(); q++) {
+                        int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = acc + q * og * k;
+                        if (g.pointwise()) {
+                            // dw_q [Og, Cg] (+)= dy_q [Og, HW] · x_qᵀ [HW, Cg]
+                            Gemm.sgemm(false, true, og, k, p, 1f, dy, dq, p, x, xq, p, i == first ? 0f : 1f, partial, aq, k);
+                            continue;
+                        }
+                        for (int p0 = 0; p0 < p; p0 += tile) {
+                            int tp = Math.min(tile, p - p0);
+                            Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                            float beta = i == first && p0 == 0 ? 0f : 1f;
+                            Gemm.sgemm(false, true, og, k, tp, 1f, dy, dq + p0, p, cols, 0, tp, beta, partial, aq, k);
+                        }
+                    }
+                }
+            }
+        });
+        if (slices > 1) {
+            System.arraycopy(partial, 0, dw, 0, block);
+            for (int s = 1; s < slices; s++) {
+                int base = s * block;
+                for (int j = 0; j < block; j++) {
+                    dw[j] += partial[base + j];
+                }
+            }
+        }
+    }
+
+    /** db[o] = Σ_n Σ_p dy[n, o, p] over {@code channels} channels of {@code plane} positions each: writes db[0 .. channels). */
+    public static void biasGrad(int batch, int channels, int plane, float[] dy, int dyo, float[] db) {
+        for (int o = 0; o < channels; o++) {
+            float total = 0f;
+            for (int i = 0; i < batch; i++) {
+                int at = dyo + (i * channels + o) * plane;
+                float s = 0f;
+                for (int j = 0; j < plane; j++) {
+                    s += dy[at + j];
+                }
+                total += s;
+            }
+            db[o] = total;
+        }
+    }
+    // twin: end
+    // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
+    /**
+     * y = conv(x, w) + b in float64; {@code bias} may be null. Writes {@code y[0 .. N·O·OH·OW)}
+     * only.
+     */
+    public static void forward(ConvGeometry g, double[] x, int xo, double[] w, int wo, double[] bias, int bo, double[] y) {
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int tile = tileWidth(g);
+        Parallel.forRange(n, 1, (from, to) -> {
+            double[] cols = g.pointwise() ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
+            for (int i = from; i < to; i++) {
+                int yi = i * oc * p;
+                if (bias != null) {
+                    for (int o = 0; o < oc; o++) {
+                        Arrays.fill(y, yi + o * p, yi + (o + 1) * p, bias[bo + o]);
+                    }
+                }
+                double beta = bias != null ? 1d : 0d;
+                for (int q = 0; q < g.groups(); q++) {
+                    int xq = xo + i * imageIn + q * groupIn, wq = wo + q * og * k, yq = yi + q * og * p;
+                    if (g.pointwise()) {
+                        Gemm.dgemm(false, false, og, p, k, 1d, w, wq, k, x, xq, p, beta, y, yq, p);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < p; p0 += tile) {
+                        int tp = Math.min(tile, p - p0);
+                        Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                        Gemm.dgemm(false, false, og, tp, k, 1d, w, wq, k, cols, 0, tp, beta, y, yq + p0, p);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * dx = the gradient of Σ dy ⊙ conv(x, w) with respect to x, in float64. Writes {@code dx[0 ..
+     * N·C·H·W)} only; its previous contents are overwritten.
+     */
+    public static void backwardInput(ConvGeometry g, double[] dy, int dyo, double[] w, int wo, double[] dx) {
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int tile = tileWidth(g);
+        Parallel.forRange(n, 1, (from, to) -> {
+            double[] cols = g.pointwise() ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
+            for (int i = from; i < to; i++) {
+                if (!g.pointwise()) {
+                    Arrays.fill(dx, i * imageIn, (i + 1) * imageIn, 0d);
+                }
+                for (int q = 0; q < g.groups(); q++) {
+                    int xq = i * imageIn + q * groupIn, wq = wo + q * og * k, dq = dyo + i * oc * p + q * og * p;
+                    if (g.pointwise()) {
+                        // dx_q [Cg, HW] = w_qᵀ [Cg, Og] · dy_q [Og, HW]
+                        Gemm.dgemm(true, false, k, p, og, 1d, w, wq, k, dy, dq, p, 0d, dx, xq, p);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < p; p0 += tile) {
+                        int tp = Math.min(tile, p - p0);
+                        Gemm.dgemm(true, false, k, tp, og, 1d, w, wq, k, dy, dq + p0, p, 0d, cols, 0, tp);
+                        Im2col.fold(g, cols, p0, p0 + tp, dx, xq);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * dw = the gradient of Σ dy ⊙ conv(x, w) with respect to w, in float64: {@code [O, Cg·kH·kW]}
+     * written to {@code dw[0 ..)}, previous contents overwritten. The batch is cut into
+     * {@link #weightSlices} slices, each summed into its own block, and the blocks are added in
+     * slice order: the result does not depend on which thread ran which slice.
+     */
+    public static void backwardWeight(ConvGeometry g, double[] x, int xo, double[] dy, int dyo, double[] dw) {
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
+        double[] partial = slices == 1 ? dw : (double[]) Workspace.get(double.class, Workspace.PARTIALS, slices * block);
+        Parallel.forRange(slices, 1, (from, to) -> {
+            double[] cols = g.pointwise() ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
+            for (int s = from; s < to; s++) {
+                int first = (int) ((long) s * n / slices), last = (int) ((long) (s + 1) * n / slices);
+                int acc = slices == 1 ? 0 : s * block;
+                for (int i = first; i < last; i++) {
+                    for (int q = 0; q < g.groups(); q++) {
+                        int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = acc + q * og * k;
+                        if (g.pointwise()) {
+                            // dw_q [Og, Cg] (+)= dy_q [Og, HW] · x_qᵀ [HW, Cg]
+                            Gemm.dgemm(false, true, og, k, p, 1d, dy, dq, p, x, xq, p, i == first ? 0d : 1d, partial, aq, k);
+                            continue;
+                        }
+                        for (int p0 = 0; p0 < p; p0 += tile) {
+                            int tp = Math.min(tile, p - p0);
+                            Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                            double beta = i == first && p0 == 0 ? 0d : 1d;
+                            Gemm.dgemm(false, true, og, k, tp, 1d, dy, dq + p0, p, cols, 0, tp, beta, partial, aq, k);
+                        }
+                    }
+                }
+            }
+        });
+        if (slices > 1) {
+            System.arraycopy(partial, 0, dw, 0, block);
+            for (int s = 1; s < slices; s++) {
+                int base = s * block;
+                for (int j = 0; j < block; j++) {
+                    dw[j] += partial[base + j];
+                }
+            }
+        }
+    }
+
+    /** db[o] = Σ_n Σ_p dy[n, o, p] over {@code channels} channels of {@code plane} positions each: writes db[0 .. channels). */
+    public static void biasGrad(int batch, int channels, int plane, double[] dy, int dyo, double[] db) {
+        for (int o = 0; o < channels; o++) {
+            double total = 0d;
+            for (int i = 0; i < batch; i++) {
+                int at = dyo + (i * channels + o) * plane;
+                double s = 0d;
+                for (int j = 0; j < plane; j++) {
+                    s += dy[at + j];
+                }
+                total += s;
+            }
+            db[o] = total;
+        }
+    }
+    // twin: end
+}
