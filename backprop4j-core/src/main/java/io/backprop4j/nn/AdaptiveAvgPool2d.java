@@ -29,6 +29,18 @@ public final class AdaptiveAvgPool2d extends Module {
     /** {outH, outW} (a copy). */
     public int[] outputSize() { return new int[] {outH, outW}; }
 
+    /** The output shape for an input of {@code shape}: its last two dims replaced by the output size. */
+    public int[] outputShape(int... shape) {
+        if (shape.length != 3 && shape.length != 4) {
+            throw new ShapeException(this + ": input " + Shapes.str(shape)
+                    + " must be [batch, channels, height, width] (or one image, [channels, height, width])");
+        }
+        int[] s = shape.clone();
+        s[s.length - 2] = outH;
+        s[s.length - 1] = outW;
+        return s;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 3 && x.rank() != 4) {

@@ -62,6 +62,11 @@ public final class AvgPool2d extends Module {
     /** The fixed divisor, or 0 for none. */
     public int divisorOverride() { return divisorOverride; }
 
+    /** The output shape for an input of {@code shape} ([N, C, H, W] or [C, H, W]), checked as {@link #forward} checks it. */
+    public int[] outputShape(int... shape) {
+        return Pool.outputShape(this, shape, kernel, stride, padding, new int[] {1, 1}, ceilMode);
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Pool.checkInput(this, x, kernel, padding, new int[] {1, 1});

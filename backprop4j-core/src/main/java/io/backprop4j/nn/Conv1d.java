@@ -113,22 +113,36 @@ public final class Conv1d extends Module {
 
     public int groups() { return groups; }
 
-    @Override
-    public Tensor forward(Tensor x) {
-        Layers.sameDType(this, x, weight);
-        int r = x.rank();
+    /** The output shape for an input of {@code shape} ([N, C, L] or [C, L]), checked as {@link #forward} checks it. */
+    public int[] outputShape(int... shape) {
+        checkInput(shape);
+        int[] s = shape.clone();
+        int r = s.length;
+        s[r - 2] = out;
+        s[r - 1] = (shape[r - 1] + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+        return s;
+    }
+
+    private void checkInput(int[] shape) {
+        int r = shape.length;
         if (r != 2 && r != 3) {
-            throw new ShapeException(this + ": input " + Shapes.str(x.shape()) + " must be [batch, channels, length] (or one sample, [channels, length])");
+            throw new ShapeException(this + ": input " + Shapes.str(shape) + " must be [batch, channels, length] (or one sample, [channels, length])");
         }
-        if (x.size(r - 2) != in) {
-            throw new ShapeException(this + ": input " + Shapes.str(x.shape()) + " has " + x.size(r - 2) + " channels, but the weight "
+        if (shape[r - 2] != in) {
+            throw new ShapeException(this + ": input " + Shapes.str(shape) + " has " + shape[r - 2] + " channels, but the weight "
                     + Shapes.str(weight.shape()) + " expects " + in);
         }
         int span = dilation * (kernel - 1) + 1;
-        if (span > x.size(r - 1) + 2 * padding) {
-            throw new ShapeException(this + ": input " + Shapes.str(x.shape()) + " is shorter than the kernel: the padded length is "
-                    + (x.size(r - 1) + 2 * padding) + ", the kernel spans " + span);
+        if (span > shape[r - 1] + 2 * padding) {
+            throw new ShapeException(this + ": input " + Shapes.str(shape) + " is shorter than the kernel: the padded length is "
+                    + (shape[r - 1] + 2 * padding) + ", the kernel spans " + span);
         }
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Layers.sameDType(this, x, weight);
+        checkInput(x.shape());
         return Functional.conv1d(x, weight, bias, stride, padding, dilation, groups);
     }
 

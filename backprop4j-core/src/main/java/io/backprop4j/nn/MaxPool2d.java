@@ -51,6 +51,11 @@ public final class MaxPool2d extends Module {
 
     public boolean ceilMode() { return ceilMode; }
 
+    /** The output shape for an input of {@code shape} ([N, C, H, W] or [C, H, W]), checked as {@link #forward} checks it. */
+    public int[] outputShape(int... shape) {
+        return Pool.outputShape(this, shape, kernel, stride, padding, dilation, ceilMode);
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Pool.checkInput(this, x, kernel, padding, dilation);

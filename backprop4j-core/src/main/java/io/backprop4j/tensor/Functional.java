@@ -209,6 +209,21 @@ public final class Functional {
         return AdaptiveAvgPool2dOp.apply(input, outH, outW);
     }
 
+    /**
+     * Batch normalisation as PyTorch's {@code F.batch_norm}, per channel (dim 1) of x [N, C, *]:
+     * y = (x − μ)/√(σ² + ε)·γ + β. In training, μ and σ² are the batch's mean and biased variance
+     * over N and the positions after dim 1, and the running statistics (when not null) are updated
+     * in place: r = (1 − momentum)·r + momentum·μ, and likewise the variance with the unbiased
+     * σ²·M/(M − 1), M = N·(positions). Otherwise the running statistics are used. weight γ and bias
+     * β [C] may be null. Backward (training): dx = (g − mean(g) − x̂·mean(g·x̂))·γ/√(σ² + ε), with
+     * x̂ the normalised input; dγ = Σ g·x̂, dβ = Σ g.
+     */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        need(input, "batch_norm", "input");
+        return BatchNormOp.apply(input, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
     private static void need(Object value, String op, String what) {
         if (value == null) throw new io.backprop4j.BackpropException(op + ": " + what + " is null");
     }

@@ -158,6 +158,12 @@ class GradCheckTest {
                         .add(Functional.avgPool2d(in[0], 2).exp().sum(new int[] {2, 3}, false)));
         add("avg_pool2d divisor", AvgPool2dOp.class, r -> new Tensor[] {rnd(r, 1, 2, 5, 4)},
                 in -> Functional.avgPool2d(in[0], new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 1}, false, true, 5));
+        add("batch_norm training", BatchNormOp.class, r -> new Tensor[] {rnd(r, 3, 2, dim(r), dim(r) + 1), rnd(r, 2), rnd(r, 2)},
+                in -> Functional.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5));
+        add("batch_norm training, no affine, [N, C]", BatchNormOp.class, r -> new Tensor[] {rnd(r, 4 + r.nextInt(3), dim(r))},
+                in -> Functional.batchNorm(in[0], null, null, null, null, true, 0.1, 1e-3));
+        add("batch_norm eval", BatchNormOp.class, r -> new Tensor[] {rnd(r, 2, 3, dim(r)), rnd(r, 3), rnd(r, 3)},
+                in -> Functional.batchNorm(in[0], Tensor.vector(0.1, -0.2, 0.3), Tensor.vector(0.5, 1.5, 2), in[1], in[2], false, 0.1, 1e-5));
         add("adaptive_avg_pool2d", AdaptiveAvgPool2dOp.class, r -> new Tensor[] {rnd(r, dim(r), 2, 5 + r.nextInt(3), dim(r) + 1)},
                 in -> Functional.adaptiveAvgPool2d(in[0], 3, 2));
     }

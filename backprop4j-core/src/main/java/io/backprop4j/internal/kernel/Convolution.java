@@ -88,8 +88,8 @@ public final class Convolution {
     }
 
     /**
-     * dx = the gradient of Σ dy ⊙ conv(x, w) with respect to x, in float32. Writes {@code dx[0 ..
-     * N·C·H·W)} only; its previous contents are overwritten.
+     * dx = the gradient of Σ dy ⊙ conv(x, w) with respect to x, in float32: {@code dx[0 .. N·C·H·W)}
+     * must hold zeros on entry (a fresh array): the windows' contributions are added into it.
      */
     public static void backwardInput(ConvGeometry g, float[] dy, int dyo, float[] w, int wo, float[] dx) {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
@@ -98,9 +98,6 @@ public final class Convolution {
         Parallel.forRange(n, 1, (from, to) -> {
             float[] cols = g.pointwise() ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
             for (int i = from; i < to; i++) {
-                if (!g.pointwise()) {
-                    Arrays.fill(dx, i * imageIn, (i + 1) * imageIn, 0f);
-                }
                 for (int q = 0; q < g.groups(); q++) {
                     int xq = i * imageIn + q * groupIn, wq = wo + q * og * k, dq = dyo + i * oc * p + q * og * p;
                     if (g.pointwise()) {
@@ -120,45 +117,62 @@ public final class Convolution {
 
     /**
      * dw = the gradient of Σ dy ⊙ conv(x, w) with respect to w, in float32: {@code [O, Cg·kH·kW]}
-     * written to {@code dw[0 ..)}, previous contents overwritten. The batch is cut into
-     * {@link #weightSlices} slices, each summed into its own block, and the blocks are added in
-     * slice order: the result does not depend on which thread ran which slice.
+     * written to {@code dw[0 ..)}, previous contents overwritten. Each product is computed
+     * transposed, {@code dwᵀ_q [Cg·kH·kW, Og] = cols_q · dy_qᵀ}, so that the large unfolded
+     * matrix enters the GEMM as it lies and only the small gradient is read transposed. The batch
+     * is cut into {@link #weightSlices} slices, each summed into its own block, and the blocks are
+     * added in slice order: the result does not depend on which thread ran which slice.
      */
     public static void backwardWeight(ConvGeometry g, float[] x, int xo, float[] dy, int dyo, float[] dw) {
-        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
-        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels(), groups = g.groups();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
-        float[] partial = slices == 1 ? dw : (float[]) Workspace.get(float.class, Workspace.PARTIALS, slices * block);
+        boolean pointwise = g.pointwise();
+        // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block.
+        float[] partial = (float[]) Workspace.get(float.class, Workspace.PARTIALS, slices * block);
         Parallel.forRange(slices, 1, (from, to) -> {
-            float[] cols = g.pointwise() ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
+            float[] cols = pointwise ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
+            float[] dyT = (float[]) Workspace.get(float.class, Workspace.GRAD_T, og * tile);
             for (int s = from; s < to; s++) {
                 int first = (int) ((long) s * n / slices), last = (int) ((long) (s + 1) * n / slices);
-                int acc = slices == 1 ? 0 : s * block;
                 for (int i = first; i < last; i++) {
-                    for (int q = 0; q < g.groups(); q++) {
-                        int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = acc + q * og * k;
-                        if (g.pointwise()) {
-                            // dw_q [Og, Cg] (+)= dy_q [Og, HW] · x_qᵀ [HW, Cg]
-                            Gemm.sgemm(false, true, og, k, p, 1f, dy, dq, p, x, xq, p, i == first ? 0f : 1f, partial, aq, k);
-                            continue;
-                        }
+                    for (int q = 0; q < groups; q++) {
+                        int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = s * block + q * og;
                         for (int p0 = 0; p0 < p; p0 += tile) {
                             int tp = Math.min(tile, p - p0);
-                            Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                            // dyᵀ as a plain [tp, og] matrix: the GEMM packs a transposed operand element by element.
+                            transpose(dy, dq + p0, p, og, tp, dyT);
                             float beta = i == first && p0 == 0 ? 0f : 1f;
-                            Gemm.sgemm(false, true, og, k, tp, 1f, dy, dq + p0, p, cols, 0, tp, beta, partial, aq, k);
+                            if (pointwise) {
+                                // dwᵀ_q [Cg, Og] (+)= x_q [Cg, HW] · dy_qᵀ [HW, Og]
+                                Gemm.sgemm(false, false, k, og, tp, 1f, x, xq + p0, plane, dyT, 0, og, beta, partial, aq, oc);
+                            } else {
+                                Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                                Gemm.sgemm(false, false, k, og, tp, 1f, cols, 0, tp, dyT, 0, og, beta, partial, aq, oc);
+                            }
                         }
                     }
                 }
             }
         });
-        if (slices > 1) {
-            System.arraycopy(partial, 0, dw, 0, block);
-            for (int s = 1; s < slices; s++) {
-                int base = s * block;
-                for (int j = 0; j < block; j++) {
-                    dw[j] += partial[base + j];
+        // dw[o, r] = Σ_s partial[s][r, o], slices in order.
+        for (int o = 0; o < oc; o++) {
+            for (int r = 0; r < k; r++) {
+                float sum = partial[r * oc + o];
+                for (int s = 1; s < slices; s++) {
+                    sum += partial[s * block + r * oc + o];
                 }
+                dw[o * k + r] = sum;
+            }
+        }
+    }
+
+    /** t[j·rows + i] = a[ao + i·lda + j] for i < rows, j < cols: a rows x cols block, transposed into t [cols, rows]. */
+    static void transpose(float[] a, int ao, int lda, int rows, int cols, float[] t) {
+        // Writes in order; the reads walk the rows' cache lines, which stay in L1 for a few dozen rows.
+        for (int j = 0, dst = 0; j < cols; j++) {
+            for (int i = 0, src = ao + j; i < rows; i++, src += lda) {
+                t[dst++] = a[src];
             }
         }
     }
@@ -168,15 +182,26 @@ public final class Convolution {
         for (int o = 0; o < channels; o++) {
             float total = 0f;
             for (int i = 0; i < batch; i++) {
-                int at = dyo + (i * channels + o) * plane;
-                float s = 0f;
-                for (int j = 0; j < plane; j++) {
-                    s += dy[at + j];
-                }
-                total += s;
+                total += sum(dy, dyo + (i * channels + o) * plane, plane);
             }
             db[o] = total;
         }
+    }
+
+    /** Σ a[from .. from + n) with four running sums (independent additions pipeline; a single sum waits on each). */
+    static float sum(float[] a, int from, int n) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            s0 += a[from + j];
+            s1 += a[from + j + 1];
+            s2 += a[from + j + 2];
+            s3 += a[from + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += a[from + j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
     // twin: end
     // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
@@ -215,8 +240,8 @@ public final class Convolution {
     }
 
     /**
-     * dx = the gradient of Σ dy ⊙ conv(x, w) with respect to x, in float64. Writes {@code dx[0 ..
-     * N·C·H·W)} only; its previous contents are overwritten.
+     * dx = the gradient of Σ dy ⊙ conv(x, w) with respect to x, in float64: {@code dx[0 .. N·C·H·W)}
+     * must hold zeros on entry (a fresh array): the windows' contributions are added into it.
      */
     public static void backwardInput(ConvGeometry g, double[] dy, int dyo, double[] w, int wo, double[] dx) {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
@@ -225,9 +250,6 @@ public final class Convolution {
         Parallel.forRange(n, 1, (from, to) -> {
             double[] cols = g.pointwise() ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
             for (int i = from; i < to; i++) {
-                if (!g.pointwise()) {
-                    Arrays.fill(dx, i * imageIn, (i + 1) * imageIn, 0d);
-                }
                 for (int q = 0; q < g.groups(); q++) {
                     int xq = i * imageIn + q * groupIn, wq = wo + q * og * k, dq = dyo + i * oc * p + q * og * p;
                     if (g.pointwise()) {
@@ -247,45 +269,62 @@ public final class Convolution {
 
     /**
      * dw = the gradient of Σ dy ⊙ conv(x, w) with respect to w, in float64: {@code [O, Cg·kH·kW]}
-     * written to {@code dw[0 ..)}, previous contents overwritten. The batch is cut into
-     * {@link #weightSlices} slices, each summed into its own block, and the blocks are added in
-     * slice order: the result does not depend on which thread ran which slice.
+     * written to {@code dw[0 ..)}, previous contents overwritten. Each product is computed
+     * transposed, {@code dwᵀ_q [Cg·kH·kW, Og] = cols_q · dy_qᵀ}, so that the large unfolded
+     * matrix enters the GEMM as it lies and only the small gradient is read transposed. The batch
+     * is cut into {@link #weightSlices} slices, each summed into its own block, and the blocks are
+     * added in slice order: the result does not depend on which thread ran which slice.
      */
     public static void backwardWeight(ConvGeometry g, double[] x, int xo, double[] dy, int dyo, double[] dw) {
-        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
-        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
+        int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels(), groups = g.groups();
+        int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
-        double[] partial = slices == 1 ? dw : (double[]) Workspace.get(double.class, Workspace.PARTIALS, slices * block);
+        boolean pointwise = g.pointwise();
+        // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block.
+        double[] partial = (double[]) Workspace.get(double.class, Workspace.PARTIALS, slices * block);
         Parallel.forRange(slices, 1, (from, to) -> {
-            double[] cols = g.pointwise() ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
+            double[] cols = pointwise ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
+            double[] dyT = (double[]) Workspace.get(double.class, Workspace.GRAD_T, og * tile);
             for (int s = from; s < to; s++) {
                 int first = (int) ((long) s * n / slices), last = (int) ((long) (s + 1) * n / slices);
-                int acc = slices == 1 ? 0 : s * block;
                 for (int i = first; i < last; i++) {
-                    for (int q = 0; q < g.groups(); q++) {
-                        int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = acc + q * og * k;
-                        if (g.pointwise()) {
-                            // dw_q [Og, Cg] (+)= dy_q [Og, HW] · x_qᵀ [HW, Cg]
-                            Gemm.dgemm(false, true, og, k, p, 1d, dy, dq, p, x, xq, p, i == first ? 0d : 1d, partial, aq, k);
-                            continue;
-                        }
+                    for (int q = 0; q < groups; q++) {
+                        int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = s * block + q * og;
                         for (int p0 = 0; p0 < p; p0 += tile) {
                             int tp = Math.min(tile, p - p0);
-                            Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                            // dyᵀ as a plain [tp, og] matrix: the GEMM packs a transposed operand element by element.
+                            transpose(dy, dq + p0, p, og, tp, dyT);
                             double beta = i == first && p0 == 0 ? 0d : 1d;
-                            Gemm.dgemm(false, true, og, k, tp, 1d, dy, dq + p0, p, cols, 0, tp, beta, partial, aq, k);
+                            if (pointwise) {
+                                // dwᵀ_q [Cg, Og] (+)= x_q [Cg, HW] · dy_qᵀ [HW, Og]
+                                Gemm.dgemm(false, false, k, og, tp, 1d, x, xq + p0, plane, dyT, 0, og, beta, partial, aq, oc);
+                            } else {
+                                Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                                Gemm.dgemm(false, false, k, og, tp, 1d, cols, 0, tp, dyT, 0, og, beta, partial, aq, oc);
+                            }
                         }
                     }
                 }
             }
         });
-        if (slices > 1) {
-            System.arraycopy(partial, 0, dw, 0, block);
-            for (int s = 1; s < slices; s++) {
-                int base = s * block;
-                for (int j = 0; j < block; j++) {
-                    dw[j] += partial[base + j];
+        // dw[o, r] = Σ_s partial[s][r, o], slices in order.
+        for (int o = 0; o < oc; o++) {
+            for (int r = 0; r < k; r++) {
+                double sum = partial[r * oc + o];
+                for (int s = 1; s < slices; s++) {
+                    sum += partial[s * block + r * oc + o];
                 }
+                dw[o * k + r] = sum;
+            }
+        }
+    }
+
+    /** t[j·rows + i] = a[ao + i·lda + j] for i < rows, j < cols: a rows x cols block, transposed into t [cols, rows]. */
+    static void transpose(double[] a, int ao, int lda, int rows, int cols, double[] t) {
+        // Writes in order; the reads walk the rows' cache lines, which stay in L1 for a few dozen rows.
+        for (int j = 0, dst = 0; j < cols; j++) {
+            for (int i = 0, src = ao + j; i < rows; i++, src += lda) {
+                t[dst++] = a[src];
             }
         }
     }
@@ -295,15 +334,26 @@ public final class Convolution {
         for (int o = 0; o < channels; o++) {
             double total = 0d;
             for (int i = 0; i < batch; i++) {
-                int at = dyo + (i * channels + o) * plane;
-                double s = 0d;
-                for (int j = 0; j < plane; j++) {
-                    s += dy[at + j];
-                }
-                total += s;
+                total += sum(dy, dyo + (i * channels + o) * plane, plane);
             }
             db[o] = total;
         }
+    }
+
+    /** Σ a[from .. from + n) with four running sums (independent additions pipeline; a single sum waits on each). */
+    static double sum(double[] a, int from, int n) {
+        double s0 = 0d, s1 = 0d, s2 = 0d, s3 = 0d;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            s0 += a[from + j];
+            s1 += a[from + j + 1];
+            s2 += a[from + j + 2];
+            s3 += a[from + j + 3];
+        }
+        for (; j < n; j++) {
+            s0 += a[from + j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
     // twin: end
 }

@@ -23,6 +23,15 @@ final class Im2col {
         return Math.max(0, Math.min(outSize, o));
     }
 
+    /**
+     * Whether every row of the unfolded matrix is the input plane shifted (stride 1 both ways and
+     * output rows as wide as the input's, as with "same" padding): then unfold and fold move whole
+     * rows at once instead of one output row at a time.
+     */
+    static boolean shifted(ConvGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.outWidth() == g.width();
+    }
+
     // twin: float32 source
     /**
      * cols[r, p − p0] = x[c, ih, iw] (0 in the padding) for the output positions [p0, p1) of one
@@ -30,8 +39,9 @@ final class Im2col {
      * of {@code cols} from 0, reads x only.
      */
     static void unfold(ConvGeometry g, float[] x, int xo, int p0, int p1, float[] cols) {
-        int h = g.height(), w = g.width(), ow = g.outWidth(), tp = p1 - p0;
+        int h = g.height(), w = g.width(), ow = g.outWidth(), outH = g.outHeight(), tp = p1 - p0;
         int sh = g.strideH(), sw = g.strideW();
+        boolean shifted = shifted(g);
         int r = 0;
         for (int c = 0; c < g.groupChannels(); c++) {
             int xc = xo + c * h * w;
@@ -39,6 +49,10 @@ final class Im2col {
                 int offH = ki * g.dilationH() - g.padH();
                 for (int kj = 0; kj < g.kernelW(); kj++, r++) {
                     int offW = kj * g.dilationW() - g.padW();
+                    if (shifted) {
+                        unfoldShifted(x, xc, h, w, outH, offH, offW, p0, p1, cols, r * tp);
+                        continue;
+                    }
                     // Output columns whose input column lies inside the image: [lo, hi).
                     int lo = firstAtLeast(0, offW, sw, ow), hi = firstAtLeast(w, offW, sw, ow);
                     int dst = r * tp;
@@ -50,7 +64,10 @@ final class Im2col {
                             Arrays.fill(cols, dst, dst + end - first, 0f);
                         } else {
                             int a = Math.max(first, Math.min(end, lo)), b = Math.max(a, Math.min(end, hi));
-                            Arrays.fill(cols, dst, dst + a - first, 0f);
+                            // The padding at either end is a tap or two: a loop, not a call to Arrays.fill.
+                            for (int q = dst; q < dst + a - first; q++) {
+                                cols[q] = 0f;
+                            }
                             int src = xc + ih * w + a * sw + offW, at = dst + a - first;
                             if (sw == 1) {
                                 System.arraycopy(x, src, cols, at, b - a);
@@ -59,7 +76,9 @@ final class Im2col {
                                     cols[at + q] = x[src + q * sw];
                                 }
                             }
-                            Arrays.fill(cols, dst + b - first, dst + end - first, 0f);
+                            for (int q = dst + b - first; q < dst + end - first; q++) {
+                                cols[q] = 0f;
+                            }
                         }
                         dst += end - first;
                         p += end - first;
@@ -71,11 +90,13 @@ final class Im2col {
 
     /**
      * The adjoint of {@link #unfold}: dx[c, ih, iw] += cols[r, p − p0] for every entry that
-     * unfold reads from the image (padding entries are dropped). Modifies dx only.
+     * unfold reads from the image (padding entries are dropped). Modifies dx, and may set the
+     * padding entries of cols to zero.
      */
     static void fold(ConvGeometry g, float[] cols, int p0, int p1, float[] dx, int xo) {
-        int h = g.height(), w = g.width(), ow = g.outWidth(), tp = p1 - p0;
+        int h = g.height(), w = g.width(), ow = g.outWidth(), outH = g.outHeight(), tp = p1 - p0;
         int sh = g.strideH(), sw = g.strideW();
+        boolean shifted = shifted(g);
         int r = 0;
         for (int c = 0; c < g.groupChannels(); c++) {
             int xc = xo + c * h * w;
@@ -83,6 +104,10 @@ final class Im2col {
                 int offH = ki * g.dilationH() - g.padH();
                 for (int kj = 0; kj < g.kernelW(); kj++, r++) {
                     int offW = kj * g.dilationW() - g.padW();
+                    if (shifted) {
+                        foldShifted(cols, r * tp, p0, p1, dx, xc, h, w, outH, offH, offW);
+                        continue;
+                    }
                     int lo = firstAtLeast(0, offW, sw, ow), hi = firstAtLeast(w, offW, sw, ow);
                     int src = r * tp;
                     int p = p0;
@@ -109,6 +134,62 @@ final class Im2col {
             }
         }
     }
+
+    /**
+     * One row of {@link #unfold} when the output rows are as wide as the input's and the stride
+     * is 1 ({@link #shifted}): the row is the input plane shifted by offH·w + offW, so one copy
+     * does it, and the taps that fall in the padding (whole output rows above or below the
+     * image, and the |offW| columns at one end of each row that wrap into the next row) are zeroed.
+     */
+    private static void unfoldShifted(float[] x, int xc, int h, int w, int oh, int offH, int offW, int p0, int p1,
+                                      float[] cols, int dst) {
+        int shift = offH * w + offW;
+        // Output positions whose input row lies in the image, then those whose input lies in the plane.
+        int v0 = Math.max(p0, Math.max(0, -offH) * w), v1 = Math.min(p1, Math.min(oh, h - offH) * w);
+        int c0 = Math.max(v0, -shift), c1 = Math.max(c0, Math.min(v1, h * w - shift));
+        for (int p = p0; p < c0; p++) {
+            cols[dst + p - p0] = 0f;
+        }
+        if (c1 > c0) {
+            System.arraycopy(x, xc + c0 + shift, cols, dst + c0 - p0, c1 - c0);
+        }
+        for (int p = Math.max(c0, c1); p < p1; p++) {
+            cols[dst + p - p0] = 0f;
+        }
+        if (offW != 0 && c1 > c0) {
+            // The wrapped columns: the first -offW (offW < 0) or last offW of each output row.
+            int from = offW < 0 ? 0 : w - offW, to = offW < 0 ? -offW : w;
+            for (int row = c0 / w * w; row < c1; row += w) {
+                for (int p = Math.max(c0, row + from); p < Math.min(c1, row + to); p++) {
+                    cols[dst + p - p0] = 0f;
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #unfoldShifted}: the wrapped taps of cols are zeroed, then one shifted add (vectorised by the JIT). */
+    private static void foldShifted(float[] cols, int src, int p0, int p1, float[] dx, int xc, int h, int w, int oh, int offH,
+                                    int offW) {
+        int shift = offH * w + offW;
+        int v0 = Math.max(p0, Math.max(0, -offH) * w), v1 = Math.min(p1, Math.min(oh, h - offH) * w);
+        int c0 = Math.max(v0, -shift), c1 = Math.max(c0, Math.min(v1, h * w - shift));
+        if (c1 <= c0) {
+            return;
+        }
+        if (offW != 0) {
+            int from = offW < 0 ? 0 : w - offW, to = offW < 0 ? -offW : w;
+            for (int row = c0 / w * w; row < c1; row += w) {
+                for (int p = Math.max(c0, row + from); p < Math.min(c1, row + to); p++) {
+                    cols[src + p - p0] = 0f;
+                }
+            }
+        }
+        int at = xc + c0 + shift, from = src + c0 - p0, n = c1 - c0;
+        for (int q = 0; q < n; q++) {
+            dx[at + q] += cols[from + q];
+        }
+    }
+
     // twin: end
     // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
     /**
@@ -117,8 +198,9 @@ final class Im2col {
      * of {@code cols} from 0, reads x only.
      */
     static void unfold(ConvGeometry g, double[] x, int xo, int p0, int p1, double[] cols) {
-        int h = g.height(), w = g.width(), ow = g.outWidth(), tp = p1 - p0;
+        int h = g.height(), w = g.width(), ow = g.outWidth(), outH = g.outHeight(), tp = p1 - p0;
         int sh = g.strideH(), sw = g.strideW();
+        boolean shifted = shifted(g);
         int r = 0;
         for (int c = 0; c < g.groupChannels(); c++) {
             int xc = xo + c * h * w;
@@ -126,6 +208,10 @@ final class Im2col {
                 int offH = ki * g.dilationH() - g.padH();
                 for (int kj = 0; kj < g.kernelW(); kj++, r++) {
                     int offW = kj * g.dilationW() - g.padW();
+                    if (shifted) {
+                        unfoldShifted(x, xc, h, w, outH, offH, offW, p0, p1, cols, r * tp);
+                        continue;
+                    }
                     // Output columns whose input column lies inside the image: [lo, hi).
                     int lo = firstAtLeast(0, offW, sw, ow), hi = firstAtLeast(w, offW, sw, ow);
                     int dst = r * tp;
@@ -137,7 +223,10 @@ final class Im2col {
                             Arrays.fill(cols, dst, dst + end - first, 0d);
                         } else {
                             int a = Math.max(first, Math.min(end, lo)), b = Math.max(a, Math.min(end, hi));
-                            Arrays.fill(cols, dst, dst + a - first, 0d);
+                            // The padding at either end is a tap or two: a loop, not a call to Arrays.fill.
+                            for (int q = dst; q < dst + a - first; q++) {
+                                cols[q] = 0d;
+                            }
                             int src = xc + ih * w + a * sw + offW, at = dst + a - first;
                             if (sw == 1) {
                                 System.arraycopy(x, src, cols, at, b - a);
@@ -146,7 +235,9 @@ final class Im2col {
                                     cols[at + q] = x[src + q * sw];
                                 }
                             }
-                            Arrays.fill(cols, dst + b - first, dst + end - first, 0d);
+                            for (int q = dst + b - first; q < dst + end - first; q++) {
+                                cols[q] = 0d;
+                            }
                         }
                         dst += end - first;
                         p += end - first;
@@ -158,11 +249,13 @@ final class Im2col {
 
     /**
      * The adjoint of {@link #unfold}: dx[c, ih, iw] += cols[r, p − p0] for every entry that
-     * unfold reads from the image (padding entries are dropped). Modifies dx only.
+     * unfold reads from the image (padding entries are dropped). Modifies dx, and may set the
+     * padding entries of cols to zero.
      */
     static void fold(ConvGeometry g, double[] cols, int p0, int p1, double[] dx, int xo) {
-        int h = g.height(), w = g.width(), ow = g.outWidth(), tp = p1 - p0;
+        int h = g.height(), w = g.width(), ow = g.outWidth(), outH = g.outHeight(), tp = p1 - p0;
         int sh = g.strideH(), sw = g.strideW();
+        boolean shifted = shifted(g);
         int r = 0;
         for (int c = 0; c < g.groupChannels(); c++) {
             int xc = xo + c * h * w;
@@ -170,6 +263,10 @@ final class Im2col {
                 int offH = ki * g.dilationH() - g.padH();
                 for (int kj = 0; kj < g.kernelW(); kj++, r++) {
                     int offW = kj * g.dilationW() - g.padW();
+                    if (shifted) {
+                        foldShifted(cols, r * tp, p0, p1, dx, xc, h, w, outH, offH, offW);
+                        continue;
+                    }
                     int lo = firstAtLeast(0, offW, sw, ow), hi = firstAtLeast(w, offW, sw, ow);
                     int src = r * tp;
                     int p = p0;
@@ -196,5 +293,61 @@ final class Im2col {
             }
         }
     }
+
+    /**
+     * One row of {@link #unfold} when the output rows are as wide as the input's and the stride
+     * is 1 ({@link #shifted}): the row is the input plane shifted by offH·w + offW, so one copy
+     * does it, and the taps that fall in the padding (whole output rows above or below the
+     * image, and the |offW| columns at one end of each row that wrap into the next row) are zeroed.
+     */
+    private static void unfoldShifted(double[] x, int xc, int h, int w, int oh, int offH, int offW, int p0, int p1,
+                                      double[] cols, int dst) {
+        int shift = offH * w + offW;
+        // Output positions whose input row lies in the image, then those whose input lies in the plane.
+        int v0 = Math.max(p0, Math.max(0, -offH) * w), v1 = Math.min(p1, Math.min(oh, h - offH) * w);
+        int c0 = Math.max(v0, -shift), c1 = Math.max(c0, Math.min(v1, h * w - shift));
+        for (int p = p0; p < c0; p++) {
+            cols[dst + p - p0] = 0d;
+        }
+        if (c1 > c0) {
+            System.arraycopy(x, xc + c0 + shift, cols, dst + c0 - p0, c1 - c0);
+        }
+        for (int p = Math.max(c0, c1); p < p1; p++) {
+            cols[dst + p - p0] = 0d;
+        }
+        if (offW != 0 && c1 > c0) {
+            // The wrapped columns: the first -offW (offW < 0) or last offW of each output row.
+            int from = offW < 0 ? 0 : w - offW, to = offW < 0 ? -offW : w;
+            for (int row = c0 / w * w; row < c1; row += w) {
+                for (int p = Math.max(c0, row + from); p < Math.min(c1, row + to); p++) {
+                    cols[dst + p - p0] = 0d;
+                }
+            }
+        }
+    }
+
+    /** The adjoint of {@link #unfoldShifted}: the wrapped taps of cols are zeroed, then one shifted add (vectorised by the JIT). */
+    private static void foldShifted(double[] cols, int src, int p0, int p1, double[] dx, int xc, int h, int w, int oh, int offH,
+                                    int offW) {
+        int shift = offH * w + offW;
+        int v0 = Math.max(p0, Math.max(0, -offH) * w), v1 = Math.min(p1, Math.min(oh, h - offH) * w);
+        int c0 = Math.max(v0, -shift), c1 = Math.max(c0, Math.min(v1, h * w - shift));
+        if (c1 <= c0) {
+            return;
+        }
+        if (offW != 0) {
+            int from = offW < 0 ? 0 : w - offW, to = offW < 0 ? -offW : w;
+            for (int row = c0 / w * w; row < c1; row += w) {
+                for (int p = Math.max(c0, row + from); p < Math.min(c1, row + to); p++) {
+                    cols[src + p - p0] = 0d;
+                }
+            }
+        }
+        int at = xc + c0 + shift, from = src + c0 - p0, n = c1 - c0;
+        for (int q = 0; q < n; q++) {
+            dx[at + q] += cols[from + q];
+        }
+    }
+
     // twin: end
 }

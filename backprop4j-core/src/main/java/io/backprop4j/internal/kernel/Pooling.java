@@ -1,7 +1,5 @@
 package io.backprop4j.internal.kernel;
 
-import java.util.Arrays;
-
 /**
  * 2-D max and average pooling over planes of NCHW arrays, forward and backward, with PyTorch's
  * window rules. The {@code planes = N·C} planes of {@code H x W} lie one after another in the input
@@ -13,6 +11,13 @@ import java.util.Arrays;
  * average pooling. The output size is the caller's (PyTorch's floor or ceil mode).
  */
 public final class Pooling {
+    /**
+     * Whether {@link PoolingVector} may be used: the Vector API module is in the boot layer and
+     * readable (the same test as the other kernels make; without it only the scalar loops run).
+     */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector")
+            .map(m -> Pooling.class.getModule().canRead(m)).orElse(false);
+
     /** Planes per chunk handed to a thread: at least ~32K input elements of work. */
     private static int grain(int plane) {
         return Math.max(1, (1 << 15) / Math.max(1, plane));
@@ -57,43 +62,74 @@ public final class Pooling {
     public static void maxForward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                   int ph, int pw, int dh, int dw, float[] x, int xo, float[] y, int[] argmax) {
         int plane = h * w, outPlane = outH * outW;
+        boolean inside = ph == 0 && pw == 0 && (outH - 1) * sh + (kh - 1) * dh < h && (outW - 1) * sw + (kw - 1) * dw < w;
+        boolean twoByTwo = inside && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1;
         Parallel.forRange(planes, grain(plane), (from, to) -> {
             for (int c = from; c < to; c++) {
                 int xc = xo + c * plane, yc = c * outPlane;
-                for (int oh = 0; oh < outH; oh++) {
-                    int h0 = oh * sh - ph, h1 = Math.min(h0 + (kh - 1) * dh + 1, h);
-                    while (h0 < 0) {
-                        h0 += dh;
-                    }
-                    for (int ow = 0; ow < outW; ow++) {
-                        int w0 = ow * sw - pw, w1 = Math.min(w0 + (kw - 1) * dw + 1, w);
-                        while (w0 < 0) {
-                            w0 += dw;
-                        }
-                        int best = h0 * w + w0;
-                        float max = Float.NEGATIVE_INFINITY;
-                        for (int ih = h0; ih < h1; ih += dh) {
-                            int row = ih * w;
-                            for (int iw = w0; iw < w1; iw += dw) {
-                                float v = x[xc + row + iw];
-                                if (v > max || v != v) {
-                                    max = v;
-                                    best = row + iw;
-                                }
-                            }
-                        }
-                        y[yc + oh * outW + ow] = max;
-                        argmax[yc + oh * outW + ow] = best;
-                    }
+                if (twoByTwo) {
+                    max2x2(x, xc, w, outH, outW, y, argmax, yc);
+                } else {
+                    maxPlane(x, xc, h, w, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw, y, argmax, yc);
                 }
             }
         });
     }
 
-    /** dx[plane, argmax] += dy for every output element, in float32: dx [planes·H·W] from 0 is overwritten. */
+    /** One plane of {@link #maxForward} for 2x2 windows at stride 2 inside the input: the four taps in scan order. */
+    static void maxPlane2x2(float[] x, int xc, int w, int outH, int outW, float[] y, int[] argmax, int yc) {
+        for (int oh = 0; oh < outH; oh++) {
+            int r0 = 2 * oh * w, r1 = r0 + w, out = yc + oh * outW;
+            for (int ow = 0; ow < outW; ow++) {
+                int i0 = r0 + 2 * ow, i1 = r1 + 2 * ow;
+                float m = x[xc + i0];
+                int best = i0;
+                float v = x[xc + i0 + 1];
+                if (v > m || v != v) { m = v; best = i0 + 1; }
+                v = x[xc + i1];
+                if (v > m || v != v) { m = v; best = i1; }
+                v = x[xc + i1 + 1];
+                if (v > m || v != v) { m = v; best = i1 + 1; }
+                y[out + ow] = m;
+                argmax[out + ow] = best;
+            }
+        }
+    }
+
+    /** One plane of {@link #maxForward}, any window. */
+    private static void maxPlane(float[] x, int xc, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
+                                 int ph, int pw, int dh, int dw, float[] y, int[] argmax, int yc) {
+        for (int oh = 0; oh < outH; oh++) {
+            int h0 = oh * sh - ph, h1 = Math.min(h0 + (kh - 1) * dh + 1, h);
+            while (h0 < 0) {
+                h0 += dh;
+            }
+            for (int ow = 0; ow < outW; ow++) {
+                int w0 = ow * sw - pw, w1 = Math.min(w0 + (kw - 1) * dw + 1, w);
+                while (w0 < 0) {
+                    w0 += dw;
+                }
+                int best = h0 * w + w0;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int ih = h0; ih < h1; ih += dh) {
+                    int row = ih * w;
+                    for (int iw = w0; iw < w1; iw += dw) {
+                        float v = x[xc + row + iw];
+                        if (v > max || v != v) {
+                            max = v;
+                            best = row + iw;
+                        }
+                    }
+                }
+                y[yc + oh * outW + ow] = max;
+                argmax[yc + oh * outW + ow] = best;
+            }
+        }
+    }
+
+    /** dx[plane, argmax] += dy for every output element, in float32: dx [planes·H·W] from 0 must hold zeros on entry. */
     public static void maxBackward(int planes, int plane, int outPlane, float[] dy, int dyo, int[] argmax, float[] dx) {
         Parallel.forRange(planes, grain(plane), (from, to) -> {
-            Arrays.fill(dx, from * plane, to * plane, 0f);
             for (int c = from; c < to; c++) {
                 int xc = c * plane, yc = c * outPlane;
                 for (int j = 0; j < outPlane; j++) {
@@ -131,12 +167,11 @@ public final class Pooling {
         });
     }
 
-    /** The adjoint of {@link #avgForward} in float32: each tap of a window gets dy / divisor. Overwrites dx [planes·H·W] from 0. */
+    /** The adjoint of {@link #avgForward} in float32: each tap of a window gets dy / divisor, added into dx [planes·H·W] from 0, which must hold zeros on entry. */
     public static void avgBackward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                    int ph, int pw, boolean countIncludePad, int divisor, float[] dy, int dyo, float[] dx) {
         int plane = h * w, outPlane = outH * outW;
         Parallel.forRange(planes, grain(plane), (from, to) -> {
-            Arrays.fill(dx, from * plane, to * plane, 0f);
             for (int c = from; c < to; c++) {
                 int xc = c * plane, yc = dyo + c * outPlane;
                 for (int oh = 0; oh < outH; oh++) {
@@ -181,11 +216,10 @@ public final class Pooling {
         });
     }
 
-    /** The adjoint of {@link #adaptiveAvgForward} in float32. Overwrites dx [planes·H·W] from 0. */
+    /** The adjoint of {@link #adaptiveAvgForward} in float32, added into dx [planes·H·W] from 0, which must hold zeros on entry. */
     public static void adaptiveAvgBackward(int planes, int h, int w, int outH, int outW, float[] dy, int dyo, float[] dx) {
         int plane = h * w, outPlane = outH * outW;
         Parallel.forRange(planes, grain(plane), (from, to) -> {
-            Arrays.fill(dx, from * plane, to * plane, 0f);
             for (int c = from; c < to; c++) {
                 int xc = c * plane, yc = dyo + c * outPlane;
                 for (int oh = 0; oh < outH; oh++) {
@@ -214,43 +248,74 @@ public final class Pooling {
     public static void maxForward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                   int ph, int pw, int dh, int dw, double[] x, int xo, double[] y, int[] argmax) {
         int plane = h * w, outPlane = outH * outW;
+        boolean inside = ph == 0 && pw == 0 && (outH - 1) * sh + (kh - 1) * dh < h && (outW - 1) * sw + (kw - 1) * dw < w;
+        boolean twoByTwo = inside && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1;
         Parallel.forRange(planes, grain(plane), (from, to) -> {
             for (int c = from; c < to; c++) {
                 int xc = xo + c * plane, yc = c * outPlane;
-                for (int oh = 0; oh < outH; oh++) {
-                    int h0 = oh * sh - ph, h1 = Math.min(h0 + (kh - 1) * dh + 1, h);
-                    while (h0 < 0) {
-                        h0 += dh;
-                    }
-                    for (int ow = 0; ow < outW; ow++) {
-                        int w0 = ow * sw - pw, w1 = Math.min(w0 + (kw - 1) * dw + 1, w);
-                        while (w0 < 0) {
-                            w0 += dw;
-                        }
-                        int best = h0 * w + w0;
-                        double max = Double.NEGATIVE_INFINITY;
-                        for (int ih = h0; ih < h1; ih += dh) {
-                            int row = ih * w;
-                            for (int iw = w0; iw < w1; iw += dw) {
-                                double v = x[xc + row + iw];
-                                if (v > max || v != v) {
-                                    max = v;
-                                    best = row + iw;
-                                }
-                            }
-                        }
-                        y[yc + oh * outW + ow] = max;
-                        argmax[yc + oh * outW + ow] = best;
-                    }
+                if (twoByTwo) {
+                    max2x2(x, xc, w, outH, outW, y, argmax, yc);
+                } else {
+                    maxPlane(x, xc, h, w, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw, y, argmax, yc);
                 }
             }
         });
     }
 
-    /** dx[plane, argmax] += dy for every output element, in float64: dx [planes·H·W] from 0 is overwritten. */
+    /** One plane of {@link #maxForward} for 2x2 windows at stride 2 inside the input: the four taps in scan order. */
+    static void maxPlane2x2(double[] x, int xc, int w, int outH, int outW, double[] y, int[] argmax, int yc) {
+        for (int oh = 0; oh < outH; oh++) {
+            int r0 = 2 * oh * w, r1 = r0 + w, out = yc + oh * outW;
+            for (int ow = 0; ow < outW; ow++) {
+                int i0 = r0 + 2 * ow, i1 = r1 + 2 * ow;
+                double m = x[xc + i0];
+                int best = i0;
+                double v = x[xc + i0 + 1];
+                if (v > m || v != v) { m = v; best = i0 + 1; }
+                v = x[xc + i1];
+                if (v > m || v != v) { m = v; best = i1; }
+                v = x[xc + i1 + 1];
+                if (v > m || v != v) { m = v; best = i1 + 1; }
+                y[out + ow] = m;
+                argmax[out + ow] = best;
+            }
+        }
+    }
+
+    /** One plane of {@link #maxForward}, any window. */
+    private static void maxPlane(double[] x, int xc, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
+                                 int ph, int pw, int dh, int dw, double[] y, int[] argmax, int yc) {
+        for (int oh = 0; oh < outH; oh++) {
+            int h0 = oh * sh - ph, h1 = Math.min(h0 + (kh - 1) * dh + 1, h);
+            while (h0 < 0) {
+                h0 += dh;
+            }
+            for (int ow = 0; ow < outW; ow++) {
+                int w0 = ow * sw - pw, w1 = Math.min(w0 + (kw - 1) * dw + 1, w);
+                while (w0 < 0) {
+                    w0 += dw;
+                }
+                int best = h0 * w + w0;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int ih = h0; ih < h1; ih += dh) {
+                    int row = ih * w;
+                    for (int iw = w0; iw < w1; iw += dw) {
+                        double v = x[xc + row + iw];
+                        if (v > max || v != v) {
+                            max = v;
+                            best = row + iw;
+                        }
+                    }
+                }
+                y[yc + oh * outW + ow] = max;
+                argmax[yc + oh * outW + ow] = best;
+            }
+        }
+    }
+
+    /** dx[plane, argmax] += dy for every output element, in float64: dx [planes·H·W] from 0 must hold zeros on entry. */
     public static void maxBackward(int planes, int plane, int outPlane, double[] dy, int dyo, int[] argmax, double[] dx) {
         Parallel.forRange(planes, grain(plane), (from, to) -> {
-            Arrays.fill(dx, from * plane, to * plane, 0d);
             for (int c = from; c < to; c++) {
                 int xc = c * plane, yc = c * outPlane;
                 for (int j = 0; j < outPlane; j++) {
@@ -288,12 +353,11 @@ public final class Pooling {
         });
     }
 
-    /** The adjoint of {@link #avgForward} in float64: each tap of a window gets dy / divisor. Overwrites dx [planes·H·W] from 0. */
+    /** The adjoint of {@link #avgForward} in float64: each tap of a window gets dy / divisor, added into dx [planes·H·W] from 0, which must hold zeros on entry. */
     public static void avgBackward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                    int ph, int pw, boolean countIncludePad, int divisor, double[] dy, int dyo, double[] dx) {
         int plane = h * w, outPlane = outH * outW;
         Parallel.forRange(planes, grain(plane), (from, to) -> {
-            Arrays.fill(dx, from * plane, to * plane, 0d);
             for (int c = from; c < to; c++) {
                 int xc = c * plane, yc = dyo + c * outPlane;
                 for (int oh = 0; oh < outH; oh++) {
@@ -338,11 +402,10 @@ public final class Pooling {
         });
     }
 
-    /** The adjoint of {@link #adaptiveAvgForward} in float64. Overwrites dx [planes·H·W] from 0. */
+    /** The adjoint of {@link #adaptiveAvgForward} in float64, added into dx [planes·H·W] from 0, which must hold zeros on entry. */
     public static void adaptiveAvgBackward(int planes, int h, int w, int outH, int outW, double[] dy, int dyo, double[] dx) {
         int plane = h * w, outPlane = outH * outW;
         Parallel.forRange(planes, grain(plane), (from, to) -> {
-            Arrays.fill(dx, from * plane, to * plane, 0d);
             for (int c = from; c < to; c++) {
                 int xc = c * plane, yc = dyo + c * outPlane;
                 for (int oh = 0; oh < outH; oh++) {
@@ -361,4 +424,18 @@ public final class Pooling {
         });
     }
     // twin: end
+
+    /** 2x2 stride-2 max pooling of one float32 plane: the Vector API loop when present, else the scalar scan. */
+    private static void max2x2(float[] x, int xc, int w, int outH, int outW, float[] y, int[] argmax, int yc) {
+        if (VECTOR) {
+            PoolingVector.max2x2(x, xc, w, outH, outW, y, argmax, yc);
+        } else {
+            maxPlane2x2(x, xc, w, outH, outW, y, argmax, yc);
+        }
+    }
+
+    /** The float64 planes take the scalar scan. */
+    private static void max2x2(double[] x, int xc, int w, int outH, int outW, double[] y, int[] argmax, int yc) {
+        maxPlane2x2(x, xc, w, outH, outW, y, argmax, yc);
+    }
 }

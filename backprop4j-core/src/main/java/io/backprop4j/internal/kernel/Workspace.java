@@ -11,8 +11,10 @@ final class Workspace {
     static final int COLS = 0;
     /** Weight-gradient partial sums, one block per batch slice; taken by the calling thread only. */
     static final int PARTIALS = 1;
+    /** A transposed tile of the output gradient. */
+    static final int GRAD_T = 2;
 
-    private static final int SLOTS = 2;
+    private static final int SLOTS = 3;
     private static final ThreadLocal<Object[]> FLOATS = ThreadLocal.withInitial(() -> new Object[SLOTS]);
     private static final ThreadLocal<Object[]> DOUBLES = ThreadLocal.withInitial(() -> new Object[SLOTS]);
 

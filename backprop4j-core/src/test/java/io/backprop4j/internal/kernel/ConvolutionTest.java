@@ -30,6 +30,8 @@ class ConvolutionTest {
         {2, 4, 50, 50, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 36 x 2500 unfolded: more than one tile
         {1, 1, 3, 4, 2, 3, 4, 1, 1, 0, 0, 1, 1, 1},     // kernel as large as the image: one output
         {7, 2, 9, 6, 2, 3, 3, 4, 3, 2, 2, 3, 2, 2},
+        {3, 2, 7, 6, 3, 3, 3, 1, 1, 2, 2, 2, 2, 1},     // dilated "same": rows of cols are shifted planes
+        {2, 3, 5, 4, 2, 5, 3, 1, 1, 1, 1, 1, 1, 1},     // output as wide as the input, not as tall
     };
 
     private static ConvGeometry geometry(int[] c) {
@@ -121,9 +123,10 @@ class ConvolutionTest {
             double[] x = random(r, xn), w = random(r, wn), b = random(r, g.outChannels()), dy = random(r, yn);
             Expected e = reference(g, x, w, b, dy);
             Expected noBias = reference(g, x, w, null, dy);
-            // Inputs at odd offsets, outputs pre-filled with garbage: kernels must overwrite, not add.
+            // Inputs at odd offsets; outputs pre-filled with garbage (kernels must overwrite them), but the
+            // input gradient, which is added into a fresh array.
             int xo = 3, wo = 5, bo = 2, dyo = 7;
-            float[] yf = garbage(yn), dxf = garbage(xn), dwf = garbage(wn), dbf = garbage(g.outChannels());
+            float[] yf = garbage(yn), dxf = new float[xn], dwf = garbage(wn), dbf = garbage(g.outChannels());
             Convolution.forward(g, floats(x, xo), xo, floats(w, wo), wo, floats(b, bo), bo, yf);
             assertClose(name + " forward float32", e.y(), yf, 0, 1e-4);
             Convolution.forward(g, floats(x, xo), xo, floats(w, wo), wo, null, 0, yf);
@@ -135,7 +138,7 @@ class ConvolutionTest {
             Convolution.biasGrad(g.batch(), g.outChannels(), g.outPlane(), floats(dy, dyo), dyo, dbf);
             assertClose(name + " bias gradient float32", e.db(), dbf, 0, 1e-4);
 
-            double[] yd = garbageD(yn), dxd = garbageD(xn), dwd = garbageD(wn), dbd = garbageD(g.outChannels());
+            double[] yd = garbageD(yn), dxd = new double[xn], dwd = garbageD(wn), dbd = garbageD(g.outChannels());
             Convolution.forward(g, padded(x, xo), xo, padded(w, wo), wo, padded(b, bo), bo, yd);
             assertClose(name + " forward float64", e.y(), yd, 0, 1e-12);
             Convolution.backwardInput(g, padded(dy, dyo), dyo, padded(w, wo), wo, dxd);
@@ -163,8 +166,14 @@ class ConvolutionTest {
     /** Unfold then fold is the adjoint pair: ⟨unfold(x), c⟩ = ⟨x, fold(c)⟩ for every tile of a strided, padded, dilated geometry. */
     @Test
     void foldIsTheAdjointOfUnfold() {
+        adjoint(new ConvGeometry(1, 2, 9, 8, 1, 3, 2, 2, 3, 2, 1, 2, 3, 1));
+        ConvGeometry same = new ConvGeometry(1, 2, 5, 7, 1, 3, 5, 1, 1, 1, 2, 1, 1, 1);
+        assertTrue(Im2col.shifted(same));
+        adjoint(same);
+    }
+
+    private static void adjoint(ConvGeometry g) {
         SplittableRandom r = new SplittableRandom(5);
-        ConvGeometry g = new ConvGeometry(1, 2, 9, 8, 1, 3, 2, 2, 3, 2, 1, 2, 3, 1);
         int p = g.outPlane(), k = g.patch();
         double[] x = random(r, g.channels() * g.plane());
         for (int[] tile : new int[][] {{0, p}, {1, p - 1}, {3, 4}, {0, 1}}) {

@@ -23,6 +23,8 @@ class PoolingTest {
         {5, 5, 5, 5, 5, 1, 1, 2, 2, 1, 1},
         {4, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1},
         {7, 6, 13, 1, 4, 3, 2, 0, 2, 1, 1},
+        {2, 6, 70, 2, 2, 2, 2, 0, 0, 1, 1},     // rows of 35 outputs: several vector steps and a masked one
+        {3, 9, 9, 2, 2, 2, 2, 0, 0, 1, 1},      // odd sizes: the last row and column are left out
     };
 
     private static double[] random(SplittableRandom r, int n) {
@@ -69,7 +71,6 @@ class PoolingTest {
             for (int i = 0; i < x.length; i++) xf[xo + i] = (float) x[i];
             for (int i = 0; i < dy.length; i++) dyf[2 + i] = (float) dy[i];
             float[] yf = new float[y.length], dxf = new float[x.length];
-            Arrays.fill(dxf, Float.NaN);
             int[] arg = new int[y.length];
             Pooling.maxForward(planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, xf, xo, yf, arg);
             for (int i = 0; i < y.length; i++) assertEquals((float) y[i], yf[i], 0f, name + " max float32 " + i);
@@ -99,6 +100,35 @@ class PoolingTest {
         assertEquals(5, arg[1]);
         assertEquals(6, arg[2]);
         assertEquals(5, arg[3]);   // NaN, then a larger number: NaN stays
+        // The same rules on the 2x2, stride-2 path.
+        float[] f = {1, 5, 5, Float.NaN, 5, 0, 2, 7};
+        float[] fy = new float[2];
+        Pooling.maxForward(1, 2, 4, 1, 2, 2, 2, 2, 2, 0, 0, 1, 1, f, 0, fy, arg);
+        assertEquals(5f, fy[0]);
+        assertEquals(1, arg[0]);
+        assertEquals(Float.NaN, fy[1]);
+        assertEquals(3, arg[1]);
+    }
+
+    /** The Vector API loop of 2x2 windows and the scalar one give the same values and winners, NaN and ties included. */
+    @Test
+    void vectorAndScalarMaxPoolingAgree() {
+        SplittableRandom r = new SplittableRandom(8);
+        for (int w : new int[] {2, 4, 6, 14, 28, 34, 66}) {
+            int h = 6, outH = 3, outW = w / 2;
+            float[] x = new float[5 + h * w];
+            for (int i = 0; i < x.length; i++) {
+                double u = r.nextDouble();
+                x[i] = u < 0.1 ? Float.NaN : u < 0.4 ? 0f : (float) r.nextInt(4);   // many ties and some NaN
+            }
+            float[] y1 = new float[outH * outW + 2], y2 = new float[outH * outW + 2];
+            int[] a1 = new int[y1.length], a2 = new int[y2.length];
+            Pooling.maxPlane2x2(x, 5, w, outH, outW, y1, a1, 2);
+            if (Pooling.VECTOR) PoolingVector.max2x2(x, 5, w, outH, outW, y2, a2, 2);
+            else Pooling.maxPlane2x2(x, 5, w, outH, outW, y2, a2, 2);
+            assertTrue(Arrays.equals(a1, a2), "w=" + w + ": " + Arrays.toString(a1) + " vs " + Arrays.toString(a2));
+            for (int i = 0; i < y1.length; i++) assertEquals(Float.floatToIntBits(y1[i]), Float.floatToIntBits(y2[i]), "w=" + w + " " + i);
+        }
     }
 
     @Test
@@ -144,7 +174,6 @@ class PoolingTest {
                 float[] xf = new float[x.length], dyf = new float[dy.length], yf = new float[y.length], dxf = new float[x.length];
                 for (int i = 0; i < x.length; i++) xf[i] = (float) x[i];
                 for (int i = 0; i < dy.length; i++) dyf[i] = (float) dy[i];
-                Arrays.fill(dxf, Float.NaN);
                 Pooling.avgForward(planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, includePad, divisor, xf, 0, yf);
                 Pooling.avgBackward(planes, h, w, oh, ow, kh, kw, sh, sw, ph, pw, includePad, divisor, dyf, 0, dxf);
                 for (int i = 0; i < y.length; i++) assertEquals(y[i], yf[i], 1e-5, name + " avg float32 " + i);
