@@ -98,6 +98,20 @@ class ConvLayersTest {
         assertEquals(6, net.parameters().size());
     }
 
+    /** An empty batch gives an empty output and zero weight gradients (not the scratch buffer's leftovers). */
+    @Test
+    void anEmptyBatch() {
+        var rng = new SplittableRandom(8);
+        var conv = new Conv2d(2, 3, 3, 1, 1, rng);
+        conv.forward(Tensor.rand(rng, DType.FLOAT32, 4, 2, 6, 6)).sum().backward();   // leaves partial sums in the scratch arrays
+        conv.zeroGrad();
+        Tensor y = conv.forward(Tensor.zeros(DType.FLOAT32, 0, 2, 6, 6));
+        assertArrayEquals(new int[] {0, 3, 6, 6}, y.shape());
+        y.sum().backward();
+        for (float v : conv.weight().grad().toFloatArray()) assertEquals(0f, v);
+        for (float v : conv.bias().grad().toFloatArray()) assertEquals(0f, v);
+    }
+
     @Test
     void conv1dIsConv2dOnARowOfPixels() {
         var rng = new SplittableRandom(5);

@@ -128,6 +128,10 @@ public final class Convolution {
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
         boolean pointwise = g.pointwise();
+        if (n == 0) {
+            Arrays.fill(dw, 0, block, 0f);
+            return;
+        }
         // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block.
         float[] partial = (float[]) Workspace.get(float.class, Workspace.PARTIALS, slices * block);
         Parallel.forRange(slices, 1, (from, to) -> {
@@ -280,6 +284,10 @@ public final class Convolution {
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
         boolean pointwise = g.pointwise();
+        if (n == 0) {
+            Arrays.fill(dw, 0, block, 0d);
+            return;
+        }
         // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block.
         double[] partial = (double[]) Workspace.get(double.class, Workspace.PARTIALS, slices * block);
         Parallel.forRange(slices, 1, (from, to) -> {
