@@ -14,7 +14,8 @@ record MaxPool2dOp(Tensor x, PoolWindow window, int[] argmax) implements Primiti
         Tensor xc = x.contiguousData();
         int planes = p.planes(x), h = x.size(-2), w = x.size(-1);
         Tensor y = Tensor.zeros(x.dtype(), p.outShape(x));
-        int[] argmax = new int[y.numel()];
+        // The winners are kept only for a backward pass: evaluation skips them.
+        int[] argmax = Autograd.needsGrad(x) ? new int[y.numel()] : null;
         if (x.dtype() == DType.FLOAT32) {
             Pooling.maxForward(planes, h, w, p.outH(), p.outW(), p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw(),
                     xc.floatArray(), xc.offset(), y.floatArray(), argmax);

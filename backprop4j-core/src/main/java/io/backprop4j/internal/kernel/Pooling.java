@@ -57,7 +57,8 @@ public final class Pooling {
      * Max pooling in float32: y[plane, oh, ow] = the largest tap of its window, and {@code
      * argmax} its index {@code ih·W + iw} within the input plane (the first of equal values; a NaN
      * wins, as in PyTorch). A window with no tap inside the input gives −∞ and the index of its
-     * first row and column clipped to the input. Writes y and argmax [planes·outH·outW] from 0.
+     * first row and column clipped to the input. Writes y and argmax [planes·outH·outW] from 0;
+     * argmax may be null (no gradient wanted: evaluation).
      */
     public static void maxForward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                   int ph, int pw, int dh, int dw, float[] x, int xo, float[] y, int[] argmax) {
@@ -91,7 +92,9 @@ public final class Pooling {
                 v = x[xc + i1 + 1];
                 if (v > m || v != v) { m = v; best = i1 + 1; }
                 y[out + ow] = m;
-                argmax[out + ow] = best;
+                if (argmax != null) {
+                    argmax[out + ow] = best;
+                }
             }
         }
     }
@@ -122,7 +125,9 @@ public final class Pooling {
                     }
                 }
                 y[yc + oh * outW + ow] = max;
-                argmax[yc + oh * outW + ow] = best;
+                if (argmax != null) {
+                    argmax[yc + oh * outW + ow] = best;
+                }
             }
         }
     }
@@ -243,7 +248,8 @@ public final class Pooling {
      * Max pooling in float64: y[plane, oh, ow] = the largest tap of its window, and {@code
      * argmax} its index {@code ih·W + iw} within the input plane (the first of equal values; a NaN
      * wins, as in PyTorch). A window with no tap inside the input gives −∞ and the index of its
-     * first row and column clipped to the input. Writes y and argmax [planes·outH·outW] from 0.
+     * first row and column clipped to the input. Writes y and argmax [planes·outH·outW] from 0;
+     * argmax may be null (no gradient wanted: evaluation).
      */
     public static void maxForward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                   int ph, int pw, int dh, int dw, double[] x, int xo, double[] y, int[] argmax) {
@@ -277,7 +283,9 @@ public final class Pooling {
                 v = x[xc + i1 + 1];
                 if (v > m || v != v) { m = v; best = i1 + 1; }
                 y[out + ow] = m;
-                argmax[out + ow] = best;
+                if (argmax != null) {
+                    argmax[out + ow] = best;
+                }
             }
         }
     }
@@ -308,7 +316,9 @@ public final class Pooling {
                     }
                 }
                 y[yc + oh * outW + ow] = max;
-                argmax[yc + oh * outW + ow] = best;
+                if (argmax != null) {
+                    argmax[yc + oh * outW + ow] = best;
+                }
             }
         }
     }

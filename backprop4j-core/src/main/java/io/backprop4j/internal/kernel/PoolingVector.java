@@ -39,7 +39,7 @@ final class PoolingVector {
 
     /**
      * One plane of 2x2, stride-2 max pooling of float32: outH x outW outputs from the rows of x at
-     * xc (width w). A step past the end of a row reads on into the next rows and writes lanes that
+     * xc (width w), and their winners' positions unless argmax is null. A step past the end of a row reads on into the next rows and writes lanes that
      * a later step (of the same plane) overwrites; only where that would leave the plane or the
      * array are the loads and stores masked, because masked ones cost several times more.
      */
@@ -65,20 +65,27 @@ final class PoolingVector {
                 }
                 FloatVector a = t0.rearrange(EVEN, t1), b = t0.rearrange(ODD, t1);
                 FloatVector c = u0.rearrange(EVEN, u1), d = u0.rearrange(ODD, u1);
-                IntVector ia = TWICE_IOTA.add(r0 + 2 * ow), ic = TWICE_IOTA.add(r1 + 2 * ow);
                 VectorMask<Float> bWins = b.compare(VectorOperators.GT, a).or(b.test(VectorOperators.IS_NAN));
                 VectorMask<Float> dWins = d.compare(VectorOperators.GT, c).or(d.test(VectorOperators.IS_NAN));
                 FloatVector top = a.blend(b, bWins), bottom = c.blend(d, dWins);
-                IntVector itop = ia.add(1, bWins.cast(I)), ibottom = ic.add(1, dWins.cast(I));
                 VectorMask<Float> bottomWins = bottom.compare(VectorOperators.GT, top).or(bottom.test(VectorOperators.IS_NAN));
                 FloatVector m = top.blend(bottom, bottomWins);
-                IntVector im = itop.blend(ibottom, bottomWins.cast(I));
-                if (out + ow + L <= planeEnd) {
+                boolean whole = out + ow + L <= planeEnd;
+                VectorMask<Float> lanes = whole ? null : F.indexInRange(0, n);
+                if (whole) {
                     m.intoArray(y, out + ow);
+                } else {
+                    m.intoArray(y, out + ow, lanes);
+                }
+                if (argmax == null) {
+                    continue;
+                }
+                IntVector ia = TWICE_IOTA.add(r0 + 2 * ow), ic = TWICE_IOTA.add(r1 + 2 * ow);
+                IntVector itop = ia.add(1, bWins.cast(I)), ibottom = ic.add(1, dWins.cast(I));
+                IntVector im = itop.blend(ibottom, bottomWins.cast(I));
+                if (whole) {
                     im.intoArray(argmax, out + ow);
                 } else {
-                    VectorMask<Float> lanes = F.indexInRange(0, n);
-                    m.intoArray(y, out + ow, lanes);
                     im.intoArray(argmax, out + ow, lanes.cast(I));
                 }
             }

@@ -128,6 +128,10 @@ class PoolingTest {
             else Pooling.maxPlane2x2(x, 5, w, outH, outW, y2, a2, 2);
             assertTrue(Arrays.equals(a1, a2), "w=" + w + ": " + Arrays.toString(a1) + " vs " + Arrays.toString(a2));
             for (int i = 0; i < y1.length; i++) assertEquals(Float.floatToIntBits(y1[i]), Float.floatToIntBits(y2[i]), "w=" + w + " " + i);
+            // Without winners (evaluation): the same values.
+            float[] y3 = new float[y1.length];
+            Pooling.maxForward(1, h, w, outH, outW, 2, 2, 2, 2, 0, 0, 1, 1, Arrays.copyOfRange(x, 5, x.length), 0, y3, null);
+            for (int i = 0; i < outH * outW; i++) assertEquals(Float.floatToIntBits(y1[2 + i]), Float.floatToIntBits(y3[i]), "no argmax, w=" + w);
         }
     }
 
