@@ -144,14 +144,15 @@ record Conv2dOp(Tensor x, Tensor w, Tensor b, ConvGeometry geometry) implements 
             if (f32) Convolution.backwardInput(g, gc.floatArray(), gc.offset(), wc.floatArray(), wc.offset(), dx.floatArray());
             else Convolution.backwardInput(g, gc.doubleArray(), gc.offset(), wc.doubleArray(), wc.offset(), dx.doubleArray());
         }
+        boolean biasGrad = b != null && b.requiresGrad();
+        if (biasGrad) db = Tensor.zeros(b.dtype(), b.shape());
         if (w.requiresGrad()) {
+            // The bias gradient comes with the weight's, summed while the gradient is read anyway.
             Tensor xc = x.contiguousData();
             dw = Tensor.zeros(w.dtype(), w.shape());
-            if (f32) Convolution.backwardWeight(g, xc.floatArray(), xc.offset(), gc.floatArray(), gc.offset(), dw.floatArray());
-            else Convolution.backwardWeight(g, xc.doubleArray(), xc.offset(), gc.doubleArray(), gc.offset(), dw.doubleArray());
-        }
-        if (b != null && b.requiresGrad()) {
-            db = Tensor.zeros(b.dtype(), b.shape());
+            if (f32) Convolution.backwardWeight(g, xc.floatArray(), xc.offset(), gc.floatArray(), gc.offset(), dw.floatArray(), biasGrad ? db.floatArray() : null);
+            else Convolution.backwardWeight(g, xc.doubleArray(), xc.offset(), gc.doubleArray(), gc.offset(), dw.doubleArray(), biasGrad ? db.doubleArray() : null);
+        } else if (biasGrad) {
             if (f32) Convolution.biasGrad(g.batch(), g.outChannels(), g.outPlane(), gc.floatArray(), gc.offset(), db.floatArray());
             else Convolution.biasGrad(g.batch(), g.outChannels(), g.outPlane(), gc.doubleArray(), gc.offset(), db.doubleArray());
         }

@@ -121,19 +121,28 @@ public final class Convolution {
      * transposed, {@code dwᵀ_q [Cg·kH·kW, Og] = cols_q · dy_qᵀ}, so that the large unfolded
      * matrix enters the GEMM as it lies and only the small gradient is read transposed. The batch
      * is cut into {@link #weightSlices} slices, each summed into its own block, and the blocks are
-     * added in slice order: the result does not depend on which thread ran which slice.
+     * added in slice order: the result does not depend on which thread ran which slice. When
+     * {@code db} is not null, the bias gradient Σ_n Σ_p dy[n, o, p] is written there too, summed
+     * (in float64) as dy is transposed, so it costs no pass of its own.
      */
-    public static void backwardWeight(ConvGeometry g, float[] x, int xo, float[] dy, int dyo, float[] dw) {
+    public static void backwardWeight(ConvGeometry g, float[] x, int xo, float[] dy, int dyo, float[] dw, float[] db) {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels(), groups = g.groups();
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
         boolean pointwise = g.pointwise();
         if (n == 0) {
             Arrays.fill(dw, 0, block, 0f);
+            if (db != null) {
+                Arrays.fill(db, 0, oc, 0f);
+            }
             return;
         }
-        // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block.
+        // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block, and the bias gradient at s·oc.
         float[] partial = (float[]) Workspace.get(float.class, Workspace.PARTIALS, slices * block);
+        double[] biasSums = db == null ? null : (double[]) Workspace.get(double.class, Workspace.BIAS, slices * oc);
+        if (biasSums != null) {
+            Arrays.fill(biasSums, 0, slices * oc, 0);
+        }
         Parallel.forRange(slices, 1, (from, to) -> {
             float[] cols = pointwise ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
             float[] dyT = (float[]) Workspace.get(float.class, Workspace.GRAD_T, og * tile);
@@ -145,7 +154,7 @@ public final class Convolution {
                         for (int p0 = 0; p0 < p; p0 += tile) {
                             int tp = Math.min(tile, p - p0);
                             // dyᵀ as a plain [tp, og] matrix: the GEMM packs a transposed operand element by element.
-                            transpose(dy, dq + p0, p, og, tp, dyT);
+                            transpose(dy, dq + p0, p, og, tp, dyT, biasSums, s * oc + q * og);
                             float beta = i == first && p0 == 0 ? 0f : 1f;
                             if (pointwise) {
                                 // dwᵀ_q [Cg, Og] (+)= x_q [Cg, HW] · dy_qᵀ [HW, Og]
@@ -169,14 +178,31 @@ public final class Convolution {
                 dw[o * k + r] = sum;
             }
         }
+        if (db != null) {
+            for (int o = 0; o < oc; o++) {
+                double sum = 0;
+                for (int s = 0; s < slices; s++) {
+                    sum += biasSums[s * oc + o];
+                }
+                db[o] = (float) sum;
+            }
+        }
     }
 
-    /** t[j·rows + i] = a[ao + i·lda + j] for i < rows, j < cols: a rows x cols block, transposed into t [cols, rows]. */
-    static void transpose(float[] a, int ao, int lda, int rows, int cols, float[] t) {
+    /**
+     * t[j·rows + i] = a[ao + i·lda + j] for i < rows, j < cols: a rows x cols block, transposed
+     * into t [cols, rows]; when {@code sums} is not null, each row's sum is added to sums[so + i].
+     */
+    static void transpose(float[] a, int ao, int lda, int rows, int cols, float[] t, double[] sums, int so) {
         // Writes in order; the reads walk the rows' cache lines, which stay in L1 for a few dozen rows.
         for (int j = 0, dst = 0; j < cols; j++) {
             for (int i = 0, src = ao + j; i < rows; i++, src += lda) {
                 t[dst++] = a[src];
+            }
+        }
+        if (sums != null) {
+            for (int i = 0; i < rows; i++) {
+                sums[so + i] += sum(a, ao + i * lda, cols);
             }
         }
     }
@@ -277,19 +303,28 @@ public final class Convolution {
      * transposed, {@code dwᵀ_q [Cg·kH·kW, Og] = cols_q · dy_qᵀ}, so that the large unfolded
      * matrix enters the GEMM as it lies and only the small gradient is read transposed. The batch
      * is cut into {@link #weightSlices} slices, each summed into its own block, and the blocks are
-     * added in slice order: the result does not depend on which thread ran which slice.
+     * added in slice order: the result does not depend on which thread ran which slice. When
+     * {@code db} is not null, the bias gradient Σ_n Σ_p dy[n, o, p] is written there too, summed
+     * (in float64) as dy is transposed, so it costs no pass of its own.
      */
-    public static void backwardWeight(ConvGeometry g, double[] x, int xo, double[] dy, int dyo, double[] dw) {
+    public static void backwardWeight(ConvGeometry g, double[] x, int xo, double[] dy, int dyo, double[] dw, double[] db) {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels(), groups = g.groups();
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
         boolean pointwise = g.pointwise();
         if (n == 0) {
             Arrays.fill(dw, 0, block, 0d);
+            if (db != null) {
+                Arrays.fill(db, 0, oc, 0d);
+            }
             return;
         }
-        // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block.
+        // Slice s sums dwᵀ [k, oc] (group q in columns q·og ..) at s·block, and the bias gradient at s·oc.
         double[] partial = (double[]) Workspace.get(double.class, Workspace.PARTIALS, slices * block);
+        double[] biasSums = db == null ? null : (double[]) Workspace.get(double.class, Workspace.BIAS, slices * oc);
+        if (biasSums != null) {
+            Arrays.fill(biasSums, 0, slices * oc, 0);
+        }
         Parallel.forRange(slices, 1, (from, to) -> {
             double[] cols = pointwise ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
             double[] dyT = (double[]) Workspace.get(double.class, Workspace.GRAD_T, og * tile);
@@ -301,7 +336,7 @@ public final class Convolution {
                         for (int p0 = 0; p0 < p; p0 += tile) {
                             int tp = Math.min(tile, p - p0);
                             // dyᵀ as a plain [tp, og] matrix: the GEMM packs a transposed operand element by element.
-                            transpose(dy, dq + p0, p, og, tp, dyT);
+                            transpose(dy, dq + p0, p, og, tp, dyT, biasSums, s * oc + q * og);
                             double beta = i == first && p0 == 0 ? 0d : 1d;
                             if (pointwise) {
                                 // dwᵀ_q [Cg, Og] (+)= x_q [Cg, HW] · dy_qᵀ [HW, Og]
@@ -325,14 +360,31 @@ public final class Convolution {
                 dw[o * k + r] = sum;
             }
         }
+        if (db != null) {
+            for (int o = 0; o < oc; o++) {
+                double sum = 0;
+                for (int s = 0; s < slices; s++) {
+                    sum += biasSums[s * oc + o];
+                }
+                db[o] = (double) sum;
+            }
+        }
     }
 
-    /** t[j·rows + i] = a[ao + i·lda + j] for i < rows, j < cols: a rows x cols block, transposed into t [cols, rows]. */
-    static void transpose(double[] a, int ao, int lda, int rows, int cols, double[] t) {
+    /**
+     * t[j·rows + i] = a[ao + i·lda + j] for i < rows, j < cols: a rows x cols block, transposed
+     * into t [cols, rows]; when {@code sums} is not null, each row's sum is added to sums[so + i].
+     */
+    static void transpose(double[] a, int ao, int lda, int rows, int cols, double[] t, double[] sums, int so) {
         // Writes in order; the reads walk the rows' cache lines, which stay in L1 for a few dozen rows.
         for (int j = 0, dst = 0; j < cols; j++) {
             for (int i = 0, src = ao + j; i < rows; i++, src += lda) {
                 t[dst++] = a[src];
+            }
+        }
+        if (sums != null) {
+            for (int i = 0; i < rows; i++) {
+                sums[so + i] += sum(a, ao + i * lda, cols);
             }
         }
     }

@@ -24,6 +24,13 @@ final class PoolingVector {
     private static final VectorShuffle<Float> EVEN = shuffle(0), ODD = shuffle(1);
     /** 0, 2, 4, ...: the top-left tap of each output of a step, relative to the step's first. */
     private static final IntVector TWICE_IOTA = IntVector.zero(I).addIndex(2);
+    /** A step's lanes on their way to a plane's last few outputs: a masked store costs more than this copy. */
+    private static final ThreadLocal<Tail> TAIL = ThreadLocal.withInitial(Tail::new);
+
+    private static final class Tail {
+        final float[] values = new float[L];
+        final int[] winners = new int[L];
+    }
 
     private PoolingVector() {
     }
@@ -40,8 +47,9 @@ final class PoolingVector {
     /**
      * One plane of 2x2, stride-2 max pooling of float32: outH x outW outputs from the rows of x at
      * xc (width w), and their winners' positions unless argmax is null. A step past the end of a row reads on into the next rows and writes lanes that
-     * a later step (of the same plane) overwrites; only where that would leave the plane or the
-     * array are the loads and stores masked, because masked ones cost several times more.
+     * a later step (of the same plane) overwrites; where that would leave the plane, the lanes go
+     * through a small array, and where a load would leave the array, it is masked (masked loads and
+     * stores check every lane's index and cost several times more).
      */
     static void max2x2(float[] x, int xc, int w, int outH, int outW, float[] y, int[] argmax, int yc) {
         int planeEnd = yc + outH * outW;
@@ -71,11 +79,12 @@ final class PoolingVector {
                 VectorMask<Float> bottomWins = bottom.compare(VectorOperators.GT, top).or(bottom.test(VectorOperators.IS_NAN));
                 FloatVector m = top.blend(bottom, bottomWins);
                 boolean whole = out + ow + L <= planeEnd;
-                VectorMask<Float> lanes = whole ? null : F.indexInRange(0, n);
+                Tail tail = whole ? null : TAIL.get();
                 if (whole) {
                     m.intoArray(y, out + ow);
                 } else {
-                    m.intoArray(y, out + ow, lanes);
+                    m.intoArray(tail.values, 0);
+                    System.arraycopy(tail.values, 0, y, out + ow, n);
                 }
                 if (argmax == null) {
                     continue;
@@ -86,7 +95,8 @@ final class PoolingVector {
                 if (whole) {
                     im.intoArray(argmax, out + ow);
                 } else {
-                    im.intoArray(argmax, out + ow, lanes.cast(I));
+                    im.intoArray(tail.winners, 0);
+                    System.arraycopy(tail.winners, 0, argmax, out + ow, n);
                 }
             }
         }

@@ -13,8 +13,10 @@ final class Workspace {
     static final int PARTIALS = 1;
     /** A transposed tile of the output gradient. */
     static final int GRAD_T = 2;
+    /** Bias-gradient partial sums (float64 in both precisions), one row per batch slice; the calling thread's. */
+    static final int BIAS = 3;
 
-    private static final int SLOTS = 3;
+    private static final int SLOTS = 4;
     private static final ThreadLocal<Object[]> FLOATS = ThreadLocal.withInitial(() -> new Object[SLOTS]);
     private static final ThreadLocal<Object[]> DOUBLES = ThreadLocal.withInitial(() -> new Object[SLOTS]);
 

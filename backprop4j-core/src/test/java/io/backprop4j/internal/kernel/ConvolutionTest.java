@@ -133,8 +133,12 @@ class ConvolutionTest {
             assertClose(name + " forward float32 without bias", noBias.y(), yf, 0, 1e-4);
             Convolution.backwardInput(g, floats(dy, dyo), dyo, floats(w, wo), wo, dxf);
             assertClose(name + " input gradient float32", e.dx(), dxf, 0, 1e-4);
-            Convolution.backwardWeight(g, floats(x, xo), xo, floats(dy, dyo), dyo, dwf);
+            Convolution.backwardWeight(g, floats(x, xo), xo, floats(dy, dyo), dyo, dwf, null);
             assertClose(name + " weight gradient float32", e.dw(), dwf, 0, 1e-4);
+            float[] dwf2 = garbage(wn), dbf2 = garbage(g.outChannels());
+            Convolution.backwardWeight(g, floats(x, xo), xo, floats(dy, dyo), dyo, dwf2, dbf2);
+            assertClose(name + " weight gradient float32, with the bias's", e.dw(), dwf2, 0, 1e-4);
+            assertClose(name + " bias gradient float32, with the weight's", e.db(), dbf2, 0, 1e-4);
             Convolution.biasGrad(g.batch(), g.outChannels(), g.outPlane(), floats(dy, dyo), dyo, dbf);
             assertClose(name + " bias gradient float32", e.db(), dbf, 0, 1e-4);
 
@@ -143,8 +147,10 @@ class ConvolutionTest {
             assertClose(name + " forward float64", e.y(), yd, 0, 1e-12);
             Convolution.backwardInput(g, padded(dy, dyo), dyo, padded(w, wo), wo, dxd);
             assertClose(name + " input gradient float64", e.dx(), dxd, 0, 1e-12);
-            Convolution.backwardWeight(g, padded(x, xo), xo, padded(dy, dyo), dyo, dwd);
+            double[] dbd2 = garbageD(g.outChannels());
+            Convolution.backwardWeight(g, padded(x, xo), xo, padded(dy, dyo), dyo, dwd, dbd2);
             assertClose(name + " weight gradient float64", e.dw(), dwd, 0, 1e-12);
+            assertClose(name + " bias gradient float64, with the weight's", e.db(), dbd2, 0, 1e-12);
             Convolution.biasGrad(g.batch(), g.outChannels(), g.outPlane(), padded(dy, dyo), dyo, dbd);
             assertClose(name + " bias gradient float64", e.db(), dbd, 0, 1e-12);
         }
