@@ -129,7 +129,7 @@ public final class Convolution {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels(), groups = g.groups();
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
-        boolean pointwise = g.pointwise();
+        boolean pointwise = g.pointwise(), direct = directWeightGrad(g, x);
         if (n == 0) {
             Arrays.fill(dw, 0, block, 0f);
             if (db != null) {
@@ -153,9 +153,21 @@ public final class Convolution {
                         int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = s * block + q * og;
                         for (int p0 = 0; p0 < p; p0 += tile) {
                             int tp = Math.min(tile, p - p0);
+                            float beta = i == first && p0 == 0 ? 0f : 1f;
+                            if (direct) {
+                                // Few filters, a small patch: dot products, no GEMM.
+                                if (biasSums != null) {
+                                    rowSums(dy, dq + p0, p, og, tp, biasSums, s * oc + q * og);
+                                }
+                                if (!pointwise) {
+                                    Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                                }
+                                dotWeightGrad(k, og, tp, pointwise ? x : cols, pointwise ? xq + p0 : 0, pointwise ? plane : tp,
+                                        dy, dq + p0, p, partial, aq, oc, beta != 0f);
+                                continue;
+                            }
                             // dyᵀ as a plain [tp, og] matrix: the GEMM packs a transposed operand element by element.
                             transpose(dy, dq + p0, p, og, tp, dyT, biasSums, s * oc + q * og);
-                            float beta = i == first && p0 == 0 ? 0f : 1f;
                             if (pointwise) {
                                 // dwᵀ_q [Cg, Og] (+)= x_q [Cg, HW] · dy_qᵀ [HW, Og]
                                 Gemm.sgemm(false, false, k, og, tp, 1f, x, xq + p0, plane, dyT, 0, og, beta, partial, aq, oc);
@@ -201,9 +213,14 @@ public final class Convolution {
             }
         }
         if (sums != null) {
-            for (int i = 0; i < rows; i++) {
-                sums[so + i] += sum(a, ao + i * lda, cols);
-            }
+            rowSums(a, ao, lda, rows, cols, sums, so);
+        }
+    }
+
+    /** sums[so + i] += Σ_j a[ao + i·lda + j] for i < rows, j < cols. */
+    static void rowSums(float[] a, int ao, int lda, int rows, int cols, double[] sums, int so) {
+        for (int i = 0; i < rows; i++) {
+            sums[so + i] += sum(a, ao + i * lda, cols);
         }
     }
 
@@ -311,7 +328,7 @@ public final class Convolution {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels(), groups = g.groups();
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane(), plane = g.plane();
         int tile = tileWidth(g), block = oc * k, slices = weightSlices(g);
-        boolean pointwise = g.pointwise();
+        boolean pointwise = g.pointwise(), direct = directWeightGrad(g, x);
         if (n == 0) {
             Arrays.fill(dw, 0, block, 0d);
             if (db != null) {
@@ -335,9 +352,21 @@ public final class Convolution {
                         int xq = xo + i * imageIn + q * groupIn, dq = dyo + i * oc * p + q * og * p, aq = s * block + q * og;
                         for (int p0 = 0; p0 < p; p0 += tile) {
                             int tp = Math.min(tile, p - p0);
+                            double beta = i == first && p0 == 0 ? 0d : 1d;
+                            if (direct) {
+                                // Few filters, a small patch: dot products, no GEMM.
+                                if (biasSums != null) {
+                                    rowSums(dy, dq + p0, p, og, tp, biasSums, s * oc + q * og);
+                                }
+                                if (!pointwise) {
+                                    Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                                }
+                                dotWeightGrad(k, og, tp, pointwise ? x : cols, pointwise ? xq + p0 : 0, pointwise ? plane : tp,
+                                        dy, dq + p0, p, partial, aq, oc, beta != 0d);
+                                continue;
+                            }
                             // dyᵀ as a plain [tp, og] matrix: the GEMM packs a transposed operand element by element.
                             transpose(dy, dq + p0, p, og, tp, dyT, biasSums, s * oc + q * og);
-                            double beta = i == first && p0 == 0 ? 0d : 1d;
                             if (pointwise) {
                                 // dwᵀ_q [Cg, Og] (+)= x_q [Cg, HW] · dy_qᵀ [HW, Og]
                                 Gemm.dgemm(false, false, k, og, tp, 1d, x, xq + p0, plane, dyT, 0, og, beta, partial, aq, oc);
@@ -383,9 +412,14 @@ public final class Convolution {
             }
         }
         if (sums != null) {
-            for (int i = 0; i < rows; i++) {
-                sums[so + i] += sum(a, ao + i * lda, cols);
-            }
+            rowSums(a, ao, lda, rows, cols, sums, so);
+        }
+    }
+
+    /** sums[so + i] += Σ_j a[ao + i·lda + j] for i < rows, j < cols. */
+    static void rowSums(double[] a, int ao, int lda, int rows, int cols, double[] sums, int so) {
+        for (int i = 0; i < rows; i++) {
+            sums[so + i] += sum(a, ao + i * lda, cols);
         }
     }
 
@@ -416,4 +450,33 @@ public final class Convolution {
         return (s0 + s1) + (s2 + s3);
     }
     // twin: end
+
+    /** Whether the float32 weight gradient of g takes {@link ConvVector}'s dot products instead of the GEMM. */
+    static boolean directWeightGrad(ConvGeometry g, float[] x) {
+        return VectorModule.AVAILABLE && ConvVector.suitsWeightGrad(g.groupOutChannels(), g.patch());
+    }
+
+    /** float64 always takes the GEMM. */
+    private static boolean directWeightGrad(ConvGeometry g, double[] x) {
+        return false;
+    }
+
+    private static void dotWeightGrad(int k, int og, int tp, float[] a, int ao, int lda, float[] dy, int dyo, int ldy,
+                                      float[] out, int oo, int ldo, boolean accumulate) {
+        ConvVector.weightGrad(k, og, tp, a, ao, lda, dy, dyo, ldy, out, oo, ldo, accumulate);
+    }
+
+    /** The float64 counterpart, never chosen ({@link #directWeightGrad(ConvGeometry, double[])}); plain dot products. */
+    private static void dotWeightGrad(int k, int og, int tp, double[] a, int ao, int lda, double[] dy, int dyo, int ldy,
+                                      double[] out, int oo, int ldo, boolean accumulate) {
+        for (int r = 0; r < k; r++) {
+            for (int o = 0; o < og; o++) {
+                double sum = 0;
+                for (int p = 0; p < tp; p++) {
+                    sum += a[ao + r * lda + p] * dy[dyo + o * ldy + p];
+                }
+                out[oo + r * ldo + o] = accumulate ? out[oo + r * ldo + o] + sum : sum;
+            }
+        }
+    }
 }

@@ -11,12 +11,8 @@ package io.backprop4j.internal.kernel;
  * average pooling. The output size is the caller's (PyTorch's floor or ceil mode).
  */
 public final class Pooling {
-    /**
-     * Whether {@link PoolingVector} may be used: the Vector API module is in the boot layer and
-     * readable (the same test as the other kernels make; without it only the scalar loops run).
-     */
-    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector")
-            .map(m -> Pooling.class.getModule().canRead(m)).orElse(false);
+    /** Whether {@link PoolingVector} may be used (the Vector API module is present). */
+    static final boolean VECTOR = VectorModule.AVAILABLE;
 
     /** Planes per chunk handed to a thread: at least ~32K input elements of work. */
     private static int grain(int plane) {

@@ -113,11 +113,12 @@ class ConvolutionTest {
     @Test
     void everyKernelAgreesWithTheDefinition() {
         SplittableRandom r = new SplittableRandom(12);
-        List<String> tiled = new ArrayList<>();
+        List<String> tiled = new ArrayList<>(), direct = new ArrayList<>();
         for (int[] c : CASES) {
             ConvGeometry g = geometry(c);
             String name = java.util.Arrays.toString(c);
             if (Convolution.tileWidth(g) < g.outPlane()) tiled.add(name);
+            if (Convolution.directWeightGrad(g, new float[0])) direct.add(name);
             int xn = g.batch() * g.channels() * g.plane(), wn = g.outChannels() * g.patch();
             int yn = g.batch() * g.outChannels() * g.outPlane();
             double[] x = random(r, xn), w = random(r, wn), b = random(r, g.outChannels()), dy = random(r, yn);
@@ -155,6 +156,10 @@ class ConvolutionTest {
             assertClose(name + " bias gradient float64", e.db(), dbd, 0, 1e-12);
         }
         assertEquals(1, tiled.size(), "cases cut into tiles: " + tiled);
+        // Both float32 weight-gradient kernels are covered: the dot products (few filters) and the GEMM.
+        if (VectorModule.AVAILABLE) {
+            assertTrue(!direct.isEmpty() && direct.size() < CASES.length, "cases on the dot-product kernel: " + direct);
+        }
     }
 
     private static float[] garbage(int n) {
