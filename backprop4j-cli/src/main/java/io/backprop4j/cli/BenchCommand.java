@@ -4,8 +4,11 @@ import io.backprop4j.BackpropException;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Idx;
 import io.backprop4j.loss.Losses;
+import io.backprop4j.nn.Conv2d;
+import io.backprop4j.nn.Flatten;
 import io.backprop4j.nn.LeakyReLU;
 import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.MaxPool2d;
 import io.backprop4j.nn.ReLU;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.nn.Softmax;
@@ -46,20 +49,20 @@ import picocli.CommandLine.Model.CommandSpec;
  * PyTorch's in turn, in separate processes, and prints the ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time the reference workloads: fmnist-mlp, seed-step, gemm, or all;",
+        description = {"Time the reference workloads: fmnist-mlp, fmnist-cnn, seed-step, gemm, or all;",
                 "'bench compare [WORKLOAD]' runs PyTorch's reference beside ours and prints the ratios."})
 public final class BenchCommand implements Callable<Integer> {
     static final String FMNIST = "/usr/share/datasets/fashion-mnist";
 
     @Parameters(index = "0", defaultValue = "all", paramLabel = "WORKLOAD",
-            description = "fmnist-mlp | seed-step | gemm | all | compare | sweep")
+            description = "fmnist-mlp | fmnist-cnn | seed-step | gemm | all | compare | sweep")
     String workload;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "COMPARED",
             description = "With 'compare': the workload to compare (default all).")
     String compared;
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of fmnist-mlp (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of fmnist-mlp and fmnist-cnn (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--threads", defaultValue = "2", description = "Threads for both libraries (default ${DEFAULT-VALUE}).")
@@ -112,10 +115,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (batch < 1) throw new BackpropException("--batch must be at least 1, got " + batch);
         for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
         if ("compare".equals(workload)) return compare(out);
-        if (!List.of("gemm", "seed-step", "fmnist-mlp", "all", "sweep").contains(workload)) {
-            throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare, sweep");
+        if (!List.of("gemm", "seed-step", "fmnist-mlp", "fmnist-cnn", "all", "sweep").contains(workload)) {
+            throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, fmnist-cnn, seed-step, gemm, all, compare, sweep");
         }
-        if ((workload.equals("fmnist-mlp") || workload.equals("all") || workload.equals("sweep")) && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
+        if ((workload.startsWith("fmnist-") || workload.equals("all") || workload.equals("sweep")) && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
             throw new BackpropException("Fashion-MNIST not found in " + dataDir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
         }
         if ("sweep".equals(workload)) return sweep(out);
@@ -127,8 +130,9 @@ public final class BenchCommand implements Callable<Integer> {
             case "gemm" -> gemm(out);
             case "seed-step" -> seedStep(out);
             case "fmnist-mlp" -> fmnistMlp(out);
+            case "fmnist-cnn" -> fmnistCnn(out);
             case "all" -> { gemm(out); seedStep(out); fmnistMlp(out); }
-            default -> throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare, sweep");
+            default -> throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, fmnist-cnn, seed-step, gemm, all, compare, sweep");
         }
         out.println("peak rss MiB: " + peakRssMiB());
         out.flush();
@@ -257,6 +261,56 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "fmnist-mlp median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
     }
 
+    /**
+     * The fmnist-cnn workload of the reference: Conv2d(1, 16, 3, padding 1), ReLU, MaxPool2d(2),
+     * Conv2d(16, 32, 3, padding 1), ReLU, MaxPool2d(2), Flatten, Linear(1568, 128), ReLU,
+     * Linear(128, 10); cross-entropy, Adam lr 1e-3, batch 128, float32 images [N, 1, 28, 28].
+     */
+    void fmnistCnn(PrintWriter out) throws IOException {
+        Path dir = dataDir;
+        byte[] xs = Idx.readImages(dir.resolve("train-images-idx3-ubyte.gz")).pixels();
+        int[] ys = Idx.readLabels(dir.resolve("train-labels-idx1-ubyte.gz"));
+        byte[] xt = Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")).pixels();
+        int[] yt = Idx.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"));
+        int n = ys.length, d = 784;
+        SplittableRandom rng = new SplittableRandom(0);
+        Sequential model = new Sequential(
+                new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Conv2d(16, 32, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(32 * 7 * 7, 128, rng), new ReLU(), new Linear(128, 10, rng));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
+        double[] times = new double[epochs];
+        float[] xb = new float[batch * d];
+        int[] yb = new int[batch];
+        double acc = 0;
+        for (int e = 0; e < epochs; e++) {
+            long t0 = System.nanoTime();
+            int[] perm = permutation(n, rng);
+            double loss = 0;
+            for (int s = 0; s < n; s += batch) {
+                int m = Math.min(batch, n - s);
+                float[] bx = m == batch ? xb : new float[m * d];
+                int[] by = m == batch ? yb : new int[m];
+                for (int i = 0; i < m; i++) {
+                    scalePixels(xs, perm[s + i] * d, bx, i * d, d);
+                    by[i] = ys[perm[s + i]];
+                }
+                opt.zeroGrad();
+                Tensor l = Losses.crossEntropy(model.forward(Tensor.of(bx, m, 1, 28, 28)), by);
+                l.backward();
+                opt.step();
+                loss = l.item();
+            }
+            times[e] = (System.nanoTime() - t0) / 1e9;
+            acc = accuracy(model, xt, yt, d, 1, 28, 28);
+            out.printf(Locale.ROOT, "fmnist-cnn epoch %d: %.3f s  loss %.4f  test-acc %.4f%n", e + 1, times[e], loss, acc);
+            out.flush();
+        }
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        out.printf(Locale.ROOT, "fmnist-cnn median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
+    }
+
     /** dst[dOff ..] = pixels[pOff ..] / 255 in float32, as the reference's x / 255, for {@code count} 8-bit pixels. */
     private static void scalePixels(byte[] pixels, int pOff, float[] dst, int dOff, int count) {
         Idx.scalePixels(pixels, pOff, dst, dOff, count);
@@ -273,7 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Test accuracy over 8-bit images of {@code d} pixels, in chunks of 1,000 so that no activation holds the whole set. */
-    private static double accuracy(Sequential model, byte[] pixels, int[] y, int d) {
+    private static double accuracy(Sequential model, byte[] pixels, int[] y, int d, int... sample) {
         int chunk = 1000;
         float[] x = new float[chunk * d];
         int hits = 0;
@@ -281,7 +335,11 @@ public final class BenchCommand implements Callable<Integer> {
             for (int s = 0; s < y.length; s += chunk) {
                 int rows = Math.min(chunk, y.length - s);
                 scalePixels(pixels, s * d, x, 0, rows * d);
-                Tensor pred = model.forward(Tensor.of(rows == chunk ? x : Arrays.copyOf(x, rows * d), rows, d)).argmax(1, false);
+                int[] shape = new int[1 + Math.max(1, sample.length)];
+                shape[0] = rows;
+                if (sample.length == 0) shape[1] = d;
+                else System.arraycopy(sample, 0, shape, 1, sample.length);
+                Tensor pred = model.forward(Tensor.of(rows == chunk ? x : Arrays.copyOf(x, rows * d), shape)).argmax(1, false);
                 for (int i = 0; i < rows; i++) if ((int) pred.getFlat(i) == y[s + i]) hits++;
             }
         }
@@ -352,12 +410,12 @@ public final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ compare
 
     private static final Pattern RESULT = Pattern.compile(
-            "^(fmnist-mlp median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB): ([0-9.]+)");
+            "^(fmnist-mlp median epoch seconds|fmnist-cnn median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB): ([0-9.]+)");
 
     private int compare(PrintWriter out) throws IOException, InterruptedException {
         String what = compared == null ? "all" : compared;
-        if (!List.of("all", "fmnist-mlp", "seed-step", "gemm").contains(what)) {
-            throw new BackpropException("unknown workload '" + what + "'; valid: fmnist-mlp, seed-step, gemm, all");
+        if (!List.of("all", "fmnist-mlp", "fmnist-cnn", "seed-step", "gemm").contains(what)) {
+            throw new BackpropException("unknown workload '" + what + "'; valid: fmnist-mlp, fmnist-cnn, seed-step, gemm, all");
         }
         if (reference != null && !Files.isRegularFile(reference)) {
             throw new BackpropException("--reference " + reference + ": " + (Files.isDirectory(reference) ? "is a directory" : "no such file")
