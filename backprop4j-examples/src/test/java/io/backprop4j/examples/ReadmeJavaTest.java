@@ -51,7 +51,7 @@ class ReadmeJavaTest {
         List<String> blocks = blocks();
         assertTrue(blocks.size() >= 3, "the README has " + blocks.size() + " java blocks");
         return java.util.stream.IntStream.range(0, blocks.size()).mapToObj(i -> DynamicTest.dynamicTest(
-                "README java block " + (i + 1) + ": " + firstStatement(blocks.get(i)), () -> compileAndRun(i + 1, blocks.get(i))));
+                "README java block " + (i + 1) + ": " + firstStatement(blocks.get(i)), () -> compileAndRun(work, "README java block " + (i + 1), "ReadmeBlock" + (i + 1), blocks.get(i))));
     }
 
     private static String firstStatement(String block) {
@@ -60,7 +60,12 @@ class ReadmeJavaTest {
 
     private static final java.util.regex.Pattern UNIT = java.util.regex.Pattern.compile("(?m)^(?:package ([\\w.]+);)?[\\s\\S]*?^public (?:final )?class (\\w+)");
 
-    private static void compileAndRun(int n, String block) throws Exception {
+    /**
+     * Compiles {@code block} (a whole class, or statements after their import lines, which become
+     * the body of {@code main} in a class called {@code className}) into {@code work}/classes and
+     * runs it in a JVM of its own in {@code work}/run; {@code label} names it in failures.
+     */
+    static void compileAndRun(Path work, String label, String className, String block) throws Exception {
         String name;
         Path src;
         var unit = UNIT.matcher(block);
@@ -73,7 +78,7 @@ class ReadmeJavaTest {
         } else {
             StringBuilder imports = new StringBuilder(), body = new StringBuilder();
             for (String line : block.split("\n", -1)) (line.startsWith("import ") ? imports : body).append(line).append('\n');
-            name = "ReadmeBlock" + n;
+            name = className;
             src = work.resolve("src").resolve(name + ".java");
             Files.createDirectories(src.getParent());
             Files.writeString(src, imports + "\npublic class " + name + " {\n    public static void main(String[] args) throws Exception {\n"
@@ -84,7 +89,7 @@ class ReadmeJavaTest {
         var err = new java.io.ByteArrayOutputStream();
         int rc = ToolProvider.getSystemJavaCompiler().run(null, err, err, "--add-modules", "jdk.incubator.vector",
                 "-cp", classPath, "-d", classes.toString(), src.toString());
-        assertEquals(0, rc, "README java block " + n + " does not compile:\n" + err.toString(StandardCharsets.UTF_8)
+        assertEquals(0, rc, label + " does not compile:\n" + err.toString(StandardCharsets.UTF_8)
                 + "\n" + Files.readString(src));
         Path folder = Files.createDirectories(work.resolve("run"));
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -92,8 +97,8 @@ class ReadmeJavaTest {
                 "-cp", classes + java.io.File.pathSeparator + classPath, name)
                 .directory(folder.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "README java block " + n + " did not finish in 2 minutes");
-        assertEquals(0, p.exitValue(), "README java block " + n + " failed:\n" + out);
-        System.out.println("README java block " + n + ":\n" + out);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), label + " did not finish in 2 minutes");
+        assertEquals(0, p.exitValue(), label + " failed:\n" + out);
+        System.out.println(label + ":\n" + out);
     }
 }
