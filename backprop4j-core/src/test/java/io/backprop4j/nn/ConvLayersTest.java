@@ -91,6 +91,13 @@ class ConvLayersTest {
         assertArrayEquals(new int[] {3, 1568}, new Flatten().outputShape(3, 32, 7, 7));
         assertArrayEquals(new int[] {3, 32, 49}, new Flatten(2, 3).outputShape(3, 32, 7, 7));
         assertArrayEquals(new int[] {2, 3, 4}, new Conv1d(2, 3, 3, 2, 1, rng).outputShape(2, 2, 7));
+        assertArrayEquals(new int[] {3, 1, 28, 28}, new Unflatten(1, 1, 28, 28).outputShape(3, 784));
+        assertArrayEquals(new int[] {3, 2, 5, 7}, new Unflatten(-2, 2, 5).outputShape(3, 10, 7));
+        Tensor flat = Tensor.rand(rng, DType.FLOAT32, 3, 12);
+        Tensor images = new Unflatten(1, 3, 2, 2).forward(flat);
+        assertArrayEquals(new int[] {3, 3, 2, 2}, images.shape());
+        assertEquals(flat.get(2, 7), images.get(2, 1, 1, 1));   // 7 = 1·4 + 1·2 + 1
+        assertArrayEquals(flat.toFloatArray(), new Flatten().forward(images).toFloatArray());
         // One image without the batch dim, as PyTorch accepts.
         assertArrayEquals(new int[] {16, 28, 28}, conv.forward(Tensor.rand(rng, DType.FLOAT32, 1, 28, 28)).shape());
         // Sequential names the parameters by position.
@@ -143,6 +150,8 @@ class ConvLayersTest {
                 "smaller than the kernel", "3x3", "5x5");
         oneLine(() -> conv.forward(Tensor.zeros(3, 28, 28, 2, 1)), "Conv2d(", "[3, 28, 28, 2, 1]");
         oneLine(() -> new MaxPool2d(3).forward(Tensor.zeros(1, 1, 2, 2)), "MaxPool2d(kernel=3", "[1, 1, 2, 2]", "smaller than the window");
+        oneLine(() -> new Unflatten(1, 1, 28, 28).forward(Tensor.zeros(2, 780)), "Unflatten(dim=1, sizes=[1, 28, 28])", "[2, 780]", "780", "784");
+        oneLine(() -> new Unflatten(2, 4).forward(Tensor.zeros(2, 4)), "[2, 4]", "no dim 2");
         oneLine(() -> new Linear(10, 2, rng).forward(new Flatten().forward(Tensor.zeros(2, 3, 2, 2))), "Linear(in=10", "[2, 12]");
         oneLine(() -> new Conv1d(2, 3, 3, rng).forward(Tensor.zeros(4, 5, 9)), "Conv1d(in=2", "[4, 5, 9]", "[3, 2, 3]");
         oneLine(() -> new BatchNorm2d(4).forward(Tensor.zeros(2, 3, 5, 5)), "BatchNorm2d(4", "[2, 3, 5, 5]");

@@ -2,6 +2,7 @@ package io.backprop4j.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -61,6 +62,15 @@ class ExamplesTest {
         String out = run(DigitsMlp::main, "5");
         assertTrue(out.contains("epoch 5/5"), out);
         assertTrue(number(out, "test accuracy ([0-9.]+)") > 0.9, out);
+    }
+
+    @Test
+    void aCnnLearnsFashionMnist() throws Exception {
+        assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")),
+                "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
+        String out = run(FashionCnn::main, "1", "2000");   // 16 steps: far above chance (0.1), not yet good
+        assertTrue(out.contains("epoch 1/1"), out);
+        assertTrue(number(out, "test accuracy ([0-9.]+)") > 0.5, out);
     }
 
     @Test
