@@ -410,7 +410,8 @@ public final class Trainer {
         }
     }
 
-    boolean checksNumerics() {
+    /** Whether the loss and gradients are checked for NaN and infinity at every step. */
+    public boolean checksNumerics() {
         return checkNumerics;
     }
 
