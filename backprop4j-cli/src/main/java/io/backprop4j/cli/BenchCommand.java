@@ -1,11 +1,15 @@
 package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.data.Datasets;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Idx;
 import io.backprop4j.loss.Losses;
+import io.backprop4j.nn.Conv2d;
+import io.backprop4j.nn.Flatten;
 import io.backprop4j.nn.LeakyReLU;
 import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.MaxPool2d;
 import io.backprop4j.nn.ReLU;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.nn.Softmax;
@@ -46,20 +50,57 @@ import picocli.CommandLine.Model.CommandSpec;
  * PyTorch's in turn, in separate processes, and prints the ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time the reference workloads: fmnist-mlp, seed-step, gemm, or all;",
+        description = {"Time a reference workload, or all of them;",
                 "'bench compare [WORKLOAD]' runs PyTorch's reference beside ours and prints the ratios."})
 public final class BenchCommand implements Callable<Integer> {
-    static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+    /** What bench runs. */
+    enum Workload implements Choices.Choice {
+        /** A 784-512-256-10 MLP trained on Fashion-MNIST with Adam, seconds per epoch. */
+        FMNIST_MLP,
+        /** A small CNN (two 3x3 convolutions, max pooling, two dense layers) on Fashion-MNIST with Adam, seconds per epoch. */
+        FMNIST_CNN,
+        /** One SGD step of exercise 6.1, microseconds. */
+        SEED_STEP,
+        /** float32 square matrix products, GFLOP/s. */
+        GEMM,
+        /** {@link #RUN_BY_ALL}, in that order. */
+        ALL,
+        /** Ours and PyTorch's in turn, and the ratios. */
+        COMPARE,
+        /** fmnist-mlp over hidden widths and batch sizes, both libraries, plotted. */
+        SWEEP;
 
-    @Parameters(index = "0", defaultValue = "all", paramLabel = "WORKLOAD",
-            description = "fmnist-mlp | seed-step | gemm | all | compare | sweep")
-    String workload;
+        /** What {@code all} runs, in order. */
+        static final List<Workload> RUN_BY_ALL = List.of(GEMM, SEED_STEP, FMNIST_MLP);
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "COMPARED",
-            description = "With 'compare': the workload to compare (default all).")
-    String compared;
+        boolean needsFashionMnist() {
+            return this == FMNIST_MLP || this == FMNIST_CNN || this == ALL || this == SWEEP;
+        }
 
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of fmnist-mlp (default ${DEFAULT-VALUE}).")
+        static final class Names extends Choices.Of<Workload> {
+            Names() {
+                super("workload", Workload.class);
+            }
+        }
+
+        /** What compare can set side by side with PyTorch. */
+        static final class Compared extends Choices.Of<Workload> {
+            Compared() {
+                super("workload", Arrays.stream(values()).filter(w -> w != COMPARE && w != SWEEP).toList());
+            }
+        }
+    }
+
+    @Parameters(index = "0", defaultValue = "all", paramLabel = "WORKLOAD", converter = Workload.Names.class,
+            completionCandidates = Workload.Names.class, description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    Workload workload;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "COMPARED", converter = Workload.Compared.class,
+            completionCandidates = Workload.Compared.class,
+            description = "With 'compare': the workload to compare, ${COMPLETION-CANDIDATES} (default all).")
+    Workload compared;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of fmnist-mlp and fmnist-cnn (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--threads", defaultValue = "2", description = "Threads for both libraries (default ${DEFAULT-VALUE}).")
@@ -68,13 +109,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "With compare: runs of each side, alternating; medians are compared.")
     int runs;
 
-    @Option(names = "--data-dir", defaultValue = FMNIST, description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = Datasets.FASHION_MNIST_DIR_TEXT,
+            description = "Fashion-MNIST folder (default ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with PyTorch, for compare.")
+    @Option(names = "--python", paramLabel = "PROGRAM", defaultValue = "/usr/bin/python3",
+            description = "Python with PyTorch, for compare and sweep (default ${DEFAULT-VALUE}).")
     String python;
 
-    @Option(names = "--reference", description = "PyTorch reference script (default: tools/bench/pytorch_reference.py of this checkout).")
+    /** Where the reference script lies in a checkout. */
+    static final String REFERENCE = "tools/bench/pytorch_reference.py";
+
+    @Option(names = "--reference", paramLabel = "FILE.py",
+            description = "PyTorch reference script, for compare and sweep (default: " + REFERENCE + " in the current directory,"
+                    + " else in $BACKPROP4J_HOME, else in the checkout this jar was built in); sweep uses pytorch_sweep.py beside it.")
     Path reference;
 
     @Option(names = "--sizes", split = ",", description = "GEMM sizes (default 256,512,1024,2048).")
@@ -111,24 +159,23 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (batch < 1) throw new BackpropException("--batch must be at least 1, got " + batch);
         for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
-        if ("compare".equals(workload)) return compare(out);
-        if (!List.of("gemm", "seed-step", "fmnist-mlp", "all", "sweep").contains(workload)) {
-            throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare, sweep");
-        }
-        if ((workload.equals("fmnist-mlp") || workload.equals("all") || workload.equals("sweep")) && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
+        if (workload == Workload.COMPARE) return compare(out);
+        if (workload.needsFashionMnist() && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
             throw new BackpropException("Fashion-MNIST not found in " + dataDir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
         }
-        if ("sweep".equals(workload)) return sweep(out);
+        if (workload == Workload.SWEEP) return sweep(out);
         System.setProperty("backprop4j.threads", Integer.toString(threads));
         out.println(Main.VERSION + ", java " + Runtime.version());
         out.println("machine: " + Backend.current().summary());
         out.flush();
-        switch (workload) {
-            case "gemm" -> gemm(out);
-            case "seed-step" -> seedStep(out);
-            case "fmnist-mlp" -> fmnistMlp(out);
-            case "all" -> { gemm(out); seedStep(out); fmnistMlp(out); }
-            default -> throw new BackpropException("unknown workload '" + workload + "'; valid: fmnist-mlp, seed-step, gemm, all, compare, sweep");
+        for (Workload w : workload == Workload.ALL ? Workload.RUN_BY_ALL : List.of(workload)) {
+            switch (w) {
+                case GEMM -> gemm(out);
+                case SEED_STEP -> seedStep(out);
+                case FMNIST_MLP -> fmnistMlp(out);
+                case FMNIST_CNN -> fmnistCnn(out);
+                case ALL, COMPARE, SWEEP -> throw new IllegalStateException("not a single workload: " + w);
+            }
         }
         out.println("peak rss MiB: " + peakRssMiB());
         out.flush();
@@ -257,6 +304,56 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "fmnist-mlp median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
     }
 
+    /**
+     * The fmnist-cnn workload of the reference: Conv2d(1, 16, 3, padding 1), ReLU, MaxPool2d(2),
+     * Conv2d(16, 32, 3, padding 1), ReLU, MaxPool2d(2), Flatten, Linear(1568, 128), ReLU,
+     * Linear(128, 10); cross-entropy, Adam lr 1e-3, batch 128, float32 images [N, 1, 28, 28].
+     */
+    void fmnistCnn(PrintWriter out) throws IOException {
+        Path dir = dataDir;
+        byte[] xs = Idx.readImages(dir.resolve("train-images-idx3-ubyte.gz")).pixels();
+        int[] ys = Idx.readLabels(dir.resolve("train-labels-idx1-ubyte.gz"));
+        byte[] xt = Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")).pixels();
+        int[] yt = Idx.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"));
+        int n = ys.length, d = 784;
+        SplittableRandom rng = new SplittableRandom(0);
+        Sequential model = new Sequential(
+                new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Conv2d(16, 32, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(32 * 7 * 7, 128, rng), new ReLU(), new Linear(128, 10, rng));
+        Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
+        double[] times = new double[epochs];
+        float[] xb = new float[batch * d];
+        int[] yb = new int[batch];
+        double acc = 0;
+        for (int e = 0; e < epochs; e++) {
+            long t0 = System.nanoTime();
+            int[] perm = permutation(n, rng);
+            double loss = 0;
+            for (int s = 0; s < n; s += batch) {
+                int m = Math.min(batch, n - s);
+                float[] bx = m == batch ? xb : new float[m * d];
+                int[] by = m == batch ? yb : new int[m];
+                for (int i = 0; i < m; i++) {
+                    scalePixels(xs, perm[s + i] * d, bx, i * d, d);
+                    by[i] = ys[perm[s + i]];
+                }
+                opt.zeroGrad();
+                Tensor l = Losses.crossEntropy(model.forward(Tensor.of(bx, m, 1, 28, 28)), by);
+                l.backward();
+                opt.step();
+                loss = l.item();
+            }
+            times[e] = (System.nanoTime() - t0) / 1e9;
+            acc = accuracy(model, xt, yt, d, 1, 28, 28);
+            out.printf(Locale.ROOT, "fmnist-cnn epoch %d: %.3f s  loss %.4f  test-acc %.4f%n", e + 1, times[e], loss, acc);
+            out.flush();
+        }
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        out.printf(Locale.ROOT, "fmnist-cnn median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
+    }
+
     /** dst[dOff ..] = pixels[pOff ..] / 255 in float32, as the reference's x / 255, for {@code count} 8-bit pixels. */
     private static void scalePixels(byte[] pixels, int pOff, float[] dst, int dOff, int count) {
         Idx.scalePixels(pixels, pOff, dst, dOff, count);
@@ -273,7 +370,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** Test accuracy over 8-bit images of {@code d} pixels, in chunks of 1,000 so that no activation holds the whole set. */
-    private static double accuracy(Sequential model, byte[] pixels, int[] y, int d) {
+    private static double accuracy(Sequential model, byte[] pixels, int[] y, int d, int... sample) {
         int chunk = 1000;
         float[] x = new float[chunk * d];
         int hits = 0;
@@ -281,7 +378,11 @@ public final class BenchCommand implements Callable<Integer> {
             for (int s = 0; s < y.length; s += chunk) {
                 int rows = Math.min(chunk, y.length - s);
                 scalePixels(pixels, s * d, x, 0, rows * d);
-                Tensor pred = model.forward(Tensor.of(rows == chunk ? x : Arrays.copyOf(x, rows * d), rows, d)).argmax(1, false);
+                int[] shape = new int[1 + Math.max(1, sample.length)];
+                shape[0] = rows;
+                if (sample.length == 0) shape[1] = d;
+                else System.arraycopy(sample, 0, shape, 1, sample.length);
+                Tensor pred = model.forward(Tensor.of(rows == chunk ? x : Arrays.copyOf(x, rows * d), shape)).argmax(1, false);
                 for (int i = 0; i < rows; i++) if ((int) pred.getFlat(i) == y[s + i]) hits++;
             }
         }
@@ -338,7 +439,7 @@ public final class BenchCommand implements Callable<Integer> {
         String widthsArg = width + "," + width / 2;
         out.println("hidden " + widthsArg + ", batch " + batchSize + ":");
         out.flush();
-        List<String> ours = new ArrayList<>(oursCommand("fmnist-mlp"));
+        List<String> ours = new ArrayList<>(oursCommand(Workload.FMNIST_MLP));
         ours.addAll(List.of("--hidden", widthsArg, "--batch", Integer.toString(batchSize)));
         double a = runAndParse(ours, Map.of(), out).getOrDefault("fmnist-mlp median epoch seconds", Double.NaN);
         List<String> torch = List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, script.toString(),
@@ -352,13 +453,10 @@ public final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ compare
 
     private static final Pattern RESULT = Pattern.compile(
-            "^(fmnist-mlp median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB): ([0-9.]+)");
+            "^(fmnist-mlp median epoch seconds|fmnist-cnn median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB): ([0-9.]+)");
 
     private int compare(PrintWriter out) throws IOException, InterruptedException {
-        String what = compared == null ? "all" : compared;
-        if (!List.of("all", "fmnist-mlp", "seed-step", "gemm").contains(what)) {
-            throw new BackpropException("unknown workload '" + what + "'; valid: fmnist-mlp, seed-step, gemm, all");
-        }
+        Workload what = compared == null ? Workload.ALL : compared;
         if (reference != null && !Files.isRegularFile(reference)) {
             throw new BackpropException("--reference " + reference + ": " + (Files.isDirectory(reference) ? "is a directory" : "no such file")
                     + "; expected the PyTorch script tools/bench/pytorch_reference.py");
@@ -369,7 +467,7 @@ public final class BenchCommand implements Callable<Integer> {
         Path script = reference != null ? reference : findReference();
         // Each workload runs in a fresh process on both sides, so that one workload's JIT profile,
         // heap or thread state cannot change the next one's figure, and peak RSS is per workload.
-        List<String> workloads = what.equals("all") ? List.of("gemm", "seed-step", "fmnist-mlp") : List.of(what);
+        List<String> workloads = (what == Workload.ALL ? Workload.RUN_BY_ALL : List.of(what)).stream().map(Workload::cliName).toList();
         List<Map<String, Double>> ours = new ArrayList<>(), theirs = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             Map<String, Double> oursRun = new LinkedHashMap<>(), theirsRun = new LinkedHashMap<>();
@@ -406,6 +504,10 @@ public final class BenchCommand implements Callable<Integer> {
         return v.length == 0 ? Double.NaN : v[v.length / 2];
     }
 
+    private List<String> oursCommand(Workload what) {
+        return oursCommand(what.cliName());
+    }
+
     private List<String> oursCommand(String what) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
@@ -429,15 +531,29 @@ public final class BenchCommand implements Callable<Integer> {
                 what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads));
     }
 
+    /** The default of --reference: {@link #REFERENCE} in the current directory, in $BACKPROP4J_HOME, or in this jar's checkout. */
     private static Path findReference() {
-        for (Path p : List.of(Path.of("tools/bench/pytorch_reference.py"), Path.of("../shared/bench/pytorch_reference.py"))) {
+        List<Path> roots = new ArrayList<>(List.of(Path.of("")));
+        String home = System.getenv("BACKPROP4J_HOME");
+        if (home != null && !home.isBlank()) roots.add(Path.of(home));
+        checkout().ifPresent(roots::add);
+        for (Path root : roots) {
+            Path p = root.resolve(REFERENCE);
             if (Files.isRegularFile(p)) return p;
         }
-        String home = System.getenv("BACKPROP4J_HOME");
-        if (home != null && Files.isRegularFile(Path.of(home, "tools/bench/pytorch_reference.py"))) {
-            return Path.of(home, "tools/bench/pytorch_reference.py");
+        throw new BackpropException("PyTorch reference script not found; pass --reference " + REFERENCE);
+    }
+
+    /** The checkout whose backprop4j-cli/target holds this class (the jar or the classes folder), if it is one. */
+    private static java.util.Optional<Path> checkout() {
+        try {
+            Path code = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path target = code.getParent();
+            if (target == null || target.getParent() == null || target.getParent().getParent() == null) return java.util.Optional.empty();
+            return java.util.Optional.of(target.getParent().getParent());
+        } catch (RuntimeException | java.net.URISyntaxException e) {
+            return java.util.Optional.empty();   // no code source (a custom class loader): no checkout to look in
         }
-        throw new BackpropException("PyTorch reference script not found; pass --reference tools/bench/pytorch_reference.py");
     }
 
     /** The results of one workload's process, its "peak rss MiB" renamed "peak rss MiB (WORKLOAD)". */

@@ -41,9 +41,20 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Fashion-MNIST lies.")
     Path dataDir;
 
-    @Option(names = "--split", paramLabel = "SPLIT",
-            description = "test, validation, train or all (default: test for a named data set, all for a CSV file given with --data).")
-    String split;
+    @Option(names = "--split", paramLabel = "SPLIT", converter = Split.Names.class, completionCandidates = Split.Names.class,
+            description = "${COMPLETION-CANDIDATES} (default: test for a named data set, all for a CSV file given with --data).")
+    Split split;
+
+    /** Which examples to score. */
+    enum Split implements Choices.Choice {
+        TEST, VALIDATION, TRAIN, ALL;
+
+        static final class Names extends Choices.Of<Split> {
+            Names() {
+                super("--split", Split.class);
+            }
+        }
+    }
 
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the confusion matrix as a heat map.")
     Path plot;
@@ -66,10 +77,7 @@ final class EvaluateCommand implements Callable<Integer> {
         String source = data != null ? data : spec.data();
         if (source == null) throw new BackpropException(modelFile + " does not say what data it was trained on; pass --data");
         String key = TrainCommand.dataKey(source);
-        String which = split != null ? split.toLowerCase(Locale.ROOT) : key.equals("csv") && data != null ? "all" : "test";
-        if (!List.of("test", "validation", "train", "all").contains(which)) {
-            throw new BackpropException("unknown --split '" + split + "'; valid: test, validation, train, all");
-        }
+        Split which = split != null ? split : key.equals("csv") && data != null ? Split.ALL : Split.TEST;
         Dataset raw = load(source, key, which, spec);
         // The feature count first: with the wrong count the last column is not the label, and its values
         // made a misleading "class '10' is not one of the model's classes".
@@ -82,11 +90,11 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         raw = relabel(raw, spec, key.equals("csv") ? source : key);
         Dataset ready = raw.withFeatures(model.preprocess(raw.features()));
-        if (ready.size() == 0) throw new BackpropException("the " + which + " split of " + source + " is empty");
+        if (ready.size() == 0) throw new BackpropException("the " + which.cliName() + " split of " + source + " is empty");
         Evaluation e = Evaluation.of(model.model(), ready);
 
         out.println("model: " + modelFile + " (" + spec.describe() + ", " + spec.task().cliName() + ")");
-        out.println("data: " + (key.equals("csv") ? source : key) + ", " + which + (which.equals("all") ? "" : " split")
+        out.println("data: " + (key.equals("csv") ? source : key) + ", " + which.cliName() + (which == Split.ALL ? "" : " split")
                 + " (" + ready.size() + " examples)");
         if (spec.task() == Task.REGRESS) {
             out.printf(Locale.ROOT, "mse: %.6g%n", e.loss());
@@ -116,7 +124,7 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Dataset load(String source, String key, String which, ModelSpec spec) {
+    private Dataset load(String source, String key, Split which, ModelSpec spec) {
         if (key.equals("csv")) {
             Csv.Options opts = spec.task() == Task.REGRESS ? Csv.Options.defaults().asRegression() : Csv.Options.defaults();
             Table t;
@@ -126,13 +134,15 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw unlabelled(Path.of(source), spec, e);
             }
             Dataset all = t.toDataset();
-            if (which.equals("all")) return all;
+            if (which == Split.ALL) return all;
             return pick(Datasets.defaultSplit(all), which, source);
         }
         if (spec.task() == Task.REGRESS) throw new BackpropException("a regression model needs a CSV file with numeric targets: --data FILE.csv");
         DataSplits s = Datasets.load(key, dataDir);
-        if (which.equals("all")) {
-            throw new BackpropException("--split all is for CSV files; for " + key + " choose test, validation or train");
+        if (which == Split.ALL) {
+            List<String> splits = Arrays.stream(Split.values()).filter(x -> x != Split.ALL).map(Split::cliName).toList();
+            throw new BackpropException("--split all is for CSV files; for " + key + " choose "
+                    + String.join(", ", splits.subList(0, splits.size() - 1)) + " or " + splits.getLast());
         }
         return pick(s, which, key);
     }
@@ -150,13 +160,13 @@ final class EvaluateCommand implements Callable<Integer> {
         return e;
     }
 
-    private static Dataset pick(DataSplits s, String which, String source) {
+    private static Dataset pick(DataSplits s, Split which, String source) {
         Dataset d = switch (which) {
-            case "train" -> s.train();
-            case "validation" -> s.validation();
-            default -> s.test();
+            case TRAIN -> s.train();
+            case VALIDATION -> s.validation();
+            case TEST, ALL -> s.test();
         };
-        if (d == null) throw new BackpropException(source + " has no " + which + " split");
+        if (d == null) throw new BackpropException(source + " has no " + which.cliName() + " split");
         return d;
     }
 
@@ -206,22 +216,44 @@ final class EvaluateCommand implements Callable<Integer> {
                 r.macroF1(), total);
     }
 
+    /** The widest line of a confusion matrix with the class names over its columns; a wider one numbers them instead. */
+    static final int MAX_CONFUSION_WIDTH = 100;
+
+    /**
+     * The confusion matrix as text: each column headed by its class name, as wide as the name
+     * needs; when those columns would not fit in {@link #MAX_CONFUSION_WIDTH} characters, the
+     * columns are numbered and each row's label starts with its number, so that the rows are the
+     * legend.
+     */
     static void printConfusion(PrintWriter out, int[][] c, String[] names) {
-        out.println("confusion matrix (rows: true class, columns: predicted class)");
         int cell = 4;
         for (int[] row : c) for (int v : row) cell = Math.max(cell, Integer.toString(v).length() + 1);
-        String[] heads = new String[names.length];
-        for (int k = 0; k < names.length; k++) {
-            heads[k] = names[k].length() <= cell - 1 ? names[k] : Integer.toString(k);
-            cell = Math.max(cell, heads[k].length() + 1);
-        }
         int w = Math.max(6, Arrays.stream(names).mapToInt(String::length).max().orElse(0) + 2);
+        String[] heads = names.clone();
+        String[] labels = names.clone();
+        int[] width = new int[names.length];
+        int line = w;
+        for (int k = 0; k < names.length; k++) {
+            width[k] = names[k].length() + 1 <= cell ? cell : names[k].length() + 2;
+            line += width[k];
+        }
+        boolean numbered = line > MAX_CONFUSION_WIDTH;
+        if (numbered) {
+            int digits = Integer.toString(Math.max(0, names.length - 1)).length();
+            for (int k = 0; k < names.length; k++) {
+                heads[k] = Integer.toString(k);
+                labels[k] = String.format(Locale.ROOT, "%-" + digits + "d %s", k, names[k]);
+                width[k] = Math.max(cell, digits + 1);
+            }
+            w += digits + 1;
+        }
+        out.println("confusion matrix (rows: true class, columns: predicted class" + (numbered ? ", numbered as the rows)" : ")"));
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s", ""));
-        for (String h : heads) sb.append(String.format(Locale.ROOT, "%" + cell + "s", h));
+        for (int k = 0; k < heads.length; k++) sb.append(String.format(Locale.ROOT, "%" + width[k] + "s", heads[k]));
         out.println(sb);
         for (int a = 0; a < c.length; a++) {
-            sb = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s", names[a]));
-            for (int v : c[a]) sb.append(String.format(Locale.ROOT, "%" + cell + "d", v));
+            sb = new StringBuilder(String.format(Locale.ROOT, "%-" + w + "s", labels[a]));
+            for (int k = 0; k < c[a].length; k++) sb.append(String.format(Locale.ROOT, "%" + width[k] + "d", c[a][k]));
             out.println(sb);
         }
     }

@@ -19,27 +19,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code backprop4j explain [SPEC]}: the worked solution of one training step. */
-@Command(name = "explain", mixinStandardHelpOptions = true,
-        description = {
+/**
+ * {@code backprop4j explain [SPEC]}: the worked solution of one training step. The help text is
+ * {@link #describe}d from the core's lists of activations and losses.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true)
+final class ExplainCommand implements Callable<Integer> {
+    /** The built-in exercise, embedded in the jar. */
+    static final String SEED = "seed-6.1.yaml";
+
+    enum Format implements Choices.Choice {
+        text, markdown, json, html;
+
+        static final class Names extends Choices.Of<Format> {
+            Names() {
+                super("--format", Format.class);
+            }
+        }
+    }
+
+    /** Sets the command's description, naming the activations and losses a spec may use as the core lists them. */
+    static void describe(CommandSpec spec) {
+        spec.usageMessage().description(
             "Works out one training step of a small network: the forward pass unit by unit, the loss, the backward pass "
                     + "layer by layer (every chain-rule factor with its value) and the SGD update.",
             "Without SPEC it explains the built-in exercise 6.1 (a 4-3-2 network, leaky_relu then softmax, binary cross-entropy).",
             "",
             "SPEC is YAML (or JSON): input (one sample or a list of samples), target, layers (each with weights as inputs x units, "
-                    + "optional bias, activation: identity, relu, leaky_relu, sigmoid, tanh, elu, softplus, gelu, softmax; optional alpha), "
-                    + "loss (mse, binary_cross_entropy, cross_entropy) and optional learning_rate."
-        })
-final class ExplainCommand implements Callable<Integer> {
-    /** The built-in exercise, embedded in the jar. */
-    static final String SEED = "seed-6.1.yaml";
-
-    enum Format { text, markdown, json, html }
+                    + "optional bias, activation: " + NetworkSpec.activationNames()
+                    + "; optional alpha), loss (" + NetworkSpec.lossNames() + ") and optional learning_rate.");
+    }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "The network spec (YAML); default: the built-in exercise 6.1.")
     Path specFile;
 
-    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", converter = Format.Names.class,
+            completionCandidates = Format.Names.class,
             description = "text (Unicode math, the default), markdown (LaTeX math), json (every value in full precision) or html "
                     + "(one self-contained page: MathML formulas, the network drawn, each weight's chain rule; opens offline).")
     Format format;

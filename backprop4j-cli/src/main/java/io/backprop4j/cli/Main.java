@@ -42,6 +42,9 @@ public final class Main implements Runnable {
     /** Builds the command line with error handling wired in; tests use this too. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // Their help names what the core lists (activations, losses, answer fields), so it is built from those lists.
+        ExplainCommand.describe(cl.getSubcommands().get("explain").getCommandSpec());
+        CheckCommand.describe(cl.getSubcommands().get("check").getCommandSpec());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             boolean debug = parseResult.matchedOption("--debug") != null
                     || parseResult.subcommands().stream().anyMatch(p -> p.matchedOption("--debug") != null)
@@ -67,6 +70,11 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
+            if (ex.getCause() instanceof Choices.Unknown unknown) {
+                // An unknown name: the one line naming it and the valid ones says all there is to say.
+                err.println("backprop4j: " + unknown.getMessage());
+                return EXIT_USAGE;
+            }
             err.println("backprop4j: " + oneLine(String.valueOf(ex.getMessage())));
             err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return EXIT_USAGE;

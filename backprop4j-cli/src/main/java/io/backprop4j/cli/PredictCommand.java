@@ -5,7 +5,6 @@ import io.backprop4j.FormatException;
 import io.backprop4j.data.Csv;
 import io.backprop4j.data.Table;
 import io.backprop4j.io.AtomicFiles;
-import io.backprop4j.internal.Json;
 import io.backprop4j.tensor.Tensor;
 import io.backprop4j.train.Metrics;
 import io.backprop4j.train.ModelFile;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,6 +32,8 @@ import picocli.CommandLine.Spec;
         description = {"Predict with a saved model: for each row of a CSV file, the predicted class and its probabilities.",
             "The file holds the model's features, one row per example; an extra last column (a label) is ignored."},
         footer = {"", "CSV output: row,predicted,p_<class>...  JSON output: [{\"row\":1,\"predicted\":\"3\",\"probabilities\":{...}}, ...]",
+            "Raw output: per row the model's outputs (a classifier's class probabilities), comma-separated, no header.",
+            "Numbers are the shortest decimals that read back as the model's float32 values.",
             "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, or a malformed CSV file."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save'.")
@@ -42,8 +42,28 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE.csv", description = "Raw features, one row per example (a header is optional).")
     Path input;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv", description = "csv (default) or json.")
-    String format;
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv", converter = Format.Names.class,
+            completionCandidates = Format.Names.class, description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Format format;
+
+    /** What predict writes. */
+    enum Format implements Choices.Choice {
+        /** A header, then per row its number, the predicted class and the probabilities (or the values). */
+        CSV,
+        /** An array with an object per row. */
+        JSON,
+        /**
+         * Per row the model's outputs alone, comma-separated, no header: what an exported model
+         * returns for the row (softmax included for a classifier).
+         */
+        RAW;
+
+        static final class Names extends Choices.Of<Format> {
+            Names() {
+                super("--format", Format.class);
+            }
+        }
+    }
 
     @Option(names = "--output", paramLabel = "FILE", description = "Write to FILE instead of standard output.")
     Path output;
@@ -53,20 +73,20 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String fmt = format.toLowerCase(Locale.ROOT);
-        if (!fmt.equals("csv") && !fmt.equals("json")) throw new BackpropException("unknown --format '" + format + "'; valid: csv, json");
         Main.checkOutput("--output", output, true);
         ModelFile model = ModelFile.load(modelFile);
         ModelSpec spec = model.spec();
         Tensor x = readFeatures(input, spec.inputs());
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
-        if (spec.task() == Task.CLASSIFY) {
-            Tensor probs = model.predictProbabilities(x);
-            int[] predicted = Metrics.argmax(probs);
-            writeClasses(w, fmt, model, predicted, probs.toDoubleMatrix());
-        } else {
-            writeValues(w, fmt, model.predictRaw(x).toDoubleMatrix());
+        Tensor outputs = spec.task() == Task.CLASSIFY ? model.predictProbabilities(x) : model.predictRaw(x);
+        float[][] values = Numbers.floatRows(outputs);
+        switch (format) {
+            case RAW -> writeRaw(w, values);
+            case CSV, JSON -> {
+                if (spec.task() == Task.CLASSIFY) writeClasses(w, format, model, Metrics.argmax(outputs), values);
+                else writeValues(w, format, values);
+            }
         }
         w.flush();
         if (output != null) {
@@ -80,8 +100,9 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     /**
-     * The features of a CSV file as [rows, inputs]; a file with one more column has it dropped (a
-     * label, numbers or class names).
+     * The features of a CSV file as [rows, inputs], a row being one sample flattened in the
+     * model input's row-major order; a file with one more column has it dropped (a label, numbers
+     * or class names).
      */
     static Tensor readFeatures(Path file, int inputs) {
         Table t;
@@ -109,15 +130,15 @@ final class PredictCommand implements Callable<Integer> {
                 + " (optionally followed by a label column)");
     }
 
-    private static void writeClasses(PrintWriter w, String fmt, ModelFile model, int[] predicted, double[][] probs) {
+    private static void writeClasses(PrintWriter w, Format format, ModelFile model, int[] predicted, float[][] probs) {
         int k = model.spec().outputs();
-        if (fmt.equals("csv")) {
+        if (format == Format.CSV) {
             StringBuilder head = new StringBuilder("row,predicted");
             for (int c = 0; c < k; c++) head.append(",p_").append(csvField(model.className(c)));
             w.println(head);
             for (int i = 0; i < predicted.length; i++) {
                 StringBuilder sb = new StringBuilder().append(i + 1).append(',').append(csvField(model.className(predicted[i])));
-                for (int c = 0; c < k; c++) sb.append(',').append(String.format(Locale.ROOT, "%.6f", probs[i][c]));
+                for (int c = 0; c < k; c++) sb.append(',').append(Numbers.of(probs[i][c]));
                 w.println(sb);
             }
         } else {
@@ -127,7 +148,7 @@ final class PredictCommand implements Callable<Integer> {
                 row.put("row", i + 1);
                 row.put("predicted", model.className(predicted[i]));
                 Map<String, Object> p = new LinkedHashMap<>();
-                for (int c = 0; c < k; c++) p.put(model.className(c), round(probs[i][c]));
+                for (int c = 0; c < k; c++) p.put(model.className(c), probs[i][c]);
                 row.put("probabilities", p);
                 rows.add(row);
             }
@@ -135,16 +156,16 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeValues(PrintWriter w, String fmt, double[][] values) {
+    private static void writeValues(PrintWriter w, Format format, float[][] values) {
         int k = values.length == 0 ? 1 : values[0].length;
-        if (fmt.equals("csv")) {
+        if (format == Format.CSV) {
             StringBuilder head = new StringBuilder("row");
             if (k == 1) head.append(",predicted");
             else for (int c = 0; c < k; c++) head.append(",predicted_").append(c);
             w.println(head);
             for (int i = 0; i < values.length; i++) {
                 StringBuilder sb = new StringBuilder().append(i + 1);
-                for (double v : values[i]) sb.append(',').append((float) v);
+                for (float v : values[i]) sb.append(',').append(Numbers.of(v));
                 w.println(sb);
             }
         } else {
@@ -152,21 +173,20 @@ final class PredictCommand implements Callable<Integer> {
             for (int i = 0; i < values.length; i++) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("row", i + 1);
-                if (k == 1) {
-                    row.put("predicted", (float) values[i][0]);
-                } else {
-                    float[] v = new float[k];
-                    for (int c = 0; c < k; c++) v[c] = (float) values[i][c];
-                    row.put("predicted", v);
-                }
+                row.put("predicted", k == 1 ? (Object) values[i][0] : values[i]);
                 rows.add(row);
             }
             w.println(Json.writePretty(rows));
         }
     }
 
-    private static double round(double p) {
-        return Math.round(p * 1e6) / 1e6;
+    /** One line per row: the outputs, comma-separated. */
+    private static void writeRaw(PrintWriter w, float[][] values) {
+        for (float[] row : values) {
+            StringBuilder sb = new StringBuilder();
+            for (int c = 0; c < row.length; c++) sb.append(c == 0 ? "" : ",").append(Numbers.of(row[c]));
+            w.println(sb);
+        }
     }
 
     private static String csvField(String s) {

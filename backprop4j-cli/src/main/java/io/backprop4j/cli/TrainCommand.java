@@ -7,16 +7,12 @@ import io.backprop4j.data.Dataset;
 import io.backprop4j.data.Datasets;
 import io.backprop4j.data.Splits;
 import io.backprop4j.data.Standardizer;
-import io.backprop4j.internal.Json;
 import io.backprop4j.io.FileKind;
-import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.Sequential;
-import io.backprop4j.optim.CosineAnnealingLR;
 import io.backprop4j.optim.GradClip;
 import io.backprop4j.optim.LrSchedule;
 import io.backprop4j.optim.Optimizer;
 import io.backprop4j.optim.Optimizers;
-import io.backprop4j.optim.StepLR;
 import io.backprop4j.train.Checkpoint;
 import io.backprop4j.train.EpochRandom;
 import io.backprop4j.train.EpochStats;
@@ -53,21 +49,24 @@ import picocli.CommandLine.Spec;
             "Options left out take the data set's recipe (see the README)."},
         footer = {"", "Exit status: 0 trained; 2 bad options or data, or training diverged (NaN or infinity)."})
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", paramLabel = "NAME|FILE.csv",
-            description = "digits (default), iris, breast-cancer, fashion-mnist, or a CSV file (label in the last column).")
+    @Option(names = "--data", paramLabel = "NAME|FILE.csv", completionCandidates = Choices.DataSetName.class,
+            description = "${COMPLETION-CANDIDATES} (default " + Datasets.DEFAULT_NAME + "), or a CSV file (label in the last column).")
     String data;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Fashion-MNIST lies (default /usr/share/datasets/fashion-mnist).")
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Fashion-MNIST lies (default " + Datasets.FASHION_MNIST_DIR_TEXT + ").")
     Path dataDir;
 
-    @Option(names = "--task", paramLabel = "TASK", defaultValue = "classify",
+    @Option(names = "--task", paramLabel = "TASK", defaultValue = "classify", converter = Choices.TaskName.class,
+            completionCandidates = Choices.TaskName.class,
             description = "classify (default) or regress (a CSV file whose last column is a number to predict).")
-    String task;
+    Task task;
 
     @Option(names = "--layers", paramLabel = "N,N...", description = "Hidden layer sizes, e.g. 512,256; 'none' for a linear model.")
     String layers;
 
-    @Option(names = "--activation", paramLabel = "NAME", description = "Hidden activation: relu (default), leaky_relu, tanh, sigmoid, elu, gelu, softplus, identity.")
+    @Option(names = "--activation", paramLabel = "NAME", converter = Choices.HiddenActivation.class,
+            completionCandidates = Choices.HiddenActivation.class,
+            description = "Hidden activation: ${COMPLETION-CANDIDATES} (default relu).")
     String activation;
 
     @Option(names = "--dropout", paramLabel = "P", description = "Dropout probability after each hidden layer (default from the recipe).")
@@ -76,14 +75,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch-norm", description = "Batch normalisation after each hidden Linear layer.")
     boolean batchNorm;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", description = "adam (default), adamw, sgd, rmsprop, adagrad.")
+    @Option(names = "--optimizer", paramLabel = "NAME", converter = Choices.OptimizerName.class,
+            completionCandidates = Choices.OptimizerName.class, description = "${COMPLETION-CANDIDATES} (default adam).")
     String optimizer;
 
     @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default from the recipe).")
     Double lr;
 
-    @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule: none, cosine (to 0 at the last epoch), step (x0.1 every third of the epochs).")
-    String schedule;
+    @Option(names = "--schedule", paramLabel = "NAME", converter = Schedule.Names.class, completionCandidates = Schedule.Names.class,
+            description = "Learning-rate schedule: ${COMPLETION-CANDIDATES} (cosine: to 0 at the last epoch; step: x0.1 every third of the epochs).")
+    Schedule schedule;
 
     @Option(names = "--grad-clip", paramLabel = "NORM",
             description = "Scale the gradients so that their joint L2 norm is at most NORM before each step (default: no clipping).")
@@ -138,15 +139,15 @@ final class TrainCommand implements Callable<Integer> {
      * The defaults for a data set: what {@code train --data NAME} does with no other options.
      * Fashion-MNIST's recipe is the measured one documented in the README.
      */
-    record Recipe(int[] layers, String activation, double dropout, String optimizer, double lr, String schedule,
+    record Recipe(int[] layers, String activation, double dropout, String optimizer, double lr, Schedule schedule,
                   int epochs, int batch) {
         static Recipe forData(String key) {
             return switch (key) {
-                case "digits" -> new Recipe(new int[] {128}, "relu", 0, "adam", 1e-3, "none", 20, 32);
-                case "iris" -> new Recipe(new int[] {16}, "relu", 0, "adam", 1e-2, "none", 60, 16);
-                case "breast-cancer" -> new Recipe(new int[] {32}, "relu", 0, "adam", 1e-3, "none", 40, 32);
-                case "fashion-mnist" -> new Recipe(new int[] {512, 256}, "relu", 0.2, "adam", 1e-3, "cosine", 20, 128);
-                default -> new Recipe(new int[] {64}, "relu", 0, "adam", 1e-3, "none", 30, 32);
+                case "digits" -> new Recipe(new int[] {128}, "relu", 0, "adam", 1e-3, Schedule.NONE, 20, 32);
+                case "iris" -> new Recipe(new int[] {16}, "relu", 0, "adam", 1e-2, Schedule.NONE, 60, 16);
+                case "breast-cancer" -> new Recipe(new int[] {32}, "relu", 0, "adam", 1e-3, Schedule.NONE, 40, 32);
+                case "fashion-mnist" -> new Recipe(new int[] {512, 256}, "relu", 0.2, "adam", 1e-3, Schedule.COSINE, 20, 128);
+                default -> new Recipe(new int[] {64}, "relu", 0, "adam", 1e-3, Schedule.NONE, 30, 32);
             };
         }
     }
@@ -187,29 +188,20 @@ final class TrainCommand implements Callable<Integer> {
         checkOptionsAreSorted(command);
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
-        Task theTask = Task.byName(task);
+        Task theTask = task;
         String key = dataKey(data);
         Recipe recipe = Recipe.forData(key);
         int[] hidden = layers == null ? recipe.layers() : parseLayers(layers);
-        String act = activation == null ? recipe.activation() : activation.toLowerCase(Locale.ROOT);
-        if (!Activation.NAMES.contains(act) || act.equals("softmax") || act.equals("log_softmax")) {
-            throw new BackpropException("unknown activation '" + activation + "'; valid: relu, leaky_relu, tanh, sigmoid, elu, gelu, softplus, identity");
-        }
+        String act = activation == null ? recipe.activation() : activation;
         double p = dropout == null ? recipe.dropout() : dropout;
         if (!(p >= 0 && p < 1)) throw new BackpropException("invalid --dropout " + dropout + " (must be in [0, 1))");
-        String opt = optimizer == null ? recipe.optimizer() : optimizer.toLowerCase(Locale.ROOT);
-        if (!Optimizers.NAMES.contains(opt)) {
-            throw new BackpropException("unknown optimizer '" + optimizer + "'; valid: " + String.join(", ", Optimizers.NAMES));
-        }
+        String opt = optimizer == null ? recipe.optimizer() : optimizer;
         double rate = lr == null ? recipe.lr() : lr;
         if (!(rate > 0) || Double.isInfinite(rate)) throw new BackpropException("invalid --lr " + lr + " (must be a positive number)");
         if (gradClip != null && (!(gradClip > 0) || Double.isInfinite(gradClip))) {
             throw new BackpropException("invalid --grad-clip " + fmt(gradClip) + " (must be a positive number)");
         }
-        String sched = schedule == null ? recipe.schedule() : schedule.toLowerCase(Locale.ROOT);
-        if (!List.of("none", "cosine", "step").contains(sched)) {
-            throw new BackpropException("unknown schedule '" + schedule + "'; valid: none, cosine, step");
-        }
+        Schedule sched = schedule == null ? recipe.schedule() : schedule;
         int nEpochs = epochs == null ? recipe.epochs() : epochs;
         if (nEpochs < 1) throw new BackpropException("invalid --epochs " + epochs + " (must be at least 1)");
         int batchSize = batch == null ? recipe.batch() : batch;
@@ -274,11 +266,7 @@ final class TrainCommand implements Callable<Integer> {
         EpochRandom random = new EpochRandom(seed);
         Sequential model = spec.build(random);
         Optimizer optim = Optimizers.create(opt, model.parameters(), rate);
-        LrSchedule lrSchedule = switch (sched) {
-            case "cosine" -> new CosineAnnealingLR(optim, nEpochs, 0);
-            case "step" -> new StepLR(optim, Math.max(1, nEpochs / 3), 0.1);
-            default -> null;
-        };
+        LrSchedule lrSchedule = sched.create(optim, nEpochs);
         Map<String, String> config = config(key, theTask, hidden, act, p, opt, rate, sched, nEpochs, batchSize,
                 standardizer != null);
         if (checkpointDir != null) config.put(DATA_CHECKSUM, dataChecksum(train, splits.validation()));
@@ -313,9 +301,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
 
-        out.println(dataLine(key, splits, theTask));
+        out.println(dataLine(key.equals("csv") ? data : key, splits, theTask));
         out.printf(Locale.ROOT, "model: %s (%,d parameters); %s lr %s%s%s, batch %d, %d epochs, seed %d%n", spec.describe(),
-                model.parameterCount(), opt, fmt(rate), sched.equals("none") ? "" : " " + sched,
+                model.parameterCount(), opt, fmt(rate), sched == Schedule.NONE ? "" : " " + sched.cliName(),
                 gradClip == null ? "" : ", grad-clip " + fmt(gradClip), batchSize, nEpochs, seed);
         out.flush();
         long start = System.nanoTime();
@@ -377,24 +365,18 @@ final class TrainCommand implements Callable<Integer> {
     /** "digits", "iris", "breast-cancer", "fashion-mnist", or "csv" for a file. */
     static String dataKey(String data) {
         if (data == null || data.isBlank()) return Datasets.DEFAULT_NAME;
-        String k = data.strip().toLowerCase(Locale.ROOT).replace('_', '-');
-        return switch (k) {
-            case "digits", "iris" -> k;
-            case "breast-cancer", "breastcancer", "cancer" -> "breast-cancer";
-            case "fashion-mnist", "fashion", "fashionmnist" -> "fashion-mnist";
-            default -> {
-                FileKind kind = FileKind.of(Path.of(data));
-                if (kind == FileKind.MISSING) {
-                    throw new BackpropException("unknown data set '" + data + "' and no such file; valid: "
-                            + String.join(", ", Datasets.names()) + ", or the path of a CSV file");
-                }
-                if (kind != FileKind.REGULAR) {
-                    throw new BackpropException(data + ": is " + kind.description() + (kind == FileKind.DIRECTORY ? "" : ", not a regular file")
-                            + "; expected a CSV file or one of: " + String.join(", ", Datasets.names()));
-                }
-                yield "csv";
-            }
-        };
+        String name = Datasets.canonicalName(data);
+        if (name != null) return name;
+        FileKind kind = FileKind.of(Path.of(data));
+        if (kind == FileKind.MISSING) {
+            throw new BackpropException("unknown data set '" + data + "' and no such file; valid: "
+                    + String.join(", ", Datasets.names()) + ", or the path of a CSV file");
+        }
+        if (kind != FileKind.REGULAR) {
+            throw new BackpropException(data + ": is " + kind.description() + (kind == FileKind.DIRECTORY ? "" : ", not a regular file")
+                    + "; expected a CSV file or one of: " + String.join(", ", Datasets.names()));
+        }
+        return "csv";
     }
 
     private DataSplits loadData(Task theTask) {
@@ -463,9 +445,10 @@ final class TrainCommand implements Callable<Integer> {
         return names;
     }
 
-    private static String dataLine(String key, DataSplits s, Task task) {
+    /** "data: NAME (train ...)", NAME the data set's or the file's as given. */
+    private static String dataLine(String name, DataSplits s, Task task) {
         Dataset t = s.train();
-        return String.format(Locale.ROOT, "data: %s (train %d, validation %s, test %s; %d features%s)", key, t.size(),
+        return String.format(Locale.ROOT, "data: %s (train %d, validation %s, test %s; %d features%s)", name, t.size(),
                 s.validation() == null ? "none" : Integer.toString(s.validation().size()),
                 s.test() == null ? "none" : Integer.toString(s.test().size()), t.numFeatures(),
                 task == Task.CLASSIFY ? ", " + t.numClasses() + " classes" : "");
@@ -473,7 +456,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The value of every option in {@link #RECORDED}, as in effect (the recipe's where left out), by name without "--". */
     private Map<String, String> config(String key, Task theTask, int[] hidden, String act, double p, String opt, double rate,
-                                       String sched, int nEpochs, int batchSize, boolean standardized) {
+                                       Schedule sched, int nEpochs, int batchSize, boolean standardized) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("data", key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key);  // as in the spec
         c.put("task", theTask.cliName());
@@ -483,7 +466,7 @@ final class TrainCommand implements Callable<Integer> {
         c.put("batch-norm", Boolean.toString(batchNorm));
         c.put("optimizer", opt);
         c.put("lr", Double.toString(rate));
-        c.put("schedule", sched);
+        c.put("schedule", sched.cliName());
         c.put("grad-clip", gradClip == null ? "none" : Double.toString(gradClip));
         c.put("epochs", Integer.toString(nEpochs));
         c.put("batch", Integer.toString(batchSize));

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.backprop4j.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +45,7 @@ class CheckCommandTest {
         Map<String, Object> first = (Map<String, Object>) root.get("first_mistake");
         assertEquals("layers[1].net_grad[0]", first.get("path"));
         assertEquals("missing_coupling", first.get("kind"));
-        assertEquals(41L, ((Map<String, Object>) root.get("summary")).get("wrong"));
+        assertEquals(41, ((Map<String, Object>) root.get("summary")).get("wrong"));
         Map<String, String> kinds = new java.util.HashMap<>();
         for (Map<String, Object> e : entries) kinds.put((String) e.get("path"), (String) e.get("kind"));
         assertEquals("sign_flipped", kinds.get("layers[1].weights_grad[0][0]"));
@@ -64,6 +63,62 @@ class CheckCommandTest {
         assertTrue(r.out().contains("0.058871 ✗"), r.out());
         assertTrue(r.out().contains("1. FIRST MISTAKE layers[1].net_grad[0]"), r.out());
         assertTrue(r.out().contains("softmax coupling"), r.out());
+    }
+
+    /** Issue 15: every table shows the true value under each wrong number, in a "true" row under its row. */
+    @Test
+    void everyTableShowsTheTrueValueUnderEachWrongNumber(@TempDir Path dir) throws Exception {
+        CliRun text = CliRun.of("check", seed(dir).toString(), seedAnswers(dir).toString());
+        assertTrue(text.out().contains("""
+                layers[1].weights_grad (inputs x units)
+                          [0]           [1]
+                    ────  ────────────  ───────────
+                    [0]   0.000294 ✗    -0.000294 ✗
+                    true  -0.000588704  0.000588704
+                    [1]   0.088306 ✗    -0.088306 ✗
+                    true  0.176611      -0.176611
+                    [2]   0.194273 ✗    -0.194273 ✗
+                    true  0.388545      -0.388545
+                """), text.out());
+        // The README's one-row table is as it was.
+        assertTrue(text.out().contains("""
+                layers[1].net_grad
+                          [0]         [1]
+                    ────  ──────────  ───────────
+                          0.058871 ✗  -0.058871 ✗
+                    true  0.117741    -0.117741
+                """), text.out());
+
+        // And for every wrong number of the report: the line under its row is a "true" row holding,
+        // in the number's column, its true value; rows without a wrong number have none.
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> entries = (List<Map<String, Object>>) ((Map<String, Object>) Json.parse(
+                CliRun.of("check", seed(dir).toString(), seedAnswers(dir).toString(), "--format", "json").out(), "out")).get("entries");
+        List<String> lines = text.out().lines().toList();
+        int checked = 0;
+        for (Map<String, Object> e : entries) {
+            String path = (String) e.get("path");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(.*?)((?:\\[\\d+])*)").matcher(path);
+            assertTrue(m.matches(), path);
+            String quantity = m.group(1);
+            List<Integer> idx = java.util.regex.Pattern.compile("\\d+").matcher(m.group(2)).results()
+                    .map(r -> Integer.parseInt(r.group())).toList();
+            int head = lines.indexOf(lines.stream().filter(l -> l.equals(quantity) || l.startsWith(quantity + " (")).findFirst().orElseThrow());
+            String header = lines.get(head + 1);
+            int col = idx.isEmpty() ? 0 : idx.getLast();
+            int start = header.indexOf(quantity.equals("loss") ? "given" : "[" + col + "]");
+            int end = header.indexOf("  [", start) < 0 ? Integer.MAX_VALUE : header.indexOf("  [", start) + 2;
+            int row = head + 3 + (idx.size() == 2 ? idx.getFirst() : 0);
+            while (idx.size() == 2 && !lines.get(row).strip().startsWith("[" + idx.getFirst() + "]")) row++;
+            String under = row + 1 < lines.size() ? lines.get(row + 1) : "";
+            if ((Boolean) e.get("correct")) continue;
+            assertTrue(under.startsWith("    true  "), path + ": no true row under\n" + lines.get(row));
+            String cell = under.substring(start, Math.min(end, under.length())).strip();
+            double expected = ((Number) e.get("expected")).doubleValue();
+            assertEquals(expected, Double.parseDouble(cell), 1e-5 * Math.abs(expected) + 1e-12, path + ": " + under);
+            checked++;
+        }
+        assertEquals(41, checked);
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.backprop4j.explain.Explainer;
 import io.backprop4j.explain.JsonRenderer;
-import io.backprop4j.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.backprop4j.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -11,7 +11,6 @@ import io.backprop4j.explain.HtmlRenderer;
 import io.backprop4j.explain.JsonRenderer;
 import io.backprop4j.explain.StepSolution;
 import io.backprop4j.explain.TextRenderer;
-import io.backprop4j.internal.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.backprop4j.data.Datasets;
 import io.backprop4j.data.Dataset;
-import io.backprop4j.internal.Json;
 import io.backprop4j.io.Safetensors;
 import io.backprop4j.tensor.Tensor;
 import io.backprop4j.train.Checkpoint;
@@ -138,6 +137,8 @@ class TrainCommandTest {
         CliRun r = CliRun.of("train", "--data", csv.toString(), "--task", "regress", "--epochs", "40", "--lr", "0.01",
                 "--save", saved.toString());
         assertEquals(0, r.status(), r.out() + r.err());
+        // The header names the file (issue 15: it said "data: csv").
+        assertTrue(r.out().startsWith("data: " + csv + " (train 140, validation 30, test 30; 2 features)\n"), r.out());
         double mse = lastNumber(r.out(), "test mse:");
         assertTrue(mse < 0.05, "test mse " + mse);
         CliRun p = CliRun.of("predict", "--model", saved.toString(), "--input", csv.toString());

@@ -42,7 +42,8 @@ import java.util.SplittableRandom;
 public final class Datasets {
     /** The data set used when none is named. */
     public static final String DEFAULT_NAME = "digits";
-    static final String FASHION_MNIST_DIR_TEXT = "/usr/share/datasets/fashion-mnist";
+    /** Where Debian's dataset-fashion-mnist package puts Fashion-MNIST, as text (for annotations). */
+    public static final String FASHION_MNIST_DIR_TEXT = "/usr/share/datasets/fashion-mnist";
     /** Where Debian's dataset-fashion-mnist package puts Fashion-MNIST. */
     public static final Path FASHION_MNIST_DIR = Path.of(FASHION_MNIST_DIR_TEXT);
     /** Percent of the examples in the training split of the default split. */
@@ -94,6 +95,17 @@ public final class Datasets {
                 yield defaultSplit(Csv.read(file).toDataset());
             }
         };
+    }
+
+    /**
+     * The name {@link #load} reads {@code name} as: one of {@link #names()} (case and '_' ignored,
+     * "fashion" and "fashionmnist" for fashion-mnist, "breastcancer" and "cancer" for
+     * breast-cancer; null or blank for {@value #DEFAULT_NAME}), or null when it names no data set
+     * (load then reads it as a file).
+     */
+    public static String canonicalName(String name) {
+        String key = normalize(name);
+        return names().contains(key) ? key : null;
     }
 
     private static String normalize(String name) {

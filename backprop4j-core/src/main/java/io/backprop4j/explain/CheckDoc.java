@@ -31,26 +31,24 @@ final class CheckDoc {
             doc.subheading(q.getKey() + layout);
             List<String> header = new ArrayList<>(List.of(""));
             for (int j = 0; j < cols; j++) header.add(f == null ? "given" : "[" + j + "]");
+            // Each row of the person's numbers, and under a row with a wrong number a "true" row
+            // giving the true value beneath each wrong one.
+            List<List<String>> given = new ArrayList<>();
+            List<List<String>> truth = new ArrayList<>();
+            for (int i = 0; i < rows; i++) {
+                given.add(row(f == null || rows == 1 ? "" : "[" + i + "]", cols));
+                truth.add(null);
+            }
+            for (Grader.Entry e : es) {
+                given.get(e.row()).set(e.col() + 1, given(e) + (e.correct() ? " ✓" : " ✗"));
+                if (e.correct()) continue;
+                if (truth.get(e.row()) == null) truth.set(e.row(), row("true", cols));
+                truth.get(e.row()).set(e.col() + 1, Doc.num(e.expected()));
+            }
             List<List<String>> table = new ArrayList<>();
             for (int i = 0; i < rows; i++) {
-                List<String> row = new ArrayList<>(List.of(f == null || rows == 1 ? "" : "[" + i + "]"));
-                for (int j = 0; j < cols; j++) row.add("");
-                table.add(row);
-            }
-            List<String> trueRow = new ArrayList<>(List.of("true"));
-            for (int j = 0; j < cols; j++) trueRow.add("");
-            for (Grader.Entry e : es) {
-                table.get(e.row()).set(e.col() + 1, given(e) + (e.correct() ? " ✓" : " ✗"));
-            }
-            if (rows == 1) {
-                boolean anyWrong = false;
-                for (Grader.Entry e : es) {
-                    if (!e.correct()) {
-                        trueRow.set(e.col() + 1, Doc.num(e.expected()));
-                        anyWrong = true;
-                    }
-                }
-                if (anyWrong) table.add(trueRow);
+                table.add(given.get(i));
+                if (truth.get(i) != null) table.add(truth.get(i));
             }
             doc.table(header, table);
             doc.blank();
@@ -80,6 +78,13 @@ final class CheckDoc {
             }
         }
         return doc;
+    }
+
+    /** A table row: its label, then {@code cols} empty cells. */
+    private static List<String> row(String label, int cols) {
+        List<String> row = new ArrayList<>(List.of(label));
+        for (int j = 0; j < cols; j++) row.add("");
+        return row;
     }
 
     /** "4 mistakes (6 numbers); 35 numbers carried over from them". */

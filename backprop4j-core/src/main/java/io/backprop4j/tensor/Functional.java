@@ -83,6 +83,147 @@ public final class Functional {
         return SoftmaxOp.backward(g, s, Shapes.axis("softmax_backward", dim, Math.max(s.rank(), 1)));
     }
 
+    // ---------------------------------------------------------------- convolution and pooling (NCHW)
+
+    /**
+     * 2-D convolution (PyTorch's conv2d, a cross-correlation) with stride 1, no padding, no
+     * dilation, one group; see {@link #conv2d(Tensor, Tensor, Tensor, int[], int[], int[], int)}.
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias) {
+        return conv2d(input, weight, bias, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1);
+    }
+
+    /** 2-D convolution with the same stride and padding along both axes, no dilation, one group. */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int stride, int padding) {
+        return conv2d(input, weight, bias, new int[] {stride, stride}, new int[] {padding, padding}, new int[] {1, 1}, 1);
+    }
+
+    /**
+     * 2-D convolution as PyTorch's {@code F.conv2d}: input x [N, C, H, W] (or [C, H, W], one image
+     * without the batch dim), weight w [O, C/G, kH, kW], bias b [O] or null, output
+     * [N, O, OH, OW] with
+     * <pre>
+     *   y[n, o, i, j] = b[o] + Σ_{c, u, v} w[o, c, u, v] · x[n, g·C/G + c, i·sH − pH + u·dH, j·sW − pW + v·dW]
+     *   OH = ⌊(H + 2pH − dH·(kH − 1) − 1) / sH⌋ + 1      (OW alike)
+     * </pre>
+     * where g = o / (O/G) is the group of filter o and taps in the zero padding count 0. {@code
+     * stride}, {@code padding} and {@code dilation} hold {H, W} values. Backward: dx is the
+     * transposed convolution of the gradient with w, dw[o, c, u, v] = Σ_{n,i,j} g[n, o, i, j] ·
+     * x[n, .., i·sH − pH + u·dH, ..] (the correlation of the input with the gradient), db = Σ_{n,i,j} g.
+     *
+     * <pre>{@code
+     * Tensor y = Functional.conv2d(x, w, b, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+     * // x [128, 1, 28, 28], w [16, 1, 3, 3], b [16]: y [128, 16, 28, 28]
+     * }</pre>
+     *
+     * @throws io.backprop4j.ShapeException naming both shapes when the channels do not match the
+     *         weight and groups, the kernel is larger than the padded input, or the bias does not fit
+     */
+    public static Tensor conv2d(Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        need(input, "conv2d", "input");
+        need(weight, "conv2d", "weight");
+        if (input.rank() == 3) return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0);
+        return Conv2dOp.apply(input, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** 1-D convolution with stride 1, no padding, no dilation, one group. */
+    public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias) {
+        return conv1d(input, weight, bias, 1, 0, 1, 1);
+    }
+
+    /**
+     * 1-D convolution as PyTorch's {@code F.conv1d}: input [N, C, L] (or [C, L]), weight
+     * [O, C/G, k], bias [O] or null, output [N, O, (L + 2p − d(k − 1) − 1) / s + 1] with
+     * y[n, o, i] = b[o] + Σ_{c, u} w[o, c, u] · x[n, g·C/G + c, i·s − p + u·d]. Computed as
+     * {@link #conv2d} on [N, C, 1, L] views.
+     */
+    public static Tensor conv1d(Tensor input, Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        need(input, "conv1d", "input");
+        need(weight, "conv1d", "weight");
+        if (input.rank() == 2) return conv1d(input.unsqueeze(0), weight, bias, stride, padding, dilation, groups).squeeze(0);
+        int[] s = {stride}, p = {padding}, d = {dilation};
+        Conv2dOp.geometry("conv1d", input, weight, bias, s, p, d, groups);
+        return Conv2dOp.apply(input.unsqueeze(2), weight.unsqueeze(2), bias, new int[] {1, stride}, new int[] {0, padding},
+                new int[] {1, dilation}, groups).squeeze(2);
+    }
+
+    /** Max pooling with a square window, stride = the window, no padding; see {@link #maxPool2d(Tensor, int[], int[], int[], int[], boolean)}. */
+    public static Tensor maxPool2d(Tensor input, int kernel) {
+        return maxPool2d(input, new int[] {kernel, kernel}, new int[] {kernel, kernel}, new int[] {0, 0}, new int[] {1, 1}, false);
+    }
+
+    /**
+     * 2-D max pooling as PyTorch's {@code F.max_pool2d}: input [N, C, H, W] (or [C, H, W]) to
+     * [N, C, OH, OW], each output the largest input of its window, rows i·sH − pH + u·dH (u <
+     * kH) and columns alike; taps in the padding never win, the first of equal values does, and a
+     * NaN wins over numbers. OH = ⌊(H + 2pH − dH(kH − 1) − 1 (+ sH − 1 in ceil mode)) / sH⌋ + 1.
+     * Backward: each output's gradient goes to the input that won its window, and only to it.
+     *
+     * @throws io.backprop4j.ShapeException when the padding exceeds half the kernel or the window does not fit the padded input
+     */
+    public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        need(input, "max_pool2d", "input");
+        return MaxPool2dOp.apply(input, PoolWindow.of("max_pool2d", input, kernel, stride, padding, dilation, ceilMode));
+    }
+
+    /** Average pooling with a square window, stride = the window, no padding; see {@link #avgPool2d(Tensor, int[], int[], int[], boolean, boolean, int)}. */
+    public static Tensor avgPool2d(Tensor input, int kernel) {
+        return avgPool2d(input, new int[] {kernel, kernel}, new int[] {kernel, kernel}, new int[] {0, 0}, false, true, 0);
+    }
+
+    /**
+     * 2-D average pooling as PyTorch's {@code F.avg_pool2d}: each output is the sum of its
+     * window's inputs (rows i·sH − pH + u, u < kH; columns alike) over a divisor: {@code
+     * divisorOverride} when positive, else the number of window taps inside the padded input
+     * ({@code countIncludePad}, PyTorch's default) or inside the input only. Backward: each input
+     * of a window gets the window's gradient / divisor.
+     */
+    public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean ceilMode,
+                                   boolean countIncludePad, int divisorOverride) {
+        need(input, "avg_pool2d", "input");
+        if (divisorOverride < 0) throw new io.backprop4j.ShapeException("avg_pool2d: divisor_override must be positive (or 0 for none), got " + divisorOverride);
+        PoolWindow p = PoolWindow.of("avg_pool2d", input, kernel, stride, padding, new int[] {1, 1}, ceilMode);
+        return AvgPool2dOp.apply(input, p, countIncludePad, divisorOverride);
+    }
+
+    /**
+     * Adaptive average pooling as PyTorch's {@code F.adaptive_avg_pool2d}: input [.., H, W] to
+     * [.., outH, outW], output (i, j) the mean of input rows [⌊i·H/outH⌋, ⌈(i+1)·H/outH⌉) and
+     * columns [⌊j·W/outW⌋, ⌈(j+1)·W/outW⌉). outH = outW = 1 is global average pooling.
+     */
+    public static Tensor adaptiveAvgPool2d(Tensor input, int outH, int outW) {
+        need(input, "adaptive_avg_pool2d", "input");
+        if (input.rank() != 3 && input.rank() != 4) {
+            throw new io.backprop4j.ShapeException("adaptive_avg_pool2d: input must be 4-D [batch, channels, height, width] or 3-D, got "
+                    + Shapes.str(input.shape()));
+        }
+        if (!input.dtype().isFloatingPoint()) {
+            throw new io.backprop4j.BackpropException("adaptive_avg_pool2d: input is " + input.dtype() + "; convert it with .to(DType.FLOAT32)");
+        }
+        if (outH < 1 || outW < 1) {
+            throw new io.backprop4j.ShapeException("adaptive_avg_pool2d: output size must be positive, got [" + outH + ", " + outW + "]");
+        }
+        if (input.size(-2) == 0 || input.size(-1) == 0) {
+            throw new io.backprop4j.ShapeException("adaptive_avg_pool2d: input " + Shapes.str(input.shape()) + " has an empty plane");
+        }
+        return AdaptiveAvgPool2dOp.apply(input, outH, outW);
+    }
+
+    /**
+     * Batch normalisation as PyTorch's {@code F.batch_norm}, per channel (dim 1) of x [N, C, *]:
+     * y = (x − μ)/√(σ² + ε)·γ + β. In training, μ and σ² are the batch's mean and biased variance
+     * over N and the positions after dim 1, and the running statistics (when not null) are updated
+     * in place: r = (1 − momentum)·r + momentum·μ, and likewise the variance with the unbiased
+     * σ²·M/(M − 1), M = N·(positions). Otherwise the running statistics are used. weight γ and bias
+     * β [C] may be null. Backward (training): dx = (g − mean(g) − x̂·mean(g·x̂))·γ/√(σ² + ε), with
+     * x̂ the normalised input; dγ = Σ g·x̂, dβ = Σ g.
+     */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum, double eps) {
+        need(input, "batch_norm", "input");
+        return BatchNormOp.apply(input, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
     private static void need(Object value, String op, String what) {
         if (value == null) throw new io.backprop4j.BackpropException(op + ": " + what + " is null");
     }

@@ -27,7 +27,8 @@ public enum Task {
         return switch (name == null ? "" : name.toLowerCase(Locale.ROOT)) {
             case "classify", "classification" -> CLASSIFY;
             case "regress", "regression" -> REGRESS;
-            default -> throw new BackpropException("unknown task '" + name + "'; valid: classify, regress");
+            default -> throw new BackpropException("unknown task '" + name + "'; valid: "
+                    + String.join(", ", java.util.Arrays.stream(values()).map(Task::cliName).toList()));
         };
     }
 }

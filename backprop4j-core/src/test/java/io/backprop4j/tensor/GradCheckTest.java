@@ -52,6 +52,17 @@ class GradCheckTest {
         return t.requiresGrad(true);
     }
 
+    /** Distinct values at least 0.01 apart (a shuffled grid plus small noise): no ties for max pooling. */
+    private static Tensor distinct(RandomGenerator r, int... shape) {
+        int n = Shapes.numel(shape);
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) perm[i] = i;
+        for (int i = n - 1; i > 0; i--) { int j = r.nextInt(i + 1), t = perm[i]; perm[i] = perm[j]; perm[j] = t; }
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = (perm[i] - n / 2.0) * 0.05 + r.nextDouble() * 0.02;
+        return Tensor.of(v, shape).requiresGrad(true);
+    }
+
     private static Tensor positive(RandomGenerator r, int... shape) {
         Tensor t = Tensor.uniform(r, 0.3, 2.5, DType.FLOAT64, shape);
         return t.requiresGrad(true);
@@ -127,6 +138,34 @@ class GradCheckTest {
         add("gather", GatherOp.class, r -> new Tensor[] {rnd(r, 3, 4)},
                 in -> in[0].gather(1, Tensor.of(new int[] {3, 0, 0, 1, 2, 2}, 3, 2)).exp());
         add("nll", NllLossOp.class, r -> new Tensor[] {rnd(r, 3, 4)}, in -> Losses.nll(in[0].logSoftmax(1), new int[] {1, 0, 3}));
+        // Convolution and pooling on odd shapes: strides, paddings, dilations, groups, non-square kernels and images.
+        add("conv2d", Conv2dOp.class, r -> {
+                    int groups = 1 + r.nextInt(2), c = groups * dim(r), o = groups * dim(r), kh = dim(r), kw = 1 + r.nextInt(3);
+                    return new Tensor[] {rnd(r, 1 + r.nextInt(2), c, kh + r.nextInt(4), kw + 2 + r.nextInt(3)), rnd(r, o, c / groups, kh, kw), rnd(r, o)}; },
+                in -> {
+                    int groups = in[0].size(1) / in[1].size(1);
+                    return Functional.conv2d(in[0], in[1], in[2], new int[] {1 + in[0].size(0) % 2, 2}, new int[] {in[1].size(2) / 2, 1},
+                            new int[] {1, in[1].size(3) > 2 ? 1 : 2}, groups); });
+        add("conv2d without bias, 1x1", Conv2dOp.class, r -> new Tensor[] {rnd(r, 2, 3, dim(r), dim(r)), rnd(r, 2, 3, 1, 1)},
+                in -> Functional.conv2d(in[0], in[1], null));
+        add("conv1d", Conv2dOp.class, r -> new Tensor[] {rnd(r, 2, 4, 5 + r.nextInt(4)), rnd(r, 4, 2, 3), rnd(r, 4)},
+                in -> Functional.conv1d(in[0], in[1], in[2], 2, 1, 1, 2));
+        add("max_pool2d", MaxPool2dOp.class, r -> new Tensor[] {distinct(r, 2, 2, 4 + r.nextInt(3), 5 + r.nextInt(3))},
+                in -> Functional.maxPool2d(in[0], new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 1}, new int[] {1, 2}, true));
+        add("max_pool2d plain", MaxPool2dOp.class, r -> new Tensor[] {distinct(r, 3, 5, 7)}, in -> Functional.maxPool2d(in[0], 2));
+        add("avg_pool2d", AvgPool2dOp.class, r -> new Tensor[] {rnd(r, 2, dim(r), 4 + r.nextInt(3), 5)},
+                in -> Functional.avgPool2d(in[0], new int[] {3, 2}, new int[] {2, 2}, new int[] {1, 1}, true, false, 0).sum(new int[] {2, 3}, false)
+                        .add(Functional.avgPool2d(in[0], 2).exp().sum(new int[] {2, 3}, false)));
+        add("avg_pool2d divisor", AvgPool2dOp.class, r -> new Tensor[] {rnd(r, 1, 2, 5, 4)},
+                in -> Functional.avgPool2d(in[0], new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 1}, false, true, 5));
+        add("batch_norm training", BatchNormOp.class, r -> new Tensor[] {rnd(r, 3, 2, dim(r), dim(r) + 1), rnd(r, 2), rnd(r, 2)},
+                in -> Functional.batchNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5));
+        add("batch_norm training, no affine, [N, C]", BatchNormOp.class, r -> new Tensor[] {rnd(r, 4 + r.nextInt(3), dim(r))},
+                in -> Functional.batchNorm(in[0], null, null, null, null, true, 0.1, 1e-3));
+        add("batch_norm eval", BatchNormOp.class, r -> new Tensor[] {rnd(r, 2, 3, dim(r)), rnd(r, 3), rnd(r, 3)},
+                in -> Functional.batchNorm(in[0], Tensor.vector(0.1, -0.2, 0.3), Tensor.vector(0.5, 1.5, 2), in[1], in[2], false, 0.1, 1e-5));
+        add("adaptive_avg_pool2d", AdaptiveAvgPool2dOp.class, r -> new Tensor[] {rnd(r, dim(r), 2, 5 + r.nextInt(3), dim(r) + 1)},
+                in -> Functional.adaptiveAvgPool2d(in[0], 3, 2));
     }
 
     @TestFactory

@@ -136,6 +136,18 @@ class TorchAgreementTest {
             case "pow_tensor" -> in -> in[0].pow(in[1]);
             case "where" -> in -> Tensor.where(in[0].to(DType.BOOL), in[1], in[2]);
             case "gather" -> in -> in[0].gather(i(a, "dim"), in[1].to(DType.INT64));
+            case "conv2d" -> in -> Functional.conv2d(in[0], in[1], in.length > 2 ? in[2] : null, ints(a.get("stride")),
+                    ints(a.get("padding")), ints(a.get("dilation")), i(a, "groups"));
+            case "conv1d" -> in -> Functional.conv1d(in[0], in[1], in.length > 2 ? in[2] : null, i(a, "stride"), i(a, "padding"),
+                    i(a, "dilation"), i(a, "groups"));
+            case "max_pool2d" -> in -> Functional.maxPool2d(in[0], ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding")),
+                    ints(a.get("dilation")), (Boolean) a.get("ceil_mode"));
+            case "avg_pool2d" -> in -> Functional.avgPool2d(in[0], ints(a.get("kernel")), ints(a.get("stride")), ints(a.get("padding")),
+                    (Boolean) a.get("ceil_mode"), (Boolean) a.get("count_include_pad"),
+                    a.get("divisor_override") == null ? 0 : i(a, "divisor_override"));
+            case "adaptive_avg_pool2d" -> in -> Functional.adaptiveAvgPool2d(in[0], ints(a.get("output"))[0], ints(a.get("output"))[1]);
+            case "batch_norm" -> in -> Functional.batchNorm(in[0], null, null, in.length > 1 ? in[1] : null, in.length > 2 ? in[2] : null,
+                    true, d(a, "momentum"), d(a, "eps"));
             case "mse" -> in -> Losses.mse(in[0], in[1]);
             case "binary_cross_entropy" -> in -> Losses.binaryCrossEntropy(in[0], in[1]);
             case "binary_cross_entropy_with_logits" -> in -> Losses.binaryCrossEntropyWithLogits(in[0], in[1]);

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every ```java block of the README compiles against the library and runs, each as the body of
- * a main method (its import lines above it), in a JVM of its own, in order, in one folder that
+ * a main method (its import lines above it), or as written when it is a class of its own, in a
+ * JVM of its own, in order, in one folder that
  * starts empty (a block may read the file an earlier one saved, as a reader would): the README
  * cannot drift from the API.
  */
@@ -57,14 +58,27 @@ class ReadmeJavaTest {
         return block.lines().filter(l -> !l.isBlank() && !l.startsWith("import ")).findFirst().orElse("").strip();
     }
 
+    private static final java.util.regex.Pattern UNIT = java.util.regex.Pattern.compile("(?m)^(?:package ([\\w.]+);)?[\\s\\S]*?^public (?:final )?class (\\w+)");
+
     private static void compileAndRun(int n, String block) throws Exception {
-        StringBuilder imports = new StringBuilder(), body = new StringBuilder();
-        for (String line : block.split("\n", -1)) (line.startsWith("import ") ? imports : body).append(line).append('\n');
-        String name = "ReadmeBlock" + n;
-        Path src = work.resolve("src").resolve(name + ".java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, imports + "\npublic class " + name + " {\n    public static void main(String[] args) throws Exception {\n"
-                + body + "    }\n}\n");
+        String name;
+        Path src;
+        var unit = UNIT.matcher(block);
+        if (unit.find()) {
+            // A whole compilation unit (a class of one's own): compiled as written.
+            name = (unit.group(1) == null ? "" : unit.group(1) + ".") + unit.group(2);
+            src = work.resolve("src").resolve(name.replace('.', '/') + ".java");
+            Files.createDirectories(src.getParent());
+            Files.writeString(src, block);
+        } else {
+            StringBuilder imports = new StringBuilder(), body = new StringBuilder();
+            for (String line : block.split("\n", -1)) (line.startsWith("import ") ? imports : body).append(line).append('\n');
+            name = "ReadmeBlock" + n;
+            src = work.resolve("src").resolve(name + ".java");
+            Files.createDirectories(src.getParent());
+            Files.writeString(src, imports + "\npublic class " + name + " {\n    public static void main(String[] args) throws Exception {\n"
+                    + body + "    }\n}\n");
+        }
         Path classes = Files.createDirectories(work.resolve("classes"));
         String classPath = System.getProperty("java.class.path");
         var err = new java.io.ByteArrayOutputStream();

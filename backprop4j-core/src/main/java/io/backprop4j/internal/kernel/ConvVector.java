@@ -1,0 +1,99 @@
+package io.backprop4j.internal.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API loops for the convolution products whose shapes leave the packed GEMM's tiles mostly
+ * empty: the weight gradient of a layer with few filters over a small patch (the first layer of an
+ * image network: 1 or 3 input channels, 3x3 kernels), computed as dot products along the output
+ * positions straight from the unfolded input and the output gradient, with no packing. Loaded only
+ * when the Vector API module is present ({@link VectorModule}).
+ */
+final class ConvVector {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+
+    private ConvVector() {
+    }
+
+    /**
+     * Whether {@link #weightGrad} beats the GEMM for og filters over a patch of k: when og fills
+     * at most half of the GEMM's tile width (two vectors), and the patch is small.
+     */
+    static boolean suitsWeightGrad(int og, int k) {
+        return og <= L && k <= 64;
+    }
+
+    /**
+     * out[oo + r·ldo + o] = (accumulate ? out : 0) + Σ_{p < tp} a[ao + r·lda + p] · dy[dyo + o·ldy + p]
+     * for r < k, o < og: the transposed weight gradient of one image group's tile (a: the unfolded
+     * input). Blocks of 4 rows by 4 filters keep 16 sums in registers and load 8 vectors for 16
+     * multiply-adds; the rows and filters left over take one dot product each.
+     */
+    static void weightGrad(int k, int og, int tp, float[] cols, int ao, int lda, float[] dy, int dyo, int ldy, float[] out, int oo,
+                           int ldo, boolean accumulate) {
+        int k4 = k / 4 * 4, o4 = og / 4 * 4, pv = F.loopBound(tp);
+        for (int r = 0; r < k4; r += 4) {
+            int c0 = ao + r * lda, c1 = c0 + lda, c2 = c1 + lda, c3 = c2 + lda;
+            for (int o = 0; o < o4; o += 4) {
+                int d0 = dyo + o * ldy, d1 = d0 + ldy, d2 = d1 + ldy, d3 = d2 + ldy;
+                FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00;
+                FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+                FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
+                FloatVector s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+                for (int p = 0; p < pv; p += L) {
+                    FloatVector g0 = FloatVector.fromArray(F, dy, d0 + p), g1 = FloatVector.fromArray(F, dy, d1 + p);
+                    FloatVector g2 = FloatVector.fromArray(F, dy, d2 + p), g3 = FloatVector.fromArray(F, dy, d3 + p);
+                    FloatVector x = FloatVector.fromArray(F, cols, c0 + p);
+                    s00 = x.fma(g0, s00); s01 = x.fma(g1, s01); s02 = x.fma(g2, s02); s03 = x.fma(g3, s03);
+                    x = FloatVector.fromArray(F, cols, c1 + p);
+                    s10 = x.fma(g0, s10); s11 = x.fma(g1, s11); s12 = x.fma(g2, s12); s13 = x.fma(g3, s13);
+                    x = FloatVector.fromArray(F, cols, c2 + p);
+                    s20 = x.fma(g0, s20); s21 = x.fma(g1, s21); s22 = x.fma(g2, s22); s23 = x.fma(g3, s23);
+                    x = FloatVector.fromArray(F, cols, c3 + p);
+                    s30 = x.fma(g0, s30); s31 = x.fma(g1, s31); s32 = x.fma(g2, s32); s33 = x.fma(g3, s33);
+                }
+                int at = oo + r * ldo + o;
+                put(out, at, s00, cols, c0, dy, d0, pv, tp, accumulate);
+                put(out, at + 1, s01, cols, c0, dy, d1, pv, tp, accumulate);
+                put(out, at + 2, s02, cols, c0, dy, d2, pv, tp, accumulate);
+                put(out, at + 3, s03, cols, c0, dy, d3, pv, tp, accumulate);
+                put(out, at + ldo, s10, cols, c1, dy, d0, pv, tp, accumulate);
+                put(out, at + ldo + 1, s11, cols, c1, dy, d1, pv, tp, accumulate);
+                put(out, at + ldo + 2, s12, cols, c1, dy, d2, pv, tp, accumulate);
+                put(out, at + ldo + 3, s13, cols, c1, dy, d3, pv, tp, accumulate);
+                put(out, at + 2 * ldo, s20, cols, c2, dy, d0, pv, tp, accumulate);
+                put(out, at + 2 * ldo + 1, s21, cols, c2, dy, d1, pv, tp, accumulate);
+                put(out, at + 2 * ldo + 2, s22, cols, c2, dy, d2, pv, tp, accumulate);
+                put(out, at + 2 * ldo + 3, s23, cols, c2, dy, d3, pv, tp, accumulate);
+                put(out, at + 3 * ldo, s30, cols, c3, dy, d0, pv, tp, accumulate);
+                put(out, at + 3 * ldo + 1, s31, cols, c3, dy, d1, pv, tp, accumulate);
+                put(out, at + 3 * ldo + 2, s32, cols, c3, dy, d2, pv, tp, accumulate);
+                put(out, at + 3 * ldo + 3, s33, cols, c3, dy, d3, pv, tp, accumulate);
+            }
+        }
+        // The rows past the last block of 4 (all filters), and the filters past theirs (the blocked rows).
+        for (int r = 0; r < k; r++) {
+            for (int o = r < k4 ? o4 : 0; o < og; o++) {
+                int c = ao + r * lda, d = dyo + o * ldy;
+                FloatVector s = FloatVector.zero(F);
+                for (int p = 0; p < pv; p += L) {
+                    s = FloatVector.fromArray(F, cols, c + p).fma(FloatVector.fromArray(F, dy, d + p), s);
+                }
+                put(out, oo + r * ldo + o, s, cols, c, dy, d, pv, tp, accumulate);
+            }
+        }
+    }
+
+    /** out[at] (+)= the lanes of s plus the scalar tail Σ_{p in [pv, tp)} cols[c + p]·dy[d + p]. */
+    private static void put(float[] out, int at, FloatVector s, float[] cols, int c, float[] dy, int d, int pv, int tp,
+                            boolean accumulate) {
+        float sum = s.reduceLanes(VectorOperators.ADD);
+        for (int p = pv; p < tp; p++) {
+            sum += cols[c + p] * dy[d + p];
+        }
+        out[at] = accumulate ? out[at] + sum : sum;
+    }
+}

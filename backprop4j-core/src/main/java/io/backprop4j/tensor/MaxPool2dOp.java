@@ -1,0 +1,42 @@
+package io.backprop4j.tensor;
+
+import io.backprop4j.internal.kernel.Pooling;
+
+/**
+ * 2-D max pooling as PyTorch's max_pool2d: x [N, C, H, W] to y [N, C, OH, OW], each output the
+ * largest input of its window (rows {@code i·sH − pH + u·dH} for {@code u < kH}, columns alike;
+ * padding taps never win; among equal values the first, and a NaN, wins). Backward: each output's
+ * gradient goes to the one input that won its window (summed where windows overlap), nothing to
+ * the others. The winners' positions are kept from the forward pass, so backward reads no values.
+ */
+record MaxPool2dOp(Tensor x, PoolWindow window, int[] argmax) implements Primitive {
+    static Tensor apply(Tensor x, PoolWindow p) {
+        Tensor xc = x.contiguousData();
+        int planes = p.planes(x), h = x.size(-2), w = x.size(-1);
+        Tensor y = Tensor.zeros(x.dtype(), p.outShape(x));
+        // The winners are kept only for a backward pass: evaluation skips them.
+        int[] argmax = Autograd.needsGrad(x) ? new int[y.numel()] : null;
+        if (x.dtype() == DType.FLOAT32) {
+            Pooling.maxForward(planes, h, w, p.outH(), p.outW(), p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw(),
+                    xc.floatArray(), xc.offset(), y.floatArray(), argmax);
+        } else {
+            Pooling.maxForward(planes, h, w, p.outH(), p.outW(), p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw(),
+                    xc.doubleArray(), xc.offset(), y.doubleArray(), argmax);
+        }
+        return Autograd.record(y, new MaxPool2dOp(x, p, argmax));
+    }
+
+    public Tensor[] inputs() { return new Tensor[] {x}; }
+
+    @Override
+    public Tensor[] saved() { return Primitive.NOTHING; }
+
+    public Tensor[] backward(Tensor g) {
+        Tensor gc = g.contiguousData();
+        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
+        int planes = window.planes(x), plane = x.size(-2) * x.size(-1), outPlane = window.outH() * window.outW();
+        if (x.dtype() == DType.FLOAT32) Pooling.maxBackward(planes, plane, outPlane, gc.floatArray(), gc.offset(), argmax, dx.floatArray());
+        else Pooling.maxBackward(planes, plane, outPlane, gc.doubleArray(), gc.offset(), argmax, dx.doubleArray());
+        return new Tensor[] {dx};
+    }
+}
