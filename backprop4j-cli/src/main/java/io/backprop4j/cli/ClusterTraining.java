@@ -26,7 +26,7 @@ public interface ClusterTraining {
     record Job(String master, int averageEvery, Trainer.Builder trainer, ModelSpec spec, Sequential model, Optimizer optimizer,
                String optimizerName, double learningRate, Double gradClip, Dataset train, Dataset validation, PrintWriter out) {}
 
-    /** Refuses a master URL that cannot be one, before any data is read. */
+    /** Refuses, in one line naming it, a master URL that cannot be one or a master that does not answer, before any data is read. */
     void checkMaster(String master);
 
     /** Trains as {@code Trainer.fit} does, on the cluster; prints what the cluster's steps cost. */
@@ -36,6 +36,6 @@ public interface ClusterTraining {
     static ClusterTraining find() {
         for (ClusterTraining c : ServiceLoader.load(ClusterTraining.class)) return c;
         throw new BackpropException("--spark: the backprop4j-spark module is not on the class path;"
-                + " run bin/backprop4j, which adds it when --spark is given (or bin/backprop4j-spark)");
+                + " run bin/backprop4j, which adds it when --spark is given");
     }
 }

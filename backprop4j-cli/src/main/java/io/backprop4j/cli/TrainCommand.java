@@ -35,6 +35,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -123,14 +124,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir.")
     boolean resume;
 
-    @Option(names = "--spark", paramLabel = "MASTER",
-            description = "Train on Apache Spark: local[*] or local[N] (embedded, N threads), or spark://HOST:PORT (a standalone"
-                    + " cluster); synchronous data-parallel steps, the same result as without --spark up to float rounding.")
-    String spark;
-
-    @Option(names = "--average-every", paramLabel = "K",
-            description = "With --spark: parameter averaging every K local steps instead of synchronous steps.")
-    Integer averageEvery;
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Spec
     CommandSpec command;
@@ -158,14 +153,10 @@ final class TrainCommand implements Callable<Integer> {
      */
     static final List<String> RECORDED = List.of("--data", "--task", "--layers", "--activation", "--dropout", "--batch-norm",
             "--optimizer", "--lr", "--schedule", "--grad-clip", "--epochs", "--batch", "--seed", "--patience", "--val-split",
-            "--no-standardize", "--average-every");
-    /**
-     * The options that do not: where to read and write, and what to print; and where training
-     * runs (--spark: synchronous steps compute the single-machine result up to float rounding, so
-     * a run may resume on another cluster or on none).
-     */
+            "--no-standardize");
+    /** The options that do not: where to read and write, and what to print; where training runs ({@link ClusterOptions}). */
     static final List<String> NOT_RECORDED = List.of("--data-dir", "--save", "--plot", "--checkpoint-dir", "--resume",
-            "--spark", "--help", "--version", "--debug");
+            "--help", "--version", "--debug", "--spark", "--average-every");
     /** Not an option: a checksum of the training and validation data as the network sees them. */
     static final String DATA_CHECKSUM = "data-checksum";
 
@@ -212,12 +203,7 @@ final class TrainCommand implements Callable<Integer> {
         if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new BackpropException("--plot " + plot + ": the chart is a PNG file; name it *.png");
         }
-        if (averageEvery != null && spark == null) throw new BackpropException("--average-every needs --spark MASTER");
-        if (averageEvery != null && averageEvery < 1) {
-            throw new BackpropException("invalid --average-every " + averageEvery + " (must be at least 1)");
-        }
-        ClusterTraining cluster = spark == null ? null : ClusterTraining.find();
-        if (cluster != null) cluster.checkMaster(spark);
+        cluster.check();
         Main.checkOutput("--save", save, true);
         Main.checkOutput("--plot", plot, true);
         FileKind checkpointKind = checkCheckpointPath();
@@ -307,9 +293,7 @@ final class TrainCommand implements Callable<Integer> {
                 gradClip == null ? "" : ", grad-clip " + fmt(gradClip), batchSize, nEpochs, seed);
         out.flush();
         long start = System.nanoTime();
-        History history = cluster == null ? builder.build().fit(model, optim, train, splits.validation())
-                : cluster.fit(new ClusterTraining.Job(spark, averageEvery == null ? 0 : averageEvery, builder, spec, model, optim, opt,
-                        rate, gradClip, train, splits.validation(), out));
+        History history = cluster.fit(builder, spec, model, optim, opt, rate, gradClip, train, splits.validation(), out);
         double seconds = (System.nanoTime() - start) / 1e9;
         EpochStats best = restored.get();
         out.printf(Locale.ROOT, "trained %d epochs in %.1fs%s%n", history.size(), seconds, best == null ? ""
@@ -474,7 +458,6 @@ final class TrainCommand implements Callable<Integer> {
         c.put("patience", Integer.toString(patience));
         c.put("val-split", Double.toString(valSplit));
         c.put("no-standardize", Boolean.toString(!standardized));
-        c.put("average-every", averageEvery == null ? "none" : Integer.toString(averageEvery));
         List<String> names = c.keySet().stream().map(k -> "--" + k).toList();
         if (!names.equals(RECORDED)) {
             throw new IllegalStateException("TrainCommand.config records " + names + ", not TrainCommand.RECORDED " + RECORDED);
@@ -532,7 +515,6 @@ final class TrainCommand implements Callable<Integer> {
             // More epochs may be asked for, unless a schedule's shape depends on the count.
             if (e.getKey().equals("epochs") && "none".equals(now.get("schedule"))) continue;
             Object was = then.get(e.getKey());
-            if (was == null && e.getKey().equals("average-every")) was = "none"; // written before --spark existed
             if (e.getKey().equals(DATA_CHECKSUM) && !Objects.equals(was, e.getValue())) {
                 throw new BackpropException("cannot resume: " + file + " was trained on other data (the training or validation"
                         + " examples differ from this run's: was " + now.get("data") + " changed?); pass the same data, or another --checkpoint-dir");

@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkConf;
@@ -27,6 +31,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class Masters {
     /** How long to wait for the first executor of a standalone cluster (property {@code backprop4j.spark.executorWaitSeconds}). */
     public static final int EXECUTOR_WAIT_SECONDS = 20;
+    /** How long to wait for a standalone master to accept the application (property {@code backprop4j.spark.registerSeconds}). */
+    public static final int REGISTER_SECONDS = 10;
     private static final Pattern LOCAL = Pattern.compile("local(\\[(\\*|[1-9][0-9]{0,4})(,([1-9][0-9]{0,2}))?])?");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:]+]|[A-Za-z0-9._-]+):([0-9]{1,5})");
     private static final int PROBE_MS = 3000;
@@ -75,34 +81,7 @@ public final class Masters {
     public static JavaSparkContext open(String master, String appName) {
         check(master);
         boolean local = isLocal(master);
-        boolean loopback = local;
-        if (!local) {
-            List<String> problems = new ArrayList<>();
-            boolean reached = false;
-            boolean allLoopback = true;
-            for (String hp : master.substring("spark://".length()).split(",")) {
-                Matcher m = HOST_PORT.matcher(hp);
-                m.matches();
-                String host = m.group(1).replace("[", "").replace("]", "");
-                int port = Integer.parseInt(m.group(2));
-                try {
-                    InetAddress a = InetAddress.getByName(host);
-                    allLoopback &= a.isLoopbackAddress();
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress(a, port), PROBE_MS);
-                        reached = true;
-                    }
-                } catch (java.net.UnknownHostException e) {
-                    problems.add(hp + ": unknown host");
-                } catch (java.net.SocketTimeoutException e) {
-                    problems.add(hp + ": no answer within " + PROBE_MS / 1000 + " s");
-                } catch (IOException e) {
-                    problems.add(hp + ": " + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT));
-                }
-            }
-            if (!reached) throw new BackpropException("--spark " + master + ": cannot reach the master (" + String.join("; ", problems) + ")");
-            loopback = allLoopback;
-        }
+        boolean loopback = local || reach(master);
         SparkConf conf = new SparkConf().setMaster(master).setAppName(appName)
                 .set("spark.ui.enabled", "false")
                 .set("spark.ui.showConsoleProgress", "false")
@@ -114,13 +93,84 @@ public final class Masters {
             if (!jars.isEmpty()) conf.set("spark.jars", String.join(",", jars));
         }
         JavaSparkContext sc;
-        try {
-            sc = new JavaSparkContext(conf);
-        } catch (Exception e) {
-            throw new BackpropException("--spark " + master + ": " + firstLine(e), e);
+        if (local) {
+            try {
+                sc = new JavaSparkContext(conf);
+            } catch (Exception e) {
+                throw new BackpropException("--spark " + master + ": " + firstLine(e), e);
+            }
+            return sc;
         }
-        if (!local) awaitExecutors(sc, master);
+        sc = register(conf, master);
+        awaitExecutors(sc, master);
         return sc;
+    }
+
+    /**
+     * Creates the context of a standalone master, which registers the application with it; Spark
+     * waits up to a minute for an answer (3 tries of 20 s), so a port that accepts connections but
+     * is no Spark master is refused here after {@link #REGISTER_SECONDS}. The context then still
+     * being created stops itself when Spark gives up (or is stopped here should it register late).
+     */
+    private static JavaSparkContext register(SparkConf conf, String master) {
+        int seconds = Integer.getInteger("backprop4j.spark.registerSeconds", REGISTER_SECONDS);
+        FutureTask<JavaSparkContext> create = new FutureTask<>(() -> new JavaSparkContext(conf));
+        Thread.ofPlatform().daemon().name("backprop4j-spark-register").start(create);
+        try {
+            return create.get(seconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            Thread.ofPlatform().daemon().name("backprop4j-spark-late").start(() -> {
+                try {
+                    create.get().stop();
+                } catch (Exception ignored) {
+                    // Spark gave up itself.
+                }
+            });
+            throw new BackpropException("--spark " + master + ": no Spark master answered there within " + seconds
+                    + " s (is it a Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION() + " master's address?)");
+        } catch (ExecutionException e) {
+            throw new BackpropException("--spark " + master + ": " + firstLine(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackpropException("--spark " + master + ": interrupted while registering with the master");
+        }
+    }
+
+    /**
+     * Checks that a standalone master answers on TCP (within {@value #PROBE_MS} ms for each of its
+     * addresses), before Spark's own registration, which retries for a minute.
+     *
+     * @return whether every address of the master is a loopback address (the driver then binds to 127.0.0.1)
+     * @throws BackpropException naming the URL when no address answers
+     */
+    public static boolean reach(String master) {
+        check(master);
+        if (isLocal(master)) return true;
+        List<String> problems = new ArrayList<>();
+        boolean reached = false;
+        boolean allLoopback = true;
+        for (String hp : master.substring("spark://".length()).split(",")) {
+            Matcher m = HOST_PORT.matcher(hp);
+            m.matches();
+            String host = m.group(1).replace("[", "").replace("]", "");
+            int port = Integer.parseInt(m.group(2));
+            try {
+                InetAddress a = InetAddress.getByName(host);
+                allLoopback &= a.isLoopbackAddress();
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress(a, port), PROBE_MS);
+                    reached = true;
+                }
+            } catch (java.net.UnknownHostException e) {
+                problems.add(hp + ": unknown host");
+            } catch (java.net.SocketTimeoutException e) {
+                problems.add(hp + ": no answer within " + PROBE_MS / 1000 + " s");
+            } catch (IOException e) {
+                problems.add(hp + ": " + String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT));
+            }
+        }
+        if (!reached) throw new BackpropException("--spark " + master + ": cannot reach the master (" + String.join("; ", problems) + ")");
+        return allLoopback;
     }
 
     private static void awaitExecutors(JavaSparkContext sc, String master) {
@@ -141,7 +191,8 @@ public final class Masters {
         }
         sc.stop();
         throw new BackpropException("--spark " + master + ": no executor started within " + seconds
-                + " s (does the master have a live worker with a free core and enough memory?)");
+                + " s (does the master have a live worker with a free core and enough memory? on a slow machine, wait longer with"
+                + " -Dbackprop4j.spark.executorWaitSeconds=N)");
     }
 
     /** The jar files holding backprop4j's classes (core, CLI, this module), for the executors. */

@@ -12,7 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class SparkClusterTraining implements ClusterTraining {
     @Override
     public void checkMaster(String master) {
-        Masters.check(master);
+        Masters.reach(master); // a bad URL or a master that does not answer is named before the data is read
     }
 
     @Override
