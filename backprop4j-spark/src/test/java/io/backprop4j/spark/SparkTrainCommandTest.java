@@ -44,6 +44,47 @@ class SparkTrainCommandTest {
         assertTrue(worst <= 1e-5, "largest weight difference " + worst);
     }
 
+    static double largestDifference(Path x, Path y) {
+        Map<String, Tensor> a = Safetensors.read(x).tensors();
+        Map<String, Tensor> b = Safetensors.read(y).tensors();
+        assertEquals(a.keySet(), b.keySet());
+        double worst = 0;
+        for (String k : a.keySet()) {
+            float[] u = a.get(k).toFloatArray();
+            float[] v = b.get(k).toFloatArray();
+            for (int i = 0; i < u.length; i++) worst = Math.max(worst, Math.abs(u[i] - v[i]));
+        }
+        return worst;
+    }
+
+    @Test
+    void aSparkRunResumesWithoutSparkAndAnAveragingRunDoesNot() {
+        // Synchronous steps compute the single-machine run: its checkpoint resumes anywhere.
+        Path ck = dir.resolve("ck");
+        Cli first = Cli.run("train", "--data", "digits", "--layers", "32", "--epochs", "2", "--seed", "3", "--spark", "local[2]",
+                "--checkpoint-dir", ck.toString());
+        assertEquals(0, first.status(), first.out() + first.err());
+        Path resumed = dir.resolve("resumed.safetensors");
+        Cli rest = Cli.run("train", "--data", "digits", "--layers", "32", "--epochs", "3", "--seed", "3", "--checkpoint-dir", ck.toString(),
+                "--resume", "--save", resumed.toString());
+        assertEquals(0, rest.status(), rest.out() + rest.err());
+        Path plain = dir.resolve("plain.safetensors");
+        Cli all = Cli.run("train", "--data", "digits", "--layers", "32", "--epochs", "3", "--seed", "3", "--save", plain.toString());
+        assertEquals(0, all.status(), all.err());
+        double d = largestDifference(plain, resumed);
+        assertTrue(d <= 1e-5, "largest weight difference " + d);
+        // Averaging computes something else: the Trainer recorded its settings and refuses another runner.
+        Path ck2 = dir.resolve("ck2");
+        Cli avg = Cli.run("train", "--data", "digits", "--layers", "32", "--epochs", "1", "--seed", "3", "--spark", "local[2]",
+                "--average-every", "4", "--checkpoint-dir", ck2.toString());
+        assertEquals(0, avg.status(), avg.out() + avg.err());
+        assertTrue(avg.out().contains("parameter averaging every 4 steps"), avg.out());
+        Cli refused = Cli.run("train", "--data", "digits", "--layers", "32", "--epochs", "2", "--seed", "3", "--checkpoint-dir", ck2.toString(),
+                "--resume");
+        assertEquals(2, refused.status(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("cannot resume") && refused.err().contains("partitions 2"), refused.err());
+    }
+
     /** One line on stderr naming the URL, exit status 2, within 30 s, before any epoch. */
     private static void refused(String master, String why) {
         Cli c = Cli.run("train", "--data", "digits", "--epochs", "1", "--spark", master);

@@ -127,6 +127,32 @@ class SparkTrainerTest {
     }
 
     @Test
+    void aSparkSqlDatasetGivesTheDatasetsResult() {
+        Dataset train = digits.train();
+        float[] x = train.features().toFloatArray();
+        int d = train.numFeatures();
+        List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            List<Float> f = new ArrayList<>();
+            for (int j = 0; j < d; j++) f.add(x[i * d + j]);
+            rows.add(org.apache.spark.sql.RowFactory.create(f, train.labels()[i]));
+        }
+        var schema = new org.apache.spark.sql.types.StructType()
+                .add("pixels", org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.FloatType))
+                .add("digit", org.apache.spark.sql.types.DataTypes.IntegerType);
+        var spark = org.apache.spark.sql.SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        var frame = spark.createDataFrame(rows, schema).coalesce(1); // the rows in order, in one partition
+        Run fromSql = run(m -> o -> SparkTrainer.builder(sc, trainer()).model(ARCH).build().fit(m, o, frame, "pixels", "digit",
+                digits.validation()));
+        Run fromData = run(m -> o -> SparkTrainer.builder(sc, trainer()).model(ARCH).partitions(1).build()
+                .fit(m, o, digits.train(), digits.validation()));
+        assertEquals(0.0, largestDifference(fromSql, fromData));
+        BackpropException e = org.junit.jupiter.api.Assertions.assertThrows(BackpropException.class, () -> run(m -> o ->
+                SparkTrainer.builder(sc, trainer()).model(ARCH).build().fit(m, o, frame, "features", "digit", digits.validation())));
+        assertTrue(e.getMessage().contains("no column 'features'") && e.getMessage().contains("pixels"), e.getMessage());
+    }
+
+    @Test
     void aModelTheFactoryDoesNotBuildIsNamed() {
         ModelFactory other = rng -> Mlp.build(new int[] {64, 16, 10}, "relu", 0, false, rng, DType.FLOAT32);
         BackpropException e = org.junit.jupiter.api.Assertions.assertThrows(BackpropException.class,
