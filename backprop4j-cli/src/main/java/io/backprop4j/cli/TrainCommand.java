@@ -35,6 +35,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -123,6 +124,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir.")
     boolean resume;
 
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     @Spec
     CommandSpec command;
 
@@ -150,9 +154,9 @@ final class TrainCommand implements Callable<Integer> {
     static final List<String> RECORDED = List.of("--data", "--task", "--layers", "--activation", "--dropout", "--batch-norm",
             "--optimizer", "--lr", "--schedule", "--grad-clip", "--epochs", "--batch", "--seed", "--patience", "--val-split",
             "--no-standardize");
-    /** The options that do not: where to read and write, and what to print. */
+    /** The options that do not: where to read and write, and what to print; where training runs ({@link ClusterOptions}). */
     static final List<String> NOT_RECORDED = List.of("--data-dir", "--save", "--plot", "--checkpoint-dir", "--resume",
-            "--help", "--version", "--debug");
+            "--help", "--version", "--debug", "--spark", "--average-every");
     /** Not an option: a checksum of the training and validation data as the network sees them. */
     static final String DATA_CHECKSUM = "data-checksum";
 
@@ -199,6 +203,7 @@ final class TrainCommand implements Callable<Integer> {
         if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new BackpropException("--plot " + plot + ": the chart is a PNG file; name it *.png");
         }
+        cluster.check();
         Main.checkOutput("--save", save, true);
         Main.checkOutput("--plot", plot, true);
         FileKind checkpointKind = checkCheckpointPath();
@@ -288,7 +293,7 @@ final class TrainCommand implements Callable<Integer> {
                 gradClip == null ? "" : ", grad-clip " + fmt(gradClip), batchSize, nEpochs, seed);
         out.flush();
         long start = System.nanoTime();
-        History history = builder.build().fit(model, optim, train, splits.validation());
+        History history = cluster.fit(builder, spec, model, optim, opt, rate, gradClip, train, splits.validation(), out);
         double seconds = (System.nanoTime() - start) / 1e9;
         EpochStats best = restored.get();
         out.printf(Locale.ROOT, "trained %d epochs in %.1fs%s%n", history.size(), seconds, best == null ? ""

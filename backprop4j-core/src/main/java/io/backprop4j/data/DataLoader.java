@@ -113,16 +113,29 @@ public final class DataLoader {
     public int[] order(int epoch) {
         if (epoch < 0) throw new BackpropException("DataLoader: invalid epoch: " + epoch);
         int n = data.size();
+        if (shuffle) return shuffledOrder(n, seed, epoch);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        if (shuffle) {
-            RandomGenerator rng = new SplittableRandom(mix(seed, epoch));
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+        return order;
+    }
+
+    /**
+     * The order in which a loader {@link #shuffled(long) shuffled} with {@code seed} visits
+     * {@code n} examples in epoch {@code epoch} (from 0), the same as its {@link #order}: for code
+     * that holds the examples elsewhere (partitions on a cluster) and must cut the same batches.
+     * A Fisher-Yates shuffle drawn from (seed, epoch); a new array.
+     */
+    public static int[] shuffledOrder(int n, long seed, int epoch) {
+        if (n < 0) throw new BackpropException("DataLoader: invalid number of examples: " + n);
+        if (epoch < 0) throw new BackpropException("DataLoader: invalid epoch: " + epoch);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        RandomGenerator rng = new SplittableRandom(mix(seed, epoch));
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
         return order;
     }

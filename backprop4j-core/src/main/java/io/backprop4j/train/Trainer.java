@@ -258,6 +258,20 @@ public final class Trainer {
         return batchSize;
     }
 
+    /** The seed of the batch order. */
+    public long seed() {
+        return seed;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    /** The loss it minimises (the task's default when none was given). */
+    public TrainingLoss loss() {
+        return loss;
+    }
+
     /**
      * Trains {@code model} on {@code train}, evaluating on {@code validation} (may be null) after
      * every epoch. Modifies the model's parameters and the optimiser's state.
@@ -268,12 +282,25 @@ public final class Trainer {
      */
     public History fit(Module model, Optimizer optimizer, Dataset train, Dataset validation) {
         checkData(train, "training");
-        if (validation != null) checkData(validation, "validation");
         if (train.size() == 0) throw new BackpropException("the training set is empty");
-        DataLoader loader = new DataLoader(train, batchSize).shuffled(seed);
+        return fit(model, optimizer, new LocalSteps(train), validation);
+    }
+
+    /**
+     * Trains {@code model} with the batches of each epoch run by {@code steps} (on a cluster, say),
+     * evaluating on {@code validation} (may be null) after every epoch: everything else is as
+     * {@link #fit(Module, Optimizer, Dataset, Dataset)} does it (resuming, the numeric checks, the
+     * gradient hook, the schedule, checkpoints, early stopping, listeners). The runner's
+     * {@link EpochSteps#settings()} are recorded with each checkpoint beside the Trainer's own.
+     *
+     * @throws BackpropException when the runner skips a batch of an epoch or ends one twice
+     */
+    public History fit(Module model, Optimizer optimizer, EpochSteps steps, Dataset validation) {
+        if (validation != null) checkData(validation, "validation");
+        if (steps.batches() < 1 || steps.examples() < 1) throw new BackpropException("the training set is empty");
         History history = new History();
         int first = 1;
-        Map<String, Object> settings = settings();
+        Map<String, Object> settings = settings(steps);
         if (resumeFrom != null) {
             checkSameSettings(resumeFrom, settings);
             resumeFrom.restore(model, optimizer, schedule);
@@ -284,10 +311,9 @@ public final class Trainer {
         BestWeights best = restoreBest && patience > 0 && validation != null && validation.size() > 0
                 ? new BestWeights(model) : null;
         if (best != null && resumeFrom != null) resumeBest(best, history, resumeFrom);
-        int batches = loader.batchCount();
-        List<Map.Entry<String, Parameter>> named = new ArrayList<>(model.namedParameters().entrySet());
+        int batches = steps.batches();
         long step = (long) (first - 1) * batches;
-        for (TrainingListener l : listeners) l.onTrainBegin(first, epochs, batches, train.size());
+        for (TrainingListener l : listeners) l.onTrainBegin(first, epochs, batches, steps.examples());
         if (resumeFrom != null && resumeFrom.earlyStopping().stopped()) {
             // The checkpoint of the epoch where the run stopped early: it ends here, as it did then.
             stopEarly(history.last().epoch(), history, best);
@@ -302,38 +328,13 @@ public final class Trainer {
                 for (TrainingListener l : listeners) l.onEpochBegin(epoch);
                 if (epochRandom != null) epochRandom.startEpoch(epoch);
 
-                double lossSum = 0;
-                long seen = 0;
-                long right = 0;
-                int batchIndex = 0;
+                StepContext ctx = new StepContext(this, model, optimizer, recorder, buffers, epoch, batches, step);
                 try (var mode = model.trainScope()) {
-                    for (DataLoader.Batch b : loader.epoch(epoch - 1)) {
-                        step++;
-                        batchIndex++;
-                        optimizer.zeroGrad();
-                        if (recorder != null) {
-                            recorder.clear();
-                            buffers.take();
-                        }
-                        Tensor out = model.call(b.features());
-                        if (task == Task.CLASSIFY) Evaluation.checkLogits(out, b.size(), train);
-                        Tensor batchLoss = loss.compute(out, b.labels(), b.targets());
-                        double value = batchLoss.item();
-                        if (checkNumerics && !Double.isFinite(value)) {
-                            buffers.restore();
-                            throw diverged(epoch, batchIndex, batches, step, "the loss is " + value
-                                    + recorder.firstNonFinite(b.features()), optimizer);
-                        }
-                        batchLoss.backward();
-                        if (checkNumerics) checkGradients(named, model, epoch, batchIndex, batches, step, optimizer, buffers);
-                        if (gradientHook != null) gradientHook.apply(optimizer.parameters());
-                        optimizer.step();
-                        lossSum += value * b.size();
-                        seen += b.size();
-                        if (task == Task.CLASSIFY) right += Metrics.correct(Metrics.argmax(out), b.labels());
-                        for (TrainingListener l : listeners) l.onBatchEnd(epoch, batchIndex, batches, seen, lossSum / seen);
-                    }
+                    steps.run(epoch, ctx);
                 }
+                ctx.checkComplete(steps);
+                step = ctx.stepNumber();
+                long seen = ctx.seen();
                 double valLoss = Double.NaN;
                 double valAcc = Double.NaN;
                 if (validation != null && validation.size() > 0) {
@@ -342,7 +343,7 @@ public final class Trainer {
                     valAcc = v.accuracy();
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                EpochStats stats = new EpochStats(epoch, lossSum / seen, task == Task.CLASSIFY ? (double) right / seen : Double.NaN,
+                EpochStats stats = new EpochStats(epoch, ctx.lossSum() / seen, task == Task.CLASSIFY ? (double) ctx.right() / seen : Double.NaN,
                         valLoss, valAcc, optimizer.learningRate(), seconds, seen);
                 history.add(stats);
                 int bestEpoch = history.bestEpoch();
@@ -368,6 +369,61 @@ public final class Trainer {
         return history;
     }
 
+    /** The Trainer's own loop: each batch's forward, loss and backward on this machine. */
+    private final class LocalSteps implements EpochSteps {
+        private final Dataset train;
+        private final DataLoader loader;
+
+        LocalSteps(Dataset train) {
+            this.train = train;
+            this.loader = new DataLoader(train, batchSize).shuffled(seed);
+        }
+
+        @Override
+        public int batches() {
+            return loader.batchCount();
+        }
+
+        @Override
+        public long examples() {
+            return train.size();
+        }
+
+        @Override
+        public void run(int epoch, StepContext ctx) {
+            for (DataLoader.Batch b : loader.epoch(epoch - 1)) {
+                ctx.begin();
+                Tensor out = ctx.model().call(b.features());
+                if (task == Task.CLASSIFY) Evaluation.checkLogits(out, b.size(), train);
+                Tensor batchLoss = loss.compute(out, b.labels(), b.targets());
+                double value = batchLoss.item();
+                if (checkNumerics && !Double.isFinite(value)) throw ctx.lossNotFinite(value, ctx.firstNonFinite(b.features()));
+                batchLoss.backward();
+                ctx.step();
+                ctx.end(b.size(), value * b.size(), task == Task.CLASSIFY ? Metrics.correct(Metrics.argmax(out), b.labels()) : 0);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Trainer's loop";
+        }
+    }
+
+    /** Whether the loss and gradients are checked for NaN and infinity at every step. */
+    public boolean checksNumerics() {
+        return checkNumerics;
+    }
+
+    void applyHookAndStep(Optimizer optimizer) {
+        if (gradientHook != null) gradientHook.apply(optimizer.parameters());
+        optimizer.step();
+    }
+
+    void batchEnded(int epoch, int batch, int batches, long seen, double runningLoss) {
+        for (TrainingListener l : listeners) l.onBatchEnd(epoch, batch, batches, seen, runningLoss);
+    }
+
     /** Early stopping after {@code epoch}: listeners hear it, and the best epoch's tensors go back into the model. */
     private void stopEarly(int epoch, History history, BestWeights best) {
         int bestEpoch = history.bestEpoch();
@@ -383,13 +439,16 @@ public final class Trainer {
      * Every setting of this trainer that changes what it computes, by name (the epoch count
      * aside, which a resumed run may raise): stored with each checkpoint and compared on resume.
      */
-    private Map<String, Object> settings() {
+    private Map<String, Object> settings(EpochSteps steps) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("batch_size", (long) batchSize);
         s.put("seed", seed);
         s.put("task", task.cliName());
         s.put("patience", (long) patience);
         s.put("restore_best", restoreBest);
+        steps.settings().forEach((k, v) -> {
+            if (s.putIfAbsent(k, v) != null) throw new BackpropException(steps + ": setting " + k + " is one of the Trainer's own");
+        });
         return s;
     }
 
@@ -401,7 +460,15 @@ public final class Trainer {
             Object was = then.get(e.getKey());
             if (!e.getValue().equals(was)) {
                 throw new BackpropException("cannot resume from " + cp.source() + ": it was written with "
-                        + e.getKey().replace('_', ' ') + " " + was + ", this trainer has " + e.getValue());
+                        + (was == null ? "no " + e.getKey().replace('_', ' ') : e.getKey().replace('_', ' ') + " " + was)
+                        + ", this trainer has " + e.getValue());
+            }
+        }
+        for (Map.Entry<String, Object> e : then.entrySet()) {
+            // A setting of another runner (parameter averaging on a cluster) that this one lacks.
+            if (!now.containsKey(e.getKey())) {
+                throw new BackpropException("cannot resume from " + cp.source() + ": it was written with "
+                        + e.getKey().replace('_', ' ') + " " + e.getValue() + ", this trainer has none");
             }
         }
     }
@@ -428,7 +495,7 @@ public final class Trainer {
         }
     }
 
-    private void checkGradients(List<Map.Entry<String, Parameter>> params, Module model, int epoch, int batch, int batches,
+    void checkGradients(List<Map.Entry<String, Parameter>> params, Module model, int epoch, int batch, int batches,
                                 long step, Optimizer optimizer, BufferSnapshot buffers) {
         for (Map.Entry<String, Parameter> e : params) {
             Tensor g = e.getValue().grad();
@@ -476,7 +543,7 @@ public final class Trainer {
         return child == null ? "" : " (layer " + param.substring(0, dot) + ": " + child + ")";
     }
 
-    private NumericException diverged(int epoch, int batch, int batches, long step, String what, Optimizer optimizer) {
+    NumericException diverged(int epoch, int batch, int batches, long step, String what, Optimizer optimizer) {
         String kept = checkpointDir == null ? ""
                 : epoch > 1 ? "; the checkpoint of epoch " + (epoch - 1) + " in " + checkpointDir + " is kept" : "";
         return new NumericException(String.format(Locale.ROOT,
