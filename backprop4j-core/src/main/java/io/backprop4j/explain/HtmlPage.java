@@ -272,6 +272,11 @@ final class HtmlPage {
 
     private void network(StringBuilder sb) {
         sb.append("<section id=\"network\" class=\"network\" aria-labelledby=\"network-h\">\n<h2 id=\"network-h\">The network</h2>\n");
+        if (!spec.dense()) {
+            sb.append("<p>A network with image layers is not drawn as units and weights: its feature maps, kernels and gradients "
+                    + "are the grids of the steps below.</p>\n</section>\n");
+            return;
+        }
         if (!Diagram.drawable(spec)) {
             sb.append("<p>This network is too large to draw (more than ").append(Diagram.MAX_UNITS).append(" units in a layer or ")
                     .append(Diagram.MAX_WEIGHTS).append(" weights): every value is in the steps below.</p>\n</section>\n");
@@ -339,6 +344,10 @@ final class HtmlPage {
         sb.append("<section id=\"chain\" class=\"step chains\" data-step=\"chain\">\n<h2>The chain rule per weight</h2>\n");
         long weights = 0;
         for (NetworkSpec.Layer l : spec.layers()) weights += (long) l.inputs() * l.units();
+        if (!spec.dense()) {
+            sb.append("<p>The kernel gradients of the convolution are worked out in the backward pass, as the correlation of each layer's input with its gradient.</p>\n</section>\n");
+            return;
+        }
         if (weights > MAX_CHAINS) {
             sb.append("<p>This network has ").append(weights).append(" weights: too many to work out one by one here; the backward pass has every gradient.</p>\n</section>\n");
             return;
@@ -561,14 +570,37 @@ final class HtmlPage {
     /** The spec as JSON in the spec file's format (so the page can be read back by explain). */
     private String specJson() {
         StringBuilder sb = new StringBuilder("{\n  \"input\": ");
-        matrix(sb, spec.input(), !spec.batched());
+        if (spec.inputShape().length == 3) {
+            nested(sb, flat(spec.input()), spec.batched() ? Steps.withBatch(spec.batch(), spec.inputShape()) : spec.inputShape(), 0, 0);
+        } else {
+            matrix(sb, spec.input(), !spec.batched());
+        }
         sb.append(",\n  \"target\": ");
         matrix(sb, spec.target(), !spec.batched());
         sb.append(",\n  \"layers\": [");
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
-            sb.append(l == 0 ? "\n" : ",\n").append("    {\"weights\": ");
-            matrix(sb, layer.weights(), false);
+            sb.append(l == 0 ? "\n" : ",\n");
+            switch (layer.kind()) {
+                case FLATTEN -> {
+                    sb.append("    {\"type\": \"flatten\"}");
+                    continue;
+                }
+                case MAX_POOL2D, AVG_POOL2D -> {
+                    sb.append("    {\"type\": \"").append(layer.kind().specName()).append("\", \"kernel\": ").append(layer.kernel()[0])
+                            .append(", \"stride\": ").append(layer.stride()).append('}');
+                    continue;
+                }
+                case CONV2D -> {
+                    sb.append("    {\"type\": \"conv2d\", \"stride\": ").append(layer.stride()).append(", \"padding\": ").append(layer.padding())
+                            .append(", \"weights\": ");
+                    nested(sb, flat(layer.weights()), layer.kernel(), 0, 0);
+                }
+                case DENSE -> {
+                    sb.append("    {\"weights\": ");
+                    matrix(sb, layer.weights(), false);
+                }
+            }
             if (layer.hasBias()) {
                 sb.append(", \"bias\": ");
                 matrix(sb, new double[][] {layer.bias()}, true);
@@ -580,6 +612,27 @@ final class HtmlPage {
         sb.append("\n  ],\n  \"loss\": ").append(JsonRenderer.str(spec.loss().specName()));
         if (spec.learningRate() != null) sb.append(",\n  \"learning_rate\": ").append(JsonRenderer.num(spec.learningRate()));
         return sb.append("\n}\n").toString();
+    }
+
+    private static double[] flat(double[][] m) {
+        double[] out = new double[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) System.arraycopy(m[i], 0, out, i * m[i].length, m[i].length);
+        return out;
+    }
+
+    /** {@code data[offset...]} as nested lists of {@code dims[depth...]} on one line. */
+    private static int nested(StringBuilder sb, double[] data, int[] dims, int offset, int depth) {
+        if (depth == dims.length - 1) {
+            vector(sb, java.util.Arrays.copyOfRange(data, offset, offset + dims[depth]));
+            return offset + dims[depth];
+        }
+        sb.append('[');
+        for (int i = 0; i < dims[depth]; i++) {
+            if (i > 0) sb.append(", ");
+            offset = nested(sb, data, dims, offset, depth + 1);
+        }
+        sb.append(']');
+        return offset;
     }
 
     private static void matrix(StringBuilder sb, double[][] m, boolean flat) {
