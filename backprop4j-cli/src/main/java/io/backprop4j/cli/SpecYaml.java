@@ -667,6 +667,7 @@ final class SpecYaml {
         Written loss = null;
         if (top.containsKey("loss") && !isNull(top.get("loss"))) loss = written(top.get("loss"), "loss");
         List<Map<Field, Written[][]>> layers = new ArrayList<>();
+        List<Map<Field, int[]>> shapes = new ArrayList<>();
         if (top.containsKey("layers") && !isNull(top.get("layers"))) {
             List<Node> items = list(top.get("layers"), "layers", "a list with one mapping per layer");
             if (items.size() > NetworkSpec.MAX_LAYERS) throw error(top.get("layers"), "layers", items.size() + " layers, more than the limit of " + NetworkSpec.MAX_LAYERS);
@@ -675,11 +676,21 @@ final class SpecYaml {
                 String lf = "layers[" + l + "]";
                 mark(lf, items.get(l));
                 Map<Field, Written[][]> fields = new EnumMap<>(Field.class);
+                Map<Field, int[]> nestedShapes = new EnumMap<>(Field.class);
                 if (!isNull(items.get(l))) {
                     Map<String, Node> m = mapping(items.get(l), lf, keys, "a mapping of quantities (" + String.join(", ", keys) + ")");
                     for (Map.Entry<String, Node> e : m.entrySet()) {
                         if (isNull(e.getValue())) continue;
                         String ff = lf + "." + e.getKey();
+                        int depth = 0;
+                        for (Node at = e.getValue(); at instanceof SequenceNode q && !q.getValue().isEmpty(); at = q.getValue().get(0)) depth++;
+                        if (depth > 2) {
+                            // a feature map or a kernel: one row of its values, its shape beside it (Answers.conform lays it out)
+                            Nested<Written> nx = nested(e.getValue(), ff, (x, f) -> isNull(x) ? null : written(x, f), "numbers as explain --format json writes them");
+                            fields.put(Field.byKey(e.getKey()), new Written[][] {nx.values().toArray(new Written[0])});
+                            nestedShapes.put(Field.byKey(e.getKey()), nx.dims());
+                            continue;
+                        }
                         Matrix<Written> mx = matrix(e.getValue(), ff, (x, f) -> isNull(x) ? null : written(x, f), "numbers as explain --format json writes them");
                         Written[][] w = new Written[mx.rows().size()][];
                         for (int i = 0; i < w.length; i++) w[i] = mx.rows().get(i).toArray(new Written[0]);
@@ -687,9 +698,10 @@ final class SpecYaml {
                     }
                 }
                 layers.add(fields);
+                shapes.add(nestedShapes);
             }
         }
-        return new Answers(loss, layers);
+        return new Answers(loss, layers, shapes);
     }
 
     private Written written(Node n, String field) {

@@ -95,8 +95,24 @@ final class Steps {
      * pooling and flatten (w and b then unused), [batch][flat] in and out.
      */
     double[][] linear(int l, double[][] in, double[][] w, double[] b) {
+        return linear(l, in, w, b, Variant.TRUE);
+    }
+
+    double[][] linear(int l, double[][] in, double[][] w, double[] b, Variant variant) {
         NetworkSpec.Layer layer = spec.layers().get(l);
-        return flat(apply(l, Tensor.of(in), w == null ? null : weightTensor(layer, Tensor.of(w)), b == null ? null : Tensor.vector(b), Variant.TRUE));
+        return flat(apply(l, Tensor.of(in), w == null ? null : weightTensor(layer, Tensor.of(w)), b == null ? null : Tensor.vector(b), variant));
+    }
+
+    /**
+     * The gradient an average pool with pooling layer k's window and stride sends back to its
+     * input (each input of a window its 1/(kh·kw) share), by the engine's avg_pool2d backward.
+     */
+    double[][] averageGradient(int k, double[][] in, double[][] above) {
+        NetworkSpec.Layer layer = spec.layers().get(k);
+        int[] is = spec.inShape(k);
+        int st = layer.stride();
+        return vjp(x -> flatten(Functional.avgPool2d(x.reshape(withBatch(x.shape()[0], is)), layer.kernel(), new int[] {st, st},
+                new int[] {0, 0}, false, true, 0)), in, above);
     }
 
     /** dL/d(in) of layer k on flat values (at {@code in}: a max-pool's routing depends on it), given its gradient from above. */
