@@ -62,6 +62,10 @@ class ConvExplainCommandTest {
         assertEquals(2, wrongCount, bad.out());
         CliRun txt = CliRun.of("check", EXAMPLE.toString(), wrong.toString());
         assertTrue(txt.out().contains("kernel flipped"), txt.out());
+        CliRun html = CliRun.of("check", EXAMPLE.toString(), wrong.toString(), "--format", "html");
+        assertEquals(2, html.out().split(" data-correct=\"false\"", -1).length - 1, "wrong numbers marked on the page");
+        assertEquals(6, html.out().split(" data-correct=\"true\"", -1).length - 1, "right numbers marked on the page");
+        assertTrue(html.out().contains("data-path=\"layers[0].weights_grad[0][0][1][1]\""), "paths in the nested layout");
 
         // a nested field of the wrong shape names both shapes
         Path shape = dir.resolve("shape.json");

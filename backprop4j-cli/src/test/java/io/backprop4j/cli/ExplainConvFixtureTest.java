@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.backprop4j.explain.Explainer;
+import io.backprop4j.explain.Grader;
 import io.backprop4j.explain.JsonRenderer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * explain --format json on convolutional specs against PyTorch (float64): the fixtures written by
  * tools/fixtures/make_conv_explain_fixtures.py (random shapes, strides, paddings, both pools), read
- * through the same YAML reader the command uses; every number to 1e-9 relative.
+ * through the same YAML reader the command uses; every number to 1e-9 relative. PyTorch's numbers
+ * read back as answers (check's reader, nested layouts) grade all correct.
  */
 class ExplainConvFixtureTest {
     static final Path FIXTURE = Path.of("../backprop4j-core/src/test/resources/fixtures/explain-conv.json");
@@ -32,11 +34,18 @@ class ExplainConvFixtureTest {
         double[] worst = {0};
         String[] where = {""};
         int[] numbers = {0};
+        int[] counted = {0};
         for (Map<String, Object> c : cases) {
             String name = (String) c.get("name");
             var spec = SpecYaml.readSpec(Json.write(c.get("spec")), name).value();
-            Object actual = Json.parse(JsonRenderer.render(Explainer.solve(spec)), name);
+            var solution = Explainer.solve(spec);
+            Object actual = Json.parse(JsonRenderer.render(solution), name);
             compare(name, c.get("expected"), actual, name, worst, where, numbers);
+            // PyTorch's numbers, read as a person's answers (nested as explain writes them), are all correct
+            var report = Grader.grade(solution, SpecYaml.readAnswers(Json.write(c.get("expected")), name).value());
+            assertTrue(report.allCorrect(), name + ": " + report.mistakes());
+            assertEquals(numbers[0] - counted[0], report.entries().size(), name + ": every number graded");
+            counted[0] = numbers[0];
         }
         System.out.printf("explain conv fixtures: %d cases, %d numbers, max relative error %.3g at %s%n",
                 cases.size(), numbers[0], worst[0], where[0]);

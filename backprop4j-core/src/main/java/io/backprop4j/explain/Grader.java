@@ -416,6 +416,11 @@ public final class Grader {
 
     /** The JSON path of element [r][c] of a field (rows of {@code cols}), in the layout explain --format json writes. */
     private String path(int l, Field f, int r, int c, int cols) {
+        return path(spec, l, f, r, c, cols);
+    }
+
+    /** The JSON path of element [r][c] of a field of layer l (rows of {@code cols} values, as {@link StepSolution} keeps them). */
+    static String path(NetworkSpec spec, int l, Field f, int r, int c, int cols) {
         if (f == null) return "loss";
         StringBuilder p = new StringBuilder("layers[").append(l).append("].").append(f.key());
         int[] dims = spec.shape(l, f, spec.batched());

@@ -84,9 +84,24 @@ final class HtmlPage {
     /** The path of a number as the grader names it. */
     private String path(int l, Field f, int r, int c) {
         if (f == null) return "loss";
-        String p = "layers[" + l + "]." + f.key();
-        if (f.bias() || f.perSample() && !spec.batched()) return p + "[" + c + "]";
-        return p + "[" + r + "][" + c + "]";
+        return Grader.path(spec, l, f, r, c, s.layers().get(l).get(f)[0].length);
+    }
+
+    /** A column's name in a grid of answers: the unit (dense), the position in the feature map, or the kernel tap. */
+    private String columnName(int l, Field f, String u, int j) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        if (f.bias() || layer.kind() == NetworkSpec.Kind.DENSE) return Doc.sub(u, j);
+        if (!f.perSample()) {
+            int[] k = layer.kernel();
+            return "w_{·," + (j / (k[2] * k[3]) + 1) + "," + (j / k[3] % k[2] + 1) + "," + (j % k[3] + 1) + "}";
+        }
+        int[] os = spec.outShape(l);
+        return os.length == 3 ? ConvDoc.at(u, j / (os[1] * os[2]), j / os[2] % os[1], j % os[2]) : Doc.sub(u, j);
+    }
+
+    /** A row's name in a grid of answers of a weights field: the input (dense) or the filter. */
+    private String rowName(int l, int r) {
+        return spec.layers().get(l).kind() == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1) : math(inputName(spec, l, r));
     }
 
     /** An id for a number's element: {@code n-layers-1-net_grad-0}. */
@@ -419,17 +434,18 @@ final class HtmlPage {
                 .append(mode == Mode.CHECK ? "Your numbers: " : "Your numbers for ").append(escape(what)).append(" <code>")
                 .append(escape(quantity)).append("</code></p>\n<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th scope=\"col\"></th>");
         for (int j = 0; j < cols; j++) {
-            sb.append("<th scope=\"col\">").append(f == null ? "L" : math(Doc.sub(u, j))).append("</th>");
+            sb.append("<th scope=\"col\">").append(f == null ? "L" : math(columnName(l, f, u, j))).append("</th>");
         }
         sb.append("</tr></thead>\n<tbody>\n");
         for (int r = 0; r < rows; r++) {
             String rowName = f == null || f.bias() ? "" : f.perSample() ? (spec.batched() ? "sample " + (r + 1) : "")
-                    : math(inputName(spec, l, r));
+                    : rowName(l, r);
             sb.append("<tr><th scope=\"row\">").append(rowName).append("</th>");
             for (int c = 0; c < cols; c++) {
                 String p = path(l, f, r, c);
-                String label = p + ": " + (f == null ? "the loss L" : NAMES.get(f) + " " + Doc.text(Doc.sub(u, c))
-                        + (f.perSample() ? (spec.batched() ? ", sample " + (r + 1) : "") : f.bias() ? "" : ", from " + Doc.text(inputName(spec, l, r))));
+                String label = p + ": " + (f == null ? "the loss L" : NAMES.get(f) + " " + Doc.text(columnName(l, f, u, c))
+                        + (f.perSample() ? (spec.batched() ? ", sample " + (r + 1) : "") : f.bias() ? "" : ", from "
+                        + (spec.layers().get(l).kind() == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1) : Doc.text(inputName(spec, l, r)))));
                 if (mode == Mode.WORKBENCH) {
                     sb.append("<td class=\"cell\"><input class=\"given\" type=\"text\" inputmode=\"decimal\" autocomplete=\"off\" spellcheck=\"false\" size=\"10\" id=\"")
                             .append(id(p)).append("\" data-path=\"").append(p).append("\" aria-label=\"").append(escape(label))
