@@ -63,7 +63,9 @@ final class SpecYaml {
     static final int MAX_LINE_CHARS = 1 << 20;
 
     private static final List<String> SPEC_KEYS = List.of("input", "target", "layers", "loss", "learning_rate");
-    private static final List<String> LAYER_KEYS = List.of("weights", "bias", "activation", "alpha", "units");
+    private static final List<String> LAYER_KEYS = List.of("type", "weights", "bias", "activation", "alpha", "units");
+    private static final List<String> CONV_KEYS = List.of("type", "weights", "bias", "stride", "padding", "activation", "alpha");
+    private static final List<String> POOL_KEYS = List.of("type", "kernel", "stride");
 
     private final String source;
     private final Map<String, Mark> marks = new HashMap<>();
@@ -431,6 +433,56 @@ final class SpecYaml {
         return out;
     }
 
+    /** Numbers nested to any depth up to 4, rectangular: their sizes per level and their values in row-major order. */
+    private record Nested<T>(int[] dims, List<T> values) {}
+
+    /**
+     * Reads nested lists of numbers of the same length at each level (a tensor), counting them on
+     * the YAML nodes before any value is read, so an oversized one is refused without trying.
+     */
+    private <T> Nested<T> nested(Node n, String field, Cell<T> cell, String what) {
+        List<Integer> dims = new ArrayList<>();
+        Node at = n;
+        while (at instanceof SequenceNode q) {
+            if (q.getValue().isEmpty()) throw error(at, field, "empty list; expected " + what);
+            dims.add(q.getValue().size());
+            if (dims.size() > 4) throw error(n, field, "nested deeper than 4 levels; expected " + what);
+            at = q.getValue().get(0);
+        }
+        if (dims.isEmpty()) throw error(n, field, "found " + describe(n) + "; expected " + what);
+        long total = 1;
+        for (int d : dims) total *= d;
+        if (total > NetworkSpec.MAX_ELEMENTS) {
+            throw error(n, field, "holds " + total + " numbers, more than the limit of " + NetworkSpec.MAX_ELEMENTS + "; explain is for networks a person can follow");
+        }
+        int[] shape = dims.stream().mapToInt(Integer::intValue).toArray();
+        List<T> out = new ArrayList<>();
+        collect(n, field, shape, 0, cell, out);
+        return new Nested<>(shape, out);
+    }
+
+    private <T> void collect(Node n, String field, int[] shape, int depth, Cell<T> cell, List<T> out) {
+        if (depth == shape.length) {
+            if (n instanceof SequenceNode) throw error(n, field, "found a list; expected a number (nested deeper than the first entries)");
+            out.add(cell.read(n, field));
+            return;
+        }
+        if (!(n instanceof SequenceNode q)) throw error(n, field, "found " + describe(n) + "; expected a list of " + shape[depth] + " (as the first entries at this level)");
+        if (q.getValue().size() != shape[depth]) {
+            throw error(n, field, "ragged: has " + q.getValue().size() + " entries where the first has " + shape[depth] + "; every list at one level needs the same count");
+        }
+        for (int i = 0; i < shape[depth]; i++) collect(q.getValue().get(i), field + "[" + i + "]", shape, depth + 1, cell, out);
+    }
+
+    /** A whole number >= {@code min}. */
+    private int whole(Node n, String field, int min) {
+        double v = number(n, field).value();
+        if (v != Math.rint(v) || v < min || v > NetworkSpec.MAX_UNITS) {
+            throw error(n, field, "found " + (v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v)) + ", expected a whole number >= " + min);
+        }
+        return (int) v;
+    }
+
     // ------------------------------------------------------------------------------ spec
 
     private NetworkSpec spec(Node root) {
@@ -442,8 +494,25 @@ final class SpecYaml {
             }
         }
         Node inputNode = top.get("input");
-        boolean batched = inputNode instanceof SequenceNode q && !q.getValue().isEmpty() && q.getValue().get(0) instanceof SequenceNode;
-        double[][] input = doubles(inputNode, "input", "one sample (a list of numbers) or a batch (a list of lists)");
+        int depth = 0;
+        for (Node at = inputNode; at instanceof SequenceNode q && !q.getValue().isEmpty(); at = q.getValue().get(0)) depth++;
+        boolean batched;
+        double[][] input;
+        int[] inputShape = null;
+        if (depth <= 2) {
+            batched = depth == 2;
+            input = doubles(inputNode, "input", "one sample (a list of numbers) or a batch (a list of lists)");
+        } else {
+            // images: C x H x W, or a batch N x C x H x W; each sample flat, as NetworkSpec keeps them
+            Nested<Double> in = nested(inputNode, "input", (x, f) -> number(x, f).value(),
+                    "one image (channels x height x width lists) or a batch of them (batch x channels x height x width)");
+            batched = in.dims().length == 4;
+            inputShape = java.util.Arrays.copyOfRange(in.dims(), batched ? 1 : 0, in.dims().length);
+            int n = batched ? in.dims()[0] : 1;
+            int per = in.values().size() / n;
+            input = new double[n][per];
+            for (int i = 0; i < in.values().size(); i++) input[i / per][i % per] = in.values().get(i);
+        }
         List<Node> layerNodes = list(top.get("layers"), "layers", "a list of layers, each with weights and activation");
         if (layerNodes.isEmpty()) throw error(top.get("layers"), "layers", "empty list; expected at least one layer with weights and activation");
         if (layerNodes.size() > NetworkSpec.MAX_LAYERS) {
@@ -466,11 +535,86 @@ final class SpecYaml {
             }
             lr = number(lrNode, "learning_rate").value();
         }
-        return new NetworkSpec(input, batched, target, layers, loss, lr);
+        return new NetworkSpec(input, batched, inputShape, target, layers, loss, lr);
     }
 
     private NetworkSpec.Layer layer(Node n, String field) {
         mark(field, n);
+        String type = "dense";
+        if (n instanceof MappingNode mn) {
+            for (NodeTuple t : mn.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("type") && !isNull(t.getValueNode())) {
+                    type = t.getValueNode() instanceof ScalarNode v ? v.getValue().strip() : null;
+                    if (type == null || !NetworkSpec.TYPES.contains(type)) {
+                        throw error(t.getValueNode(), field + ".type", "unknown layer type " + describe(t.getValueNode()) + "; expected one of "
+                                + String.join(", ", NetworkSpec.TYPES));
+                    }
+                }
+            }
+        }
+        return switch (type) {
+            case "conv2d" -> conv(n, field);
+            case "max_pool2d", "avg_pool2d" -> pool(n, field, type);
+            case "flatten" -> {
+                mapping(n, field, List.of("type"), "a flatten layer: type: flatten and nothing else");
+                yield NetworkSpec.Layer.flatten();
+            }
+            default -> dense(n, field);
+        };
+    }
+
+    private NetworkSpec.Layer conv(Node n, String field) {
+        Map<String, Node> m = mapping(n, field, CONV_KEYS, "a conv2d layer: weights (out x in x kh x kw), activation, and optionally bias, stride, padding");
+        String act = activationName(n, m, field);
+        if (!m.containsKey("weights") || isNull(m.get("weights"))) throw error(n, field + ".weights", "missing; expected out x in x kh x kw numbers");
+        Nested<Double> w = nested(m.get("weights"), field + ".weights", (x, f) -> number(x, f).value(), "out x in x kh x kw numbers (PyTorch's layout)");
+        if (w.dims().length != 4) {
+            throw error(m.get("weights"), field + ".weights", "is " + NetworkSpec.str(w.dims()) + "; expected out x in x kh x kw (4 levels of lists, PyTorch's layout)");
+        }
+        int[] k = w.dims();
+        double[][][][] w4 = new double[k[0]][k[1]][k[2]][k[3]];
+        int at = 0;
+        for (int o = 0; o < k[0]; o++) for (int c = 0; c < k[1]; c++) for (int u = 0; u < k[2]; u++) for (int v = 0; v < k[3]; v++) w4[o][c][u][v] = w.values().get(at++);
+        double[] bias = bias(m, field, "one number per output channel");
+        int stride = m.containsKey("stride") && !isNull(m.get("stride")) ? whole(m.get("stride"), field + ".stride", 1) : 1;
+        int padding = m.containsKey("padding") && !isNull(m.get("padding")) ? whole(m.get("padding"), field + ".padding", 0) : 0;
+        return NetworkSpec.Layer.conv2d(w4, bias, NetworkSpec.activation(act, alpha(m, field, act)), stride, padding);
+    }
+
+    private NetworkSpec.Layer pool(Node n, String field, String type) {
+        Map<String, Node> m = mapping(n, field, POOL_KEYS, "a " + type + " layer: kernel (the window's size), optionally stride (the kernel's by default)");
+        if (!m.containsKey("kernel") || isNull(m.get("kernel"))) throw error(n, field + ".kernel", "missing; expected the window's size, such as 2");
+        int kernel = whole(m.get("kernel"), field + ".kernel", 1);
+        int stride = m.containsKey("stride") && !isNull(m.get("stride")) ? whole(m.get("stride"), field + ".stride", 1) : kernel;
+        return NetworkSpec.Layer.pool(type.equals("max_pool2d") ? NetworkSpec.Kind.MAX_POOL2D : NetworkSpec.Kind.AVG_POOL2D, kernel, stride);
+    }
+
+    private String activationName(Node n, Map<String, Node> m, String field) {
+        Node an = m.get("activation");
+        if (an == null || isNull(an)) throw error(n, field + ".activation", "missing; expected one of " + NetworkSpec.activationNames());
+        String act = an instanceof ScalarNode s ? s.getValue().strip() : null;
+        if (act == null || !NetworkSpec.ACTIVATIONS.contains(act)) {
+            throw error(an, field + ".activation", "unknown activation " + describe(an) + "; expected one of " + NetworkSpec.activationNames());
+        }
+        return act;
+    }
+
+    private double[] bias(Map<String, Node> m, String field, String what) {
+        if (!m.containsKey("bias") || isNull(m.get("bias"))) return null;
+        double[][] b = doubles(m.get("bias"), field + ".bias", what);
+        if (b.length != 1) throw error(m.get("bias"), field + ".bias", "found a matrix; expected " + what + " (a flat list)");
+        return b[0];
+    }
+
+    private Double alpha(Map<String, Node> m, String field, String act) {
+        if (!m.containsKey("alpha") || isNull(m.get("alpha"))) return null;
+        if (!NetworkSpec.hasAlpha(act)) {
+            throw error(m.get("alpha"), field + ".alpha", "given for " + act + ", which has none; alpha applies to leaky_relu and elu");
+        }
+        return number(m.get("alpha"), field + ".alpha").value();
+    }
+
+    private NetworkSpec.Layer dense(Node n, String field) {
         Map<String, Node> m = mapping(n, field, LAYER_KEYS, "a layer: a mapping with weights, activation and optionally bias and alpha");
         if (!m.containsKey("units") || isNull(m.get("units"))) {
             // optional: a declared unit count, checked before the weights are read
@@ -523,6 +667,7 @@ final class SpecYaml {
         Written loss = null;
         if (top.containsKey("loss") && !isNull(top.get("loss"))) loss = written(top.get("loss"), "loss");
         List<Map<Field, Written[][]>> layers = new ArrayList<>();
+        List<Map<Field, int[]>> shapes = new ArrayList<>();
         if (top.containsKey("layers") && !isNull(top.get("layers"))) {
             List<Node> items = list(top.get("layers"), "layers", "a list with one mapping per layer");
             if (items.size() > NetworkSpec.MAX_LAYERS) throw error(top.get("layers"), "layers", items.size() + " layers, more than the limit of " + NetworkSpec.MAX_LAYERS);
@@ -531,11 +676,21 @@ final class SpecYaml {
                 String lf = "layers[" + l + "]";
                 mark(lf, items.get(l));
                 Map<Field, Written[][]> fields = new EnumMap<>(Field.class);
+                Map<Field, int[]> nestedShapes = new EnumMap<>(Field.class);
                 if (!isNull(items.get(l))) {
                     Map<String, Node> m = mapping(items.get(l), lf, keys, "a mapping of quantities (" + String.join(", ", keys) + ")");
                     for (Map.Entry<String, Node> e : m.entrySet()) {
                         if (isNull(e.getValue())) continue;
                         String ff = lf + "." + e.getKey();
+                        int depth = 0;
+                        for (Node at = e.getValue(); at instanceof SequenceNode q && !q.getValue().isEmpty(); at = q.getValue().get(0)) depth++;
+                        if (depth > 2) {
+                            // a feature map or a kernel: one row of its values, its shape beside it (Answers.conform lays it out)
+                            Nested<Written> nx = nested(e.getValue(), ff, (x, f) -> isNull(x) ? null : written(x, f), "numbers as explain --format json writes them");
+                            fields.put(Field.byKey(e.getKey()), new Written[][] {nx.values().toArray(new Written[0])});
+                            nestedShapes.put(Field.byKey(e.getKey()), nx.dims());
+                            continue;
+                        }
                         Matrix<Written> mx = matrix(e.getValue(), ff, (x, f) -> isNull(x) ? null : written(x, f), "numbers as explain --format json writes them");
                         Written[][] w = new Written[mx.rows().size()][];
                         for (int i = 0; i < w.length; i++) w[i] = mx.rows().get(i).toArray(new Written[0]);
@@ -543,9 +698,10 @@ final class SpecYaml {
                     }
                 }
                 layers.add(fields);
+                shapes.add(nestedShapes);
             }
         }
-        return new Answers(loss, layers);
+        return new Answers(loss, layers, shapes);
     }
 
     private Written written(Node n, String field) {

@@ -12,9 +12,18 @@ import java.util.Map;
  *
  * @param loss the written loss, or null
  * @param layers per layer, the fields given (missing layers are empty maps); per-sample fields are
- *     [batch][units], bias fields one row; an element may be null (left blank)
+ *     [batch][units], bias fields one row; an element may be null (left blank). A field written
+ *     nested deeper than two levels (a feature map, a kernel) is one row of its values in
+ *     row-major order, with its written shape in {@code shapes}
+ * @param shapes per layer, the written shape of each field nested deeper than two levels
+ *     (C x H x W, N x C x H x W, out x in x kh x kw); {@link #conform} lays them out as the solution does
  */
-public record Answers(Written loss, List<Map<Field, Written[][]>> layers) {
+public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<Map<Field, int[]>> shapes) {
+
+    /** Answers written as matrices and vectors only. */
+    public Answers(Written loss, List<Map<Field, Written[][]>> layers) {
+        this(loss, layers, List.of());
+    }
 
     /** A number as written: its value, and its decimals ({@code 0.0813} has 4, {@code 1.5e-3} has 4). */
     public record Written(double value, int decimals) {
@@ -66,6 +75,65 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers) {
             copy.add(m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(m)));
         }
         layers = List.copyOf(copy);
+        List<Map<Field, int[]>> sc = new ArrayList<>();
+        for (Map<Field, int[]> m : shapes == null ? List.<Map<Field, int[]>>of() : shapes) {
+            sc.add(m == null || m.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(m)));
+        }
+        shapes = List.copyOf(sc);
+    }
+
+    /** The written shape of a field nested deeper than two levels, or null. */
+    public int[] shape(int layer, Field field) {
+        return layer < shapes.size() ? shapes.get(layer).get(field) : null;
+    }
+
+    /**
+     * These answers laid out as the solution keeps its values ([batch][C·H·W] per sample,
+     * [out][in·kh·kw] for a kernel), after checking every given field's shape
+     * ({@link #checkShapes}); a nested field must have the shape {@code explain --format json}
+     * writes.
+     */
+    public Answers conform(StepSolution solution) {
+        NetworkSpec spec = solution.spec();
+        if (layers.size() > spec.layers().size()) {
+            throw new SpecException("layers", "the answers have " + layers.size() + " layers, the network has " + spec.layers().size());
+        }
+        List<Map<Field, Written[][]>> out = new ArrayList<>();
+        for (int l = 0; l < layers.size(); l++) {
+            Map<Field, Written[][]> m = new EnumMap<>(Field.class);
+            for (Map.Entry<Field, Written[][]> e : layers.get(l).entrySet()) {
+                Field f = e.getKey();
+                int[] written = shape(l, f);
+                double[][] truth = solution.layers().get(l).get(f);
+                if (written == null || truth == null) {
+                    m.put(f, e.getValue());
+                    continue;
+                }
+                int[] want = spec.shape(l, f, spec.batched());
+                if (!java.util.Arrays.equals(written, want)) {
+                    throw new SpecException("layers[" + l + "]." + f.key(), "is " + NetworkSpec.str(written) + ", but the network's is "
+                            + NetworkSpec.str(want) + " (" + layout(spec, l, f) + ")");
+                }
+                Written[] flat = e.getValue()[0];
+                int cols = truth[0].length;
+                Written[][] rows = new Written[truth.length][cols];
+                for (int i = 0; i < flat.length; i++) rows[i / cols][i % cols] = flat[i];
+                m.put(f, rows);
+            }
+            out.add(m);
+        }
+        Answers a = new Answers(loss, out);
+        a.checkShapes(solution);
+        return a;
+    }
+
+    /** What the dimensions of a field are, in words. */
+    static String layout(NetworkSpec spec, int l, Field f) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        if (f.bias()) return "one per " + (layer.kind() == NetworkSpec.Kind.CONV2D ? "output channel" : "unit");
+        if (!f.perSample()) return layer.kind() == NetworkSpec.Kind.CONV2D ? "out x in x kh x kw" : "inputs x units";
+        String one = spec.outShape(l).length == 3 ? "channels x height x width" : "units";
+        return spec.batched() ? "samples x " + one : one;
     }
 
     /** The written values of a field of a layer, or null. */
@@ -91,7 +159,9 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers) {
                 String path = "layers[" + l + "]." + f.key();
                 double[][] truth = step.get(f);
                 if (truth == null) {
-                    String why = f.bias() && !spec.layers().get(l).hasBias() ? "layer " + l + " has no bias"
+                    NetworkSpec.Layer layer = spec.layers().get(l);
+                    String why = !layer.kind().weighted() ? "layer " + l + " is a " + layer.kind().specName() + " layer: it has output and output_grad only"
+                            : f.bias() && !layer.hasBias() ? "layer " + l + " has no bias"
                             : "the spec has no learning_rate, so there is no update";
                     throw new SpecException(path, "given, but " + why);
                 }
@@ -104,8 +174,9 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers) {
                             && w[0].length == truth.length && truth.length != truth[0].length) {
                         hint = "; transposed? matrices are inputs x units: row i holds the weights leaving input i";
                     }
-                    throw new SpecException(path, "is " + describe(w, f, spec) + ", but the network's is "
-                            + describe(truth, f, spec) + hint);
+                    String theirs = spec.dense() ? describe(truth, f, spec)
+                            : NetworkSpec.str(spec.shape(l, f, spec.batched())) + " (" + layout(spec, l, f) + ")";
+                    throw new SpecException(path, "is " + describe(w, f, spec) + ", but the network's is " + theirs + hint);
                 }
             }
         }
@@ -129,6 +200,7 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers) {
 
     private static String describeShape(int rows, int cols, Field f, NetworkSpec spec, boolean ragged) {
         if (ragged) return rows + " ragged rows";
+        if (!spec.dense()) return rows == 1 ? cols + " values" : rows + " x " + cols;
         if (f.bias() || (f.perSample() && !spec.batched() && rows == 1)) return cols + " values";
         if (f.perSample()) return rows + " x " + cols + " (samples x units)";
         return rows + " x " + cols + " (inputs x units)";

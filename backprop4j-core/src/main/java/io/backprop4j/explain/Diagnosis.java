@@ -30,6 +30,10 @@ public record Diagnosis(Kind kind, String text, String from) {
         MISSING_TERM,
         /** A softmax gradient that ignores the coupling between the outputs. */
         MISSING_COUPLING,
+        /** A convolution worked wrongly: the kernel flipped, the padding or stride offset of its windows wrong. */
+        CONVOLUTION,
+        /** A pooling's gradient wrongly routed: a max spread over its window, an average's share left out. */
+        POOLING,
         /** One digit differs: a slip of the pen. */
         DIGIT_SLIP,
         /** Within 1% of the value: a rounding or arithmetic slip. */

@@ -37,6 +37,7 @@ final class Diagram {
 
     /** Whether the network is small enough to draw. */
     static boolean drawable(NetworkSpec spec) {
+        if (!spec.dense()) return false; // image layers: their feature maps are the worked step's grids
         long weights = 0;
         int tallest = spec.layers().get(0).inputs();
         for (NetworkSpec.Layer l : spec.layers()) {
@@ -181,6 +182,7 @@ final class Diagram {
     }
 
     static String title(NetworkSpec spec) {
+        if (!spec.dense()) return "The convolutional network";
         StringBuilder shape = new StringBuilder().append(spec.layers().get(0).inputs());
         for (NetworkSpec.Layer l : spec.layers()) shape.append('-').append(l.units());
         return "The " + shape + " network";

@@ -25,12 +25,14 @@ final class ExplainDoc {
     private final Doc doc = new Doc();
     private final int batch;
     private final int last;
+    private final ConvDoc conv;
 
     private ExplainDoc(StepSolution s) {
         this.s = s;
         this.spec = s.spec();
         this.batch = spec.batch();
         this.last = spec.layers().size() - 1;
+        this.conv = new ConvDoc(s, doc);
     }
 
     static Doc build(StepSolution s) {
@@ -86,6 +88,10 @@ final class ExplainDoc {
     // ------------------------------------------------------------------------------ parts
 
     private void intro() {
+        if (!spec.dense()) {
+            imageIntro();
+            return;
+        }
         StringBuilder shape = new StringBuilder().append(spec.layers().get(0).inputs());
         for (NetworkSpec.Layer l : spec.layers()) shape.append('-').append(l.units());
         doc.heading("One training step of a " + shape + " network");
@@ -104,6 +110,34 @@ final class ExplainDoc {
         doc.blank();
     }
 
+    /** The intro of a network with image layers: its shapes layer by layer, the input as grids. */
+    private void imageIntro() {
+        StringBuilder shape = new StringBuilder(NetworkSpec.str(spec.inputShape()));
+        for (int l = 0; l <= last; l++) {
+            NetworkSpec.Layer layer = spec.layers().get(l);
+            shape.append(" → ").append(layer.kind() == NetworkSpec.Kind.DENSE ? "dense " : layer.kind().specName() + " ")
+                    .append(NetworkSpec.str(spec.outShape(l)));
+        }
+        doc.heading("One training step of a convolutional network");
+        doc.prose("shapes per sample (channels x height x width): " + shape);
+        int[] is = spec.inputShape();
+        for (int b = 0; b < batch; b++) {
+            if (is.length == 3) conv.grids((batch == 1 ? "" : "sample " + (b + 1) + " ") + "input x", spec.input()[b], is);
+            else doc.prose("input $x = " + vec(spec.input()[b]) + "$");
+        }
+        doc.prose(batch == 1 ? "target $y = " + vec(spec.target()[0]) + "$" : "a batch of " + batch + " samples; targets:");
+        if (batch > 1) {
+            List<List<String>> rows = new ArrayList<>();
+            for (int b = 0; b < batch; b++) rows.add(List.of(String.valueOf(b + 1), vec(spec.target()[b])));
+            doc.table(List.of("sample", "target y"), rows);
+        }
+        doc.prose("loss: " + spec.loss().specName() + (spec.learningRate() == null ? "; no learning rate, so no update"
+                : "; learning rate $η = " + num(spec.learningRate()) + "$"));
+        doc.prose("Convolution weights are out x in x kh x kw (PyTorch's layout): $w_{o,c,u,v}$ is filter o's weight for input channel c "
+                + "at kernel row u, column v. Dense weights are inputs x units. Indices count from 1 here; json output and check paths count from 0.");
+        doc.blank();
+    }
+
     private void forward() {
         doc.mark("step forward");
         doc.heading("Forward pass");
@@ -111,6 +145,12 @@ final class ExplainDoc {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
             doc.mark("layer forward " + l);
+            if (layer.kind() != NetworkSpec.Kind.DENSE) {
+                conv.forward(l);
+                doc.mark("answers forward " + l);
+                doc.blank();
+                continue;
+            }
             String a = layer.activation().specName() + (NetworkSpec.hasAlpha(layer.activation().specName()) ? " (α = " + num(layer.alpha()) + ")" : "");
             doc.subheading("Layer " + (l + 1) + ": " + layer.inputs() + " → " + layer.units() + " units, " + a
                     + (layer.hasBias() ? ", with bias" : ", no bias") + sampleNote());
@@ -230,9 +270,12 @@ final class ExplainDoc {
             StepSolution.LayerStep st = s.layers().get(l);
             String u = unit(l);
             doc.mark("layer backward " + l);
-            doc.subheading("Layer " + (l + 1) + " (" + layer.activation().specName() + ")" + sampleNote());
+            doc.subheading("Layer " + (l + 1) + " (" + (layer.kind() == NetworkSpec.Kind.DENSE ? layer.activation().specName()
+                    : conv.describe(l)) + ")" + sampleNote());
             // dL/d(out)
-            if (l == last) {
+            if (l < last && spec.layers().get(l + 1).kind() != NetworkSpec.Kind.DENSE) {
+                conv.gradientFromAbove(l);
+            } else if (l == last) {
                 double[] p = st.output()[0];
                 double[] y = spec.target()[0];
                 int n = batch * spec.outputs();
@@ -249,11 +292,18 @@ final class ExplainDoc {
                 NetworkSpec.Layer next = spec.layers().get(l + 1);
                 double[] d = s.layers().get(l + 1).netGrad()[0];
                 doc.formula("∂L/∂out " + u + "_{i} = Σ_{j} ∂L/∂net " + unit(l + 1) + "_{j} * w_{ij}\\quad\\text{(w of layer " + (l + 2) + ")}");
-                for (int i = 0; i < layer.units() && i < MAX_LINES; i++) {
+                for (int i = 0; i < next.inputs() && i < MAX_LINES; i++) {
                     List<String> terms = new ArrayList<>();
                     for (int j = 0; j < next.units(); j++) terms.add(fac(d[j]) + "*" + fac(next.weights()[i][j]));
                     doc.eq("∂L/∂out " + unit(l, i) + " = " + join(terms) + " = " + num(st.outputGrad()[0][i]));
                 }
+            }
+            if (layer.kind() != NetworkSpec.Kind.DENSE) {
+                if (layer.kind() == NetworkSpec.Kind.CONV2D) conv.convBackward(l);
+                else if (layer.kind() == NetworkSpec.Kind.FLATTEN) perFlatTable(l);
+                doc.mark("answers backward " + l);
+                doc.blank();
+                continue;
             }
             // local derivative and dL/d(net)
             double[] og = st.outputGrad()[0];
@@ -319,6 +369,14 @@ final class ExplainDoc {
         }
     }
 
+    /** A flatten layer's output gradient, one row per value. */
+    private void perFlatTable(int l) {
+        double[] g = s.layers().get(l).outputGrad()[0];
+        List<List<String>> rows = new ArrayList<>();
+        for (int k = 0; k < g.length; k++) rows.add(List.of(unit(l, k), num(g[k])));
+        doc.table(List.of("unit", "∂L/∂out"), rows);
+    }
+
     private List<String> biasHeader(int l) {
         List<String> h = new ArrayList<>(List.of(""));
         for (int j = 0; j < spec.layers().get(l).units(); j++) h.add(unit(l, j));
@@ -352,8 +410,15 @@ final class ExplainDoc {
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
+            if (!layer.kind().weighted()) continue;
             doc.mark("layer update " + l);
             doc.subheading("Layer " + (l + 1));
+            if (layer.kind() == NetworkSpec.Kind.CONV2D) {
+                conv.update(l);
+                doc.mark("answers update " + l);
+                doc.blank();
+                continue;
+            }
             int lines = 0;
             for (int i = 0; i < layer.inputs(); i++) {
                 for (int j = 0; j < layer.units(); j++) {

@@ -33,21 +33,37 @@ public final class Explainer {
      */
     public static StepSolution solve(NetworkSpec spec) {
         Tensor x = Tensor.of(spec.input());
+        Steps engine = new Steps(spec);
         List<Tensor> weights = new ArrayList<>();
         List<Tensor> biases = new ArrayList<>();
         List<Tensor> nets = new ArrayList<>();
         List<Tensor> outputs = new ArrayList<>();
         Tensor in = x;
-        for (NetworkSpec.Layer layer : spec.layers()) {
-            Tensor w = Tensor.of(layer.weights()).requiresGrad(true);
-            Tensor net = in.matmul(w);
+        for (int l = 0; l < spec.layers().size(); l++) {
+            NetworkSpec.Layer layer = spec.layers().get(l);
+            Tensor w = null;
             Tensor b = null;
-            if (layer.hasBias()) {
-                b = Tensor.vector(layer.bias()).requiresGrad(true);
-                net = net.add(b);
+            Tensor net = null;
+            Tensor out;
+            if (layer.kind() == NetworkSpec.Kind.DENSE) {
+                w = Tensor.of(layer.weights()).requiresGrad(true);
+                net = in.matmul(w);
+                if (layer.hasBias()) {
+                    b = Tensor.vector(layer.bias()).requiresGrad(true);
+                    net = net.add(b);
+                }
+            } else if (layer.kind() == NetworkSpec.Kind.CONV2D) {
+                // the flat [out][in·kh·kw] weights are the leaf, so their gradient comes back in the same layout
+                w = Tensor.of(layer.weights()).requiresGrad(true);
+                if (layer.hasBias()) b = Tensor.vector(layer.bias()).requiresGrad(true);
+                net = Steps.flatten(engine.apply(l, in, Steps.weightTensor(layer, w), b, Steps.Variant.TRUE));
             }
-            net.retainGrad();
-            Tensor out = layer.activation().forward(net);
+            if (net != null) {
+                net.retainGrad();
+                out = layer.activation().forward(net);
+            } else {
+                out = Steps.flatten(engine.apply(l, in, null, null, Steps.Variant.TRUE));
+            }
             out.retainGrad();
             weights.add(w);
             biases.add(b);
@@ -65,13 +81,17 @@ public final class Explainer {
         List<StepSolution.LayerStep> steps = new ArrayList<>();
         for (int l = 0; l < spec.layers().size(); l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
-            double[][] net = nets.get(l).toDoubleMatrix();
             double[][] out = outputs.get(l).toDoubleMatrix();
-            double[][] outGrad = matrixOrZeros(outputs.get(l).grad(), net.length, net[0].length);
+            double[][] outGrad = matrixOrZeros(outputs.get(l).grad(), out.length, out[0].length);
+            if (!layer.kind().weighted()) {
+                steps.add(new StepSolution.LayerStep(null, out, outGrad, null, null, null, null, null, null, null));
+                continue;
+            }
+            double[][] net = nets.get(l).toDoubleMatrix();
             double[][] netGrad = matrixOrZeros(nets.get(l).grad(), net.length, net[0].length);
             double[][] wGrad = matrixOrZeros(weights.get(l).grad(), layer.inputs(), layer.units());
             double[] bGrad = biases.get(l) == null ? null
-                    : (biases.get(l).grad() == null ? new double[layer.units()] : biases.get(l).grad().toDoubleArray());
+                    : (biases.get(l).grad() == null ? new double[layer.bias().length] : biases.get(l).grad().toDoubleArray());
             double[][] wNew = null;
             double[] bNew = null;
             if (lr != null) {

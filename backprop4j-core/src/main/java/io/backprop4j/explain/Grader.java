@@ -185,8 +185,7 @@ public final class Grader {
         if (!(tolerance >= 0 && Double.isFinite(tolerance))) {
             throw new BackpropException("tolerance: found " + tolerance + ", expected a finite number >= 0 (such as 1e-3)");
         }
-        answers.checkShapes(truth);
-        return new Grader(truth, answers, tolerance).run();
+        return new Grader(truth, answers.conform(truth), tolerance).run();
     }
 
     // ------------------------------------------------------------------------------ walk
@@ -256,7 +255,7 @@ public final class Grader {
                     orig[r][c] = upstream != null && !tolerance.close(l, f, r, c, model[r][c], t[r][c]) ? upstream : null;
                     continue;
                 }
-                String path = path(l, f, r, c);
+                String path = path(l, f, r, c, cols);
                 boolean ok = tolerance.matches(l, f, r, c, given, t[r][c]);
                 boolean tooShort = !ok && tolerance.tooFewDigits(l, f, r, c, given, t[r][c]);
                 Diagnosis d = null;
@@ -333,7 +332,9 @@ public final class Grader {
             best = firstIn(best, last, Field.OUTPUT, -1, -1);
             return best;
         }
-        boolean elementwise = NetworkSpec.elementwise(spec.layers().get(l).activation());
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        if (!spec.dense()) return imageUpstream(l, f, r, c, layer);
+        boolean elementwise = NetworkSpec.elementwise(layer.activation());
         switch (f) {
             case NET -> {
                 if (l > 0) best = firstIn(best, l - 1, Field.OUTPUT, r, -1);
@@ -358,6 +359,48 @@ public final class Grader {
         return best;
     }
 
+    /**
+     * The upstream origin in a network with image layers, by whole samples (a window mixes the
+     * positions of a map; the values an element depends on are those of its sample), except
+     * where an element depends on one element alone (an activation, an update).
+     */
+    private Origin imageUpstream(int l, Field f, int r, int c, NetworkSpec.Layer layer) {
+        Origin best = null;
+        int last = layers - 1;
+        boolean elementwise = NetworkSpec.elementwise(layer.activation());
+        switch (f) {
+            case NET -> {
+                if (l > 0) best = firstIn(best, l - 1, Field.OUTPUT, r, -1);
+            }
+            case OUTPUT -> {
+                if (layer.kind().weighted()) best = firstIn(best, l, Field.NET, r, elementwise ? c : -1);
+                else if (l > 0) best = firstIn(best, l - 1, Field.OUTPUT, r, -1);
+            }
+            case OUTPUT_GRAD -> {
+                if (l == last) {
+                    best = firstIn(best, l, Field.OUTPUT, r, c);
+                } else {
+                    NetworkSpec.Layer next = spec.layers().get(l + 1);
+                    best = firstIn(best, l + 1, next.kind().weighted() ? Field.NET_GRAD : Field.OUTPUT_GRAD, r, -1);
+                    if (next.kind() == NetworkSpec.Kind.MAX_POOL2D) best = firstIn(best, l, Field.OUTPUT, r, -1);
+                }
+            }
+            case NET_GRAD -> {
+                best = firstIn(best, l, Field.OUTPUT_GRAD, r, elementwise ? c : -1);
+                best = firstIn(best, l, elementwise ? Field.NET : Field.OUTPUT, r, elementwise ? c : -1);
+            }
+            case WEIGHTS_GRAD -> {
+                boolean dense = layer.kind() == NetworkSpec.Kind.DENSE;
+                best = firstIn(best, l, Field.NET_GRAD, -1, dense ? c : -1);
+                if (l > 0) best = firstIn(best, l - 1, Field.OUTPUT, -1, dense ? r : -1);
+            }
+            case BIAS_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, layer.kind() == NetworkSpec.Kind.DENSE ? c : -1);
+            case WEIGHTS_UPDATED -> best = firstIn(best, l, Field.WEIGHTS_GRAD, r, c);
+            case BIAS_UPDATED -> best = firstIn(best, l, Field.BIAS_GRAD, 0, c);
+        }
+        return best;
+    }
+
     /** The earliest origin in a block of a quantity's elements (-1: all rows or columns). */
     private Origin firstIn(Origin best, int l, Field f, int r, int c) {
         Origin[][] o = origins.get(key(l, f));
@@ -371,11 +414,23 @@ public final class Grader {
         return best;
     }
 
-    private String path(int l, Field f, int r, int c) {
+    /** The JSON path of element [r][c] of a field (rows of {@code cols}), in the layout explain --format json writes. */
+    private String path(int l, Field f, int r, int c, int cols) {
+        return path(spec, l, f, r, c, cols);
+    }
+
+    /** The JSON path of element [r][c] of a field of layer l (rows of {@code cols} values, as {@link StepSolution} keeps them). */
+    static String path(NetworkSpec spec, int l, Field f, int r, int c, int cols) {
         if (f == null) return "loss";
-        String p = "layers[" + l + "]." + f.key();
-        if (f.bias()) return p + "[" + c + "]";
-        if (f.perSample() && !spec.batched()) return p + "[" + c + "]";
-        return p + "[" + r + "][" + c + "]";
+        StringBuilder p = new StringBuilder("layers[").append(l).append("].").append(f.key());
+        int[] dims = spec.shape(l, f, spec.batched());
+        int flat = f.bias() ? c : r * cols + c;
+        int[] idx = new int[dims.length];
+        for (int d = dims.length - 1; d >= 0; d--) {
+            idx[d] = flat % dims[d];
+            flat /= dims[d];
+        }
+        for (int i : idx) p.append('[').append(i).append(']');
+        return p.toString();
     }
 }

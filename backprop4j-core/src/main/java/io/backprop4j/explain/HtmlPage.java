@@ -84,9 +84,24 @@ final class HtmlPage {
     /** The path of a number as the grader names it. */
     private String path(int l, Field f, int r, int c) {
         if (f == null) return "loss";
-        String p = "layers[" + l + "]." + f.key();
-        if (f.bias() || f.perSample() && !spec.batched()) return p + "[" + c + "]";
-        return p + "[" + r + "][" + c + "]";
+        return Grader.path(spec, l, f, r, c, s.layers().get(l).get(f)[0].length);
+    }
+
+    /** A column's name in a grid of answers: the unit (dense), the position in the feature map, or the kernel tap. */
+    private String columnName(int l, Field f, String u, int j) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        if (f.bias() || layer.kind() == NetworkSpec.Kind.DENSE) return Doc.sub(u, j);
+        if (!f.perSample()) {
+            int[] k = layer.kernel();
+            return "w_{·," + (j / (k[2] * k[3]) + 1) + "," + (j / k[3] % k[2] + 1) + "," + (j % k[3] + 1) + "}";
+        }
+        int[] os = spec.outShape(l);
+        return os.length == 3 ? ConvDoc.at(u, j / (os[1] * os[2]), j / os[2] % os[1], j % os[2]) : Doc.sub(u, j);
+    }
+
+    /** A row's name in a grid of answers of a weights field: the input (dense) or the filter. */
+    private String rowName(int l, int r) {
+        return spec.layers().get(l).kind() == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1) : math(inputName(spec, l, r));
     }
 
     /** An id for a number's element: {@code n-layers-1-net_grad-0}. */
@@ -272,6 +287,11 @@ final class HtmlPage {
 
     private void network(StringBuilder sb) {
         sb.append("<section id=\"network\" class=\"network\" aria-labelledby=\"network-h\">\n<h2 id=\"network-h\">The network</h2>\n");
+        if (!spec.dense()) {
+            sb.append("<p>A network with image layers is not drawn as units and weights: its feature maps, kernels and gradients "
+                    + "are the grids of the steps below.</p>\n</section>\n");
+            return;
+        }
         if (!Diagram.drawable(spec)) {
             sb.append("<p>This network is too large to draw (more than ").append(Diagram.MAX_UNITS).append(" units in a layer or ")
                     .append(Diagram.MAX_WEIGHTS).append(" weights): every value is in the steps below.</p>\n</section>\n");
@@ -339,6 +359,10 @@ final class HtmlPage {
         sb.append("<section id=\"chain\" class=\"step chains\" data-step=\"chain\">\n<h2>The chain rule per weight</h2>\n");
         long weights = 0;
         for (NetworkSpec.Layer l : spec.layers()) weights += (long) l.inputs() * l.units();
+        if (!spec.dense()) {
+            sb.append("<p>The kernel gradients of the convolution are worked out in the backward pass, as the correlation of each layer's input with its gradient.</p>\n</section>\n");
+            return;
+        }
         if (weights > MAX_CHAINS) {
             sb.append("<p>This network has ").append(weights).append(" weights: too many to work out one by one here; the backward pass has every gradient.</p>\n</section>\n");
             return;
@@ -410,17 +434,18 @@ final class HtmlPage {
                 .append(mode == Mode.CHECK ? "Your numbers: " : "Your numbers for ").append(escape(what)).append(" <code>")
                 .append(escape(quantity)).append("</code></p>\n<div class=\"scroll\"><table class=\"grid\">\n<thead><tr><th scope=\"col\"></th>");
         for (int j = 0; j < cols; j++) {
-            sb.append("<th scope=\"col\">").append(f == null ? "L" : math(Doc.sub(u, j))).append("</th>");
+            sb.append("<th scope=\"col\">").append(f == null ? "L" : math(columnName(l, f, u, j))).append("</th>");
         }
         sb.append("</tr></thead>\n<tbody>\n");
         for (int r = 0; r < rows; r++) {
             String rowName = f == null || f.bias() ? "" : f.perSample() ? (spec.batched() ? "sample " + (r + 1) : "")
-                    : math(inputName(spec, l, r));
+                    : rowName(l, r);
             sb.append("<tr><th scope=\"row\">").append(rowName).append("</th>");
             for (int c = 0; c < cols; c++) {
                 String p = path(l, f, r, c);
-                String label = p + ": " + (f == null ? "the loss L" : NAMES.get(f) + " " + Doc.text(Doc.sub(u, c))
-                        + (f.perSample() ? (spec.batched() ? ", sample " + (r + 1) : "") : f.bias() ? "" : ", from " + Doc.text(inputName(spec, l, r))));
+                String label = p + ": " + (f == null ? "the loss L" : NAMES.get(f) + " " + Doc.text(columnName(l, f, u, c))
+                        + (f.perSample() ? (spec.batched() ? ", sample " + (r + 1) : "") : f.bias() ? "" : ", from "
+                        + (spec.layers().get(l).kind() == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1) : Doc.text(inputName(spec, l, r)))));
                 if (mode == Mode.WORKBENCH) {
                     sb.append("<td class=\"cell\"><input class=\"given\" type=\"text\" inputmode=\"decimal\" autocomplete=\"off\" spellcheck=\"false\" size=\"10\" id=\"")
                             .append(id(p)).append("\" data-path=\"").append(p).append("\" aria-label=\"").append(escape(label))
@@ -561,14 +586,37 @@ final class HtmlPage {
     /** The spec as JSON in the spec file's format (so the page can be read back by explain). */
     private String specJson() {
         StringBuilder sb = new StringBuilder("{\n  \"input\": ");
-        matrix(sb, spec.input(), !spec.batched());
+        if (spec.inputShape().length == 3) {
+            nested(sb, flat(spec.input()), spec.batched() ? Steps.withBatch(spec.batch(), spec.inputShape()) : spec.inputShape(), 0, 0);
+        } else {
+            matrix(sb, spec.input(), !spec.batched());
+        }
         sb.append(",\n  \"target\": ");
         matrix(sb, spec.target(), !spec.batched());
         sb.append(",\n  \"layers\": [");
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
-            sb.append(l == 0 ? "\n" : ",\n").append("    {\"weights\": ");
-            matrix(sb, layer.weights(), false);
+            sb.append(l == 0 ? "\n" : ",\n");
+            switch (layer.kind()) {
+                case FLATTEN -> {
+                    sb.append("    {\"type\": \"flatten\"}");
+                    continue;
+                }
+                case MAX_POOL2D, AVG_POOL2D -> {
+                    sb.append("    {\"type\": \"").append(layer.kind().specName()).append("\", \"kernel\": ").append(layer.kernel()[0])
+                            .append(", \"stride\": ").append(layer.stride()).append('}');
+                    continue;
+                }
+                case CONV2D -> {
+                    sb.append("    {\"type\": \"conv2d\", \"stride\": ").append(layer.stride()).append(", \"padding\": ").append(layer.padding())
+                            .append(", \"weights\": ");
+                    nested(sb, flat(layer.weights()), layer.kernel(), 0, 0);
+                }
+                case DENSE -> {
+                    sb.append("    {\"weights\": ");
+                    matrix(sb, layer.weights(), false);
+                }
+            }
             if (layer.hasBias()) {
                 sb.append(", \"bias\": ");
                 matrix(sb, new double[][] {layer.bias()}, true);
@@ -580,6 +628,27 @@ final class HtmlPage {
         sb.append("\n  ],\n  \"loss\": ").append(JsonRenderer.str(spec.loss().specName()));
         if (spec.learningRate() != null) sb.append(",\n  \"learning_rate\": ").append(JsonRenderer.num(spec.learningRate()));
         return sb.append("\n}\n").toString();
+    }
+
+    private static double[] flat(double[][] m) {
+        double[] out = new double[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) System.arraycopy(m[i], 0, out, i * m[i].length, m[i].length);
+        return out;
+    }
+
+    /** {@code data[offset...]} as nested lists of {@code dims[depth...]} on one line. */
+    private static int nested(StringBuilder sb, double[] data, int[] dims, int offset, int depth) {
+        if (depth == dims.length - 1) {
+            vector(sb, java.util.Arrays.copyOfRange(data, offset, offset + dims[depth]));
+            return offset + dims[depth];
+        }
+        sb.append('[');
+        for (int i = 0; i < dims[depth]; i++) {
+            if (i > 0) sb.append(", ");
+            offset = nested(sb, data, dims, offset, depth + 1);
+        }
+        sb.append(']');
+        return offset;
     }
 
     private static void matrix(StringBuilder sb, double[][] m, boolean flat) {

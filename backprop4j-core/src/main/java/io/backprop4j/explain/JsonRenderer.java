@@ -31,16 +31,9 @@ public final class JsonRenderer {
                 if (m == null) continue;
                 sb.append(first ? "\n" : ",\n").append("      \"").append(f.key()).append("\": ");
                 first = false;
-                if (f.bias() || (f.perSample() && !batched)) {
-                    vector(sb, m[0]);
-                } else {
-                    sb.append('[');
-                    for (int i = 0; i < m.length; i++) {
-                        sb.append(i == 0 ? "\n        " : ",\n        ");
-                        vector(sb, m[i]);
-                    }
-                    sb.append("\n      ]");
-                }
+                double[] data = new double[m.length * m[0].length];
+                for (int i = 0; i < m.length; i++) System.arraycopy(m[i], 0, data, i * m[i].length, m[i].length);
+                nested(sb, data, s.spec().shape(l, f, batched), 0, 0, 6);
             }
             sb.append("\n    }");
         }
@@ -79,6 +72,24 @@ public final class JsonRenderer {
                 .append(", \"kind\": ").append(e.diagnosis() == null ? "null" : str(e.diagnosis().kind().key()))
                 .append(", \"from\": ").append(e.diagnosis() == null || e.diagnosis().from() == null ? "null" : str(e.diagnosis().from()))
                 .append('}');
+    }
+
+    /**
+     * {@code data[offset...]} as nested lists of {@code dims[depth...]}: the innermost list on one
+     * line, each outer one a line per element, indented two more than its bracket at {@code indent}.
+     */
+    private static int nested(StringBuilder sb, double[] data, int[] dims, int offset, int depth, int indent) {
+        if (depth == dims.length - 1) {
+            vector(sb, java.util.Arrays.copyOfRange(data, offset, offset + dims[depth]));
+            return offset + dims[depth];
+        }
+        sb.append('[');
+        for (int i = 0; i < dims[depth]; i++) {
+            sb.append(i == 0 ? "\n" : ",\n").append(" ".repeat(indent + 2));
+            offset = nested(sb, data, dims, offset, depth + 1, indent + 2);
+        }
+        sb.append('\n').append(" ".repeat(indent)).append(']');
+        return offset;
     }
 
     private static void vector(StringBuilder sb, double[] v) {

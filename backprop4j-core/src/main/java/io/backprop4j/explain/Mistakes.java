@@ -37,6 +37,11 @@ import java.util.function.UnaryOperator;
  *   <li>bias_grad: the derivative skipped; one sample only;
  *   <li>every field but the updates: sign flipped; a factor (the batch size, the output count,
  *       2, ½);
+ *   <li>convolutions (at net, weights_grad, and the output_grad of the layer below): the kernel
+ *       flipped (a convolution where the layer computes a correlation); the padding offset left
+ *       out or counted twice; the stride left out of the window's offset;
+ *   <li>pooling: a max pool's gradient spread over its whole window (in full, or shared out as
+ *       for an average); an average's 1/k share left out (of its output, or of the gradient);
  *   <li>updates: the gradient added; the mirrored gradient; a factor on the step.
  * </ul>
  */
@@ -89,6 +94,11 @@ final class Mistakes {
             return field == f;
         }
 
+        /** Whether layer l is a dense layer. */
+        boolean dense(int l) {
+            return spec(l).kind() == NetworkSpec.Kind.DENSE;
+        }
+
         boolean update() {
             return field != null && field.update();
         }
@@ -116,6 +126,12 @@ final class Mistakes {
             new Mistake("one path only", Mistakes::onePathOnly),
             new Mistake("previous net as input", Mistakes::previousNetAsInput),
             new Mistake("one sample only", Mistakes::oneSampleOnly),
+            new Mistake("kernel flipped", s -> convVariant(s, Steps.Variant.FLIPPED)),
+            new Mistake("padding offset left out", s -> convVariant(s, Steps.Variant.PAD_AFTER)),
+            new Mistake("padding offset counted twice", s -> convVariant(s, Steps.Variant.PAD_BEFORE)),
+            new Mistake("stride left out of the offset", s -> convVariant(s, Steps.Variant.STRIDE_ONE)),
+            new Mistake("max-pool gradient spread over the window", Mistakes::maxPoolSpread),
+            new Mistake("average's share left out", Mistakes::averageShareLeftOut),
             new Mistake("gradient added", Mistakes::gradientAdded),
             new Mistake("update transposed", Mistakes::updateTransposed),
             new Mistake("update factor", Mistakes::updateFactor),
@@ -194,13 +210,13 @@ final class Mistakes {
 
     private static List<Candidate> biasLeftOut(Site s) {
         if (!s.is(Field.NET) || !s.spec(s.layer()).hasBias()) return List.of();
-        return List.of(c(Kind.MISSING_TERM, "the bias left out", Steps.net(s.input(), s.spec(s.layer()).weights(), null)));
+        return List.of(c(Kind.MISSING_TERM, "the bias left out", s.steps().linear(s.layer(), s.input(), s.spec(s.layer()).weights(), null)));
     }
 
     private static List<Candidate> weightsTransposed(Site s) {
         if (!s.is(Field.NET)) return List.of();
         NetworkSpec.Layer layer = s.spec(s.layer());
-        if (layer.inputs() != layer.units() || layer.inputs() <= 1) return List.of();
+        if (!s.dense(s.layer()) || layer.inputs() != layer.units() || layer.inputs() <= 1) return List.of();
         double[][] wt = Tensor.of(layer.weights()).t().toDoubleMatrix();
         return List.of(c(Kind.TRANSPOSED, "the weights used transposed (W[j][i] for W[i][j])", Steps.net(s.input(), wt, layer.bias())));
     }
@@ -211,7 +227,7 @@ final class Mistakes {
      */
     private static List<Candidate> anotherActivation(Site s) {
         boolean output = s.is(Field.OUTPUT);
-        if (!output && !s.is(Field.NET_GRAD)) return List.of();
+        if (!output && !s.is(Field.NET_GRAD) || !s.spec(s.layer()).kind().weighted()) return List.of();
         List<Candidate> out = new ArrayList<>();
         String own = s.actName();
         for (String name : NetworkSpec.ACTIVATIONS) {
@@ -251,7 +267,7 @@ final class Mistakes {
     }
 
     private static List<Candidate> inputFactorLeftOut(Site s) {
-        if (!s.is(Field.WEIGHTS_GRAD)) return List.of();
+        if (!s.is(Field.WEIGHTS_GRAD) || !s.dense(s.layer())) return List.of();
         double[][] ones = Tensor.ones(DType.FLOAT64, s.batch(), s.spec(s.layer()).inputs()).toDoubleMatrix();
         return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: the input factor ∂net_j/∂w_ij = x_i left out",
                 Steps.weightsGradient(ones, s.get(s.layer(), Field.NET_GRAD))));
@@ -264,6 +280,7 @@ final class Mistakes {
     private static List<Candidate> derivativeSkipped(Site s) {
         int l = s.layer();
         if (s.is(Field.OUTPUT_GRAD) && !s.lastLayer()) {
+            if (!s.dense(l + 1)) return List.of();
             return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: layer " + (l + 1)
                     + "'s output_grad used where its net_grad belongs (its activation's derivative skipped)",
                     Steps.inputGradient(s.spec(l + 1).weights(), s.get(l + 1, Field.OUTPUT_GRAD))));
@@ -271,13 +288,13 @@ final class Mistakes {
         if (!(s.is(Field.WEIGHTS_GRAD) || s.is(Field.BIAS_GRAD)) || s.act(l) instanceof Identity) return List.of();
         double[][] og = s.get(l, Field.OUTPUT_GRAD);
         return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: output_grad used where net_grad belongs (the activation's derivative skipped)",
-                s.is(Field.WEIGHTS_GRAD) ? Steps.weightsGradient(s.input(), og) : Steps.biasGradient(og)));
+                s.is(Field.WEIGHTS_GRAD) ? s.steps().weightsGradient(l, s.input(), og) : s.steps().biasGradient(l, og)));
     }
 
     /** A hidden layer's output_grad through one unit j of the next layer only (2 to 64 units). */
     private static List<Candidate> onePathOnly(Site s) {
         int l = s.layer();
-        if (!s.is(Field.OUTPUT_GRAD) || s.lastLayer()) return List.of();
+        if (!s.is(Field.OUTPUT_GRAD) || s.lastLayer() || !s.dense(l + 1)) return List.of();
         double[][] w = s.spec(l + 1).weights();
         int k = w[0].length;
         if (k <= 1 || k > 64) return List.of();
@@ -294,9 +311,9 @@ final class Mistakes {
 
     private static List<Candidate> previousNetAsInput(Site s) {
         int l = s.layer();
-        if (!s.is(Field.WEIGHTS_GRAD) || l == 0 || s.act(l - 1) instanceof Identity) return List.of();
+        if (!s.is(Field.WEIGHTS_GRAD) || l == 0 || !s.spec(l - 1).kind().weighted() || s.act(l - 1) instanceof Identity) return List.of();
         return List.of(c(Kind.OTHER_ACTIVATION, "layer " + (l - 1) + "'s net used as the input where its output belongs",
-                Steps.weightsGradient(s.get(l - 1, Field.NET), s.get(l, Field.NET_GRAD))));
+                s.steps().weightsGradient(l, s.get(l - 1, Field.NET), s.get(l, Field.NET_GRAD))));
     }
 
     /** weights_grad or bias_grad from one sample of the batch (2 to 64 samples). */
@@ -310,9 +327,73 @@ final class Mistakes {
         for (int b = 0; b < batch; b++) {
             double[][] db = d.narrow(0, b, 1).toDoubleMatrix();
             out.add(c(Kind.MISSING_TERM, "missing terms: only sample " + b + " counted, not the sum over the batch",
-                    weights ? Steps.weightsGradient(in.narrow(0, b, 1).toDoubleMatrix(), db) : Steps.biasGradient(db)));
+                    weights ? s.steps().weightsGradient(s.layer(), in.narrow(0, b, 1).toDoubleMatrix(), db) : s.steps().biasGradient(s.layer(), db)));
         }
         return out;
+    }
+
+    // ------------------------------------------------------------------------------ convolution and pooling
+
+    private static final Map<Steps.Variant, String> VARIANTS = Map.of(
+            Steps.Variant.FLIPPED, "the kernel flipped: a convolution (kernel turned by 180°) where the layer computes a correlation "
+                    + "(the kernel slides unflipped, w_{o,c,u,v} meets x_{c,i+u,j+v})",
+            Steps.Variant.PAD_AFTER, "the padding offset left out: window (i, j) started at row i·s, column j·s of the unpadded input, "
+                    + "not at i·s − p, j·s − p",
+            Steps.Variant.PAD_BEFORE, "the padding offset counted twice: window (i, j) started at row i·s − 2p, column j·s − 2p, not at i·s − p, j·s − p",
+            Steps.Variant.STRIDE_ONE, "the stride left out of the offset: window (i, j) started at row i − p, column j − p, not at i·s − p, j·s − p");
+
+    /**
+     * A convolution worked with one of its mistakes ({@link Steps.Variant}) where it shows: the
+     * layer's net, its kernel gradient, and the gradient it sends to the layer below (output_grad
+     * of layer l when layer l + 1 is the convolution).
+     */
+    private static List<Candidate> convVariant(Site s, Steps.Variant v) {
+        int l = s.layer();
+        int at = s.is(Field.OUTPUT_GRAD) ? l + 1 : l;
+        if (s.field() == null || at >= s.spec().layers().size() || s.spec(at).kind() != NetworkSpec.Kind.CONV2D) return List.of();
+        NetworkSpec.Layer conv = s.spec(at);
+        if ((v == Steps.Variant.PAD_AFTER || v == Steps.Variant.PAD_BEFORE) && conv.padding() == 0) return List.of();
+        if (v == Steps.Variant.STRIDE_ONE && conv.stride() == 1) return List.of();
+        if (v == Steps.Variant.FLIPPED && conv.kernel()[2] * conv.kernel()[3] == 1) return List.of();
+        String text = VARIANTS.get(v);
+        if (s.is(Field.NET)) return List.of(c(Kind.CONVOLUTION, text, s.steps().linear(l, s.input(), conv.weights(), conv.bias(), v)));
+        if (s.is(Field.WEIGHTS_GRAD)) return List.of(c(Kind.CONVOLUTION, text, s.steps().weightsGradient(l, s.input(), s.get(l, Field.NET_GRAD), v)));
+        if (s.is(Field.OUTPUT_GRAD)) {
+            return List.of(c(Kind.CONVOLUTION, text + ", in the gradient sent back through layer " + at,
+                    s.steps().inputGradient(at, s.get(l, Field.OUTPUT), conv.weights(), s.get(at, Field.NET_GRAD), v)));
+        }
+        return List.of();
+    }
+
+    /**
+     * The gradient below a max pool (output_grad of layer l when layer l + 1 is one) sent to every
+     * input of each window, not to the winner alone: in full, or shared out as for an average.
+     */
+    private static List<Candidate> maxPoolSpread(Site s) {
+        int l = s.layer();
+        if (!s.is(Field.OUTPUT_GRAD) || s.lastLayer() || s.spec(l + 1).kind() != NetworkSpec.Kind.MAX_POOL2D) return List.of();
+        int[] k = s.spec(l + 1).kernel();
+        double[][] share = s.steps().averageGradient(l + 1, s.get(l, Field.OUTPUT), s.get(l + 1, Field.OUTPUT_GRAD));
+        return List.of(
+                c(Kind.POOLING, "the max-pool gradient spread over the whole window: every input of a window got its gradient, "
+                        + "not only the input that won it", Steps.scale(share, k[0] * k[1])),
+                c(Kind.POOLING, "the max-pool gradient shared out over the window as for an average (1/" + k[0] * k[1]
+                        + " each), not sent to the input that won it", share));
+    }
+
+    /** An average pool's 1/k share left out: of the gradient sent back to each input, or of the output (a sum, not a mean). */
+    private static List<Candidate> averageShareLeftOut(Site s) {
+        int l = s.layer();
+        if (s.is(Field.OUTPUT) && s.spec(l).kind() == NetworkSpec.Kind.AVG_POOL2D) {
+            int[] k = s.spec(l).kernel();
+            return List.of(c(Kind.POOLING, "the average's share left out: the window's sum, not its mean (the 1/" + k[0] * k[1] + " missing)",
+                    Steps.scale(s.right(), k[0] * k[1])));
+        }
+        if (!s.is(Field.OUTPUT_GRAD) || s.lastLayer() || s.spec(l + 1).kind() != NetworkSpec.Kind.AVG_POOL2D) return List.of();
+        int[] k = s.spec(l + 1).kernel();
+        double[][] share = s.steps().averageGradient(l + 1, s.get(l, Field.OUTPUT), s.get(l + 1, Field.OUTPUT_GRAD));
+        return List.of(c(Kind.POOLING, "the average's share left out: each input of a window got the window's whole gradient, not 1/"
+                + k[0] * k[1] + " of it", Steps.scale(share, k[0] * k[1])));
     }
 
     // ------------------------------------------------------------------------------ updates
@@ -359,7 +440,7 @@ final class Mistakes {
     }
 
     private static List<Candidate> valueTransposed(Site s) {
-        if (!s.is(Field.WEIGHTS_GRAD)) return List.of();
+        if (!s.is(Field.WEIGHTS_GRAD) || !s.dense(s.layer())) return List.of();
         return List.of(c(Kind.TRANSPOSED, "transposed: the value belongs at the mirrored position", mirror(s.right())));
     }
 

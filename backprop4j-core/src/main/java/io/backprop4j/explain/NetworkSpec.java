@@ -3,18 +3,26 @@ package io.backprop4j.explain;
 import io.backprop4j.loss.Loss;
 import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.ELU;
+import io.backprop4j.nn.Identity;
 import io.backprop4j.nn.LeakyReLU;
 import io.backprop4j.nn.Softmax;
 import java.util.List;
 
 /**
- * One training step to work out: an input (one sample or a batch), a target, a stack of dense
- * layers and a loss, and optionally the learning rate of a plain SGD step.
+ * One training step to work out: an input (one sample or a batch), a target, a stack of layers
+ * and a loss, and optionally the learning rate of a plain SGD step.
  *
- * <p>Layer {@code l} computes {@code net = in · W + b} and {@code output = f(net)}, where
+ * <p>A dense layer {@code l} computes {@code net = in · W + b} and {@code output = f(net)}, where
  * {@code in} is the network's input for layer 0 and the previous layer's output after that.
- * Weights are laid out inputs x units: row {@code i} holds the weights leaving input {@code i}
+ * Dense weights are laid out inputs x units: row {@code i} holds the weights leaving input {@code i}
  * (the layout of the spec file and of PyTorch's {@code x @ W}).
+ *
+ * <p>Images (an input of C x H x W per sample) go through {@link Kind#CONV2D} layers ({@code net =
+ * conv2d(in, W, b)}, PyTorch's cross-correlation, weights out x in x kh x kw), {@link Kind#MAX_POOL2D}
+ * and {@link Kind#AVG_POOL2D} layers, and a {@link Kind#FLATTEN} before the dense layers. Every
+ * per-sample value is stored flat, one row per sample ([batch][C·H·W], row-major as PyTorch
+ * flattens), and a convolution's weights as [out][in·kh·kw]; {@link #shape(int, Field)} gives the
+ * layout to show them in.
  *
  * <p>The constructor validates everything and throws a {@link SpecException} naming the field
  * ({@code layers[1].weights}) and, for shapes, both shapes:
@@ -22,14 +30,15 @@ import java.util.List;
  * layers[1].weights: is 4 x 2 (inputs x units), but layer 0 has 3 units: it needs 3 rows, one per input
  * }</pre>
  *
- * @param input one row per sample, [batch][features]
- * @param batched false when the spec gave a single sample as a flat list (shown flat again)
+ * @param input one row per sample, [batch][features] (images flattened: [batch][C·H·W])
+ * @param batched false when the spec gave a single sample (shown without the batch dim again)
+ * @param inputShape one sample's shape: {features}, or {C, H, W} for an image
  * @param target [batch][output units]
  * @param layers in order, at least one
  * @param loss the loss, one of {@link #LOSSES}
  * @param learningRate the SGD step size, or null for no update
  */
-public record NetworkSpec(double[][] input, boolean batched, double[][] target, List<Layer> layers,
+public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, double[][] target, List<Layer> layers,
                           Loss loss, Double learningRate) {
 
     /** The activations a layer may use, by spec name ({@link Activation#byName}), in the order error messages list them. */
@@ -37,6 +46,8 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
             "identity", "relu", "leaky_relu", "sigmoid", "tanh", "elu", "softplus", "gelu", "softmax");
     /** The losses a spec may use: those on probabilities (or any values, for mse). */
     public static final List<Loss> LOSSES = List.of(Loss.MSE, Loss.BINARY_CROSS_ENTROPY, Loss.CROSS_ENTROPY);
+    /** The layer types of a spec, by their {@code type:} name. */
+    public static final List<String> TYPES = List.of("dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten");
 
     /** The most units (or inputs) one layer may have. */
     public static final int MAX_UNITS = 1 << 16;
@@ -45,17 +56,82 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
     /** The most layers. */
     public static final int MAX_LAYERS = 1000;
 
+    /** What a layer computes. */
+    public enum Kind {
+        /** {@code net = in·W + b}, {@code out = f(net)}. */
+        DENSE,
+        /** {@code net[o,i,j] = b[o] + Σ_{c,u,v} W[o,c,u,v]·in[c, i·s − p + u, j·s − p + v]}, {@code out = f(net)}. */
+        CONV2D,
+        /** {@code out[c,i,j]} = the largest input of its k x k window. */
+        MAX_POOL2D,
+        /** {@code out[c,i,j]} = the mean of its k x k window. */
+        AVG_POOL2D,
+        /** {@code out} = the input's C x H x W values in one row. */
+        FLATTEN;
+
+        /** The {@code type:} name in a spec, such as {@code max_pool2d}. */
+        public String specName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** Whether the layer has weights (and a net input and an activation). */
+        public boolean weighted() {
+            return this == DENSE || this == CONV2D;
+        }
+
+        /** max_pool2d or avg_pool2d. */
+        public boolean pool() {
+            return this == MAX_POOL2D || this == AVG_POOL2D;
+        }
+    }
+
     /**
-     * One dense layer.
+     * One layer.
      *
-     * @param weights [inputs][units]
-     * @param bias one value per unit, or null for none
+     * @param kind what it computes
+     * @param weights dense: [inputs][units]; conv2d: [out][in·kh·kw] (each filter row-major); null for the others
+     * @param bias one value per unit (per output channel), or null for none
      * @param activation the activation module, one of {@link #ACTIVATIONS}; leaky_relu and elu
-     *     carry their alpha
+     *     carry their alpha; identity for pooling and flatten
+     * @param kernel conv2d: {out, in, kh, kw}; pooling: {k, k}; null for the others
+     * @param stride conv2d and pooling (pooling: the kernel size unless given); 1 for the others
+     * @param padding conv2d: zeros added on every side; 0 for the others
      */
-    public record Layer(double[][] weights, double[] bias, Activation activation) {
+    public record Layer(Kind kind, double[][] weights, double[] bias, Activation activation, int[] kernel, int stride, int padding) {
         public Layer {
+            if (kind == null) throw new SpecException(null, "a layer needs a type (" + String.join(", ", TYPES) + ")");
             if (activation == null) throw new SpecException(null, "a layer needs an activation (" + activationNames() + ")");
+        }
+
+        /** A dense layer. */
+        public Layer(double[][] weights, double[] bias, Activation activation) {
+            this(Kind.DENSE, weights, bias, activation, null, 1, 0);
+        }
+
+        /**
+         * A 2-D convolution (PyTorch's conv2d: a cross-correlation).
+         *
+         * @param weights [out][in][kh][kw], PyTorch's layout; each filter non-empty and rectangular (checked here)
+         */
+        public static Layer conv2d(double[][][][] weights, double[] bias, Activation activation, int stride, int padding) {
+            int[] k = kernelShape(weights);
+            double[][] flat = new double[k[0]][k[1] * k[2] * k[3]];
+            for (int o = 0; o < k[0]; o++) {
+                int at = 0;
+                for (double[][] ch : weights[o]) for (double[] row : ch) for (double v : row) flat[o][at++] = v;
+            }
+            return new Layer(Kind.CONV2D, flat, bias, activation, k, stride, padding);
+        }
+
+        /** Max or average pooling over k x k windows, {@code stride} apart. */
+        public static Layer pool(Kind kind, int kernel, int stride) {
+            if (!kind.pool()) throw new IllegalArgumentException(kind + " is not a pooling");
+            return new Layer(kind, null, null, new Identity(), new int[] {kernel, kernel}, stride, 0);
+        }
+
+        /** The flatten before a dense layer. */
+        public static Layer flatten() {
+            return new Layer(Kind.FLATTEN, null, null, new Identity(), null, 1, 0);
         }
 
         /** The activation's alpha (leaky_relu's slope, elu's scale); NaN for the others. */
@@ -63,22 +139,59 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
             return alphaOf(activation);
         }
 
+        /** Dense: the rows of the weights (inputs); conv2d: the output channels; 0 without weights. */
         public int inputs() {
-            return weights.length;
+            return weights == null ? 0 : weights.length;
         }
 
+        /** Dense: the columns of the weights (units); conv2d: the numbers in one filter; 0 without weights. */
         public int units() {
-            return weights.length == 0 ? 0 : weights[0].length;
+            return weights == null || weights.length == 0 ? 0 : weights[0].length;
         }
 
         public boolean hasBias() {
             return bias != null;
         }
+
+        /** A convolution's weights in PyTorch's layout, [out][in][kh][kw]. */
+        public double[][][][] kernel4d() {
+            double[][][][] w = new double[kernel[0]][kernel[1]][kernel[2]][kernel[3]];
+            for (int o = 0; o < kernel[0]; o++) {
+                int at = 0;
+                for (int c = 0; c < kernel[1]; c++) for (int u = 0; u < kernel[2]; u++) for (int v = 0; v < kernel[3]; v++) w[o][c][u][v] = weights[o][at++];
+            }
+            return w;
+        }
+
+        private static int[] kernelShape(double[][][][] w) {
+            if (w == null || w.length == 0 || w[0] == null || w[0].length == 0 || w[0][0] == null || w[0][0].length == 0
+                    || w[0][0][0] == null || w[0][0][0].length == 0) {
+                throw new SpecException("weights", "missing or empty; expected out x in x kh x kw numbers");
+            }
+            int[] k = {w.length, w[0].length, w[0][0].length, w[0][0][0].length};
+            for (int o = 0; o < k[0]; o++) {
+                if (w[o] == null || w[o].length != k[1]) throw new SpecException("weights", "ragged: filter " + o + " has " + (w[o] == null ? 0 : w[o].length) + " channels, filter 0 has " + k[1]);
+                for (int c = 0; c < k[1]; c++) {
+                    if (w[o][c] == null || w[o][c].length != k[2]) throw new SpecException("weights", "ragged: filter " + o + " channel " + c + " has " + (w[o][c] == null ? 0 : w[o][c].length) + " rows, expected " + k[2]);
+                    for (double[] row : w[o][c]) {
+                        if (row == null || row.length != k[3]) throw new SpecException("weights", "ragged: a kernel row of filter " + o + " has " + (row == null ? 0 : row.length) + " values, expected " + k[3]);
+                    }
+                }
+            }
+            return k;
+        }
+    }
+
+    /** A dense network: one sample's shape is its feature count. */
+    public NetworkSpec(double[][] input, boolean batched, double[][] target, List<Layer> layers, Loss loss, Double learningRate) {
+        this(input, batched, input == null || input.length == 0 || input[0] == null ? null : new int[] {input[0].length},
+                target, layers, loss, learningRate);
     }
 
     public NetworkSpec {
         layers = List.copyOf(layers);
-        validate(input, target, layers, loss, learningRate);
+        if (inputShape == null && input != null && input.length > 0 && input[0] != null) inputShape = new int[] {input[0].length};
+        validate(input, inputShape, target, layers, loss, learningRate);
     }
 
     /** The activation with this spec name (one of {@link #ACTIVATIONS}) and alpha (null: the default), or null for another name. */
@@ -126,9 +239,74 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
         return input.length;
     }
 
-    /** The last layer's unit count. */
+    /** The number of values the network puts out per sample (the last layer's units). */
     public int outputs() {
-        return layers.getLast().units();
+        return size(outShape(layers.size() - 1));
+    }
+
+    /** Whether every layer is dense (the networks the drawing and the chain-rule pages show). */
+    public boolean dense() {
+        return layers.stream().allMatch(l -> l.kind() == Kind.DENSE);
+    }
+
+    /** One sample's input to layer l: {units} or {C, H, W}. */
+    public int[] inShape(int l) {
+        int[] shape = inputShape.clone();
+        for (int k = 0; k < l; k++) shape = next(layers.get(k), shape);
+        return shape;
+    }
+
+    /** One sample's output (and net input) of layer l: {units} or {C, H, W}. */
+    public int[] outShape(int l) {
+        return next(layers.get(l), inShape(l));
+    }
+
+    /**
+     * The layout to show a field of layer l in: per-sample fields one sample's shape (the batch
+     * dim in front when {@code withBatch}), weights {inputs, units} (dense) or {out, in, kh, kw}
+     * (conv2d), biases {units}.
+     */
+    public int[] shape(int l, Field f, boolean withBatch) {
+        Layer layer = layers.get(l);
+        if (f.bias()) return new int[] {layer.bias() == null ? 0 : layer.bias().length};
+        if (!f.perSample()) return layer.kind() == Kind.CONV2D ? layer.kernel().clone() : new int[] {layer.inputs(), layer.units()};
+        int[] one = outShape(l);
+        if (!withBatch) return one;
+        int[] s = new int[one.length + 1];
+        s[0] = batch();
+        System.arraycopy(one, 0, s, 1, one.length);
+        return s;
+    }
+
+    /** The product of the sizes. */
+    public static int size(int[] shape) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    /** A shape as people write it: "2 x 3 x 3". */
+    public static String str(int[] shape) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < shape.length; i++) sb.append(i == 0 ? "" : " x ").append(shape[i]);
+        return sb.toString();
+    }
+
+    /** One sample's shape after a layer, given its input's (shapes already validated). */
+    private static int[] next(Layer layer, int[] in) {
+        return switch (layer.kind()) {
+            case DENSE -> new int[] {layer.units()};
+            case CONV2D -> new int[] {layer.kernel()[0], window(in[1], layer.kernel()[2], layer.stride(), layer.padding()),
+                    window(in[2], layer.kernel()[3], layer.stride(), layer.padding())};
+            case MAX_POOL2D, AVG_POOL2D -> new int[] {in[0], window(in[1], layer.kernel()[0], layer.stride(), 0),
+                    window(in[2], layer.kernel()[1], layer.stride(), 0)};
+            case FLATTEN -> new int[] {size(in)};
+        };
+    }
+
+    /** Output positions of a window of k over n inputs, p zeros each side, s apart. */
+    static int window(int n, int k, int s, int p) {
+        return (n + 2 * p - k) / s + 1;
     }
 
     /**
@@ -142,7 +320,7 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
         }
     }
 
-    private static void validate(double[][] input, double[][] target, List<Layer> layers, Loss loss, Double lr) {
+    private static void validate(double[][] input, int[] inputShape, double[][] target, List<Layer> layers, Loss loss, Double lr) {
         if (loss == null) throw new SpecException("loss", "missing; expected one of " + lossNames());
         if (!LOSSES.contains(loss)) throw new SpecException("loss", loss.specName() + " is not supported here; expected one of " + lossNames());
         if (layers.isEmpty()) throw new SpecException("layers", "empty; expected at least one layer with weights and an activation");
@@ -151,41 +329,61 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
             throw new SpecException("learning_rate", "found " + lr + ", expected a finite number > 0 (such as 0.1); leave it out to show no update");
         }
         int features = matrix("input", input, "sample", "features");
+        if (inputShape == null || !(inputShape.length == 1 || inputShape.length == 3) || size(inputShape) != features) {
+            throw new SpecException("input", "the shape " + (inputShape == null ? "null" : str(inputShape)) + " does not hold the "
+                    + features + " values of a sample; expected features, or channels x height x width");
+        }
         int batch = input.length;
-        int prevUnits = features;
+        int[] shape = inputShape;
         String prevName = "the input";
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
             String f = "layers[" + l + "]";
             if (layer == null) throw new SpecException(f, "missing; expected a layer with weights and an activation");
-            int units = matrix(f + ".weights", layer.weights(), "input", "units");
-            int rows = layer.weights().length;
-            if (rows != prevUnits) {
-                String hint = units == prevUnits
-                        ? " (transposed? weights are inputs x units: row i holds the weights leaving input i)"
-                        : "";
-                throw new SpecException(f + ".weights", "is " + rows + " x " + units + " (inputs x units), but "
-                        + prevName + " has " + prevUnits + (l == 0 ? " features" : " units") + ": it needs " + prevUnits
-                        + " rows, one per input" + hint);
-            }
-            checkSize(f + " outputs", batch, units);
-            if (layer.bias() != null) {
-                if (layer.bias().length != units) {
-                    throw new SpecException(f + ".bias", "has " + layer.bias().length + " values, but the layer has "
-                            + units + " units (weights " + rows + " x " + units + "): it needs one per unit");
+            String was = prevName + (shape.length == 3 ? " gives " + str(shape) + " (channels x height x width)" : " gives " + shape[0] + " values");
+            switch (layer.kind()) {
+                case DENSE -> {
+                    if (shape.length != 1) {
+                        throw new SpecException(f + ".weights", "a dense layer takes a flat input, but " + was + "; put a flatten layer before it");
+                    }
+                    dense(f, layer, shape[0], l, prevName, layers);
                 }
-                finite(f + ".bias", layer.bias());
+                case CONV2D -> conv(f, layer, shape, was);
+                case MAX_POOL2D, AVG_POOL2D -> {
+                    if (shape.length != 3) {
+                        throw new SpecException(f, layer.kind().specName() + " takes channels x height x width, but " + was);
+                    }
+                    int[] k = layer.kernel();
+                    if (k == null || k[0] < 1 || k[1] < 1) throw new SpecException(f + ".kernel", "expected a whole number >= 1");
+                    if (layer.stride() < 1) throw new SpecException(f + ".stride", "found " + layer.stride() + ", expected a whole number >= 1");
+                    if (k[0] > shape[1] || k[1] > shape[2]) {
+                        throw new SpecException(f + ".kernel", "the window is " + k[0] + " x " + k[1] + ", larger than the input's "
+                                + shape[1] + " x " + shape[2] + " (" + was + ")");
+                    }
+                }
+                case FLATTEN -> { }
             }
-            String act = layer.activation().specName();
-            if (!ACTIVATIONS.contains(act)) {
-                throw new SpecException(f + ".activation", act + " is not supported here; expected one of " + activationNames());
+            shape = next(layer, shape);
+            checkSize(f + " outputs", batch, size(shape));
+            if (layer.kind().weighted()) {
+                String act = layer.activation().specName();
+                if (!ACTIVATIONS.contains(act)) {
+                    throw new SpecException(f + ".activation", act + " is not supported here; expected one of " + activationNames());
+                }
+                if (layer.kind() == Kind.CONV2D && !elementwise(layer.activation())) {
+                    throw new SpecException(f + ".activation", act + " mixes a layer's units; a conv2d layer takes an element-wise activation ("
+                            + String.join(", ", ACTIVATIONS.subList(0, ACTIVATIONS.size() - 1)) + ")");
+                }
+                double alpha = layer.alpha();
+                if (hasAlpha(act) && !Double.isFinite(alpha)) throw new SpecException(f + ".alpha", "found " + alpha + ", expected a finite number");
             }
-            double alpha = layer.alpha();
-            if (hasAlpha(act) && !Double.isFinite(alpha)) throw new SpecException(f + ".alpha", "found " + alpha + ", expected a finite number");
-            prevUnits = units;
-            prevName = "layer " + l;
+            prevName = "layer " + l + (layer.kind() == Kind.DENSE ? "" : " (" + layer.kind().specName() + ")");
         }
-        final int outs = prevUnits;
+        if (shape.length != 1) {
+            throw new SpecException("layers[" + (layers.size() - 1) + "]", "the network ends in " + str(shape)
+                    + " feature maps (channels x height x width); end it with flatten and a dense layer");
+        }
+        final int outs = shape[0];
         if (target == null) throw new SpecException("target", "missing; expected " + shape(batch, outs));
         if (target.length != batch || java.util.Arrays.stream(target).anyMatch(r -> r == null || r.length != outs)) {
             throw new SpecException("target", "is " + shapeOf(target) + ", but the network's output is "
@@ -193,6 +391,53 @@ public record NetworkSpec(double[][] input, boolean batched, double[][] target, 
                     + " units of layer " + (layers.size() - 1) + ")");
         }
         for (int s = 0; s < batch; s++) finite("target", target[s]);
+    }
+
+    private static void dense(String f, Layer layer, int prevUnits, int l, String prevName, List<Layer> layers) {
+        int units = matrix(f + ".weights", layer.weights(), "input", "units");
+        int rows = layer.weights().length;
+        if (rows != prevUnits) {
+            String hint = units == prevUnits
+                    ? " (transposed? weights are inputs x units: row i holds the weights leaving input i)"
+                    : "";
+            Layer prev = l == 0 ? null : layers.get(l - 1);
+            String has = prev != null && prev.kind() == Kind.FLATTEN
+                    ? " (flatten) gives " + prevUnits + " features"
+                    : " has " + prevUnits + (l == 0 ? " features" : " units");
+            throw new SpecException(f + ".weights", "is " + rows + " x " + units + " (inputs x units), but "
+                    + (prev != null && prev.kind() == Kind.FLATTEN ? "layer " + (l - 1) : prevName) + has + ": it needs " + prevUnits
+                    + " rows, one per input" + hint);
+        }
+        bias(f, layer, units, " (weights " + rows + " x " + units + ")", "unit");
+    }
+
+    private static void bias(String f, Layer layer, int units, String what, String per) {
+        if (layer.bias() == null) return;
+        if (layer.bias().length != units) {
+            throw new SpecException(f + ".bias", "has " + layer.bias().length + " values, but the layer has "
+                    + units + " " + per + "s" + what + ": it needs one per " + per);
+        }
+        finite(f + ".bias", layer.bias());
+    }
+
+    private static void conv(String f, Layer layer, int[] shape, String was) {
+        int[] k = layer.kernel();
+        if (k == null || layer.weights() == null) throw new SpecException(f + ".weights", "missing; expected out x in x kh x kw numbers");
+        if (shape.length != 3) throw new SpecException(f + ".weights", "conv2d takes channels x height x width, but " + was);
+        matrix(f + ".weights", layer.weights(), "filter", "values");
+        if (layer.stride() < 1) throw new SpecException(f + ".stride", "found " + layer.stride() + ", expected a whole number >= 1");
+        if (layer.padding() < 0) throw new SpecException(f + ".padding", "found " + layer.padding() + ", expected a whole number >= 0");
+        if (k[1] != shape[0]) {
+            throw new SpecException(f + ".weights", "is " + str(k) + " (out x in x kh x kw): " + k[1] + " input channel" + (k[1] == 1 ? "" : "s")
+                    + ", but " + was + ": it needs " + shape[0]);
+        }
+        int ph = shape[1] + 2 * layer.padding();
+        int pw = shape[2] + 2 * layer.padding();
+        if (k[2] > ph || k[3] > pw) {
+            throw new SpecException(f + ".weights", "the kernel is " + k[2] + " x " + k[3] + ", larger than the padded input " + ph + " x " + pw
+                    + " (" + was + ", padding " + layer.padding() + ")");
+        }
+        bias(f, layer, k[0], " (weights " + str(k) + ")", "output channel");
     }
 
     /** Checks a non-empty, rectangular, finite matrix; returns its column count. */

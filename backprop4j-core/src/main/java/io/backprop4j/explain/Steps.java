@@ -1,5 +1,6 @@
 package io.backprop4j.explain;
 
+import io.backprop4j.explain.NetworkSpec.Kind;
 import io.backprop4j.loss.Loss;
 import io.backprop4j.nn.Activation;
 import io.backprop4j.nn.Softmax;
@@ -42,13 +43,12 @@ final class Steps {
         if (f == null) return lossValue(loss(spec.loss()), v.get(last, Field.OUTPUT));
         NetworkSpec.Layer layer = spec.layers().get(l);
         return switch (f) {
-            case NET -> net(input(l, v), layer.weights(), layer.bias());
-            case OUTPUT -> output(layer.activation(), v.get(l, Field.NET));
-            case OUTPUT_GRAD -> l == last ? lossGradient(loss(spec.loss()), v.get(l, Field.OUTPUT))
-                    : inputGradient(spec.layers().get(l + 1).weights(), v.get(l + 1, Field.NET_GRAD));
+            case NET -> layer.kind() == Kind.DENSE ? net(input(l, v), layer.weights(), layer.bias()) : linear(l, input(l, v), layer.weights(), layer.bias());
+            case OUTPUT -> layer.kind().weighted() ? output(layer.activation(), v.get(l, Field.NET)) : linear(l, input(l, v), null, null);
+            case OUTPUT_GRAD -> l == last ? lossGradient(loss(spec.loss()), v.get(l, Field.OUTPUT)) : gradientBelow(l + 1, v);
             case NET_GRAD -> netGradient(layer.activation(), v.get(l, Field.NET), v.get(l, Field.OUTPUT), v.get(l, Field.OUTPUT_GRAD));
-            case WEIGHTS_GRAD -> weightsGradient(input(l, v), v.get(l, Field.NET_GRAD));
-            case BIAS_GRAD -> biasGradient(v.get(l, Field.NET_GRAD));
+            case WEIGHTS_GRAD -> weightsGradient(l, input(l, v), v.get(l, Field.NET_GRAD));
+            case BIAS_GRAD -> biasGradient(l, v.get(l, Field.NET_GRAD));
             case WEIGHTS_UPDATED -> update(layer.weights(), v.get(l, Field.WEIGHTS_GRAD), 1);
             case BIAS_UPDATED -> update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
         };
@@ -57,6 +57,169 @@ final class Steps {
     /** Layer l's input: the network's input for layer 0, else layer l − 1's output in {@code v}. */
     double[][] input(int l, Values v) {
         return l == 0 ? spec.input() : v.get(l - 1, Field.OUTPUT);
+    }
+
+    /** The gradient layer k receives from above: its net_grad (layers with weights) or its output_grad. */
+    double[][] fromAbove(int k, Values v) {
+        return v.get(k, spec.layers().get(k).kind().weighted() ? Field.NET_GRAD : Field.OUTPUT_GRAD);
+    }
+
+    /** dL/d(input of layer k), the output_grad of layer k − 1, from layer k's gradient from above on the values {@code v}. */
+    double[][] gradientBelow(int k, Values v) {
+        NetworkSpec.Layer next = spec.layers().get(k);
+        if (next.kind() == Kind.DENSE) return inputGradient(next.weights(), v.get(k, Field.NET_GRAD));
+        return inputGradient(k, input(k, v), next.weights(), fromAbove(k, v), Variant.TRUE);
+    }
+
+    // ------------------------------------------------------------------------------ any layer, flat values
+
+    /**
+     * How a convolution is worked: as it is ({@link #TRUE}), or with one of the mistakes a person
+     * makes with it, for {@link Mistakes}.
+     */
+    enum Variant {
+        /** PyTorch's conv2d, a cross-correlation. */
+        TRUE,
+        /** The kernel turned by 180° (a convolution as the textbook defines it, not the correlation). */
+        FLIPPED,
+        /** The window of output (i, j) starting at row i·s (the padding offset −p left out): the zeros all after the input. */
+        PAD_AFTER,
+        /** The window starting at row i·s − 2p (the padding offset counted twice): the zeros all before the input. */
+        PAD_BEFORE,
+        /** The window of output (i, j) starting at row i − p (the stride left out of the offset). */
+        STRIDE_ONE
+    }
+
+    /**
+     * Layer l's linear part on flat values: its net for dense and conv2d layers, its output for
+     * pooling and flatten (w and b then unused), [batch][flat] in and out.
+     */
+    double[][] linear(int l, double[][] in, double[][] w, double[] b) {
+        return linear(l, in, w, b, Variant.TRUE);
+    }
+
+    double[][] linear(int l, double[][] in, double[][] w, double[] b, Variant variant) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        return flat(apply(l, Tensor.of(in), w == null ? null : weightTensor(layer, Tensor.of(w)), b == null ? null : Tensor.vector(b), variant));
+    }
+
+    /**
+     * The gradient an average pool with pooling layer k's window and stride sends back to its
+     * input (each input of a window its 1/(kh·kw) share), by the engine's avg_pool2d backward.
+     */
+    double[][] averageGradient(int k, double[][] in, double[][] above) {
+        NetworkSpec.Layer layer = spec.layers().get(k);
+        int[] is = spec.inShape(k);
+        int st = layer.stride();
+        return vjp(x -> flatten(Functional.avgPool2d(x.reshape(withBatch(x.shape()[0], is)), layer.kernel(), new int[] {st, st},
+                new int[] {0, 0}, false, true, 0)), in, above);
+    }
+
+    /** dL/d(in) of layer k on flat values (at {@code in}: a max-pool's routing depends on it), given its gradient from above. */
+    double[][] inputGradient(int k, double[][] in, double[][] w, double[][] above, Variant variant) {
+        NetworkSpec.Layer layer = spec.layers().get(k);
+        Tensor wt = w == null ? null : weightTensor(layer, Tensor.of(w));
+        return vjp(x -> flatten(apply(k, x, wt, null, variant)), in, above);
+    }
+
+    /** dL/dW of layer l (dense: [inputs][units]; conv2d: [out][in·kh·kw]), summed over the batch. */
+    double[][] weightsGradient(int l, double[][] in, double[][] netGrad) {
+        return weightsGradient(l, in, netGrad, Variant.TRUE);
+    }
+
+    double[][] weightsGradient(int l, double[][] in, double[][] netGrad, Variant variant) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        if (layer.kind() == Kind.DENSE && variant == Variant.TRUE) return weightsGradient(in, netGrad);
+        Tensor x = Tensor.of(in);
+        return vjp(w -> flatten(apply(l, x, weightTensor(layer, w), null, variant)), new double[layer.inputs()][layer.units()], netGrad);
+    }
+
+    /** dL/db of layer l, one row: the sum over the batch (and, for a convolution, over the positions). */
+    double[][] biasGradient(int l, double[][] netGrad) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        if (layer.kind() == Kind.DENSE) return biasGradient(netGrad);
+        Tensor b = Tensor.zeros(DType.FLOAT64, layer.kernel()[0]).requiresGrad(true);
+        Tensor zeros = Tensor.zeros(DType.FLOAT64, netGrad.length, NetworkSpec.size(spec.inShape(l)));
+        Tensor w = Tensor.zeros(DType.FLOAT64, layer.kernel());
+        flatten(apply(l, zeros, w, b, Variant.TRUE)).backward(Tensor.of(netGrad));
+        return new double[][] {b.grad() == null ? new double[layer.kernel()[0]] : b.grad().toDoubleArray()};
+    }
+
+    /** Layer l's net (dense, conv2d) or output (pooling, flatten) on the flat tensor {@code in}, through the engine; [batch, ...] out. */
+    Tensor apply(int l, Tensor in, Tensor w, Tensor b, Variant variant) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        int[] is = spec.inShape(l);
+        int n = in.shape()[0];
+        Tensor x = in.reshape(withBatch(n, is));
+        int s = layer.stride();
+        return switch (layer.kind()) {
+            case DENSE -> b == null ? x.matmul(w) : x.matmul(w).add(b);
+            case CONV2D -> conv(layer, x, w, b, variant);
+            case MAX_POOL2D -> Functional.maxPool2d(x, layer.kernel(), new int[] {s, s}, new int[] {0, 0}, new int[] {1, 1}, false);
+            case AVG_POOL2D -> Functional.avgPool2d(x, layer.kernel(), new int[] {s, s}, new int[] {0, 0}, false, true, 0);
+            case FLATTEN -> x.reshape(n, NetworkSpec.size(is));
+        };
+    }
+
+    /** A convolution layer worked as it is or with a mistake (see {@link Variant}); the engine's conv2d in every case. */
+    private static Tensor conv(NetworkSpec.Layer layer, Tensor x, Tensor w, Tensor b, Variant variant) {
+        int s = layer.stride();
+        int p = layer.padding();
+        return switch (variant) {
+            case TRUE -> Functional.conv2d(x, w, b, s, p);
+            case FLIPPED -> Functional.conv2d(x, flip(flip(w, 2), 3), b, s, p);
+            case PAD_AFTER -> Functional.conv2d(zeroPad(x, 0, 2 * p), w, b, s, 0);
+            case PAD_BEFORE -> Functional.conv2d(zeroPad(x, 2 * p, 0), w, b, s, 0);
+            case STRIDE_ONE -> {
+                Tensor all = Functional.conv2d(x, w, b, 1, p);
+                int oh = NetworkSpec.window(x.shape()[2], layer.kernel()[2], s, p);
+                int ow = NetworkSpec.window(x.shape()[3], layer.kernel()[3], s, p);
+                yield all.narrow(2, 0, oh).narrow(3, 0, ow);
+            }
+        };
+    }
+
+    /** The tensor with its entries along {@code dim} in reverse order (slices joined back to front, so gradients flow). */
+    static Tensor flip(Tensor t, int dim) {
+        int n = t.shape()[dim];
+        Tensor[] parts = new Tensor[n];
+        for (int i = 0; i < n; i++) parts[i] = t.narrow(dim, n - 1 - i, 1);
+        return n == 1 ? t : Tensor.cat(dim, parts);
+    }
+
+    /** [N, C, H, W] with {@code before} rows and columns of zeros before the input and {@code after} after it. */
+    private static Tensor zeroPad(Tensor x, int before, int after) {
+        int[] sh = x.shape();
+        Tensor rows = x;
+        if (before > 0) rows = Tensor.cat(2, Tensor.zeros(DType.FLOAT64, sh[0], sh[1], before, sh[3]), rows);
+        if (after > 0) rows = Tensor.cat(2, rows, Tensor.zeros(DType.FLOAT64, sh[0], sh[1], after, sh[3]));
+        int h = rows.shape()[2];
+        Tensor out = rows;
+        if (before > 0) out = Tensor.cat(3, Tensor.zeros(DType.FLOAT64, sh[0], sh[1], h, before), out);
+        if (after > 0) out = Tensor.cat(3, out, Tensor.zeros(DType.FLOAT64, sh[0], sh[1], h, after));
+        return out;
+    }
+
+    /** A layer's flat weights as the engine takes them: dense as they are, conv2d [out, in, kh, kw]. */
+    static Tensor weightTensor(NetworkSpec.Layer layer, Tensor flatW) {
+        return layer.kind() == Kind.CONV2D ? flatW.reshape(layer.kernel()) : flatW;
+    }
+
+    /** A [batch, ...] tensor as [batch][flat] values. */
+    static double[][] flat(Tensor t) {
+        return flatten(t).toDoubleMatrix();
+    }
+
+    /** A [batch, ...] tensor as [batch, flat]. */
+    static Tensor flatten(Tensor t) {
+        return t.reshape(t.shape()[0], t.numel() / Math.max(1, t.shape()[0]));
+    }
+
+    static int[] withBatch(int n, int[] shape) {
+        int[] s = new int[shape.length + 1];
+        s[0] = n;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
     }
 
     // ------------------------------------------------------------------------------ forward

@@ -159,6 +159,7 @@ class MistakesTest {
                 "transposed: the value belongs at the mirrored position"));
         add(new Plant("factor", A, SA, 1, Field.OUTPUT_GRAD, 0, 0, 4 * a1.outputGrad()[0][0], Kind.FACTOR,
                 "a factor off: multiplied by the element count 4 (the 1/N of the mean left out)"));
+        ConvMistakeCases.add();
     }
 
     // ------------------------------------------------------------------------------ checks
