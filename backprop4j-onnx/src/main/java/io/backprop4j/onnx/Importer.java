@@ -27,6 +27,8 @@ import io.backprop4j.onnx.OnnxFile.Graph;
 import io.backprop4j.onnx.OnnxFile.Node;
 import io.backprop4j.onnx.OnnxFile.TensorData;
 import io.backprop4j.onnx.OnnxFile.ValueInfo;
+import static io.backprop4j.onnx.OnnxFile.esc;
+import static io.backprop4j.onnx.OnnxFile.q;
 import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -94,14 +96,14 @@ final class Importer {
         List<ValueInfo> inputs = g.inputs().stream().filter(v -> !constants.containsKey(v.name())).toList();
         if (inputs.size() != 1) {
             throw fail("graph", "has " + inputs.size() + " inputs besides its weights (" + String.join(", ",
-                    inputs.stream().map(ValueInfo::name).toList()) + "); a Sequential takes one");
+                    inputs.stream().map(v -> q(v.name())).toList()) + "); a Sequential takes one");
         }
         if (g.outputs().size() != 1) throw fail("graph", "has " + g.outputs().size() + " outputs; a Sequential gives one");
         ValueInfo input = inputs.get(0);
         dtype = switch (input.elemType()) {
             case OnnxFile.FLOAT -> DType.FLOAT32;
             case OnnxFile.DOUBLE -> DType.FLOAT64;
-            default -> throw fail("input \"" + input.name() + "\"", "has element type " + OnnxFile.typeName(input.elemType())
+            default -> throw fail("input " + q(input.name()), "has element type " + OnnxFile.typeName(input.elemType())
                     + "; backprop4j reads models of FLOAT or DOUBLE input");
         };
         rank = input.dims() == null ? -1 : input.dims().size();
@@ -116,14 +118,14 @@ final class Importer {
         while (!current.equals(output)) {
             List<Node> next = consumers.getOrDefault(current, List.of());
             if (next.isEmpty()) {
-                throw fail("value \"" + current + "\"", "nothing uses it, and the graph's output \"" + output + "\" is not reached");
+                throw fail("value " + q(current), "nothing uses it, and the graph's output " + q(output) + " is not reached");
             }
             if (next.size() == 1) {
                 current = node(next.get(0), current);
             } else {
                 String after = gelu(current, next);
                 if (after == null) {
-                    throw fail("value \"" + current + "\"", "feeds " + next.size() + " nodes (" + String.join(", ",
+                    throw fail("value " + q(current), "feeds " + next.size() + " nodes (" + String.join(", ",
                             next.stream().map(Node::describe).toList()) + "): the graph branches, and a Sequential is a chain of layers");
                 }
                 current = after;
@@ -153,7 +155,7 @@ final class Importer {
             case "value_int" -> new TensorData(out, OnnxFile.INT64, new long[0], new double[] {a.i()});
             case "value_ints" -> new TensorData(out, OnnxFile.INT64, new long[] {a.ints().length},
                     Arrays.stream(a.ints()).asDoubleStream().toArray());
-            default -> throw fail(n, "attribute " + a.name() + " is not supported");
+            default -> throw fail(n, "attribute " + esc(a.name()) + " is not supported");
         };
         constants.put(out, t);
     }
@@ -167,7 +169,7 @@ final class Importer {
     /** Converts one node that takes {@code x}; returns the value it writes. */
     private String node(Node n, String x) {
         if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
-            throw fail(n, "operator " + n.domain() + "." + n.opType() + " is not supported (backprop4j reads the standard " + OPERATORS + ")");
+            throw fail(n, "operator " + esc(n.domain() + "." + n.opType()) + " is not supported (backprop4j reads the standard " + OPERATORS + ")");
         }
         used.add(n);
         Linear pending = biasless;
@@ -197,7 +199,7 @@ final class Importer {
             }
             case "Gelu" -> {
                 String approximate = stringAttr(n, "approximate", "none");
-                if (!approximate.equals("none")) throw fail(n, "approximate=\"" + approximate + "\": backprop4j's GELU is the exact (erf) form");
+                if (!approximate.equals("none")) throw fail(n, "approximate=" + q(approximate) + ": backprop4j's GELU is the exact (erf) form");
                 unary(n, x, new GELU());
             }
             case "Identity" -> inputs(n, x, 1, 1);
@@ -217,7 +219,7 @@ final class Importer {
             }
             case "Flatten" -> flatten(n, x);
             case "Reshape" -> reshape(n, x);
-            default -> throw fail(n, "operator " + op + " is not supported (backprop4j reads " + OPERATORS + ")");
+            default -> throw fail(n, "operator " + esc(op) + " is not supported (backprop4j reads " + OPERATORS + ")");
         }
         return output(n);
     }
@@ -227,7 +229,7 @@ final class Importer {
         if (n.outputs().isEmpty() || n.outputs().get(0).isEmpty()) throw fail(n, "has no output");
         for (int i = 1; i < n.outputs().size(); i++) {
             String extra = n.outputs().get(i);
-            if (!extra.isEmpty() && consumers.containsKey(extra)) throw fail(n, "output " + i + " (\"" + extra + "\") is used; backprop4j gives only the first");
+            if (!extra.isEmpty() && consumers.containsKey(extra)) throw fail(n, "output " + i + " (" + q(extra) + ") is used; backprop4j gives only the first");
         }
         return n.outputs().get(0);
     }
@@ -236,10 +238,10 @@ final class Importer {
     private void inputs(Node n, String x, int min, int max) {
         List<String> in = n.inputs();
         if (in.size() < min || in.size() > max) throw fail(n, "has " + in.size() + " inputs, expected " + (min == max ? min : min + " to " + max));
-        if (!in.get(0).equals(x)) throw fail(n, "input 0 is \"" + in.get(0) + "\", expected the value before it, \"" + x + "\"");
+        if (!in.get(0).equals(x)) throw fail(n, "input 0 is " + q(in.get(0)) + ", expected the value before it, " + q(x));
         for (int i = 1; i < in.size(); i++) {
             if (!in.get(i).isEmpty() && !constants.containsKey(in.get(i))) {
-                throw fail(n, "input " + i + " (\"" + in.get(i) + "\") is computed, not a constant: the graph branches, and a Sequential is a chain");
+                throw fail(n, "input " + i + " (" + q(in.get(i)) + ") is computed, not a constant: the graph branches, and a Sequential is a chain");
             }
         }
     }
@@ -261,7 +263,7 @@ final class Importer {
 
     private double scalar(Node n, String name) {
         TensorData t = constants.get(name);
-        if (t.values().length != 1) throw fail(n, "\"" + name + "\" has " + t.values().length + " values, expected one");
+        if (t.values().length != 1) throw fail(n, q(name) + " has " + t.values().length + " values, expected one");
         return t.values()[0];
     }
 
@@ -270,7 +272,7 @@ final class Importer {
         if (intAttr(n, "transA", 0) != 0) throw fail(n, "transA=1: the input would be transposed, which a Linear layer does not do");
         if (rank != 2 && rank != -1) throw fail(n, "on a rank-" + rank + " value: Gemm multiplies matrices");
         TensorData b = constantInput(n, 1, "weight");
-        if (b.dims().length != 2) throw fail(n, "weight \"" + b.name() + "\" has shape " + Arrays.toString(b.dims()) + ", expected a matrix");
+        if (b.dims().length != 2) throw fail(n, "weight " + q(b.name()) + " has shape " + Arrays.toString(b.dims()) + ", expected a matrix");
         double alpha = floatAttr(n, "alpha", 1f), beta = floatAttr(n, "beta", 1f);
         Tensor w = tensor(b);
         if (intAttr(n, "transB", 0) != 0) w = w.t().contiguous();   // PyTorch's nn.Linear: [out, in]
@@ -286,7 +288,7 @@ final class Importer {
     private Tensor biasOf(Node n, TensorData c, int out) {
         long[] d = c.dims();
         boolean fits = d.length == 0 || d.length == 1 && (d[0] == out || d[0] == 1) || d.length == 2 && d[0] == 1 && (d[1] == out || d[1] == 1);
-        if (!fits) throw fail(n, "bias \"" + c.name() + "\" of shape " + Arrays.toString(d) + " does not fit " + out + " outputs");
+        if (!fits) throw fail(n, "bias " + q(c.name()) + " of shape " + Arrays.toString(d) + " does not fit " + out + " outputs");
         double[] v = new double[out];
         for (int i = 0; i < out; i++) v[i] = c.values().length == 1 ? c.values()[0] : c.values()[i];
         Tensor t = Tensor.of(v, out);
@@ -296,7 +298,7 @@ final class Importer {
     private void matMul(Node n, String x) {
         inputs(n, x, 2, 2);
         TensorData b = constantInput(n, 1, "weight");
-        if (b.dims().length != 2) throw fail(n, "weight \"" + b.name() + "\" has shape " + Arrays.toString(b.dims()) + ", expected a matrix");
+        if (b.dims().length != 2) throw fail(n, "weight " + q(b.name()) + " has shape " + Arrays.toString(b.dims()) + ", expected a matrix");
         if (rank != 2 && rank != -1) throw fail(n, "on a rank-" + rank + " value: backprop4j's Linear takes [batch, features]");
         Linear l = new Linear(tensor(b), null);   // MatMul's B is [in, out], as Linear stores it
         layers.add(l);
@@ -311,7 +313,7 @@ final class Importer {
         String other = first ? in.get(0) : in.get(1);
         if (!in.get(0).equals(x) && !first) throw fail(n, "does not take the value before it");
         TensorData c = constants.get(other);
-        if (c == null) throw fail(n, "input \"" + other + "\" is computed, not a constant: the graph branches, and a Sequential is a chain");
+        if (c == null) throw fail(n, "input " + q(other) + " is computed, not a constant: the graph branches, and a Sequential is a chain");
         Elementwise.Op op = Elementwise.Op.valueOf(n.opType().toUpperCase(java.util.Locale.ROOT));
         if (op == Elementwise.Op.ADD && pending != null && layers.get(layers.size() - 1) == pending) {
             long[] d = c.dims();
@@ -332,7 +334,7 @@ final class Importer {
         int c = scale.values().length;
         for (TensorData t : List.of(scale, bias, mean, var)) {
             if (t.dims().length != 1 || t.values().length != c) {
-                throw fail(n, "\"" + t.name() + "\" has shape " + Arrays.toString(t.dims()) + ", expected [" + c + "]");
+                throw fail(n, q(t.name()) + " has shape " + Arrays.toString(t.dims()) + ", expected [" + c + "]");
             }
         }
         if (intAttr(n, "training_mode", 0) != 0) throw fail(n, "training_mode=1: backprop4j reads inference graphs");
@@ -361,7 +363,7 @@ final class Importer {
     private void pad(Node n, String x) {
         inputs(n, x, 2, 4);
         String mode = stringAttr(n, "mode", "constant");
-        if (!mode.equals("constant")) throw fail(n, "mode \"" + mode + "\" is not supported (only padding with zeros)");
+        if (!mode.equals("constant")) throw fail(n, "mode " + q(mode) + " is not supported (only padding with zeros)");
         if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() && scalar(n, n.inputs().get(2)) != 0) {
             throw fail(n, "pads with " + scalar(n, n.inputs().get(2)) + "; backprop4j pads only with zeros");
         }
@@ -470,7 +472,7 @@ final class Importer {
     private void reshape(Node n, String x) {
         inputs(n, x, 2, 2);
         TensorData s = constantInput(n, 1, "shape");
-        if (s.dims().length != 1) throw fail(n, "shape \"" + s.name() + "\" is not a list of sizes");
+        if (s.dims().length != 1) throw fail(n, "shape " + q(s.name()) + " is not a list of sizes");
         int[] shape = new int[s.values().length];
         for (int i = 0; i < shape.length; i++) {
             double v = s.values()[i];
@@ -576,7 +578,7 @@ final class Importer {
     private int[] pads(Node n, int spatial) {
         String autoPad = stringAttr(n, "auto_pad", "NOTSET");
         if (autoPad.equals("VALID")) return new int[spatial];
-        if (!autoPad.equals("NOTSET")) throw fail(n, "auto_pad=" + autoPad + " is not supported (give pads instead)");
+        if (!autoPad.equals("NOTSET")) throw fail(n, "auto_pad=" + q(autoPad) + " is not supported (give pads instead)");
         int[] p = ints(n, "pads", 2 * spatial, 0);
         int[] out = Arrays.copyOf(p, spatial);
         for (int i = 0; i < spatial; i++) {

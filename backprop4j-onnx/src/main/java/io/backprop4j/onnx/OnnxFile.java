@@ -31,7 +31,7 @@ final class OnnxFile {
     record Node(int index, String name, String opType, String domain, List<String> inputs, List<String> outputs, Map<String, Attr> attrs) {
         /** How messages name the node: node 3 "Gemm_3" (Gemm). */
         String describe() {
-            return "node " + index + (name.isEmpty() ? "" : " \"" + name + "\"") + " (" + opType + ")";
+            return "node " + index + (name.isEmpty() ? "" : " " + q(name)) + " (" + esc(opType) + ")";
         }
     }
 
@@ -47,6 +47,35 @@ final class OnnxFile {
             for (int i = 0; i < s.length; i++) s[i] = (int) dims[i];
             return s;
         }
+    }
+
+    /**
+     * A name from a file as messages show it: in quotes, control characters and quotes escaped (so
+     * that a message stays one line), cut to 60 characters.
+     */
+    static String q(String s) {
+        return "\"" + esc(s) + "\"";
+    }
+
+    /** {@link #q} without the quotes. */
+    static String esc(String s) {
+        if (s == null) return "null";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 60; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c >= 0x7f && c < 0xa0 || c == 0x2028 || c == 0x2029 || c == 0x85) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.length() >= 60 && s.length() > 60 ? b + "..." : b.toString();
     }
 
     static String typeName(int dataType) {
@@ -177,7 +206,7 @@ final class OnnxFile {
                 case 5 -> {
                     long at = r.offset();
                     TensorData t = tensor(r.message());
-                    if (initializers.putIfAbsent(t.name(), t) != null) throw new Proto.Malformed(at, "initializer \"" + t.name() + "\" appears twice");
+                    if (initializers.putIfAbsent(t.name(), t) != null) throw new Proto.Malformed(at, "initializer " + q(t.name()) + " appears twice");
                 }
                 case 15 -> throw new Proto.Malformed(r.offset(), "sparse initializers are not supported");
                 case 11 -> inputs.add(valueInfo(r.message()));
@@ -201,7 +230,7 @@ final class OnnxFile {
                 case 5 -> {
                     long at = r.offset();
                     Attr a = attr(r.message());
-                    if (attrs.putIfAbsent(a.name(), a) != null) throw new Proto.Malformed(at, "attribute \"" + a.name() + "\" appears twice in a node");
+                    if (attrs.putIfAbsent(a.name(), a) != null) throw new Proto.Malformed(at, "attribute " + q(a.name()) + " appears twice in a node");
                 }
                 case 7 -> domain = r.string();
                 default -> r.skip();
@@ -301,7 +330,7 @@ final class OnnxFile {
                 default -> r.skip();
             }
         }
-        String what = "tensor \"" + name + "\"";
+        String what = "tensor " + q(name);
         if (external) throw new Proto.Malformed(at, what + " keeps its data in an external file, which is not supported");
         long count = 1;
         for (int k = 0; k < dims.size(); k++) {
