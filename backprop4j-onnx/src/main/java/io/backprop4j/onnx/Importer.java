@@ -107,6 +107,15 @@ final class Importer {
                     + "; backprop4j reads models of FLOAT or DOUBLE input");
         };
         rank = input.dims() == null ? -1 : input.dims().size();
+        // Each value is written once (ONNX graphs are in single-assignment form): so the walk below ends.
+        Set<String> written = new java.util.HashSet<>(constants.keySet());
+        written.add(input.name());
+        for (Node n : g.nodes()) {
+            if (used.contains(n)) continue;
+            for (String out : n.outputs()) {
+                if (!out.isEmpty() && !written.add(out)) throw fail(n, "writes " + q(out) + ", which is already a graph input, a constant or another node's output");
+            }
+        }
         for (Node n : g.nodes()) {
             if (used.contains(n)) continue;
             for (String in : n.inputs()) {
@@ -120,6 +129,7 @@ final class Importer {
             if (next.isEmpty()) {
                 throw fail("value " + q(current), "nothing uses it, and the graph's output " + q(output) + " is not reached");
             }
+            for (Node n : next) if (used.contains(n)) throw fail(n, "is reached twice: the graph has a cycle");
             if (next.size() == 1) {
                 current = node(next.get(0), current);
             } else {
@@ -251,9 +261,14 @@ final class Importer {
         layers.add(m);
     }
 
+    /** Input {@code i}, a constant; weights ("weight") must not be empty. */
     private TensorData constantInput(Node n, int i, String what) {
         if (n.inputs().size() <= i || n.inputs().get(i).isEmpty()) throw fail(n, "has no " + what + " (input " + i + ")");
-        return constants.get(n.inputs().get(i));
+        TensorData t = constants.get(n.inputs().get(i));
+        if (what.equals("weight") && t.values().length == 0) {
+            throw fail(n, "weight " + q(t.name()) + " of shape " + Arrays.toString(t.dims()) + " is empty");
+        }
+        return t;
     }
 
     private Tensor tensor(TensorData t) {

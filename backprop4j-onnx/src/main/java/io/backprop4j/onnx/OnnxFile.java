@@ -125,7 +125,7 @@ final class OnnxFile {
             case A_TENSOR -> w.message(5, tensor(a.t()));
             case A_FLOATS -> { for (float f : a.floats()) w.float32(7, f); }
             case A_INTS -> { for (long i : a.ints()) w.int64(8, i); }
-            default -> throw new AssertionError("attribute type " + a.type());
+            default -> { return w; }   // no value that backprop4j reads: the name alone
         }
         return w.int64(20, a.type());
     }
@@ -149,14 +149,17 @@ final class OnnxFile {
     }
 
     private static Proto.Writer valueInfo(ValueInfo v) {
-        Proto.Writer shape = new Proto.Writer();
-        for (Object d : v.dims()) {
-            Proto.Writer dim = new Proto.Writer();
-            if (d instanceof Long size) dim.int64(1, size);
-            else if (d instanceof String param) dim.string(2, param);
-            shape.message(1, dim);
+        Proto.Writer tensorType = new Proto.Writer().int64(1, v.elemType());
+        if (v.dims() != null) {   // null: the shape is not known
+            Proto.Writer shape = new Proto.Writer();
+            for (Object d : v.dims()) {
+                Proto.Writer dim = new Proto.Writer();
+                if (d instanceof Long size) dim.int64(1, size);
+                else if (d instanceof String param) dim.string(2, param);
+                shape.message(1, dim);
+            }
+            tensorType.message(2, shape);
         }
-        Proto.Writer tensorType = new Proto.Writer().int64(1, v.elemType()).message(2, shape);
         return new Proto.Writer().string(1, v.name()).message(2, new Proto.Writer().message(1, tensorType));
     }
 
@@ -247,6 +250,7 @@ final class OnnxFile {
         TensorData t = null;
         FloatList floats = new FloatList();
         LongList ints = new LongList();
+        int last = 0;
         while (r.next()) {
             switch (r.field()) {
                 case 1 -> name = r.string();
@@ -259,6 +263,13 @@ final class OnnxFile {
                 case 20 -> type = r.int32();
                 default -> r.skip();   // graphs (If, Loop), strings, sparse tensors: operators backprop4j refuses anyway
             }
+            if (r.field() >= 2 && r.field() <= 8) last = r.field();
+        }
+        if (type == 0) {   // files of IR version 1 and 2 may leave the type out: the field that holds the value says it
+            type = switch (last) {
+                case 2 -> A_FLOAT; case 3 -> A_INT; case 4 -> A_STRING; case 5 -> A_TENSOR; case 7 -> A_FLOATS; case 8 -> A_INTS;
+                default -> 0;
+            };
         }
         return new Attr(name, type, f, i, s, t, floats.toArray(), ints.toArray());
     }
