@@ -116,18 +116,16 @@ final class OnnxFile {
         return w;
     }
 
+    /** Every value the attribute holds (normally the one its type names), then its type. */
     private static Proto.Writer attr(Attr a) {
         Proto.Writer w = new Proto.Writer().string(1, a.name());
-        switch (a.type()) {
-            case A_FLOAT -> w.float32(2, a.f());
-            case A_INT -> w.int64(3, a.i());
-            case A_STRING -> w.string(4, a.s());
-            case A_TENSOR -> w.message(5, tensor(a.t()));
-            case A_FLOATS -> { for (float f : a.floats()) w.float32(7, f); }
-            case A_INTS -> { for (long i : a.ints()) w.int64(8, i); }
-            default -> { return w; }   // no value that backprop4j reads: the name alone
-        }
-        return w.int64(20, a.type());
+        if (a.type() == A_FLOAT || a.f() != 0) w.float32(2, a.f());
+        if (a.type() == A_INT || a.i() != 0) w.int64(3, a.i());
+        if (a.s() != null) w.string(4, a.s());
+        if (a.t() != null) w.message(5, tensor(a.t()));
+        if (a.floats() != null) for (float f : a.floats()) w.float32(7, f);
+        if (a.ints() != null) for (long i : a.ints()) w.int64(8, i);
+        return a.type() == 0 ? w : w.int64(20, a.type());
     }
 
     private static Proto.Writer tensor(TensorData t) {
