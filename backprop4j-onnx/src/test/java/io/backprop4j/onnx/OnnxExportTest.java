@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.loss.Losses;
@@ -82,12 +83,31 @@ class OnnxExportTest {
         OnnxTesting.assertClose(name + ", batch 1", predict(model, x.narrow(0, 0, 1)), OnnxTesting.runtime(bytes, x.narrow(0, 0, 1)), 1e-5);
         // and back into backprop4j
         OnnxTesting.assertClose(name + " loaded back", ours, predict(Onnx.load(file), x), 1e-6);
-        String checker = OnnxTesting.check(file);
-        if ("absent".equals(checker)) {
-            System.err.println("OnnxExportTest: python3-onnx is not installed: ONNX's checker was not run (apt-get install python3-onnx)");
-        } else {
-            assertNull(checker, name + ": onnx.checker refused the file");
+    }
+
+    @Test
+    void onnxsCheckerAcceptsTheFiles(@TempDir Path dir) throws Exception {
+        assumeTrue(!"absent".equals(OnnxTesting.check(dir.resolve("none.onnx"))), "python3-onnx is not installed (apt-get install python3-onnx)");
+        var rng = new SplittableRandom(8);
+        var models = java.util.Map.of("mlp", mlp(rng), "cnn", cnn(rng),
+                "adaptive", new Sequential(new Conv2d(2, 3, 3, rng), new AdaptiveAvgPool2d(2), new Flatten(2, 3), new Flatten(), new Linear(12, 2, rng)));
+        var shapes = java.util.Map.of("mlp", new int[] {10}, "cnn", new int[] {1, 12, 12}, "adaptive", new int[] {2, 6, 6});
+        for (var e : models.entrySet()) {
+            Path file = dir.resolve(e.getKey() + ".onnx");
+            Onnx.save(e.getValue(), shapes.get(e.getKey()), file);
+            assertNull(OnnxTesting.check(file), e.getKey() + ": onnx.checker refused the file");
         }
+        // the checker can refuse: the same MLP with a misspelt operator
+        OnnxFile.Model m = OnnxFile.decode(Files.readAllBytes(dir.resolve("mlp.onnx")));
+        var nodes = new java.util.ArrayList<>(m.graph().nodes());
+        OnnxFile.Node first = nodes.get(0);
+        nodes.set(0, new OnnxFile.Node(0, first.name(), "Gemmm", "", first.inputs(), first.outputs(), first.attrs()));
+        var g = m.graph();
+        Path bad = dir.resolve("bad.onnx");
+        Files.write(bad, OnnxFile.encode(new OnnxFile.Model(m.irVersion(), m.opsets(), m.producer(),
+                new OnnxFile.Graph(g.name(), nodes, g.initializers(), g.inputs(), g.outputs()))));
+        String refusal = OnnxTesting.check(bad);
+        assertTrue(refusal != null && refusal.contains("Gemmm"), "the checker passed a misspelt operator: " + refusal);
     }
 
     private static byte[] assertDoesNotThrowRead(Path file) {
