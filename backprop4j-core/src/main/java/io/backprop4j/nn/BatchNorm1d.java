@@ -68,6 +68,11 @@ public final class BatchNorm1d extends Module {
 
     public int features() { return features; }
 
+    public double eps() { return eps; }
+
+    /** The momentum m of the running statistics (PyTorch's meaning: the weight of the new batch). */
+    public double momentum() { return momentum; }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 2 || x.size(1) != features) {

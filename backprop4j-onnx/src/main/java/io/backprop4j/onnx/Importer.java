@@ -1,0 +1,604 @@
+package io.backprop4j.onnx;
+
+import io.backprop4j.FormatException;
+import io.backprop4j.nn.AdaptiveAvgPool2d;
+import io.backprop4j.nn.AvgPool2d;
+import io.backprop4j.nn.BatchNorm1d;
+import io.backprop4j.nn.BatchNorm2d;
+import io.backprop4j.nn.Conv1d;
+import io.backprop4j.nn.Conv2d;
+import io.backprop4j.nn.Dropout;
+import io.backprop4j.nn.ELU;
+import io.backprop4j.nn.Flatten;
+import io.backprop4j.nn.GELU;
+import io.backprop4j.nn.LeakyReLU;
+import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.LogSoftmax;
+import io.backprop4j.nn.MaxPool2d;
+import io.backprop4j.nn.Module;
+import io.backprop4j.nn.ReLU;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.nn.Sigmoid;
+import io.backprop4j.nn.Softmax;
+import io.backprop4j.nn.Softplus;
+import io.backprop4j.nn.Tanh;
+import io.backprop4j.onnx.OnnxFile.Attr;
+import io.backprop4j.onnx.OnnxFile.Graph;
+import io.backprop4j.onnx.OnnxFile.Node;
+import io.backprop4j.onnx.OnnxFile.TensorData;
+import io.backprop4j.onnx.OnnxFile.ValueInfo;
+import static io.backprop4j.onnx.OnnxFile.esc;
+import static io.backprop4j.onnx.OnnxFile.q;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * An ONNX graph as a Sequential: the graph must be a chain from its one input to its one output
+ * (each node takes the value before it and constants), with the GELU pattern
+ * {@code x · ½ (1 + erf(x / √2))} as the one branch allowed.
+ */
+final class Importer {
+    static final int MIN_OPSET = 13, MAX_OPSET = 21;
+    static final String OPERATORS = "Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid, Tanh, Elu, Softplus, Softmax, "
+            + "LogSoftmax, Gelu (and its Erf pattern), BatchNormalization, Dropout, Identity, Conv, MaxPool, AveragePool, "
+            + "GlobalAveragePool, Flatten, Reshape, Constant";
+
+    private final String source;
+    private final RandomGenerator rng;
+    private final Map<String, TensorData> constants = new HashMap<>();
+    private final Map<String, List<Node>> consumers = new HashMap<>();
+    private final Set<Node> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final List<Module> layers = new ArrayList<>();
+    private DType dtype;
+    private int rank;   // of the current value; -1 when not known
+    /** The Linear just made from a MatMul, which an Add right after it may give a bias. */
+    private Linear biasless;
+    /** The zero padding of a Pad just read (per spatial axis), which the Conv or AveragePool after it takes on. */
+    private int[] pendingPad;
+    private Node padNode;
+
+    private Importer(String source, RandomGenerator rng) {
+        this.source = source;
+        this.rng = rng;
+    }
+
+    static Sequential build(OnnxFile.Model model, String source, RandomGenerator rng) {
+        return new Importer(source, rng).run(model);
+    }
+
+    private FormatException fail(String where, String message) {
+        return new FormatException(source, where, message);
+    }
+
+    private FormatException fail(Node n, String message) {
+        return fail(n.describe(), message);
+    }
+
+    private Sequential run(OnnxFile.Model model) {
+        Long opset = model.opsets().getOrDefault("", model.opsets().get("ai.onnx"));
+        if (opset == null) throw fail((String) null, "imports no version of the standard ONNX operator set");
+        if (opset < MIN_OPSET || opset > MAX_OPSET) {
+            throw fail((String) null, "opset " + opset + " is not supported (backprop4j reads opsets " + MIN_OPSET + " to " + MAX_OPSET + ")");
+        }
+        Graph g = model.graph();
+        constants.putAll(g.initializers());
+        for (Node n : g.nodes()) {
+            if (n.opType().equals("Constant") && n.domain().isEmpty()) constant(n);
+        }
+        List<ValueInfo> inputs = g.inputs().stream().filter(v -> !constants.containsKey(v.name())).toList();
+        if (inputs.size() != 1) {
+            throw fail("graph", "has " + inputs.size() + " inputs besides its weights (" + String.join(", ",
+                    inputs.stream().map(v -> q(v.name())).toList()) + "); a Sequential takes one");
+        }
+        if (g.outputs().size() != 1) throw fail("graph", "has " + g.outputs().size() + " outputs; a Sequential gives one");
+        ValueInfo input = inputs.get(0);
+        dtype = switch (input.elemType()) {
+            case OnnxFile.FLOAT -> DType.FLOAT32;
+            case OnnxFile.DOUBLE -> DType.FLOAT64;
+            default -> throw fail("input " + q(input.name()), "has element type " + OnnxFile.typeName(input.elemType())
+                    + "; backprop4j reads models of FLOAT or DOUBLE input");
+        };
+        rank = input.dims() == null ? -1 : input.dims().size();
+        // Each value is written once (ONNX graphs are in single-assignment form): so the walk below ends.
+        Set<String> written = new java.util.HashSet<>(constants.keySet());
+        written.add(input.name());
+        for (Node n : g.nodes()) {
+            if (used.contains(n)) continue;
+            for (String out : n.outputs()) {
+                if (!out.isEmpty() && !written.add(out)) throw fail(n, "writes " + q(out) + ", which is already a graph input, a constant or another node's output");
+            }
+        }
+        for (Node n : g.nodes()) {
+            if (used.contains(n)) continue;
+            for (String in : n.inputs()) {
+                if (!in.isEmpty() && !constants.containsKey(in)) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+        }
+
+        String current = input.name(), output = g.outputs().get(0).name();
+        while (!current.equals(output)) {
+            List<Node> next = consumers.getOrDefault(current, List.of());
+            if (next.isEmpty()) {
+                throw fail("value " + q(current), "nothing uses it, and the graph's output " + q(output) + " is not reached");
+            }
+            for (Node n : next) if (used.contains(n)) throw fail(n, "is reached twice: the graph has a cycle");
+            if (next.size() == 1) {
+                current = node(next.get(0), current);
+            } else {
+                String after = gelu(current, next);
+                if (after == null) {
+                    throw fail("value " + q(current), "feeds " + next.size() + " nodes (" + String.join(", ",
+                            next.stream().map(Node::describe).toList()) + "): the graph branches, and a Sequential is a chain of layers");
+                }
+                current = after;
+            }
+        }
+        if (pendingPad != null) throw fail(padNode, "pads the output; backprop4j pads only inside a Conv or an AveragePool");
+        for (Node n : g.nodes()) {
+            if (!used.contains(n)) throw fail(n, "is not on the path from the input to the output");
+        }
+        return new Sequential(layers.toArray(Module[]::new));
+    }
+
+    /** A Constant node's value, as a constant. */
+    private void constant(Node n) {
+        used.add(n);
+        if (n.outputs().size() != 1) throw fail(n, "has " + n.outputs().size() + " outputs");
+        if (n.attrs().size() != 1) throw fail(n, "needs exactly one value attribute");
+        Attr a = n.attrs().values().iterator().next();
+        String out = n.outputs().get(0);
+        TensorData t = switch (a.name()) {
+            case "value" -> {
+                if (a.t() == null) throw fail(n, "attribute value holds no tensor");
+                yield a.t();
+            }
+            case "value_float" -> new TensorData(out, OnnxFile.FLOAT, new long[0], new double[] {a.f()});
+            case "value_floats" -> new TensorData(out, OnnxFile.FLOAT, new long[] {a.floats().length}, toDoubles(a.floats()));
+            case "value_int" -> new TensorData(out, OnnxFile.INT64, new long[0], new double[] {a.i()});
+            case "value_ints" -> new TensorData(out, OnnxFile.INT64, new long[] {a.ints().length},
+                    Arrays.stream(a.ints()).asDoubleStream().toArray());
+            default -> throw fail(n, "attribute " + esc(a.name()) + " is not supported");
+        };
+        constants.put(out, t);
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /** Converts one node that takes {@code x}; returns the value it writes. */
+    private String node(Node n, String x) {
+        if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
+            throw fail(n, "operator " + esc(n.domain() + "." + n.opType()) + " is not supported (backprop4j reads the standard " + OPERATORS + ")");
+        }
+        used.add(n);
+        Linear pending = biasless;
+        biasless = null;
+        String op = n.opType();
+        int[] pad = pendingPad;
+        pendingPad = null;
+        if (pad != null && !op.equals("Conv") && !op.equals("AveragePool")) {
+            throw fail(padNode, "pads with zeros before " + n.describe() + ": backprop4j pads only inside a Conv or an AveragePool");
+        }
+        switch (op) {
+            case "Gemm" -> gemm(n, x);
+            case "MatMul" -> matMul(n, x);
+            case "Add", "Sub", "Mul", "Div" -> elementwise(n, x, pending);
+            case "Relu" -> unary(n, x, new ReLU());
+            case "LeakyRelu" -> unary(n, x, new LeakyReLU(floatAttr(n, "alpha", 0.01f)));
+            case "Sigmoid" -> unary(n, x, new Sigmoid());
+            case "Tanh" -> unary(n, x, new Tanh());
+            case "Elu" -> unary(n, x, new ELU(floatAttr(n, "alpha", 1f)));
+            case "Softplus" -> unary(n, x, new Softplus());
+            case "Softmax", "LogSoftmax" -> {
+                long axis = intAttr(n, "axis", -1);
+                if (!(axis == -1 || rank >= 0 && axis == rank - 1)) {
+                    throw fail(n, "axis " + axis + " of a rank-" + rank + " value: backprop4j's " + op + " works along the last axis");
+                }
+                unary(n, x, op.equals("Softmax") ? new Softmax() : new LogSoftmax());
+            }
+            case "Gelu" -> {
+                String approximate = stringAttr(n, "approximate", "none");
+                if (!approximate.equals("none")) throw fail(n, "approximate=" + q(approximate) + ": backprop4j's GELU is the exact (erf) form");
+                unary(n, x, new GELU());
+            }
+            case "Identity" -> inputs(n, x, 1, 1);
+            case "Dropout" -> {
+                inputs(n, x, 1, 3);
+                double ratio = n.inputs().size() > 1 && !n.inputs().get(1).isEmpty() ? scalar(n, n.inputs().get(1)) : 0.5;
+                if (!(ratio >= 0 && ratio < 1)) throw fail(n, "ratio " + ratio + " is outside [0, 1)");
+                if (ratio > 0) layers.add(new Dropout(ratio, rng));
+            }
+            case "BatchNormalization" -> batchNorm(n, x);
+            case "Conv" -> conv(n, x, pad);
+            case "MaxPool", "AveragePool" -> pool(n, x, pad);
+            case "Pad" -> pad(n, x);
+            case "GlobalAveragePool" -> {
+                if (rank != 4) throw fail(n, "on a rank-" + rank + " value: backprop4j pools images [N, C, H, W]");
+                unary(n, x, new AdaptiveAvgPool2d(1));
+            }
+            case "Flatten" -> flatten(n, x);
+            case "Reshape" -> reshape(n, x);
+            default -> throw fail(n, "operator " + esc(op) + " is not supported (backprop4j reads " + OPERATORS + ")");
+        }
+        return output(n);
+    }
+
+    /** The node's first output; any others (a Dropout's mask, a MaxPool's indices) must be unused. */
+    private String output(Node n) {
+        if (n.outputs().isEmpty() || n.outputs().get(0).isEmpty()) throw fail(n, "has no output");
+        for (int i = 1; i < n.outputs().size(); i++) {
+            String extra = n.outputs().get(i);
+            if (!extra.isEmpty() && consumers.containsKey(extra)) throw fail(n, "output " + i + " (" + q(extra) + ") is used; backprop4j gives only the first");
+        }
+        return n.outputs().get(0);
+    }
+
+    /** Checks that {@code x} is the node's first input and the others (from..to in count) are constants. */
+    private void inputs(Node n, String x, int min, int max) {
+        List<String> in = n.inputs();
+        if (in.size() < min || in.size() > max) throw fail(n, "has " + in.size() + " inputs, expected " + (min == max ? min : min + " to " + max));
+        if (!in.get(0).equals(x)) throw fail(n, "input 0 is " + q(in.get(0)) + ", expected the value before it, " + q(x));
+        for (int i = 1; i < in.size(); i++) {
+            if (!in.get(i).isEmpty() && !constants.containsKey(in.get(i))) {
+                throw fail(n, "input " + i + " (" + q(in.get(i)) + ") is computed, not a constant: the graph branches, and a Sequential is a chain");
+            }
+        }
+    }
+
+    private void unary(Node n, String x, Module m) {
+        inputs(n, x, 1, 1);
+        layers.add(m);
+    }
+
+    /** Input {@code i}, a constant; weights ("weight") must not be empty. */
+    private TensorData constantInput(Node n, int i, String what) {
+        if (n.inputs().size() <= i || n.inputs().get(i).isEmpty()) throw fail(n, "has no " + what + " (input " + i + ")");
+        TensorData t = constants.get(n.inputs().get(i));
+        if (what.equals("weight") && t.values().length == 0) {
+            throw fail(n, "weight " + q(t.name()) + " of shape " + Arrays.toString(t.dims()) + " is empty");
+        }
+        return t;
+    }
+
+    private Tensor tensor(TensorData t) {
+        Tensor d = Tensor.of(t.values().clone(), t.shape());
+        return dtype == DType.FLOAT64 ? d : d.to(dtype);
+    }
+
+    private double scalar(Node n, String name) {
+        TensorData t = constants.get(name);
+        if (t.values().length != 1) throw fail(n, q(name) + " has " + t.values().length + " values, expected one");
+        return t.values()[0];
+    }
+
+    private void gemm(Node n, String x) {
+        inputs(n, x, 2, 3);
+        if (intAttr(n, "transA", 0) != 0) throw fail(n, "transA=1: the input would be transposed, which a Linear layer does not do");
+        if (rank != 2 && rank != -1) throw fail(n, "on a rank-" + rank + " value: Gemm multiplies matrices");
+        TensorData b = constantInput(n, 1, "weight");
+        if (b.dims().length != 2) throw fail(n, "weight " + q(b.name()) + " has shape " + Arrays.toString(b.dims()) + ", expected a matrix");
+        double alpha = floatAttr(n, "alpha", 1f), beta = floatAttr(n, "beta", 1f);
+        Tensor w = tensor(b);
+        if (intAttr(n, "transB", 0) != 0) w = w.t().contiguous();   // PyTorch's nn.Linear: [out, in]
+        if (alpha != 1) w = w.mul(alpha);
+        int out = w.size(1);
+        Tensor bias = null;
+        if (n.inputs().size() == 3 && !n.inputs().get(2).isEmpty()) bias = biasOf(n, constants.get(n.inputs().get(2)), out).mul(beta);
+        layers.add(new Linear(w, bias));
+        rank = 2;
+    }
+
+    /** A bias of {@code out} values from a constant of shape [out], [1, out], [1] or []. */
+    private Tensor biasOf(Node n, TensorData c, int out) {
+        long[] d = c.dims();
+        boolean fits = d.length == 0 || d.length == 1 && (d[0] == out || d[0] == 1) || d.length == 2 && d[0] == 1 && (d[1] == out || d[1] == 1);
+        if (!fits) throw fail(n, "bias " + q(c.name()) + " of shape " + Arrays.toString(d) + " does not fit " + out + " outputs");
+        double[] v = new double[out];
+        for (int i = 0; i < out; i++) v[i] = c.values().length == 1 ? c.values()[0] : c.values()[i];
+        Tensor t = Tensor.of(v, out);
+        return dtype == DType.FLOAT64 ? t : t.to(dtype);
+    }
+
+    private void matMul(Node n, String x) {
+        inputs(n, x, 2, 2);
+        TensorData b = constantInput(n, 1, "weight");
+        if (b.dims().length != 2) throw fail(n, "weight " + q(b.name()) + " has shape " + Arrays.toString(b.dims()) + ", expected a matrix");
+        if (rank != 2 && rank != -1) throw fail(n, "on a rank-" + rank + " value: backprop4j's Linear takes [batch, features]");
+        Linear l = new Linear(tensor(b), null);   // MatMul's B is [in, out], as Linear stores it
+        layers.add(l);
+        biasless = l;
+        rank = 2;
+    }
+
+    private void elementwise(Node n, String x, Linear pending) {
+        List<String> in = n.inputs();
+        if (in.size() != 2) throw fail(n, "has " + in.size() + " inputs, expected 2");
+        boolean first = in.get(1).equals(x);
+        String other = first ? in.get(0) : in.get(1);
+        if (!in.get(0).equals(x) && !first) throw fail(n, "does not take the value before it");
+        TensorData c = constants.get(other);
+        if (c == null) throw fail(n, "input " + q(other) + " is computed, not a constant: the graph branches, and a Sequential is a chain");
+        Elementwise.Op op = Elementwise.Op.valueOf(n.opType().toUpperCase(java.util.Locale.ROOT));
+        if (op == Elementwise.Op.ADD && pending != null && layers.get(layers.size() - 1) == pending) {
+            long[] d = c.dims();
+            int out = pending.outFeatures();
+            if (d.length == 1 && d[0] == out || d.length == 2 && d[0] == 1 && d[1] == out) {   // MatMul + Add = Linear
+                layers.set(layers.size() - 1, new Linear(pending.weight().detach(), biasOf(n, c, out)));
+                return;
+            }
+        }
+        layers.add(new Elementwise(op, tensor(c), first && (op == Elementwise.Op.SUB || op == Elementwise.Op.DIV)));
+        if (rank >= 0) rank = Math.max(rank, c.dims().length);
+    }
+
+    private void batchNorm(Node n, String x) {
+        inputs(n, x, 5, 5);
+        TensorData scale = constantInput(n, 1, "scale"), bias = constantInput(n, 2, "bias"),
+                mean = constantInput(n, 3, "mean"), var = constantInput(n, 4, "variance");
+        int c = scale.values().length;
+        for (TensorData t : List.of(scale, bias, mean, var)) {
+            if (t.dims().length != 1 || t.values().length != c) {
+                throw fail(n, q(t.name()) + " has shape " + Arrays.toString(t.dims()) + ", expected [" + c + "]");
+            }
+        }
+        if (intAttr(n, "training_mode", 0) != 0) throw fail(n, "training_mode=1: backprop4j reads inference graphs");
+        double eps = floatAttr(n, "epsilon", 1e-5f), momentum = 1 - floatAttr(n, "momentum", 0.9f);
+        if (!(eps > 0)) throw fail(n, "epsilon " + eps + " is not positive");
+        if (!(momentum >= 0 && momentum <= 1)) throw fail(n, "momentum " + (1 - momentum) + " is outside [0, 1]");
+        Module bn = switch (rank) {
+            case 2 -> new BatchNorm1d(c, eps, momentum, dtype);
+            case 4 -> new BatchNorm2d(c, eps, momentum, dtype);
+            default -> throw fail(n, "on a rank-" + rank + " value: backprop4j normalises [N, C] or [N, C, H, W]");
+        };
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        state.put("weight", tensor(scale));
+        state.put("bias", tensor(bias));
+        state.put("running_mean", tensor(mean));
+        state.put("running_var", tensor(var));
+        bn.loadStateDict(state);
+        layers.add(bn);
+    }
+
+    /**
+     * Pad with zeros: nothing when every pad is 0; else symmetric padding of the two spatial axes
+     * of an image, left for the Conv or AveragePool that must follow (PyTorch writes one before an
+     * AvgPool2d that counts the padding).
+     */
+    private void pad(Node n, String x) {
+        inputs(n, x, 2, 4);
+        String mode = stringAttr(n, "mode", "constant");
+        if (!mode.equals("constant")) throw fail(n, "mode " + q(mode) + " is not supported (only padding with zeros)");
+        if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() && scalar(n, n.inputs().get(2)) != 0) {
+            throw fail(n, "pads with " + scalar(n, n.inputs().get(2)) + "; backprop4j pads only with zeros");
+        }
+        if (n.inputs().size() > 3 && !n.inputs().get(3).isEmpty()) throw fail(n, "the axes input is not supported");
+        double[] pads = constantInput(n, 1, "pads").values();
+        boolean zero = true;
+        for (double v : pads) zero &= v == 0;
+        if (zero) return;
+        if (rank != 4 || pads.length != 8) throw fail(n, "pads " + Arrays.toString(pads) + ": backprop4j pads the two spatial axes of an image");
+        if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads[2] != pads[6] || pads[3] != pads[7] || pads[2] < 0 || pads[3] < 0
+                || pads[2] > 1 << 20 || pads[3] > 1 << 20) {
+            throw fail(n, "pads " + Arrays.toString(pads) + ": backprop4j pads the two spatial axes alike at both ends");
+        }
+        pendingPad = new int[] {(int) pads[2], (int) pads[3]};
+        padNode = n;
+    }
+
+    private static int[] plus(int[] a, int[] b) {
+        return b == null ? a : new int[] {a[0] + b[0], a[1] + b[1]};
+    }
+
+    private void conv(Node n, String x, int[] extraPad) {
+        inputs(n, x, 2, 3);
+        TensorData w = constantInput(n, 1, "weight");
+        int spatial = w.dims().length - 2;
+        if (spatial != 1 && spatial != 2) throw fail(n, "weight of shape " + Arrays.toString(w.dims()) + ": backprop4j has 1-D and 2-D convolutions");
+        if (rank != -1 && rank != spatial + 2) throw fail(n, "a " + spatial + "-D convolution of a rank-" + rank + " value");
+        int[] pads = pads(n, spatial);
+        if (extraPad != null) {
+            if (spatial != 2) throw fail(n, "a Pad before a 1-D convolution is not supported");
+            pads = plus(pads, extraPad);
+        }
+        int[] stride = ints(n, "strides", spatial, 1), dilation = ints(n, "dilations", spatial, 1);
+        int[] kernel = ints(n, "kernel_shape", spatial, 0);
+        for (int i = 0; i < spatial; i++) {
+            if (kernel[i] != 0 && kernel[i] != w.dims()[i + 2]) throw fail(n, "kernel_shape " + Arrays.toString(kernel) + " differs from the weight's");
+        }
+        int group = (int) intAttr(n, "group", 1);
+        Tensor weight = tensor(w);
+        Tensor bias = null;
+        if (n.inputs().size() == 3 && !n.inputs().get(2).isEmpty()) {
+            TensorData b = constants.get(n.inputs().get(2));
+            if (b.dims().length != 1 || b.dims()[0] != w.dims()[0]) throw fail(n, "bias of shape " + Arrays.toString(b.dims()) + " does not fit the weight");
+            bias = tensor(b);
+        }
+        try {
+            layers.add(spatial == 2 ? new Conv2d(weight, bias, stride, pads, dilation, group)
+                    : new Conv1d(weight, bias, stride[0], pads[0], dilation[0], group));
+        } catch (io.backprop4j.BackpropException e) {
+            throw fail(n, e.getMessage());
+        }
+        rank = spatial + 2;
+    }
+
+    private void pool(Node n, String x, int[] extraPad) {
+        inputs(n, x, 1, 1);
+        if (rank != 4 && rank != -1) throw fail(n, "on a rank-" + rank + " value: backprop4j pools images [N, C, H, W]");
+        int[] kernel = ints(n, "kernel_shape", 2, 0);
+        if (kernel[0] <= 0 || kernel[1] <= 0) throw fail(n, "kernel_shape " + Arrays.toString(kernel) + " is missing or not 2-D and positive");
+        int[] stride = ints(n, "strides", 2, 1), pads = pads(n, 2);
+        boolean ceil = intAttr(n, "ceil_mode", 0) != 0;
+        try {
+            if (n.opType().equals("MaxPool")) {
+                if (intAttr(n, "storage_order", 0) != 0) throw fail(n, "storage_order=1 is not supported");
+                layers.add(new MaxPool2d(kernel, stride, pads, ints(n, "dilations", 2, 1), ceil));
+            } else {
+                if (n.attrs().containsKey("dilations") && !Arrays.equals(ints(n, "dilations", 2, 1), new int[] {1, 1})) {
+                    throw fail(n, "dilations are not supported for average pooling");
+                }
+                boolean countPad = intAttr(n, "count_include_pad", 0) != 0;
+                if (extraPad != null) {
+                    // the Pad's zeros are part of every window that reaches them: they count
+                    if (!countPad && (pads[0] != 0 || pads[1] != 0)) throw fail(n, "pads of its own that do not count, after a Pad");
+                    pads = plus(pads, extraPad);
+                    countPad = true;
+                }
+                layers.add(new AvgPool2d(kernel, stride, pads, ceil, countPad, 0));
+            }
+        } catch (FormatException e) {
+            throw e;
+        } catch (io.backprop4j.BackpropException e) {
+            throw fail(n, e.getMessage());
+        }
+    }
+
+    private void flatten(Node n, String x) {
+        inputs(n, x, 1, 1);
+        long axis = intAttr(n, "axis", 1);
+        if (axis < 0) {
+            if (rank < 0) throw fail(n, "negative axis on a value of unknown rank");
+            axis += rank;
+        }
+        if (axis == 0) {
+            layers.add(new Reshape(1, -1));
+        } else if (axis == 1) {
+            if (rank == 2) { rank = 2; return; }   // already [N, features]
+            layers.add(new Flatten());
+        } else {
+            if (rank >= 0 && axis > rank) throw fail(n, "axis " + axis + " of a rank-" + rank + " value");
+            layers.add(new Flatten(0, (int) axis - 1));   // ONNX's Flatten joins the leading axes too
+            layers.add(new Flatten(1, -1));
+        }
+        rank = 2;
+    }
+
+    private void reshape(Node n, String x) {
+        inputs(n, x, 2, 2);
+        TensorData s = constantInput(n, 1, "shape");
+        if (s.dims().length != 1) throw fail(n, "shape " + q(s.name()) + " is not a list of sizes");
+        int[] shape = new int[s.values().length];
+        for (int i = 0; i < shape.length; i++) {
+            double v = s.values()[i];
+            if (v < -1 || v > Integer.MAX_VALUE || v != Math.rint(v)) throw fail(n, "size " + v + " in the shape");
+            shape[i] = (int) v;
+            if (shape[i] == 0 && intAttr(n, "allowzero", 0) != 0) throw fail(n, "allowzero=1 with a 0 in the shape is not supported");
+        }
+        try {
+            layers.add(new Reshape(shape));
+        } catch (io.backprop4j.BackpropException e) {
+            throw fail(n, e.getMessage());
+        }
+        rank = shape.length;
+    }
+
+    /**
+     * PyTorch's GELU for opsets before 20: Div(x, √2) → Erf → Add(1) → Mul(x, ·) → Mul(½), the
+     * operands of Add and Mul in either order. Returns the value after it, or null when the nodes
+     * that take {@code x} are not that pattern.
+     */
+    private String gelu(String x, List<Node> next) {
+        if (next.size() != 2) return null;
+        Node div = next.get(0).opType().equals("Div") ? next.get(0) : next.get(1);
+        Node mul = div == next.get(0) ? next.get(1) : next.get(0);
+        if (!div.opType().equals("Div") || !mul.opType().equals("Mul")) return null;
+        if (!(div.inputs().size() == 2 && div.inputs().get(0).equals(x) && isConstant(div.inputs().get(1), Math.sqrt(2), 1e-6))) return null;
+        Node erf = only(div, "Erf");
+        if (erf == null) return null;
+        Node add = only(erf, "Add");
+        if (add == null || add.inputs().size() != 2 || !isConstant(other(add, erf.outputs().get(0)), 1, 1e-7)) return null;
+        Node m1 = only(add, "Mul");
+        if (m1 != mul || !x.equals(other(m1, add.outputs().get(0)))) return null;
+        Node m2 = only(m1, "Mul");
+        if (m2 == null || m2.inputs().size() != 2 || !isConstant(other(m2, m1.outputs().get(0)), 0.5, 1e-7)) return null;
+        used.addAll(List.of(div, erf, add, m1, m2));
+        biasless = null;
+        layers.add(new GELU());
+        return output(m2);
+    }
+
+    /** The one node that takes {@code n}'s one output, when it is an {@code op}; else null. */
+    private Node only(Node n, String op) {
+        if (n.outputs().size() != 1) return null;
+        List<Node> c = consumers.getOrDefault(n.outputs().get(0), List.of());
+        return c.size() == 1 && c.get(0).opType().equals(op) && c.get(0).domain().isEmpty() ? c.get(0) : null;
+    }
+
+    /** The input of a two-input node that is not {@code value} (null when neither or both are). */
+    private static String other(Node n, String value) {
+        if (n.inputs().size() != 2) return null;
+        String a = n.inputs().get(0), b = n.inputs().get(1);
+        return a.equals(value) == b.equals(value) ? null : a.equals(value) ? b : a;
+    }
+
+    private boolean isConstant(String name, double value, double tol) {
+        TensorData t = name == null ? null : constants.get(name);
+        return t != null && t.values().length == 1 && Math.abs(t.values()[0] - value) <= tol * Math.max(1, Math.abs(value));
+    }
+
+    // ------------------------------------------------------------------------------ attributes
+
+    private Attr attr(Node n, String name, int type) {
+        Attr a = n.attrs().get(name);
+        if (a != null && a.type() != type && a.type() != 0) {
+            throw fail(n, "attribute " + name + " has attribute type " + a.type() + ", expected " + type);
+        }
+        return a;
+    }
+
+    private float floatAttr(Node n, String name, float dflt) {
+        Attr a = attr(n, name, OnnxFile.A_FLOAT);
+        return a == null ? dflt : a.f();
+    }
+
+    private long intAttr(Node n, String name, long dflt) {
+        Attr a = attr(n, name, OnnxFile.A_INT);
+        return a == null ? dflt : a.i();
+    }
+
+    private String stringAttr(Node n, String name, String dflt) {
+        Attr a = attr(n, name, OnnxFile.A_STRING);
+        return a == null || a.s() == null ? dflt : a.s();
+    }
+
+    /** An ints attribute of {@code count} values, each from 1 to 2^31 - 1; absent: all {@code dflt}. */
+    private int[] ints(Node n, String name, int count, int dflt) {
+        Attr a = attr(n, name, OnnxFile.A_INTS);
+        int[] out = new int[count];
+        if (a == null) {
+            Arrays.fill(out, dflt);
+            return out;
+        }
+        if (a.ints().length != count) throw fail(n, "attribute " + name + " has " + a.ints().length + " values, expected " + count);
+        for (int i = 0; i < count; i++) {
+            long v = a.ints()[i];
+            if (v < 0 || v > Integer.MAX_VALUE) throw fail(n, "attribute " + name + " = " + Arrays.toString(a.ints()));
+            out[i] = (int) v;
+        }
+        return out;
+    }
+
+    /** Symmetric pads [begin..., end...] as one padding per axis; auto_pad must be NOTSET or VALID. */
+    private int[] pads(Node n, int spatial) {
+        String autoPad = stringAttr(n, "auto_pad", "NOTSET");
+        if (autoPad.equals("VALID")) return new int[spatial];
+        if (!autoPad.equals("NOTSET")) throw fail(n, "auto_pad=" + q(autoPad) + " is not supported (give pads instead)");
+        int[] p = ints(n, "pads", 2 * spatial, 0);
+        int[] out = Arrays.copyOf(p, spatial);
+        for (int i = 0; i < spatial; i++) {
+            if (p[i] != p[i + spatial]) throw fail(n, "pads " + Arrays.toString(p) + " differ at the two ends; backprop4j pads both ends alike");
+        }
+        return out;
+    }
+}
