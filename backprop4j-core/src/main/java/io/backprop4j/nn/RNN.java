@@ -14,6 +14,12 @@ public final class RNN extends RecurrentLayer {
 
     /** {@code layers} stacked layers; {@code batchFirst}: inputs and outputs [batch, steps, features]. */
     public RNN(int inputSize, int hiddenSize, int layers, boolean bias, boolean batchFirst, DType dtype, RandomGenerator rng) {
-        super(1, inputSize, hiddenSize, layers, bias, batchFirst, dtype, rng);
+        this(inputSize, hiddenSize, layers, bias, batchFirst, 0.0, dtype, rng);
+    }
+
+    /** As above, with dropout p on the outputs of every layer but the last, in training mode. */
+    public RNN(int inputSize, int hiddenSize, int layers, boolean bias, boolean batchFirst, double dropout, DType dtype,
+               RandomGenerator rng) {
+        super(1, inputSize, hiddenSize, layers, bias, batchFirst, dropout, dtype, rng);
     }
 }

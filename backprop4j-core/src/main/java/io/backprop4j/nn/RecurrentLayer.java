@@ -21,7 +21,8 @@ import java.util.random.RandomGenerator;
  * <p>Parameters, per layer l in this order, as PyTorch names them: {@code weight_ih_l}l
  * [G·H, in], {@code weight_hh_l}l [G·H, H], {@code bias_ih_l}l and {@code bias_hh_l}l [G·H]
  * (G = 1, 4, 3 gates; PyTorch's [out, in] layout, unlike {@link Linear}), all initialised from
- * U(±1/√H) as PyTorch does.
+ * U(±1/√H) as PyTorch does. With {@code dropout} p > 0, the outputs of every layer but the last
+ * go through dropout in training mode, as in PyTorch (the final states are taken before it).
  *
  * <pre>{@code
  * var lstm = new LSTM(8, 16, 2, true, true, DType.FLOAT32, rng);   // 2 layers, batch first
@@ -37,6 +38,7 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
     private final boolean batchFirst;
     private final int gates;
     private final List<Parameter[]> weights = new ArrayList<>();
+    private final Dropout dropout;
 
     /** A state: h [L, N, H] and, for the LSTM, c [L, N, H] (else null). */
     public record State(Tensor h, Tensor c) {}
@@ -44,7 +46,8 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
     /** The outputs of every step of the last layer, and the final state of every layer. */
     public record Output(Tensor output, State state) {}
 
-    RecurrentLayer(int gates, int inputSize, int hiddenSize, int layers, boolean bias, boolean batchFirst, DType dtype, RandomGenerator rng) {
+    RecurrentLayer(int gates, int inputSize, int hiddenSize, int layers, boolean bias, boolean batchFirst, double dropout,
+                   DType dtype, RandomGenerator rng) {
         if (rng == null) throw new BackpropException(getClass().getSimpleName() + ": rng is null");
         if (inputSize <= 0 || hiddenSize <= 0 || layers <= 0) {
             throw new ShapeException(getClass().getSimpleName() + ": sizes must be positive, got input=" + inputSize + ", hidden="
@@ -63,6 +66,7 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
             Parameter bhh = bias ? param("bias_hh_l" + l, Tensor.zeros(dtype, gates * hiddenSize)) : null;
             weights.add(new Parameter[] {wih, whh, bih, bhh});
         }
+        this.dropout = child("dropout", new Dropout(dropout, rng));
         resetParameters(rng);
     }
 
@@ -122,6 +126,8 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
                 seq = gates == 3 ? Functional.gru(seq, hl, w[0], w[1], w[2], w[3]) : Functional.rnnTanh(seq, hl, w[0], w[1], w[2], w[3]);
             }
             hn[l] = seq.select(0, last);
+            // PyTorch's dropout: on each layer's outputs but the last layer's, in training mode.
+            if (l < layers - 1) seq = dropout.call(seq);
         }
         Tensor h = Tensor.stack(0, hn), c = cn == null ? null : Tensor.stack(0, cn);
         Tensor out = unbatched ? seq.squeeze(1) : batchFirst ? seq.transpose(0, 1) : seq;
@@ -148,6 +154,6 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
     public String toString() {
         return getClass().getSimpleName() + "(input=" + inputSize + ", hidden=" + hiddenSize
                 + (layers > 1 ? ", layers=" + layers : "") + (weights.get(0)[2] == null ? ", bias=false" : "")
-                + (batchFirst ? ", batch_first=true" : "") + ")";
+                + (batchFirst ? ", batch_first=true" : "") + (dropout.p() > 0 ? ", dropout=" + dropout.p() : "") + ")";
     }
 }

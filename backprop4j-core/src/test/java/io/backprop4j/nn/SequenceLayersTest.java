@@ -322,6 +322,27 @@ class SequenceLayersTest {
     }
 
     @Test
+    void recurrentDropoutBetweenLayersOnlyInTraining() {
+        var rng = new SplittableRandom(22);
+        var plain = new LSTM(3, 5, 2, true, true, 0.0, DType.FLOAT64, rng);
+        var dropped = new LSTM(3, 5, 2, true, true, 0.5, DType.FLOAT64, rng);
+        dropped.loadStateDict(plain.stateDict());
+        Tensor x = Tensor.randn(rng, DType.FLOAT64, 4, 6, 3);
+        try (var g = NoGrad.enter()) {
+            RecurrentLayer.Output a = plain.forward(x, null), b;
+            try (var s = dropped.evalScope()) {
+                b = dropped.forward(x, null);
+            }
+            assertClose("eval: no dropout", a.output(), b.output(), 0, 0);
+            RecurrentLayer.Output c = dropped.forward(x, null);
+            // Layer 0's final state is taken before the dropout; layer 1 reads dropped inputs.
+            assertClose("layer 0 state", a.state().h().select(0, 0), c.state().h().select(0, 0), 0, 0);
+            assertTrue(a.output().sub(c.output()).abs().max().item() > 1e-3, "dropout changed nothing in training");
+        }
+        assertEquals("LSTM(input=3, hidden=5, layers=2, batch_first=true, dropout=0.5)", dropped.toString());
+    }
+
+    @Test
     void embeddingNamesTheLayerIndexAndSize() {
         var emb = new Embedding(27, 8, new SplittableRandom(1));
         ShapeException e = assertThrows(ShapeException.class, () -> emb.forward(Tensor.of(new int[] {3, 30, 1}, 3)));

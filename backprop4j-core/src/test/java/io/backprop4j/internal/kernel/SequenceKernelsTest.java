@@ -128,8 +128,10 @@ class SequenceKernelsTest {
     void recurrentBackwardMatchesDifferences() {
         var rng = new SplittableRandom(161);
         for (Cell cell : Cell.values()) {
-            for (int[] sh : new int[][] {{3, 2, 2, 3}, {1, 1, 3, 2}, {4, 5, 1, 1}}) {
+            // The last shape is too large for differences of every element (and takes the packed GEMM): float32 against float64 only.
+            for (int[] sh : new int[][] {{3, 2, 2, 3}, {1, 1, 3, 2}, {4, 5, 1, 1}, {6, 7, 19, 11}}) {
                 int steps = sh[0], n = sh[1], in = sh[2], hidden = sh[3], gh = cell.gates * hidden, s = cell.stateWidth(hidden);
+                boolean differences = steps * n * in < 100;
                 float[][] f = {floats(rng, steps * n * in, 1), floats(rng, n * hidden, 1), cell == Cell.LSTM ? floats(rng, n * hidden, 1) : null,
                     floats(rng, gh * in, 0.7), floats(rng, gh * hidden, 0.7), floats(rng, gh, 0.5), floats(rng, gh, 0.5)};
                 double[][] d = new double[7][];
@@ -142,7 +144,7 @@ class SequenceKernelsTest {
                 Recurrent.backward(cell, steps, n, in, hidden, d[0], d[1], 0, d[2], 0, d[3], 0, d[4], 0, out, gates, hn, gOut,
                         grads[0], grads[1], grads[2], grads[3], grads[4], grads[5], grads[6]);
                 for (int i = 0; i < 7; i++) {
-                    if (d[i] == null) continue;
+                    if (d[i] == null || !differences) continue;
                     double[] numeric = new double[d[i].length];
                     for (int e = 0; e < d[i].length; e++) {
                         double keep = d[i][e], eps = 1e-6;
