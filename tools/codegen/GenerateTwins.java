@@ -37,6 +37,8 @@ public final class GenerateTwins {
             KERNEL + "Gemm.java",
             KERNEL + "VectorMath.java",
             KERNEL + "VectorLoops.java",
+            KERNEL + "Recurrent.java",
+            KERNEL + "Sequences.java",
             "backprop4j-core/src/main/java/io/backprop4j/optim/AdamCore.java");
 
     static final String SELF = "tools/codegen/GenerateTwins.java";

@@ -10,7 +10,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * A dense layer: y = x W + b, with x [n, in], W [in, out] (row i holds the weights leaving input
- * i, as in the textbook and the spec files), b [out], y [n, out]. A 1-D input is one sample.
+ * i, as in the textbook and the spec files), b [out], y [n, out]. A 1-D input is one sample; an input
+ * [..., in] of higher rank (a sequence [N, T, in]) maps every position: y [..., out].
  * Default initialisation is PyTorch's: W and b from U(±1/√in).
  */
 public final class Linear extends Module {
@@ -66,10 +67,16 @@ public final class Linear extends Module {
                     + (x.dtype().isFloatingPoint() ? " (or build the layer in " + x.dtype() + ")" : ""));
         }
         if (x.rank() == 1) return forward(x.unsqueeze(0)).squeeze(0);
-        if (x.rank() != 2 || x.size(1) != inFeatures()) {
+        if (x.rank() < 2 || x.size(-1) != inFeatures()) {
             throw new ShapeException("Linear(in=" + inFeatures() + ", out=" + outFeatures() + "): input "
                     + Shapes.str(x.shape()) + " does not fit weight " + Shapes.str(weight.shape())
-                    + ": expected [batch, " + inFeatures() + "]");
+                    + ": expected [batch, " + inFeatures() + "]" + (x.rank() > 2 ? " or [..., " + inFeatures() + "]" : ""));
+        }
+        if (x.rank() > 2) {
+            // [N, T, in] (a sequence) as N·T rows: one product for every position.
+            int[] shape = x.shape();
+            shape[shape.length - 1] = outFeatures();
+            return Functional.linear(x.reshape(-1, inFeatures()), weight, bias).reshape(shape);
         }
         return Functional.linear(x, weight, bias);
     }

@@ -47,13 +47,22 @@ public final class Functional {
     /**
      * Cross-entropy on logits [n, k] against an int64 tensor of class indices [n] (as {@link
      * #crossEntropy(Tensor, int[])}), or probability rows y [n, k] as targets:
-     * -(1/n) Σ_i Σ_k y_ik log softmax(x_i)_k.
+     * -(1/n) Σ_i Σ_k y_ik log softmax(x_i)_k. Logits of a sequence model [N, T, V] (any rank, the
+     * classes last) take int64 indices [N, T]: the mean over all N·T positions.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target) {
         need(logits, "cross_entropy", "logits");
         need(target, "cross_entropy", "target");
         if (target.dtype() == DType.INT64) {
-            if (target.rank() != 1) throw new io.backprop4j.ShapeException("cross_entropy: class indices must be 1-D [n], got " + Shapes.str(target.shape()));
+            if (logits.rank() >= 3 && target.rank() == logits.rank() - 1
+                    && java.util.Arrays.equals(target.shape(), java.util.Arrays.copyOf(logits.shape(), target.rank()))) {
+                // Logits [N, T, V] against classes [N, T]: every position one row, the mean over all N·T.
+                return SoftmaxCrossEntropyOp.apply(logits.reshape(-1, logits.size(-1)), target.toIntArray());
+            }
+            if (target.rank() != 1) {
+                throw new io.backprop4j.ShapeException("cross_entropy: class indices " + Shapes.str(target.shape()) + " do not fit logits "
+                        + Shapes.str(logits.shape()) + ": expected [n] for logits [n, classes], or the logits' shape without its last dim");
+            }
             return SoftmaxCrossEntropyOp.apply(logits, target.toIntArray());
         }
         return SoftmaxCrossEntropyOp.apply(logits, target);
@@ -222,6 +231,108 @@ public final class Functional {
                                    boolean training, double momentum, double eps) {
         need(input, "batch_norm", "input");
         return BatchNormOp.apply(input, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    // ---------------------------------------------------------------- sequences
+
+    /**
+     * A table lookup, PyTorch's {@code F.embedding}: out[..., :] = weight[indices[...], :], weight
+     * [V, D], indices int64 of any shape, out [..., D]. Backward: each output row's gradient is
+     * added into the weight gradient's row at its index.
+     *
+     * @throws io.backprop4j.ShapeException naming the index when one is outside [0, V)
+     */
+    public static Tensor embedding(Tensor indices, Tensor weight) {
+        need(indices, "embedding", "indices");
+        need(weight, "embedding", "weight");
+        return EmbeddingOp.apply(weight, indices);
+    }
+
+    /**
+     * Layer normalisation over the last dim, PyTorch's {@code F.layer_norm(x, [D], γ, β, ε)}: x
+     * [..., D], y = (x − μ)/√(σ² + ε)·γ + β with μ and σ² (biased) the mean and variance of each
+     * row of D values; γ and β [D] may be null. Backward, x̂ = (x − μ)/√(σ² + ε): dx =
+     * (gγ − mean(gγ) − x̂·mean(gγ·x̂))/√(σ² + ε), dγ = Σ g·x̂, dβ = Σ g.
+     */
+    public static Tensor layerNorm(Tensor input, Tensor weight, Tensor bias, double eps) {
+        need(input, "layer_norm", "input");
+        return LayerNormOp.apply(input, weight, bias, eps);
+    }
+
+    /**
+     * One tanh RNN layer over a window, time major (PyTorch's formula): x [T, N, I], h0 [N, H]
+     * (null: zeros), weightIh [H, I], weightHh [H, H], biases [H] (null: none); returns every h_t,
+     * [T, N, H]: h_t = tanh(x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh). Backward is
+     * backpropagation through time over the whole window.
+     */
+    public static Tensor rnnTanh(Tensor x, Tensor h0, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh) {
+        recurrentNeed("rnn_tanh", x, weightIh, weightHh);
+        return RecurrentOp.apply(io.backprop4j.internal.kernel.Recurrent.Cell.RNN_TANH, x, h0, null, weightIh, weightHh, biasIh, biasHh);
+    }
+
+    /**
+     * One LSTM layer over a window, time major (PyTorch's formulas and gate order i, f, g, o):
+     * x [T, N, I], h0 and c0 [N, H] (null: zeros), weightIh [4H, I], weightHh [4H, H], biases
+     * [4H] (null: none). Returns {every h_t [T, N, H], every c_t [T, N, H]}, with
+     * <pre>
+     *   [i f g o] = x_t W_ihᵀ + b_ih + h_{t−1} W_hhᵀ + b_hh,   i, f, o through σ, g through tanh
+     *   c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
+     * </pre>
+     * Backward is backpropagation through time over the whole window (gradients may arrive at
+     * any h_t and c_t).
+     */
+    public static Tensor[] lstm(Tensor x, Tensor h0, Tensor c0, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh) {
+        recurrentNeed("lstm", x, weightIh, weightHh);
+        Tensor out = RecurrentOp.apply(io.backprop4j.internal.kernel.Recurrent.Cell.LSTM, x, h0, c0, weightIh, weightHh, biasIh, biasHh);
+        int h = weightHh.size(1);
+        return new Tensor[] {out.narrow(2, 0, h), out.narrow(2, h, h)};
+    }
+
+    /**
+     * One GRU layer over a window, time major (PyTorch's formulas and gate order r, z, n): x
+     * [T, N, I], h0 [N, H] (null: zeros), weightIh [3H, I], weightHh [3H, H], biases [3H] (null:
+     * none); returns every h_t, [T, N, H]:
+     * <pre>
+     *   r = σ(x W_irᵀ + b_ir + h W_hrᵀ + b_hr),   z = σ(x W_izᵀ + b_iz + h W_hzᵀ + b_hz)
+     *   n = tanh(x W_inᵀ + b_in + r ⊙ (h W_hnᵀ + b_hn)),   h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+     * </pre>
+     */
+    public static Tensor gru(Tensor x, Tensor h0, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh) {
+        recurrentNeed("gru", x, weightIh, weightHh);
+        return RecurrentOp.apply(io.backprop4j.internal.kernel.Recurrent.Cell.GRU, x, h0, null, weightIh, weightHh, biasIh, biasHh);
+    }
+
+    private static void recurrentNeed(String op, Tensor x, Tensor wih, Tensor whh) {
+        need(x, op, "input");
+        need(wih, op, "input-to-hidden weight");
+        need(whh, op, "hidden-to-hidden weight");
+    }
+
+    /**
+     * The fused softmax of attention: softmax(α·scores + M) along the last dim of scores
+     * [..., T, S] (queries by keys), with M = −∞ at the masked keys and 0 elsewhere: when {@code
+     * causal}, key j is masked for query i when j > i + S − T (each position sees itself and
+     * those before it); {@code mask} (bool, broadcast to the scores' shape, true = masked out; or
+     * null) masks more. A row with every key masked is NaN, as in PyTorch. Backward: dscores =
+     * α·y ⊙ (g − Σ_j g_j y_j).
+     */
+    public static Tensor attentionSoftmax(Tensor scores, double alpha, boolean causal, Tensor mask) {
+        need(scores, "attention_softmax", "scores");
+        return AttentionSoftmaxOp.apply(scores, alpha, causal, mask);
+    }
+
+    /**
+     * Scaled dot-product attention, PyTorch's {@code F.scaled_dot_product_attention} without
+     * dropout: softmax(q kᵀ/√d + M) v for q [..., T, d], k [..., S, d], v [..., S, dv], M as in
+     * {@link #attentionSoftmax}; returns [..., T, dv]. The products are batched matmuls over the
+     * leading dims.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, boolean causal, Tensor mask) {
+        need(q, "scaled_dot_product_attention", "query");
+        need(k, "scaled_dot_product_attention", "key");
+        need(v, "scaled_dot_product_attention", "value");
+        Tensor weights = attentionSoftmax(q.matmul(k.transpose(-1, -2)), 1 / Math.sqrt(q.size(-1)), causal, mask);
+        return weights.matmul(v);
     }
 
     private static void need(Object value, String op, String what) {

@@ -34,7 +34,7 @@ record MatMulOp(Tensor a, Tensor b) implements Primitive {
         return Autograd.record(out, new MatMulOp(a, b));
     }
 
-    /** out[batch] = a[batch] @ b[batch] for every batch index (broadcast). */
+    /** out[batch] = a[batch] @ b[batch] for every batch index (broadcast), as one batched GEMM. */
     static void multiply(Tensor a, Tensor b, int[] batch, int m, int n, int k, Tensor out) {
         Layout la = Layout.of(a), lb = Layout.of(b);
         if (la == null) { a = a.contiguousData(); la = Layout.of(a); }
@@ -42,24 +42,28 @@ record MatMulOp(Tensor a, Tensor b) implements Primitive {
         int[] sa = batchStrides(a, batch), sb = batchStrides(b, batch);
         int batches = Shapes.numel(batch), mn = m * n;
         int[] idx = new int[batch.length];
-        int offA = a.offset(), offB = b.offset();
+        int[] offA = new int[batches], offB = new int[batches], offC = new int[batches];
+        int oa = a.offset(), ob = b.offset();
         for (int t = 0; t < batches; t++) {
-            if (a.dtype() == DType.FLOAT32) {
-                Gemm.sgemm(la.trans, lb.trans, m, n, k, 1f, a.floatArray(), offA, la.ld, b.floatArray(), offB, lb.ld,
-                        0f, out.floatArray(), t * mn, n);
-            } else {
-                Gemm.dgemm(la.trans, lb.trans, m, n, k, 1.0, a.doubleArray(), offA, la.ld, b.doubleArray(), offB, lb.ld,
-                        0.0, out.doubleArray(), t * mn, n);
-            }
+            offA[t] = oa;
+            offB[t] = ob;
+            offC[t] = t * mn;
             for (int d = batch.length - 1; d >= 0; d--) {
                 idx[d]++;
-                offA += sa[d];
-                offB += sb[d];
+                oa += sa[d];
+                ob += sb[d];
                 if (idx[d] < batch[d]) break;
-                offA -= sa[d] * batch[d];
-                offB -= sb[d] * batch[d];
+                oa -= sa[d] * batch[d];
+                ob -= sb[d] * batch[d];
                 idx[d] = 0;
             }
+        }
+        if (a.dtype() == DType.FLOAT32) {
+            Gemm.sgemmBatched(la.trans, lb.trans, m, n, k, 1f, a.floatArray(), offA, la.ld, b.floatArray(), offB, lb.ld,
+                    0f, out.floatArray(), offC, n);
+        } else {
+            Gemm.dgemmBatched(la.trans, lb.trans, m, n, k, 1.0, a.doubleArray(), offA, la.ld, b.doubleArray(), offB, lb.ld,
+                    0.0, out.doubleArray(), offC, n);
         }
     }
 

@@ -15,7 +15,8 @@ sealed interface Primitive extends Op permits AddOp, SubOp, MulOp, DivOp, NegOp,
         ConcatOp, CopyOp, CastOp, SoftmaxOp, LogSoftmaxOp,
         BinaryCrossEntropyOp, BinaryCrossEntropyWithLogitsOp, SoftmaxCrossEntropyOp, NllLossOp,
         SinOp, CosOp, ClampOp, MaximumOp, MinimumOp, PowOp, WhereOp, GatherOp,
-        Conv2dOp, MaxPool2dOp, AvgPool2dOp, AdaptiveAvgPool2dOp, BatchNormOp {
+        Conv2dOp, MaxPool2dOp, AvgPool2dOp, AdaptiveAvgPool2dOp, BatchNormOp,
+        EmbeddingOp, LayerNormOp, RecurrentOp, AttentionSoftmaxOp {
 
     /** Gradients of the loss with respect to each input, given d(loss)/d(output). */
     Tensor[] backward(Tensor gradOutput);

@@ -166,6 +166,38 @@ class GradCheckTest {
                 in -> Functional.batchNorm(in[0], Tensor.vector(0.1, -0.2, 0.3), Tensor.vector(0.5, 1.5, 2), in[1], in[2], false, 0.1, 1e-5));
         add("adaptive_avg_pool2d", AdaptiveAvgPool2dOp.class, r -> new Tensor[] {rnd(r, dim(r), 2, 5 + r.nextInt(3), dim(r) + 1)},
                 in -> Functional.adaptiveAvgPool2d(in[0], 3, 2));
+        // Sequences: repeated indices, odd lengths, batch 1 and 5, gradients arriving at every step (and every cell state).
+        add("embedding", EmbeddingOp.class, r -> new Tensor[] {rnd(r, 5, dim(r))},
+                in -> Functional.embedding(Tensor.of(new int[] {4, 0, 4, 2, 2, 1}, 2, 3), in[0]).exp());
+        add("layer_norm", LayerNormOp.class, r -> { int d = 2 + r.nextInt(5); return new Tensor[] {rnd(r, 2, dim(r), d), rnd(r, d), rnd(r, d)}; },
+                in -> Functional.layerNorm(in[0], in[1], in[2], 1e-5));
+        add("layer_norm without affine", LayerNormOp.class, r -> new Tensor[] {rnd(r, dim(r), 3 + r.nextInt(3))},
+                in -> Functional.layerNorm(in[0], null, null, 1e-3).exp());
+        add("rnn_tanh", RecurrentOp.class, r -> recurrentInputs(r, 1, 1 + 2 * r.nextInt(2), r.nextBoolean() ? 1 : 5, false),
+                in -> Functional.rnnTanh(in[0], in[1], in[2], in[3], in[4], in[5]));
+        add("rnn_tanh from zeros, no bias", RecurrentOp.class, r -> { Tensor[] t = recurrentInputs(r, 1, 4, 2, false); return new Tensor[] {t[0], t[2], t[3]}; },
+                in -> Functional.rnnTanh(in[0], null, in[1], in[2], null, null));
+        add("lstm", RecurrentOp.class, r -> recurrentInputs(r, 4, 1 + 2 * r.nextInt(2), r.nextBoolean() ? 1 : 5, true),
+                in -> Tensor.concat(2, Functional.lstm(in[0], in[1], in[6], in[2], in[3], in[4], in[5])));
+        add("lstm from zeros", RecurrentOp.class, r -> { Tensor[] t = recurrentInputs(r, 4, 2, 3, true); return new Tensor[] {t[0], t[2], t[3], t[4], t[5]}; },
+                in -> Functional.lstm(in[0], null, null, in[1], in[2], in[3], in[4])[0]);
+        add("gru", RecurrentOp.class, r -> recurrentInputs(r, 3, 1 + 2 * r.nextInt(2), r.nextBoolean() ? 1 : 5, false),
+                in -> Functional.gru(in[0], in[1], in[2], in[3], in[4], in[5]));
+        add("gru from zeros", RecurrentOp.class, r -> { Tensor[] t = recurrentInputs(r, 3, 4, 1, false); return new Tensor[] {t[0], t[2], t[3], t[4], t[5]}; },
+                in -> Functional.gru(in[0], null, in[1], in[2], in[3], in[4]));
+        add("attention_softmax causal", AttentionSoftmaxOp.class, r -> { int t = 1 + r.nextInt(3); return new Tensor[] {rnd(r, 2, t, t + r.nextInt(2))}; },
+                in -> Functional.attentionSoftmax(in[0], 0.7, true, null));
+        add("attention_softmax mask", AttentionSoftmaxOp.class, r -> new Tensor[] {rnd(r, 2, 3, 3, 4)},
+                in -> Functional.attentionSoftmax(in[0].transpose(1, 2), 1.3, false,
+                        Tensor.of(new boolean[] {false, true, false, false, false, false, true, true}, 2, 1, 1, 4)));
+    }
+
+    /** x [T, N, I], h0 [N, H], W_ih [G·H, I], W_hh [G·H, H], b_ih, b_hh [G·H] and (lstm) c0 [N, H], small weights. */
+    private static Tensor[] recurrentInputs(RandomGenerator r, int gates, int steps, int n, boolean lstm) {
+        int in = 1 + r.nextInt(3), h = 1 + r.nextInt(3);
+        Tensor[] t = {rnd(r, steps, n, in), rnd(r, n, h), rnd(r, gates * h, in), rnd(r, gates * h, h), rnd(r, gates * h), rnd(r, gates * h),
+            rnd(r, n, h)};
+        return lstm ? t : Arrays.copyOf(t, 6);
     }
 
     @TestFactory

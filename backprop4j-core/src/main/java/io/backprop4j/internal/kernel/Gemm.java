@@ -35,6 +35,12 @@ public final class Gemm {
     /** m*n*k per band of rows of the scalar kernel that is worth a hand-off to another thread. */
     private static final long SCALAR_GRAIN = 1L << 20;
 
+    /** m*n*k from which one product of a batch is worth all the threads by itself (the packed kernel's own threshold). */
+    private static final long BATCH_ALONE_WORK = 1L << 20;
+
+    /** m*n*k of a batch's products per thread hand-off. */
+    private static final long BATCH_GRAIN = 1L << 16;
+
     private Gemm() {
     }
 
@@ -84,6 +90,38 @@ public final class Gemm {
             return;
         }
         run(path(m, n, k, Float.BYTES), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * A batch of products of one shape, {@code C_t = alpha * op(A_t) * op(B_t) + beta * C_t} for
+     * t < {@code cOff.length}, matrix t of each array at its offset {@code aOff[t]},
+     * {@code bOff[t]}, {@code cOff[t]} (the strides shared): attention's heads and sequences.
+     * Products large enough to be spread over the threads on their own run one after another;
+     * smaller ones (most of attention's) are spread over the threads a batch at a time, each
+     * product on one thread. Only the C matrices are modified; they must not overlap.
+     */
+    public static void sgemmBatched(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                    float[] a, int[] aOff, int lda, float[] b, int[] bOff, int ldb,
+                                    float beta, float[] c, int[] cOff, int ldc) {
+        int batches = cOff.length;
+        if (aOff.length != batches || bOff.length != batches) {
+            throw new IllegalArgumentException("sgemmBatched: " + aOff.length + ", " + bOff.length + " and " + batches + " offsets");
+        }
+        for (int t = 0; t < batches; t++) {
+            check("sgemm", transA, transB, m, n, k, a.length, aOff[t], lda, b.length, bOff[t], ldb, c.length, cOff[t], ldc);
+        }
+        long work = Math.max(1L, (long) m * n * k);
+        if (batches == 1 || work >= BATCH_ALONE_WORK) {
+            for (int t = 0; t < batches; t++) {
+                sgemm(transA, transB, m, n, k, alpha, a, aOff[t], lda, b, bOff[t], ldb, beta, c, cOff[t], ldc);
+            }
+            return;
+        }
+        Parallel.forRange(batches, (int) Math.max(1, BATCH_GRAIN / work), (from, to) -> {
+            for (int t = from; t < to; t++) {
+                sgemm(transA, transB, m, n, k, alpha, a, aOff[t], lda, b, bOff[t], ldb, beta, c, cOff[t], ldc);
+            }
+        });
     }
 
     /** The product by the kernel {@code path}, arguments already checked (tests call each kernel through this). */
@@ -265,6 +303,38 @@ public final class Gemm {
             return;
         }
         run(path(m, n, k, Double.BYTES), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * A batch of products of one shape, {@code C_t = alpha * op(A_t) * op(B_t) + beta * C_t} for
+     * t < {@code cOff.length}, matrix t of each array at its offset {@code aOff[t]},
+     * {@code bOff[t]}, {@code cOff[t]} (the strides shared): attention's heads and sequences.
+     * Products large enough to be spread over the threads on their own run one after another;
+     * smaller ones (most of attention's) are spread over the threads a batch at a time, each
+     * product on one thread. Only the C matrices are modified; they must not overlap.
+     */
+    public static void dgemmBatched(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                                    double[] a, int[] aOff, int lda, double[] b, int[] bOff, int ldb,
+                                    double beta, double[] c, int[] cOff, int ldc) {
+        int batches = cOff.length;
+        if (aOff.length != batches || bOff.length != batches) {
+            throw new IllegalArgumentException("dgemmBatched: " + aOff.length + ", " + bOff.length + " and " + batches + " offsets");
+        }
+        for (int t = 0; t < batches; t++) {
+            check("dgemm", transA, transB, m, n, k, a.length, aOff[t], lda, b.length, bOff[t], ldb, c.length, cOff[t], ldc);
+        }
+        long work = Math.max(1L, (long) m * n * k);
+        if (batches == 1 || work >= BATCH_ALONE_WORK) {
+            for (int t = 0; t < batches; t++) {
+                dgemm(transA, transB, m, n, k, alpha, a, aOff[t], lda, b, bOff[t], ldb, beta, c, cOff[t], ldc);
+            }
+            return;
+        }
+        Parallel.forRange(batches, (int) Math.max(1, BATCH_GRAIN / work), (from, to) -> {
+            for (int t = from; t < to; t++) {
+                dgemm(transA, transB, m, n, k, alpha, a, aOff[t], lda, b, bOff[t], ldb, beta, c, cOff[t], ldc);
+            }
+        });
     }
 
     /** The product by the kernel {@code path}, arguments already checked (tests call each kernel through this). */

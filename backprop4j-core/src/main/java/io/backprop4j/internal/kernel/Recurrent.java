@@ -1,0 +1,442 @@
+package io.backprop4j.internal.kernel;
+
+/**
+ * One layer of a recurrent network over a whole window, forward and backpropagation through
+ * time, on row-major arrays, with PyTorch's gate order and formulas. Shapes: x [T, N, I] (time
+ * major), h0 and c0 [N, H] (null: zeros), the weights wih [G·H, I] and whh [G·H, H] (PyTorch's
+ * weight_ih_l0 / weight_hh_l0 layout), the biases bih and bhh [G·H] (null: none), and the output
+ * out [T, N, S]: h_t in columns [0, H), and for the LSTM c_t in [H, 2H) (S = 2H; else S = H).
+ *
+ * <pre>
+ *   tanh RNN:  h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)                         (G = 1)
+ *   LSTM:      [i f g o] = W_ih x_t + b_ih + W_hh h_{t−1} + b_hh,  i f o through σ, g through tanh
+ *              c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)                             (G = 4)
+ *   GRU:       [r z] = σ(W_i[rz] x_t + b_i[rz] + W_h[rz] h_{t−1} + b_h[rz])
+ *              n = tanh(W_in x_t + b_in + r ⊙ (W_hn h_{t−1} + b_hn)),  h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}   (G = 3)
+ * </pre>
+ *
+ * The input products of all T steps are one GEMM before the loop; each step then adds its
+ * recurrent product h_{t−1} W_hhᵀ to its gates with one GEMM. {@code gates} [T, N, G·H] keeps the
+ * gate activations for the backward pass (for the GRU also {@code hn} [T, N, H], the W_hn h + b_hn
+ * that r multiplies). Backward walks t from T − 1 down to 0, carrying dL/dh_t (and dL/dc_t), and
+ * collects each step's gate gradients in one [T·N, G·H] array, so that the weight gradients are
+ * single GEMMs over the whole window: dW_ih = Σ_t dgates_tᵀ x_t, dW_hh = Σ_t dgates_tᵀ h_{t−1}.
+ */
+public final class Recurrent {
+    private Recurrent() {
+    }
+
+    /** The cell: its number of gates G and PyTorch's mode name. */
+    public enum Cell {
+        RNN_TANH(1), LSTM(4), GRU(3);
+
+        /** Gates per hidden unit (rows of W_ih per hidden unit). */
+        public final int gates;
+
+        Cell(int gates) {
+            this.gates = gates;
+        }
+
+        /** Columns of the output per step: 2H for the LSTM (h and c), else H. */
+        public int stateWidth(int hidden) {
+            return this == LSTM ? 2 * hidden : hidden;
+        }
+    }
+
+    // twin: float32 source
+    /**
+     * The forward pass; see the class comment. Writes {@code out} [T, N, S], {@code gates}
+     * [T, N, G·H] and, for the GRU, {@code hn} [T, N, H]; reads the rest. All arrays are
+     * contiguous from offset 0 except the weights, biases and initial states (at their offsets).
+     */
+    public static void forward(Cell cell, int steps, int n, int in, int hidden, float[] x, float[] h0, int h0o,
+                               float[] c0, int c0o, float[] wih, int wiho, float[] whh, int whho, float[] bih, int biho,
+                               float[] bhh, int bhho, float[] out, float[] gates, float[] hn) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), rows = steps * n;
+        // The input half of every step's gates at once.
+        Gemm.sgemm(false, true, rows, gh, in, 1f, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0f, gates, 0, gh);
+        for (int r = 0; r < rows; r++) {
+            int at = r * gh;
+            if (bih != null) {
+                for (int j = 0; j < gh; j++) {
+                    gates[at + j] += bih[biho + j];
+                }
+            }
+            // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
+            int hb = cell == Cell.GRU ? 2 * hidden : gh;
+            if (bhh != null) {
+                for (int j = 0; j < hb; j++) {
+                    gates[at + j] += bhh[bhho + j];
+                }
+            }
+        }
+        float[] hh = cell == Cell.GRU ? new float[n * gh] : null;
+        for (int t = 0; t < steps; t++) {
+            int g0 = t * n * gh;
+            boolean first = t == 0;
+            float[] hp = first ? h0 : out;
+            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
+            float[] cp = first ? c0 : out;
+            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
+            if (cell == Cell.GRU) {
+                if (hp != null) {
+                    Gemm.sgemm(false, true, n, gh, hidden, 1f, hp, hpo, ldh, whh, whho, hidden, 0f, hh, 0, gh);
+                } else {
+                    java.util.Arrays.fill(hh, 0f);
+                }
+                for (int i = 0; i < n; i++) {
+                    int gi = g0 + i * gh, hi = i * gh, oi = (t * n + i) * s, ni = (t * n + i) * hidden;
+                    for (int j = 0; j < hidden; j++) {
+                        float r = sigmoid(gates[gi + j] + hh[hi + j]);
+                        float z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
+                        float hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0f : bhh[bhho + 2 * hidden + j]);
+                        float nj = (float) Math.tanh(gates[gi + 2 * hidden + j] + r * hnj);
+                        float prev = hp == null ? 0f : hp[hpo + i * ldh + j];
+                        gates[gi + j] = r;
+                        gates[gi + hidden + j] = z;
+                        gates[gi + 2 * hidden + j] = nj;
+                        hn[ni + j] = hnj;
+                        out[oi + j] = (1f - z) * nj + z * prev;
+                    }
+                }
+                continue;
+            }
+            if (hp != null) {
+                Gemm.sgemm(false, true, n, gh, hidden, 1f, hp, hpo, ldh, whh, whho, hidden, 1f, gates, g0, gh);
+            }
+            for (int i = 0; i < n; i++) {
+                int gi = g0 + i * gh, oi = (t * n + i) * s;
+                if (cell == Cell.RNN_TANH) {
+                    for (int j = 0; j < hidden; j++) {
+                        float h = (float) Math.tanh(gates[gi + j]);
+                        gates[gi + j] = h;
+                        out[oi + j] = h;
+                    }
+                    continue;
+                }
+                for (int j = 0; j < hidden; j++) {
+                    float ig = sigmoid(gates[gi + j]);
+                    float fg = sigmoid(gates[gi + hidden + j]);
+                    float gg = (float) Math.tanh(gates[gi + 2 * hidden + j]);
+                    float og = sigmoid(gates[gi + 3 * hidden + j]);
+                    float prev = cp == null ? 0f : cp[cpo + i * ldc + j];
+                    float c = fg * prev + ig * gg;
+                    gates[gi + j] = ig;
+                    gates[gi + hidden + j] = fg;
+                    gates[gi + 2 * hidden + j] = gg;
+                    gates[gi + 3 * hidden + j] = og;
+                    out[oi + j] = og * (float) Math.tanh(c);
+                    out[oi + hidden + j] = c;
+                }
+            }
+        }
+    }
+
+    /**
+     * Backpropagation through time; see the class comment. {@code gOut} [T, N, S] is dL/d(out)
+     * (contiguous from offset 0). Writes the gradients that are not null: dx [T, N, I], dh0 and
+     * dc0 [N, H], dwih [G·H, I], dwhh [G·H, H], dbih and dbhh [G·H] (all from offset 0,
+     * overwritten). The other arrays are those of {@link #forward}, only read.
+     */
+    public static void backward(Cell cell, int steps, int n, int in, int hidden, float[] x, float[] h0, int h0o,
+                                float[] c0, int c0o, float[] wih, int wiho, float[] whh, int whho, float[] out,
+                                float[] gates, float[] hn, float[] gOut, float[] dx, float[] dh0, float[] dc0,
+                                float[] dwih, float[] dwhh, float[] dbih, float[] dbhh) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), rows = steps * n;
+        // Gate gradients before the nonlinearities: dG for the input side, dGh for the recurrent
+        // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
+        float[] dg = new float[rows * gh];
+        float[] dgh = cell == Cell.GRU ? new float[rows * gh] : dg;
+        float[] dh = new float[n * hidden];
+        float[] dc = cell == Cell.LSTM ? new float[n * hidden] : null;
+        float[] direct = cell == Cell.GRU ? new float[n * hidden] : null;
+        for (int t = steps - 1; t >= 0; t--) {
+            int g0 = t * n * gh;
+            boolean first = t == 0;
+            float[] hp = first ? h0 : out;
+            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
+            float[] cp = first ? c0 : out;
+            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
+            for (int i = 0; i < n; i++) {
+                int gi = g0 + i * gh, oi = (t * n + i) * s, hi = i * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    float dhj = dh[hi + j] + gOut[oi + j];
+                    if (cell == Cell.RNN_TANH) {
+                        float h = gates[gi + j];
+                        dg[gi + j] = dhj * (1f - h * h);
+                    } else if (cell == Cell.LSTM) {
+                        float ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
+                        float og = gates[gi + 3 * hidden + j];
+                        float tc = (float) Math.tanh(out[oi + hidden + j]);
+                        float dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1f - tc * tc);
+                        float prev = cp == null ? 0f : cp[cpo + i * ldc + j];
+                        dg[gi + j] = dcj * gg * ig * (1f - ig);
+                        dg[gi + hidden + j] = dcj * prev * fg * (1f - fg);
+                        dg[gi + 2 * hidden + j] = dcj * ig * (1f - gg * gg);
+                        dg[gi + 3 * hidden + j] = dhj * tc * og * (1f - og);
+                        dc[hi + j] = dcj * fg;
+                    } else {
+                        float r = gates[gi + j], z = gates[gi + hidden + j], nj = gates[gi + 2 * hidden + j];
+                        float prev = hp == null ? 0f : hp[hpo + i * ldh + j];
+                        float dnPre = dhj * (1f - z) * (1f - nj * nj);
+                        float drPre = dnPre * hn[(t * n + i) * hidden + j] * r * (1f - r);
+                        float dzPre = dhj * (prev - nj) * z * (1f - z);
+                        dg[gi + j] = drPre;
+                        dg[gi + hidden + j] = dzPre;
+                        dg[gi + 2 * hidden + j] = dnPre;
+                        dgh[gi + j] = drPre;
+                        dgh[gi + hidden + j] = dzPre;
+                        dgh[gi + 2 * hidden + j] = dnPre * r;
+                        direct[hi + j] = dhj * z;
+                    }
+                }
+            }
+            // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
+            if (!first || dh0 != null) {
+                Gemm.sgemm(false, false, n, hidden, gh, 1f, dgh, g0, gh, whh, whho, hidden, 0f, dh, 0, hidden);
+                if (direct != null) {
+                    for (int k = 0; k < n * hidden; k++) {
+                        dh[k] += direct[k];
+                    }
+                }
+            }
+        }
+        if (dh0 != null) {
+            System.arraycopy(dh, 0, dh0, 0, n * hidden);
+        }
+        if (dc0 != null) {
+            System.arraycopy(dc, 0, dc0, 0, n * hidden);
+        }
+        if (dx != null) {
+            Gemm.sgemm(false, false, rows, in, gh, 1f, dg, 0, gh, wih, wiho, Math.max(in, 1), 0f, dx, 0, Math.max(in, 1));
+        }
+        if (dwih != null) {
+            Gemm.sgemm(true, false, gh, in, rows, 1f, dg, 0, gh, x, 0, Math.max(in, 1), 0f, dwih, 0, Math.max(in, 1));
+        }
+        if (dwhh != null) {
+            // Steps 1.. against h_0..h_{T−2} (rows of out, stride S), step 0 against h0.
+            Gemm.sgemm(true, false, gh, hidden, (steps - 1) * n, 1f, dgh, n * gh, gh, out, 0, s, 0f, dwhh, 0, hidden);
+            if (h0 != null) {
+                Gemm.sgemm(true, false, gh, hidden, n, 1f, dgh, 0, gh, h0, h0o, hidden, 1f, dwhh, 0, hidden);
+            }
+        }
+        if (dbih != null) {
+            columnSums(dg, rows, gh, dbih);
+        }
+        if (dbhh != null) {
+            columnSums(dgh, rows, gh, dbhh);
+        }
+    }
+
+    private static float sigmoid(float v) {
+        return 1f / (1f + (float) Math.exp(-v));
+    }
+
+    private static void columnSums(float[] a, int rows, int cols, float[] sums) {
+        java.util.Arrays.fill(sums, 0, cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0, at = r * cols; j < cols; j++) {
+                sums[j] += a[at + j];
+            }
+        }
+    }
+    // twin: end
+    // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
+    /**
+     * The forward pass; see the class comment. Writes {@code out} [T, N, S], {@code gates}
+     * [T, N, G·H] and, for the GRU, {@code hn} [T, N, H]; reads the rest. All arrays are
+     * contiguous from offset 0 except the weights, biases and initial states (at their offsets).
+     */
+    public static void forward(Cell cell, int steps, int n, int in, int hidden, double[] x, double[] h0, int h0o,
+                               double[] c0, int c0o, double[] wih, int wiho, double[] whh, int whho, double[] bih, int biho,
+                               double[] bhh, int bhho, double[] out, double[] gates, double[] hn) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), rows = steps * n;
+        // The input half of every step's gates at once.
+        Gemm.dgemm(false, true, rows, gh, in, 1d, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0d, gates, 0, gh);
+        for (int r = 0; r < rows; r++) {
+            int at = r * gh;
+            if (bih != null) {
+                for (int j = 0; j < gh; j++) {
+                    gates[at + j] += bih[biho + j];
+                }
+            }
+            // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
+            int hb = cell == Cell.GRU ? 2 * hidden : gh;
+            if (bhh != null) {
+                for (int j = 0; j < hb; j++) {
+                    gates[at + j] += bhh[bhho + j];
+                }
+            }
+        }
+        double[] hh = cell == Cell.GRU ? new double[n * gh] : null;
+        for (int t = 0; t < steps; t++) {
+            int g0 = t * n * gh;
+            boolean first = t == 0;
+            double[] hp = first ? h0 : out;
+            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
+            double[] cp = first ? c0 : out;
+            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
+            if (cell == Cell.GRU) {
+                if (hp != null) {
+                    Gemm.dgemm(false, true, n, gh, hidden, 1d, hp, hpo, ldh, whh, whho, hidden, 0d, hh, 0, gh);
+                } else {
+                    java.util.Arrays.fill(hh, 0d);
+                }
+                for (int i = 0; i < n; i++) {
+                    int gi = g0 + i * gh, hi = i * gh, oi = (t * n + i) * s, ni = (t * n + i) * hidden;
+                    for (int j = 0; j < hidden; j++) {
+                        double r = sigmoid(gates[gi + j] + hh[hi + j]);
+                        double z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
+                        double hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0d : bhh[bhho + 2 * hidden + j]);
+                        double nj = (double) Math.tanh(gates[gi + 2 * hidden + j] + r * hnj);
+                        double prev = hp == null ? 0d : hp[hpo + i * ldh + j];
+                        gates[gi + j] = r;
+                        gates[gi + hidden + j] = z;
+                        gates[gi + 2 * hidden + j] = nj;
+                        hn[ni + j] = hnj;
+                        out[oi + j] = (1d - z) * nj + z * prev;
+                    }
+                }
+                continue;
+            }
+            if (hp != null) {
+                Gemm.dgemm(false, true, n, gh, hidden, 1d, hp, hpo, ldh, whh, whho, hidden, 1d, gates, g0, gh);
+            }
+            for (int i = 0; i < n; i++) {
+                int gi = g0 + i * gh, oi = (t * n + i) * s;
+                if (cell == Cell.RNN_TANH) {
+                    for (int j = 0; j < hidden; j++) {
+                        double h = (double) Math.tanh(gates[gi + j]);
+                        gates[gi + j] = h;
+                        out[oi + j] = h;
+                    }
+                    continue;
+                }
+                for (int j = 0; j < hidden; j++) {
+                    double ig = sigmoid(gates[gi + j]);
+                    double fg = sigmoid(gates[gi + hidden + j]);
+                    double gg = (double) Math.tanh(gates[gi + 2 * hidden + j]);
+                    double og = sigmoid(gates[gi + 3 * hidden + j]);
+                    double prev = cp == null ? 0d : cp[cpo + i * ldc + j];
+                    double c = fg * prev + ig * gg;
+                    gates[gi + j] = ig;
+                    gates[gi + hidden + j] = fg;
+                    gates[gi + 2 * hidden + j] = gg;
+                    gates[gi + 3 * hidden + j] = og;
+                    out[oi + j] = og * (double) Math.tanh(c);
+                    out[oi + hidden + j] = c;
+                }
+            }
+        }
+    }
+
+    /**
+     * Backpropagation through time; see the class comment. {@code gOut} [T, N, S] is dL/d(out)
+     * (contiguous from offset 0). Writes the gradients that are not null: dx [T, N, I], dh0 and
+     * dc0 [N, H], dwih [G·H, I], dwhh [G·H, H], dbih and dbhh [G·H] (all from offset 0,
+     * overwritten). The other arrays are those of {@link #forward}, only read.
+     */
+    public static void backward(Cell cell, int steps, int n, int in, int hidden, double[] x, double[] h0, int h0o,
+                                double[] c0, int c0o, double[] wih, int wiho, double[] whh, int whho, double[] out,
+                                double[] gates, double[] hn, double[] gOut, double[] dx, double[] dh0, double[] dc0,
+                                double[] dwih, double[] dwhh, double[] dbih, double[] dbhh) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), rows = steps * n;
+        // Gate gradients before the nonlinearities: dG for the input side, dGh for the recurrent
+        // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
+        double[] dg = new double[rows * gh];
+        double[] dgh = cell == Cell.GRU ? new double[rows * gh] : dg;
+        double[] dh = new double[n * hidden];
+        double[] dc = cell == Cell.LSTM ? new double[n * hidden] : null;
+        double[] direct = cell == Cell.GRU ? new double[n * hidden] : null;
+        for (int t = steps - 1; t >= 0; t--) {
+            int g0 = t * n * gh;
+            boolean first = t == 0;
+            double[] hp = first ? h0 : out;
+            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
+            double[] cp = first ? c0 : out;
+            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
+            for (int i = 0; i < n; i++) {
+                int gi = g0 + i * gh, oi = (t * n + i) * s, hi = i * hidden;
+                for (int j = 0; j < hidden; j++) {
+                    double dhj = dh[hi + j] + gOut[oi + j];
+                    if (cell == Cell.RNN_TANH) {
+                        double h = gates[gi + j];
+                        dg[gi + j] = dhj * (1d - h * h);
+                    } else if (cell == Cell.LSTM) {
+                        double ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
+                        double og = gates[gi + 3 * hidden + j];
+                        double tc = (double) Math.tanh(out[oi + hidden + j]);
+                        double dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1d - tc * tc);
+                        double prev = cp == null ? 0d : cp[cpo + i * ldc + j];
+                        dg[gi + j] = dcj * gg * ig * (1d - ig);
+                        dg[gi + hidden + j] = dcj * prev * fg * (1d - fg);
+                        dg[gi + 2 * hidden + j] = dcj * ig * (1d - gg * gg);
+                        dg[gi + 3 * hidden + j] = dhj * tc * og * (1d - og);
+                        dc[hi + j] = dcj * fg;
+                    } else {
+                        double r = gates[gi + j], z = gates[gi + hidden + j], nj = gates[gi + 2 * hidden + j];
+                        double prev = hp == null ? 0d : hp[hpo + i * ldh + j];
+                        double dnPre = dhj * (1d - z) * (1d - nj * nj);
+                        double drPre = dnPre * hn[(t * n + i) * hidden + j] * r * (1d - r);
+                        double dzPre = dhj * (prev - nj) * z * (1d - z);
+                        dg[gi + j] = drPre;
+                        dg[gi + hidden + j] = dzPre;
+                        dg[gi + 2 * hidden + j] = dnPre;
+                        dgh[gi + j] = drPre;
+                        dgh[gi + hidden + j] = dzPre;
+                        dgh[gi + 2 * hidden + j] = dnPre * r;
+                        direct[hi + j] = dhj * z;
+                    }
+                }
+            }
+            // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
+            if (!first || dh0 != null) {
+                Gemm.dgemm(false, false, n, hidden, gh, 1d, dgh, g0, gh, whh, whho, hidden, 0d, dh, 0, hidden);
+                if (direct != null) {
+                    for (int k = 0; k < n * hidden; k++) {
+                        dh[k] += direct[k];
+                    }
+                }
+            }
+        }
+        if (dh0 != null) {
+            System.arraycopy(dh, 0, dh0, 0, n * hidden);
+        }
+        if (dc0 != null) {
+            System.arraycopy(dc, 0, dc0, 0, n * hidden);
+        }
+        if (dx != null) {
+            Gemm.dgemm(false, false, rows, in, gh, 1d, dg, 0, gh, wih, wiho, Math.max(in, 1), 0d, dx, 0, Math.max(in, 1));
+        }
+        if (dwih != null) {
+            Gemm.dgemm(true, false, gh, in, rows, 1d, dg, 0, gh, x, 0, Math.max(in, 1), 0d, dwih, 0, Math.max(in, 1));
+        }
+        if (dwhh != null) {
+            // Steps 1.. against h_0..h_{T−2} (rows of out, stride S), step 0 against h0.
+            Gemm.dgemm(true, false, gh, hidden, (steps - 1) * n, 1d, dgh, n * gh, gh, out, 0, s, 0d, dwhh, 0, hidden);
+            if (h0 != null) {
+                Gemm.dgemm(true, false, gh, hidden, n, 1d, dgh, 0, gh, h0, h0o, hidden, 1d, dwhh, 0, hidden);
+            }
+        }
+        if (dbih != null) {
+            columnSums(dg, rows, gh, dbih);
+        }
+        if (dbhh != null) {
+            columnSums(dgh, rows, gh, dbhh);
+        }
+    }
+
+    private static double sigmoid(double v) {
+        return 1d / (1d + (double) Math.exp(-v));
+    }
+
+    private static void columnSums(double[] a, int rows, int cols, double[] sums) {
+        java.util.Arrays.fill(sums, 0, cols, 0d);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0, at = r * cols; j < cols; j++) {
+                sums[j] += a[at + j];
+            }
+        }
+    }
+    // twin: end
+}

@@ -1,0 +1,288 @@
+package io.backprop4j.internal.kernel;
+
+/**
+ * Row kernels of the sequence layers, on contiguous rows of length d:
+ *
+ * <pre>
+ *   layer norm:  y = (x − μ)·ρ·γ + β,   μ = mean(x),  ρ = 1/√(var(x) + ε)  (biased variance, per row)
+ *                dx = ρ·(gγ − mean(gγ) − x̂·mean(gγ·x̂)),  dγ = Σ_rows g·x̂,  dβ = Σ_rows g,  x̂ = (x − μ)·ρ
+ *   attention softmax of one [T, S] block of scores x:
+ *                y_ij = exp(α·x_ij − m_i) / Σ_j' exp(α·x_ij' − m_i) over the keys j not masked, 0 at masked ones
+ *                dx_ij = α·y_ij·(g_ij − Σ_j' g_ij'·y_ij')
+ * </pre>
+ *
+ * For the softmax a key j is masked when {@code causal} and j > i + (S − T) (a query sees the
+ * keys up to its own position), or when {@code mask[..]} is true; a row with every key masked
+ * gives NaN, as PyTorch's {@code -inf} masks do. Statistics are summed in float64; rows are spread
+ * over {@link Parallel}.
+ */
+public final class Sequences {
+    private Sequences() {
+    }
+
+    /** Rows per task handed to another thread: about 16k elements. */
+    private static int grain(int d) {
+        return Math.max(1, (1 << 14) / Math.max(d, 1));
+    }
+
+    // twin: float32 source
+    /** Layer norm of {@code rows} rows of x (from xo) into y (from 0); writes mean and rstd per row. γ, β may be null. */
+    public static void layerNorm(int rows, int d, float[] x, int xo, float[] w, int wo, float[] b, int bo, double eps,
+                                 float[] y, double[] mean, double[] rstd) {
+        Parallel.forRange(rows, grain(d), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int at = xo + r * d, yo = r * d;
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += x[at + j];
+                }
+                double m = s / d;
+                double q = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = x[at + j] - m;
+                    q += v * v;
+                }
+                double rs = 1 / Math.sqrt(q / d + eps);
+                mean[r] = m;
+                rstd[r] = rs;
+                for (int j = 0; j < d; j++) {
+                    double v = (x[at + j] - m) * rs;
+                    if (w != null) {
+                        v *= w[wo + j];
+                    }
+                    if (b != null) {
+                        v += b[bo + j];
+                    }
+                    y[yo + j] = (float) v;
+                }
+            }
+        });
+    }
+
+    /**
+     * The layer norm's backward: dx (from 0, overwritten; null for none), dw and db (float64 sums
+     * over the rows, overwritten; null for none), given g (from go) and the forward's mean and rstd.
+     */
+    public static void layerNormBackward(int rows, int d, float[] x, int xo, float[] g, int go, float[] w, int wo,
+                                         double[] mean, double[] rstd, float[] dx, double[] dw, double[] db) {
+        if (dx != null) {
+            Parallel.forRange(rows, grain(d), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int at = xo + r * d, gi = go + r * d, o = r * d;
+                    double m = mean[r], rs = rstd[r], sg = 0, sgx = 0;
+                    for (int j = 0; j < d; j++) {
+                        double gw = w == null ? g[gi + j] : (double) g[gi + j] * w[wo + j];
+                        sg += gw;
+                        sgx += gw * (x[at + j] - m) * rs;
+                    }
+                    sg /= d;
+                    sgx /= d;
+                    for (int j = 0; j < d; j++) {
+                        double gw = w == null ? g[gi + j] : (double) g[gi + j] * w[wo + j];
+                        dx[o + j] = (float) (rs * (gw - sg - (x[at + j] - m) * rs * sgx));
+                    }
+                }
+            });
+        }
+        if (dw != null) {
+            java.util.Arrays.fill(dw, 0, d, 0);
+        }
+        if (db != null) {
+            java.util.Arrays.fill(db, 0, d, 0);
+        }
+        if (dw == null && db == null) {
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int at = xo + r * d, gi = go + r * d;
+            double m = mean[r], rs = rstd[r];
+            for (int j = 0; j < d; j++) {
+                if (dw != null) {
+                    dw[j] += g[gi + j] * (x[at + j] - m) * rs;
+                }
+                if (db != null) {
+                    db[j] += g[gi + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * The attention softmax of {@code blocks} [t, s] blocks of scores x (from 0) into y (from 0),
+     * scale {@code alpha}; {@code mask} (null for none) holds one flag per score when
+     * {@code maskBlock} is t·s, or one [t, s] block shared by all when it is 0.
+     */
+    public static void attentionSoftmax(int blocks, int t, int s, float[] x, double alpha, boolean causal,
+                                        boolean[] mask, int maskBlock, float[] y) {
+        Parallel.forRange(blocks * t, grain(s), (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int blk = row / t, i = row % t, at = row * s, mo = blk * maskBlock + i * s;
+                int visible = causal ? Math.min(s, i + (s - t) + 1) : s;
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) {
+                    if (mask == null || !mask[mo + j]) {
+                        m = Math.max(m, alpha * x[at + j]);
+                    }
+                }
+                double sum = 0;
+                for (int j = 0; j < s; j++) {
+                    double e = j >= visible || (mask != null && mask[mo + j]) ? 0 : Math.exp(alpha * x[at + j] - m);
+                    y[at + j] = (float) e;
+                    sum += e;
+                }
+                // Every key masked: 0/0, NaN, as in PyTorch.
+                double inv = 1 / sum;
+                for (int j = 0; j < s; j++) {
+                    y[at + j] = sum == 0 ? Float.NaN : (float) (y[at + j] * inv);
+                }
+            }
+        });
+    }
+
+    /** The attention softmax's backward: dx = α·y ⊙ (g − Σ_j g_j y_j) per row of s (all from 0; dx overwritten). */
+    public static void attentionSoftmaxBackward(int rows, int s, float[] y, float[] g, double alpha, float[] dx) {
+        Parallel.forRange(rows, grain(s), (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int at = row * s;
+                double dot = 0;
+                for (int j = 0; j < s; j++) {
+                    dot += (double) g[at + j] * y[at + j];
+                }
+                for (int j = 0; j < s; j++) {
+                    dx[at + j] = (float) (alpha * y[at + j] * (g[at + j] - dot));
+                }
+            }
+        });
+    }
+    // twin: end
+    // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
+    /** Layer norm of {@code rows} rows of x (from xo) into y (from 0); writes mean and rstd per row. γ, β may be null. */
+    public static void layerNorm(int rows, int d, double[] x, int xo, double[] w, int wo, double[] b, int bo, double eps,
+                                 double[] y, double[] mean, double[] rstd) {
+        Parallel.forRange(rows, grain(d), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int at = xo + r * d, yo = r * d;
+                double s = 0;
+                for (int j = 0; j < d; j++) {
+                    s += x[at + j];
+                }
+                double m = s / d;
+                double q = 0;
+                for (int j = 0; j < d; j++) {
+                    double v = x[at + j] - m;
+                    q += v * v;
+                }
+                double rs = 1 / Math.sqrt(q / d + eps);
+                mean[r] = m;
+                rstd[r] = rs;
+                for (int j = 0; j < d; j++) {
+                    double v = (x[at + j] - m) * rs;
+                    if (w != null) {
+                        v *= w[wo + j];
+                    }
+                    if (b != null) {
+                        v += b[bo + j];
+                    }
+                    y[yo + j] = (double) v;
+                }
+            }
+        });
+    }
+
+    /**
+     * The layer norm's backward: dx (from 0, overwritten; null for none), dw and db (float64 sums
+     * over the rows, overwritten; null for none), given g (from go) and the forward's mean and rstd.
+     */
+    public static void layerNormBackward(int rows, int d, double[] x, int xo, double[] g, int go, double[] w, int wo,
+                                         double[] mean, double[] rstd, double[] dx, double[] dw, double[] db) {
+        if (dx != null) {
+            Parallel.forRange(rows, grain(d), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int at = xo + r * d, gi = go + r * d, o = r * d;
+                    double m = mean[r], rs = rstd[r], sg = 0, sgx = 0;
+                    for (int j = 0; j < d; j++) {
+                        double gw = w == null ? g[gi + j] : (double) g[gi + j] * w[wo + j];
+                        sg += gw;
+                        sgx += gw * (x[at + j] - m) * rs;
+                    }
+                    sg /= d;
+                    sgx /= d;
+                    for (int j = 0; j < d; j++) {
+                        double gw = w == null ? g[gi + j] : (double) g[gi + j] * w[wo + j];
+                        dx[o + j] = (double) (rs * (gw - sg - (x[at + j] - m) * rs * sgx));
+                    }
+                }
+            });
+        }
+        if (dw != null) {
+            java.util.Arrays.fill(dw, 0, d, 0);
+        }
+        if (db != null) {
+            java.util.Arrays.fill(db, 0, d, 0);
+        }
+        if (dw == null && db == null) {
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            int at = xo + r * d, gi = go + r * d;
+            double m = mean[r], rs = rstd[r];
+            for (int j = 0; j < d; j++) {
+                if (dw != null) {
+                    dw[j] += g[gi + j] * (x[at + j] - m) * rs;
+                }
+                if (db != null) {
+                    db[j] += g[gi + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * The attention softmax of {@code blocks} [t, s] blocks of scores x (from 0) into y (from 0),
+     * scale {@code alpha}; {@code mask} (null for none) holds one flag per score when
+     * {@code maskBlock} is t·s, or one [t, s] block shared by all when it is 0.
+     */
+    public static void attentionSoftmax(int blocks, int t, int s, double[] x, double alpha, boolean causal,
+                                        boolean[] mask, int maskBlock, double[] y) {
+        Parallel.forRange(blocks * t, grain(s), (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int blk = row / t, i = row % t, at = row * s, mo = blk * maskBlock + i * s;
+                int visible = causal ? Math.min(s, i + (s - t) + 1) : s;
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) {
+                    if (mask == null || !mask[mo + j]) {
+                        m = Math.max(m, alpha * x[at + j]);
+                    }
+                }
+                double sum = 0;
+                for (int j = 0; j < s; j++) {
+                    double e = j >= visible || (mask != null && mask[mo + j]) ? 0 : Math.exp(alpha * x[at + j] - m);
+                    y[at + j] = (double) e;
+                    sum += e;
+                }
+                // Every key masked: 0/0, NaN, as in PyTorch.
+                double inv = 1 / sum;
+                for (int j = 0; j < s; j++) {
+                    y[at + j] = sum == 0 ? Double.NaN : (double) (y[at + j] * inv);
+                }
+            }
+        });
+    }
+
+    /** The attention softmax's backward: dx = α·y ⊙ (g − Σ_j g_j y_j) per row of s (all from 0; dx overwritten). */
+    public static void attentionSoftmaxBackward(int rows, int s, double[] y, double[] g, double alpha, double[] dx) {
+        Parallel.forRange(rows, grain(s), (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int at = row * s;
+                double dot = 0;
+                for (int j = 0; j < s; j++) {
+                    dot += (double) g[at + j] * y[at + j];
+                }
+                for (int j = 0; j < s; j++) {
+                    dx[at + j] = (double) (alpha * y[at + j] * (g[at + j] - dot));
+                }
+            }
+        });
+    }
+    // twin: end
+}
