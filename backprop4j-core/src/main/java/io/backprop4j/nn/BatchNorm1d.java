@@ -68,6 +68,12 @@ public final class BatchNorm1d extends Module {
 
     public int features() { return features; }
 
+    /** The ε added to the variance. */
+    public double eps() { return eps; }
+
+    /** The weight of each batch's statistics in the running ones. */
+    public double momentum() { return momentum; }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 2 || x.size(1) != features) {
