@@ -98,6 +98,14 @@ final class SpecYaml {
         }
     }
 
+    /**
+     * The top-level mapping of a YAML file of another kind ({@code train --model FILE.yaml}), read
+     * with the same limits and checks (size, line length, UTF-8, duplicate keys).
+     */
+    static Node readMapping(Path file, String expected) {
+        return new SpecYaml(file.toString()).compose(readText(file), expected);
+    }
+
     static Read<Answers> readAnswers(Path file) {
         return readAnswers(readText(file), file.toString());
     }
@@ -276,11 +284,11 @@ final class SpecYaml {
         return v.length() > 40 ? sb + "..." : sb.toString();
     }
 
-    private static String where(Mark m) {
+    static String where(Mark m) {
         return "line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);
     }
 
-    private static String where(Node n) {
+    static String where(Node n) {
         return n.getStartMark().map(SpecYaml::where).orElse(null);
     }
 
@@ -327,7 +335,7 @@ final class SpecYaml {
         return n == null || (n instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
     }
 
-    private static String describe(Node n) {
+    static String describe(Node n) {
         if (n instanceof ScalarNode s) {
             String v = printable(s.getValue());
             if (s.getTag().equals(Tag.NULL)) return "null";

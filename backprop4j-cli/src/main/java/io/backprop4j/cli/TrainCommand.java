@@ -13,6 +13,7 @@ import io.backprop4j.optim.GradClip;
 import io.backprop4j.optim.LrSchedule;
 import io.backprop4j.optim.Optimizer;
 import io.backprop4j.optim.Optimizers;
+import io.backprop4j.train.Architecture;
 import io.backprop4j.train.Checkpoint;
 import io.backprop4j.train.EpochRandom;
 import io.backprop4j.train.EpochStats;
@@ -41,11 +42,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code backprop4j train}: trains a multi-layer perceptron on a named data set or a CSV file and
- * ends with the test score. Options left out take the data set's recipe ({@link Recipe}).
+ * {@code backprop4j train}: trains a multi-layer perceptron, a small convolutional network
+ * ({@code --model cnn}) or the layers of a YAML file ({@code --model FILE.yaml}) on a named data set
+ * or a CSV file and ends with the test score. Options left out take the data set's recipe
+ * ({@link Recipe}).
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a multi-layer perceptron and report its test score.",
+        description = {"Train a network (an MLP, a CNN, or the layers of a YAML file) and report its test score.",
             "With no options: the embedded digits set (64-128-10, Adam), in seconds.",
             "Options left out take the data set's recipe (see the README)."},
         footer = {"", "Exit status: 0 trained; 2 bad options or data, or training diverged (NaN or infinity)."})
@@ -61,6 +64,16 @@ final class TrainCommand implements Callable<Integer> {
             completionCandidates = Choices.TaskName.class,
             description = "classify (default) or regress (a CSV file whose last column is a number to predict).")
     Task task;
+
+    @Option(names = "--model", paramLabel = "mlp|cnn|FILE.yaml",
+            description = "mlp (default): the layers of --layers; cnn: the data set's small convolutional network (digits,"
+                    + " fashion-mnist); FILE.yaml: its list of layers (see the README).")
+    String model;
+
+    @Option(names = "--augment", paramLabel = "SPEC",
+            description = "Image augmentation while training: none, shift=N (random shifts of up to N pixels), flip"
+                    + " (mirror images, fashion-mnist only), or shift=N,flip (default from the recipe).")
+    String augment;
 
     @Option(names = "--layers", paramLabel = "N,N...", description = "Hidden layer sizes, e.g. 512,256; 'none' for a linear model.")
     String layers;
@@ -135,7 +148,20 @@ final class TrainCommand implements Callable<Integer> {
      * Fashion-MNIST's recipe is the measured one documented in the README.
      */
     record Recipe(int[] layers, String activation, double dropout, String optimizer, double lr, Schedule schedule,
-                  int epochs, int batch) {
+                  int epochs, int batch, Augment augment) {
+        Recipe(int[] layers, String activation, double dropout, String optimizer, double lr, Schedule schedule, int epochs, int batch) {
+            this(layers, activation, dropout, optimizer, lr, schedule, epochs, batch, Augment.NONE);
+        }
+
+        /** The recipe of {@code --model cnn} or a YAML network on a data set (the layers are the network's). */
+        static Recipe forNetwork(String key) {
+            return switch (key) {
+                case "digits" -> new Recipe(null, null, 0, "adam", 2e-3, Schedule.COSINE, 30, 32, new Augment(1, false));
+                case "fashion-mnist" -> new Recipe(null, null, 0, "adam", 2e-3, Schedule.COSINE, 12, 128, new Augment(1, true));
+                default -> new Recipe(null, null, 0, "adam", 1e-3, Schedule.NONE, 30, 32, Augment.NONE);
+            };
+        }
+
         static Recipe forData(String key) {
             return switch (key) {
                 case "digits" -> new Recipe(new int[] {128}, "relu", 0, "adam", 1e-3, Schedule.NONE, 20, 32);
@@ -151,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
      * The options that change the trained weights: each is recorded with every checkpoint and must
      * be the same on {@code --resume} ({@code --epochs} may grow when there is no schedule).
      */
-    static final List<String> RECORDED = List.of("--data", "--task", "--layers", "--activation", "--dropout", "--batch-norm",
+    static final List<String> RECORDED = List.of("--data", "--task", "--model", "--augment", "--layers", "--activation", "--dropout", "--batch-norm",
             "--optimizer", "--lr", "--schedule", "--grad-clip", "--epochs", "--batch", "--seed", "--patience", "--val-split",
             "--no-standardize");
     /** The options that do not: where to read and write, and what to print; where training runs ({@link ClusterOptions}). */
@@ -174,6 +200,57 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code --augment}: random shifts of up to {@code shift} pixels, and mirror images.
+     */
+    record Augment(int shift, boolean flip) {
+        static final Augment NONE = new Augment(0, false);
+
+        static Augment parse(String text) {
+            String t = text.strip().toLowerCase(Locale.ROOT);
+            if (t.equals("none")) return NONE;
+            int shift = 0;
+            boolean flip = false;
+            for (String part : t.split(",", -1)) {
+                String p = part.strip();
+                if (p.equals("flip") && !flip) {
+                    flip = true;
+                } else if (p.startsWith("shift=") && shift == 0) {
+                    try {
+                        shift = Integer.parseInt(p.substring(6).strip());
+                    } catch (NumberFormatException e) {
+                        shift = -1;
+                    }
+                    if (shift < 1 || shift > 64) throw bad(text, "'" + p + "' needs a number of pixels from 1 to 64");
+                } else {
+                    throw bad(text, "'" + p + "' is not shift=N or flip");
+                }
+            }
+            return new Augment(shift, flip);
+        }
+
+        private static BackpropException bad(String text, String why) {
+            return new BackpropException("invalid --augment '" + text + "': " + why + "; expected none, shift=N, flip, or shift=N,flip");
+        }
+
+        boolean any() {
+            return shift > 0 || flip;
+        }
+
+        String cliName() {
+            return !any() ? "none" : (shift > 0 ? "shift=" + shift : "") + (shift > 0 && flip ? "," : "") + (flip ? "flip" : "");
+        }
+    }
+
+    /** The shape of one image of a data set ([channels, height, width]), or null when its samples are no images. */
+    static int[] imageShape(String key) {
+        return switch (key) {
+            case "digits" -> new int[] {1, 8, 8};
+            case "fashion-mnist" -> new int[] {1, 28, 28};
+            default -> null;
+        };
+    }
+
     @Override
     public Integer call() {
         checkOptionsAreSorted(command);
@@ -181,7 +258,34 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = command.commandLine().getErr();
         Task theTask = task;
         String key = dataKey(data);
-        Recipe recipe = Recipe.forData(key);
+        String modelName = model == null || model.equals("mlp") ? "mlp" : model;
+        boolean mlp = modelName.equals("mlp");
+        Path modelYaml = mlp || modelName.equals("cnn") ? null : Path.of(modelName);
+        if (modelYaml != null && !modelName.toLowerCase(Locale.ROOT).endsWith(".yaml") && !modelName.toLowerCase(Locale.ROOT).endsWith(".yml")
+                && !java.nio.file.Files.exists(modelYaml)) {
+            throw new BackpropException("unknown --model '" + modelName + "'; valid: mlp, cnn, or a FILE.yaml of layers");
+        }
+        if (!mlp) {
+            for (String[] o : new String[][] {{"--layers", layers}, {"--activation", activation},
+                    {"--dropout", dropout == null ? null : "x"}, {"--batch-norm", batchNorm ? "x" : null}}) {
+                if (o[1] != null) {
+                    throw new BackpropException(o[0] + " is for --model mlp; --model " + modelName + " has its own layers"
+                            + (modelYaml == null ? " (write a FILE.yaml of layers for others)" : ""));
+                }
+            }
+        }
+        if (modelName.equals("cnn") && imageShape(key) == null) {
+            throw new BackpropException("--model cnn needs a data set of images (digits, fashion-mnist); " + (key.equals("csv") ? data : key)
+                    + " is not one: use --model FILE.yaml with an unflatten layer for the images of a CSV file");
+        }
+        Recipe recipe = mlp ? Recipe.forData(key) : Recipe.forNetwork(key);
+        Augment aug = augment == null && mlp ? Augment.NONE : augment == null ? recipe.augment() : Augment.parse(augment);
+        if (aug.any() && mlp) throw new BackpropException("--augment is for image networks: --model cnn or a FILE.yaml of layers");
+        if (aug.flip() && !key.equals("fashion-mnist")) {
+            throw new BackpropException("--augment " + augment + ": flips are for fashion-mnist only"
+                    + (key.equals("digits") ? " (a mirrored digit is no digit: 2 and 5, 3 and E)" : " (is a mirror image of "
+                    + (key.equals("csv") ? data : key) + " the same class?); put random_shift2d with flip: true in the YAML to insist"));
+        }
         int[] hidden = layers == null ? recipe.layers() : parseLayers(layers);
         String act = activation == null ? recipe.activation() : activation;
         double p = dropout == null ? recipe.dropout() : dropout;
@@ -218,7 +322,10 @@ final class TrainCommand implements Callable<Integer> {
                     new SplittableRandom(Datasets.SPLIT_SEED));
             splits = new DataSplits(s.train(), s.validation(), splits.test());
         }
-        Standardizer standardizer = noStandardize ? null : Standardizer.fit(splits.train());
+        // Images are scaled by one mean and std over all pixels (see Standardizer.fitPooled); other data column by column.
+        boolean images = !mlp && imageShape(key) != null;
+        Standardizer standardizer = noStandardize ? null : images ? Standardizer.fitPooled(splits.train().features())
+                : Standardizer.fit(splits.train());
         if (standardizer != null) splits = splits.standardized(standardizer);
         Dataset train = splits.train();
         if (train.numFeatures() == 0) {
@@ -243,17 +350,26 @@ final class TrainCommand implements Callable<Integer> {
         }
         String[] classNames = theTask == Task.CLASSIFY ? classNames(train, outputs) : null;
         String source = key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key;
-        ModelSpec spec = new ModelSpec(train.numFeatures(), hidden, outputs, act, p, batchNorm, theTask, classNames,
-                train.featureNames(), standardizer, source);
-
-        checkModelFits(spec.sizes(), layers);
+        ModelSpec spec;
+        if (mlp) {
+            spec = new ModelSpec(train.numFeatures(), hidden, outputs, act, p, batchNorm, theTask, classNames,
+                    train.featureNames(), standardizer, source);
+            checkModelFits(spec.sizes(), layers);
+        } else {
+            double fill = standardizer == null ? 0 : -standardizer.mean()[0] / (double) standardizer.std()[0];
+            Network net = network(modelName, modelYaml, key, train.numFeatures(), outputs, aug, augment != null, fill);
+            Architecture arch = net.architecture();
+            aug = net.augment();
+            spec = ModelSpec.sequential(arch, theTask, classNames, train.featureNames(), standardizer, source);
+            checkParameters(arch.tensorElements(), "--model " + modelName);
+        }
 
         // Model, optimiser, schedule: all drawn from the seed.
         EpochRandom random = new EpochRandom(seed);
         Sequential model = spec.build(random);
         Optimizer optim = Optimizers.create(opt, model.parameters(), rate);
         LrSchedule lrSchedule = sched.create(optim, nEpochs);
-        Map<String, String> config = config(key, theTask, hidden, act, p, opt, rate, sched, nEpochs, batchSize,
+        Map<String, String> config = config(key, theTask, spec, aug, hidden, act, p, opt, rate, sched, nEpochs, batchSize,
                 standardizer != null);
         if (checkpointDir != null) config.put(DATA_CHECKSUM, dataChecksum(train, splits.validation()));
 
@@ -408,18 +524,109 @@ final class TrainCommand implements Callable<Integer> {
             }
             params += w + sizes[i + 1];
         }
+        checkParameters(params, what(layersOption));
+    }
+
+    /** Refuses {@code params} parameters when they, their gradients and the optimiser state would not fit in the heap. */
+    static void checkParameters(long params, String what) {
         long bytes = params * Float.BYTES * 4; // weights, gradients and up to two optimiser moments
         long heap = Runtime.getRuntime().maxMemory();
         if (bytes > heap * 0.9) {
             throw new BackpropException(String.format(Locale.ROOT,
                     "%s: the model has %,d parameters, about %.1f GiB with gradients and optimiser state, more than the heap's %.1f GiB;"
                             + " use smaller layers, or raise the heap with BACKPROP4J_JAVA_OPTS=-Xmx16g",
-                    what(layersOption), params, bytes / 1073741824.0, heap / 1073741824.0));
+                    what, params, bytes / 1073741824.0, heap / 1073741824.0));
         }
     }
 
     private static String what(String layersOption) {
         return layersOption == null ? "the model" : "--layers " + layersOption;
+    }
+
+    /**
+     * The network of {@code --model cnn} or {@code --model FILE.yaml} for rows of {@code inputs}
+     * features and {@code outputs} outputs: for a data set of images, an unflatten to the image
+     * shape first (unless the file starts with one, or with a layer that takes rows), then the
+     * augmentation; a last linear layer without {@code out} gets the outputs.
+     */
+    static Network network(String modelName, Path yaml, String key, int inputs, int outputs, Augment aug, boolean asked, double fill) {
+        int[] image = imageShape(key);
+        ModelYaml file = yaml == null ? null : ModelYaml.read(yaml);
+        List<Object> own = file != null ? file.layers() : defaultCnn(image);
+        String first = own.getFirst() instanceof Map<?, ?> m && m.get("type") instanceof String t ? t : "";
+        boolean unflatten = image != null && IMAGE_FIRST.contains(first);
+        if (!asked && !unflatten && !first.equals("unflatten")) aug = Augment.NONE;   // the recipe's is for networks of images
+        if (aug.any() && !unflatten && !first.equals("unflatten")) {
+            throw new BackpropException("--augment " + aug.cliName() + " needs images: " + (image == null
+                    ? (key.equals("csv") ? "the data" : key) + " has none; start " + yaml + " with an unflatten to the image shape"
+                    : yaml + " starts with " + first + ", not with a layer of images"));
+        }
+        List<Object> added = new java.util.ArrayList<>();
+        if (unflatten) added.add(layer("type", "unflatten", "dim", 1L, "sizes", java.util.Arrays.stream(image).mapToObj(i -> (Object) (long) i).toList()));
+        if (aug.any()) added.add(layer("type", "random_shift2d", "max_shift", (long) aug.shift(), "flip", aug.flip(), "fill", fill));
+        int before = unflatten ? added.size() : 0;
+        java.util.function.UnaryOperator<List<Object>> edit = ls -> {
+            List<Object> all = new java.util.ArrayList<>(ls);
+            if (!unflatten && !added.isEmpty()) all.addAll(1, added);  // the augmentation after the file's own unflatten
+            else all.addAll(0, added);
+            if (all.getLast() instanceof Map<?, ?> last && "linear".equals(last.get("type")) && !last.containsKey("out")) {
+                Map<Object, Object> copy = new java.util.LinkedHashMap<>(last);
+                copy.put("out", (long) outputs);
+                all.set(all.size() - 1, copy);
+            }
+            return all;
+        };
+        Architecture arch;
+        if (file != null) {
+            arch = file.architecture(inputs, edit, before);
+        } else {
+            arch = Architecture.read(new int[] {inputs}, edit.apply(own));
+        }
+        int[] out = arch.outputShape();
+        if (out.length != 2 || out[1] != outputs) {
+            String what = (key.equals("csv") ? "the data" : key) + " has " + outputs + (outputs == 1 ? " target" : " classes");
+            throw new BackpropException((yaml == null ? "--model " + modelName : yaml.toString()) + ": the last layer gives "
+                    + java.util.Arrays.toString(out).replaceFirst("^\\[1", "[N") + ", but " + what + ": end with {type: linear, out: " + outputs + "}");
+        }
+        return new Network(arch, aug);
+    }
+
+    /** The network train builds, and the augmentation in it. */
+    record Network(Architecture architecture, Augment augment) {}
+
+    /** The layers that take images: a data set of images gets an unflatten before them. */
+    private static final List<String> IMAGE_FIRST = List.of("conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm2d",
+            "dropout2d", "random_shift2d");
+
+    private static Map<String, Object> layer(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    /**
+     * {@code --model cnn}: two 3x3 convolutions (16 and 32 channels, each with batch norm and ReLU),
+     * max-pooled by 2 (after each for 28x28 images, after the second for 8x8 ones), then dropout
+     * 0.3, a hidden linear layer of 128 and dropout 0.3 before the output layer.
+     */
+    static List<Object> defaultCnn(int[] image) {
+        boolean small = image[1] < 16;
+        List<Object> l = new java.util.ArrayList<>();
+        l.add(layer("type", "conv2d", "out_channels", 16L, "kernel", 3L, "padding", 1L));
+        l.add(layer("type", "batch_norm2d"));
+        l.add(layer("type", "relu"));
+        if (!small) l.add(layer("type", "max_pool2d", "kernel", 2L));
+        l.add(layer("type", "conv2d", "out_channels", 32L, "kernel", 3L, "padding", 1L));
+        l.add(layer("type", "batch_norm2d"));
+        l.add(layer("type", "relu"));
+        l.add(layer("type", "max_pool2d", "kernel", 2L));
+        l.add(layer("type", "flatten"));
+        l.add(layer("type", "dropout", "p", 0.3));
+        l.add(layer("type", "linear", "out", 128L));
+        l.add(layer("type", "relu"));
+        l.add(layer("type", "dropout", "p", 0.3));
+        l.add(layer("type", "linear"));
+        return l;
     }
 
     private static String[] classNames(Dataset train, int outputs) {
@@ -439,11 +646,14 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The value of every option in {@link #RECORDED}, as in effect (the recipe's where left out), by name without "--". */
-    private Map<String, String> config(String key, Task theTask, int[] hidden, String act, double p, String opt, double rate,
-                                       Schedule sched, int nEpochs, int batchSize, boolean standardized) {
+    private Map<String, String> config(String key, Task theTask, ModelSpec spec, Augment aug, int[] hidden, String act, double p,
+                                       String opt, double rate, Schedule sched, int nEpochs, int batchSize, boolean standardized) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("data", key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key);  // as in the spec
         c.put("task", theTask.cliName());
+        // The architecture itself, every layer with every field: a YAML file edited between runs is a different model.
+        c.put("model", spec.isMlp() ? "mlp" : Json.write(spec.architecture().toMaps()));
+        c.put("augment", aug.cliName());
         c.put("layers", java.util.Arrays.toString(hidden));
         c.put("activation", act);
         c.put("dropout", Double.toString(p));
@@ -515,9 +725,16 @@ final class TrainCommand implements Callable<Integer> {
             // More epochs may be asked for, unless a schedule's shape depends on the count.
             if (e.getKey().equals("epochs") && "none".equals(now.get("schedule"))) continue;
             Object was = then.get(e.getKey());
+            // Checkpoints from before --model and --augment: an MLP, without augmentation.
+            if (was == null && e.getKey().equals("model")) was = "mlp";
+            if (was == null && e.getKey().equals("augment")) was = "none";
             if (e.getKey().equals(DATA_CHECKSUM) && !Objects.equals(was, e.getValue())) {
                 throw new BackpropException("cannot resume: " + file + " was trained on other data (the training or validation"
                         + " examples differ from this run's: was " + now.get("data") + " changed?); pass the same data, or another --checkpoint-dir");
+            }
+            if (e.getKey().equals("model") && !Objects.equals(was, e.getValue())) {
+                throw new BackpropException("cannot resume: " + file + " was written for another model architecture"
+                        + ("mlp".equals(was) ? " (an mlp)" : "") + "; pass the same --model (and the same file), or another --checkpoint-dir");
             }
             if (!Objects.equals(was, e.getValue())) {
                 throw new BackpropException("cannot resume: " + file + " was written with --" + e.getKey() + " " + was

@@ -93,6 +93,33 @@ public final class Standardizer {
         return fit(train.features());
     }
 
+    /**
+     * One mean and one standard deviation over every value of {@code [n, d]} features, repeated
+     * for each column: {@code x'[i][j] = (x[i][j] − m) / s}. For images: every pixel is scaled
+     * alike, so an empty pixel stays the same value everywhere ({@code −m/s}) and a shifted image
+     * is still an image of the same kind; per-column statistics would blow up the nearly
+     * constant border pixels.
+     */
+    public static Standardizer fitPooled(Tensor features) {
+        if (features == null || features.rank() != 2 || features.size(0) == 0) {
+            throw new ShapeException("Standardizer.fitPooled: needs features [n, d] with n >= 1, got "
+                    + (features == null ? "null" : Arrays.toString(features.shape())));
+        }
+        double[] x = features.toDoubleArray();
+        double sum = 0;
+        for (double v : x) sum += v;
+        double m = sum / x.length;
+        double sq = 0;
+        for (double v : x) sq += (v - m) * (v - m);
+        if (!Double.isFinite(m)) throw new BackpropException("Standardizer.fitPooled: the features have mean " + m);
+        float s = (float) Math.sqrt(sq / x.length);
+        float[] mean = new float[features.size(1)];
+        float[] std = new float[mean.length];
+        Arrays.fill(mean, (float) m);
+        Arrays.fill(std, s > 0 && Float.isFinite(s) ? s : 1f);
+        return new Standardizer(mean, std);
+    }
+
     /** The per-feature means (a copy). */
     public float[] mean() {
         return mean.clone();

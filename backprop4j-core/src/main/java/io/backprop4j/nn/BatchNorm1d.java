@@ -68,9 +68,10 @@ public final class BatchNorm1d extends Module {
 
     public int features() { return features; }
 
+    /** The ε added to the variance. */
     public double eps() { return eps; }
 
-    /** The momentum m of the running statistics (PyTorch's meaning: the weight of the new batch). */
+    /** The weight of each batch's statistics in the running ones. */
     public double momentum() { return momentum; }
 
     @Override

@@ -1,23 +1,28 @@
 package io.backprop4j.nn;
 
+import io.backprop4j.BackpropException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
 
 /**
- * Splits dim {@code dim} into {@code sizes}, as PyTorch's {@code nn.Unflatten}, the inverse of
- * {@link Flatten}: with dim 1 and sizes [1, 28, 28], [N, 784] becomes [N, 1, 28, 28] (row-major,
- * feature c·H·W + h·W + w lands at (c, h, w)), so that flat rows of pixels feed a convolution.
- * A view when the input is contiguous; the gradient is reshaped back.
+ * Splits one dim into several, as PyTorch's {@code nn.Unflatten}: with {@code dim = 1} and
+ * {@code sizes = [1, 28, 28]}, [N, 784] becomes [N, 1, 28, 28], row-major (feature c·H·W + h·W + w
+ * lands at (c, h, w)); the inverse of {@link Flatten}. It puts the rows of a data set (one
+ * sample a row, as CSV files and {@code predict} give them) into the image shape a convolution
+ * takes. A view when the input is contiguous; the gradient is reshaped back.
  */
 public final class Unflatten extends Module {
     private final int dim;
     private final int[] sizes;
 
-    /** Splits dim {@code dim} (negative counts from the end) into {@code sizes}, each at least 1. */
+    /**
+     * @param dim the dim to split (negative counts from the end)
+     * @param sizes what it becomes; their product must be its size
+     */
     public Unflatten(int dim, int... sizes) {
-        if (sizes.length == 0) throw new ShapeException("Unflatten: no sizes to split dim " + dim + " into");
-        for (int s : sizes) if (s < 1) throw new ShapeException("Unflatten: sizes " + Shapes.str(sizes) + " must each be at least 1");
+        if (sizes == null || sizes.length == 0) throw new BackpropException("Unflatten: needs at least one size");
+        for (int s : sizes) if (s < 1) throw new ShapeException("Unflatten: sizes must be positive, got " + Shapes.str(sizes));
         this.dim = dim;
         this.sizes = sizes.clone();
     }
@@ -28,12 +33,14 @@ public final class Unflatten extends Module {
 
     /** The output shape for an input of {@code shape}. */
     public int[] outputShape(int... shape) {
-        int r = shape.length, d = dim < 0 ? dim + r : dim;
+        int r = shape.length;
+        int d = dim < 0 ? dim + r : dim;
+        if (d < 0 || d >= r) throw new ShapeException(this + ": input " + Shapes.str(shape) + " has no dim " + dim);
         long product = 1;
         for (int s : sizes) product *= s;
-        if (d < 0 || d >= r || shape[d] != product) {
-            throw new ShapeException(this + ": input " + Shapes.str(shape) + (d < 0 || d >= r ? " has no dim " + dim
-                    : ": dim " + dim + " has " + shape[d] + " elements, the sizes make " + product));
+        if (product != shape[d]) {
+            throw new ShapeException(this + ": input " + Shapes.str(shape) + ": dim " + dim + " of size " + shape[d]
+                    + " cannot be split into " + Shapes.str(sizes) + " (" + product + " elements)");
         }
         int[] out = new int[r - 1 + sizes.length];
         System.arraycopy(shape, 0, out, 0, d);

@@ -32,7 +32,13 @@ import java.util.SplittableRandom;
  *       <li>{@code backprop4j.model}: the {@link ModelSpec} as JSON, e.g.
  *           {@code {"type":"mlp","inputs":64,"hidden":[128],"outputs":10,"activation":"relu",
  *           "dropout":0.0,"batch_norm":false,"task":"classify","class_names":["0",...],
- *           "feature_names":[...],"standardized":true,"data":"digits"}};</li>
+ *           "feature_names":[...],"standardized":true,"data":"digits"}}, or for any other
+ *           {@link Sequential} of the layers {@link LayerSpec} lists, the layers themselves
+ *           with every field ({@code {"type":"sequential","version":1,"inputs":784,"layers":[{"type":
+ *           "unflatten","dim":1,"sizes":[1,28,28]},{"type":"conv2d","in_channels":1,...},...],
+ *           "outputs":10,"task":...}}; the tensors are then named by position as the
+ *           {@link Module#stateDict()} names them: {@code 1.weight} [out, in, kh, kw] as PyTorch's);
+ *           files of type "mlp" from earlier versions load as they did;</li>
  *       <li>{@code standardizer.mean}, {@code standardizer.std}: JSON arrays, when the features
  *           are standardized ({@link Standardizer#toMetadata});</li>
  *       <li>{@code backprop4j.checksum}, the seal (CRC32C of the whole file but itself: the
@@ -80,7 +86,10 @@ public final class ModelFile {
         return meta;
     }
 
-    /** Writes {@code model} (built from {@code spec}) to {@code file}, atomically. */
+    /**
+     * Writes {@code model} (built from {@code spec}) to {@code file}, atomically. For a network
+     * built in Java, {@code ModelSpec.sequential(Architecture.of(model, features), ...)} is its spec.
+     */
     public static void save(Path file, Module model, ModelSpec spec) {
         Safetensors.write(file, ModelTensors.named(model), metadata(spec));
     }
@@ -143,7 +152,12 @@ public final class ModelFile {
         for (Tensor t : tensors.values()) held += t.numel();
         int[] sizes = spec.sizes();
         long needed = 0;
-        for (int i = 0; i + 1 < sizes.length && needed <= held; i++) needed += (long) sizes[i] * sizes[i + 1] + sizes[i + 1];
+        if (spec.isMlp()) {
+            for (int i = 0; i + 1 < sizes.length && needed <= held; i++) needed += (long) sizes[i] * sizes[i + 1] + sizes[i + 1];
+        } else {
+            // A convolution's weights are few for the work; what could fill the heap is a layer's output, checked by Architecture.
+            needed = spec.architecture().tensorElements();
+        }
         if (needed > held) {
             String d = spec.describe();
             throw new FormatException(src, null, "the architecture (" + (d.length() > 60 ? d.substring(0, 57) + "..." : d)
