@@ -217,6 +217,10 @@ final class SpecYaml {
             throw new FormatException(source, m.map(SpecYaml::where).orElse(null), "not valid YAML: " + what.strip());
         } catch (YamlEngineException e) {
             throw new FormatException(source, null, "not valid YAML: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // The engine's own checks outside its parser, such as a tag that decodes to text with
+            // spaces around it (`- !0%E`), throw this instead of a YamlEngineException.
+            throw new FormatException(source, null, "not valid YAML: " + e.getMessage());
         } catch (StackOverflowError e) {
             throw new FormatException(source, null, "not usable YAML: nested too deeply");
         }

@@ -109,6 +109,13 @@ class BadInputTest {
     }
 
     @Test
+    void aTagTheYamlEngineCannotBuildIsRefused() throws Exception {
+        // Found by the fuzzer: "%E" decodes to a tag with a trailing space, which the engine refused
+        // with an IllegalArgumentException outside its parser (a stack trace, exit 1).
+        refused(explain("- !0%E"), "spec.yaml", "not valid YAML", "Tag must not contain leading or trailing spaces");
+    }
+
+    @Test
     void answersWhoseShapesDifferFromTheNetwork() throws Exception {
         Path spec = dir.resolve("spec.yaml");
         Files.writeString(spec, GOOD);
