@@ -75,6 +75,16 @@ class ConvExplainCommandTest {
         assertTrue(s.err().contains("layers[0].output: is 1 x 2 x 2, but the network's is 2 x 3 x 3 (channels x height x width)"), s.err());
     }
 
+    @Test
+    void theExampleAnswersGetTheirTwoMistakesNamed() {
+        CliRun r = CliRun.of("check", EXAMPLE.toString(), "../backprop4j-examples/conv/conv-step-answers.yaml");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("2 mistakes (20 numbers)."), r.out());
+        assertTrue(r.out().contains("1. FIRST MISTAKE layers[0].output_grad[0][0][0]: 0.2249, true 0: the max-pool gradient spread over the whole window"), r.out());
+        assertTrue(r.out().contains("2. layers[0].weights_grad[0][0][0][0]: -0.1687, true -0.562177: the kernel flipped"), r.out());
+        assertTrue(r.out().contains("layers[0].weights_grad (out x in x kh x kw)"), r.out());
+    }
+
     private static CliRun explain(Path dir, String spec) throws Exception {
         Path p = dir.resolve("bad.yaml");
         Files.writeString(p, spec);

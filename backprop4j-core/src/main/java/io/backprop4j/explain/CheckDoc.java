@@ -27,10 +27,14 @@ final class CheckDoc {
             Field f = es.get(0).field();
             int rows = es.stream().mapToInt(Grader.Entry::row).max().orElse(0) + 1;
             int cols = es.stream().mapToInt(Grader.Entry::col).max().orElse(0) + 1;
-            String layout = f == null ? "" : f.perSample() ? (rows > 1 ? " (samples x units)" : "") : f.bias() ? "" : " (inputs x units)";
+            NetworkSpec spec = r.solution().spec();
+            int l = es.get(0).layer();
+            boolean image = f != null && spec.layers().get(l).kind() != NetworkSpec.Kind.DENSE;
+            String layout = f == null ? "" : image ? " (" + Answers.layout(spec, l, f) + ")"
+                    : f.perSample() ? (rows > 1 ? " (samples x units)" : "") : f.bias() ? "" : " (inputs x units)";
             doc.subheading(q.getKey() + layout);
             List<String> header = new ArrayList<>(List.of(""));
-            for (int j = 0; j < cols; j++) header.add(f == null ? "given" : "[" + j + "]");
+            for (int j = 0; j < cols; j++) header.add(f == null ? "given" : image ? column(spec, l, f, j, r) : "[" + j + "]");
             // Each row of the person's numbers, and under a row with a wrong number a "true" row
             // giving the true value beneath each wrong one.
             List<List<String>> given = new ArrayList<>();
@@ -78,6 +82,14 @@ final class CheckDoc {
             }
         }
         return doc;
+    }
+
+    /** Column j of an image layer's field: its indices after the row's (the sample's or the filter's), such as [1][0][2]. */
+    private static String column(NetworkSpec spec, int l, Field f, int j, Grader.Report r) {
+        String p = Grader.path(spec, l, f, 0, j, r.solution().layers().get(l).get(f)[0].length);
+        String idx = p.substring(p.indexOf('[', p.indexOf('.')));
+        boolean rowDim = !f.bias() && !(f.perSample() && !spec.batched());
+        return rowDim ? idx.substring(idx.indexOf(']') + 1) : idx;
     }
 
     /** A table row: its label, then {@code cols} empty cells. */
