@@ -93,6 +93,7 @@ class PyTorchStateTest {
                 new Tanh(), new Linear(5, 3, rng), new Softmax());
     }
 
+    /** The CNN of tools/fixtures/make_torch_weights.py (PyTorchReadsOurStateTest builds it too). */
     static Sequential torchCnn(SplittableRandom rng) {
         return new Sequential(new Conv2d(2, 4, 3, 1, 1, rng), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
                 new Conv2d(4, 6, 3, 2, 1, rng), new LeakyReLU(0.1), new Flatten(), new Linear(24, 5, rng));

@@ -56,6 +56,14 @@ final class Exporter {
     private record Leaf(String path, Module module, int[] in, int[] out) {}
 
     static OnnxFile.Model export(Sequential model, int[] sampleShape) {
+        return export(model, sampleShape, null, null);
+    }
+
+    /**
+     * With {@code mean} and {@code std} (one per input feature, or both null): the graph first
+     * standardises its raw input, {@code (x − mean) / std}, as a Sub and a Div node.
+     */
+    static OnnxFile.Model export(Sequential model, int[] sampleShape, double[] mean, double[] std) {
         if (model == null) throw new BackpropException("Onnx.save: model is null");
         if (sampleShape == null || sampleShape.length == 0) {
             throw new BackpropException("Onnx.save: give the shape of one input sample, such as {784} or {1, 28, 28}");
@@ -66,6 +74,7 @@ final class Exporter {
         DType dtype = model.parameters().isEmpty() ? DType.FLOAT32 : model.parameters().get(0).dtype();
         List<Leaf> leaves = leaves(model, sampleShape, dtype);
         Exporter e = new Exporter(dtype == DType.FLOAT64 ? OnnxFile.DOUBLE : OnnxFile.FLOAT);
+        if (mean != null || std != null) e.standardize(sampleShape, mean, std);
         for (Leaf leaf : leaves) e.layer(leaf);
         int[] outShape = leaves.isEmpty() ? batch(sampleShape) : leaves.get(leaves.size() - 1).out();
         e.finish();
@@ -172,6 +181,23 @@ final class Exporter {
             case Dropout2d d -> { }
             default -> throw new AssertionError(leaf.module());
         }
+    }
+
+    private void standardize(int[] sampleShape, double[] mean, double[] std) {
+        int features = 1;
+        for (int d : sampleShape) features *= d;
+        if (mean == null || std == null || mean.length != features || std.length != features) {
+            throw new BackpropException("Onnx.save: the standardisation needs a mean and a std for each of the " + features
+                    + " input values, got " + (mean == null ? "no" : mean.length) + " means and " + (std == null ? "no" : std.length) + " stds");
+        }
+        for (double v : std) {
+            if (!(v > 0) || !Double.isFinite(v)) throw new BackpropException("Onnx.save: a std of " + v + " (each must be positive and finite)");
+        }
+        long[] dims = Arrays.stream(sampleShape).asLongStream().toArray();   // broadcast over the batch
+        initializers.put("standardizer.mean", new TensorData("standardizer.mean", elemType, dims, mean.clone()));
+        initializers.put("standardizer.std", new TensorData("standardizer.std", elemType, dims, std.clone()));
+        current = add("/standardizer/Sub", "Sub", attrs(), current, "standardizer.mean");
+        current = add("/standardizer/Div", "Div", attrs(), current, "standardizer.std");
     }
 
     private void gelu(String p) {

@@ -33,6 +33,8 @@ import java.util.random.RandomGenerator;
  * GELU              x · ½ (1 + erf(x / √2)) as Div, Erf, Add, Mul, Mul
  * Dropout, Dropout2d, Identity: left out (they do nothing in evaluation mode)
  * </pre>
+ * With a standardisation ({@link #save(Sequential, int[], double[], double[], Path)}) the graph
+ * takes raw features: Sub(mean) and Div(std) come first.
  *
  * <h2>Loading</h2>
  * {@link #load} reads opsets {@value Importer#MIN_OPSET} to {@value Importer#MAX_OPSET}: a graph
@@ -75,6 +77,24 @@ public final class Onnx {
     /** The bytes {@link #save} writes. */
     public static byte[] toBytes(Sequential model, int[] inputShape) {
         return OnnxFile.encode(Exporter.export(model, inputShape));
+    }
+
+    /**
+     * {@link #save}, with the standardisation that the model was trained behind as the graph's
+     * first two nodes: the graph takes raw features {@code x} and computes
+     * {@code model((x − mean) / std)}; {@code mean} and {@code std} hold one value per input
+     * value, in the input's row-major order ({@code io.backprop4j.data.Standardizer}'s statistics).
+     * {@link #load} reads them back as two {@link Elementwise} layers in front.
+     */
+    public static void save(Sequential model, int[] inputShape, double[] mean, double[] std, Path file) {
+        if (file == null) throw new BackpropException("Onnx.save: file is null");
+        AtomicFiles.write(file, toBytes(model, inputShape, mean, std));
+    }
+
+    /** The bytes {@link #save(Sequential, int[], double[], double[], Path)} writes. */
+    public static byte[] toBytes(Sequential model, int[] inputShape, double[] mean, double[] std) {
+        if (mean == null || std == null) throw new BackpropException("Onnx.save: the standardisation's mean or std is null");
+        return OnnxFile.encode(Exporter.export(model, inputShape, mean, std));
     }
 
     /** {@link #load(Path, RandomGenerator)} with the generator {@code new SplittableRandom(0)} for dropout layers. */

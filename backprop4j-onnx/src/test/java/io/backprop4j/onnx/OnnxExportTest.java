@@ -140,6 +140,29 @@ class OnnxExportTest {
     }
 
     @Test
+    void theStandardisationGoesInFrontAsNodes(@TempDir Path dir) {
+        var rng = new SplittableRandom(10);
+        var model = new Sequential(new Linear(3, 4, rng), new ReLU(), new Linear(4, 2, rng), new Softmax());
+        double[] mean = {1, -2, 0.5}, std = {2, 0.25, 1};
+        Tensor raw = Tensor.randn(rng, DType.FLOAT32, 5, 3).mul(3);
+        Tensor standardized = raw.sub(Tensor.of(mean, 3).to(DType.FLOAT32)).div(Tensor.of(std, 3).to(DType.FLOAT32));
+        byte[] bytes = Onnx.toBytes(model, new int[] {3}, mean, std);
+        Tensor ours = predict(model, standardized);
+        OnnxTesting.assertClose("raw features in ONNX Runtime", ours, OnnxTesting.runtime(bytes, raw), 1e-5);
+        Sequential back = Onnx.fromBytes(bytes, "std.onnx", new SplittableRandom(0));
+        assertEquals(java.util.List.of("Elementwise", "Elementwise", "Linear", "ReLU", "Linear", "Softmax"),
+                back.layers().stream().map(m -> m.getClass().getSimpleName()).toList());
+        assertEquals("Sub(x, constant [3])", back.layers().get(0).toString());
+        OnnxTesting.assertClose("loaded back", ours, predict(back, raw), 1e-6);
+        Path file = dir.resolve("std.onnx");
+        Onnx.save(model, new int[] {3}, mean, std, file);
+        String checker = OnnxTesting.check(file);
+        if (!"absent".equals(checker)) assertNull(checker);
+        var e = assertThrows(BackpropException.class, () -> Onnx.toBytes(model, new int[] {3}, new double[] {0, 0}, std));
+        assertEquals("Onnx.save: the standardisation needs a mean and a std for each of the 3 input values, got 2 means and 3 stds", e.getMessage());
+    }
+
+    @Test
     void theFileSaysWhatItIs() {
         var rng = new SplittableRandom(4);
         OnnxFile.Model m = OnnxFile.decode(Onnx.toBytes(new Sequential(new Linear(3, 2, rng), new Dropout(0.5, rng), new ReLU()), new int[] {3}));

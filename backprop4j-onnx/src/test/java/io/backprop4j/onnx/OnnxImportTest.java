@@ -95,6 +95,26 @@ class OnnxImportTest {
         assertTrue(missing.getMessage().contains("none.onnx"), missing.getMessage());
     }
 
+    /** Opsets 20 and 21 (which torch 1.13 cannot write): the Gelu operator of opset 20, checked against ONNX Runtime. */
+    @Test
+    void theGeluOperatorOfOpsetsTwentyAndTwentyOne() {
+        var rng = new SplittableRandom(9);
+        OnnxFile.Model m = OnnxFile.decode(Onnx.toBytes(new Sequential(new io.backprop4j.nn.Linear(5, 4, rng), new io.backprop4j.nn.Tanh()),
+                new int[] {5}));
+        var nodes = new java.util.ArrayList<>(m.graph().nodes());
+        OnnxFile.Node tanh = nodes.get(1);
+        nodes.set(1, new OnnxFile.Node(1, "/1/Gelu", "Gelu", "", tanh.inputs(), tanh.outputs(), Map.of()));
+        var g = m.graph();
+        Tensor x = Tensor.randn(rng, io.backprop4j.tensor.DType.FLOAT32, 6, 5);
+        for (long opset : new long[] {20, 21}) {
+            byte[] bytes = OnnxFile.encode(new OnnxFile.Model(10, Map.of("", opset), "test",
+                    new OnnxFile.Graph(g.name(), nodes, g.initializers(), g.inputs(), g.outputs())));
+            Sequential model = Onnx.fromBytes(bytes, "gelu.opset" + opset + ".onnx", new SplittableRandom(0));
+            assertTrue(model.layers().get(1) instanceof GELU);
+            OnnxTesting.assertClose("Gelu at opset " + opset, OnnxTesting.runtime(bytes, x), predict(model, x), 1e-5);
+        }
+    }
+
     @Test
     void anOpsetOutsideThirteenToTwentyOneIsRefused() {
         var m = OnnxFile.decode(OnnxTesting.resource("gelu.opset17.onnx"));
