@@ -44,6 +44,19 @@ class TextDataTest {
     }
 
     @Test
+    void sequenceTargetsAtEveryPositionIgnoreThePadding() {
+        Vocabulary v = Vocabulary.of(List.of("emma", "bo"));   // E=0, a=1, b=2, e=3, m=4, o=5
+        CharWindows w = CharWindows.of(List.of("emma", "bo"), v, 3);
+        CharWindows.Batch b = w.sequenceBatch(new int[] {0, 2, 4, 7});
+        assertArrayEquals(new long[] {0, 0, 0, 0, 3, 4, 4, 4, 1, 0, 2, 5}, b.inputs().toLongArray());
+        int i = CharWindows.IGNORE;
+        assertArrayEquals(new long[] {i, i, 3, 3, 4, 4, 4, 1, 0, 2, 5, 0}, b.targets().toLongArray());
+        // Every last position is the example's own character, as in batch().
+        long[] own = w.batch(new int[] {0, 2, 4, 7}).targets().toLongArray(), seq = b.targets().toLongArray();
+        for (int k = 0; k < 4; k++) assertEquals(own[k], seq[k * 3 + 2]);
+    }
+
+    @Test
     void splitIsSeededAndByLine() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 100; i++) sb.append("line").append(i).append('\n');
