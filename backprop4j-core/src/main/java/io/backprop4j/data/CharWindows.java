@@ -103,6 +103,29 @@ public final class CharWindows {
         return new Batch(Tensor.of(x, rows.length, context), Tensor.of(y, rows.length));
     }
 
+    /** The target of a position with nothing to predict (the left padding), left out by {@code Losses.crossEntropy(x, y, IGNORE)}. */
+    public static final int IGNORE = -100;
+
+    /**
+     * The examples at {@code rows} with a target at every position, for models that predict
+     * after each token (transformers, recurrent networks): x [B, context] as in {@link #batch},
+     * y [B, context] with y[b, j] the token after x[b, j] in its line, or {@link #IGNORE} where
+     * x[b, j] is padding before the line's leading end token. y[b, context − 1] is the example's
+     * own character.
+     */
+    public Batch sequenceBatch(int[] rows) {
+        Batch b = batch(rows);
+        int[] y = new int[rows.length * context];
+        for (int i = 0; i < rows.length; i++) {
+            int p = target[rows[i]], s = start[rows[i]];
+            for (int j = 0; j < context; j++) {
+                int q = p - context + j;   // x[i, j] is tokens[q] when q >= s, else padding
+                y[i * context + j] = q >= s ? tokens[q + 1] : IGNORE;
+            }
+        }
+        return new Batch(b.inputs(), Tensor.of(y, rows.length, context));
+    }
+
     @Override
     public String toString() {
         return "CharWindows(" + size() + " examples, context " + context + ")";

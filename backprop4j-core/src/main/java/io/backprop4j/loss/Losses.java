@@ -73,6 +73,16 @@ public final class Losses {
         return Functional.crossEntropy(logits, target);
     }
 
+    /**
+     * Cross-entropy on logits [.., k] against int64 class indices [..] with PyTorch's
+     * {@code ignore_index}: positions at {@code ignoreIndex} (padding, such as
+     * {@code CharWindows.IGNORE}) are left out of the mean.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, int ignoreIndex) {
+        need("crossEntropy", logits, "logits", target, "target");
+        return Functional.crossEntropy(logits, target, ignoreIndex);
+    }
+
     /** Negative log-likelihood of log-probabilities [n, k] at class indices. */
     public static Tensor nll(Tensor logProbabilities, int[] classes) {
         need("nll", logProbabilities, "logProbabilities", classes, "classes");

@@ -68,6 +68,24 @@ public final class Functional {
         return SoftmaxCrossEntropyOp.apply(logits, target);
     }
 
+    /**
+     * Cross-entropy on logits [.., k] against int64 class indices of the logits' shape without
+     * its last dim (as {@link #crossEntropy(Tensor, Tensor)}), PyTorch's {@code ignore_index}:
+     * positions whose index is {@code ignoreIndex} (padding) are left out, and the mean is over
+     * the others (NaN when none is left, as in PyTorch).
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, int ignoreIndex) {
+        need(logits, "cross_entropy", "logits");
+        need(target, "cross_entropy", "target");
+        if (target.dtype() != DType.INT64) throw new io.backprop4j.BackpropException("cross_entropy: an ignore index needs int64 class indices, got " + target.dtype());
+        if (logits.rank() < 2 || target.rank() != logits.rank() - 1
+                || !java.util.Arrays.equals(target.shape(), java.util.Arrays.copyOf(logits.shape(), target.rank()))) {
+            throw new io.backprop4j.ShapeException("cross_entropy: class indices " + Shapes.str(target.shape()) + " do not fit logits "
+                    + Shapes.str(logits.shape()) + ": expected the logits' shape without its last dim");
+        }
+        return SoftmaxCrossEntropyOp.apply(logits.reshape(-1, logits.size(-1)), target.toIntArray(), ignoreIndex);
+    }
+
     /** Negative log-likelihood of log-probabilities [n, k] at class indices: -(1/n) Σ_i x[i, c_i]. */
     public static Tensor nllLoss(Tensor logProbabilities, int[] classes) {
         need(logProbabilities, "nll_loss", "log-probabilities");

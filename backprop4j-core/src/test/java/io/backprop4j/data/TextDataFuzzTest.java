@@ -31,6 +31,9 @@ class TextDataFuzzTest {
             for (double v : b.inputs().toDoubleArray()) {
                 if (v < 0 || v >= text.vocabulary().size()) throw new AssertionError("token " + v + " outside the vocabulary");
             }
+            for (double v : s.train().sequenceBatch(new int[] {s.train().size() - 1}).targets().toDoubleArray()) {
+                if (v != CharWindows.IGNORE && (v < 0 || v >= text.vocabulary().size())) throw new AssertionError("target " + v);
+            }
         }
     }
 }

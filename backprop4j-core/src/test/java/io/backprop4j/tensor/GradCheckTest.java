@@ -185,6 +185,8 @@ class GradCheckTest {
                 in -> Functional.gru(in[0], in[1], in[2], in[3], in[4], in[5]));
         add("gru from zeros", RecurrentOp.class, r -> { Tensor[] t = recurrentInputs(r, 3, 4, 1, false); return new Tensor[] {t[0], t[2], t[3], t[4], t[5]}; },
                 in -> Functional.gru(in[0], null, in[1], in[2], in[3], in[4]));
+        add("cross entropy [N, T, V] ignore index", SoftmaxCrossEntropyOp.class, r -> new Tensor[] {rnd(r, 2, 3, 4)},
+                in -> Functional.crossEntropy(in[0], Tensor.of(new int[] {3, -100, 0, 1, -100, 2}, 2, 3), -100));
         add("attention_softmax causal", AttentionSoftmaxOp.class, r -> { int t = 1 + r.nextInt(3); return new Tensor[] {rnd(r, 2, t, t + r.nextInt(2))}; },
                 in -> Functional.attentionSoftmax(in[0], 0.7, true, null));
         add("attention_softmax mask", AttentionSoftmaxOp.class, r -> new Tensor[] {rnd(r, 2, 3, 3, 4)},
