@@ -109,7 +109,7 @@ public final class Masters {
     /**
      * Creates the context of a standalone master, which registers the application with it; Spark
      * waits up to a minute for an answer (3 tries of 20 s), so a port that accepts connections but
-     * is no Spark master is refused here after {@link #REGISTER_SECONDS}. The context then still
+     * is no Spark master is refused here {@link #REGISTER_SECONDS} after Spark's environment is up. The context then still
      * being created stops itself when Spark gives up (or is stopped here should it register late).
      */
     private static JavaSparkContext register(SparkConf conf, String master) {
@@ -117,7 +117,19 @@ public final class Masters {
         FutureTask<JavaSparkContext> create = new FutureTask<>(() -> new JavaSparkContext(conf));
         Thread.ofPlatform().daemon().name("backprop4j-spark-register").start(create);
         try {
-            return create.get(seconds, TimeUnit.SECONDS);
+            // The clock starts once Spark's environment is up (its RPC, block manager, memory):
+            // that takes seconds on a busy machine, and registering with a live master does not.
+            long started = System.nanoTime();
+            long deadline = Long.MAX_VALUE;
+            while (true) {
+                try {
+                    return create.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    long now = System.nanoTime();
+                    if (deadline == Long.MAX_VALUE && org.apache.spark.SparkEnv.get() != null) deadline = now + seconds * 1_000_000_000L;
+                    if (now > deadline || now - started > (seconds + 120) * 1_000_000_000L) throw e;
+                }
+            }
         } catch (TimeoutException e) {
             Thread.ofPlatform().daemon().name("backprop4j-spark-late").start(() -> {
                 try {
