@@ -36,7 +36,10 @@ for set in digits fmnist; do
 done
 
 # A standalone cluster: a master and two workers on 127.0.0.1, from the Maven jars.
+# SPARK_HOME/jars: Spark's jars from the local Maven repository, as an installation has them (the
+# executors' class path); backprop4j's jars travel to them with the application (spark.jars).
 home="$out/spark-home"; mkdir -p "$home/jars"
+tr ':' '\n' <"$root/backprop4j-spark/target/spark.classpath" | while read -r j; do ln -sf "$j" "$home/jars/"; done
 port=17177
 start() { SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 "$JAVA" -Xmx256m "${opts[@]}" -cp "$cp" "$@" & pids+=($!); }
 start org.apache.spark.deploy.master.Master --host 127.0.0.1 --port $port --webui-port 18180 >"$out/master.log" 2>&1
