@@ -2,7 +2,7 @@
 # The figures of docs/spark.md: seconds per epoch of digits and fmnist-mlp without Spark, on
 # local[1], local[2], and on a standalone cluster of 1 and 2 workers (one core each) on this
 # machine, with the cost per step the trainer prints ("spark: N steps in N jobs, ...").
-# Usage: tools/spark/measure.sh [OUT_DIR]   (Fashion-MNIST from /usr/share/datasets/fashion-mnist)
+# Usage: tools/spark/measure.sh [OUT_DIR]   (CLUSTER_ONLY=1: the cluster's runs only)   (Fashion-MNIST from /usr/share/datasets/fashion-mnist)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=${1:-$(mktemp -d)}
@@ -27,6 +27,7 @@ run() { # NAME ARGS...
 digits=(--data digits --epochs 3 --seed 3)
 fmnist=(--data fashion-mnist --layers 512,256 --batch 128 --epochs 1 --seed 3)
 for set in digits fmnist; do
+  [ -z "${CLUSTER_ONLY:-}" ] || break
   declare -n a=$set
   run "$set-trainer" "${a[@]}"
   run "$set-local1" "${a[@]}" --spark 'local[1]'
@@ -35,7 +36,10 @@ for set in digits fmnist; do
 done
 
 # A standalone cluster: a master and two workers on 127.0.0.1, from the Maven jars.
+# SPARK_HOME/jars: Spark's jars from the local Maven repository, as an installation has them (the
+# executors' class path); backprop4j's jars travel to them with the application (spark.jars).
 home="$out/spark-home"; mkdir -p "$home/jars"
+tr ':' '\n' <"$root/backprop4j-spark/target/spark.classpath" | while read -r j; do ln -sf "$j" "$home/jars/"; done
 port=17177
 start() { SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1 "$JAVA" -Xmx256m "${opts[@]}" -cp "$cp" "$@" & pids+=($!); }
 start org.apache.spark.deploy.master.Master --host 127.0.0.1 --port $port --webui-port 18180 >"$out/master.log" 2>&1

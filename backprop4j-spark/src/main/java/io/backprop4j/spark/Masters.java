@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -109,15 +111,33 @@ public final class Masters {
     /**
      * Creates the context of a standalone master, which registers the application with it; Spark
      * waits up to a minute for an answer (3 tries of 20 s), so a port that accepts connections but
-     * is no Spark master is refused here after {@link #REGISTER_SECONDS}. The context then still
+     * is no Spark master is refused here {@link #REGISTER_SECONDS} after Spark's environment is up. The context then still
      * being created stops itself when Spark gives up (or is stopped here should it register late).
      */
     private static JavaSparkContext register(SparkConf conf, String master) {
         int seconds = Integer.getInteger("backprop4j.spark.registerSeconds", REGISTER_SECONDS);
+        CountDownLatch registered = new CountDownLatch(1);
+        REGISTERED.set(registered);
+        String listeners = conf.get("spark.extraListeners", "");
+        conf.set("spark.extraListeners", (listeners.isBlank() ? "" : listeners + ",") + Registered.class.getName());
         FutureTask<JavaSparkContext> create = new FutureTask<>(() -> new JavaSparkContext(conf));
         Thread.ofPlatform().daemon().name("backprop4j-spark-register").start(create);
         try {
-            return create.get(seconds, TimeUnit.SECONDS);
+            // The clock starts once Spark's environment is up (its RPC, block manager, memory: seconds
+            // on a busy machine) and stops when the application is registered (Registered is
+            // made then); what remains of the context's start is local to this JVM.
+            long started = System.nanoTime();
+            long deadline = Long.MAX_VALUE;
+            while (true) {
+                try {
+                    return create.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    long now = System.nanoTime();
+                    if (registered.getCount() == 0) continue;
+                    if (deadline == Long.MAX_VALUE && org.apache.spark.SparkEnv.get() != null) deadline = now + seconds * 1_000_000_000L;
+                    if (now > deadline || now - started > (seconds + 120) * 1_000_000_000L) throw e;
+                }
+            }
         } catch (TimeoutException e) {
             Thread.ofPlatform().daemon().name("backprop4j-spark-late").start(() -> {
                 try {
@@ -171,6 +191,19 @@ public final class Masters {
         }
         if (!reached) throw new BackpropException("--spark " + master + ": cannot reach the master (" + String.join("; ", problems) + ")");
         return allLoopback;
+    }
+
+    private static final AtomicReference<CountDownLatch> REGISTERED = new AtomicReference<>();
+
+    /**
+     * Made by Spark ({@code spark.extraListeners}) while the context starts, once the application
+     * is registered with the master: the sign that a Spark master answered.
+     */
+    public static final class Registered extends org.apache.spark.scheduler.SparkListener {
+        public Registered() {
+            CountDownLatch l = REGISTERED.get();
+            if (l != null) l.countDown();
+        }
     }
 
     private static void awaitExecutors(JavaSparkContext sc, String master) {

@@ -369,7 +369,10 @@ public final class SparkTrainer {
 
         @Override
         public Map<String, Object> settings() {
-            return Map.of("average_every", (long) averageEvery, "partitions", (long) spec.partitions());
+            Map<String, Object> m = new java.util.LinkedHashMap<>(); // in this order in messages
+            m.put("average_every", (long) averageEvery);
+            m.put("partitions", (long) spec.partitions());
+            return m;
         }
 
         @Override
