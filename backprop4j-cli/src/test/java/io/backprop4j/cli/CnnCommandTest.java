@@ -89,7 +89,7 @@ class CnnCommandTest {
         for (String k : s.keySet()) assertArrayEquals(s.get(k).toFloatArray(), a.get(k).toFloatArray(), k);
 
         CliRun other = CliRun.of(concat(common, "--epochs", "3", "--resume", "--augment", "none"));
-        assertEquals(2, other.status());
+        assertEquals(2, other.status(), other.out() + other.err());
         assertTrue(other.err().contains("was written with --augment shift=1, this run has none"), other.err());
         Path yaml = dir.resolve("same-but-wider.yaml");
         Files.writeString(yaml, """
@@ -168,7 +168,7 @@ class CnnCommandTest {
         CliRun outputs = bad("outputs.yaml", "layers:\n  - {type: linear, out: 12}\n");
         assertTrue(outputs.err().contains("the last layer gives [N, 12], but digits has 10 classes"), outputs.err());
         CliRun type = bad("type.yaml", "layers:\n  - {type: conv3d}\n");
-        assertTrue(type.err().contains("line 2, column 5: layers[0]: unknown type 'conv3d'; expected one of linear, conv2d,"), type.err());
+        assertTrue(type.err().contains("line 2, column 12: layers[0]: unknown type 'conv3d'; expected one of linear, conv2d,"), type.err());
         CliRun key = bad("key.yaml", "layers: [{type: relu}]\nlr: 3\n");
         assertTrue(key.err().contains("line 2, column 1: unknown key 'lr'; expected layers"), key.err());
     }
