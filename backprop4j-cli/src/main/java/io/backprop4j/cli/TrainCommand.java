@@ -177,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
      * The options that change the trained weights: each is recorded with every checkpoint and must
      * be the same on {@code --resume} ({@code --epochs} may grow when there is no schedule).
      */
-    static final List<String> RECORDED = List.of("--data", "--task", "--model", "--augment", "--layers", "--activation", "--dropout", "--batch-norm",
+    static final List<String> RECORDED = List.of("--data", "--task", "--augment", "--model", "--layers", "--activation", "--dropout", "--batch-norm",
             "--optimizer", "--lr", "--schedule", "--grad-clip", "--epochs", "--batch", "--seed", "--patience", "--val-split",
             "--no-standardize");
     /** The options that do not: where to read and write, and what to print; where training runs ({@link ClusterOptions}). */
@@ -652,8 +652,8 @@ final class TrainCommand implements Callable<Integer> {
         c.put("data", key.equals("csv") ? Path.of(data).toAbsolutePath().normalize().toString() : key);  // as in the spec
         c.put("task", theTask.cliName());
         // The architecture itself, every layer with every field: a YAML file edited between runs is a different model.
+        c.put("augment", aug.cliName());   // before the model, whose layers include the augmentation: the plainer message
         c.put("model", spec.isMlp() ? "mlp" : Json.write(spec.architecture().toMaps()));
-        c.put("augment", aug.cliName());
         c.put("layers", java.util.Arrays.toString(hidden));
         c.put("activation", act);
         c.put("dropout", Double.toString(p));

@@ -22,8 +22,9 @@ import java.util.SplittableRandom;
  * spec, the standardizer, the history, the early-stopping state, tensor names and shapes, and
  * the restore into a model and an optimiser. The seeds under {@code SavedFileFuzzTestInputs/}
  * are files written by {@code backprop4j train} (batch norm, dropout, a schedule, a run stopped
- * early with its best weights) and the tester's edits of issue 18 (the seal removed, two
- * tensors' offsets swapped).
+ * early with its best weights; a small CNN from {@code train --model FILE.yaml}, whose spec
+ * lists its layers: conv2d, batch_norm2d, max_pool2d, dropout2d, flatten, linear) and the
+ * tester's edits of issue 18 (the seal removed, two tensors' offsets swapped).
  */
 class SavedFileFuzzTest {
     @FuzzTest(maxDuration = "2m")
