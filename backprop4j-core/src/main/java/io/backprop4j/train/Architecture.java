@@ -37,9 +37,9 @@ import java.util.random.RandomGenerator;
  *
  * <pre>{@code
  * var arch = Architecture.read(new int[] {784}, List.of(
- *         Map.of("type", "unflatten", "sizes", List.of(1L, 28L, 28L)),
- *         Map.of("type", "conv2d", "out_channels", 16L, "kernel", 3L, "padding", 1L), Map.of("type", "relu"),
- *         Map.of("type", "max_pool2d", "kernel", 2L), Map.of("type", "flatten"), Map.of("type", "linear", "out", 10L)));
+ *         Map.of("type", "unflatten", "sizes", List.of(1, 28, 28)),
+ *         Map.of("type", "conv2d", "out_channels", 16, "kernel", 3, "padding", 1), Map.of("type", "relu"),
+ *         Map.of("type", "max_pool2d", "kernel", 2), Map.of("type", "flatten"), Map.of("type", "linear", "out", 10)));
  * arch.outputShape();          // [N, 10]
  * Sequential net = arch.build(rng);
  * }</pre>
@@ -414,7 +414,15 @@ public record Architecture(int[] inputShape, List<LayerSpec> layers) {
         }
 
         private long whole(String key, Object v) {
-            if (!(v instanceof Long n) || n > Integer.MAX_VALUE || n < -Integer.MAX_VALUE) {
+            // Long as the JSON and YAML readers give it; Integer, Short, Byte as Java code (and toMaps) do.
+            Long n = switch (v) {
+                case Long l -> l;
+                case Integer i -> (long) i;
+                case Short sh -> (long) sh;
+                case Byte b -> (long) b;
+                case null, default -> null;
+            };
+            if (n == null || n > Integer.MAX_VALUE || n < -Integer.MAX_VALUE) {
                 throw error(key, "must be a whole number, got " + show(v));
             }
             return n;

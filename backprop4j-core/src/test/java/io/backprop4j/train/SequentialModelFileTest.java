@@ -76,6 +76,19 @@ class SequentialModelFileTest {
     }
 
     @Test
+    void theArchitectureIsReadBackFromItsOwnMapsAndFromJavaInts() {
+        // toMaps() holds Integers (Java's), the JSON reader gives Longs: read takes both, so a
+        // Spark executor can rebuild the model from the maps without a JSON round trip.
+        Architecture arch = Architecture.of(everyLayer(new SplittableRandom(1)), 48);
+        assertEquals(arch, Architecture.read(new int[] {48}, arch.toMaps()));
+        Architecture cnn = Architecture.read(new int[] {64}, List.of(
+                Map.of("type", "unflatten", "sizes", List.of(1, 8, 8)),
+                Map.of("type", "conv2d", "out_channels", 4, "kernel", 3, "padding", 1), Map.of("type", "relu"),
+                Map.of("type", "flatten"), Map.of("type", "linear", "out", 10)));
+        assertArrayEquals(new int[] {1, 10}, cnn.outputShape());
+    }
+
+    @Test
     void theArchitectureRoundTripsThroughJsonWithEveryField() {
         Architecture arch = Architecture.of(everyLayer(new SplittableRandom(1)), 48);
         String json = Json.write(arch.toMaps());

@@ -7,6 +7,7 @@ import io.backprop4j.io.Safetensors;
 import io.backprop4j.tensor.Tensor;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,31 @@ class SparkTrainCommandTest {
                 + " %.1f s alone, %.1f s on local[2]%n", one.testAccuracy(), two.testAccuracy(), worst, one.seconds(), two.seconds());
         System.out.println(two.out());
         assertTrue(worst <= 1e-5, "largest weight difference " + worst);
+    }
+
+    @Test
+    void aConvolutionalNetworkOnLocal2MatchesTheSingleMachineRun() throws Exception {
+        // No batch norm or dropout, so that synchronous steps compute the single machine's sums.
+        Path yaml = dir.resolve("cnn.yaml");
+        Files.writeString(yaml, """
+                layers:
+                  - {type: conv2d, out_channels: 4, kernel: 3, padding: 1}
+                  - {type: relu}
+                  - {type: max_pool2d, kernel: 2}
+                  - {type: flatten}
+                  - {type: linear, out: 10}
+                """);
+        Path plain = dir.resolve("cnn-plain.safetensors");
+        Path spark = dir.resolve("cnn-spark.safetensors");
+        Cli one = Cli.run("train", "--model", yaml.toString(), "--epochs", "2", "--seed", "3", "--augment", "none", "--save", plain.toString());
+        assertEquals(0, one.status(), one.out() + one.err());
+        Cli two = Cli.run("train", "--model", yaml.toString(), "--epochs", "2", "--seed", "3", "--augment", "none",
+                "--spark", "local[2]", "--save", spark.toString());
+        assertEquals(0, two.status(), two.out() + two.err());
+        assertTrue(two.out().contains("spark: local[2], 2 partitions, synchronous steps"), two.out());
+        double worst = largestDifference(plain, spark);
+        assertTrue(worst <= 1e-5, "largest weight difference " + worst);
+        assertEquals(one.testAccuracy(), two.testAccuracy(), 0.01);
     }
 
     static double largestDifference(Path x, Path y) {
