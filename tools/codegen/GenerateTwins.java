@@ -39,6 +39,10 @@ public final class GenerateTwins {
             KERNEL + "VectorLoops.java",
             KERNEL + "Recurrent.java",
             KERNEL + "Sequences.java",
+            KERNEL + "Im2col.java",
+            KERNEL + "Convolution.java",
+            KERNEL + "Pooling.java",
+            KERNEL + "Normalization.java",
             "backprop4j-core/src/main/java/io/backprop4j/optim/AdamCore.java");
 
     static final String SELF = "tools/codegen/GenerateTwins.java";
