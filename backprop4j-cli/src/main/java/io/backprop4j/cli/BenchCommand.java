@@ -250,7 +250,41 @@ public final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** The fmnist-mlp workload of the reference: 784-{@code hidden}-10, ReLU; cross-entropy, Adam lr 1e-3. */
     void fmnistMlp(PrintWriter out) throws IOException {
+        SplittableRandom rng = new SplittableRandom(0);
+        Sequential model = new Sequential();
+        int in = 784;
+        for (int h : hidden) {
+            model.add(new Linear(in, h, rng)).add(new ReLU());
+            in = h;
+        }
+        model.add(new Linear(in, 10, rng));
+        trainFashionMnist("fmnist-mlp", model, rng, out, 784);
+    }
+
+    /**
+     * The fmnist-cnn workload of the reference: Conv2d(1, 16, 3, padding 1), ReLU, MaxPool2d(2),
+     * Conv2d(16, 32, 3, padding 1), ReLU, MaxPool2d(2), Flatten, Linear(1568, 128), ReLU,
+     * Linear(128, 10); cross-entropy, Adam lr 1e-3, batch 128, float32 images [N, 1, 28, 28].
+     */
+    void fmnistCnn(PrintWriter out) throws IOException {
+        SplittableRandom rng = new SplittableRandom(0);
+        Sequential model = new Sequential(
+                new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Conv2d(16, 32, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(32 * 7 * 7, 128, rng), new ReLU(), new Linear(128, 10, rng));
+        trainFashionMnist("fmnist-cnn", model, rng, out, 1, 28, 28);
+    }
+
+    /**
+     * Trains {@code model} on Fashion-MNIST as the reference does ({@link #epochs} epochs of
+     * {@link #batch}, shuffled with {@code rng}, Adam lr 1e-3, cross-entropy), each batch fed as
+     * [m, {@code sample}...], and prints each epoch's time, loss and test accuracy, then
+     * "NAME median epoch seconds: X".
+     */
+    private void trainFashionMnist(String name, Sequential model, SplittableRandom rng, PrintWriter out, int... sample)
+            throws IOException {
         Path dir = dataDir;
         Path trainImages = dir.resolve("train-images-idx3-ubyte.gz");
         if (!Files.exists(trainImages)) {
@@ -263,18 +297,12 @@ public final class BenchCommand implements Callable<Integer> {
         byte[] xt = Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")).pixels();
         int[] yt = Idx.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"));
         int n = ys.length, d = 784;
-        SplittableRandom rng = new SplittableRandom(0);
-        Sequential model = new Sequential();
-        int in = d;
-        for (int h : hidden) {
-            model.add(new Linear(in, h, rng)).add(new ReLU());
-            in = h;
-        }
-        model.add(new Linear(in, 10, rng));
         Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
         double[] times = new double[epochs];
         float[] xb = new float[batch * d];
         int[] yb = new int[batch];
+        int[] shape = new int[1 + sample.length];
+        System.arraycopy(sample, 0, shape, 1, sample.length);
         double acc = 0;
         for (int e = 0; e < epochs; e++) {
             long t0 = System.nanoTime();
@@ -288,70 +316,21 @@ public final class BenchCommand implements Callable<Integer> {
                     scalePixels(xs, perm[s + i] * d, bx, i * d, d);
                     by[i] = ys[perm[s + i]];
                 }
+                shape[0] = m;
                 opt.zeroGrad();
-                Tensor l = Losses.crossEntropy(model.forward(Tensor.of(bx, m, d)), by);
+                Tensor l = Losses.crossEntropy(model.forward(Tensor.of(bx, shape)), by);
                 l.backward();
                 opt.step();
                 loss = l.item();
             }
             times[e] = (System.nanoTime() - t0) / 1e9;
-            acc = accuracy(model, xt, yt, d);
-            out.printf(Locale.ROOT, "fmnist-mlp epoch %d: %.3f s  loss %.4f  test-acc %.4f%n", e + 1, times[e], loss, acc);
+            acc = accuracy(model, xt, yt, d, sample);
+            out.printf(Locale.ROOT, "%s epoch %d: %.3f s  loss %.4f  test-acc %.4f%n", name, e + 1, times[e], loss, acc);
             out.flush();
         }
         double[] sorted = times.clone();
         Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "fmnist-mlp median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
-    }
-
-    /**
-     * The fmnist-cnn workload of the reference: Conv2d(1, 16, 3, padding 1), ReLU, MaxPool2d(2),
-     * Conv2d(16, 32, 3, padding 1), ReLU, MaxPool2d(2), Flatten, Linear(1568, 128), ReLU,
-     * Linear(128, 10); cross-entropy, Adam lr 1e-3, batch 128, float32 images [N, 1, 28, 28].
-     */
-    void fmnistCnn(PrintWriter out) throws IOException {
-        Path dir = dataDir;
-        byte[] xs = Idx.readImages(dir.resolve("train-images-idx3-ubyte.gz")).pixels();
-        int[] ys = Idx.readLabels(dir.resolve("train-labels-idx1-ubyte.gz"));
-        byte[] xt = Idx.readImages(dir.resolve("t10k-images-idx3-ubyte.gz")).pixels();
-        int[] yt = Idx.readLabels(dir.resolve("t10k-labels-idx1-ubyte.gz"));
-        int n = ys.length, d = 784;
-        SplittableRandom rng = new SplittableRandom(0);
-        Sequential model = new Sequential(
-                new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
-                new Conv2d(16, 32, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
-                new Flatten(), new Linear(32 * 7 * 7, 128, rng), new ReLU(), new Linear(128, 10, rng));
-        Optimizer opt = Optimizers.create("adam", model.parameters(), 1e-3);
-        double[] times = new double[epochs];
-        float[] xb = new float[batch * d];
-        int[] yb = new int[batch];
-        double acc = 0;
-        for (int e = 0; e < epochs; e++) {
-            long t0 = System.nanoTime();
-            int[] perm = permutation(n, rng);
-            double loss = 0;
-            for (int s = 0; s < n; s += batch) {
-                int m = Math.min(batch, n - s);
-                float[] bx = m == batch ? xb : new float[m * d];
-                int[] by = m == batch ? yb : new int[m];
-                for (int i = 0; i < m; i++) {
-                    scalePixels(xs, perm[s + i] * d, bx, i * d, d);
-                    by[i] = ys[perm[s + i]];
-                }
-                opt.zeroGrad();
-                Tensor l = Losses.crossEntropy(model.forward(Tensor.of(bx, m, 1, 28, 28)), by);
-                l.backward();
-                opt.step();
-                loss = l.item();
-            }
-            times[e] = (System.nanoTime() - t0) / 1e9;
-            acc = accuracy(model, xt, yt, d, 1, 28, 28);
-            out.printf(Locale.ROOT, "fmnist-cnn epoch %d: %.3f s  loss %.4f  test-acc %.4f%n", e + 1, times[e], loss, acc);
-            out.flush();
-        }
-        double[] sorted = times.clone();
-        Arrays.sort(sorted);
-        out.printf(Locale.ROOT, "fmnist-cnn median epoch seconds: %.3f  final test-acc %.4f%n", sorted[sorted.length / 2], acc);
+        out.printf(Locale.ROOT, "%s median epoch seconds: %.3f  final test-acc %.4f%n", name, sorted[sorted.length / 2], acc);
     }
 
     /** dst[dOff ..] = pixels[pOff ..] / 255 in float32, as the reference's x / 255, for {@code count} 8-bit pixels. */
@@ -369,7 +348,7 @@ public final class BenchCommand implements Callable<Integer> {
         return p;
     }
 
-    /** Test accuracy over 8-bit images of {@code d} pixels, in chunks of 1,000 so that no activation holds the whole set. */
+    /** Test accuracy over 8-bit images of {@code d} pixels, each fed as [rows, {@code sample}...], in chunks of 1,000 so that no activation holds the whole set. */
     private static double accuracy(Sequential model, byte[] pixels, int[] y, int d, int... sample) {
         int chunk = 1000;
         float[] x = new float[chunk * d];
@@ -378,10 +357,9 @@ public final class BenchCommand implements Callable<Integer> {
             for (int s = 0; s < y.length; s += chunk) {
                 int rows = Math.min(chunk, y.length - s);
                 scalePixels(pixels, s * d, x, 0, rows * d);
-                int[] shape = new int[1 + Math.max(1, sample.length)];
+                int[] shape = new int[1 + sample.length];
                 shape[0] = rows;
-                if (sample.length == 0) shape[1] = d;
-                else System.arraycopy(sample, 0, shape, 1, sample.length);
+                System.arraycopy(sample, 0, shape, 1, sample.length);
                 Tensor pred = model.forward(Tensor.of(rows == chunk ? x : Arrays.copyOf(x, rows * d), shape)).argmax(1, false);
                 for (int i = 0; i < rows; i++) if ((int) pred.getFlat(i) == y[s + i]) hits++;
             }
