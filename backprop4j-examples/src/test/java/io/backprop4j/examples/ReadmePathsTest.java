@@ -19,7 +19,7 @@ class ReadmePathsTest {
     private static final Path ROOT = Path.of("..");
     /** Top-level folders of the repository: a `path/like/this` starting with one of them is a repository path. */
     private static final Set<String> TOP = Set.of("bin", "docs", "tools", "backprop4j-core", "backprop4j-cli", "backprop4j-examples",
-            "backprop4j-bench", ".ci");
+            "backprop4j-bench", "backprop4j-onnx", "backprop4j-spark", ".ci");
     /** Folders that commands create, named in the README as where their output lands. */
     private static final Set<String> MADE_BY_COMMANDS = Set.of("tools/fuzz/out");
 
