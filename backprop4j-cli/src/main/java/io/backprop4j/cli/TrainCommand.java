@@ -157,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
         static Recipe forNetwork(String key) {
             return switch (key) {
                 case "digits" -> new Recipe(null, null, 0, "adam", 2e-3, Schedule.COSINE, 30, 32, new Augment(1, false));
-                case "fashion-mnist" -> new Recipe(null, null, 0, "adam", 2e-3, Schedule.COSINE, 12, 128, new Augment(1, true));
+                case "fashion-mnist" -> new Recipe(null, null, 0, "adam", 2e-3, Schedule.COSINE, 15, 128, new Augment(1, false));
                 default -> new Recipe(null, null, 0, "adam", 1e-3, Schedule.NONE, 30, 32, Augment.NONE);
             };
         }
@@ -606,8 +606,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * {@code --model cnn}: two 3x3 convolutions (16 and 32 channels, each with batch norm and ReLU),
-     * max-pooled by 2 (after each for 28x28 images, after the second for 8x8 ones), then dropout
-     * 0.3, a hidden linear layer of 128 and dropout 0.3 before the output layer.
+     * max-pooled by 2 (after each for 28x28 images, after the second for 8x8 ones), then a hidden
+     * linear layer of 128 with ReLU and dropout 0.2 before the output layer. (With dropout 0.3 on
+     * both sides of the hidden layer and mirrored images, Fashion-MNIST under-fitted: 0.9142.)
      */
     static List<Object> defaultCnn(int[] image) {
         boolean small = image[1] < 16;
@@ -621,10 +622,9 @@ final class TrainCommand implements Callable<Integer> {
         l.add(layer("type", "relu"));
         l.add(layer("type", "max_pool2d", "kernel", 2L));
         l.add(layer("type", "flatten"));
-        l.add(layer("type", "dropout", "p", 0.3));
         l.add(layer("type", "linear", "out", 128L));
         l.add(layer("type", "relu"));
-        l.add(layer("type", "dropout", "p", 0.3));
+        l.add(layer("type", "dropout", "p", 0.2));
         l.add(layer("type", "linear"));
         return l;
     }
