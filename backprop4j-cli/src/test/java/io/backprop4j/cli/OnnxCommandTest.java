@@ -10,6 +10,9 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.backprop4j.data.Dataset;
 import io.backprop4j.data.Datasets;
+import io.backprop4j.data.Standardizer;
+import io.backprop4j.onnx.Onnx;
+import io.backprop4j.train.ModelFile;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -194,6 +197,63 @@ class OnnxCommandTest {
         assertEquals(2, noData.status());
         assertEquals("backprop4j: " + mlpOnnx + " is an ONNX model, which does not say what data it was trained on; pass --data\n",
                 noData.err());
+    }
+
+    /** A graph that ends in logits (as PyTorch's usually do) is read as one: a note from predict, the right loss from evaluate. */
+    @Test
+    void aGraphOfLogitsIsReadAsOneAndSaysSo() {
+        ModelFile m = ModelFile.load(mlp);
+        Standardizer s = m.spec().standardizer();
+        Path logits = dir.resolve("logits.onnx");
+        Onnx.save(m.model(), new int[] {64}, doubles(s.mean()), doubles(s.std()), logits);   // no softmax
+        CliRun a = CliRun.of("predict", "--model", mlp.toString(), "--input", rows.toString());
+        CliRun b = CliRun.of("predict", "--model", logits.toString(), "--input", rows.toString());
+        assertEquals(0, b.status(), b.err());
+        assertTrue(b.err().startsWith("backprop4j: note: " + logits + " gives outputs that are not probabilities (row 1 "), b.err());
+        List<String> la = a.out().lines().toList(), lb = b.out().lines().toList();
+        for (int i = 1; i < la.size(); i++) assertEquals(la.get(i).split(",")[1], lb.get(i).split(",")[1], "predicted class, line " + i);
+        CliRun ea = CliRun.of("evaluate", "--model", mlp.toString());
+        CliRun eb = CliRun.of("evaluate", "--model", logits.toString(), "--data", "digits");
+        assertEquals(0, eb.status(), eb.err());
+        assertTrue(eb.out().contains("assumed: outputs taken as logits (they are not probabilities: row 1 "), eb.out());
+        assertEquals(line(ea.out(), "accuracy: "), line(eb.out(), "accuracy: "));
+        assertEquals(line(ea.out(), "loss: "), line(eb.out(), "loss: "));   // cross-entropy of the logits, both
+    }
+
+    @Test
+    void aRegressionModelExportsToItsValues() throws Exception {
+        var rng = new java.util.SplittableRandom(7);
+        StringBuilder csv = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 120; i++) {
+            double a = rng.nextDouble(0, 10), b = rng.nextDouble(-5, 5);
+            csv.append(a).append(',').append(b).append(',').append(a + 2 * b).append('\n');
+        }
+        Path data = dir.resolve("line.csv"), model = dir.resolve("line.safetensors"), onnx = dir.resolve("line.onnx");
+        Files.writeString(data, csv);
+        CliRun t = CliRun.of("train", "--data", data.toString(), "--task", "regress", "--epochs", "2", "--save", model.toString());
+        assertEquals(0, t.status(), t.out() + t.err());
+        CliRun e = CliRun.of("export", "--model", model.toString(), "--out", onnx.toString());
+        assertEquals(0, e.status(), e.err());
+        assertTrue(e.out().contains("input \"input\" [batch, 2]: raw features, standardised in the graph; output \"output\" [batch, 1]: the predicted values"),
+                e.out());
+        Path x = dir.resolve("line-x.csv");
+        Files.writeString(x, "1.5,2\n9,-4.25\n0,0\n");
+        CliRun a = CliRun.of("predict", "--model", model.toString(), "--input", x.toString());
+        CliRun b = CliRun.of("predict", "--model", onnx.toString(), "--input", x.toString());
+        assertEquals(0, b.status(), b.err());
+        assertEquals(a.out(), b.out());
+        assertTrue(b.out().startsWith("row,predicted\n1,"), b.out());
+        CliRun ea = CliRun.of("evaluate", "--model", model.toString(), "--data", data.toString(), "--split", "all");
+        CliRun eb = CliRun.of("evaluate", "--model", onnx.toString(), "--data", data.toString());
+        assertEquals(0, eb.status(), eb.err());
+        assertTrue(eb.out().contains("assumed: one output: a regression"), eb.out());
+        assertEquals(line(ea.out(), "mse: "), line(eb.out(), "mse: "));
+    }
+
+    private static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
     }
 
     /** One line naming the file, exit status 2, no stack trace. */
