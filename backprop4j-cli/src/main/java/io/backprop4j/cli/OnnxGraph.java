@@ -49,7 +49,7 @@ final class OnnxGraph {
         } catch (IOException e) {
             return false;
         }
-        return n > 0 && head[0] == 0x08 && !(n == 9 && head[8] == '{');
+        return n == head.length && head[0] == 0x08 && head[8] != '{';   // a shorter file is no ONNX model
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.backprop4j.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,21 @@ class OnnxImportTest {
                 OnnxTesting.assertClose(file, io.get("output"), predict(model, io.get("input")), 1e-4);
             }
         }
+    }
+
+    /** {@link Onnx#read} gives the input's declared sizes after the batch axis, for callers that shape flat rows. */
+    @Test
+    void readGivesTheSampleShapeOfTheInput(@TempDir Path dir) throws Exception {
+        Path cnn = Files.write(dir.resolve("cnn.onnx"), OnnxTesting.resource("cnn.opset13.onnx"));
+        Onnx.Imported g = Onnx.read(cnn);
+        assertArrayEquals(new int[] {2, 16, 16}, g.sampleShape());
+        assertEquals(2 * 16 * 16, g.sampleSize());
+        assertEquals(kinds(load("cnn.opset13.onnx")), kinds(g.model()));
+        Path mlp = Files.write(dir.resolve("mlp.onnx"), OnnxTesting.resource("mlp.opset17.onnx"));
+        assertArrayEquals(new int[] {10}, Onnx.read(mlp).sampleShape());
+        // a named size is -1, and the sample size unknown
+        assertEquals(-1, new Onnx.Imported(g.model(), new int[] {2, -1, 16}).sampleSize());
+        assertEquals(-1, new Onnx.Imported(g.model(), null).sampleSize());
     }
 
     @Test
