@@ -32,11 +32,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a saved model: loss, accuracy, per-class precision, recall and F1, and the confusion matrix.",
             "Without --data: the test split of the data set the model was trained on."},
-        footer = {"", "An ONNX model (FILE.onnx) takes the raw features and standardises them in its graph; it names no data set,",
-            "so --data is needed, and no classes or task: more than one output is a classifier (labels that are whole",
-            "numbers are its class indices, other labels are taken in the data's order), one output a regression.",
-            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model file, an ONNX operator that is not",
-            "read, or data that does not fit."})
+        footer = {"", "An ONNX model (FILE.onnx) takes the raw features and standardises them in its",
+            "graph. It names no data set, so --data is needed, and no classes or task: more",
+            "than one output is a classifier (labels that are whole numbers are its class",
+            "indices, other labels are taken in the data's order), one output a regression.",
+            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model file,",
+            "an ONNX operator that is not read, or data that does not fit."})
 final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save', or an ONNX model (FILE.onnx).")
     Path modelFile;

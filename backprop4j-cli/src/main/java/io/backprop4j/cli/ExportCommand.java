@@ -34,11 +34,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Export a saved model as an ONNX file (opset 17) for ONNX Runtime, PyTorch and other tools.",
             "The graph takes the raw features that 'predict' takes and returns what 'predict --format raw' prints."},
-        footer = {"", "Input \"input\": [batch, features] (a network that starts by unflattening rows into images: [batch, C, H, W],",
-            "the same values in row-major order); the standardisation of the training data is the graph's first two nodes.",
-            "Output \"output\": a classifier's class probabilities (softmax included), or a regression's values.",
-            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, a layer with no ONNX form, or an",
-            "output file that cannot be written."})
+        footer = {"", "Input \"input\": [batch, features], or [batch, C, H, W] for a network that",
+            "starts by unflattening rows into images (the same values, row-major). The",
+            "standardisation of the training data is the graph's first two nodes (Sub, Div).",
+            "Output \"output\": a classifier's class probabilities (softmax included), or a",
+            "regression's values.",
+            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, a",
+            "layer with no ONNX form, or an output file that cannot be written."})
 final class ExportCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save'.")
     Path modelFile;

@@ -34,11 +34,12 @@ import picocli.CommandLine.Spec;
         footer = {"", "CSV output: row,predicted,p_<class>...  JSON output: [{\"row\":1,\"predicted\":\"3\",\"probabilities\":{...}}, ...]",
             "Raw output: per row the model's outputs (a classifier's class probabilities), comma-separated, no header.",
             "Numbers are the shortest decimals that read back as the model's float32 values.",
-            "An ONNX model (FILE.onnx, as 'export' writes it) does all the work in its graph: it takes the raw features,",
-            "and its outputs are written as they are. It has no class names or task: more than one output per row is read",
-            "as a classifier (classes 0, 1, ..., the predicted one the largest output), one output as a regression.",
-            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, an ONNX operator that is not read,",
-            "or a malformed CSV file."})
+            "An ONNX model (FILE.onnx, as 'export' writes) does all the work in its graph:",
+            "it takes the raw features, and its outputs are written as they are. It has no",
+            "class names or task: more than one output per row is read as a classifier",
+            "(classes 0, 1, ..., the predicted one the largest output), one as a regression.",
+            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, an",
+            "ONNX operator that is not read, or a malformed CSV file."})
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save', or an ONNX model (FILE.onnx).")
     Path modelFile;
