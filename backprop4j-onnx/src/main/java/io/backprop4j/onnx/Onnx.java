@@ -41,7 +41,10 @@ import java.util.random.RandomGenerator;
  * that is a chain of these operators, from one input to one output: {@value Importer#OPERATORS}.
  * MatMul followed by Add of a bias becomes one Linear; Gemm's transB (PyTorch's [out, in]) and
  * alpha and beta are folded into the Linear's weight and bias; Add, Sub, Mul and Div of a
- * constant become {@link Elementwise} layers, Reshape a {@link Reshape}. Anything else is refused
+ * constant become {@link Elementwise} layers, Reshape a {@link Reshape} (or a Flatten, for the
+ * shape {@code [x.size(0), -1]} that PyTorch computes with Shape, Gather, Unsqueeze and Concat
+ * when the batch is dynamic); a Pad of zeros (with opset 18's axes too) goes into the Conv or
+ * AveragePool after it. Anything else is refused
  * in one line naming the operator and the node; a corrupt or truncated file in one line naming
  * the file and the byte.
  *
