@@ -542,28 +542,31 @@ final class Importer {
     /**
      * A Reshape whose shape is computed from the input's own shape, as {@code torch.onnx.export}
      * writes {@code x.view(x.size(0), -1)} with a dynamic batch: {@code Shape(x) → Gather(0) →
-     * Unsqueeze → Concat(·, [-1]) → Reshape(x, ·)} (Slice, Squeeze and constants too). The sizes
+     * Unsqueeze → Concat(·, [-1]) → Reshape(x, ·)} (one Shape per size used; Slice, Squeeze and
+     * constants too). The sizes
      * are worked out symbolically; a size of the input at its own position becomes ONNX's 0
      * ("copy"), and [0, -1] becomes a Flatten. Returns the value after the Reshape, or null when
      * {@code next} is not that pattern.
      */
     private String computedReshape(String x, List<Node> next, List<Node> graphNodes) {
-        if (next.size() != 2) return null;
-        Node shape = next.get(0).opType().equals("Shape") ? next.get(0) : next.get(1);
-        Node reshape = shape == next.get(0) ? next.get(1) : next.get(0);
-        if (!shape.opType().equals("Shape") || !reshape.opType().equals("Reshape") || !shape.domain().isEmpty() || !reshape.domain().isEmpty()
-                || shape.inputs().size() != 1 || shape.outputs().size() != 1 || reshape.inputs().size() != 2 || !reshape.inputs().get(0).equals(x)) {
-            return null;
-        }
-        long start = intAttr(shape, "start", 0);
-        if (shape.attrs().containsKey("end") || start < 0 && rank < 0) return null;
+        List<Node> reshapes = next.stream().filter(n -> n.opType().equals("Reshape")).toList();
+        if (reshapes.size() != 1) return null;
+        Node reshape = reshapes.get(0);
+        if (!reshape.domain().isEmpty() || reshape.inputs().size() != 2 || !reshape.inputs().get(0).equals(x)) return null;
         Map<String, Sizes> values = new HashMap<>();
-        values.put(shape.outputs().get(0), new Sizes(List.of(), false, true, (int) (start < 0 ? start + rank : start)));
-        List<Node> chain = new ArrayList<>(List.of(shape));
+        List<Node> chain = new ArrayList<>();
+        for (Node shape : next) {   // PyTorch writes one Shape per x.size(k)
+            if (shape == reshape) continue;
+            if (!shape.opType().equals("Shape") || !shape.domain().isEmpty() || shape.inputs().size() != 1 || shape.outputs().size() != 1) return null;
+            long start = intAttr(shape, "start", 0);
+            if (shape.attrs().containsKey("end") || start < 0 && rank < 0) return null;
+            values.put(shape.outputs().get(0), new Sizes(List.of(), false, true, (int) (start < 0 ? start + rank : start)));
+            chain.add(shape);
+        }
         String target = reshape.inputs().get(1);
         for (Node n : graphNodes) {
             if (values.containsKey(target)) break;
-            if (used.contains(n) || n == shape || n == reshape || n.inputs().stream().noneMatch(values::containsKey)) continue;
+            if (used.contains(n) || chain.contains(n) || n == reshape || n.inputs().stream().noneMatch(values::containsKey)) continue;
             if (n.outputs().size() != 1 || !n.domain().isEmpty()) return null;
             Sizes out = shapeOp(n, values);
             if (out == null) return null;
@@ -583,7 +586,7 @@ final class Importer {
             Size d = sizes.get(i);
             if (d.ofInput() && d.value() != i) return null;   // a size moved to another position: not read
             long v = d.ofInput() ? 0 : d.value();
-            if (v < -1 || v > Integer.MAX_VALUE) return null;
+            if (v < -1 || v > Integer.MAX_VALUE || v == 0 && !d.ofInput() && intAttr(reshape, "allowzero", 0) != 0) return null;
             spec[i] = (int) v;
         }
         if (pendingPad != null) throw fail(padNode, "pads with zeros before " + reshape.describe() + ": backprop4j pads only inside a Conv or an AveragePool");

@@ -40,7 +40,7 @@ class OnnxImportTest {
 
     @Test
     void pytorchsExportsPredictWhatPyTorchPredicts() {
-        for (String name : List.of("mlp", "cnn", "gap", "gelu", "view")) {
+        for (String name : List.of("mlp", "cnn", "gap", "gelu", "view", "view3")) {
             Map<String, Tensor> io = OnnxTesting.tensors(name + ".io.safetensors");
             for (int opset : new int[] {13, 17}) {
                 String file = name + ".opset" + opset + ".onnx";
@@ -77,6 +77,26 @@ class OnnxImportTest {
         for (int opset : new int[] {13, 17}) {
             assertEquals(List.of("Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "Softmax"), kinds(load("view.opset" + opset + ".onnx")));
         }
+        // x.view(x.size(0), x.size(1), -1), two Shape nodes: ONNX's Reshape([0, 0, -1]) before a Conv1d
+        Sequential view3 = load("view3.opset17.onnx");
+        assertEquals(List.of("Conv2d", "Tanh", "Reshape", "Conv1d", "ReLU", "Flatten", "Linear"), kinds(view3));
+        assertArrayEquals(new int[] {0, 0, -1}, ((Reshape) view3.layers().get(2)).shape());
+        // a size moved to another position (x.view(x.size(0), x.size(0), -1)) is not worked out: the branch is refused in one line
+        OnnxFile.Model m = OnnxFile.decode(OnnxTesting.resource("view3.opset17.onnx"));
+        List<OnnxFile.Node> nodes = new java.util.ArrayList<>(m.graph().nodes());
+        int at = -1;
+        for (int i = 0; i < nodes.size(); i++) if (nodes.get(i).outputs().equals(List.of("/Constant_1_output_0"))) at = i;
+        OnnxFile.Node c = nodes.get(at);
+        OnnxFile.Attr value = c.attrs().get("value");
+        assertEquals(1.0, value.t().values()[0]);   // the 1 of x.size(1)
+        var zero = new OnnxFile.TensorData(value.t().name(), value.t().dataType(), value.t().dims(), new double[] {0});
+        nodes.set(at, new OnnxFile.Node(c.index(), c.name(), c.opType(), c.domain(), c.inputs(), c.outputs(),
+                Map.of("value", new OnnxFile.Attr("value", OnnxFile.A_TENSOR, 0, 0, null, zero, null, null))));
+        byte[] moved = OnnxFile.encode(new OnnxFile.Model(m.irVersion(), m.opsets(), m.producer(),
+                new OnnxFile.Graph(m.graph().name(), nodes, m.graph().initializers(), m.graph().inputs(), m.graph().outputs())));
+        var e = assertThrows(FormatException.class, () -> Onnx.fromBytes(moved, "moved.onnx", new SplittableRandom(0)));
+        assertTrue(e.getMessage().startsWith("moved.onnx, value \"/Tanh_output_0\": feeds 3 nodes"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
         Sequential mlp = load("mlp.opset13.onnx");
         assertTrue(mlp.layers().get(1) instanceof BatchNorm1d bn && Math.abs(bn.momentum() - 0.1) < 1e-6 && bn.eps() > 0);
         assertTrue(load("cnn.opset17.onnx").layers().get(2) instanceof BatchNorm2d);
