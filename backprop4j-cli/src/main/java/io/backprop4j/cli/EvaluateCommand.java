@@ -6,12 +6,14 @@ import io.backprop4j.data.DataSplits;
 import io.backprop4j.data.Dataset;
 import io.backprop4j.data.Datasets;
 import io.backprop4j.data.Table;
+import io.backprop4j.tensor.DType;
 import io.backprop4j.tensor.Tensor;
 import io.backprop4j.train.Evaluation;
 import io.backprop4j.train.Metrics;
 import io.backprop4j.train.ModelFile;
 import io.backprop4j.train.ModelSpec;
 import io.backprop4j.train.Task;
+import io.backprop4j.train.TrainingLoss;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -30,9 +32,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score a saved model: loss, accuracy, per-class precision, recall and F1, and the confusion matrix.",
             "Without --data: the test split of the data set the model was trained on."},
-        footer = {"", "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model file, or data that does not fit."})
+        footer = {"", "An ONNX model (FILE.onnx) takes the raw features and standardises them in its",
+            "graph. It names no data set, so --data is needed, and no classes or task: more",
+            "than one output is a classifier (labels that are whole numbers are its class",
+            "indices, other labels are taken in the data's order), one output a regression.",
+            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model file,",
+            "an ONNX operator that is not read, or data that does not fit."})
 final class EvaluateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save'.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save', or an ONNX model (FILE.onnx).")
     Path modelFile;
 
     @Option(names = "--data", paramLabel = "NAME|FILE.csv", description = "A named data set or a CSV file (default: the model's).")
@@ -72,39 +79,66 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new BackpropException("--plot " + plot + ": the chart is a PNG file; name it *.png");
         }
         Main.checkOutput("--plot", plot, true);
-        ModelFile model = ModelFile.load(modelFile);
-        ModelSpec spec = model.spec();
-        String source = data != null ? data : spec.data();
-        if (source == null) throw new BackpropException(modelFile + " does not say what data it was trained on; pass --data");
+        // Either a model saved by train (its spec says the task, the classes, the data and the
+        // standardisation) or an ONNX graph (it standardises itself; the rest is assumed, see OnnxGraph).
+        boolean onnx = OnnxGraph.isOnnx(modelFile);
+        ModelFile model = onnx ? null : ModelFile.load(modelFile);
+        OnnxGraph graph = onnx ? OnnxGraph.load(modelFile) : null;
+        ModelSpec spec = onnx ? null : model.spec();
+        int inputs = onnx ? graph.features() : spec.inputs();
+        int outputs = onnx ? graph.run(Tensor.zeros(1, inputs)).size(1) : spec.outputs();
+        Task task = onnx ? (outputs == 1 ? Task.REGRESS : Task.CLASSIFY) : spec.task();
+        String source = data != null ? data : onnx ? null : spec.data();
+        if (source == null) {
+            throw new BackpropException(modelFile + (onnx ? " is an ONNX model, which does not say what data it was trained on; pass --data"
+                    : " does not say what data it was trained on; pass --data"));
+        }
         String key = TrainCommand.dataKey(source);
         Split which = split != null ? split : key.equals("csv") && data != null ? Split.ALL : Split.TEST;
-        Dataset raw = load(source, key, which, spec);
+        Dataset raw = load(source, key, which, task, inputs);
         // The feature count first: with the wrong count the last column is not the label, and its values
         // made a misleading "class '10' is not one of the model's classes".
-        if (raw.numFeatures() != spec.inputs()) {
+        if (raw.numFeatures() != inputs) {
             String what = key.equals("csv") ? source + ": rows have " + raw.numFeatures() + " features (and a label in the last column)"
                     : key.equals("fashion-mnist") ? "fashion-mnist in " + (dataDir != null ? dataDir : Datasets.FASHION_MNIST_DIR)
                             + ": images of " + raw.numFeatures() + " pixels"
                     : key + ": " + raw.numFeatures() + " features";
-            throw new BackpropException(what + "; the model " + modelFile + " takes " + spec.inputs());
+            throw new BackpropException(what + "; the model " + modelFile + " takes " + inputs);
         }
-        raw = relabel(raw, spec, key.equals("csv") ? source : key);
-        Dataset ready = raw.withFeatures(model.preprocess(raw.features()));
+        String dataName = key.equals("csv") ? source : key;
+        raw = onnx ? relabelByNumber(raw, task, outputs) : relabel(raw, spec, dataName);
+        Dataset ready = onnx ? raw : raw.withFeatures(model.preprocess(raw.features()));
         if (ready.size() == 0) throw new BackpropException("the " + which.cliName() + " split of " + source + " is empty");
-        Evaluation e = Evaluation.of(model.model(), ready);
+        TrainingLoss loss = null;
+        String assumed = null;
+        if (onnx && task == Task.CLASSIFY) {
+            String why = OnnxGraph.notProbabilities(Numbers.floatRows(graph.run(ready.features().narrow(0, 0, Math.min(ready.size(), 256)))));
+            if (why == null) loss = EvaluateCommand::probabilityLoss;
+            assumed = (why == null ? "outputs taken as class probabilities (the loss is -log p of the true class)"
+                    : "outputs taken as logits (they are not probabilities: " + why + ")")
+                    + ", classes " + (ready.classNames() != null && !numbered(ready.classNames()) ? "in the order of the data's labels"
+                    : "numbered 0 to " + (outputs - 1)) + ", features as they are (the graph standardises them)";
+        } else if (onnx) {
+            assumed = "one output: a regression; features as they are (the graph standardises them)";
+        }
+        Evaluation e = Evaluation.of(onnx ? graph.network() : model.model(), ready, loss);
 
-        out.println("model: " + modelFile + " (" + spec.describe() + ", " + spec.task().cliName() + ")");
+        out.println("model: " + modelFile + " (" + (onnx ? graph.describe() : spec.describe()) + ", " + task.cliName() + ")");
+        if (assumed != null) out.println("assumed: " + assumed);
         out.println("data: " + (key.equals("csv") ? source : key) + ", " + which.cliName() + (which == Split.ALL ? "" : " split")
                 + " (" + ready.size() + " examples)");
-        if (spec.task() == Task.REGRESS) {
+        if (task == Task.REGRESS) {
             out.printf(Locale.ROOT, "mse: %.6g%n", e.loss());
             out.flush();
             return 0;
         }
         out.printf(Locale.ROOT, "loss: %.4f%n", e.loss());
         out.printf(Locale.ROOT, "accuracy: %.4f%n", e.accuracy());
-        String[] names = new String[spec.outputs()];
-        for (int k = 0; k < names.length; k++) names[k] = model.className(k);
+        String[] names = new String[outputs];
+        String[] dataNames = ready.classNames();
+        for (int k = 0; k < names.length; k++) {
+            names[k] = !onnx ? model.className(k) : dataNames != null && k < dataNames.length ? dataNames[k] : Integer.toString(k);
+        }
         out.println();
         printReport(out, e.report(), names);
         out.println();
@@ -124,20 +158,20 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Dataset load(String source, String key, Split which, ModelSpec spec) {
+    private Dataset load(String source, String key, Split which, Task task, int inputs) {
         if (key.equals("csv")) {
-            Csv.Options opts = spec.task() == Task.REGRESS ? Csv.Options.defaults().asRegression() : Csv.Options.defaults();
+            Csv.Options opts = task == Task.REGRESS ? Csv.Options.defaults().asRegression() : Csv.Options.defaults();
             Table t;
             try {
                 t = Csv.read(Path.of(source), opts);
             } catch (io.backprop4j.FormatException e) {
-                throw unlabelled(Path.of(source), spec, e);
+                throw unlabelled(Path.of(source), inputs, e);
             }
             Dataset all = t.toDataset();
             if (which == Split.ALL) return all;
             return pick(Datasets.defaultSplit(all), which, source);
         }
-        if (spec.task() == Task.REGRESS) throw new BackpropException("a regression model needs a CSV file with numeric targets: --data FILE.csv");
+        if (task == Task.REGRESS) throw new BackpropException("a regression model needs a CSV file with numeric targets: --data FILE.csv");
         DataSplits s = Datasets.load(key, dataDir);
         if (which == Split.ALL) {
             List<String> splits = Arrays.stream(Split.values()).filter(x -> x != Split.ALL).map(Split::cliName).toList();
@@ -148,10 +182,10 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** A file of features alone (no label column) gets a hint; anything else is left as it was. */
-    private static RuntimeException unlabelled(Path file, ModelSpec spec, io.backprop4j.FormatException e) {
+    private static RuntimeException unlabelled(Path file, int inputs, io.backprop4j.FormatException e) {
         try {
-            if (Csv.read(file, Csv.Options.defaults().noLabel()).cols() == spec.inputs()) {
-                return new BackpropException(file + ": rows have " + spec.inputs() + " columns, the model's features alone;"
+            if (Csv.read(file, Csv.Options.defaults().noLabel()).cols() == inputs) {
+                return new BackpropException(file + ": rows have " + inputs + " columns, the model's features alone;"
                         + " evaluate needs a label in the last column (for unlabelled rows use predict)");
             }
         } catch (BackpropException ignored) {
@@ -201,6 +235,40 @@ final class EvaluateCommand implements Callable<Integer> {
         for (int i = 0; i < labels.length; i++) labels[i] = map[d.labels()[i]];
         Tensor f = d.features();
         return new Dataset(f, labels, null, modelNames.clone(), d.featureNames());
+    }
+
+    /**
+     * For a model that names no classes (an ONNX graph): labels whose names are all whole numbers
+     * below the model's output count are taken as those class indices ("3" is output 3); other
+     * names keep the data's order of them.
+     */
+    static Dataset relabelByNumber(Dataset d, Task task, int outputs) {
+        String[] names = d.classNames();
+        if (task == Task.REGRESS || d.labels() == null || names == null || !numbered(names)) return d;
+        int[] map = new int[names.length];
+        for (int c = 0; c < names.length; c++) {
+            map[c] = Integer.parseInt(names[c]);
+            if (map[c] >= outputs) return d;
+        }
+        int[] labels = new int[d.size()];
+        for (int i = 0; i < labels.length; i++) labels[i] = map[d.labels()[i]];
+        String[] numbers = new String[Math.max(outputs, 1)];
+        for (int c = 0; c < numbers.length; c++) numbers[c] = Integer.toString(c);
+        return new Dataset(d.features(), labels, null, numbers, d.featureNames());
+    }
+
+    /** Whether every name is a whole number from 0 (written without a sign or leading zeros). */
+    static boolean numbered(String[] names) {
+        for (String n : names) if (!n.matches("0|[1-9][0-9]{0,8}")) return false;
+        return true;
+    }
+
+    /** The mean of −log p[label] over rows of class probabilities [n, classes]: cross-entropy when the model gives probabilities. */
+    static Tensor probabilityLoss(Tensor probabilities, int[] labels, Tensor targets) {
+        float[][] p = Numbers.floatRows(probabilities);
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) sum -= Math.log(Math.max(p[i][labels[i]], Float.MIN_NORMAL));
+        return Tensor.scalar(p.length == 0 ? Double.NaN : sum / p.length, DType.FLOAT64);
     }
 
     static void printReport(PrintWriter out, Metrics.Report r, String[] names) {

@@ -34,9 +34,14 @@ import picocli.CommandLine.Spec;
         footer = {"", "CSV output: row,predicted,p_<class>...  JSON output: [{\"row\":1,\"predicted\":\"3\",\"probabilities\":{...}}, ...]",
             "Raw output: per row the model's outputs (a classifier's class probabilities), comma-separated, no header.",
             "Numbers are the shortest decimals that read back as the model's float32 values.",
-            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, or a malformed CSV file."})
+            "An ONNX model (FILE.onnx, as 'export' writes) does all the work in its graph:",
+            "it takes the raw features, and its outputs are written as they are. It has no",
+            "class names or task: more than one output per row is read as a classifier",
+            "(classes 0, 1, ..., the predicted one the largest output), one as a regression.",
+            "Exit status: 0 done; 2 bad options, a missing, corrupt or altered model, an",
+            "ONNX operator that is not read, or a malformed CSV file."})
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save'.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model saved by 'train --save', or an ONNX model (FILE.onnx).")
     Path modelFile;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.csv", description = "Raw features, one row per example (a header is optional).")
@@ -74,18 +79,27 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Main.checkOutput("--output", output, true);
-        ModelFile model = ModelFile.load(modelFile);
-        ModelSpec spec = model.spec();
-        Tensor x = readFeatures(input, spec.inputs());
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
-        Tensor outputs = spec.task() == Task.CLASSIFY ? model.predictProbabilities(x) : model.predictRaw(x);
-        float[][] values = Numbers.floatRows(outputs);
-        switch (format) {
-            case RAW -> writeRaw(w, values);
-            case CSV, JSON -> {
-                if (spec.task() == Task.CLASSIFY) writeClasses(w, format, model, Metrics.argmax(outputs), values);
-                else writeValues(w, format, values);
+        if (OnnxGraph.isOnnx(modelFile)) {
+            predictOnnx(w);
+        } else {
+            ModelFile model = ModelFile.load(modelFile);
+            ModelSpec spec = model.spec();
+            Tensor x = readFeatures(input, spec.inputs());
+            Tensor outputs = spec.task() == Task.CLASSIFY ? model.predictProbabilities(x) : model.predictRaw(x);
+            float[][] values = Numbers.floatRows(outputs);
+            switch (format) {
+                case RAW -> writeRaw(w, values);
+                case CSV, JSON -> {
+                    if (spec.task() == Task.CLASSIFY) {
+                        String[] names = new String[spec.outputs()];
+                        for (int k = 0; k < names.length; k++) names[k] = model.className(k);
+                        writeClasses(w, format, names, Metrics.argmax(outputs), values);
+                    } else {
+                        writeValues(w, format, values);
+                    }
+                }
             }
         }
         w.flush();
@@ -97,6 +111,33 @@ final class PredictCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /**
+     * An ONNX model: its outputs as they are. More than one per row: a classifier, classes named
+     * 0, 1, ..., the predicted one the largest output; one: a regression (see {@link OnnxGraph}).
+     */
+    private void predictOnnx(PrintWriter w) {
+        OnnxGraph graph = OnnxGraph.load(modelFile);
+        Tensor outputs = graph.run(readFeatures(input, graph.features()));
+        float[][] values = Numbers.floatRows(outputs);
+        int k = outputs.size(1);
+        if (format == Format.RAW) {
+            writeRaw(w, values);
+        } else if (k == 1) {
+            writeValues(w, format, values);
+        } else {
+            String[] names = new String[k];
+            for (int c = 0; c < k; c++) names[c] = Integer.toString(c);
+            writeClasses(w, format, names, Metrics.argmax(outputs), values);
+            String why = OnnxGraph.notProbabilities(values);
+            if (why != null) {
+                PrintWriter err = command.commandLine().getErr();
+                err.println("backprop4j: note: " + modelFile + " gives outputs that are not probabilities (" + why
+                        + "): they are written as they are, and the predicted class is the largest");
+                err.flush();
+            }
+        }
     }
 
     /**
@@ -130,14 +171,14 @@ final class PredictCommand implements Callable<Integer> {
                 + " (optionally followed by a label column)");
     }
 
-    private static void writeClasses(PrintWriter w, Format format, ModelFile model, int[] predicted, float[][] probs) {
-        int k = model.spec().outputs();
+    private static void writeClasses(PrintWriter w, Format format, String[] names, int[] predicted, float[][] probs) {
+        int k = names.length;
         if (format == Format.CSV) {
             StringBuilder head = new StringBuilder("row,predicted");
-            for (int c = 0; c < k; c++) head.append(",p_").append(csvField(model.className(c)));
+            for (int c = 0; c < k; c++) head.append(",p_").append(csvField(names[c]));
             w.println(head);
             for (int i = 0; i < predicted.length; i++) {
-                StringBuilder sb = new StringBuilder().append(i + 1).append(',').append(csvField(model.className(predicted[i])));
+                StringBuilder sb = new StringBuilder().append(i + 1).append(',').append(csvField(names[predicted[i]]));
                 for (int c = 0; c < k; c++) sb.append(',').append(Numbers.of(probs[i][c]));
                 w.println(sb);
             }
@@ -146,9 +187,9 @@ final class PredictCommand implements Callable<Integer> {
             for (int i = 0; i < predicted.length; i++) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("row", i + 1);
-                row.put("predicted", model.className(predicted[i]));
+                row.put("predicted", names[predicted[i]]);
                 Map<String, Object> p = new LinkedHashMap<>();
-                for (int c = 0; c < k; c++) p.put(model.className(c), probs[i][c]);
+                for (int c = 0; c < k; c++) p.put(names[c], probs[i][c]);
                 row.put("probabilities", p);
                 rows.add(row);
             }

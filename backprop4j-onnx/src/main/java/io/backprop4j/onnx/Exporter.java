@@ -18,6 +18,7 @@ import io.backprop4j.nn.Linear;
 import io.backprop4j.nn.LogSoftmax;
 import io.backprop4j.nn.MaxPool2d;
 import io.backprop4j.nn.Module;
+import io.backprop4j.nn.RandomShift2d;
 import io.backprop4j.nn.ReLU;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.nn.Sigmoid;
@@ -112,7 +113,7 @@ final class Exporter {
             if (m instanceof Sequential) return;
             if (!m.children().isEmpty() || !supported(m)) {
                 throw new BackpropException("Onnx.save: layer " + path + " (" + m + ") has no ONNX form here; supported: Linear, "
-                        + "the activations, BatchNorm1d/2d, Dropout, Conv1d/2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten "
+                        + "the activations, BatchNorm1d/2d, Dropout, RandomShift2d, Conv1d/2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten "
                         + "and nested Sequentials");
             }
             paths.add(path);
@@ -141,7 +142,7 @@ final class Exporter {
                 || m instanceof ELU || m instanceof Softplus || m instanceof GELU || m instanceof Softmax || m instanceof LogSoftmax
                 || m instanceof Identity || m instanceof BatchNorm1d || m instanceof BatchNorm2d || m instanceof Dropout
                 || m instanceof Dropout2d || m instanceof Conv2d || m instanceof Conv1d || m instanceof MaxPool2d
-                || m instanceof AvgPool2d || m instanceof AdaptiveAvgPool2d || m instanceof Flatten;
+                || m instanceof AvgPool2d || m instanceof AdaptiveAvgPool2d || m instanceof Flatten || m instanceof RandomShift2d;
     }
 
     private void layer(Leaf leaf) {
@@ -179,6 +180,7 @@ final class Exporter {
             case Identity i -> { }
             case Dropout d -> { }   // evaluation mode: dropout does nothing
             case Dropout2d d -> { }
+            case RandomShift2d r -> { }   // an augmentation: the identity in evaluation mode
             default -> throw new AssertionError(leaf.module());
         }
     }

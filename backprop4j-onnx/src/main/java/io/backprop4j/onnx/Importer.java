@@ -42,14 +42,16 @@ import java.util.random.RandomGenerator;
 
 /**
  * An ONNX graph as a Sequential: the graph must be a chain from its one input to its one output
- * (each node takes the value before it and constants), with the GELU pattern
- * {@code x · ½ (1 + erf(x / √2))} as the one branch allowed.
+ * (each node takes the value before it and constants), with two branches allowed: the GELU
+ * pattern {@code x · ½ (1 + erf(x / √2))}, and a Reshape whose shape is computed from the
+ * input's own ({@code x.view(x.size(0), -1)}).
  */
 final class Importer {
     static final int MIN_OPSET = 13, MAX_OPSET = 21;
     static final String OPERATORS = "Gemm, MatMul, Add, Sub, Mul, Div, Relu, LeakyRelu, Sigmoid, Tanh, Elu, Softplus, Softmax, "
             + "LogSoftmax, Gelu (and its Erf pattern), BatchNormalization, Dropout, Identity, Conv, MaxPool, AveragePool, "
-            + "GlobalAveragePool, Flatten, Reshape, Constant";
+            + "GlobalAveragePool, Flatten, Reshape (of a constant shape, or one computed from the input's by Shape, Gather, Slice, "
+            + "Unsqueeze, Squeeze and Concat), Constant";
 
     private final String source;
     private final RandomGenerator rng;
@@ -134,6 +136,7 @@ final class Importer {
                 current = node(next.get(0), current);
             } else {
                 String after = gelu(current, next);
+                if (after == null) after = computedReshape(current, next, g.nodes());
                 if (after == null) {
                     throw fail("value " + q(current), "feeds " + next.size() + " nodes (" + String.join(", ",
                             next.stream().map(Node::describe).toList()) + "): the graph branches, and a Sequential is a chain of layers");
@@ -382,11 +385,13 @@ final class Importer {
         if (n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() && scalar(n, n.inputs().get(2)) != 0) {
             throw fail(n, "pads with " + scalar(n, n.inputs().get(2)) + "; backprop4j pads only with zeros");
         }
-        if (n.inputs().size() > 3 && !n.inputs().get(3).isEmpty()) throw fail(n, "the axes input is not supported");
         double[] pads = constantInput(n, 1, "pads").values();
+        double[] axes = n.inputs().size() > 3 && !n.inputs().get(3).isEmpty() ? constantInput(n, 3, "axes").values() : null;
+        if (axes != null && pads.length != 2 * axes.length) throw fail(n, pads.length + " pads for " + axes.length + " axes (expected two per axis)");
         boolean zero = true;
         for (double v : pads) zero &= v == 0;
         if (zero) return;
+        if (axes != null && rank == 4) pads = padsOfAllAxes(n, pads, axes);   // opset 18: pads of the listed axes only
         if (rank != 4 || pads.length != 8) throw fail(n, "pads " + Arrays.toString(pads) + ": backprop4j pads the two spatial axes of an image");
         if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0 || pads[2] != pads[6] || pads[3] != pads[7] || pads[2] < 0 || pads[3] < 0
                 || pads[2] > 1 << 20 || pads[3] > 1 << 20) {
@@ -394,6 +399,22 @@ final class Importer {
         }
         pendingPad = new int[] {(int) pads[2], (int) pads[3]};
         padNode = n;
+    }
+
+    /** Pads [begin..., end...] of the listed axes (negative: from the end) as pads of all four axes of an image. */
+    private double[] padsOfAllAxes(Node n, double[] pads, double[] axes) {
+        double[] all = new double[8];
+        boolean[] seen = new boolean[4];
+        for (int i = 0; i < axes.length; i++) {
+            long a = (long) axes[i];
+            if (a < 0) a += 4;
+            if (a < 0 || a >= 4 || axes[i] != Math.rint(axes[i])) throw fail(n, "axis " + axes[i] + " of a rank-4 value");
+            if (seen[(int) a]) throw fail(n, "axis " + (long) axes[i] + " is listed twice");
+            seen[(int) a] = true;
+            all[(int) a] = pads[i];
+            all[(int) a + 4] = pads[i + axes.length];
+        }
+        return all;
     }
 
     private static int[] plus(int[] a, int[] b) {
@@ -501,6 +522,188 @@ final class Importer {
             throw fail(n, e.getMessage());
         }
         rank = shape.length;
+    }
+
+    /** A value of the shape computation before a Reshape: sizes known as numbers, or as "size k of the input". */
+    private record Size(boolean ofInput, long value) {
+        static Size of(long v) { return new Size(false, v); }
+        static Size dim(long k) { return new Size(true, k); }
+    }
+
+    /**
+     * A value of the shape computation: the sizes, a scalar when {@code scalar}; or, for
+     * {@code whole}, the input's shape from position {@code from} on (its length unknown until the
+     * rank is).
+     */
+    private record Sizes(List<Size> sizes, boolean scalar, boolean whole, int from) {
+        static Sizes list(List<Size> s) { return new Sizes(s, false, false, 0); }
+    }
+
+    /**
+     * A Reshape whose shape is computed from the input's own shape, as {@code torch.onnx.export}
+     * writes {@code x.view(x.size(0), -1)} with a dynamic batch: {@code Shape(x) → Gather(0) →
+     * Unsqueeze → Concat(·, [-1]) → Reshape(x, ·)} (one Shape per size used; Slice, Squeeze and
+     * constants too). The sizes
+     * are worked out symbolically; a size of the input at its own position becomes ONNX's 0
+     * ("copy"), and [0, -1] becomes a Flatten. Returns the value after the Reshape, or null when
+     * {@code next} is not that pattern.
+     */
+    private String computedReshape(String x, List<Node> next, List<Node> graphNodes) {
+        List<Node> reshapes = next.stream().filter(n -> n.opType().equals("Reshape")).toList();
+        if (reshapes.size() != 1) return null;
+        Node reshape = reshapes.get(0);
+        if (!reshape.domain().isEmpty() || reshape.inputs().size() != 2 || !reshape.inputs().get(0).equals(x)) return null;
+        Map<String, Sizes> values = new HashMap<>();
+        List<Node> chain = new ArrayList<>();
+        for (Node shape : next) {   // PyTorch writes one Shape per x.size(k)
+            if (shape == reshape) continue;
+            if (!shape.opType().equals("Shape") || !shape.domain().isEmpty() || shape.inputs().size() != 1 || shape.outputs().size() != 1) return null;
+            long start = intAttr(shape, "start", 0);
+            if (shape.attrs().containsKey("end") || start < 0 && rank < 0) return null;
+            values.put(shape.outputs().get(0), new Sizes(List.of(), false, true, (int) (start < 0 ? start + rank : start)));
+            chain.add(shape);
+        }
+        String target = reshape.inputs().get(1);
+        for (Node n : graphNodes) {
+            if (values.containsKey(target)) break;
+            if (used.contains(n) || chain.contains(n) || n == reshape || n.inputs().stream().noneMatch(values::containsKey)) continue;
+            if (n.outputs().size() != 1 || !n.domain().isEmpty()) return null;
+            Sizes out = shapeOp(n, values);
+            if (out == null) return null;
+            values.put(n.outputs().get(0), out);
+            chain.add(n);
+        }
+        Sizes result = values.get(target);
+        if (result == null || result.scalar()) return null;
+        // every value of the computation is used inside it or by the Reshape: nothing else branches off
+        for (Node n : chain) {
+            for (Node c : consumers.getOrDefault(n.outputs().get(0), List.of())) if (c != reshape && !chain.contains(c)) return null;
+        }
+        List<Size> sizes = materialise(result);
+        if (sizes == null) return null;
+        int[] spec = new int[sizes.size()];
+        for (int i = 0; i < spec.length; i++) {
+            Size d = sizes.get(i);
+            if (d.ofInput() && d.value() != i) return null;   // a size moved to another position: not read
+            long v = d.ofInput() ? 0 : d.value();
+            if (v < -1 || v > Integer.MAX_VALUE || v == 0 && !d.ofInput() && intAttr(reshape, "allowzero", 0) != 0) return null;
+            spec[i] = (int) v;
+        }
+        if (pendingPad != null) throw fail(padNode, "pads with zeros before " + reshape.describe() + ": backprop4j pads only inside a Conv or an AveragePool");
+        used.addAll(chain);
+        used.add(reshape);
+        biasless = null;
+        if (Arrays.equals(spec, new int[] {0, -1})) {
+            if (rank != 2) layers.add(new Flatten());
+        } else {
+            try {
+                layers.add(new Reshape(spec));
+            } catch (io.backprop4j.BackpropException e) {
+                throw fail(reshape, e.getMessage());
+            }
+        }
+        rank = spec.length;
+        return output(reshape);
+    }
+
+    /** One node of a shape computation, or null when it is not one backprop4j works out. */
+    private Sizes shapeOp(Node n, Map<String, Sizes> values) {
+        switch (n.opType()) {
+            case "Gather" -> {
+                if (n.inputs().size() != 2 || intAttr(n, "axis", 0) != 0) return null;
+                Sizes data = values.get(n.inputs().get(0));
+                TensorData idx = constants.get(n.inputs().get(1));
+                if (data == null || idx == null || idx.dims().length > 1) return null;
+                List<Size> picked = new ArrayList<>();
+                for (double i : idx.values()) {
+                    Size d = element(data, (long) i);
+                    if (d == null) return null;
+                    picked.add(d);
+                }
+                return new Sizes(picked, idx.dims().length == 0, false, 0);
+            }
+            case "Unsqueeze", "Squeeze" -> {
+                Sizes data = values.get(n.inputs().get(0));
+                if (data == null || data.whole() || n.inputs().size() > 2) return null;
+                TensorData axes = n.inputs().size() == 2 ? constants.get(n.inputs().get(1)) : null;
+                if (n.inputs().size() == 2 && axes == null) return null;
+                Attr axesAttr = n.attrs().get("axes");   // before opset 13; an input since
+                boolean atZero = axes != null ? axes.values().length == 1 && axes.values()[0] == 0
+                        : axesAttr == null ? n.opType().equals("Squeeze") : axesAttr.ints() != null && Arrays.equals(axesAttr.ints(), new long[] {0});
+                if (!atZero) return null;
+                if (n.opType().equals("Unsqueeze")) return data.scalar() ? Sizes.list(data.sizes()) : null;
+                return !data.scalar() && data.sizes().size() == 1 ? new Sizes(data.sizes(), true, false, 0) : null;
+            }
+            case "Concat" -> {
+                if (intAttr(n, "axis", 0) != 0) return null;
+                List<Size> all = new ArrayList<>();
+                for (String in : n.inputs()) {
+                    Sizes part = values.containsKey(in) ? values.get(in) : constantSizes(constants.get(in));
+                    if (part == null || part.scalar()) return null;
+                    List<Size> m = materialise(part);
+                    if (m == null) return null;
+                    all.addAll(m);
+                }
+                return Sizes.list(all);
+            }
+            case "Slice" -> {
+                Sizes data = values.get(n.inputs().get(0));
+                if (data == null || data.scalar() || n.inputs().size() < 3 || n.inputs().size() > 5) return null;
+                TensorData starts = constants.get(n.inputs().get(1)), ends = constants.get(n.inputs().get(2));
+                if (starts == null || ends == null || starts.values().length != 1 || ends.values().length != 1) return null;
+                for (int i = 3; i < n.inputs().size(); i++) {
+                    TensorData t = constants.get(n.inputs().get(i));
+                    if (t == null || t.values().length != 1 || t.values()[0] != (i == 3 ? 0 : 1)) return null;   // axis 0, step 1
+                }
+                long from = (long) starts.values()[0], to = (long) ends.values()[0];
+                if (data.whole() && from >= 0 && to >= from && to < (1L << 31) && (rank < 0 || to <= rank - data.from())) {
+                    List<Size> s = new ArrayList<>();
+                    for (long k = from; k < to; k++) s.add(Size.dim(data.from() + k));
+                    return Sizes.list(s);
+                }
+                List<Size> m = materialise(data);
+                if (m == null) return null;
+                int len = m.size();
+                long a = Math.clamp(from < 0 ? from + len : from, 0, len), b = Math.clamp(to < 0 ? to + len : to, 0, len);
+                return Sizes.list(new ArrayList<>(m.subList((int) a, (int) Math.max(a, b))));
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /** Element {@code i} of a shape value, or null when it cannot be known. */
+    private Size element(Sizes data, long i) {
+        if (data.whole()) {
+            if (i < 0) {
+                if (rank < 0) return null;
+                i += rank - data.from();
+            }
+            return i >= 0 && (rank < 0 || data.from() + i < rank) ? Size.dim(data.from() + i) : null;
+        }
+        int len = data.sizes().size();
+        if (i < 0) i += len;
+        return i >= 0 && i < len && !data.scalar() ? data.sizes().get((int) i) : null;
+    }
+
+    /** The sizes of a shape value as a list, or null for the input's whole shape when its rank is not known. */
+    private List<Size> materialise(Sizes v) {
+        if (!v.whole()) return v.sizes();
+        if (rank < 0) return null;
+        List<Size> s = new ArrayList<>();
+        for (int k = v.from(); k < rank; k++) s.add(Size.dim(k));
+        return s;
+    }
+
+    private static Sizes constantSizes(TensorData t) {
+        if (t == null || t.dims().length > 1) return null;
+        List<Size> s = new ArrayList<>();
+        for (double v : t.values()) {
+            if (v != Math.rint(v)) return null;
+            s.add(Size.of((long) v));
+        }
+        return new Sizes(s, t.dims().length == 0, false, 0);
     }
 
     /**

@@ -31,7 +31,7 @@ import java.util.random.RandomGenerator;
  * Softmax           Softmax(axis=-1)               AdaptiveAvgPool2d GlobalAveragePool for 1x1, else AveragePool
  * LogSoftmax        LogSoftmax(axis=-1)            Flatten          Flatten(axis=1), or Reshape
  * GELU              x · ½ (1 + erf(x / √2)) as Div, Erf, Add, Mul, Mul
- * Dropout, Dropout2d, Identity: left out (they do nothing in evaluation mode)
+ * Dropout, Dropout2d, Identity, RandomShift2d: left out (they do nothing in evaluation mode)
  * </pre>
  * With a standardisation ({@link #save(Sequential, int[], double[], double[], Path)}) the graph
  * takes raw features: Sub(mean) and Div(std) come first.
@@ -41,7 +41,10 @@ import java.util.random.RandomGenerator;
  * that is a chain of these operators, from one input to one output: {@value Importer#OPERATORS}.
  * MatMul followed by Add of a bias becomes one Linear; Gemm's transB (PyTorch's [out, in]) and
  * alpha and beta are folded into the Linear's weight and bias; Add, Sub, Mul and Div of a
- * constant become {@link Elementwise} layers, Reshape a {@link Reshape}. Anything else is refused
+ * constant become {@link Elementwise} layers, Reshape a {@link Reshape} (or a Flatten, for the
+ * shape {@code [x.size(0), -1]} that PyTorch computes with Shape, Gather, Unsqueeze and Concat
+ * when the batch is dynamic); a Pad of zeros (with opset 18's axes too) goes into the Conv or
+ * AveragePool after it. Anything else is refused
  * in one line naming the operator and the node; a corrupt or truncated file in one line naming
  * the file and the byte.
  *
@@ -112,23 +115,59 @@ public final class Onnx {
      */
     public static Sequential load(Path file, RandomGenerator rng) {
         if (file == null) throw new BackpropException("Onnx.load: file is null");
+        return fromBytes(readBytes(file), file.toString(), rng);
+    }
+
+    /** Reads an ONNX model held in memory; {@code source} names it in messages. */
+    public static Sequential fromBytes(byte[] bytes, String source, RandomGenerator rng) {
+        return importBytes(bytes, source, rng).model();
+    }
+
+    /**
+     * An ONNX model as {@link #read} gives it: the network, and the shape of one sample of the
+     * graph's input as the file declares it (the sizes after the first, batch axis).
+     *
+     * @param model the network, in training mode (as {@link #load} returns it)
+     * @param sampleShape the input's sizes after the batch axis, −1 where the file names a size
+     *     rather than giving it ({@code "height"}); null when the file declares no shape
+     */
+    public record Imported(Sequential model, int[] sampleShape) {
+        /** The number of values in one sample, or −1 when the shape is not wholly known. */
+        public long sampleSize() {
+            if (sampleShape == null) return -1;
+            long n = 1;
+            for (int d : sampleShape) {
+                if (d < 0) return -1;
+                n *= d;
+            }
+            return n;
+        }
+    }
+
+    /**
+     * {@link #load}, with the shape of the graph's input: what a caller feeding rows of flat
+     * values (a CSV file) needs to shape them.
+     */
+    public static Imported read(Path file) {
+        if (file == null) throw new BackpropException("Onnx.read: file is null");
+        return importBytes(readBytes(file), file.toString(), new SplittableRandom(0));
+    }
+
+    private static byte[] readBytes(Path file) {
         String source = file.toString();
         FileKind.requireRegular(file, "an ONNX model");
-        byte[] bytes;
         try {
             long size = Files.size(file);
             if (size > MAX_BYTES) throw new FormatException(source, null, size + " bytes is more than the 2 GiB an ONNX file holds");
-            bytes = Files.readAllBytes(file);
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new BackpropException(source + ": no such file", e);
         } catch (IOException e) {
             throw new BackpropException(source + ": cannot read: " + AtomicFiles.reason(e), e);
         }
-        return fromBytes(bytes, source, rng);
     }
 
-    /** Reads an ONNX model held in memory; {@code source} names it in messages. */
-    public static Sequential fromBytes(byte[] bytes, String source, RandomGenerator rng) {
+    private static Imported importBytes(byte[] bytes, String source, RandomGenerator rng) {
         if (bytes == null || rng == null) throw new BackpropException("Onnx.fromBytes: bytes or rng is null");
         OnnxFile.Model model;
         try {
@@ -137,11 +176,26 @@ public final class Onnx {
             throw new FormatException(source, "byte " + e.offset, "not a valid ONNX file (corrupt or truncated): " + e.getMessage());
         }
         try {
-            return Importer.build(model, source, rng);
+            Sequential network = Importer.build(model, source, rng);
+            return new Imported(network, sampleShape(model.graph()));
         } catch (FormatException e) {
             throw e;
         } catch (BackpropException e) {   // a layer refused what the graph gives it (a shape, a size)
             throw new FormatException(source, null, e.getMessage(), e);
         }
+    }
+
+    /** The declared sizes after the batch axis of the one input that is not a weight (the Importer checked there is one). */
+    private static int[] sampleShape(OnnxFile.Graph g) {
+        for (OnnxFile.ValueInfo v : g.inputs()) {
+            if (g.initializers().containsKey(v.name())) continue;
+            if (v.dims() == null || v.dims().isEmpty()) return null;
+            int[] shape = new int[v.dims().size() - 1];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = v.dims().get(i + 1) instanceof Long d && d > 0 && d <= Integer.MAX_VALUE ? (int) (long) d : -1;
+            }
+            return shape;
+        }
+        return null;
     }
 }

@@ -15,6 +15,7 @@ import io.backprop4j.nn.BatchNorm2d;
 import io.backprop4j.nn.Conv2d;
 import io.backprop4j.nn.Dropout;
 import io.backprop4j.nn.Dropout2d;
+import io.backprop4j.nn.RandomShift2d;
 import io.backprop4j.nn.ELU;
 import io.backprop4j.nn.Flatten;
 import io.backprop4j.nn.GELU;
@@ -173,6 +174,17 @@ class OnnxExportTest {
         assertEquals(java.util.List.of("batch", 3L), m.graph().inputs().get(0).dims());
         assertEquals(java.util.List.of("batch", 2L), m.graph().outputs().get(0).dims());
         assertEquals(Onnx.OUTPUT, m.graph().nodes().get(1).outputs().get(0));
+    }
+
+    /** An augmentation does nothing when predicting: the layer is left out, as dropout is. */
+    @Test
+    void aRandomShiftIsLeftOut(@TempDir Path dir) {
+        var rng = new SplittableRandom(9);
+        Sequential model = new Sequential(new RandomShift2d(1, true, 0, rng), new Conv2d(1, 2, 3, 1, 1, rng), new ReLU(), new Flatten(),
+                new Linear(2 * 6 * 6, 3, rng));
+        OnnxFile.Model m = OnnxFile.decode(Onnx.toBytes(model, new int[] {1, 6, 6}));
+        assertEquals(java.util.List.of("Conv", "Relu", "Flatten", "Gemm"), m.graph().nodes().stream().map(OnnxFile.Node::opType).toList());
+        agreesWithOnnxRuntime("shift", model, new int[] {1, 6, 6}, Tensor.randn(rng, DType.FLOAT32, 4, 1, 6, 6), dir);
     }
 
     @Test
