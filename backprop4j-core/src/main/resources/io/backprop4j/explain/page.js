@@ -136,8 +136,9 @@
     });
 
     // ---------------------------------------------------------------- weights: views and labels
-    var edges = svg ? Array.prototype.slice.call(svg.querySelectorAll('.kcell, .cell[data-pool], .edge')) : [];
-    var lines = edges.filter(function (e) { return e.classList.contains('edge'); });
+    // what can be selected, left to right: kernel weights and pooling cells, then the dense weights
+    var lines = svg ? Array.prototype.slice.call(svg.querySelectorAll('.edge')) : [];
+    var edges = svg ? Array.prototype.slice.call(svg.querySelectorAll('.kcell, .cell[data-pool]')).concat(lines) : [];
     var conv = !!(svg && svg.classList.contains('conv'));
     function value(e, v) {
       var a = e.getAttribute('data-' + v);
@@ -217,7 +218,7 @@
       return all.length >= (sample + 1) * n ? all.slice(sample * n, (sample + 1) * n) : all.slice(0, n);
     }
     function showCells() {
-      svg.querySelectorAll('.maps, .flat').forEach(function (g) {
+      svg.querySelectorAll('.maps, .flat[data-layer]').forEach(function (g) {
         var vals = cellValues(g);
         var max = 0;
         vals.forEach(function (x) { max = Math.max(max, Math.abs(x)); });
