@@ -572,12 +572,30 @@ class HtmlBrowserTest {
             browser.screenshot(SHOTS.resolve("serve.png"), 0, 1250);
             browser.js("document.querySelector('[data-quantity=\"layers[0].net\"]').scrollIntoView({block: 'center', behavior: 'instant'});");
             browser.screenshot(SHOTS.resolve("serve-fields.png"));
+            // a random convolutional network: its drawing, and a feature-map number typed and graded
+            browser.js("const s = document.getElementById('source'); s.value = 'random'; s.dispatchEvent(new Event('change'));");
+            browser.waitFor("the random 4-3-2 network", () -> count("[data-unit]") == 9);
+            browser.js("const k = document.getElementById('kind'); k.value = 'conv'; k.dispatchEvent(new Event('change'));");
+            browser.waitFor("the convolutional network", () -> count(".kcell") == 8);
+            assertEquals(16 + 18 + 8 + 8 + 2, count("[data-unit]"));
+            healthy("serve, conv");
+            Path convFile = dir.resolve("random-conv.yaml");
+            Files.writeString(convFile, browser.<String>js("return document.getElementById('spec-text').value;"));
+            Map<String, Object> convTruth = (Map<String, Object>) Json.parse(CliRun.of("explain", convFile.toString(), "--format", "json").out(), "truth");
+            List<Object> convNet = HtmlPageTest.flat(((List<Map<String, Object>>) convTruth.get("layers")).get(0).get("net"));
+            browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[0][0][0]\"]")).sendKeys(six(((Number) convNet.get(0)).doubleValue()));
+            browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[1][2][2]\"]")).sendKeys("12.5");
+            browser.waitFor("the conv grading", () -> count("input[data-correct]") == 2);
+            assertEquals("true", browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[0][0][0]\"]")).getAttribute("data-correct"));
+            assertEquals("false", browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[1][2][2]\"]")).getAttribute("data-correct"));
+            browser.js("window.scrollTo({top: 0, behavior: 'instant'});");
+            browser.screenshot(SHOTS.resolve("serve-conv.png"), 0, 1250);
             // a bad spec: the command line's one-line message
             browser.js("const s = document.getElementById('source'); s.value = 'file:1'; s.dispatchEvent(new Event('change'));");
             String cli = CliRun.of("explain", bad.toString()).err().strip();
             browser.waitFor("the error", () -> !browser.driver.findElement(By.id("error")).getText().isBlank());
             assertEquals(cli, browser.driver.findElement(By.id("error")).getText());
-            assertEquals(5, count("[data-unit]"), "the page stays as it was");
+            assertEquals(52, count("[data-unit]"), "the page stays as it was");
         }
     }
 }
