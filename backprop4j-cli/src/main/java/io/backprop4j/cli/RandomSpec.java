@@ -12,8 +12,9 @@ import java.util.SplittableRandom;
  * by hand (inputs whole numbers from −3 to 3, weights and biases one decimal from −1 to 1), the
  * loss that suits the output (cross-entropy after softmax, binary cross-entropy after sigmoid,
  * mean squared error otherwise) and a learning rate of 0.1. The same shape, activations and seed
- * give the same spec. A convolutional one ({@link #convYaml}): an image, a conv2d, an optional 2 x 2
- * pooling at stride 1, a flatten and a dense output layer.
+ * give the same spec. A convolutional one ({@link #convYaml}): an image (whole numbers from −2 to 2),
+ * a conv2d, an optional 2 x 2 pooling at stride 1, a flatten and a dense output layer (weights from
+ * −0.5 to 0.5: it has many inputs).
  */
 final class RandomSpec {
     /** The most layers (sizes after the input) and the most units per layer. */
@@ -159,7 +160,7 @@ final class RandomSpec {
             sb.append(c == 0 ? "" : ", ").append('[');
             for (int y = 0; y < image[1]; y++) {
                 List<String> row = new ArrayList<>();
-                for (int x = 0; x < image[2]; x++) row.add(String.valueOf(rng.nextInt(-3, 4)));
+                for (int x = 0; x < image[2]; x++) row.add(String.valueOf(rng.nextInt(-2, 3)));
                 sb.append(y == 0 ? "" : ", ").append('[').append(String.join(", ", row)).append(']');
             }
             sb.append(']');
@@ -197,18 +198,24 @@ final class RandomSpec {
         sb.append("  - weights: [");
         for (int i = 0; i < flat; i++) {
             List<String> row = new ArrayList<>();
-            for (int j = 0; j < outputs; j++) row.add(tenth(rng));
+            for (int j = 0; j < outputs; j++) row.add(half(rng));
             sb.append(i == 0 ? "" : ",\n              ").append('[').append(String.join(", ", row)).append(']');
         }
         sb.append("]\n");
         if (bias) {
             List<String> b = new ArrayList<>();
-            for (int j = 0; j < outputs; j++) b.add(tenth(rng));
+            for (int j = 0; j < outputs; j++) b.add(half(rng));
             sb.append("    bias: [").append(String.join(", ", b)).append("]\n");
         }
         sb.append("    activation: ").append(output).append('\n');
         sb.append("loss: ").append(lossFor(output)).append("\nlearning_rate: 0.1\n");
         return sb.toString();
+    }
+
+    /** A number from −0.5 to 0.5 in steps of 0.1, never 0: the flatten feeds many inputs to each output, so smaller weights keep it unsaturated. */
+    private static String half(SplittableRandom rng) {
+        int k = rng.nextInt(1, 6) * (rng.nextBoolean() ? 1 : -1);
+        return String.format(Locale.ROOT, "%.1f", k / 10.0);
     }
 
     private static List<String> target(SplittableRandom rng, String output, int outputs) {

@@ -42,12 +42,14 @@ final class ConvDiagram {
     static final int FW = 64;
     static final int FH = 18;
     /** Between columns; before and after the lines of a dense layer, {@link #EDGE_GAP}. */
-    static final int GAP = 64;
-    static final int EDGE_GAP = 190;
+    static final int GAP = 44;
+    static final int EDGE_GAP = 150;
+    /** Between the output layer and the loss. */
+    static final int LOSS_GAP = 80;
     static final int LABEL = 16;
     static final int BLOCK_GAP = 14;
     static final int TOP = 58;
-    static final int MIN_COL = 104;
+    static final int MIN_COL = 96;
 
     private ConvDiagram() {}
 
@@ -108,9 +110,7 @@ final class ConvDiagram {
             Column c = cols.get(k);
             if (k > 0) {
                 Column prev = cols.get(k - 1);
-                boolean lines = c.what() == What.UNITS || prev.what() == What.UNITS && c.what() == What.LOSS;
-                x += lines ? EDGE_GAP : GAP;
-                if (lines && prev.what() == What.FLAT) x += 10; // the flatten's labels
+                x += c.what() == What.UNITS ? EDGE_GAP : c.what() == What.LOSS && prev.what() != What.MAPS ? LOSS_GAP : GAP;
             }
             c.at()[0] = x;
             c.at()[1] = TOP + (tallest - c.height()) / 2;
@@ -215,21 +215,22 @@ final class ConvDiagram {
         };
     }
 
+    /** A column's heading: what it holds (short: columns are narrow), then its layer and shape. */
     private static String[] heading(NetworkSpec spec, Column c) {
         if (c.what() == What.LOSS) return new String[] {"loss"};
         if (c.layer() < 0) return new String[] {"input", NetworkSpec.str(spec.inputShape())};
         NetworkSpec.Layer layer = spec.layers().get(c.layer());
         String n = "layer " + (c.layer() + 1);
         int[] k = layer.kernel();
+        String shape = NetworkSpec.str(spec.outShape(c.layer()));
         return switch (c.what()) {
-            case KERNELS -> new String[] {n + ": conv2d", k[0] + " × " + k[1] + "×" + k[2] + "×" + k[3] + ", stride " + layer.stride()
+            case KERNELS -> new String[] {"conv2d " + k[0] + "×" + k[1] + "×" + k[2] + "×" + k[3], n + ", stride " + layer.stride()
                     + (layer.padding() > 0 ? ", pad " + layer.padding() : "")};
             case MAPS -> layer.kind() == Kind.CONV2D
-                    ? new String[] {"out: " + layer.activation().specName(), NetworkSpec.str(spec.outShape(c.layer()))}
-                    : new String[] {n + ": " + (layer.kind() == Kind.MAX_POOL2D ? "max" : "avg") + " pool " + k[0] + "×" + k[1],
-                        "stride " + layer.stride() + ": " + NetworkSpec.str(spec.outShape(c.layer()))};
-            case FLAT -> new String[] {n + ": flatten", NetworkSpec.size(spec.outShape(c.layer())) + " values"};
-            case UNITS -> new String[] {n + ": " + layer.activation().specName() + (layer.hasBias() ? " + bias" : "")};
+                    ? new String[] {layer.activation().specName().replace('_', ' '), shape}
+                    : new String[] {(layer.kind() == Kind.MAX_POOL2D ? "max" : "avg") + " pool " + k[0] + "×" + k[1], n + ", stride " + layer.stride()};
+            case FLAT -> new String[] {"flatten", n + ": " + shape};
+            case UNITS -> new String[] {layer.activation().specName().replace('_', ' ') + (layer.hasBias() ? " + bias" : ""), n};
             case LOSS -> new String[] {"loss"};
         };
     }
