@@ -34,6 +34,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  *       named on the command line (read when asked, so that edits on disk show); no other file
  *       is ever read;
  *   <li>{@code GET /random?shape=4-3-2&hidden=relu&output=softmax&bias=false&seed=1}: a random spec;
+ *       {@code GET /random?kind=conv&image=1x4x4&filters=2&kernel=2&pool=max&outputs=2&...}: a random
+ *       convolutional one ({@link RandomSpec#convYaml});
  *   <li>{@code POST /page?name=NAME}, the spec's text as the body: the page's content, worked out;
  *   <li>{@code POST /grade}, a JSON body {@code {"name", "spec", "answers"}}: the grading of the
  *       answers ({@link HtmlRenderer#grading}).
@@ -238,11 +240,23 @@ final class Workbench implements AutoCloseable {
     }
 
     private static String random(Map<String, String> q) {
-        int[] shape = RandomSpec.shape(q.getOrDefault("shape", "4-3-2"));
         String seed = q.getOrDefault("seed", "1");
         if (!seed.matches("-?[0-9]{1,18}")) throw new BackpropException("seed '" + seed + "': expected a whole number");
+        if ("conv".equals(q.get("kind"))) {
+            return RandomSpec.convYaml(RandomSpec.image(q.getOrDefault("image", "1x4x4")), count(q, "filters", "2"), count(q, "kernel", "2"),
+                    q.getOrDefault("pool", "max"), count(q, "outputs", "2"), q.getOrDefault("hidden", "relu"), q.getOrDefault("output", "softmax"),
+                    "true".equals(q.get("bias")), Long.parseLong(seed));
+        }
+        int[] shape = RandomSpec.shape(q.getOrDefault("shape", "4-3-2"));
         return RandomSpec.yaml(shape, q.getOrDefault("hidden", "relu"), q.getOrDefault("output", "softmax"),
                 "true".equals(q.get("bias")), Long.parseLong(seed));
+    }
+
+    /** A small whole number from the query. */
+    private static int count(Map<String, String> q, String key, String otherwise) {
+        String v = q.getOrDefault(key, otherwise).strip();
+        if (!v.matches("[0-9]{1,3}")) throw new BackpropException(key + " '" + v + "': expected a whole number");
+        return Integer.parseInt(v);
     }
 
     private String grade(String body) {
@@ -292,7 +306,16 @@ final class Workbench implements AutoCloseable {
         for (int k = 0; k < files.size(); k++) sb.append(option("file:" + k, files.get(k).toString(), files.get(k).toString(), first.key()));
         sb.append(option("random", "a random network", "random network", first.key())).append("</select>\n");
         sb.append("<fieldset class=\"row random\" id=\"random\" hidden><legend>Random network</legend>")
-                .append("<label>shape <input id=\"shape\" value=\"4-3-2\" size=\"9\" pattern=\"[0-9]+(-[0-9]+)+\"></label>")
+                .append("<label>kind <select id=\"kind\"><option value=\"dense\">dense</option><option value=\"conv\">convolutional</option></select></label>")
+                .append("<label class=\"dense-only\">shape <input id=\"shape\" value=\"4-3-2\" size=\"9\" pattern=\"[0-9]+(-[0-9]+)+\"></label>")
+                .append("<label class=\"conv-only\" hidden>image <input id=\"image\" value=\"1x4x4\" size=\"6\" title=\"channels x height x width\"></label>")
+                .append("<label class=\"conv-only\" hidden>filters <input id=\"filters\" type=\"number\" value=\"2\" min=\"1\" max=\"")
+                .append(RandomSpec.MAX_FILTERS).append("\" style=\"width:4em\"></label>")
+                .append("<label class=\"conv-only\" hidden>kernel <input id=\"kernel\" type=\"number\" value=\"2\" min=\"1\" max=\"")
+                .append(RandomSpec.MAX_SIDE).append("\" style=\"width:4em\"></label>")
+                .append("<label class=\"conv-only\" hidden>pool <select id=\"pool\"><option>max</option><option>avg</option><option>none</option></select></label>")
+                .append("<label class=\"conv-only\" hidden>outputs <input id=\"outputs\" type=\"number\" value=\"2\" min=\"1\" max=\"")
+                .append(RandomSpec.MAX_UNITS).append("\" style=\"width:4em\"></label>")
                 .append("<label>hidden <select id=\"hidden\">").append(activations("relu")).append("</select></label>")
                 .append("<label>output <select id=\"output\"><option>softmax</option><option>sigmoid</option><option>identity</option></select></label>")
                 .append("<label><input type=\"checkbox\" id=\"bias\"> bias</label>")

@@ -7,6 +7,7 @@
   var error = document.getElementById('error');
   var main = document.getElementById('page');
   var random = document.getElementById('random');
+  var kind = document.getElementById('kind');
   var NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
   var timer = null;
   var asked = 0;
@@ -40,12 +41,15 @@
     random.hidden = v !== 'random';
     var url;
     if (v === 'random') {
-      url = '/random?shape=' + encodeURIComponent(document.getElementById('shape').value)
+      var conv = kind.value === 'conv';
+      url = '/random?' + (conv ? 'kind=conv&' + ['image', 'filters', 'kernel', 'pool', 'outputs'].map(function (k) {
+        return k + '=' + encodeURIComponent(document.getElementById(k).value);
+      }).join('&') : 'shape=' + encodeURIComponent(document.getElementById('shape').value))
         + '&hidden=' + encodeURIComponent(document.getElementById('hidden').value)
         + '&output=' + encodeURIComponent(document.getElementById('output').value)
         + '&bias=' + document.getElementById('bias').checked
         + '&seed=' + encodeURIComponent(document.getElementById('seed').value);
-      text.setAttribute('data-name', 'random ' + document.getElementById('shape').value);
+      text.setAttribute('data-name', conv ? 'random convolutional ' + document.getElementById('image').value : 'random ' + document.getElementById('shape').value);
     } else {
       url = '/spec?source=' + encodeURIComponent(v);
       text.setAttribute('data-name', source.options[source.selectedIndex].getAttribute('data-name') || source.options[source.selectedIndex].text);
@@ -76,16 +80,17 @@
       var m = q.match(/^layers\[(\d+)\]\.(\w+)$/);
       var l = parseInt(m[1], 10);
       while (layers.length <= l) layers.push({});
-      var two = cells[0].idx.length === 2;
-      var rows = [];
+      // nested as the paths are: [j], [i][j], a feature map's [c][y][x], a kernel's [o][c][u][v] (and a batch's first)
+      var nested = [];
       cells.forEach(function (c) {
-        var r = two ? c.idx[0] : 0;
-        var k = two ? c.idx[1] : c.idx[0];
-        while (rows.length <= r) rows.push([]);
-        rows[r][k] = c.v === null ? 'null' : c.v;
+        var at = nested;
+        for (var d = 0; d < c.idx.length - 1; d++) {
+          if (!at[c.idx[d]]) at[c.idx[d]] = [];
+          at = at[c.idx[d]];
+        }
+        at[c.idx[c.idx.length - 1]] = c.v === null ? 'null' : c.v;
       });
-      rows = rows.map(function (r) { return '[' + Array.from(r, function (x) { return x === undefined ? 'null' : x; }).join(', ') + ']'; });
-      layers[l][m[2]] = two ? '[' + rows.join(', ') + ']' : rows[0];
+      layers[l][m[2]] = written(nested);
     });
     if (!any) return null;
     var parts = [];
@@ -94,6 +99,11 @@
       return '{' + Object.keys(f).map(function (k) { return '"' + k + '": ' + f[k]; }).join(', ') + '}';
     }).join(', ') + ']');
     return '{' + parts.join(', ') + '}';
+  }
+
+  /** Nested lists of numbers as typed, as JSON text (a blank: null). */
+  function written(a) {
+    return '[' + Array.from(a, function (x) { return x === undefined ? 'null' : Array.isArray(x) ? written(x) : x; }).join(', ') + ']';
   }
 
   function grade() {
@@ -113,6 +123,11 @@
     if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); recompute(); }
   });
   source.addEventListener('change', load);
+  kind.addEventListener('change', function () {
+    random.querySelectorAll('.dense-only').forEach(function (e) { e.hidden = kind.value === 'conv'; });
+    random.querySelectorAll('.conv-only').forEach(function (e) { e.hidden = kind.value !== 'conv'; });
+    load();
+  });
   document.getElementById('new-random').addEventListener('click', function () {
     var seed = document.getElementById('seed');
     seed.value = String((parseInt(seed.value, 10) || 0) + 1);

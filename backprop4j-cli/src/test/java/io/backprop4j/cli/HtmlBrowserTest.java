@@ -330,6 +330,199 @@ class HtmlBrowserTest {
         }
     }
 
+    // ------------------------------------------------------------------------------ networks with image layers
+
+    /** Clicks the cell or kernel weight matching {@code css} in the middle of its square. */
+    private static void clickCell(String css) {
+        List<Number> at = browser.js("""
+                const g = document.querySelector(arguments[0]);
+                g.scrollIntoView({block: 'center', behavior: 'instant'});
+                const r = g.querySelector('rect').getBoundingClientRect();
+                const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                const e = document.elementFromPoint(x, y);
+                return e && e.closest('[data-weight], [data-unit]') === g ? [x, y] : null;""", css);
+        assertNotNull(at, css + " has a point of its own to click");
+        new Actions(browser.driver).moveToLocation(at.get(0).intValue(), at.get(1).intValue()).click().perform();
+    }
+
+    /**
+     * The cells kernel weight "L,o,c,u,v" lights up, by the definition of its gradient,
+     * Σ_{i,j} ∂L/∂net_{o,i,j} · in_{c, i·s − p + u, j·s − p + v}: the weight, every input cell
+     * (c, y, x) inside the input, and the ∂L/∂net cells (o, i, j) of those terms.
+     */
+    @SuppressWarnings("unchecked")
+    static Set<String> expectedTaps(Map<String, Object> spec, String id) {
+        int[] p = ints(id);
+        Map<String, Object> layer = ((List<Map<String, Object>>) spec.get("layers")).get(p[0]);
+        List<int[]> shapes = HtmlPageTest.convShapes(spec);
+        int[] is = shapes.get(p[0]);
+        int[] os = shapes.get(p[0] + 1);
+        int s = ((Number) layer.getOrDefault("stride", 1)).intValue();
+        int pad = ((Number) layer.getOrDefault("padding", 0)).intValue();
+        String in = p[0] == 0 ? "in" : String.valueOf(p[0] - 1);
+        Set<String> on = new TreeSet<>(Set.of("w " + id));
+        for (int i = 0; i < os[1]; i++) {
+            for (int j = 0; j < os[2]; j++) {
+                int y = i * s - pad + p[3];
+                int x = j * s - pad + p[4];
+                if (y < 0 || y >= is[1] || x < 0 || x >= is[2]) continue;
+                on.add("u " + in + "," + p[2] + "," + y + "," + x);
+                on.add("u " + p[0] + "," + p[1] + "," + i + "," + j);
+            }
+        }
+        return on;
+    }
+
+    /** weights_grad[o][c][u][v] of layer L from the solution's JSON. */
+    @SuppressWarnings("unchecked")
+    private static double kernelGrad(Map<String, Object> solution, int[] p) {
+        Object at = ((List<Map<String, Object>>) solution.get("layers")).get(p[0]).get("weights_grad");
+        for (int k = 1; k < p.length; k++) at = ((List<Object>) at).get(p[k]);
+        return ((Number) at).doubleValue();
+    }
+
+    private static String panelText() {
+        return browser.<String>js("return document.getElementById('chain-panel').textContent;").replace('−', '-').replaceAll("\\s+", "");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void convPageDrawsItsMapsAndAKernelWeightLightsUpExactlyItsCells() throws Exception {
+        open(page("explain-conv.html", "explain", HtmlPageTest.CONV.toString()));
+        healthy("explain conv");
+        Map<String, Object> spec = (Map<String, Object>) Json.parse(browser.<String>js("return document.getElementById('spec').textContent;"), "spec");
+        Map<String, Object> solution = (Map<String, Object>) Json.parse(browser.<String>js("return document.getElementById('solution').textContent;"), "solution");
+        assertEquals(HtmlPageTest.convUnits(spec), count("[data-unit]"));
+        assertEquals(HtmlPageTest.convWeights(spec), count("[data-weight]"));
+        assertTrue(count("math") >= 20, "typeset formulas: " + count("math"));
+        browser.js("document.getElementById('network').scrollIntoView({block: 'start', behavior: 'instant'});");
+        browser.screenshot(SHOTS.resolve("explain-conv.png"));
+        List<String> kernels = browser.js("return Array.from(document.querySelectorAll('.kcell')).map(e => e.getAttribute('data-weight'));");
+        assertEquals(8, kernels.size());
+        for (String id : kernels) {
+            clickCell("[data-weight=\"" + id + "\"]");
+            assertEquals(expectedTaps(spec, id), lit(), "kernel weight " + id);
+            String panel = panelText();
+            assertTrue(panel.contains("=" + six(kernelGrad(solution, ints(id)))), id + ": the panel works out " + six(kernelGrad(solution, ints(id))) + ": " + panel);
+        }
+        // the last one, selected, for the picture
+        clickCell("[data-weight=\"0,1,0,1,0\"]");
+        new Actions(browser.driver).moveToLocation(1, 1).perform();
+        Number top = browser.js("return document.getElementById('network').getBoundingClientRect().top + window.scrollY - 8;");
+        Number bottom = browser.js("const r = document.getElementById('chain-panel').getBoundingClientRect(); return r.bottom + window.scrollY + 8;");
+        browser.screenshot(SHOTS.resolve("explain-conv-kernel.png"), top.doubleValue(), bottom.intValue() - top.intValue());
+        // a max-pool cell: its window lights up, and the input that won it
+        List<Object> out0 = HtmlPageTest.flat(((List<Map<String, Object>>) solution.get("layers")).get(0).get("output"));
+        for (String cell : List.of("1,0,0,0", "1,1,1,1", "1,0,1,0")) {
+            int[] p = ints(cell);
+            clickCell("[data-unit=\"" + cell + "\"]");
+            Set<String> window = new TreeSet<>();
+            String best = null;
+            double bestV = Double.NEGATIVE_INFINITY;
+            for (int a = 0; a < 2; a++) {
+                for (int b = 0; b < 2; b++) {
+                    String key = "0," + p[1] + "," + (p[2] + a) + "," + (p[3] + b);
+                    window.add("u " + key);
+                    double v = ((Number) out0.get((p[1] * 3 + p[2] + a) * 3 + p[3] + b)).doubleValue();
+                    if (v > bestV) {
+                        bestV = v;
+                        best = key;
+                    }
+                }
+            }
+            assertEquals(window, lit(), "pooling cell " + cell);
+            assertEquals(List.of(best), browser.js("return Array.from(document.querySelectorAll('svg.net .winner')).map(e => e.getAttribute('data-unit'));"), cell);
+            assertTrue(panelText().contains("=max("), panelText());
+        }
+        // a dense weight after the flatten: its chain-rule path, from the flatten's cell
+        click("3,2,1");
+        assertEquals(expectedPath(spec, "3,2,1"), lit(), "dense weight 3,2,1");
+        assertTrue(panelText().contains("=" + six(((Number) ((List<Object>) ((List<Object>) ((List<Map<String, Object>>) solution.get("layers")).get(3)
+                .get("weights_grad")).get(2)).get(1)).doubleValue())), panelText());
+        new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+        assertEquals(Set.of(), lit(), "Escape clears");
+        // the gradients view: the conv's cells show ∂L/∂net, the kernels ∂L/∂w
+        browser.driver.findElement(By.cssSelector("input[name=view][value=g]")).click();
+        List<Object> netGrad = HtmlPageTest.flat(((List<Map<String, Object>>) solution.get("layers")).get(0).get("net_grad"));
+        assertEquals(brief(((Number) netGrad.get(4)).doubleValue()), browser.js("return document.querySelector('[data-unit=\"0,0,1,1\"] .cv').textContent;"));
+        assertEquals(brief(kernelGrad(solution, ints("0,1,0,0,1"))), browser.js("return document.querySelector('[data-weight=\"0,1,0,0,1\"] .cv').textContent;"));
+        // the keyboard: one Tab stop for the drawing, the arrow keys between the kernel weights, pooling cells and dense weights
+        browser.js("window.scrollTo({top: 0, behavior: 'instant'}); document.activeElement && document.activeElement.blur();");
+        WebElement first = tabTo("[data-weight], [data-pool]", 40);
+        assertEquals("0,0,0,0,0", first.getAttribute("data-weight"));
+        new Actions(browser.driver).sendKeys(Keys.ARROW_RIGHT).perform();
+        WebElement next = browser.driver.switchTo().activeElement();
+        assertEquals("0,0,0,0,1", next.getAttribute("data-weight"));
+        next.sendKeys(Keys.ENTER);
+        assertEquals(expectedTaps(spec, "0,0,0,0,1"), lit());
+        next.sendKeys(Keys.ESCAPE);
+        assertEquals(Set.of(), lit());
+        Number unlabelled = browser.js("return Array.from(document.querySelectorAll('[data-unit], [data-weight]')).filter(e => !(e.getAttribute('aria-label') || '').trim()).length;");
+        assertEquals(0, unlabelled.intValue(), "every cell, unit and weight has a text alternative");
+        assertEquals(HtmlPageTest.convWeights(spec), count("details.diagram-table tbody tr"), "the drawing as a table: a row per weight");
+        healthy("explain conv after clicks");
+    }
+
+    /** Three significant digits, as a cell shows a number. */
+    static String brief(double v) {
+        if (v == 0) return "0";
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3, java.math.RoundingMode.HALF_UP)).stripTrailingZeros().toPlainString();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void convCheckPageMarksExactlyTheWrongNumbersAndOutlinesTheirCells() throws Exception {
+        open(page("check-conv.html", "check", HtmlPageTest.CONV.toString(), HtmlPageTest.CONV_ANSWERS.toString()));
+        healthy("check conv");
+        Map<String, Object> report = (Map<String, Object>) Json.parse(browser.<String>js("return document.getElementById('report').textContent;"), "report");
+        Set<String> wrong = new TreeSet<>();
+        Set<String> right = new TreeSet<>();
+        for (Map<String, Object> e : (List<Map<String, Object>>) report.get("entries")) ((Boolean) e.get("correct") ? right : wrong).add((String) e.get("path"));
+        List<String> marked = browser.js("return Array.from(document.querySelectorAll('[data-correct=\"false\"]')).map(e => e.getAttribute('data-path'));");
+        List<String> ok = browser.js("return Array.from(document.querySelectorAll('[data-correct=\"true\"]')).map(e => e.getAttribute('data-path'));");
+        assertEquals(wrong.size(), marked.size(), "each wrong number marked once");
+        assertEquals(wrong, new TreeSet<>(marked));
+        assertEquals(right, new TreeSet<>(ok));
+        Set<String> keys = new TreeSet<>();
+        for (String p : wrong) if (HtmlPageTest.drawingKey(p, false) != null) keys.add(HtmlPageTest.drawingKey(p, false));
+        List<String> outlined = browser.js("return Array.from(document.querySelectorAll('svg.net .wrong')).map(e => e.getAttribute('data-unit') || e.getAttribute('data-weight'));");
+        assertEquals(keys, new TreeSet<>(outlined), "the drawing outlines exactly the cells and kernel weights of the wrong numbers");
+        browser.js("document.getElementById('network').scrollIntoView({block: 'start', behavior: 'instant'});");
+        browser.screenshot(SHOTS.resolve("check-conv.png"));
+        browser.js("window.scrollTo({top: 0, behavior: 'instant'});");
+        browser.screenshot(SHOTS.resolve("check-conv-summary.png"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void pagesOfConvFixtureNetworks() throws Exception {
+        Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(ExplainConvFixtureTest.FIXTURE), "fixtures");
+        List<Map<String, Object>> cases = (List<Map<String, Object>>) root.get("cases");
+        for (int k = 2; k < cases.size(); k += 20) {
+            Map<String, Object> c = cases.get(k);
+            String name = ((String) c.get("name")).replace('/', '_');
+            Path spec = dir.resolve(name + ".json");
+            Files.writeString(spec, Json.write(c.get("spec")));
+            open(page(name + ".html", "explain", spec.toString()));
+            healthy(name);
+            Map<String, Object> s = (Map<String, Object>) Json.parse(browser.<String>js("return document.getElementById('spec').textContent;"), "spec");
+            assertEquals(HtmlPageTest.convUnits(s), count("[data-unit]"), name);
+            assertEquals(HtmlPageTest.convWeights(s), count("[data-weight]"), name);
+            String last = browser.js("const k = document.querySelectorAll('.kcell'); return k[k.length - 1].getAttribute('data-weight');");
+            for (String id : List.of("0,0,0,0,0", last)) {
+                clickCell("[data-weight=\"" + id + "\"]");
+                assertEquals(expectedTaps(s, id), lit(), name + ": kernel weight " + id);
+            }
+            Path answers = HtmlPageTest.convMisreadAnswers(dir, c, name);
+            open(page(name + "-check.html", "check", spec.toString(), answers.toString()));
+            healthy(name + " check");
+            Map<String, Object> report = (Map<String, Object>) Json.parse(browser.<String>js("return document.getElementById('report').textContent;"), "report");
+            long wrong = ((List<Map<String, Object>>) report.get("entries")).stream().filter(e -> !(Boolean) e.get("correct")).count();
+            assertTrue(wrong > 0, name);
+            assertEquals(wrong, (long) count("[data-correct=\"false\"]"), name);
+        }
+    }
+
     // ------------------------------------------------------------------------------ serve
 
     @Test
@@ -379,12 +572,30 @@ class HtmlBrowserTest {
             browser.screenshot(SHOTS.resolve("serve.png"), 0, 1250);
             browser.js("document.querySelector('[data-quantity=\"layers[0].net\"]').scrollIntoView({block: 'center', behavior: 'instant'});");
             browser.screenshot(SHOTS.resolve("serve-fields.png"));
+            // a random convolutional network: its drawing, and a feature-map number typed and graded
+            browser.js("const s = document.getElementById('source'); s.value = 'random'; s.dispatchEvent(new Event('change'));");
+            browser.waitFor("the random 4-3-2 network", () -> count("[data-unit]") == 9);
+            browser.js("const k = document.getElementById('kind'); k.value = 'conv'; k.dispatchEvent(new Event('change'));");
+            browser.waitFor("the convolutional network", () -> count(".kcell") == 8);
+            assertEquals(16 + 18 + 8 + 8 + 2, count("[data-unit]"));
+            healthy("serve, conv");
+            Path convFile = dir.resolve("random-conv.yaml");
+            Files.writeString(convFile, browser.<String>js("return document.getElementById('spec-text').value;"));
+            Map<String, Object> convTruth = (Map<String, Object>) Json.parse(CliRun.of("explain", convFile.toString(), "--format", "json").out(), "truth");
+            List<Object> convNet = HtmlPageTest.flat(((List<Map<String, Object>>) convTruth.get("layers")).get(0).get("net"));
+            browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[0][0][0]\"]")).sendKeys(six(((Number) convNet.get(0)).doubleValue()));
+            browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[1][2][2]\"]")).sendKeys("12.5");
+            browser.waitFor("the conv grading", () -> count("input[data-correct]") == 2);
+            assertEquals("true", browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[0][0][0]\"]")).getAttribute("data-correct"));
+            assertEquals("false", browser.driver.findElement(By.cssSelector("input[data-path=\"layers[0].net[1][2][2]\"]")).getAttribute("data-correct"));
+            browser.js("window.scrollTo({top: 0, behavior: 'instant'});");
+            browser.screenshot(SHOTS.resolve("serve-conv.png"), 0, 1250);
             // a bad spec: the command line's one-line message
             browser.js("const s = document.getElementById('source'); s.value = 'file:1'; s.dispatchEvent(new Event('change'));");
             String cli = CliRun.of("explain", bad.toString()).err().strip();
             browser.waitFor("the error", () -> !browser.driver.findElement(By.id("error")).getText().isBlank());
             assertEquals(cli, browser.driver.findElement(By.id("error")).getText());
-            assertEquals(5, count("[data-unit]"), "the page stays as it was");
+            assertEquals(52, count("[data-unit]"), "the page stays as it was");
         }
     }
 }

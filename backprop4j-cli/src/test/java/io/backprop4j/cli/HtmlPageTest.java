@@ -126,6 +126,179 @@ class HtmlPageTest {
         return n;
     }
 
+    // ------------------------------------------------------------------------------ networks with image layers
+
+    /** Per stage of a spec with image layers, the shape of one sample: the input's, then each layer's output ([C, H, W] or [n]). */
+    @SuppressWarnings("unchecked")
+    static List<int[]> convShapes(Map<String, Object> spec) {
+        List<int[]> out = new ArrayList<>();
+        int[] d = dims(spec.get("input"));
+        int[] shape = d.length == 4 ? new int[] {d[1], d[2], d[3]} : d;
+        out.add(shape);
+        for (Map<String, Object> l : (List<Map<String, Object>>) spec.get("layers")) {
+            switch ((String) l.getOrDefault("type", "dense")) {
+                case "conv2d" -> {
+                    int[] k = dims(l.get("weights"));
+                    int st = ((Number) l.getOrDefault("stride", 1)).intValue();
+                    int pad = ((Number) l.getOrDefault("padding", 0)).intValue();
+                    shape = new int[] {k[0], (shape[1] + 2 * pad - k[2]) / st + 1, (shape[2] + 2 * pad - k[3]) / st + 1};
+                }
+                case "max_pool2d", "avg_pool2d" -> {
+                    int k = ((Number) l.get("kernel")).intValue();
+                    int st = ((Number) l.getOrDefault("stride", k)).intValue();
+                    shape = new int[] {shape[0], (shape[1] - k) / st + 1, (shape[2] - k) / st + 1};
+                }
+                case "flatten" -> shape = new int[] {shape[0] * shape[1] * shape[2]};
+                default -> shape = new int[] {dims(l.get("weights"))[1]};
+            }
+            out.add(shape);
+        }
+        return out;
+    }
+
+    /** Every element of nested lists, in order. */
+    static List<Object> flat(Object nested) {
+        List<Object> out = new ArrayList<>();
+        if (nested instanceof List<?> l) for (Object x : l) out.addAll(flat(x));
+        else out.add(nested);
+        return out;
+    }
+
+    /** The sizes of nested lists, outermost first. */
+    static int[] dims(Object nested) {
+        List<Integer> d = new ArrayList<>();
+        for (Object at = nested; at instanceof List<?> l; at = l.get(0)) d.add(l.size());
+        return d.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The cells and units a drawing of a spec with image layers has: every value of every stage, the input's too. */
+    static int convUnits(Map<String, Object> spec) {
+        int n = 0;
+        for (int[] s : convShapes(spec)) {
+            int k = 1;
+            for (int v : s) k *= v;
+            n += k;
+        }
+        return n;
+    }
+
+    /** Its weights: every kernel's and every dense layer's. */
+    @SuppressWarnings("unchecked")
+    static int convWeights(Map<String, Object> spec) {
+        int n = 0;
+        for (Map<String, Object> l : (List<Map<String, Object>>) spec.get("layers")) {
+            if (!l.containsKey("weights")) continue;
+            int k = 1;
+            for (int v : dims(l.get("weights"))) k *= v;
+            n += k;
+        }
+        return n;
+    }
+
+    /**
+     * The drawing's key of a graded number's path: "L,c,y,x" for a feature-map cell, "L,k" or "L,j" for a
+     * flatten cell or a unit, "L,o,c,u,v" or "L,i,j" for a weight (its gradient or update); null for the
+     * loss and biases. A batched per-sample path loses its sample.
+     */
+    static String drawingKey(String path, boolean batched) {
+        Matcher m = Pattern.compile("^layers\\[(\\d+)\\]\\.(\\w+)((?:\\[\\d+\\])+)$").matcher(path);
+        if (!m.find() || m.group(2).startsWith("bias")) return null;
+        List<String> idx = new ArrayList<>(List.of(m.group(3).substring(1, m.group(3).length() - 1).split("\\]\\[")));
+        boolean perSample = !m.group(2).startsWith("weights");
+        if (perSample && batched) idx.removeFirst();
+        return m.group(1) + "," + String.join(",", idx);
+    }
+
+    /** The keys of the cells, units and weights the drawing outlines as wrong. */
+    static Set<String> outlined(String html) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile("<g class=\"(?:cell|kcell|unit|edge)[^\"]* wrong[^\"]*\" data-(?:unit|weight)=\"([^\"]+)\"").matcher(body(html));
+        while (m.find()) out.add(m.group(1));
+        return out;
+    }
+
+    /** The spec of a person who misread the first weight of the first layer (0.25 too large), a kernel's as a dense one's. */
+    @SuppressWarnings("unchecked")
+    static Path convMisreadSpec(Path dir, Map<String, Object> fixture, String name) throws Exception {
+        Map<String, Object> spec = (Map<String, Object>) Json.parse(Json.write(fixture.get("spec")), name);
+        List<Object> at = (List<Object>) ((List<Map<String, Object>>) spec.get("layers")).get(0).get("weights");
+        while (at.get(0) instanceof List<?>) at = (List<Object>) at.get(0);
+        at.set(0, ((Number) at.get(0)).doubleValue() + 0.25);
+        Path misread = dir.resolve(name.replace('/', '_') + "-misread.json");
+        Files.writeString(misread, Json.write(spec));
+        return misread;
+    }
+
+    static Path convMisreadAnswers(Path dir, Map<String, Object> fixture, String name) throws Exception {
+        CliRun r = CliRun.of("explain", convMisreadSpec(dir, fixture, name).toString(), "--format", "json");
+        assertEquals(0, r.status(), r.err());
+        Path answers = dir.resolve(name.replace('/', '_') + "-answers.json");
+        Files.writeString(answers, r.out());
+        return answers;
+    }
+
+    static final Path CONV = ConvExplainCommandTest.EXAMPLE;
+    static final Path CONV_ANSWERS = Path.of("../backprop4j-examples/conv/conv-step-answers.yaml");
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void pagesOfTheConvExample() throws Exception {
+        String html = run("explain", CONV.toString(), "--format", "html");
+        Map<String, Object> spec = (Map<String, Object>) Json.parse(block(html, "spec"), "spec");
+        // 1 x 4 x 4 in, 2 x 3 x 3 conv, 2 x 2 x 2 max pool, flatten 8, dense 2; kernels 2 x 1 x 2 x 2, dense 8 x 2
+        assertEquals(16 + 18 + 8 + 8 + 2, convUnits(spec));
+        assertEquals(52, count(html, " data-unit=\""));
+        assertEquals(16, count(html, " data-unit=\"in,"));
+        assertEquals(8 + 16, count(html, " data-weight=\""));
+        assertEquals(8, count(html, "<g class=\"kcell"));
+        assertEquals(8, count(html, " data-pool=\""));
+        assertTrue(count(html, "<math[ >]") >= 20);
+        noTexNoNetwork("conv example", html);
+        assertEquals(run("explain", CONV.toString(), "--format", "json"), block(html, "solution"));
+
+        String check = run("check", CONV.toString(), CONV_ANSWERS.toString(), "--format", "html");
+        String json = run("check", CONV.toString(), CONV_ANSWERS.toString(), "--format", "json");
+        Set<String> wrong = wrongPaths(json);
+        assertEquals(20, wrong.size(), "the planted mistakes and what they carry over");
+        assertEquals(wrong, markedWrong(check));
+        noTexNoNetwork("conv check", check);
+        Set<String> keys = new TreeSet<>();
+        for (String p : wrong) if (drawingKey(p, false) != null) keys.add(drawingKey(p, false));
+        assertTrue(keys.contains("0,0,0,0") && keys.contains("0,0,0,0,0"), keys.toString());
+        assertEquals(keys, outlined(check), "the drawing outlines exactly the cells and weights of the wrong numbers");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void convFixtureNetworks(@TempDir Path dir) throws Exception {
+        Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(ExplainConvFixtureTest.FIXTURE), "fixtures");
+        List<Map<String, Object>> cases = (List<Map<String, Object>>) root.get("cases");
+        int pages = 0;
+        for (int k = 0; k < cases.size(); k += 3) {
+            Map<String, Object> c = cases.get(k);
+            String name = (String) c.get("name");
+            Map<String, Object> spec = (Map<String, Object>) c.get("spec");
+            StepSolution s = Explainer.solve(SpecYaml.readSpec(Json.write(spec), name).value());
+            String html = HtmlRenderer.render(s);
+            String b = body(html);
+            assertEquals(convUnits(spec), count(b, " data-unit=\""), name);
+            assertEquals(convWeights(spec), count(b, " data-weight=\""), name);
+            noTexNoNetwork(name, html);
+            StepSolution theirs = Explainer.solve(SpecYaml.readSpec(Files.readString(convMisreadSpec(dir, c, name)), name).value());
+            Grader.Report report = Grader.grade(s, SpecYaml.readAnswers(JsonRenderer.render(theirs), name).value());
+            String page = HtmlRenderer.render(report);
+            Set<String> wrong = wrongPaths(JsonRenderer.render(report));
+            assertFalse(wrong.isEmpty(), name);
+            assertEquals(wrong, markedWrong(page), name);
+            Set<String> keys = new TreeSet<>();
+            for (String p : wrong) if (drawingKey(p, s.spec().batched()) != null) keys.add(drawingKey(p, s.spec().batched()));
+            assertEquals(keys, outlined(page), name);
+            noTexNoNetwork(name + " check", page);
+            pages++;
+        }
+        assertEquals(20, pages);
+    }
+
     /** Six significant digits (as printf's %.6g), trailing zeros dropped: how the pages print numbers. */
     static String six(double v) {
         if (v == 0) return "0";

@@ -103,6 +103,43 @@ class WorkbenchTest {
     }
 
     @Test
+    void aRandomConvolutionalNetworkIsWorkedAndItsNestedNumbersGraded() throws Exception {
+        try (Workbench w = Workbench.start(0, List.of())) {
+            HttpResponse<String> random = get(w, "/random?kind=conv&image=2x5x4&filters=3&kernel=2&pool=avg&outputs=3&hidden=tanh&output=sigmoid&bias=true&seed=7");
+            assertEquals(200, random.statusCode(), random.body());
+            assertEquals(random.body(), get(w, "/random?kind=conv&image=2x5x4&filters=3&kernel=2&pool=avg&outputs=3&hidden=tanh&output=sigmoid&bias=true&seed=7").body(),
+                    "the same seed, the same spec");
+            HttpResponse<String> worked = post(w, "/page?name=random", random.body());
+            assertEquals(200, worked.statusCode(), worked.body());
+            // 2 x 5 x 4 in; conv 3 filters 2 x 2 x 2: 3 x 4 x 3; avg pool 2 x 2 at stride 1: 3 x 3 x 2; flatten 18; dense 3
+            assertEquals(40 + 36 + 18 + 18 + 3, HtmlPageTest.count(worked.body(), " data-unit=\""));
+            assertEquals(3 * 2 * 2 * 2 + 18 * 3, HtmlPageTest.count(worked.body(), " data-weight=\""));
+            assertEquals(18, HtmlPageTest.count(worked.body(), " data-pool=\""));
+            assertTrue(worked.body().contains("data-path=\"layers[0].net[2][3][1]\""), "a field per feature-map number");
+            // the numbers as the page sends them: nested as their paths, blanks null
+            Path spec = Files.createTempFile("conv", ".yaml");
+            Files.writeString(spec, random.body());
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> truth = (java.util.Map<String, Object>) Json.parse(CliRun.of("explain", spec.toString(), "--format", "json").out(), "truth");
+            Files.delete(spec);
+            @SuppressWarnings("unchecked")
+            List<Object> net = (List<Object>) ((List<java.util.Map<String, Object>>) truth.get("layers")).get(0).get("net");
+            double right = ((Number) HtmlPageTest.flat(net).get(0)).doubleValue();
+            String typed = "[" + String.join(", ", java.util.Collections.nCopies(3, "[" + String.join(", ", java.util.Collections.nCopies(4, "[null, null, null]")) + "]")) + "]";
+            typed = typed.replaceFirst("\\[null, null, null\\]", "[" + HtmlPageTest.six(right) + ", 0.5, null]");
+            String grading = post(w, "/grade", "{\"name\": \"random\", \"spec\": " + json(random.body()) + ", \"answers\": "
+                    + json("{\"layers\": [{\"net\": " + typed + "}]}") + "}").body();
+            assertTrue(grading.contains("\"layers[0].net[0][0][0]\": {\"correct\": true"), grading);
+            assertTrue(grading.contains("\"layers[0].net[0][0][1]\": {\"correct\": false"), grading);
+            assertTrue(grading.contains("2 numbers: 1 correct, 1 wrong"), grading);
+            HttpResponse<String> bad = get(w, "/random?kind=conv&image=1x3x3&kernel=3&pool=max");
+            assertEquals(422, bad.statusCode());
+            assertTrue(bad.body().startsWith("backprop4j: kernel 3 leaves a 1 x 1 map"), bad.body());
+            assertEquals(422, get(w, "/random?kind=conv&image=1x9x4").statusCode());
+        }
+    }
+
+    @Test
     void badCommandLines(@TempDir Path dir) {
         CliRun port = CliRun.of("serve", "--port", "70000");
         assertEquals(2, port.status());

@@ -16,7 +16,8 @@ import java.util.Set;
  * script; the page script switches between them and lights up chain-rule paths. A softmax layer
  * gets a dashed outline: its outputs are coupled.
  *
- * <p>Dense layers only, for now; a convolution would draw its feature maps as grids in its column.
+ * <p>A network with image layers is drawn by {@link ConvDiagram}: feature maps as grids, kernels
+ * as small grids.
  */
 final class Diagram {
     /** Columns taller than this, or more weights than {@link #MAX_WEIGHTS}, are not drawn. */
@@ -37,7 +38,7 @@ final class Diagram {
 
     /** Whether the network is small enough to draw. */
     static boolean drawable(NetworkSpec spec) {
-        if (!spec.dense()) return false; // image layers: their feature maps are the worked step's grids
+        if (!spec.dense()) return ConvDiagram.drawable(spec);
         long weights = 0;
         int tallest = spec.layers().get(0).inputs();
         for (NetworkSpec.Layer l : spec.layers()) {
@@ -55,6 +56,7 @@ final class Diagram {
      */
     static String svg(StepSolution s, Set<String> wrongUnits, Set<String> wrongWeights) {
         NetworkSpec spec = s.spec();
+        if (!spec.dense()) return ConvDiagram.svg(s, wrongUnits, wrongWeights);
         int layers = spec.layers().size();
         int last = layers - 1;
         int tallest = spec.layers().get(0).inputs();
@@ -96,37 +98,10 @@ final class Diagram {
         sb.append("<g class=\"edges\">");
         for (int l = 0; l < layers; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
-            StepSolution.LayerStep st = s.layers().get(l);
-            int prevUnits = layer.inputs();
             for (int i = 0; i < layer.inputs(); i++) {
                 for (int j = 0; j < layer.units(); j++) {
-                    double w = layer.weights()[i][j];
-                    double g = st.weightsGrad()[i][j];
-                    Double u = st.weightsUpdated() == null ? null : st.weightsUpdated()[i][j];
-                    double x1 = x(l) + W;
-                    double y1 = y(tallest, prevUnits, i) + H / 2.0;
-                    double x2 = x(l + 1);
-                    double y2 = y(tallest, layer.units(), j) + H / 2.0;
-                    String name = Doc.text(HtmlPage.weightName(spec, l, i, j));
-                    String from = Doc.text(HtmlPage.inputName(spec, l, i));
-                    String to = Doc.text(Doc.sub(ExplainDoc.unitName(l, last), j));
-                    String label = name + " (layer " + (l + 1) + ", " + from + " → " + to + "): weight " + Doc.num(w)
-                            + ", gradient ∂L/∂w " + Doc.num(g) + (u == null ? "" : ", updated " + Doc.num(u));
-                    boolean wrong = wrongWeights.contains(l + "," + i + "," + j);
-                    sb.append("<g class=\"edge ").append(sign(w)).append(wrong ? " wrong" : "").append("\" data-weight=\"")
-                            .append(l).append(',').append(i).append(',').append(j).append("\" data-w=\"").append(w)
-                            .append("\" data-g=\"").append(g).append('"');
-                    if (u != null) sb.append(" data-u=\"").append(u.doubleValue()).append('"');
-                    sb.append(" tabindex=\"0\" role=\"button\" aria-pressed=\"false\" aria-label=\"").append(escape(label)).append("\">");
-                    sb.append("<title>").append(escape(label + (wrong ? "; your number here is wrong" : ""))).append("</title>");
-                    String line = "x1=\"" + f(x1) + "\" y1=\"" + f(y1) + "\" x2=\"" + f(x2) + "\" y2=\"" + f(y2) + "\"";
-                    sb.append("<line class=\"hit\" ").append(line).append("/>");
-                    sb.append("<line class=\"wire\" ").append(line).append(" stroke-width=\"").append(f(width(w, maxW))).append("\"/>");
-                    // the label sits on the wire, nearer the unit it leaves, shifted by the unit it enters so fans stay apart
-                    double t = 0.28 + 0.4 * (j + 0.5) / layer.units();
-                    sb.append("<text class=\"elabel\" x=\"").append(f(x1 + t * (x2 - x1))).append("\" y=\"").append(f(y1 + t * (y2 - y1) - 3))
-                            .append("\">").append(escape(Doc.num(w))).append("</text>");
-                    sb.append("</g>");
+                    edge(sb, s, l, i, j, x(l) + W, y(tallest, layer.inputs(), i) + H / 2.0, x(l + 1), y(tallest, layer.units(), j) + H / 2.0,
+                            maxW, wrongWeights.contains(l + "," + i + "," + j));
                 }
             }
         }
@@ -152,43 +127,81 @@ final class Diagram {
             sb.append("</g>");
         }
         for (int l = 0; l < layers; l++) {
-            NetworkSpec.Layer layer = spec.layers().get(l);
-            StepSolution.LayerStep st = s.layers().get(l);
-            for (int j = 0; j < layer.units(); j++) {
-                String name = Doc.text(Doc.sub(ExplainDoc.unitName(l, last), j));
-                double net = st.net()[0][j];
-                double o = st.output()[0][j];
-                boolean wrong = wrongUnits.contains(l + "," + j);
-                double x = x(l + 1);
-                double y = y(tallest, layer.units(), j);
-                sb.append("<g class=\"unit").append(wrong ? " wrong" : "").append("\" data-unit=\"").append(l).append(',').append(j)
-                        .append("\" role=\"img\" aria-label=\"").append(escape(name + ": net " + Doc.num(net) + ", out " + Doc.num(o)
-                                + ", ∂L/∂net " + Doc.num(st.netGrad()[0][j]) + (wrong ? "; your number here is wrong" : ""))).append("\">");
-                box(sb, x, y, W, H);
-                text(sb, "name", x + 10, y + 17, name);
-                text(sb, "net", x + 10, y + 33, "net " + Doc.num(net));
-                text(sb, "out", x + 10, y + 49, "out " + Doc.num(o));
-                sb.append("</g>");
+            for (int j = 0; j < spec.layers().get(l).units(); j++) {
+                unit(sb, s, l, j, x(l + 1), y(tallest, spec.layers().get(l).units(), j), wrongUnits.contains(l + "," + j));
             }
         }
-        double lx = x(layers + 1);
-        double ly = y(tallest, 1, 0);
-        sb.append("<g class=\"loss\" data-loss=\"\" role=\"img\" aria-label=\"").append(escape("loss L = " + Doc.num(s.loss()) + " (" + spec.loss().specName() + ")")).append("\">");
-        box(sb, lx, ly, W, H);
-        text(sb, "name", lx + 10, ly + 22, "loss L (" + LOSS_NAMES.getOrDefault(spec.loss().specName(), spec.loss().specName()) + ")");
-        text(sb, "val", lx + 10, ly + 43, Doc.num(s.loss()));
-        sb.append("</g></g></svg>");
+        loss(sb, s, x(layers + 1), y(tallest, 1, 0));
+        sb.append("</g></svg>");
         return sb.toString();
     }
 
+    /** One dense weight (l, i, j) as a line from (x1, y1) to (x2, y2), with its value, gradient and update. */
+    static void edge(StringBuilder sb, StepSolution s, int l, int i, int j, double x1, double y1, double x2, double y2, double maxW, boolean wrong) {
+        NetworkSpec spec = s.spec();
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        StepSolution.LayerStep st = s.layers().get(l);
+        int last = spec.layers().size() - 1;
+        double w = layer.weights()[i][j];
+        double g = st.weightsGrad()[i][j];
+        Double u = st.weightsUpdated() == null ? null : st.weightsUpdated()[i][j];
+        String name = Doc.text(HtmlPage.weightName(spec, l, i, j));
+        String from = Doc.text(HtmlPage.inputName(spec, l, i));
+        String to = Doc.text(Doc.sub(ExplainDoc.unitName(l, last), j));
+        String label = name + " (layer " + (l + 1) + ", " + from + " → " + to + "): weight " + Doc.num(w)
+                + ", gradient ∂L/∂w " + Doc.num(g) + (u == null ? "" : ", updated " + Doc.num(u));
+        sb.append("<g class=\"edge ").append(sign(w)).append(wrong ? " wrong" : "").append("\" data-weight=\"")
+                .append(l).append(',').append(i).append(',').append(j).append("\" data-w=\"").append(w)
+                .append("\" data-g=\"").append(g).append('"');
+        if (u != null) sb.append(" data-u=\"").append(u.doubleValue()).append('"');
+        sb.append(" tabindex=\"0\" role=\"button\" aria-pressed=\"false\" aria-label=\"").append(escape(label)).append("\">");
+        sb.append("<title>").append(escape(label + (wrong ? "; your number here is wrong" : ""))).append("</title>");
+        String line = "x1=\"" + f(x1) + "\" y1=\"" + f(y1) + "\" x2=\"" + f(x2) + "\" y2=\"" + f(y2) + "\"";
+        sb.append("<line class=\"hit\" ").append(line).append("/>");
+        sb.append("<line class=\"wire\" ").append(line).append(" stroke-width=\"").append(f(width(w, maxW))).append("\"/>");
+        // the label sits on the wire, nearer the unit it leaves, shifted by the unit it enters so fans stay apart
+        double t = 0.28 + 0.4 * (j + 0.5) / layer.units();
+        sb.append("<text class=\"elabel\" x=\"").append(f(x1 + t * (x2 - x1))).append("\" y=\"").append(f(y1 + t * (y2 - y1) - 3))
+                .append("\">").append(escape(Doc.num(w))).append("</text>");
+        sb.append("</g>");
+    }
+
+    /** Unit j of dense layer l as a box at (x, y): its name, net input and output. */
+    static void unit(StringBuilder sb, StepSolution s, int l, int j, double x, double y, boolean wrong) {
+        int last = s.spec().layers().size() - 1;
+        StepSolution.LayerStep st = s.layers().get(l);
+        String name = Doc.text(Doc.sub(ExplainDoc.unitName(l, last), j));
+        double net = st.net()[0][j];
+        double o = st.output()[0][j];
+        sb.append("<g class=\"unit").append(wrong ? " wrong" : "").append("\" data-unit=\"").append(l).append(',').append(j)
+                .append("\" role=\"img\" aria-label=\"").append(escape(name + ": net " + Doc.num(net) + ", out " + Doc.num(o)
+                        + ", ∂L/∂net " + Doc.num(st.netGrad()[0][j]) + (wrong ? "; your number here is wrong" : ""))).append("\">");
+        box(sb, x, y, W, H);
+        text(sb, "name", x + 10, y + 17, name);
+        text(sb, "net", x + 10, y + 33, "net " + Doc.num(net));
+        text(sb, "out", x + 10, y + 49, "out " + Doc.num(o));
+        sb.append("</g>");
+    }
+
+    /** The loss box at (x, y). */
+    static void loss(StringBuilder sb, StepSolution s, double x, double y) {
+        NetworkSpec spec = s.spec();
+        sb.append("<g class=\"loss\" data-loss=\"\" role=\"img\" aria-label=\"").append(escape("loss L = " + Doc.num(s.loss()) + " (" + spec.loss().specName() + ")")).append("\">");
+        box(sb, x, y, W, H);
+        text(sb, "name", x + 10, y + 22, "loss L (" + LOSS_NAMES.getOrDefault(spec.loss().specName(), spec.loss().specName()) + ")");
+        text(sb, "val", x + 10, y + 43, Doc.num(s.loss()));
+        sb.append("</g>");
+    }
+
     static String title(NetworkSpec spec) {
-        if (!spec.dense()) return "The convolutional network";
+        if (!spec.dense()) return ConvDiagram.title(spec);
         StringBuilder shape = new StringBuilder().append(spec.layers().get(0).inputs());
         for (NetworkSpec.Layer l : spec.layers()) shape.append('-').append(l.units());
         return "The " + shape + " network";
     }
 
     static String description(NetworkSpec spec) {
+        if (!spec.dense()) return ConvDiagram.description(spec);
         int units = 0;
         long weights = 0;
         for (NetworkSpec.Layer l : spec.layers()) {
@@ -201,16 +214,16 @@ final class Diagram {
                 + "its chain-rule path from the loss back to it; the table after the drawing lists every value.";
     }
 
-    private static void head(StringBuilder sb, int col, String s) {
+    static void head(StringBuilder sb, int col, String s) {
         text(sb, "head", x(col), 22, s);
     }
 
-    private static void box(StringBuilder sb, double x, double y, double w, double h) {
+    static void box(StringBuilder sb, double x, double y, double w, double h) {
         sb.append("<rect x=\"").append(f(x)).append("\" y=\"").append(f(y)).append("\" width=\"").append(f(w)).append("\" height=\"")
                 .append(f(h)).append("\" rx=\"8\"/>");
     }
 
-    private static void text(StringBuilder sb, String cls, double x, double y, String s) {
+    static void text(StringBuilder sb, String cls, double x, double y, String s) {
         sb.append("<text class=\"").append(cls).append("\" x=\"").append(f(x)).append("\" y=\"").append(f(y)).append("\">")
                 .append(escape(s)).append("</text>");
     }
@@ -234,7 +247,7 @@ final class Diagram {
         return v > 0 ? "pos" : v < 0 ? "neg" : "zero";
     }
 
-    private static String f(double v) {
+    static String f(double v) {
         return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 }

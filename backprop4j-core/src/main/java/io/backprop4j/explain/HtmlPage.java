@@ -287,20 +287,29 @@ final class HtmlPage {
 
     private void network(StringBuilder sb) {
         sb.append("<section id=\"network\" class=\"network\" aria-labelledby=\"network-h\">\n<h2 id=\"network-h\">The network</h2>\n");
-        if (!spec.dense()) {
-            sb.append("<p>A network with image layers is not drawn as units and weights: its feature maps, kernels and gradients "
-                    + "are the grids of the steps below.</p>\n</section>\n");
-            return;
-        }
+        boolean conv = !spec.dense();
         if (!Diagram.drawable(spec)) {
-            sb.append("<p>This network is too large to draw (more than ").append(Diagram.MAX_UNITS).append(" units in a layer or ")
-                    .append(Diagram.MAX_WEIGHTS).append(" weights): every value is in the steps below.</p>\n</section>\n");
+            if (conv) {
+                sb.append("<p>This network is too large to draw (more than ").append(ConvDiagram.MAX_CELLS).append(" feature-map cells, a flatten of more than ")
+                        .append(ConvDiagram.MAX_FLAT).append(", more than ").append(Diagram.MAX_UNITS).append(" units in a layer or ")
+                        .append(Diagram.MAX_WEIGHTS).append(" weights): every value is in the steps below.</p>\n</section>\n");
+            } else {
+                sb.append("<p>This network is too large to draw (more than ").append(Diagram.MAX_UNITS).append(" units in a layer or ")
+                        .append(Diagram.MAX_WEIGHTS).append(" weights): every value is in the steps below.</p>\n</section>\n");
+            }
             return;
         }
-        sb.append("<div class=\"controls\" role=\"group\" aria-label=\"What the drawing shows\">\n<fieldset class=\"view\"><legend>Weights show</legend>")
-                .append("<label><input type=\"radio\" name=\"view\" value=\"w\" checked> the weight <i>w</i></label>")
-                .append("<label><input type=\"radio\" name=\"view\" value=\"g\"> the gradient ∂<i>L</i>/∂<i>w</i></label>");
-        if (spec.learningRate() != null) sb.append("<label><input type=\"radio\" name=\"view\" value=\"u\"> the updated weight</label>");
+        sb.append("<div class=\"controls\" role=\"group\" aria-label=\"What the drawing shows\">\n<fieldset class=\"view\"><legend>")
+                .append(conv ? "The drawing shows" : "Weights show").append("</legend>");
+        if (conv) {
+            sb.append("<label><input type=\"radio\" name=\"view\" value=\"w\" checked> the values: weights <i>w</i>, outputs</label>")
+                    .append("<label><input type=\"radio\" name=\"view\" value=\"g\"> the gradients ∂<i>L</i>/∂<i>w</i>, ∂<i>L</i>/∂net</label>");
+            if (spec.learningRate() != null) sb.append("<label><input type=\"radio\" name=\"view\" value=\"u\"> the updated weights</label>");
+        } else {
+            sb.append("<label><input type=\"radio\" name=\"view\" value=\"w\" checked> the weight <i>w</i></label>")
+                    .append("<label><input type=\"radio\" name=\"view\" value=\"g\"> the gradient ∂<i>L</i>/∂<i>w</i></label>");
+            if (spec.learningRate() != null) sb.append("<label><input type=\"radio\" name=\"view\" value=\"u\"> the updated weight</label>");
+        }
         sb.append("</fieldset>\n");
         if (spec.batch() > 1) {
             sb.append("<label class=\"sample\">Sample <select name=\"sample\">");
@@ -314,19 +323,27 @@ final class HtmlPage {
         if (report != null) {
             for (Grader.Entry e : report.entries()) {
                 if (e.correct() || e.field() == null) continue;
-                if (e.field().perSample()) wrongUnits.add(e.layer() + "," + e.col());
-                else if (!e.field().bias()) wrongWeights.add(e.layer() + "," + e.row() + "," + e.col());
+                if (e.field().perSample()) wrongUnits.add(ConvDiagram.unitKey(spec, e.layer(), e.col()));
+                else if (!e.field().bias()) wrongWeights.add(ConvDiagram.weightKey(spec, e.layer(), e.row(), e.col()));
             }
         }
         sb.append("<div class=\"diagram-row\">\n<figure class=\"diagram\">\n<div class=\"scroll\">").append(Diagram.svg(s, wrongUnits, wrongWeights))
                 .append("</div>\n<figcaption>").append(escape(Diagram.description(spec)))
                 .append(spec.batch() > 1 ? " Units show sample 1 unless another is chosen." : "")
-                .append(mode == Mode.CHECK ? " Units and weights where one of your numbers is wrong are outlined in red." : "")
+                .append(mode == Mode.CHECK ? (conv ? " Cells, units and weights" : " Units and weights") + " where one of your numbers is wrong are outlined in red." : "")
                 .append("</figcaption>\n</figure>\n");
         sb.append("<aside id=\"chain-panel\" class=\"chain-panel\" aria-live=\"polite\" aria-labelledby=\"chain-panel-h\">\n")
-                .append("<h3 id=\"chain-panel-h\">The chain rule for one weight</h3>\n<div class=\"panel-body\"><p>Select a weight in the drawing "
-                        + "(click it, or Tab to the drawing, move with the arrow keys and press Enter): its path from the loss back to it "
-                        + "lights up, and its gradient is worked out here with the numbers. Escape clears.</p></div>\n</aside>\n</div>\n");
+                .append("<h3 id=\"chain-panel-h\">The chain rule for one weight</h3>\n<div class=\"panel-body\">");
+        if (conv) {
+            sb.append("<p>Select a weight in the drawing (click it, or Tab to the drawing, move with the arrow keys and press Enter). A kernel "
+                    + "weight lights up the input cells and the ∂L/∂net cells whose products sum to its gradient, and the sum is worked out here "
+                    + "with the numbers; a dense weight lights up its path from the loss. A pooling cell shows its window and, for a max, the "
+                    + "input that won it. Escape clears.</p>");
+        } else {
+            sb.append("<p>Select a weight in the drawing (click it, or Tab to the drawing, move with the arrow keys and press Enter): its path "
+                    + "from the loss back to it lights up, and its gradient is worked out here with the numbers. Escape clears.</p>");
+        }
+        sb.append("</div>\n</aside>\n</div>\n");
         diagramTable(sb);
         sb.append("</section>\n");
     }
@@ -340,6 +357,11 @@ final class HtmlPage {
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
+            if (layer.kind() == NetworkSpec.Kind.CONV2D) {
+                kernelRows(sb, l);
+                continue;
+            }
+            if (layer.kind() != NetworkSpec.Kind.DENSE) continue;
             for (int i = 0; i < layer.inputs(); i++) {
                 for (int j = 0; j < layer.units(); j++) {
                     sb.append("<tr><th scope=\"row\">").append(math(weightName(spec, l, i, j))).append("</th><td>")
@@ -352,25 +374,67 @@ final class HtmlPage {
                 }
             }
         }
-        sb.append("</tbody></table></div>\n</details>\n");
+        sb.append("</tbody></table></div>\n");
+        if (!spec.dense()) {
+            sb.append("<p>Every feature map, its gradients and the kernels are tables in the steps below; a pooling cell's window and "
+                    + "winner are in its label.</p>\n");
+        }
+        sb.append("</details>\n");
+    }
+
+    /** The rows of the drawing's table for conv layer l's kernel weights: from the input channel, to the filter's map. */
+    private void kernelRows(StringBuilder sb, int l) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        StepSolution.LayerStep st = s.layers().get(l);
+        int[] k = layer.kernel();
+        String from = l == 0 ? "x" : "out " + ExplainDoc.unitName(l - 1, last);
+        String to = "net " + ExplainDoc.unitName(l, last);
+        for (int o = 0; o < k[0]; o++) {
+            for (int c = 0; c < k[1]; c++) {
+                for (int a = 0; a < k[2]; a++) {
+                    for (int b = 0; b < k[3]; b++) {
+                        int q = (c * k[2] + a) * k[3] + b;
+                        sb.append("<tr><th scope=\"row\">").append(math(ConvDoc.weight(l, o, c, a, b, last + 1))).append("</th><td>")
+                                .append(escape(Doc.text(from))).append(", channel ").append(c + 1).append(", row ").append(a + 1).append(", column ")
+                                .append(b + 1).append(" of each window</td><td>").append(escape(Doc.text(to))).append(", filter ").append(o + 1)
+                                .append("</td><td class=\"num\">").append(Doc.num(layer.weights()[o][q])).append("</td><td class=\"num\">")
+                                .append(Doc.num(st.weightsGrad()[o][q])).append("</td>");
+                        if (st.weightsUpdated() != null) sb.append("<td class=\"num\">").append(Doc.num(st.weightsUpdated()[o][q])).append("</td>");
+                        sb.append("</tr>\n");
+                    }
+                }
+            }
+        }
     }
 
     private void chains(StringBuilder sb) {
         sb.append("<section id=\"chain\" class=\"step chains\" data-step=\"chain\">\n<h2>The chain rule per weight</h2>\n");
         long weights = 0;
-        for (NetworkSpec.Layer l : spec.layers()) weights += (long) l.inputs() * l.units();
-        if (!spec.dense()) {
-            sb.append("<p>The kernel gradients of the convolution are worked out in the backward pass, as the correlation of each layer's input with its gradient.</p>\n</section>\n");
-            return;
+        long kernels = 0;
+        for (NetworkSpec.Layer l : spec.layers()) {
+            if (l.kind() == NetworkSpec.Kind.DENSE) weights += (long) l.inputs() * l.units();
+            if (l.kind() == NetworkSpec.Kind.CONV2D) kernels += (long) l.inputs() * l.units();
+        }
+        if (kernels > 0) {
+            if (kernels > MAX_CHAINS) {
+                sb.append("<p>The kernels have ").append(kernels).append(" weights: too many to work out one by one here; the backward pass has every gradient.</p>\n");
+            } else {
+                sb.append("<p>Each kernel weight's gradient: the sum, over every position of its filter's map (and every sample), of ∂L/∂net "
+                        + "there times the input cell under the weight. Open one, or select the weight in the drawing.</p>\n");
+                kernelChains(sb);
+            }
         }
         if (weights > MAX_CHAINS) {
-            sb.append("<p>This network has ").append(weights).append(" weights: too many to work out one by one here; the backward pass has every gradient.</p>\n</section>\n");
+            sb.append("<p>This network has ").append(weights).append(kernels > 0 ? " dense" : "")
+                    .append(" weights: too many to work out one by one here; the backward pass has every gradient.</p>\n</section>\n");
             return;
         }
-        sb.append("<p>Each weight's gradient, from the layer's ∂L/∂net back along every path to the loss. Open one, or select the weight in the drawing.</p>\n");
+        sb.append("<p>Each ").append(kernels > 0 ? "dense " : "").append("weight's gradient, from the layer's ∂L/∂net back along every path to the loss. "
+                + "Open one, or select the weight in the drawing.</p>\n");
         ChainRule chain = new ChainRule(s);
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
+            if (layer.kind() != NetworkSpec.Kind.DENSE) continue;
             for (int i = 0; i < layer.inputs(); i++) {
                 for (int j = 0; j < layer.units(); j++) {
                     String w = weightName(spec, l, i, j);
@@ -396,6 +460,48 @@ final class HtmlPage {
             }
         }
         sb.append("</section>\n");
+    }
+
+    /** A details element per kernel weight, {@code id="chain-L-o-c-u-v"}: its gradient worked out ({@link ConvDiagram#chain}). */
+    private void kernelChains(StringBuilder sb) {
+        for (int l = 0; l <= last; l++) {
+            NetworkSpec.Layer layer = spec.layers().get(l);
+            if (layer.kind() != NetworkSpec.Kind.CONV2D) continue;
+            int[] k = layer.kernel();
+            for (int o = 0; o < k[0]; o++) {
+                for (int c = 0; c < k[1]; c++) {
+                    for (int a = 0; a < k[2]; a++) {
+                        for (int b = 0; b < k[3]; b++) {
+                            String w = ConvDoc.weight(l, o, c, a, b, last + 1);
+                            double g = s.layers().get(l).weightsGrad()[o][(c * k[2] + a) * k[3] + b];
+                            sb.append("<details class=\"chain\" id=\"chain-").append(l).append('-').append(o).append('-').append(c).append('-').append(a)
+                                    .append('-').append(b).append("\"><summary>").append(math("∂L/∂" + w + " = " + Doc.num(g)))
+                                    .append(" <span class=\"where\">layer ").append(l + 1).append(", filter ").append(o + 1).append(", channel ").append(c + 1)
+                                    .append(", row ").append(a + 1).append(", column ").append(b + 1).append("</span></summary>\n<div class=\"chain-body\">\n");
+                            docLines(sb, ConvDiagram.chain(s, l, o, c, a, b));
+                            sb.append("</div></details>\n");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The lines of a small Doc, equations in lists. */
+    private void docLines(StringBuilder sb, Doc doc) {
+        boolean inList = false;
+        for (Doc.Line line : doc.lines()) {
+            if (inList && line.kind() != Doc.Kind.EQUATION) {
+                sb.append("</ul>\n");
+                inList = false;
+            }
+            if (line.kind() == Doc.Kind.EQUATION && !inList) {
+                sb.append("<ul class=\"eqs\">\n");
+                inList = true;
+            }
+            line(sb, line);
+        }
+        if (inList) sb.append("</ul>\n");
     }
 
     // ------------------------------------------------------------------------------ answers

@@ -26,7 +26,8 @@
   function pathOf(spec, L, i, j) {
     var layers = spec.layers;
     var last = layers.length - 1;
-    var units = layers.map(function (l) { return l.weights[0].length; });
+    // image layers (conv2d, pooling, flatten) come before the dense ones: a dense weight's path runs through dense layers only
+    var units = layers.map(function (l) { return l.type && l.type !== 'dense' ? 0 : l.weights[0].length; });
     var softmax = layers.map(function (l) { return l.activation === 'softmax'; });
     var on = { weights: [[L, i, j]], units: [L === 0 ? ['in', i] : [L - 1, i]], toLoss: [] };
     var cur = softmax[L] ? range(units[L]) : [j];
@@ -38,6 +39,46 @@
     }
     on.toLoss = cur;
     return on;
+  }
+
+  /** The cells whose products make the gradient of kernel weight (L, o, c, u, v), from the shapes the drawing carries. */
+  function tapsOf(svg, L, o, c, u, v) {
+    var g = svg.querySelector('.kernels[data-layer="' + L + '"]');
+    var s = parseInt(g.getAttribute('data-stride'), 10);
+    var p = parseInt(g.getAttribute('data-padding'), 10);
+    var inKey = L === 0 ? 'in' : String(L - 1);
+    var is = shapeOf(svg, inKey);
+    var os = shapeOf(svg, String(L));
+    var on = { inputs: [], outputs: [] };
+    for (var i = 0; i < os[1]; i++) {
+      for (var j = 0; j < os[2]; j++) {
+        var y = i * s - p + u;
+        var x = j * s - p + v;
+        if (y < 0 || y >= is[1] || x < 0 || x >= is[2]) continue;
+        on.inputs.push([inKey, c, y, x]);
+        on.outputs.push([L, o, i, j]);
+      }
+    }
+    return on;
+  }
+
+  function shapeOf(svg, key) {
+    return svg.querySelector('.maps[data-layer="' + key + '"]').getAttribute('data-shape').split(',').map(Number);
+  }
+
+  function flatten(a, out) {
+    out = out || [];
+    if (Array.isArray(a)) a.forEach(function (x) { flatten(x, out); }); else out.push(a);
+    return out;
+  }
+
+  function short(v) {
+    // three significant digits, to fit a cell (the title has them all)
+    if (v === 0) return '0';
+    var a = Math.abs(v);
+    if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(3)));
+    var e = v.toExponential(1).split('e');
+    return e[0].replace('.0', '') + 'e' + parseInt(e[1], 10);
   }
 
   function range(n) {
@@ -95,7 +136,10 @@
     });
 
     // ---------------------------------------------------------------- weights: views and labels
-    var edges = svg ? Array.prototype.slice.call(svg.querySelectorAll('[data-weight]')) : [];
+    // what can be selected, left to right: kernel weights and pooling cells, then the dense weights
+    var lines = svg ? Array.prototype.slice.call(svg.querySelectorAll('.edge')) : [];
+    var edges = svg ? Array.prototype.slice.call(svg.querySelectorAll('.kcell, .cell[data-pool]')).concat(lines) : [];
+    var conv = !!(svg && svg.classList.contains('conv'));
     function value(e, v) {
       var a = e.getAttribute('data-' + v);
       return a === null ? NaN : parseFloat(a);
@@ -104,8 +148,8 @@
       if (!svg) return;
       view = v;
       var max = 0;
-      edges.forEach(function (e) { max = Math.max(max, Math.abs(value(e, v))); });
-      edges.forEach(function (e) {
+      lines.forEach(function (e) { max = Math.max(max, Math.abs(value(e, v))); });
+      lines.forEach(function (e) {
         var x = value(e, v);
         var wire = e.querySelector('.wire');
         e.classList.remove('pos', 'neg', 'zero');
@@ -113,6 +157,13 @@
         wire.setAttribute('stroke-width', (max > 0 ? 0.75 + 6.25 * Math.sqrt(Math.abs(x) / max) : 1).toFixed(1));
         e.querySelector('.elabel').textContent = fmt(x);
       });
+      svg.querySelectorAll('.kernels').forEach(function (k) {
+        var cells = Array.prototype.slice.call(k.querySelectorAll('.kcell'));
+        var m = 0;
+        cells.forEach(function (e) { m = Math.max(m, Math.abs(value(e, v))); });
+        cells.forEach(function (e) { paint(e, value(e, v), m); });
+      });
+      if (conv) showCells();
       root.querySelectorAll('input[name="view"]').forEach(function (r) { r.checked = r.value === v; });
     }
     root.querySelectorAll('input[name="view"]').forEach(function (r) {
@@ -126,17 +177,52 @@
       if (!svg) return;
       sample = b;
       var input = Array.isArray(spec.input[0]) ? spec.input[b] : spec.input;
-      svg.querySelectorAll('[data-unit^="in,"]').forEach(function (g) {
+      svg.querySelectorAll('.unit.input[data-unit^="in,"]').forEach(function (g) {
         var i = parseInt(g.getAttribute('data-unit').split(',')[1], 10);
         g.querySelector('.val').textContent = fmt(input[i]);
       });
-      svg.querySelectorAll('[data-unit]:not([data-unit^="in,"])').forEach(function (g) {
+      svg.querySelectorAll('.unit[data-unit]:not([data-unit^="in,"])').forEach(function (g) {
         var p = g.getAttribute('data-unit').split(',').map(Number);
         var st = solution.layers[p[0]];
         var net = Array.isArray(st.net[0]) ? st.net[b] : st.net;
         var out = Array.isArray(st.output[0]) ? st.output[b] : st.output;
         g.querySelector('.net').textContent = 'net ' + fmt(net[p[1]]);
         g.querySelector('.out').textContent = 'out ' + fmt(out[p[1]]);
+      });
+      if (conv) showCells();
+    }
+
+    // ---------------------------------------------------------------- feature maps: the sample and the view shown
+    var flatCache = {};
+    /** Layer key's field ('in': the input), flat, all samples. */
+    function field(key, f) {
+      var k = key + ' ' + f;
+      if (!(k in flatCache)) flatCache[k] = key === 'in' ? flatten(spec.input) : flatten(solution.layers[parseInt(key, 10)][f]);
+      return flatCache[k];
+    }
+    /** A cell: the square coloured by the sign, its opacity by the magnitude, and the value. */
+    function paint(e, x, max) {
+      var r = e.querySelector('rect');
+      r.setAttribute('class', x > 0 ? 'pos' : x < 0 ? 'neg' : 'zero');
+      r.setAttribute('fill-opacity', x === 0 || !(max > 0) ? '0' : (0.08 + 0.62 * Math.sqrt(Math.abs(x) / max)).toFixed(2));
+      e.querySelector('.cv').textContent = short(x);
+    }
+    /** The values a group of cells shows for the view: ∂L/∂net (conv) or ∂L/∂out (pooling, flatten) for gradients; the input's values always. */
+    function cellValues(g) {
+      var key = g.getAttribute('data-layer');
+      var f = 'output';
+      if (key !== 'in' && view === 'g') f = solution.layers[parseInt(key, 10)].net_grad ? 'net_grad' : 'output_grad';
+      var all = field(key, f);
+      var cells = g.querySelectorAll('.cell');
+      var n = cells.length;
+      return all.length >= (sample + 1) * n ? all.slice(sample * n, (sample + 1) * n) : all.slice(0, n);
+    }
+    function showCells() {
+      svg.querySelectorAll('.maps, .flat[data-layer]').forEach(function (g) {
+        var vals = cellValues(g);
+        var max = 0;
+        vals.forEach(function (x) { max = Math.max(max, Math.abs(x)); });
+        g.querySelectorAll('.cell').forEach(function (e) { paint(e, vals[parseInt(e.getAttribute('data-k'), 10)], max); });
       });
     }
     var pick = root.querySelector('select[name="sample"]');
@@ -146,12 +232,78 @@
     function clear() {
       if (!svg) return;
       svg.classList.remove('has-path');
-      svg.querySelectorAll('.on-path, .selected').forEach(function (e) { e.classList.remove('on-path', 'selected'); });
+      svg.querySelectorAll('.on-path, .selected, .winner').forEach(function (e) { e.classList.remove('on-path', 'selected', 'winner'); });
       edges.forEach(function (e) { e.setAttribute('aria-pressed', 'false'); });
       if (panel) panel.innerHTML = panelIntro;
     }
+    function light(key) {
+      var e = svg.querySelector('[data-unit="' + key.join(',') + '"]');
+      if (e) e.classList.add('on-path');
+      return e;
+    }
+    /** A kernel weight: the input cells and ∂L/∂net cells of its gradient's terms. */
+    function selectKernel(edge) {
+      var p = edge.getAttribute('data-weight').split(',').map(Number);
+      var on = tapsOf(svg, p[0], p[1], p[2], p[3], p[4]);
+      on.inputs.forEach(light);
+      on.outputs.forEach(light);
+      return p;
+    }
+    /** A pooling cell: its window, and the input that won it (max, for the sample shown). */
+    function selectPool(cell) {
+      var p = cell.getAttribute('data-unit').split(',').map(Number);
+      var layer = spec.layers[p[0]];
+      var k = layer.kernel;
+      var s = layer.stride === undefined ? k : layer.stride;
+      var inKey = p[0] === 0 ? 'in' : String(p[0] - 1);
+      var is = shapeOf(svg, inKey);
+      var all = field(inKey, 'output');
+      var n = is[0] * is[1] * is[2];
+      var vals = all.length >= (sample + 1) * n ? all.slice(sample * n, (sample + 1) * n) : all.slice(0, n);
+      var best = null;
+      var terms = [];
+      for (var a = 0; a < k; a++) {
+        for (var b = 0; b < k; b++) {
+          var y = p[2] * s + a;
+          var x = p[3] * s + b;
+          var e = light([inKey, p[1], y, x]);
+          var v = vals[(p[1] * is[1] + y) * is[2] + x];
+          terms.push(fmt(v));
+          if (best === null || v > best.v) best = { v: v, e: e, y: y, x: x };
+        }
+      }
+      var max = layer.type === 'max_pool2d';
+      if (max && best.e) best.e.classList.add('winner');
+      var out = field(String(p[0]), 'output');
+      var m = cell.closest('.maps').querySelectorAll('.cell').length;
+      var mine = out[(out.length >= (sample + 1) * m ? sample * m : 0) + parseInt(cell.getAttribute('data-k'), 10)];
+      var name = (cell.getAttribute('aria-label') || '').split(' (')[0];
+      if (panel) {
+        panel.innerHTML = '<p class="panel-what">' + name + (max ? ' = max(' + terms.join(', ') + ') = ' : ' = (' + terms.join(' + ') + ')/' + terms.length + ' = ')
+          + fmt(mine) + '</p><p>' + (max ? 'The input at channel ' + (p[1] + 1) + ', row ' + (best.y + 1) + ', column ' + (best.x + 1)
+          + ' wins the window (outlined); the gradient of this cell goes back to it alone.'
+          : 'Each of the ' + terms.length + ' inputs of the window counts 1/' + terms.length + '; the gradient of this cell goes back to each of them divided by ' + terms.length + '.')
+          + (pick ? ' (sample ' + (sample + 1) + ')' : '')
+          + '</p>';
+      }
+    }
     function select(edge) {
       clear();
+      if (edge.hasAttribute('data-pool')) {
+        selectPool(edge);
+        edge.classList.add('selected');
+        edge.setAttribute('aria-pressed', 'true');
+        svg.classList.add('has-path');
+        return;
+      }
+      if (edge.classList.contains('kcell')) {
+        var q = selectKernel(edge);
+        edge.classList.add('selected', 'on-path');
+        edge.setAttribute('aria-pressed', 'true');
+        svg.classList.add('has-path');
+        showChain(edge, q);
+        return;
+      }
       var p = edge.getAttribute('data-weight').split(',').map(Number);
       var on = pathOf(spec, p[0], p[1], p[2]);
       on.weights.forEach(function (w) {
@@ -171,6 +323,10 @@
       edge.classList.add('selected');
       edge.setAttribute('aria-pressed', 'true');
       svg.classList.add('has-path');
+      showChain(edge, p);
+    }
+    /** The worked gradient of the selected weight in the panel, from its chain-rule section. */
+    function showChain(edge, p) {
       var chain = root.querySelector('#chain-' + p.join('-'));
       if (panel) {
         if (chain) {
