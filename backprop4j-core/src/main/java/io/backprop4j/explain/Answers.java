@@ -106,7 +106,8 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
                 int[] written = shape(l, f);
                 double[][] truth = solution.layers().get(l).get(f);
                 if (written == null && truth != null && spec.layers().get(l).kind() == NetworkSpec.Kind.RNN && f.perSample()
-                        && !spec.batched() && rectangular(e.getValue())) {
+                        && !spec.batched() && rectangular(e.getValue())
+                        && !(e.getValue().length == truth.length && e.getValue()[0].length == truth[0].length)) {
                     // one sequence: steps x hidden as written, one row of values as the solution keeps it
                     written = new int[] {e.getValue().length, e.getValue()[0].length};
                     e = Map.entry(f, new Written[][] {java.util.Arrays.stream(e.getValue()).flatMap(java.util.Arrays::stream).toArray(Written[]::new)});
