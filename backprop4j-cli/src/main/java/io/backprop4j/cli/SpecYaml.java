@@ -550,7 +550,14 @@ final class SpecYaml {
         }
         List<NetworkSpec.Layer> layers = new ArrayList<>();
         for (int l = 0; l < layerNodes.size(); l++) layers.add(layer(layerNodes.get(l), "layers[" + l + "]"));
-        double[][] target = layers.getLast().kind() == NetworkSpec.Kind.RNN ? stateTargets(top.get("target"), batched)
+        for (int l = 1; l < layers.size(); l++) {
+            if (layers.get(l).kind() == NetworkSpec.Kind.RNN) {
+                throw error(layerNodes.get(l), "layers[" + l + "]", "an rnn layer takes the input sequence (steps x features): make it layer 0 (one rnn per spec)");
+            }
+        }
+        NetworkSpec.Layer lastLayer = layers.getLast();
+        double[][] target = lastLayer.kind() == NetworkSpec.Kind.RNN
+                ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.hidden())
                 : doubles(top.get("target"), "target", "the network's output shape: a list per sample, or one list for one sample");
         Loss loss = null;
         Node lossNode = top.get("loss");
@@ -579,11 +586,17 @@ final class SpecYaml {
     }
 
     /** The targets of an rnn's every state: steps x hidden per sample (batch x steps x hidden), each sample flat. */
-    private double[][] stateTargets(Node n, boolean batched) {
+    private double[][] stateTargets(Node n, boolean batched, int steps, int hidden) {
         Nested<Double> t = nested(n, "target", (x, f) -> number(x, f).value(), "a target per state: steps x hidden (batch x steps x hidden)");
+        String states = steps + " x " + hidden;
         if (t.dims().length != (batched ? 3 : 2)) {
             throw error(n, "target", "is " + NetworkSpec.str(t.dims()) + "; the loss takes every state of the rnn: expected "
-                    + (batched ? "batch x steps x hidden" : "steps x hidden") + " numbers");
+                    + (batched ? "batch x steps x hidden" : "steps x hidden") + " numbers (" + (batched ? "N x " : "") + states + ")");
+        }
+        int[] d = t.dims();
+        if (d[d.length - 2] != steps || d[d.length - 1] != hidden) {
+            throw error(n, "target", "is " + NetworkSpec.str(d) + ", but the rnn's states are " + states + " (steps x hidden" + (batched ? " per sample" : "")
+                    + "): a target per state");
         }
         int rows = batched ? t.dims()[0] : 1;
         int per = t.values().size() / rows;

@@ -486,7 +486,9 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
         if (target.length != batch || java.util.Arrays.stream(target).anyMatch(r -> r == null || r.length != outs)) {
             if (sequenceOut) {
                 int h = layers.getLast().hidden();
-                throw new SpecException("target", "holds " + shapeOf(target) + " values, but the rnn's states are " + (batch == 1 ? "" : batch + " x ")
+                String has = target.length != batch ? target.length + " samples" : (target[0] == null ? 0 : target[0].length)
+                        + " values" + (batch == 1 ? "" : " per sample");
+                throw new SpecException("target", "has " + has + ", but the rnn's states are " + (batch == 1 ? "" : batch + " x ")
                         + (outs / h) + " x " + h + " (" + (batch == 1 ? "" : "samples x ") + "steps x hidden): a target per state");
             }
             throw new SpecException("target", "is " + shapeOf(target) + ", but the network's output is "
