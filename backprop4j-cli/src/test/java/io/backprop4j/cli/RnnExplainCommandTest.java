@@ -126,7 +126,7 @@ class RnnExplainCommandTest {
         refused(explain(dir, "input: [1, 2]\ntarget: [0.5]\nloss: mse\nlayers:\n  - {type: rnn, weights_ih: [[0.5, -0.3], [0.2, 0.4]], "
                 + "weights_hh: [[1, 2], [1, 2]]}\n" + DENSE), "input: is 2; an rnn takes steps x features (a list per step), or batch x steps x features");
         refused(explain(dir, SEQ.replace("mse", "binary_cross_entropy").replace("[0.5]", "[[0.5, 1], [1, 0], [0, 0]]")
-                + "layers:\n  - {type: rnn, weights_ih: [[0.5, -0.3], [0.2, 0.4]], weights_hh: [[1, 2], [1, 2]]}\n"),
+                + "layers:\n  - {type: rnn, weights_ih: [[-0.5, -0.3], [0.2, 0.4]], weights_hh: [[1, 2], [1, 2]]}\n"),
                 "loss: binary_cross_entropy needs outputs in (0, 1) (probabilities), but layer 0 (tanh) gives");
     }
 }
