@@ -287,7 +287,7 @@ final class ExplainDoc {
             String u = unit(l);
             doc.mark("layer backward " + l);
             if (layer.kind() == NetworkSpec.Kind.RNN) {
-                doc.subheading("Layer " + (l + 1) + " (" + rnn.describe(l) + ")" + sampleNote());
+                doc.subheading("Layer " + (l + 1) + " (" + rnn.describe(l) + ")" + rnn.sampleNote());
                 rnn.backward(l);
                 doc.mark("answers backward " + l);
                 doc.blank();

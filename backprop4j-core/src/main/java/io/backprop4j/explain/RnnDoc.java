@@ -71,7 +71,7 @@ final class RnnDoc {
         return "[" + String.join(", ", parts) + "]";
     }
 
-    private String sampleNote() {
+    String sampleNote() {
         return spec.batch() == 1 ? "" : " (sample 1 written out; every sample in the json output)";
     }
 
@@ -204,8 +204,16 @@ final class RnnDoc {
                 if (shown++ >= MAX_LINES) continue;
                 int c = t * h + j;
                 String above = fac(rec.fromAbove()[0][c]);
+                // the loss's gradient at the state, worked out, when it is mse's
+                String worked = top && spec.loss() == io.backprop4j.loss.Loss.MSE
+                        ? "2*(" + num(st.output()[0][c]) + " − " + fac(spec.target()[0][c]) + ")/" + spec.batch() * spec.outputs() : null;
                 if (t == t0 - 1) {
-                    doc.eq("∂L/∂" + state(t, j) + " = " + num(st.outputGrad()[0][c]) + "\\note{from above alone}");
+                    doc.eq("∂L/∂" + state(t, j) + " = " + (worked == null ? "" : worked + " = ") + num(st.outputGrad()[0][c]) + "\\note{from above alone}");
+                } else if (worked != null) {
+                    List<String> terms = new ArrayList<>();
+                    for (int i = 0; i < h; i++) terms.add(fac(st.netGrad()[0][(t + 1) * h + i]) + "*" + fac(r.weightsHh()[i][j]));
+                    doc.eq("∂L/∂" + state(t, j) + " = " + worked + " + (" + join(terms) + ") = " + above + " + " + fac(rec.recurrentGrad()[0][c])
+                            + " = " + num(st.outputGrad()[0][c]) + "\\note{the loss at h_{" + (t + 1) + "} + through w^{hh}_{i," + (j + 1) + "} from step " + (t + 2) + "}");
                 } else {
                     List<String> terms = new ArrayList<>();
                     for (int i = 0; i < h; i++) terms.add(fac(st.netGrad()[0][(t + 1) * h + i]) + "*" + fac(r.weightsHh()[i][j]));
