@@ -145,7 +145,7 @@ final class RnnDoc {
         int f = features();
         doc.subheading("Layer " + (l + 1) + ": " + describe(l) + sampleNote());
         doc.formula("net_{t} = W_{ih}*x_{t}" + (r.hasBias() ? " + b_{ih}" : "") + " + W_{hh}*h_{t−1}" + (r.biasHh() != null ? " + b_{hh}" : "")
-                + ",\\quad h_{t} = tanh(net_{t})\\note{the same weights at every step; h_0 is the initial state}");
+                + ",\\quad h_{t} = tanh(net_{t})\\note{the same weights at every step, starting from the initial state}");
         int shown = 0;
         for (int t = 0; t < spec.steps(); t++) {
             double[] xs = at(spec.input(), 0, t, f);
@@ -182,8 +182,8 @@ final class RnnDoc {
         doc.prose("Backprop through time: from the last step back to the first. The gradient at a state has two parts: what comes "
                 + (top ? "from the loss at that state" : "from above (the next layer, which sees the last state h_" + t0 + " alone)")
                 + ", and what the next step sends back through W_hh, since h_t is also an input of net_{t+1}.");
-        doc.formula("∂L/∂h_{t} = (∂L/∂h_{t})_{\\text{above}} + W_{hh}^{T}*∂L/∂net_{t+1},\\quad ∂L/∂net_{t} = ∂L/∂h_{t} * tanh'(net_{t}) = ∂L/∂h_{t} * (1 − h_{t}^{2})"
-                + "\\note{nothing comes back to the last step: ∂L/∂net_{" + (t0 + 1) + "} = 0}");
+        doc.formula("∂L/∂h_{t} = (∂L/∂h_{t})_{\\text{above}} + W_{hh}^{T}*∂L/∂net_{t+1},\\quad ∂L/∂net_{t} = ∂L/∂h_{t} * (1 − h_{t}^{2})"
+                + "\\note{tanh' is 1 − tanh²; nothing comes back to the last step, which has no step after it}");
         if (top) {
             doc.formula("(∂L/∂h_{t,j})_{\\text{above}} = " + spec.loss().gradient() + "\\note{the loss's gradient at each state}");
         } else {
@@ -213,12 +213,12 @@ final class RnnDoc {
                     List<String> terms = new ArrayList<>();
                     for (int i = 0; i < h; i++) terms.add(fac(st.netGrad()[0][(t + 1) * h + i]) + "*" + fac(r.weightsHh()[i][j]));
                     doc.eq("∂L/∂" + state(t, j) + " = " + worked + " + (" + join(terms) + ") = " + above + " + " + fac(rec.recurrentGrad()[0][c])
-                            + " = " + num(st.outputGrad()[0][c]) + "\\note{the loss at h_{" + (t + 1) + "} + through w^{hh}_{i," + (j + 1) + "} from step " + (t + 2) + "}");
+                            + " = " + num(st.outputGrad()[0][c]) + "\\note{the loss at this state, plus what step " + (t + 2) + " sends back through W_hh}");
                 } else {
                     List<String> terms = new ArrayList<>();
                     for (int i = 0; i < h; i++) terms.add(fac(st.netGrad()[0][(t + 1) * h + i]) + "*" + fac(r.weightsHh()[i][j]));
                     doc.eq("∂L/∂" + state(t, j) + " = " + above + " + (" + join(terms) + ") = " + above + " + " + fac(rec.recurrentGrad()[0][c])
-                            + " = " + num(st.outputGrad()[0][c]) + "\\note{above + through w^{hh}_{i," + (j + 1) + "} from step " + (t + 2) + "}");
+                            + " = " + num(st.outputGrad()[0][c]) + "\\note{from above, plus what step " + (t + 2) + " sends back through W_hh}");
                 }
                 double hv = st.output()[0][c];
                 doc.eq("∂L/∂" + net(t, j) + " = " + fac(st.outputGrad()[0][c]) + "*(1 − " + fac(hv) + "^{2}) = " + fac(st.outputGrad()[0][c]) + "*"
@@ -248,7 +248,7 @@ final class RnnDoc {
         doc.prose("The weights are shared by every step, so each weight's gradient is the sum of one contribution per step"
                 + (batch ? " (each summed over the batch)" : "") + ":");
         doc.formula("∂L/∂W_{ih} = Σ_{t} ∂L/∂net_{t}*x_{t}^{T},\\quad ∂L/∂W_{hh} = Σ_{t} ∂L/∂net_{t}*h_{t−1}^{T},\\quad ∂L/∂b = Σ_{t} ∂L/∂net_{t}"
-                + "\\note{the state step t reads is h_{t−1}, the one before it}");
+                + "\\note{step t reads the state before it: x_t and h_t−1}");
         int shown = 0;
         for (int j = 0; j < h; j++) {
             for (int k = 0; k < f; k++) {
@@ -276,7 +276,7 @@ final class RnnDoc {
                     parts.add(fac(rec.weightsHhGradSteps().get(t)[j][i]));
                 }
                 doc.eq("∂L/∂" + whh(j, i) + " = " + (batch ? "" : join(terms) + " = ") + join(parts) + " = " + num(rec.weightsHhGrad()[j][i])
-                        + (batch ? "\\note{step by step, each summed over the samples}" : "\\note{∂L/∂net_{t," + (j + 1) + "}*h_{t−1," + (i + 1) + "}}"));
+                        + (batch ? "\\note{step by step, each summed over the samples}" : "\\note{each step's gradient at unit " + (j + 1) + " times unit " + (i + 1) + " of the state before}"));
             }
         }
         if (shown > MAX_LINES) doc.prose("(" + (shown - MAX_LINES) + " more in the table)");
