@@ -47,7 +47,9 @@ final class ExplainCommand implements Callable<Integer> {
             "",
             "SPEC is YAML (or JSON): input (one sample or a list of samples), target, layers (each with weights as inputs x units, "
                     + "optional bias, activation: " + NetworkSpec.activationNames()
-                    + "; optional alpha), loss (" + NetworkSpec.lossNames() + ") and optional learning_rate.");
+                    + "; optional alpha), loss (" + NetworkSpec.lossNames() + ") and optional learning_rate.",
+            "Layers may also be type: conv2d, max_pool2d, avg_pool2d, flatten (on C x H x W images), or a first rnn layer (on a "
+                    + "steps x features sequence: weights_ih, weights_hh, optional bias_ih, bias_hh, initial_state; backprop through time).");
     }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "The network spec (YAML); default: the built-in exercise 6.1.")

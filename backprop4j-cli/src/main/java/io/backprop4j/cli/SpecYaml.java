@@ -66,6 +66,9 @@ final class SpecYaml {
     private static final List<String> LAYER_KEYS = List.of("type", "weights", "bias", "activation", "alpha", "units");
     private static final List<String> CONV_KEYS = List.of("type", "weights", "bias", "stride", "padding", "activation", "alpha");
     private static final List<String> POOL_KEYS = List.of("type", "kernel", "stride");
+    private static final List<String> RNN_KEYS = List.of("type", "weights_ih", "bias_ih", "weights_hh", "bias_hh", "initial_state", "activation");
+    /** Keys of an rnn layer in explain's JSON that are for reading, not graded: skipped in answers. */
+    private static final List<String> UNGRADED_KEYS = List.of("initial_state_grad", "steps");
 
     private final String source;
     private final Map<String, Mark> marks = new HashMap<>();
@@ -511,7 +514,22 @@ final class SpecYaml {
         boolean batched;
         double[][] input;
         int[] inputShape = null;
-        if (depth <= 2) {
+        boolean rnn = firstType(top.get("layers")).equals("rnn");
+        if (rnn) {
+            // a sequence: steps x features, or a batch of them (batch x steps x features); each sample flat
+            Nested<Double> in = nested(inputNode, "input", (x, f) -> number(x, f).value(),
+                    "one sequence (steps x features lists) or a batch of them (batch x steps x features)");
+            if (in.dims().length < 2 || in.dims().length > 3) {
+                throw error(inputNode, "input", "is " + NetworkSpec.str(in.dims()) + "; an rnn takes steps x features (a list per step), "
+                        + "or batch x steps x features");
+            }
+            batched = in.dims().length == 3;
+            inputShape = java.util.Arrays.copyOfRange(in.dims(), batched ? 1 : 0, in.dims().length);
+            int n = batched ? in.dims()[0] : 1;
+            int per = in.values().size() / n;
+            input = new double[n][per];
+            for (int i = 0; i < in.values().size(); i++) input[i / per][i % per] = in.values().get(i);
+        } else if (depth <= 2) {
             batched = depth == 2;
             input = doubles(inputNode, "input", "one sample (a list of numbers) or a batch (a list of lists)");
         } else {
@@ -532,7 +550,15 @@ final class SpecYaml {
         }
         List<NetworkSpec.Layer> layers = new ArrayList<>();
         for (int l = 0; l < layerNodes.size(); l++) layers.add(layer(layerNodes.get(l), "layers[" + l + "]"));
-        double[][] target = doubles(top.get("target"), "target", "the network's output shape: a list per sample, or one list for one sample");
+        for (int l = 1; l < layers.size(); l++) {
+            if (layers.get(l).kind() == NetworkSpec.Kind.RNN) {
+                throw error(layerNodes.get(l), "layers[" + l + "]", "an rnn layer takes the input sequence (steps x features): make it layer 0 (one rnn per spec)");
+            }
+        }
+        NetworkSpec.Layer lastLayer = layers.getLast();
+        double[][] target = lastLayer.kind() == NetworkSpec.Kind.RNN
+                ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.hidden())
+                : doubles(top.get("target"), "target", "the network's output shape: a list per sample, or one list for one sample");
         Loss loss = null;
         Node lossNode = top.get("loss");
         if (lossNode instanceof ScalarNode s) loss = NetworkSpec.loss(s.getValue().strip());
@@ -548,6 +574,72 @@ final class SpecYaml {
             lr = number(lrNode, "learning_rate").value();
         }
         return new NetworkSpec(input, batched, inputShape, target, layers, loss, lr);
+    }
+
+    /** The type of the first layer ("dense" when none is given or it cannot be read: the layer's own reader says why). */
+    private static String firstType(Node layers) {
+        if (!(layers instanceof SequenceNode q) || q.getValue().isEmpty() || !(q.getValue().get(0) instanceof MappingNode m)) return "dense";
+        for (NodeTuple t : m.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("type") && t.getValueNode() instanceof ScalarNode v) return v.getValue().strip();
+        }
+        return "dense";
+    }
+
+    /** The targets of an rnn's every state: steps x hidden per sample (batch x steps x hidden), each sample flat. */
+    private double[][] stateTargets(Node n, boolean batched, int steps, int hidden) {
+        Nested<Double> t = nested(n, "target", (x, f) -> number(x, f).value(), "a target per state: steps x hidden (batch x steps x hidden)");
+        String states = steps + " x " + hidden;
+        if (t.dims().length != (batched ? 3 : 2)) {
+            throw error(n, "target", "is " + NetworkSpec.str(t.dims()) + "; the loss takes every state of the rnn: expected "
+                    + (batched ? "batch x steps x hidden" : "steps x hidden") + " numbers (" + (batched ? "N x " : "") + states + ")");
+        }
+        int[] d = t.dims();
+        if (d[d.length - 2] != steps || d[d.length - 1] != hidden) {
+            throw error(n, "target", "is " + NetworkSpec.str(d) + ", but the rnn's states are " + states + " (steps x hidden" + (batched ? " per sample" : "")
+                    + "): a target per state");
+        }
+        int rows = batched ? t.dims()[0] : 1;
+        int per = t.values().size() / rows;
+        double[][] out = new double[rows][per];
+        for (int i = 0; i < t.values().size(); i++) out[i / per][i % per] = t.values().get(i);
+        return out;
+    }
+
+    private NetworkSpec.Layer rnn(Node n, String field) {
+        Map<String, Node> m = mapping(n, field, RNN_KEYS,
+                "an rnn layer: weights_ih (hidden x features), weights_hh (hidden x hidden), and optionally bias_ih, bias_hh, initial_state");
+        if (m.containsKey("activation") && !isNull(m.get("activation"))) {
+            Node an = m.get("activation");
+            if (!(an instanceof ScalarNode s && s.getValue().strip().equals("tanh"))) {
+                throw error(an, field + ".activation", "found " + describe(an) + "; an rnn layer uses tanh (leave activation out, or write tanh)");
+            }
+        }
+        double[][] wih = rnnMatrix(n, m, field, "weights_ih", "hidden x features");
+        double[][] whh = rnnMatrix(n, m, field, "weights_hh", "hidden x hidden");
+        double[] bih = rnnVector(m, field, "bias_ih");
+        double[] bhh = rnnVector(m, field, "bias_hh");
+        double[][] h0 = null;
+        if (m.containsKey("initial_state") && !isNull(m.get("initial_state"))) {
+            h0 = doubles(m.get("initial_state"), field + ".initial_state", "h_0: one number per hidden unit (or a list per sample)");
+        }
+        return NetworkSpec.Layer.rnn(wih, bih, whh, bhh, h0);
+    }
+
+    private double[][] rnnMatrix(Node n, Map<String, Node> m, String field, String key, String layout) {
+        Node w = m.get(key);
+        if (w == null || isNull(w)) throw error(n, field + "." + key, "missing; expected a matrix, " + layout + " (PyTorch's layout)");
+        double[][] out = doubles(w, field + "." + key, "a matrix, " + layout + " (a list of rows, PyTorch's layout)");
+        if (!(w instanceof SequenceNode q && q.getValue().get(0) instanceof SequenceNode)) {
+            throw error(w, field + "." + key, "found a flat list; expected a matrix, " + layout + " (a list of rows)");
+        }
+        return out;
+    }
+
+    private double[] rnnVector(Map<String, Node> m, String field, String key) {
+        if (!m.containsKey(key) || isNull(m.get(key))) return null;
+        double[][] b = doubles(m.get(key), field + "." + key, "one number per hidden unit");
+        if (b.length != 1) throw error(m.get(key), field + "." + key, "found a matrix; expected one number per hidden unit (a flat list)");
+        return b[0];
     }
 
     private NetworkSpec.Layer layer(Node n, String field) {
@@ -566,6 +658,7 @@ final class SpecYaml {
         }
         return switch (type) {
             case "conv2d" -> conv(n, field);
+            case "rnn" -> rnn(n, field);
             case "max_pool2d", "avg_pool2d" -> pool(n, field, type);
             case "flatten" -> {
                 mapping(n, field, List.of("type"), "a flatten layer: type: flatten and nothing else");
@@ -683,7 +776,8 @@ final class SpecYaml {
         if (top.containsKey("layers") && !isNull(top.get("layers"))) {
             List<Node> items = list(top.get("layers"), "layers", "a list with one mapping per layer");
             if (items.size() > NetworkSpec.MAX_LAYERS) throw error(top.get("layers"), "layers", items.size() + " layers, more than the limit of " + NetworkSpec.MAX_LAYERS);
-            List<String> keys = java.util.Arrays.stream(Field.values()).map(Field::key).toList();
+            List<String> keys = new ArrayList<>(java.util.Arrays.stream(Field.values()).map(Field::key).toList());
+            keys.addAll(UNGRADED_KEYS);
             for (int l = 0; l < items.size(); l++) {
                 String lf = "layers[" + l + "]";
                 mark(lf, items.get(l));
@@ -692,7 +786,7 @@ final class SpecYaml {
                 if (!isNull(items.get(l))) {
                     Map<String, Node> m = mapping(items.get(l), lf, keys, "a mapping of quantities (" + String.join(", ", keys) + ")");
                     for (Map.Entry<String, Node> e : m.entrySet()) {
-                        if (isNull(e.getValue())) continue;
+                        if (isNull(e.getValue()) || UNGRADED_KEYS.contains(e.getKey())) continue;
                         String ff = lf + "." + e.getKey();
                         int depth = 0;
                         for (Node at = e.getValue(); at instanceof SequenceNode q && !q.getValue().isEmpty(); at = q.getValue().get(0)) depth++;

@@ -105,6 +105,13 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
                 Field f = e.getKey();
                 int[] written = shape(l, f);
                 double[][] truth = solution.layers().get(l).get(f);
+                if (written == null && truth != null && spec.layers().get(l).kind() == NetworkSpec.Kind.RNN && f.perSample()
+                        && !spec.batched() && rectangular(e.getValue())
+                        && !(e.getValue().length == truth.length && e.getValue()[0].length == truth[0].length)) {
+                    // one sequence: steps x hidden as written, one row of values as the solution keeps it
+                    written = new int[] {e.getValue().length, e.getValue()[0].length};
+                    e = Map.entry(f, new Written[][] {java.util.Arrays.stream(e.getValue()).flatMap(java.util.Arrays::stream).toArray(Written[]::new)});
+                }
                 if (written == null || truth == null) {
                     m.put(f, e.getValue());
                     continue;
@@ -127,12 +134,19 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
         return a;
     }
 
+    private static boolean rectangular(Written[][] w) {
+        if (w.length == 0 || w[0] == null) return false;
+        for (Written[] r : w) if (r == null || r.length != w[0].length) return false;
+        return true;
+    }
+
     /** What the dimensions of a field are, in words. */
     static String layout(NetworkSpec spec, int l, Field f) {
         NetworkSpec.Layer layer = spec.layers().get(l);
-        if (f.bias()) return "one per " + (layer.kind() == NetworkSpec.Kind.CONV2D ? "output channel" : "unit");
-        if (!f.perSample()) return layer.kind() == NetworkSpec.Kind.CONV2D ? "out x in x kh x kw" : "inputs x units";
-        String one = spec.outShape(l).length == 3 ? "channels x height x width" : "units";
+        if (f.bias()) return "one per " + (layer.kind() == NetworkSpec.Kind.CONV2D ? "output channel" : layer.kind() == NetworkSpec.Kind.RNN ? "hidden unit" : "unit");
+        if (f.recurrent()) return "hidden x hidden";
+        if (!f.perSample()) return layer.kind() == NetworkSpec.Kind.CONV2D ? "out x in x kh x kw" : layer.kind() == NetworkSpec.Kind.RNN ? "hidden x features" : "inputs x units";
+        String one = spec.outShape(l).length == 3 ? "channels x height x width" : spec.outShape(l).length == 2 ? "steps x hidden" : "units";
         return spec.batched() ? "samples x " + one : one;
     }
 
@@ -161,7 +175,9 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
                 if (truth == null) {
                     NetworkSpec.Layer layer = spec.layers().get(l);
                     String why = !layer.kind().weighted() ? "layer " + l + " is a " + layer.kind().specName() + " layer: it has output and output_grad only"
-                            : f.bias() && !layer.hasBias() ? "layer " + l + " has no bias"
+                            : f.recurrent() && layer.kind() != NetworkSpec.Kind.RNN ? "layer " + l + " is not an rnn layer: it has no weights_hh"
+                            : f == Field.BIAS_HH_GRAD || f == Field.BIAS_HH_UPDATED ? "layer " + l + " has no bias_hh"
+                            : f.bias() && !layer.hasBias() ? "layer " + l + " has no bias" + (layer.kind() == NetworkSpec.Kind.RNN ? "_ih" : "")
                             : "the spec has no learning_rate, so there is no update";
                     throw new SpecException(path, "given, but " + why);
                 }

@@ -130,7 +130,7 @@ final class CheckDoc {
         if (e.field() == null || !e.field().update() || r.solution().spec().learningRate() == null) return "";
         double lr = r.solution().spec().learningRate();
         NetworkSpec.Layer layer = r.solution().spec().layers().get(e.layer());
-        double old = e.field() == Field.WEIGHTS_UPDATED ? layer.weights()[e.row()][e.col()] : layer.bias()[e.col()];
+        double old = Tolerance.oldParam(layer, e.field(), e.row(), e.col());
         return " (a step of " + Doc.num((old - e.given()) / lr) + "·η where the gradient is " + Doc.num((old - e.expected()) / lr) + ")";
     }
 

@@ -525,6 +525,7 @@ final class ConvDiagram {
                 case AVG_POOL2D -> "avg pool";
                 case FLATTEN -> "flatten";
                 case DENSE -> "dense";
+                case RNN -> "rnn";
             }).append(' ').append(NetworkSpec.str(spec.outShape(l)));
         }
         return sb.append(" network").toString();

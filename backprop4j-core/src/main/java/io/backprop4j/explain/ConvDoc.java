@@ -86,6 +86,7 @@ final class ConvDoc {
             case MAX_POOL2D, AVG_POOL2D -> layer.kind().specName() + ", window " + k[0] + " x " + k[1] + ", stride " + layer.stride() + ": " + shapes;
             case FLATTEN -> "flatten: " + shapes;
             case DENSE -> "dense";
+            case RNN -> "rnn";
         };
     }
 

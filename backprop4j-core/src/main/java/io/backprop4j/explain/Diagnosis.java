@@ -34,6 +34,8 @@ public record Diagnosis(Kind kind, String text, String from) {
         CONVOLUTION,
         /** A pooling's gradient wrongly routed: a max spread over its window, an average's share left out. */
         POOLING,
+        /** Backprop through time given the wrong state: h_t where the step read h_{t−1}. */
+        WRONG_STATE,
         /** One digit differs: a slip of the pen. */
         DIGIT_SLIP,
         /** Within 1% of the value: a rounding or arithmetic slip. */

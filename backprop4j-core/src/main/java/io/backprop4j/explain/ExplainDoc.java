@@ -26,6 +26,7 @@ final class ExplainDoc {
     private final int batch;
     private final int last;
     private final ConvDoc conv;
+    private final RnnDoc rnn;
 
     private ExplainDoc(StepSolution s) {
         this.s = s;
@@ -33,6 +34,7 @@ final class ExplainDoc {
         this.batch = spec.batch();
         this.last = spec.layers().size() - 1;
         this.conv = new ConvDoc(s, doc);
+        this.rnn = new RnnDoc(s, doc);
     }
 
     static Doc build(StepSolution s) {
@@ -62,11 +64,20 @@ final class ExplainDoc {
     }
 
     private String in(int l, int i) {
-        return l == 0 ? sub("x", i) : "out " + unit(l - 1, i);
+        return l == 0 ? sub("x", i) : afterRnn(l) ? RnnDoc.state(spec.steps() - 1, i) : "out " + unit(l - 1, i);
+    }
+
+    /** Whether layer l takes an rnn's last state. */
+    private boolean afterRnn(int l) {
+        return l > 0 && spec.layers().get(l - 1).kind() == NetworkSpec.Kind.RNN;
     }
 
     private double[] inRow(int l, int sample) {
-        return l == 0 ? spec.input()[sample] : s.layers().get(l - 1).output()[sample];
+        if (l == 0) return spec.input()[sample];
+        double[] row = s.layers().get(l - 1).output()[sample];
+        if (!afterRnn(l)) return row;
+        int h = spec.layers().get(l - 1).hidden();
+        return java.util.Arrays.copyOfRange(row, row.length - h, row.length);
     }
 
     private static String join(List<String> terms) {
@@ -88,6 +99,10 @@ final class ExplainDoc {
     // ------------------------------------------------------------------------------ parts
 
     private void intro() {
+        if (spec.sequence()) {
+            rnn.intro();
+            return;
+        }
         if (!spec.dense()) {
             imageIntro();
             return;
@@ -146,7 +161,8 @@ final class ExplainDoc {
             StepSolution.LayerStep st = s.layers().get(l);
             doc.mark("layer forward " + l);
             if (layer.kind() != NetworkSpec.Kind.DENSE) {
-                conv.forward(l);
+                if (layer.kind() == NetworkSpec.Kind.RNN) rnn.forward(l);
+                else conv.forward(l);
                 doc.mark("answers forward " + l);
                 doc.blank();
                 continue;
@@ -154,7 +170,7 @@ final class ExplainDoc {
             String a = layer.activation().specName() + (NetworkSpec.hasAlpha(layer.activation().specName()) ? " (α = " + num(layer.alpha()) + ")" : "");
             doc.subheading("Layer " + (l + 1) + ": " + layer.inputs() + " → " + layer.units() + " units, " + a
                     + (layer.hasBias() ? ", with bias" : ", no bias") + sampleNote());
-            doc.formula("net " + unit(l) + "_{j} = Σ_{i} " + (l == 0 ? "x_{i}" : "out " + unit(l - 1) + "_{i}") + "*w_{ij}"
+            doc.formula("net " + unit(l) + "_{j} = Σ_{i} " + (l == 0 ? "x_{i}" : afterRnn(l) ? "h_{" + spec.steps() + ",i}" : "out " + unit(l - 1) + "_{i}") + "*w_{ij}"
                     + (layer.hasBias() ? " + b_{j}" : ""));
             double[] x = inRow(l, 0);
             int shown = 0;
@@ -270,6 +286,13 @@ final class ExplainDoc {
             StepSolution.LayerStep st = s.layers().get(l);
             String u = unit(l);
             doc.mark("layer backward " + l);
+            if (layer.kind() == NetworkSpec.Kind.RNN) {
+                doc.subheading("Layer " + (l + 1) + " (" + rnn.describe(l) + ")" + rnn.sampleNote());
+                rnn.backward(l);
+                doc.mark("answers backward " + l);
+                doc.blank();
+                continue;
+            }
             doc.subheading("Layer " + (l + 1) + " (" + (layer.kind() == NetworkSpec.Kind.DENSE ? layer.activation().specName()
                     : conv.describe(l)) + ")" + sampleNote());
             // dL/d(out)
@@ -343,7 +366,7 @@ final class ExplainDoc {
                 perSampleTable(l, List.of("∂L/∂out", "f'(net)", "∂L/∂net"), List.of(st.outputGrad(), st.localGrad(), st.netGrad()));
             }
             // weights
-            String inName = l == 0 ? "x_{i}" : "out " + unit(l - 1) + "_{i}";
+            String inName = l == 0 ? "x_{i}" : afterRnn(l) ? "h_{" + spec.steps() + ",i}" : "out " + unit(l - 1) + "_{i}";
             doc.formula("∂L/∂w_{ij} = " + (batch > 1 ? "Σ_{\\text{samples}} " : "") + "∂L/∂net " + u + "_{j} * ∂net " + u + "_{j}/∂w_{ij} = "
                     + (batch > 1 ? "Σ_{\\text{samples}} " : "") + "∂L/∂net " + u + "_{j} * " + inName);
             int lines = 0;
@@ -392,7 +415,7 @@ final class ExplainDoc {
     private void matrixTable(int l, double[][] m) {
         List<List<String>> rows = new ArrayList<>();
         for (int i = 0; i < m.length; i++) {
-            List<String> r = new ArrayList<>(List.of(l == 0 ? sub("x", i) : unit(l - 1, i)));
+            List<String> r = new ArrayList<>(List.of(l == 0 ? sub("x", i) : afterRnn(l) ? RnnDoc.state(spec.steps() - 1, i) : unit(l - 1, i)));
             for (double v : m[i]) r.add(num(v));
             rows.add(r);
         }
@@ -413,8 +436,9 @@ final class ExplainDoc {
             if (!layer.kind().weighted()) continue;
             doc.mark("layer update " + l);
             doc.subheading("Layer " + (l + 1));
-            if (layer.kind() == NetworkSpec.Kind.CONV2D) {
-                conv.update(l);
+            if (layer.kind() != NetworkSpec.Kind.DENSE) {
+                if (layer.kind() == NetworkSpec.Kind.RNN) rnn.update(l);
+                else conv.update(l);
                 doc.mark("answers update " + l);
                 doc.blank();
                 continue;

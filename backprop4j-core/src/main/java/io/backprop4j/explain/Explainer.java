@@ -39,8 +39,18 @@ public final class Explainer {
         List<Tensor> nets = new ArrayList<>();
         List<Tensor> outputs = new ArrayList<>();
         Tensor in = x;
+        Unrolled rnn = null;
         for (int l = 0; l < spec.layers().size(); l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
+            if (layer.kind() == NetworkSpec.Kind.RNN) {
+                rnn = unroll(spec, layer, x, l == spec.layers().size() - 1);
+                weights.add(rnn.wih());
+                biases.add(rnn.bih());
+                nets.add(null);
+                outputs.add(rnn.out());
+                in = rnn.out();
+                continue;
+            }
             Tensor w = null;
             Tensor b = null;
             Tensor net = null;
@@ -81,6 +91,10 @@ public final class Explainer {
         List<StepSolution.LayerStep> steps = new ArrayList<>();
         for (int l = 0; l < spec.layers().size(); l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
+            if (layer.kind() == NetworkSpec.Kind.RNN) {
+                steps.add(rnnStep(layer, rnn, sgd, lr));
+                continue;
+            }
             double[][] out = outputs.get(l).toDoubleMatrix();
             double[][] outGrad = matrixOrZeros(outputs.get(l).grad(), out.length, out[0].length);
             if (!layer.kind().weighted()) {
@@ -107,6 +121,8 @@ public final class Explainer {
             }
             steps.add(new StepSolution.LayerStep(net, out, outGrad, netGrad, wGrad, bGrad, wNew, bNew, local, jac));
         }
+        int r = spec.rnnLayer();
+        if (r >= 0) steps.set(r, withRecurrence(spec, r, steps, rnn));
         double value = loss.item();
         if (!Double.isFinite(value)) {
             throw new io.backprop4j.NumericException("the loss is " + value + ": the numbers overflow; use smaller weights or inputs");
@@ -127,6 +143,96 @@ public final class Explainer {
             }
         }
         return new StepSolution(spec, value, steps);
+    }
+
+    /**
+     * An rnn layer unrolled over its steps on the engine: its parameters and h_0 as leaves, each
+     * step's net and state with {@link Tensor#retainGrad()} (so a state's gradient is the whole
+     * ∂L/∂h_t, from above and from the next step), and what the layer passes on.
+     */
+    private record Unrolled(Tensor wih, Tensor bih, Tensor whh, Tensor bhh, Tensor h0, List<Tensor> nets, List<Tensor> states, Tensor out) {}
+
+    private static Unrolled unroll(NetworkSpec spec, NetworkSpec.Layer layer, Tensor x, boolean last) {
+        int n = spec.batch();
+        int t = spec.steps();
+        int f = spec.inputShape()[1];
+        Tensor wih = Tensor.of(layer.weights()).requiresGrad(true);
+        Tensor whh = Tensor.of(layer.weightsHh()).requiresGrad(true);
+        Tensor bih = layer.bias() == null ? null : Tensor.vector(layer.bias()).requiresGrad(true);
+        Tensor bhh = layer.biasHh() == null ? null : Tensor.vector(layer.biasHh()).requiresGrad(true);
+        double[][] start = new double[n][];
+        for (int b = 0; b < n; b++) start[b] = layer.initialState(b).clone();
+        Tensor h0 = Tensor.of(start).requiresGrad(true);
+        Tensor seq = x.reshape(n, t, f);
+        List<Tensor> nets = new ArrayList<>();
+        List<Tensor> states = new ArrayList<>();
+        Tensor h = h0;
+        for (int s = 0; s < t; s++) {
+            Tensor net = seq.narrow(1, s, 1).reshape(n, f).matmul(wih.t());
+            if (bih != null) net = net.add(bih);
+            net = net.add(h.matmul(whh.t()));
+            if (bhh != null) net = net.add(bhh);
+            net.retainGrad();
+            h = layer.activation().forward(net);
+            h.retainGrad();
+            nets.add(net);
+            states.add(h);
+        }
+        Tensor out = last ? Tensor.cat(1, states.toArray(new Tensor[0])) : h;
+        return new Unrolled(wih, bih, whh, bhh, h0, nets, states, out);
+    }
+
+    /** The rnn layer's fields, each step's values side by side ([batch][T·H]). */
+    private static StepSolution.LayerStep rnnStep(NetworkSpec.Layer layer, Unrolled u, Steps sgd, Double lr) {
+        int n = u.h0().shape()[0];
+        int hid = layer.hidden();
+        double[][] net = stack(u.nets(), n, hid, false);
+        double[][] out = stack(u.states(), n, hid, false);
+        double[][] outGrad = stack(u.states(), n, hid, true);
+        double[][] netGrad = stack(u.nets(), n, hid, true);
+        double[][] wGrad = matrixOrZeros(u.wih().grad(), layer.weights().length, layer.weights()[0].length);
+        double[] bGrad = u.bih() == null ? null : u.bih().grad() == null ? new double[hid] : u.bih().grad().toDoubleArray();
+        double[][] wNew = lr == null ? null : sgd.update(layer.weights(), wGrad, 1);
+        double[] bNew = lr == null || bGrad == null ? null : sgd.update(new double[][] {layer.bias()}, new double[][] {bGrad}, 1)[0];
+        return new StepSolution.LayerStep(net, out, outGrad, netGrad, wGrad, bGrad, wNew, bNew, localDerivative(layer, net), null);
+    }
+
+    /** Per-step tensors [batch][H] (or their gradients) side by side as [batch][T·H]. */
+    private static double[][] stack(List<Tensor> parts, int n, int hid, boolean grad) {
+        double[][] m = new double[n][parts.size() * hid];
+        for (int s = 0; s < parts.size(); s++) {
+            Tensor p = parts.get(s);
+            RnnSteps.put(m, s, hid, grad ? matrixOrZeros(p.grad(), n, hid) : p.toDoubleMatrix());
+        }
+        return m;
+    }
+
+    /** The rnn layer's step with its hidden-to-hidden quantities and its steps' parts, worked from the recorded values. */
+    private static StepSolution.LayerStep withRecurrence(NetworkSpec spec, int l, List<StepSolution.LayerStep> steps, Unrolled u) {
+        StepSolution.LayerStep st = steps.get(l);
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        int hid = layer.hidden();
+        int n = spec.batch();
+        Steps engine = new Steps(spec);
+        RnnSteps r = new RnnSteps(engine, l);
+        Steps.Values v = (k, f) -> steps.get(k).get(f);
+        double[][] whhGrad = matrixOrZeros(u.whh().grad(), hid, hid);
+        double[] bhhGrad = u.bhh() == null ? null : u.bhh().grad() == null ? new double[hid] : u.bhh().grad().toDoubleArray();
+        Double lr = spec.learningRate();
+        double[][] whhNew = lr == null ? null : engine.update(layer.weightsHh(), whhGrad, 1);
+        double[] bhhNew = lr == null || bhhGrad == null ? null : engine.update(new double[][] {layer.biasHh()}, new double[][] {bhhGrad}, 1)[0];
+        List<double[][]> wSteps = new ArrayList<>();
+        List<double[][]> bSteps = new ArrayList<>();
+        List<double[][]> whhSteps = new ArrayList<>();
+        for (int s = 0; s < r.steps(); s++) {
+            wSteps.add(r.contribution(Field.WEIGHTS_GRAD, v, st.netGrad(), s, false));
+            bSteps.add(r.contribution(Field.BIAS_GRAD, v, st.netGrad(), s, false));
+            whhSteps.add(r.contribution(Field.WEIGHTS_HH_GRAD, v, st.netGrad(), s, false));
+        }
+        var rec = new StepSolution.Recurrent(whhGrad, bhhGrad, whhNew, bhhNew, matrixOrZeros(u.h0().grad(), n, hid),
+                r.fromAbove(v), r.recurrent(st.netGrad()), wSteps, bSteps, whhSteps);
+        return new StepSolution.LayerStep(st.net(), st.output(), st.outputGrad(), st.netGrad(), st.weightsGrad(), st.biasGrad(),
+                st.weightsUpdated(), st.biasUpdated(), st.localGrad(), st.jacobian(), rec);
     }
 
     /** f'(net) by the engine: the gradient of Σ f(net) with respect to net. */

@@ -4,6 +4,11 @@ package io.backprop4j.explain;
  * The recorded quantities of one layer, by the keys that {@code explain --format json} and answers
  * files use. Per-sample fields are [batch][units]; weight fields are [inputs][units]; bias
  * fields are one value per unit.
+ *
+ * <p>A recurrent layer ({@link NetworkSpec.Kind#RNN}) keeps its per-sample fields over time
+ * ([batch][steps·hidden]: net_t, h_t, ∂L/∂h_t with the recurrent path, ∂L/∂net_t); its
+ * {@code weights_*} and {@code bias_*} fields are those of the input-to-hidden W_ih and b_ih,
+ * and the {@code *_hh_*} fields those of the hidden-to-hidden W_hh and b_hh.
  */
 public enum Field {
     NET("net"),
@@ -13,7 +18,15 @@ public enum Field {
     WEIGHTS_GRAD("weights_grad"),
     BIAS_GRAD("bias_grad"),
     WEIGHTS_UPDATED("weights_updated"),
-    BIAS_UPDATED("bias_updated");
+    BIAS_UPDATED("bias_updated"),
+    /** A recurrent layer's ∂L/∂W_hh, [hidden][hidden], summed over the time steps and the batch. */
+    WEIGHTS_HH_GRAD("weights_hh_grad"),
+    /** A recurrent layer's ∂L/∂b_hh. */
+    BIAS_HH_GRAD("bias_hh_grad"),
+    /** A recurrent layer's W_hh − η·∂L/∂W_hh. */
+    WEIGHTS_HH_UPDATED("weights_hh_updated"),
+    /** A recurrent layer's b_hh − η·∂L/∂b_hh. */
+    BIAS_HH_UPDATED("bias_hh_updated");
 
     private final String key;
 
@@ -31,14 +44,30 @@ public enum Field {
         return ordinal() <= NET_GRAD.ordinal();
     }
 
-    /** bias_grad, bias_updated: one value per unit. */
+    /** bias_grad, bias_updated (and bias_hh_*): one value per unit. */
     public boolean bias() {
-        return this == BIAS_GRAD || this == BIAS_UPDATED;
+        return this == BIAS_GRAD || this == BIAS_UPDATED || this == BIAS_HH_GRAD || this == BIAS_HH_UPDATED;
     }
 
-    /** weights_updated, bias_updated. */
+    /** weights_updated, bias_updated (and their _hh twins). */
     public boolean update() {
-        return this == WEIGHTS_UPDATED || this == BIAS_UPDATED;
+        return this == WEIGHTS_UPDATED || this == BIAS_UPDATED || this == WEIGHTS_HH_UPDATED || this == BIAS_HH_UPDATED;
+    }
+
+    /** The hidden-to-hidden fields of a recurrent layer. */
+    public boolean recurrent() {
+        return ordinal() >= WEIGHTS_HH_GRAD.ordinal();
+    }
+
+    /** The gradient an update field is the step of (weights_updated: weights_grad), or null. */
+    public Field gradient() {
+        return switch (this) {
+            case WEIGHTS_UPDATED -> WEIGHTS_GRAD;
+            case BIAS_UPDATED -> BIAS_GRAD;
+            case WEIGHTS_HH_UPDATED -> WEIGHTS_HH_GRAD;
+            case BIAS_HH_UPDATED -> BIAS_HH_GRAD;
+            default -> null;
+        };
     }
 
     /** The field with this key, or null. */

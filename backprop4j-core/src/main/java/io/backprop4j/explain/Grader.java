@@ -194,11 +194,34 @@ public final class Grader {
         List<Entry> entries = new ArrayList<>();
         int order = 0;
         for (int l = 0; l < layers; l++) {
+            if (rnn(l)) {
+                // net_t needs h_{t−1}: step by step, net and state in turn
+                int h = spec.layers().get(l).hidden();
+                prepare(l, Field.OUTPUT);
+                for (int t = 0; t < spec.steps(); t++) {
+                    order = visit(l, Field.NET, order, entries, t * h, (t + 1) * h);
+                    order = visit(l, Field.OUTPUT, order, entries, t * h, (t + 1) * h);
+                }
+                continue;
+            }
             order = visit(l, Field.NET, order, entries);
             order = visit(l, Field.OUTPUT, order, entries);
         }
         order = visit(-1, null, order, entries);
         for (int l = layers - 1; l >= 0; l--) {
+            if (rnn(l)) {
+                // ∂L/∂h_t needs ∂L/∂net_{t+1}: back through time, step by step
+                int h = spec.layers().get(l).hidden();
+                prepare(l, Field.NET_GRAD);
+                for (int t = spec.steps() - 1; t >= 0; t--) {
+                    order = visit(l, Field.OUTPUT_GRAD, order, entries, t * h, (t + 1) * h);
+                    order = visit(l, Field.NET_GRAD, order, entries, t * h, (t + 1) * h);
+                }
+                for (Field f : new Field[] {Field.WEIGHTS_GRAD, Field.BIAS_GRAD, Field.WEIGHTS_HH_GRAD, Field.BIAS_HH_GRAD}) {
+                    order = visit(l, f, order, entries);
+                }
+                continue;
+            }
             for (Field f : new Field[] {Field.OUTPUT_GRAD, Field.NET_GRAD, Field.WEIGHTS_GRAD, Field.BIAS_GRAD}) {
                 order = visit(l, f, order, entries);
             }
@@ -206,6 +229,10 @@ public final class Grader {
         for (int l = 0; l < layers; l++) {
             order = visit(l, Field.WEIGHTS_UPDATED, order, entries);
             order = visit(l, Field.BIAS_UPDATED, order, entries);
+            if (rnn(l)) {
+                order = visit(l, Field.WEIGHTS_HH_UPDATED, order, entries);
+                order = visit(l, Field.BIAS_HH_UPDATED, order, entries);
+            }
         }
         Entry first = firstWrong(entries, Kind.CARRIED_OVER, Kind.NOT_ENOUGH_DIGITS);
         if (first == null) first = firstWrong(entries, Kind.CARRIED_OVER);
@@ -236,18 +263,39 @@ public final class Grader {
         return answers.get(l, f);
     }
 
+    /** Room for the person's values of a field that is filled in step by step (the steps not reached yet are never read). */
+    private void prepare(int l, Field f) {
+        double[][] t = truthOf(l, f);
+        own.put(key(l, f), new double[t.length][t[0].length]);
+        origins.put(key(l, f), new Origin[t.length][t[0].length]);
+    }
+
+    private boolean rnn(int l) {
+        return spec.layers().get(l).kind() == NetworkSpec.Kind.RNN;
+    }
+
     private int visit(int l, Field f, int order, List<Entry> entries) {
+        double[][] t = truthOf(l, f);
+        return t == null ? order : visit(l, f, order, entries, 0, t[0].length);
+    }
+
+    /**
+     * Grades columns {@code c0 .. c1 − 1} of a quantity (one time step of an rnn's per-sample
+     * field; every column for the others), the person's values there kept for what follows.
+     */
+    private int visit(int l, Field f, int order, List<Entry> entries, int c0, int c1) {
         double[][] t = truthOf(l, f);
         if (t == null) return order;
         double[][] model = steps.compute(l, f, this::ownOf);
         Written[][] w = writtenOf(l, f);
         int rows = t.length;
         int cols = t[0].length;
-        double[][] mine = new double[rows][cols];
-        Origin[][] orig = new Origin[rows][cols];
+        double[][] mine = own.computeIfAbsent(key(l, f), k -> new double[rows][cols]);
+        Origin[][] orig = origins.computeIfAbsent(key(l, f), k -> new Origin[rows][cols]);
         Map<Integer, List<Mistakes.Candidate>> hypotheses = new HashMap<>();
+        int width = c1 - c0;
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
+            for (int c = c0; c < c1; c++) {
                 Origin upstream = upstreamOrigin(l, f, r, c);
                 Written given = w == null ? null : w[r][c];
                 if (given == null) {
@@ -266,12 +314,10 @@ public final class Grader {
                 }
                 entries.add(new Entry(path, l, f, r, c, given.value(), given.decimals(), t[r][c], ok, d));
                 mine[r][c] = given.value();
-                orig[r][c] = ok ? null : new Origin(path, order + r * cols + c, tooShort);
+                orig[r][c] = ok ? null : new Origin(path, order + r * width + c - c0, tooShort);
             }
         }
-        own.put(key(l, f), mine);
-        origins.put(key(l, f), orig);
-        return order + rows * cols;
+        return order + rows * width;
     }
 
     private double[][] ownOf(int l, Field f) {
@@ -333,6 +379,7 @@ public final class Grader {
             return best;
         }
         NetworkSpec.Layer layer = spec.layers().get(l);
+        if (layer.kind() == NetworkSpec.Kind.RNN) return rnnUpstream(l, f, r, c, layer);
         if (!spec.dense()) return imageUpstream(l, f, r, c, layer);
         boolean elementwise = NetworkSpec.elementwise(layer.activation());
         switch (f) {
@@ -397,6 +444,54 @@ public final class Grader {
             case BIAS_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, layer.kind() == NetworkSpec.Kind.DENSE ? c : -1);
             case WEIGHTS_UPDATED -> best = firstIn(best, l, Field.WEIGHTS_GRAD, r, c);
             case BIAS_UPDATED -> best = firstIn(best, l, Field.BIAS_GRAD, 0, c);
+        }
+        return best;
+    }
+
+    /**
+     * The upstream origin of an element of an rnn layer: net_t (step t = c / H) from h_{t−1};
+     * h_t from its own net; ∂L/∂h_t from above (the loss at h_t, or the next layer's net_grad at
+     * the last step) and from ∂L/∂net_{t+1}; ∂L/∂net_t from its own ∂L/∂h_t and h_t; the
+     * gradients from every step's ∂L/∂net (and, for W_hh, the states); an update from its gradient.
+     */
+    private Origin rnnUpstream(int l, Field f, int r, int c, NetworkSpec.Layer layer) {
+        int h = layer.hidden();
+        int t = c / h;
+        int steps = spec.steps();
+        Origin best = null;
+        switch (f) {
+            case NET -> {
+                if (t > 0) best = firstIn(best, l, Field.OUTPUT, r, (t - 1) * h, t * h);
+            }
+            case OUTPUT -> best = firstIn(best, l, Field.NET, r, c);
+            case OUTPUT_GRAD -> {
+                if (l == layers - 1) best = firstIn(best, l, Field.OUTPUT, r, c);
+                else if (t == steps - 1) best = firstIn(best, l + 1, Field.NET_GRAD, r, -1);
+                if (t + 1 < steps) best = firstIn(best, l, Field.NET_GRAD, r, (t + 1) * h, (t + 2) * h);
+            }
+            case NET_GRAD -> {
+                best = firstIn(best, l, Field.OUTPUT_GRAD, r, c);
+                best = firstIn(best, l, Field.NET, r, c);
+            }
+            case WEIGHTS_GRAD, BIAS_GRAD, BIAS_HH_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, -1);
+            case WEIGHTS_HH_GRAD -> {
+                best = firstIn(best, l, Field.NET_GRAD, -1, -1);
+                best = firstIn(best, l, Field.OUTPUT, -1, -1);
+            }
+            case WEIGHTS_UPDATED, BIAS_UPDATED, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED -> best = firstIn(best, l, f.gradient(), f.bias() ? 0 : r, c);
+        }
+        return best;
+    }
+
+    /** The earliest origin among columns c0 .. c1 − 1 of a quantity's row r (-1: all rows). */
+    private Origin firstIn(Origin best, int l, Field f, int r, int c0, int c1) {
+        Origin[][] o = origins.get(key(l, f));
+        if (o == null) return best;
+        for (int i = r < 0 ? 0 : r; i < (r < 0 ? o.length : r + 1); i++) {
+            for (int j = c0; j < c1; j++) {
+                Origin x = o[i][j];
+                if (x != null && (best == null || x.order() < best.order())) best = x;
+            }
         }
         return best;
     }

@@ -73,6 +73,7 @@ final class HtmlPage {
 
     /** The markup name of input i of layer l: x_{i} for the network's input, else out h_{i}. */
     static String inputName(NetworkSpec spec, int l, int i) {
+        if (l > 0 && spec.layers().get(l - 1).kind() == NetworkSpec.Kind.RNN) return RnnDoc.state(spec.steps() - 1, i);
         return l == 0 ? Doc.sub("x", i) : "out " + Doc.sub(ExplainDoc.unitName(l - 1, spec.layers().size() - 1), i);
     }
 
@@ -91,6 +92,7 @@ final class HtmlPage {
     private String columnName(int l, Field f, String u, int j) {
         NetworkSpec.Layer layer = spec.layers().get(l);
         if (f.bias() || layer.kind() == NetworkSpec.Kind.DENSE) return Doc.sub(u, j);
+        if (layer.kind() == NetworkSpec.Kind.RNN) return f.perSample() ? RnnDoc.state(j / layer.hidden(), j % layer.hidden()) : "w_{·," + (j + 1) + "}";
         if (!f.perSample()) {
             int[] k = layer.kernel();
             return "w_{·," + (j / (k[2] * k[3]) + 1) + "," + (j / k[3] % k[2] + 1) + "," + (j % k[3] + 1) + "}";
@@ -101,7 +103,8 @@ final class HtmlPage {
 
     /** A row's name in a grid of answers of a weights field: the input (dense) or the filter. */
     private String rowName(int l, int r) {
-        return spec.layers().get(l).kind() == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1) : math(inputName(spec, l, r));
+        NetworkSpec.Kind k = spec.layers().get(l).kind();
+        return k == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1) : k == NetworkSpec.Kind.RNN ? "unit " + (r + 1) : math(inputName(spec, l, r));
     }
 
     /** An id for a number's element: {@code n-layers-1-net_grad-0}. */
@@ -287,6 +290,11 @@ final class HtmlPage {
 
     private void network(StringBuilder sb) {
         sb.append("<section id=\"network\" class=\"network\" aria-labelledby=\"network-h\">\n<h2 id=\"network-h\">The network</h2>\n");
+        if (spec.sequence()) {
+            sb.append("<p>A recurrent network is not drawn: its states step by step, and backprop through time with each step's "
+                    + "contribution to each weight's gradient, are in the steps below.</p>\n</section>\n");
+            return;
+        }
         boolean conv = !spec.dense();
         if (!Diagram.drawable(spec)) {
             if (conv) {
@@ -415,6 +423,10 @@ final class HtmlPage {
             if (l.kind() == NetworkSpec.Kind.DENSE) weights += (long) l.inputs() * l.units();
             if (l.kind() == NetworkSpec.Kind.CONV2D) kernels += (long) l.inputs() * l.units();
         }
+        if (spec.sequence()) {
+            sb.append("<p>Each weight of the rnn is shared by every step: its gradient, the sum of one contribution per step, is worked out in the backward pass.</p>\n</section>\n");
+            return;
+        }
         if (kernels > 0) {
             if (kernels > MAX_CHAINS) {
                 sb.append("<p>The kernels have ").append(kernels).append(" weights: too many to work out one by one here; the backward pass has every gradient.</p>\n");
@@ -506,17 +518,19 @@ final class HtmlPage {
 
     // ------------------------------------------------------------------------------ answers
 
-    private static final Map<Field, String> NAMES = Map.of(Field.NET, "net", Field.OUTPUT, "out", Field.OUTPUT_GRAD, "∂L/∂out",
-            Field.NET_GRAD, "∂L/∂net", Field.WEIGHTS_GRAD, "∂L/∂W", Field.BIAS_GRAD, "∂L/∂b", Field.WEIGHTS_UPDATED, "updated W",
-            Field.BIAS_UPDATED, "updated b");
+    private static final Map<Field, String> NAMES = Map.ofEntries(Map.entry(Field.NET, "net"), Map.entry(Field.OUTPUT, "out"),
+            Map.entry(Field.OUTPUT_GRAD, "∂L/∂out"), Map.entry(Field.NET_GRAD, "∂L/∂net"), Map.entry(Field.WEIGHTS_GRAD, "∂L/∂W"),
+            Map.entry(Field.BIAS_GRAD, "∂L/∂b"), Map.entry(Field.WEIGHTS_UPDATED, "updated W"), Map.entry(Field.BIAS_UPDATED, "updated b"),
+            Map.entry(Field.WEIGHTS_HH_GRAD, "∂L/∂W_hh"), Map.entry(Field.BIAS_HH_GRAD, "∂L/∂b_hh"),
+            Map.entry(Field.WEIGHTS_HH_UPDATED, "updated W_hh"), Map.entry(Field.BIAS_HH_UPDATED, "updated b_hh"));
 
     /** The person's numbers (check) or fields for them (workbench) at a mark of the worked solution. */
     private void answers(StringBuilder sb, String step, int l) {
         if (mode == Mode.EXPLAIN) return;
         List<Field> fields = switch (step) {
             case "forward" -> List.of(Field.NET, Field.OUTPUT);
-            case "backward" -> List.of(Field.OUTPUT_GRAD, Field.NET_GRAD, Field.WEIGHTS_GRAD, Field.BIAS_GRAD);
-            case "update" -> List.of(Field.WEIGHTS_UPDATED, Field.BIAS_UPDATED);
+            case "backward" -> List.of(Field.OUTPUT_GRAD, Field.NET_GRAD, Field.WEIGHTS_GRAD, Field.BIAS_GRAD, Field.WEIGHTS_HH_GRAD, Field.BIAS_HH_GRAD);
+            case "update" -> List.of(Field.WEIGHTS_UPDATED, Field.BIAS_UPDATED, Field.WEIGHTS_HH_UPDATED, Field.BIAS_HH_UPDATED);
             default -> List.of();
         };
         if (step.equals("loss")) {
@@ -551,7 +565,8 @@ final class HtmlPage {
                 String p = path(l, f, r, c);
                 String label = p + ": " + (f == null ? "the loss L" : NAMES.get(f) + " " + Doc.text(columnName(l, f, u, c))
                         + (f.perSample() ? (spec.batched() ? ", sample " + (r + 1) : "") : f.bias() ? "" : ", from "
-                        + (spec.layers().get(l).kind() == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1) : Doc.text(inputName(spec, l, r)))));
+                        + (spec.layers().get(l).kind() == NetworkSpec.Kind.CONV2D ? "filter " + (r + 1)
+                        : spec.layers().get(l).kind() == NetworkSpec.Kind.RNN ? "unit " + (r + 1) : Doc.text(inputName(spec, l, r)))));
                 if (mode == Mode.WORKBENCH) {
                     sb.append("<td class=\"cell\"><input class=\"given\" type=\"text\" inputmode=\"decimal\" autocomplete=\"off\" spellcheck=\"false\" size=\"10\" id=\"")
                             .append(id(p)).append("\" data-path=\"").append(p).append("\" aria-label=\"").append(escape(label))
@@ -692,13 +707,18 @@ final class HtmlPage {
     /** The spec as JSON in the spec file's format (so the page can be read back by explain). */
     private String specJson() {
         StringBuilder sb = new StringBuilder("{\n  \"input\": ");
-        if (spec.inputShape().length == 3) {
+        if (spec.inputShape().length != 1) {
             nested(sb, flat(spec.input()), spec.batched() ? Steps.withBatch(spec.batch(), spec.inputShape()) : spec.inputShape(), 0, 0);
         } else {
             matrix(sb, spec.input(), !spec.batched());
         }
         sb.append(",\n  \"target\": ");
-        matrix(sb, spec.target(), !spec.batched());
+        if (spec.layers().get(last).kind() == NetworkSpec.Kind.RNN) {
+            int[] one = spec.outShape(last);
+            nested(sb, flat(spec.target()), spec.batched() ? Steps.withBatch(spec.batch(), one) : one, 0, 0);
+        } else {
+            matrix(sb, spec.target(), !spec.batched());
+        }
         sb.append(",\n  \"layers\": [");
         for (int l = 0; l <= last; l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
@@ -721,6 +741,18 @@ final class HtmlPage {
                 case DENSE -> {
                     sb.append("    {\"weights\": ");
                     matrix(sb, layer.weights(), false);
+                }
+                case RNN -> {
+                    sb.append("    {\"type\": \"rnn\", \"weights_ih\": ");
+                    matrix(sb, layer.weights(), false);
+                    sb.append(", \"weights_hh\": ");
+                    matrix(sb, layer.weightsHh(), false);
+                    if (layer.hasBias()) matrix(sb.append(", \"bias_ih\": "), new double[][] {layer.bias()}, true);
+                    if (layer.biasHh() != null) matrix(sb.append(", \"bias_hh\": "), new double[][] {layer.biasHh()}, true);
+                    double[][] h0 = layer.recurrent().initialState();
+                    if (h0 != null) matrix(sb.append(", \"initial_state\": "), h0, h0.length == 1);
+                    sb.append('}');
+                    continue;
                 }
             }
             if (layer.hasBias()) {

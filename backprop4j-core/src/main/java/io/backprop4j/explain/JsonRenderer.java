@@ -11,6 +11,15 @@ import java.util.List;
  * spec's layout (inputs x units), per-sample values as a list per sample (one sample: a flat
  * list), bias keys only for layers with a bias, updated keys only with a learning rate.
  *
+ * <p>An rnn layer adds the fields of W_hh and b_hh ({@code weights_hh_grad}, ...), its per-sample
+ * fields are steps x hidden per sample, and two keys that check does not grade:
+ * {@code initial_state_grad} (∂L/∂h_0) and {@code steps}, backprop through time one step at a
+ * time: per step {@code t} (from 1) its {@code x}, {@code h_prev}, {@code net}, {@code h},
+ * {@code h_grad_from_above}, {@code h_grad_recurrent} (W_hhᵀ·∂L/∂net_{t+1}), {@code h_grad} (their
+ * sum), {@code tanh_derivative}, {@code net_grad}, and the step's contributions to the gradients
+ * (summed over the batch): {@code weights_grad} (∂L/∂net_t·x_tᵀ), {@code weights_hh_grad}
+ * (∂L/∂net_t·h_{t−1}ᵀ) and, with a bias, {@code bias_grad} (∂L/∂net_t, for b_ih and b_hh alike).
+ *
  * <p>A report: {@code {"entries": [{"path", "given", "expected", "correct", "diagnosis",
  * "kind", "from"}], "first_mistake": {...} or null, "summary": {...}}}.
  */
@@ -35,10 +44,61 @@ public final class JsonRenderer {
                 for (int i = 0; i < m.length; i++) System.arraycopy(m[i], 0, data, i * m[i].length, m[i].length);
                 nested(sb, data, s.spec().shape(l, f, batched), 0, 0, 6);
             }
+            if (step.recurrent() != null) recurrent(sb, s, l);
             sb.append("\n    }");
         }
         sb.append("\n  ]\n}\n");
         return sb.toString();
+    }
+
+    /** An rnn layer's initial-state gradient and its per-step section. */
+    private static void recurrent(StringBuilder sb, StepSolution s, int l) {
+        NetworkSpec spec = s.spec();
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        StepSolution.LayerStep st = s.layers().get(l);
+        StepSolution.Recurrent rec = st.recurrent();
+        boolean batched = spec.batched();
+        int n = spec.batch();
+        int h = layer.hidden();
+        int f = spec.inputShape()[1];
+        int[] perSample = batched ? new int[] {n, h} : new int[] {h};
+        sb.append(",\n      \"initial_state_grad\": ");
+        nested(sb, flat(rec.initialStateGrad()), perSample, 0, 0, 6);
+        sb.append(",\n      \"steps\": [");
+        for (int t = 0; t < spec.steps(); t++) {
+            sb.append(t == 0 ? "\n" : ",\n").append("        {\"t\": ").append(t + 1);
+            double[][] prev = t == 0 ? initial(layer, n) : RnnSteps.at(st.output(), t - 1, h);
+            double[][][] per = {RnnSteps.at(spec.input(), t, f), prev, RnnSteps.at(st.net(), t, h), RnnSteps.at(st.output(), t, h),
+                    RnnSteps.at(rec.fromAbove(), t, h), RnnSteps.at(rec.recurrentGrad(), t, h), RnnSteps.at(st.outputGrad(), t, h),
+                    RnnSteps.at(st.localGrad(), t, h), RnnSteps.at(st.netGrad(), t, h)};
+            String[] names = {"x", "h_prev", "net", "h", "h_grad_from_above", "h_grad_recurrent", "h_grad", "tanh_derivative", "net_grad"};
+            for (int k = 0; k < names.length; k++) {
+                sb.append(",\n          \"").append(names[k]).append("\": ");
+                nested(sb, flat(per[k]), batched ? new int[] {n, per[k][0].length} : new int[] {per[k][0].length}, 0, 0, 10);
+            }
+            sb.append(",\n          \"weights_grad\": ");
+            nested(sb, flat(rec.weightsGradSteps().get(t)), new int[] {h, f}, 0, 0, 10);
+            sb.append(",\n          \"weights_hh_grad\": ");
+            nested(sb, flat(rec.weightsHhGradSteps().get(t)), new int[] {h, h}, 0, 0, 10);
+            if (layer.hasBias() || layer.biasHh() != null) {
+                sb.append(",\n          \"bias_grad\": ");
+                nested(sb, flat(rec.biasGradSteps().get(t)), new int[] {h}, 0, 0, 10);
+            }
+            sb.append("\n        }");
+        }
+        sb.append("\n      ]");
+    }
+
+    private static double[][] initial(NetworkSpec.Layer layer, int n) {
+        double[][] h0 = new double[n][];
+        for (int b = 0; b < n; b++) h0[b] = layer.initialState(b);
+        return h0;
+    }
+
+    private static double[] flat(double[][] m) {
+        double[] data = new double[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) System.arraycopy(m[i], 0, data, i * m[i].length, m[i].length);
+        return data;
     }
 
     /** A grading report as JSON. */

@@ -42,6 +42,11 @@ import java.util.function.UnaryOperator;
  *       out or counted twice; the stride left out of the window's offset;
  *   <li>pooling: a max pool's gradient spread over its whole window (in full, or shared out as
  *       for an average); an average's 1/k share left out (of its output, or of the gradient);
+ *   <li>recurrent layers (backprop through time): only the last step's contribution to a weight or
+ *       bias gradient; the recurrent path W_hhᵀ·∂L/∂net_{t+1} left out of ∂L/∂h_t (and of the
+ *       gradients); tanh' forgotten at a step (in its net_grad, in the recurrent path, or in the
+ *       gradients that follow); h_t used for h_{t−1} in ∂L/∂W_hh. At an rnn layer only these,
+ *       the sign, the factors and the update entries are tried;
  *   <li>updates: the gradient added; the mirrored gradient; a factor on the step.
  * </ul>
  */
@@ -102,6 +107,11 @@ final class Mistakes {
         boolean update() {
             return field != null && field.update();
         }
+
+        /** Whether the site is a quantity of an rnn layer. */
+        boolean rnn() {
+            return field != null && spec(layer).kind() == NetworkSpec.Kind.RNN;
+        }
     }
 
     /** A value the quantity would have under a mistake, and the sentence naming the mistake. */
@@ -132,6 +142,10 @@ final class Mistakes {
             new Mistake("stride left out of the offset", s -> convVariant(s, Steps.Variant.STRIDE_ONE)),
             new Mistake("max-pool gradient spread over the window", Mistakes::maxPoolSpread),
             new Mistake("average's share left out", Mistakes::averageShareLeftOut),
+            new Mistake("only the last step's contribution", Mistakes::lastStepOnly),
+            new Mistake("recurrent path left out", Mistakes::recurrentPathLeftOut),
+            new Mistake("tanh' forgotten at a step", Mistakes::tanhForgotten),
+            new Mistake("h_t used for h_{t−1}", Mistakes::stateForPrevious),
             new Mistake("gradient added", Mistakes::gradientAdded),
             new Mistake("update transposed", Mistakes::updateTransposed),
             new Mistake("update factor", Mistakes::updateFactor),
@@ -142,9 +156,16 @@ final class Mistakes {
     /** The candidates of every entry at the site, in table order. */
     static List<Candidate> candidates(Site s) {
         List<Candidate> out = new ArrayList<>();
-        for (Mistake m : TABLE) out.addAll(m.candidates().apply(s));
+        for (Mistake m : TABLE) {
+            if (s.rnn() && !RNN_ENTRIES.contains(m.name())) continue;
+            out.addAll(m.candidates().apply(s));
+        }
         return out;
     }
+
+    /** The entries tried at an rnn layer's quantities: those of backprop through time, and the ones that hold for any value. */
+    private static final java.util.Set<String> RNN_ENTRIES = java.util.Set.of("only the last step's contribution", "recurrent path left out",
+            "tanh' forgotten at a step", "h_t used for h_{t−1}", "gradient added", "update factor", "sign flipped", "factor");
 
     private static Candidate c(Kind kind, String text, double[][] values) {
         return new Candidate(kind, text, values);
@@ -311,7 +332,8 @@ final class Mistakes {
 
     private static List<Candidate> previousNetAsInput(Site s) {
         int l = s.layer();
-        if (!s.is(Field.WEIGHTS_GRAD) || l == 0 || !s.spec(l - 1).kind().weighted() || s.act(l - 1) instanceof Identity) return List.of();
+        if (!s.is(Field.WEIGHTS_GRAD) || l == 0 || !s.spec(l - 1).kind().weighted() || s.act(l - 1) instanceof Identity
+                || s.spec(l - 1).kind() == NetworkSpec.Kind.RNN) return List.of();
         return List.of(c(Kind.OTHER_ACTIVATION, "layer " + (l - 1) + "'s net used as the input where its output belongs",
                 s.steps().weightsGradient(l, s.get(l - 1, Field.NET), s.get(l, Field.NET_GRAD))));
     }
@@ -396,15 +418,106 @@ final class Mistakes {
                 + k[0] * k[1] + " of it", Steps.scale(share, k[0] * k[1])));
     }
 
+    // ------------------------------------------------------------------------------ backprop through time
+
+    private static boolean weightGradient(Site s) {
+        return s.is(Field.WEIGHTS_GRAD) || s.is(Field.BIAS_GRAD) || s.is(Field.WEIGHTS_HH_GRAD) || s.is(Field.BIAS_HH_GRAD);
+    }
+
+    /** The name of a gradient field in a sentence: ∂L/∂W_ih, ∂L/∂b_hh. */
+    private static String gradName(Field f) {
+        return switch (f) {
+            case WEIGHTS_GRAD -> "∂L/∂W_ih";
+            case BIAS_GRAD -> "∂L/∂b_ih";
+            case WEIGHTS_HH_GRAD -> "∂L/∂W_hh";
+            default -> "∂L/∂b_hh";
+        };
+    }
+
+    /** A weight or bias gradient of an rnn with the last step's term alone. */
+    private static List<Candidate> lastStepOnly(Site s) {
+        if (!s.rnn() || !weightGradient(s)) return List.of();
+        RnnSteps r = new RnnSteps(s.steps(), s.layer());
+        int t = r.steps();
+        boolean lastOnly = s.layer() < s.spec().layers().size() - 1;
+        return List.of(c(Kind.MISSING_TERM, "missing terms: only the last step's contribution (t = " + t + ") counted in " + gradName(s.field())
+                        + ", not the sum over the " + t + " steps" + (lastOnly ? " (what leaving out the recurrent path gives, when the loss sees h_"
+                        + t + " alone)" : ""),
+                r.gradient(s.field(), s.values(), s.get(s.layer(), Field.NET_GRAD), t - 1, false)));
+    }
+
+    /** ∂L/∂h_t from above alone (the recurrent W_hhᵀ·∂L/∂net_{t+1} left out); the gradients worked so, when the loss sees every state. */
+    private static List<Candidate> recurrentPathLeftOut(Site s) {
+        if (!s.rnn()) return List.of();
+        RnnSteps r = new RnnSteps(s.steps(), s.layer());
+        if (s.is(Field.OUTPUT_GRAD)) {
+            return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: the recurrent path left out: ∂L/∂h_t from above only, without "
+                    + "W_hhᵀ·∂L/∂net_{t+1} from the next step", r.fromAbove(s.values())));
+        }
+        // with the loss on h_T alone, this is the last step's contribution (the entry before)
+        if (!weightGradient(s) || s.layer() < s.spec().layers().size() - 1) return List.of();
+        return List.of(c(Kind.MISSING_TERM, "missing chain-rule terms: " + gradName(s.field()) + " worked without the recurrent path "
+                + "(each ∂L/∂h_t from above only, no W_hhᵀ·∂L/∂net_{t+1})", r.gradient(s.field(), s.values(), r.rerun(s.values(), false, -1), 0, false)));
+    }
+
+    /**
+     * tanh'(net_t) = 1 − h_t² left out at one step: in that step's net_grad (∂L/∂net_t =
+     * ∂L/∂h_t); in the recurrent path (∂L/∂h_{t+1} sent back where ∂L/∂net_{t+1} belongs); in the
+     * gradients, backprop through time run with it left out at one step, or at every step.
+     */
+    private static List<Candidate> tanhForgotten(Site s) {
+        if (!s.rnn()) return List.of();
+        RnnSteps r = new RnnSteps(s.steps(), s.layer());
+        int t = r.steps();
+        int h = r.hidden();
+        List<Candidate> out = new ArrayList<>();
+        if (s.is(Field.NET_GRAD)) {
+            double[][] og = s.get(s.layer(), Field.OUTPUT_GRAD);
+            for (int k = 0; k < t; k++) {
+                double[][] v = new double[og.length][og[0].length];
+                for (double[] row : v) java.util.Arrays.fill(row, Double.NaN);
+                RnnSteps.put(v, k, h, RnnSteps.at(og, k, h));
+                out.add(c(Kind.MISSING_TERM, "missing a chain-rule term: tanh'(net_t) = 1 − h_t² left out at step t = " + (k + 1)
+                        + " (∂L/∂net_t = ∂L/∂h_t)", v));
+            }
+        } else if (s.is(Field.OUTPUT_GRAD)) {
+            out.add(c(Kind.MISSING_TERM, "missing a chain-rule term: the recurrent path took W_hhᵀ·∂L/∂h_{t+1} where W_hhᵀ·∂L/∂net_{t+1} belongs "
+                    + "(tanh' of step t + 1 skipped)", RnnSteps.add(r.fromAbove(s.values()), r.recurrent(s.get(s.layer(), Field.OUTPUT_GRAD)))));
+        } else if (weightGradient(s)) {
+            for (int k = t - 1; k >= 0; k--) {
+                out.add(c(Kind.MISSING_TERM, "missing a chain-rule term: " + gradName(s.field()) + " worked with tanh' left out at step t = " + (k + 1)
+                        + " (∂L/∂net_" + (k + 1) + " = ∂L/∂h_" + (k + 1) + "), and the steps before it worked from that",
+                        r.gradient(s.field(), s.values(), r.rerun(s.values(), true, k), 0, false)));
+            }
+            out.add(c(Kind.MISSING_TERM, "missing chain-rule terms: " + gradName(s.field()) + " worked with tanh' left out at every step",
+                    r.gradient(s.field(), s.values(), r.rerun(s.values(), true, t), 0, false)));
+        }
+        return out;
+    }
+
+    /** ∂L/∂W_hh with each step's own state h_t where the state it read, h_{t−1}, belongs. */
+    private static List<Candidate> stateForPrevious(Site s) {
+        if (!s.rnn() || !s.is(Field.WEIGHTS_HH_GRAD)) return List.of();
+        RnnSteps r = new RnnSteps(s.steps(), s.layer());
+        return List.of(c(Kind.WRONG_STATE, "h_t used where h_{t−1} belongs: ∂L/∂W_hh summed ∂L/∂net_t·h_tᵀ, but step t reads the state "
+                + "before it, so the term is ∂L/∂net_t·h_{t−1}ᵀ (h_0 at the first step)",
+                r.gradient(Field.WEIGHTS_HH_GRAD, s.values(), s.get(s.layer(), Field.NET_GRAD), 0, true)));
+    }
+
     // ------------------------------------------------------------------------------ updates
 
     private static double[][] oldParams(Site s) {
         NetworkSpec.Layer layer = s.spec(s.layer());
-        return s.is(Field.WEIGHTS_UPDATED) ? layer.weights() : new double[][] {layer.bias()};
+        return switch (s.field()) {
+            case WEIGHTS_UPDATED -> layer.weights();
+            case WEIGHTS_HH_UPDATED -> layer.weightsHh();
+            case BIAS_HH_UPDATED -> new double[][] {layer.biasHh()};
+            default -> new double[][] {layer.bias()};
+        };
     }
 
     private static double[][] gradient(Site s) {
-        return s.get(s.layer(), s.is(Field.WEIGHTS_UPDATED) ? Field.WEIGHTS_GRAD : Field.BIAS_GRAD);
+        return s.get(s.layer(), s.field().gradient());
     }
 
     private static List<Candidate> gradientAdded(Site s) {

@@ -24,6 +24,13 @@ import java.util.List;
  * flattens), and a convolution's weights as [out][in·kh·kw]; {@link #shape(int, Field)} gives the
  * layout to show them in.
  *
+ * <p>A sequence (an input of T x F per sample: T time steps of F features) goes through a
+ * {@link Kind#RNN} layer first, PyTorch's {@code nn.RNN} with tanh: {@code h_t = tanh(W_ih·x_t +
+ * b_ih + W_hh·h_{t−1} + b_hh)} from an initial state h_0, W_ih hidden x features and W_hh hidden x
+ * hidden (PyTorch's layout). Its per-sample values are T x H, one row per step; the layer after it
+ * gets the last state h_T, and when it is the last layer the loss takes every state (a target of
+ * T x H per sample).
+ *
  * <p>The constructor validates everything and throws a {@link SpecException} naming the field
  * ({@code layers[1].weights}) and, for shapes, both shapes:
  * <pre>{@code
@@ -47,7 +54,9 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
     /** The losses a spec may use: those on probabilities (or any values, for mse). */
     public static final List<Loss> LOSSES = List.of(Loss.MSE, Loss.BINARY_CROSS_ENTROPY, Loss.CROSS_ENTROPY);
     /** The layer types of a spec, by their {@code type:} name. */
-    public static final List<String> TYPES = List.of("dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten");
+    public static final List<String> TYPES = List.of("dense", "conv2d", "max_pool2d", "avg_pool2d", "flatten", "rnn");
+    /** The most time steps of a sequence. */
+    public static final int MAX_STEPS = 64;
 
     /** The most units (or inputs) one layer may have. */
     public static final int MAX_UNITS = 1 << 16;
@@ -67,7 +76,9 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
         /** {@code out[c,i,j]} = the mean of its k x k window. */
         AVG_POOL2D,
         /** {@code out} = the input's C x H x W values in one row. */
-        FLATTEN;
+        FLATTEN,
+        /** {@code net_t = W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh}, {@code h_t = tanh(net_t)}, t = 1..T. */
+        RNN;
 
         /** The {@code type:} name in a spec, such as {@code max_pool2d}. */
         public String specName() {
@@ -76,7 +87,7 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
 
         /** Whether the layer has weights (and a net input and an activation). */
         public boolean weighted() {
-            return this == DENSE || this == CONV2D;
+            return this == DENSE || this == CONV2D || this == RNN;
         }
 
         /** max_pool2d or avg_pool2d. */
@@ -96,16 +107,39 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
      * @param kernel conv2d: {out, in, kh, kw}; pooling: {k, k}; null for the others
      * @param stride conv2d and pooling (pooling: the kernel size unless given); 1 for the others
      * @param padding conv2d: zeros added on every side; 0 for the others
+     * @param recurrent rnn: the hidden-to-hidden weights, their bias and the initial state (the
+     *     layer's {@code weights} and {@code bias} are W_ih [hidden][features] and b_ih); null for the others
      */
-    public record Layer(Kind kind, double[][] weights, double[] bias, Activation activation, int[] kernel, int stride, int padding) {
+    public record Layer(Kind kind, double[][] weights, double[] bias, Activation activation, int[] kernel, int stride, int padding,
+                        Recurrent recurrent) {
         public Layer {
             if (kind == null) throw new SpecException(null, "a layer needs a type (" + String.join(", ", TYPES) + ")");
             if (activation == null) throw new SpecException(null, "a layer needs an activation (" + activationNames() + ")");
         }
 
+        /** A layer without recurrent parts. */
+        public Layer(Kind kind, double[][] weights, double[] bias, Activation activation, int[] kernel, int stride, int padding) {
+            this(kind, weights, bias, activation, kernel, stride, padding, null);
+        }
+
         /** A dense layer. */
         public Layer(double[][] weights, double[] bias, Activation activation) {
             this(Kind.DENSE, weights, bias, activation, null, 1, 0);
+        }
+
+        /**
+         * A recurrent layer, PyTorch's {@code nn.RNN(F, H, nonlinearity='tanh')}:
+         * {@code h_t = tanh(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh)}.
+         *
+         * @param weightsIh W_ih, [hidden][features]
+         * @param biasIh b_ih, [hidden], or null
+         * @param weightsHh W_hh, [hidden][hidden]
+         * @param biasHh b_hh, [hidden], or null
+         * @param initialState h_0: one row for every sample, or one row per sample; null for zeros
+         */
+        public static Layer rnn(double[][] weightsIh, double[] biasIh, double[][] weightsHh, double[] biasHh, double[][] initialState) {
+            return new Layer(Kind.RNN, weightsIh, biasIh, new io.backprop4j.nn.Tanh(), null, 1, 0,
+                    new Recurrent(weightsHh, biasHh, initialState));
         }
 
         /**
@@ -153,6 +187,28 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
             return bias != null;
         }
 
+        /** An rnn's hidden size (the rows of W_ih); 0 for the others. */
+        public int hidden() {
+            return kind == Kind.RNN && weights != null ? weights.length : 0;
+        }
+
+        /** An rnn's W_hh, or null. */
+        public double[][] weightsHh() {
+            return recurrent == null ? null : recurrent.weightsHh();
+        }
+
+        /** An rnn's b_hh, or null. */
+        public double[] biasHh() {
+            return recurrent == null ? null : recurrent.biasHh();
+        }
+
+        /** An rnn's initial state of sample b (zeros when the spec gave none; one row is every sample's). */
+        public double[] initialState(int b) {
+            double[][] h0 = recurrent == null ? null : recurrent.initialState();
+            if (h0 == null) return new double[hidden()];
+            return h0.length == 1 ? h0[0] : h0[b];
+        }
+
         /** A convolution's weights in PyTorch's layout, [out][in][kh][kw]. */
         public double[][][][] kernel4d() {
             double[][][][] w = new double[kernel[0]][kernel[1]][kernel[2]][kernel[3]];
@@ -181,6 +237,15 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
             return k;
         }
     }
+
+    /**
+     * The recurrent parts of an rnn layer.
+     *
+     * @param weightsHh W_hh, [hidden][hidden]
+     * @param biasHh b_hh, or null
+     * @param initialState h_0 as one row (every sample's) or one row per sample; null for zeros
+     */
+    public record Recurrent(double[][] weightsHh, double[] biasHh, double[][] initialState) {}
 
     /** A dense network: one sample's shape is its feature count. */
     public NetworkSpec(double[][] input, boolean batched, double[][] target, List<Layer> layers, Loss loss, Double learningRate) {
@@ -249,11 +314,31 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
         return layers.stream().allMatch(l -> l.kind() == Kind.DENSE);
     }
 
-    /** One sample's input to layer l: {units} or {C, H, W}. */
+    /** One sample's input to layer l: {units}, {C, H, W}, or {T, F} for an rnn (after an rnn: its last state, {H}). */
     public int[] inShape(int l) {
         int[] shape = inputShape.clone();
-        for (int k = 0; k < l; k++) shape = next(layers.get(k), shape);
+        for (int k = 0; k < l; k++) shape = fed(layers.get(k), next(layers.get(k), shape));
         return shape;
+    }
+
+    /** Whether the input is a sequence (T x F per sample), for an rnn. */
+    public boolean sequence() {
+        return inputShape.length == 2;
+    }
+
+    /** The time steps of the input sequence, or 0. */
+    public int steps() {
+        return sequence() ? inputShape[0] : 0;
+    }
+
+    /** The index of the rnn layer (the first), or −1. */
+    public int rnnLayer() {
+        return !layers.isEmpty() && layers.get(0).kind() == Kind.RNN ? 0 : -1;
+    }
+
+    /** What the next layer gets of a layer's values: an rnn's last state, everything of the others. */
+    private static int[] fed(Layer layer, int[] out) {
+        return layer.kind() == Kind.RNN ? new int[] {out[1]} : out;
     }
 
     /** One sample's output (and net input) of layer l: {units} or {C, H, W}. */
@@ -268,7 +353,8 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
      */
     public int[] shape(int l, Field f, boolean withBatch) {
         Layer layer = layers.get(l);
-        if (f.bias()) return new int[] {layer.bias() == null ? 0 : layer.bias().length};
+        if (f.bias()) return new int[] {layer.kind() == Kind.RNN ? layer.hidden() : layer.bias() == null ? 0 : layer.bias().length};
+        if (f.recurrent()) return new int[] {layer.hidden(), layer.hidden()};
         if (!f.perSample()) return layer.kind() == Kind.CONV2D ? layer.kernel().clone() : new int[] {layer.inputs(), layer.units()};
         int[] one = outShape(l);
         if (!withBatch) return one;
@@ -301,6 +387,7 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
             case MAX_POOL2D, AVG_POOL2D -> new int[] {in[0], window(in[1], layer.kernel()[0], layer.stride(), 0),
                     window(in[2], layer.kernel()[1], layer.stride(), 0)};
             case FLATTEN -> new int[] {size(in)};
+            case RNN -> new int[] {in[0], layer.hidden()};
         };
     }
 
@@ -329,9 +416,14 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
             throw new SpecException("learning_rate", "found " + lr + ", expected a finite number > 0 (such as 0.1); leave it out to show no update");
         }
         int features = matrix("input", input, "sample", "features");
-        if (inputShape == null || !(inputShape.length == 1 || inputShape.length == 3) || size(inputShape) != features) {
+        if (inputShape == null || !(inputShape.length == 1 || inputShape.length == 2 || inputShape.length == 3) || size(inputShape) != features) {
             throw new SpecException("input", "the shape " + (inputShape == null ? "null" : str(inputShape)) + " does not hold the "
-                    + features + " values of a sample; expected features, or channels x height x width");
+                    + features + " values of a sample; expected features, steps x features (a sequence), or channels x height x width");
+        }
+        boolean rnnFirst = layers.get(0) != null && layers.get(0).kind() == Kind.RNN;
+        if (inputShape.length == 2 && !rnnFirst) {
+            throw new SpecException("layers[0]", "the input is a sequence (" + str(inputShape) + ": steps x features), which an rnn layer takes; "
+                    + "make layer 0 type: rnn");
         }
         int batch = input.length;
         int[] shape = inputShape;
@@ -340,7 +432,8 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
             Layer layer = layers.get(l);
             String f = "layers[" + l + "]";
             if (layer == null) throw new SpecException(f, "missing; expected a layer with weights and an activation");
-            String was = prevName + (shape.length == 3 ? " gives " + str(shape) + " (channels x height x width)" : " gives " + shape[0] + " values");
+            String was = prevName + (shape.length == 3 ? " gives " + str(shape) + " (channels x height x width)"
+                    : shape.length == 2 ? " gives " + str(shape) + " (steps x features)" : " gives " + shape[0] + " values");
             switch (layer.kind()) {
                 case DENSE -> {
                     if (shape.length != 1) {
@@ -362,9 +455,11 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
                     }
                 }
                 case FLATTEN -> { }
+                case RNN -> rnn(f, layer, l, shape, was, batch);
             }
             shape = next(layer, shape);
             checkSize(f + " outputs", batch, size(shape));
+            if (l < layers.size() - 1) shape = fed(layer, shape);
             if (layer.kind().weighted()) {
                 String act = layer.activation().specName();
                 if (!ACTIVATIONS.contains(act)) {
@@ -377,8 +472,11 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
                 double alpha = layer.alpha();
                 if (hasAlpha(act) && !Double.isFinite(alpha)) throw new SpecException(f + ".alpha", "found " + alpha + ", expected a finite number");
             }
-            prevName = "layer " + l + (layer.kind() == Kind.DENSE ? "" : " (" + layer.kind().specName() + ")");
+            prevName = "layer " + l + (layer.kind() == Kind.DENSE ? "" : " (" + layer.kind().specName() + ")")
+                    + (layer.kind() == Kind.RNN ? "'s last state" : "");
         }
+        boolean sequenceOut = layers.getLast().kind() == Kind.RNN;
+        if (sequenceOut) shape = new int[] {size(shape)};
         if (shape.length != 1) {
             throw new SpecException("layers[" + (layers.size() - 1) + "]", "the network ends in " + str(shape)
                     + " feature maps (channels x height x width); end it with flatten and a dense layer");
@@ -386,6 +484,13 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
         final int outs = shape[0];
         if (target == null) throw new SpecException("target", "missing; expected " + shape(batch, outs));
         if (target.length != batch || java.util.Arrays.stream(target).anyMatch(r -> r == null || r.length != outs)) {
+            if (sequenceOut) {
+                int h = layers.getLast().hidden();
+                String has = target.length != batch ? target.length + " samples" : (target[0] == null ? 0 : target[0].length)
+                        + " values" + (batch == 1 ? "" : " per sample");
+                throw new SpecException("target", "has " + has + ", but the rnn's states are " + (batch == 1 ? "" : batch + " x ")
+                        + (outs / h) + " x " + h + " (" + (batch == 1 ? "" : "samples x ") + "steps x hidden): a target per state");
+            }
             throw new SpecException("target", "is " + shapeOf(target) + ", but the network's output is "
                     + shape(batch, outs) + " (" + batch + (batch == 1 ? " sample" : " samples") + " x " + outs
                     + " units of layer " + (layers.size() - 1) + ")");
@@ -412,12 +517,53 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
     }
 
     private static void bias(String f, Layer layer, int units, String what, String per) {
-        if (layer.bias() == null) return;
-        if (layer.bias().length != units) {
-            throw new SpecException(f + ".bias", "has " + layer.bias().length + " values, but the layer has "
+        bias(f + ".bias", layer.bias(), units, what, per);
+    }
+
+    private static void bias(String field, double[] b, int units, String what, String per) {
+        if (b == null) return;
+        if (b.length != units) {
+            throw new SpecException(field, "has " + b.length + " values, but the layer has "
                     + units + " " + per + "s" + what + ": it needs one per " + per);
         }
-        finite(f + ".bias", layer.bias());
+        finite(field, b);
+    }
+
+    /** An rnn layer: first, on a sequence of at most {@link #MAX_STEPS} steps, W_ih hidden x features, W_hh hidden x hidden, tanh. */
+    private static void rnn(String f, Layer layer, int l, int[] shape, String was, int batch) {
+        if (l != 0 || shape.length != 2) {
+            throw new SpecException(f, "an rnn layer takes the input sequence (steps x features), but " + was
+                    + (l != 0 ? "; make it layer 0 (one rnn per spec)" : "; give the input as steps x features"));
+        }
+        if (shape[0] > MAX_STEPS) throw new SpecException("input", shape[0] + " time steps, more than the limit of " + MAX_STEPS);
+        if (!(layer.activation() instanceof io.backprop4j.nn.Tanh)) {
+            throw new SpecException(f + ".activation", layer.activation().specName() + " is not supported here; an rnn layer uses tanh");
+        }
+        int features = matrix(f + ".weights_ih", layer.weights(), "hidden unit", "features");
+        int hidden = layer.weights().length;
+        if (features != shape[1]) {
+            throw new SpecException(f + ".weights_ih", "is " + hidden + " x " + features + " (hidden x features, PyTorch's layout), but "
+                    + was + ": it needs " + shape[1] + " columns, one per feature"
+                    + (hidden == shape[1] ? " (transposed? W_ih is hidden x features: row j holds the weights into hidden unit j)" : ""));
+        }
+        Recurrent r = layer.recurrent();
+        if (r == null || r.weightsHh() == null) throw new SpecException(f + ".weights_hh", "missing; expected hidden x hidden numbers (" + hidden + " x " + hidden + ")");
+        int hh = matrix(f + ".weights_hh", r.weightsHh(), "hidden unit", "hidden units");
+        if (r.weightsHh().length != hidden || hh != hidden) {
+            throw new SpecException(f + ".weights_hh", "is " + r.weightsHh().length + " x " + hh + ", but weights_ih gives " + hidden
+                    + " hidden units (" + hidden + " x " + features + "): it needs " + hidden + " x " + hidden);
+        }
+        String what = " (weights_ih " + hidden + " x " + features + ")";
+        bias(f + ".bias_ih", layer.bias(), hidden, what, "hidden unit");
+        bias(f + ".bias_hh", r.biasHh(), hidden, what, "hidden unit");
+        double[][] h0 = r.initialState();
+        if (h0 != null) {
+            if (h0.length != 1 && h0.length != batch || java.util.Arrays.stream(h0).anyMatch(row -> row == null || row.length != hidden)) {
+                throw new SpecException(f + ".initial_state", "is " + shapeOf(h0) + ", but the layer has " + hidden + " hidden units: it needs "
+                        + hidden + " values" + (batch > 1 ? " (every sample's), or " + batch + " x " + hidden + " (one row per sample)" : ""));
+            }
+            for (double[] row : h0) finite(f + ".initial_state", row);
+        }
     }
 
     private static void conv(String f, Layer layer, int[] shape, String was) {

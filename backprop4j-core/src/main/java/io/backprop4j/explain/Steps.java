@@ -42,6 +42,7 @@ final class Steps {
         int last = spec.layers().size() - 1;
         if (f == null) return lossValue(loss(spec.loss()), v.get(last, Field.OUTPUT));
         NetworkSpec.Layer layer = spec.layers().get(l);
+        if (layer.kind() == Kind.RNN) return new RnnSteps(this, l).compute(f, v);
         return switch (f) {
             case NET -> layer.kind() == Kind.DENSE ? net(input(l, v), layer.weights(), layer.bias()) : linear(l, input(l, v), layer.weights(), layer.bias());
             case OUTPUT -> layer.kind().weighted() ? output(layer.activation(), v.get(l, Field.NET)) : linear(l, input(l, v), null, null);
@@ -51,12 +52,15 @@ final class Steps {
             case BIAS_GRAD -> biasGradient(l, v.get(l, Field.NET_GRAD));
             case WEIGHTS_UPDATED -> update(layer.weights(), v.get(l, Field.WEIGHTS_GRAD), 1);
             case BIAS_UPDATED -> update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
+            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED -> null;
         };
     }
 
-    /** Layer l's input: the network's input for layer 0, else layer l − 1's output in {@code v}. */
+    /** Layer l's input: the network's input for layer 0, else layer l − 1's output in {@code v} (an rnn's last state). */
     double[][] input(int l, Values v) {
-        return l == 0 ? spec.input() : v.get(l - 1, Field.OUTPUT);
+        if (l == 0) return spec.input();
+        if (spec.layers().get(l - 1).kind() == Kind.RNN) return new RnnSteps(this, l - 1).last(v);
+        return v.get(l - 1, Field.OUTPUT);
     }
 
     /** The gradient layer k receives from above: its net_grad (layers with weights) or its output_grad. */
@@ -158,6 +162,7 @@ final class Steps {
             case MAX_POOL2D -> Functional.maxPool2d(x, layer.kernel(), new int[] {s, s}, new int[] {0, 0}, new int[] {1, 1}, false);
             case AVG_POOL2D -> Functional.avgPool2d(x, layer.kernel(), new int[] {s, s}, new int[] {0, 0}, false, true, 0);
             case FLATTEN -> x.reshape(n, NetworkSpec.size(is));
+            case RNN -> throw new IllegalStateException("an rnn layer is worked step by step (RnnSteps)");
         };
     }
 

@@ -124,7 +124,17 @@ final class Tolerance {
 
     private double oldParam(int l, Field f, int r, int c) {
         NetworkSpec.Layer layer = spec.layers().get(l);
-        return f == Field.WEIGHTS_UPDATED ? layer.weights()[r][c] : layer.bias()[c];
+        return oldParam(layer, f, r, c);
+    }
+
+    /** The parameter an update field updates, at [r][c] (biases: at c). */
+    static double oldParam(NetworkSpec.Layer layer, Field f, int r, int c) {
+        return switch (f) {
+            case WEIGHTS_UPDATED -> layer.weights()[r][c];
+            case WEIGHTS_HH_UPDATED -> layer.weightsHh()[r][c];
+            case BIAS_HH_UPDATED -> layer.biasHh()[c];
+            default -> layer.bias()[c];
+        };
     }
 
     // ------------------------------------------------------------------------------ slips

@@ -160,6 +160,7 @@ class MistakesTest {
         add(new Plant("factor", A, SA, 1, Field.OUTPUT_GRAD, 0, 0, 4 * a1.outputGrad()[0][0], Kind.FACTOR,
                 "a factor off: multiplied by the element count 4 (the 1/N of the mean left out)"));
         ConvMistakeCases.add();
+        RnnMistakeCases.add();
     }
 
     // ------------------------------------------------------------------------------ checks
