@@ -1,7 +1,6 @@
 package io.backprop4j.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -35,6 +34,7 @@ final class ConvVector {
     static void weightGrad(int k, int og, int tp, float[] cols, int ao, int lda, float[] dy, int dyo, int ldy, float[] out, int oo,
                            int ldo, boolean accumulate) {
         int k4 = k / 4 * 4, o4 = og / 4 * 4, pv = F.loopBound(tp);
+        float[] lanes = new float[L];
         for (int r = 0; r < k4; r += 4) {
             int c0 = ao + r * lda, c1 = c0 + lda, c2 = c1 + lda, c3 = c2 + lda;
             for (int o = 0; o < o4; o += 4) {
@@ -56,22 +56,22 @@ final class ConvVector {
                     s30 = x.fma(g0, s30); s31 = x.fma(g1, s31); s32 = x.fma(g2, s32); s33 = x.fma(g3, s33);
                 }
                 int at = oo + r * ldo + o;
-                put(out, at, s00, cols, c0, dy, d0, pv, tp, accumulate);
-                put(out, at + 1, s01, cols, c0, dy, d1, pv, tp, accumulate);
-                put(out, at + 2, s02, cols, c0, dy, d2, pv, tp, accumulate);
-                put(out, at + 3, s03, cols, c0, dy, d3, pv, tp, accumulate);
-                put(out, at + ldo, s10, cols, c1, dy, d0, pv, tp, accumulate);
-                put(out, at + ldo + 1, s11, cols, c1, dy, d1, pv, tp, accumulate);
-                put(out, at + ldo + 2, s12, cols, c1, dy, d2, pv, tp, accumulate);
-                put(out, at + ldo + 3, s13, cols, c1, dy, d3, pv, tp, accumulate);
-                put(out, at + 2 * ldo, s20, cols, c2, dy, d0, pv, tp, accumulate);
-                put(out, at + 2 * ldo + 1, s21, cols, c2, dy, d1, pv, tp, accumulate);
-                put(out, at + 2 * ldo + 2, s22, cols, c2, dy, d2, pv, tp, accumulate);
-                put(out, at + 2 * ldo + 3, s23, cols, c2, dy, d3, pv, tp, accumulate);
-                put(out, at + 3 * ldo, s30, cols, c3, dy, d0, pv, tp, accumulate);
-                put(out, at + 3 * ldo + 1, s31, cols, c3, dy, d1, pv, tp, accumulate);
-                put(out, at + 3 * ldo + 2, s32, cols, c3, dy, d2, pv, tp, accumulate);
-                put(out, at + 3 * ldo + 3, s33, cols, c3, dy, d3, pv, tp, accumulate);
+                put(out, at, s00, lanes, cols, c0, dy, d0, pv, tp, accumulate);
+                put(out, at + 1, s01, lanes, cols, c0, dy, d1, pv, tp, accumulate);
+                put(out, at + 2, s02, lanes, cols, c0, dy, d2, pv, tp, accumulate);
+                put(out, at + 3, s03, lanes, cols, c0, dy, d3, pv, tp, accumulate);
+                put(out, at + ldo, s10, lanes, cols, c1, dy, d0, pv, tp, accumulate);
+                put(out, at + ldo + 1, s11, lanes, cols, c1, dy, d1, pv, tp, accumulate);
+                put(out, at + ldo + 2, s12, lanes, cols, c1, dy, d2, pv, tp, accumulate);
+                put(out, at + ldo + 3, s13, lanes, cols, c1, dy, d3, pv, tp, accumulate);
+                put(out, at + 2 * ldo, s20, lanes, cols, c2, dy, d0, pv, tp, accumulate);
+                put(out, at + 2 * ldo + 1, s21, lanes, cols, c2, dy, d1, pv, tp, accumulate);
+                put(out, at + 2 * ldo + 2, s22, lanes, cols, c2, dy, d2, pv, tp, accumulate);
+                put(out, at + 2 * ldo + 3, s23, lanes, cols, c2, dy, d3, pv, tp, accumulate);
+                put(out, at + 3 * ldo, s30, lanes, cols, c3, dy, d0, pv, tp, accumulate);
+                put(out, at + 3 * ldo + 1, s31, lanes, cols, c3, dy, d1, pv, tp, accumulate);
+                put(out, at + 3 * ldo + 2, s32, lanes, cols, c3, dy, d2, pv, tp, accumulate);
+                put(out, at + 3 * ldo + 3, s33, lanes, cols, c3, dy, d3, pv, tp, accumulate);
             }
         }
         // The rows past the last block of 4 (all filters), and the filters past theirs (the blocked rows).
@@ -82,18 +82,33 @@ final class ConvVector {
                 for (int p = 0; p < pv; p += L) {
                     s = FloatVector.fromArray(F, cols, c + p).fma(FloatVector.fromArray(F, dy, d + p), s);
                 }
-                put(out, oo + r * ldo + o, s, cols, c, dy, d, pv, tp, accumulate);
+                put(out, oo + r * ldo + o, s, lanes, cols, c, dy, d, pv, tp, accumulate);
             }
         }
     }
 
-    /** out[at] (+)= the lanes of s plus the scalar tail Σ_{p in [pv, tp)} cols[c + p]·dy[d + p]. */
-    private static void put(float[] out, int at, FloatVector s, float[] cols, int c, float[] dy, int d, int pv, int tp,
+    /**
+     * out[at] (+)= the lanes of s added in lane order, plus the scalar tail Σ_{p in [pv, tp)}
+     * cols[c + p]·dy[d + p]. Not {@code reduceLanes(ADD)}: its order is unspecified, and HotSpot
+     * adds the lanes one after another while the method runs interpreted and pairwise once C2 has
+     * compiled it, so the same step gave different weights depending on when the JIT got there.
+     */
+    private static void put(float[] out, int at, FloatVector s, float[] lanes, float[] cols, int c, float[] dy, int d, int pv, int tp,
                             boolean accumulate) {
-        float sum = s.reduceLanes(VectorOperators.ADD);
+        float sum = sumInOrder(s, lanes);
         for (int p = pv; p < tp; p++) {
             sum += cols[c + p] * dy[d + p];
         }
         out[at] = accumulate ? out[at] + sum : sum;
+    }
+
+    /** s[0] + s[1] + ... + s[L − 1], left to right (lanes goes through {@code lanes}, L floats, as scratch). */
+    private static float sumInOrder(FloatVector s, float[] lanes) {
+        s.intoArray(lanes, 0);
+        float sum = 0f;
+        for (int j = 0; j < L; j++) {
+            sum += lanes[j];
+        }
+        return sum;
     }
 }

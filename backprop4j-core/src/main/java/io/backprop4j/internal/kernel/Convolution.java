@@ -28,6 +28,8 @@ public final class Convolution {
     static final int TILE_ELEMENTS = 1 << 16;
     /** At most this many weight-gradient partial sums in all (elements), whatever the batch. */
     static final int PARTIAL_ELEMENTS = 1 << 22;
+    /** Batch slices of the weight gradient at most; a constant, so that the sums' order does not follow the thread count. */
+    static final int WEIGHT_SLICES = 32;
 
     private Convolution() {
     }
@@ -44,12 +46,14 @@ public final class Convolution {
 
     /**
      * Into how many batch slices the weight gradient is split, each summed into its own block and
-     * the blocks added in order afterwards: enough for every thread, bounded in memory.
+     * the blocks added in order afterwards: {@link #WEIGHT_SLICES} (enough to keep 8 threads busy
+     * with 4 chunks each), fewer for a small batch or a large block. It depends on the geometry
+     * alone, never on the thread count, so that the gradient has the same bits with any number of threads.
      */
     static int weightSlices(ConvGeometry g) {
         int block = g.outChannels() * g.patch();
         int byMemory = Math.max(1, PARTIAL_ELEMENTS / Math.max(1, block));
-        return Math.max(1, Math.min(g.batch(), Math.min(4 * Parallel.threads(), byMemory)));
+        return Math.max(1, Math.min(g.batch(), Math.min(WEIGHT_SLICES, byMemory)));
     }
 
     // twin: float32 source
