@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API loops for the convolution products whose shapes leave the packed GEMM's tiles mostly
  * empty: the weight gradient of a layer with few filters over a small patch (the first layer of an
  * image network: 1 or 3 input channels, 3x3 kernels), computed as dot products along the output
- * positions straight from the unfolded input and the output gradient, with no packing. Loaded only
+ * positions straight from the unfolded input and the output gradient, with no packing, and the
+ * forward product of a short patch, as broadcast multiply-adds along the positions. Loaded only
  * when the Vector API module is present ({@link VectorModule}).
  */
 final class ConvVector {
@@ -15,6 +16,70 @@ final class ConvVector {
     private static final int L = F.length();
 
     private ConvVector() {
+    }
+
+    /**
+     * Whether {@link #forward} beats the GEMM for a patch of k: a short patch (the first layer of
+     * an image network: 9 or 27 taps), where the GEMM's inner loop over k is too short to pay for
+     * packing and for loading and storing its tile of C.
+     */
+    static boolean suitsForward(int k) {
+        return k <= 32;
+    }
+
+    /**
+     * y[yo + o·ldy + p] = (Σ_{r < k} w[wo + o·k + r]·cols[co + r·ldc + p]) + (bias == null ? 0 :
+     * bias[bo + o]) for o < og, p < tp: one image group's tile of the forward convolution, each sum
+     * an fma chain over r from 0 and the bias added last (the GEMM's order, so the same bits as the
+     * GEMM with C filled with the bias). Four filters at a time share each load of the unfolded
+     * input; the positions past the last whole vector take the same chain in scalars.
+     */
+    static void forward(int k, int og, int tp, float[] w, int wo, float[] cols, int co, int ldc, float[] bias, int bo,
+                        float[] y, int yo, int ldy) {
+        int o4 = og / 4 * 4, pv = F.loopBound(tp);
+        for (int p = 0; p < pv; p += L) {
+            for (int o = 0; o < o4; o += 4) {
+                int w0 = wo + o * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                for (int r = 0, c = co + p; r < k; r++, c += ldc) {
+                    FloatVector x = FloatVector.fromArray(F, cols, c);
+                    s0 = x.fma(FloatVector.broadcast(F, w[w0 + r]), s0);
+                    s1 = x.fma(FloatVector.broadcast(F, w[w1 + r]), s1);
+                    s2 = x.fma(FloatVector.broadcast(F, w[w2 + r]), s2);
+                    s3 = x.fma(FloatVector.broadcast(F, w[w3 + r]), s3);
+                }
+                int at = yo + o * ldy + p;
+                if (bias != null) {
+                    s0 = s0.add(bias[bo + o]);
+                    s1 = s1.add(bias[bo + o + 1]);
+                    s2 = s2.add(bias[bo + o + 2]);
+                    s3 = s3.add(bias[bo + o + 3]);
+                }
+                s0.intoArray(y, at);
+                s1.intoArray(y, at + ldy);
+                s2.intoArray(y, at + 2 * ldy);
+                s3.intoArray(y, at + 3 * ldy);
+            }
+            for (int o = o4; o < og; o++) {
+                FloatVector s = FloatVector.zero(F);
+                for (int r = 0, c = co + p; r < k; r++, c += ldc) {
+                    s = FloatVector.fromArray(F, cols, c).fma(FloatVector.broadcast(F, w[wo + o * k + r]), s);
+                }
+                if (bias != null) {
+                    s = s.add(bias[bo + o]);
+                }
+                s.intoArray(y, yo + o * ldy + p);
+            }
+        }
+        for (int o = 0; o < og; o++) {
+            for (int p = pv; p < tp; p++) {
+                float s = 0f;
+                for (int r = 0; r < k; r++) {
+                    s = Math.fma(cols[co + r * ldc + p], w[wo + o * k + r], s);
+                }
+                y[yo + o * ldy + p] = bias != null ? s + bias[bo + o] : s;
+            }
+        }
     }
 
     /**
