@@ -32,12 +32,54 @@ final class ConvVector {
      * bias[bo + o]) for o < og, p < tp: one image group's tile of the forward convolution, each sum
      * an fma chain over r from 0 and the bias added last (the GEMM's order, so the same bits as the
      * GEMM with C filled with the bias). Four filters at a time share each load of the unfolded
-     * input; the positions past the last whole vector take the same chain in scalars.
+     * input, over two vectors of positions (eight independent sums), then one; the positions past
+     * the last whole vector take the same chain in scalars.
      */
     static void forward(int k, int og, int tp, float[] w, int wo, float[] cols, int co, int ldc, float[] bias, int bo,
                         float[] y, int yo, int ldy) {
-        int o4 = og / 4 * 4, pv = F.loopBound(tp);
-        for (int p = 0; p < pv; p += L) {
+        int o4 = og / 4 * 4, pv = F.loopBound(tp), pw = tp / (2 * L) * (2 * L);
+        // Two vectors of positions by four filters: eight independent sums keep both FMA units busy.
+        for (int p = 0; p < pw; p += 2 * L) {
+            for (int o = 0; o < o4; o += 4) {
+                int w0 = wo + o * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+                for (int r = 0, c = co + p; r < k; r++, c += ldc) {
+                    FloatVector x = FloatVector.fromArray(F, cols, c), u = FloatVector.fromArray(F, cols, c + L);
+                    FloatVector a = FloatVector.broadcast(F, w[w0 + r]);
+                    s0 = x.fma(a, s0);
+                    t0 = u.fma(a, t0);
+                    a = FloatVector.broadcast(F, w[w1 + r]);
+                    s1 = x.fma(a, s1);
+                    t1 = u.fma(a, t1);
+                    a = FloatVector.broadcast(F, w[w2 + r]);
+                    s2 = x.fma(a, s2);
+                    t2 = u.fma(a, t2);
+                    a = FloatVector.broadcast(F, w[w3 + r]);
+                    s3 = x.fma(a, s3);
+                    t3 = u.fma(a, t3);
+                }
+                int at = yo + o * ldy + p;
+                if (bias != null) {
+                    s0 = s0.add(bias[bo + o]);
+                    t0 = t0.add(bias[bo + o]);
+                    s1 = s1.add(bias[bo + o + 1]);
+                    t1 = t1.add(bias[bo + o + 1]);
+                    s2 = s2.add(bias[bo + o + 2]);
+                    t2 = t2.add(bias[bo + o + 2]);
+                    s3 = s3.add(bias[bo + o + 3]);
+                    t3 = t3.add(bias[bo + o + 3]);
+                }
+                s0.intoArray(y, at);
+                t0.intoArray(y, at + L);
+                s1.intoArray(y, at + ldy);
+                t1.intoArray(y, at + ldy + L);
+                s2.intoArray(y, at + 2 * ldy);
+                t2.intoArray(y, at + 2 * ldy + L);
+                s3.intoArray(y, at + 3 * ldy);
+                t3.intoArray(y, at + 3 * ldy + L);
+            }
+        }
+        for (int p = pw; p < pv; p += L) {
             for (int o = 0; o < o4; o += 4) {
                 int w0 = wo + o * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
                 FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
@@ -60,6 +102,9 @@ final class ConvVector {
                 s2.intoArray(y, at + 2 * ldy);
                 s3.intoArray(y, at + 3 * ldy);
             }
+        }
+        // The filters past the last block of 4, a vector of positions at a time.
+        for (int p = 0; p < pv; p += L) {
             for (int o = o4; o < og; o++) {
                 FloatVector s = FloatVector.zero(F);
                 for (int r = 0, c = co + p; r < k; r++, c += ldc) {
