@@ -67,6 +67,37 @@ class ConvDeterminismTest {
         }
     }
 
+    /**
+     * {@link ConvVector#forward}'s vector loop and its plain loop (which takes the positions past
+     * the last vector) give the same bits, with and without a bias, over whole vectors, pairs of
+     * them, a tail, and filters past a block of four: a position's bits do not depend on where a
+     * tile's vectors end.
+     */
+    @Test
+    void forwardsVectorAndPlainLoopsGiveTheSameBits() {
+        if (!VectorModule.AVAILABLE) {
+            return;
+        }
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int[] c : new int[][] {{9, 5, 6 * lanes + 3}, {27, 16, 2 * lanes}, {1, 3, lanes - 1}, {32, 4, 3 * lanes}}) {
+            int k = c[0], og = c[1], tp = c[2], ldc = tp + 2, ldy = tp + 1;
+            float[] w = new float[og * k + 1], cols = new float[k * ldc + 3], bias = new float[og + 2];
+            for (float[] a : new float[][] {w, cols, bias}) {
+                for (int i = 0; i < a.length; i++) a[i] = (float) (rng.nextGaussian() * Math.pow(10, rng.nextInt(3)));
+            }
+            for (float[] b : new float[][] {bias, null}) {
+                float[] vector = new float[og * ldy + 1], plain = new float[og * ldy + 1];
+                ConvVector.forward(k, og, tp, w, 1, cols, 3, ldc, b, 2, vector, 1, ldy);
+                ConvVector.forwardPlain(k, og, 0, tp, w, 1, cols, 3, ldc, b, 2, plain, 1, ldy);
+                for (int i = 0; i < plain.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(plain[i]), Float.floatToRawIntBits(vector[i]),
+                            "k " + k + ", og " + og + ", tp " + tp + (b == null ? ", no bias" : "") + ", element " + i);
+                }
+            }
+        }
+    }
+
     /** A few Adam steps of a small CNN (conv, batch norm, pooling) give the same weights with 1 and 3 threads. */
     @Test
     void aSmallCnnTrainsToTheSameBitsOnOneAndThreeThreads() throws Exception {
