@@ -86,7 +86,9 @@ final class Autograd {
                 if (op == null) continue;
                 t.checkSaved();
                 Tensor[] inputs = op.inputs();
-                Tensor[] inGrads = op.backward(g);
+                // g is the engine's alone when its storage was handed out once and t keeps no copy of it.
+                boolean owned = !t.retainsGrad() && handed.get(storage(g)) == 1;
+                Tensor[] inGrads = owned ? op.backwardOwned(g) : op.backward(g);
                 if (inGrads.length != inputs.length) {
                     throw new IllegalStateException(op.name() + ": backward returned " + inGrads.length
                             + " gradients for " + inputs.length + " inputs");

@@ -18,9 +18,14 @@ record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
         return Loops.map(x, v -> v > 0 ? v : alpha * v);
     }
 
-    static Tensor backward(Tensor g, Tensor x, double alpha) {
+    /**
+     * g·1 where x > 0, else g·alpha; written over g itself when {@code overwrite} and g is a whole
+     * contiguous float32 array (the engine's own gradient, see {@link Primitive#backwardOwned}).
+     */
+    static Tensor backward(Tensor g, Tensor x, double alpha, boolean overwrite) {
         if (x.dtype() == DType.FLOAT32 && x.isContiguous() && g.isContiguous() && g.dtype() == DType.FLOAT32) {
-            Tensor dx = Tensor.zeros(DType.FLOAT32, x.shape());
+            boolean inPlace = overwrite && g.offset() == 0 && g.floatArray().length == g.numel();
+            Tensor dx = inPlace ? g : Tensor.zeros(DType.FLOAT32, x.shape());
             VectorMath.leakyReluBackward(g.floatArray(), g.offset(), x.floatArray(), x.offset(), dx.floatArray(), dx.numel(), (float) alpha);
             return dx;
         }
@@ -30,6 +35,11 @@ record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
     public Tensor[] backward(Tensor g) {
-        return new Tensor[] {backward(g, x, alpha)};
+        return new Tensor[] {backward(g, x, alpha, false)};
+    }
+
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        return new Tensor[] {backward(g, x, alpha, true)};
     }
 }

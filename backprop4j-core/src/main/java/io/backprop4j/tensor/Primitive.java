@@ -21,6 +21,16 @@ sealed interface Primitive extends Op permits AddOp, SubOp, MulOp, DivOp, NegOp,
     /** Gradients of the loss with respect to each input, given d(loss)/d(output). */
     Tensor[] backward(Tensor gradOutput);
 
+    /**
+     * As {@link #backward}, called by the engine when it alone holds {@code gradOutput}: no other
+     * gradient, view or tensor shares its storage, and nothing reads it after this call. An op may
+     * then write an input's gradient over it instead of allocating one (ReLU does: a CNN's largest
+     * gradients go through it). By default {@link #backward}.
+     */
+    default Tensor[] backwardOwned(Tensor gradOutput) {
+        return backward(gradOutput);
+    }
+
     /** No saved tensors. */
     Tensor[] NOTHING = {};
 

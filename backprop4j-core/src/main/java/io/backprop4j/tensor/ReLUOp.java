@@ -10,6 +10,11 @@ record ReLUOp(Tensor x) implements Primitive {
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
     public Tensor[] backward(Tensor g) {
-        return new Tensor[] {LeakyReLUOp.backward(g, x, 0)};
+        return new Tensor[] {LeakyReLUOp.backward(g, x, 0, false)};
+    }
+
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        return new Tensor[] {LeakyReLUOp.backward(g, x, 0, true)};
     }
 }

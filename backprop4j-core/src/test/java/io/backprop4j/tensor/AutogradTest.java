@@ -20,6 +20,41 @@ class AutogradTest {
         assertArrayEquals(new float[] {3, 3}, b.grad().toFloatArray());
     }
 
+    /**
+     * ReLU writes its input's gradient over the gradient it receives only when the engine holds
+     * that alone: a gradient shared by two inputs (add), kept by a retained intermediate, or
+     * given as the seed keeps its values. Each gradient is checked against g·[x > 0] by hand.
+     */
+    @Test
+    void reluOverwritesOnlyAGradientNobodyElseHolds() {
+        float[] xv = {-1, 2, -3, 4}, cv = {5, 6, 7, 8};
+        Tensor c = Tensor.of(cv, 4);
+        // Owned: the gradient of relu(x) is mul's fresh x-gradient (c), overwritten in place; then h's is c·mask.
+        Tensor x = Tensor.of(xv, 4).requiresGrad(true);
+        Tensor h = x.mul(1.0);
+        h.relu().mul(c).sum().backward();
+        assertArrayEquals(new float[] {0, 6, 0, 8}, x.grad().toFloatArray());
+        // Shared: add hands one gradient to both relus; each must see it unmasked by the other.
+        Tensor a = Tensor.of(xv, 4).requiresGrad(true);
+        Tensor b = Tensor.of(new float[] {1, -2, 3, -4}, 4).requiresGrad(true);
+        a.mul(1.0).relu().add(b.mul(1.0).relu()).mul(c).sum().backward();
+        assertArrayEquals(new float[] {0, 6, 0, 8}, a.grad().toFloatArray());
+        assertArrayEquals(new float[] {5, 0, 7, 0}, b.grad().toFloatArray());
+        // Retained: r keeps the gradient it received, unmasked.
+        Tensor y = Tensor.of(xv, 4).requiresGrad(true);
+        Tensor r = y.mul(c).retainGrad();
+        Tensor z = r.relu().retainGrad();
+        z.mul(c).sum().backward();
+        assertArrayEquals(cv, z.grad().toFloatArray());
+        assertArrayEquals(new float[] {0, 6, 0, 8}, r.grad().toFloatArray());
+        // The seed: the caller's array is never written.
+        Tensor s = Tensor.of(xv, 4).requiresGrad(true);
+        Tensor seed = Tensor.of(cv.clone(), 4);
+        s.mul(1.0).relu().backward(seed);
+        assertArrayEquals(cv, seed.toFloatArray());
+        assertArrayEquals(new float[] {0, 6, 0, 8}, s.grad().toFloatArray());
+    }
+
     @Test
     void theSeedIsNeverAdopted() {
         Tensor w = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);

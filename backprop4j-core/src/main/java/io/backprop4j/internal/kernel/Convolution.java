@@ -28,6 +28,8 @@ public final class Convolution {
     static final int TILE_ELEMENTS = 1 << 16;
     /** At most this many weight-gradient partial sums in all (elements), whatever the batch. */
     static final int PARTIAL_ELEMENTS = 1 << 22;
+    /** Batch slices of the weight gradient at most; a constant, so that the sums' order does not follow the thread count. */
+    static final int WEIGHT_SLICES = 32;
 
     private Convolution() {
     }
@@ -44,12 +46,14 @@ public final class Convolution {
 
     /**
      * Into how many batch slices the weight gradient is split, each summed into its own block and
-     * the blocks added in order afterwards: enough for every thread, bounded in memory.
+     * the blocks added in order afterwards: {@link #WEIGHT_SLICES} (enough to keep 8 threads busy
+     * with 4 chunks each), fewer for a small batch or a large block. It depends on the geometry
+     * alone, never on the thread count, so that the gradient has the same bits with any number of threads.
      */
     static int weightSlices(ConvGeometry g) {
         int block = g.outChannels() * g.patch();
         int byMemory = Math.max(1, PARTIAL_ELEMENTS / Math.max(1, block));
-        return Math.max(1, Math.min(g.batch(), Math.min(4 * Parallel.threads(), byMemory)));
+        return Math.max(1, Math.min(g.batch(), Math.min(WEIGHT_SLICES, byMemory)));
     }
 
     // twin: float32 source
@@ -61,11 +65,12 @@ public final class Convolution {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
         int tile = tileWidth(g);
+        boolean direct = directForward(g, x);
         Parallel.forRange(n, 1, (from, to) -> {
             float[] cols = g.pointwise() ? null : (float[]) Workspace.get(float.class, Workspace.COLS, k * tile);
             for (int i = from; i < to; i++) {
                 int yi = i * oc * p;
-                if (bias != null) {
+                if (bias != null && !direct) {
                     for (int o = 0; o < oc; o++) {
                         Arrays.fill(y, yi + o * p, yi + (o + 1) * p, bias[bo + o]);
                     }
@@ -73,6 +78,18 @@ public final class Convolution {
                 float beta = bias != null ? 1f : 0f;
                 for (int q = 0; q < g.groups(); q++) {
                     int xq = xo + i * imageIn + q * groupIn, wq = wo + q * og * k, yq = yi + q * og * p;
+                    if (direct) {
+                        // A short patch: broadcast multiply-adds, the bias added in the same pass.
+                        for (int p0 = 0; p0 < p; p0 += tile) {
+                            int tp = Math.min(tile, p - p0);
+                            if (!g.pointwise()) {
+                                Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                            }
+                            dotForward(k, og, tp, w, wq, g.pointwise() ? x : cols, g.pointwise() ? xq + p0 : 0, g.pointwise() ? p : tp,
+                                    bias, bo + q * og, y, yq + p0, p);
+                        }
+                        continue;
+                    }
                     if (g.pointwise()) {
                         Gemm.sgemm(false, false, og, p, k, 1f, w, wq, k, x, xq, p, beta, y, yq, p);
                         continue;
@@ -260,11 +277,12 @@ public final class Convolution {
         int n = g.batch(), p = g.outPlane(), k = g.patch(), og = g.groupOutChannels(), oc = g.outChannels();
         int imageIn = g.channels() * g.plane(), groupIn = g.groupChannels() * g.plane();
         int tile = tileWidth(g);
+        boolean direct = directForward(g, x);
         Parallel.forRange(n, 1, (from, to) -> {
             double[] cols = g.pointwise() ? null : (double[]) Workspace.get(double.class, Workspace.COLS, k * tile);
             for (int i = from; i < to; i++) {
                 int yi = i * oc * p;
-                if (bias != null) {
+                if (bias != null && !direct) {
                     for (int o = 0; o < oc; o++) {
                         Arrays.fill(y, yi + o * p, yi + (o + 1) * p, bias[bo + o]);
                     }
@@ -272,6 +290,18 @@ public final class Convolution {
                 double beta = bias != null ? 1d : 0d;
                 for (int q = 0; q < g.groups(); q++) {
                     int xq = xo + i * imageIn + q * groupIn, wq = wo + q * og * k, yq = yi + q * og * p;
+                    if (direct) {
+                        // A short patch: broadcast multiply-adds, the bias added in the same pass.
+                        for (int p0 = 0; p0 < p; p0 += tile) {
+                            int tp = Math.min(tile, p - p0);
+                            if (!g.pointwise()) {
+                                Im2col.unfold(g, x, xq, p0, p0 + tp, cols);
+                            }
+                            dotForward(k, og, tp, w, wq, g.pointwise() ? x : cols, g.pointwise() ? xq + p0 : 0, g.pointwise() ? p : tp,
+                                    bias, bo + q * og, y, yq + p0, p);
+                        }
+                        continue;
+                    }
                     if (g.pointwise()) {
                         Gemm.dgemm(false, false, og, p, k, 1d, w, wq, k, x, xq, p, beta, y, yq, p);
                         continue;
@@ -450,6 +480,35 @@ public final class Convolution {
         return (s0 + s1) + (s2 + s3);
     }
     // twin: end
+
+    /** Whether the float32 forward product of g takes {@link ConvVector#forward}'s multiply-adds instead of the GEMM. */
+    static boolean directForward(ConvGeometry g, float[] x) {
+        return VectorModule.AVAILABLE && ConvVector.suitsForward(g.patch());
+    }
+
+    /** float64 always takes the GEMM. */
+    private static boolean directForward(ConvGeometry g, double[] x) {
+        return false;
+    }
+
+    private static void dotForward(int k, int og, int tp, float[] w, int wo, float[] a, int ao, int lda, float[] bias, int bo,
+                                   float[] y, int yo, int ldy) {
+        ConvVector.forward(k, og, tp, w, wo, a, ao, lda, bias, bo, y, yo, ldy);
+    }
+
+    /** The float64 counterpart, never chosen ({@link #directForward(ConvGeometry, double[])}); plain sums. */
+    private static void dotForward(int k, int og, int tp, double[] w, int wo, double[] a, int ao, int lda, double[] bias, int bo,
+                                   double[] y, int yo, int ldy) {
+        for (int o = 0; o < og; o++) {
+            for (int p = 0; p < tp; p++) {
+                double s = 0;
+                for (int r = 0; r < k; r++) {
+                    s += w[wo + o * k + r] * a[ao + r * lda + p];
+                }
+                y[yo + o * ldy + p] = bias != null ? s + bias[bo + o] : s;
+            }
+        }
+    }
 
     /** Whether the float32 weight gradient of g takes {@link ConvVector}'s dot products instead of the GEMM. */
     static boolean directWeightGrad(ConvGeometry g, float[] x) {

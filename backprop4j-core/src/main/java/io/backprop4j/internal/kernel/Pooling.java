@@ -431,9 +431,15 @@ public final class Pooling {
     }
     // twin: end
 
-    /** 2x2 stride-2 max pooling of one float32 plane: the Vector API loop when present, else the scalar scan. */
+    /** Planes pooled by the scalar scan while the Vector API loop warms up ({@link Warmup}): about ten fmnist-cnn batches. */
+    private static final Warmup MAX2X2_WARMUP = new Warmup(1 << 16);
+
+    /**
+     * 2x2 stride-2 max pooling of one float32 plane: the Vector API loop when present (after its
+     * warm-up), else the scalar scan; both give the same bits.
+     */
     private static void max2x2(float[] x, int xc, int w, int outH, int outW, float[] y, int[] argmax, int yc) {
-        if (VECTOR) {
+        if (VECTOR && MAX2X2_WARMUP.vector()) {
             PoolingVector.max2x2(x, xc, w, outH, outW, y, argmax, yc);
         } else {
             maxPlane2x2(x, xc, w, outH, outW, y, argmax, yc);

@@ -28,6 +28,7 @@ class ConvolutionTest {
         {5, 1, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // the first layer of fmnist-cnn
         {3, 16, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1}, // the second
         {2, 4, 50, 50, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 36 x 2500 unfolded: more than one tile
+        {1, 3, 50, 50, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},   // 27 x 2500: tiles through the short-patch forward kernel
         {1, 1, 3, 4, 2, 3, 4, 1, 1, 0, 0, 1, 1, 1},     // kernel as large as the image: one output
         {7, 2, 9, 6, 2, 3, 3, 4, 3, 2, 2, 3, 2, 2},
         {3, 2, 7, 6, 3, 3, 3, 1, 1, 2, 2, 2, 2, 1},     // dilated "same": rows of cols are shifted planes
@@ -113,12 +114,13 @@ class ConvolutionTest {
     @Test
     void everyKernelAgreesWithTheDefinition() {
         SplittableRandom r = new SplittableRandom(12);
-        List<String> tiled = new ArrayList<>(), direct = new ArrayList<>();
+        List<String> tiled = new ArrayList<>(), direct = new ArrayList<>(), directForward = new ArrayList<>();
         for (int[] c : CASES) {
             ConvGeometry g = geometry(c);
             String name = java.util.Arrays.toString(c);
             if (Convolution.tileWidth(g) < g.outPlane()) tiled.add(name);
             if (Convolution.directWeightGrad(g, new float[0])) direct.add(name);
+            if (Convolution.directForward(g, new float[0])) directForward.add(name);
             int xn = g.batch() * g.channels() * g.plane(), wn = g.outChannels() * g.patch();
             int yn = g.batch() * g.outChannels() * g.outPlane();
             double[] x = random(r, xn), w = random(r, wn), b = random(r, g.outChannels()), dy = random(r, yn);
@@ -155,10 +157,13 @@ class ConvolutionTest {
             Convolution.biasGrad(g.batch(), g.outChannels(), g.outPlane(), padded(dy, dyo), dyo, dbd);
             assertClose(name + " bias gradient float64", e.db(), dbd, 0, 1e-12);
         }
-        assertEquals(1, tiled.size(), "cases cut into tiles: " + tiled);
+        assertEquals(2, tiled.size(), "cases cut into tiles: " + tiled);
         // Both float32 weight-gradient kernels are covered: the dot products (few filters) and the GEMM.
         if (VectorModule.AVAILABLE) {
             assertTrue(!direct.isEmpty() && direct.size() < CASES.length, "cases on the dot-product kernel: " + direct);
+            // And both forward kernels: the short patch's multiply-adds (tiled, and 1x1) and the GEMM.
+            assertTrue(directForward.size() < CASES.length && directForward.stream().anyMatch(c -> c.startsWith("[1, 3, 50"))
+                    && directForward.stream().anyMatch(c -> c.startsWith("[4, 3, 4, 4")), "cases on the short-patch forward kernel: " + directForward);
         }
     }
 
