@@ -38,7 +38,7 @@ class GeneratedTwinsTest {
     void aHandEditIsCaught() throws Exception {
         Path copy = Files.createTempDirectory("twins");
         try {
-            for (String file : new String[] {"FloatGemm.java", "DoubleGemm.java", "Gemm.java", "VectorMath.java", "VectorLoops.java", "Recurrent.java", "Sequences.java",
+            for (String file : new String[] {"FloatGemm.java", "DoubleGemm.java", "FloatGemv.java", "DoubleGemv.java", "Gemm.java", "VectorMath.java", "VectorLoops.java", "Recurrent.java", "Sequences.java",
                     "Im2col.java", "Convolution.java", "Pooling.java", "Normalization.java"}) {
                 Path rel = Path.of("backprop4j-core/src/main/java/io/backprop4j/internal/kernel", file);
                 Files.createDirectories(copy.resolve(rel).getParent());
