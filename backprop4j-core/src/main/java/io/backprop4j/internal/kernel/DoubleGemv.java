@@ -2,6 +2,7 @@
 package io.backprop4j.internal.kernel;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -39,12 +40,25 @@ final class DoubleGemv {
      * B and the broadcasts of A, within the 16 vector registers of AVX2 and NEON.
      */
     static final int ROWS = 4;
-    /** Columns per unit of the split over threads: four vectors, the widest block of the one-row loop. */
+    /** Columns per unit of the split over threads: four vectors (a 128-wide layer still splits in two with 16 lanes). */
     static final int BLOCK = 4 * L;
-    /** m*n*k from which the columns are split over the threads (a 256x512 layer at batch 1 is 2^17). */
-    static final long PARALLEL_WORK = 1L << 16;
+    /**
+     * m*n*k from which the columns are split over the threads: a 784x512 layer at batch 1
+     * (2^18.6) splits, 512x256 (2^17) does not. On the shared 2-core Xeon (load average 15-20)
+     * two threads measured no faster for any layer, the worker being descheduled; the split is
+     * kept for the largest products, where an idle machine gains most (each core streams half of B).
+     */
+    static final long PARALLEL_WORK = 1L << 18;
     /** m*n*k per thread hand-off at least. */
     private static final long GRAIN_WORK = 1L << 15;
+
+    /**
+     * Whether the columns past the last whole vector run as one masked vector: on x86, where a
+     * masked load or store is one instruction (AVX-512 and AVX2). A 256x10 layer (all tail with
+     * 16 lanes) measured 5.9 us with the scalar loop. Elsewhere (NEON) the Vector API may emulate
+     * the masked access lane by lane, slower than the scalar loop.
+     */
+    private static final boolean MASKED_TAIL = System.getProperty("os.arch", "").matches("amd64|x86_64");
 
     /** Per-thread scratch: the lanes of a dot product, the columns past the last vector, a contiguous copy of op(A). */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -60,6 +74,12 @@ final class DoubleGemv {
 
     /** C = alpha * op(A) * op(B) + beta * C with k > 0 and alpha != 0, any m (groups of ROWS rows), on the pool when large enough. */
     static void gemv(boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
+                     double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+        gemv(MASKED_TAIL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** As {@link #gemv(boolean, boolean, int, int, int, double, double[], int, int, double[], int, int, double, double[], int, int)}, the column tail masked or scalar (so tests run both on any machine). */
+    static void gemv(boolean masked, boolean transA, boolean transB, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
                      double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
         // op(A)[i][p] is a[aOff + i * ai + p * ap].
         int ai = transA ? 1 : lda;
@@ -98,58 +118,95 @@ final class DoubleGemv {
         int blocks = (n + BLOCK - 1) / BLOCK;
         long work = (long) m * n * k;
         if (work < PARALLEL_WORK || Parallel.threads() == 1) {
-            columns(transB, 0, n, m, k, alpha, a, aOff, ai, ap, b, bOff, ldb, beta, c, cOff, ldc);
+            columns(masked, transB, 0, n, m, k, alpha, a, aOff, ai, ap, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         int grain = (int) Math.max(1, GRAIN_WORK / ((long) m * k * BLOCK));
         double[] a1 = a;
         int aOff1 = aOff, ai1 = ai, ap1 = ap;
-        Parallel.forRange(blocks, grain, (from, to) -> columns(transB, from * BLOCK, Math.min(n, to * BLOCK), m, k,
+        Parallel.forRange(blocks, grain, (from, to) -> columns(masked, transB, from * BLOCK, Math.min(n, to * BLOCK), m, k,
                 alpha, a1, aOff1, ai1, ap1, b, bOff, ldb, beta, c, cOff, ldc));
     }
 
     /** Columns [j0, j1) of C, every row, one group of up to ROWS rows after another. */
-    private static void columns(boolean transB, int j0, int j1, int m, int k, double alpha, double[] a, int aOff, int ai, int ap,
+    private static void columns(boolean masked, boolean transB, int j0, int j1, int m, int k, double alpha, double[] a, int aOff, int ai, int ap,
                                 double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
         for (int i0 = 0; i0 < m; i0 += ROWS) {
             int h = Math.min(ROWS, m - i0);
             if (transB) {
                 dots(i0, h, j0, j1, k, alpha, a, aOff, ai, b, bOff, ldb, beta, c, cOff, ldc);
             } else if (h == 1) {
-                oneRow(i0, j0, j1, k, alpha, a, aOff + i0 * ai, ap, b, bOff, ldb, beta, c, cOff + i0 * ldc);
+                oneRow(masked, j0, j1, k, alpha, a, aOff + i0 * ai, ap, b, bOff, ldb, beta, c, cOff + i0 * ldc);
             } else {
-                fourRows(i0, h, j0, j1, k, alpha, a, aOff, ai, ap, b, bOff, ldb, beta, c, cOff, ldc);
+                fourRows(masked, i0, h, j0, j1, k, alpha, a, aOff, ai, ap, b, bOff, ldb, beta, c, cOff, ldc);
             }
         }
     }
 
-    /** One row of C, columns [j0, j1): x = op(A) row at a[x0 + p * ap], B stored k x n, C row at ci. */
-    private static void oneRow(int i0, int j0, int j1, int k, double alpha, double[] a, int x0, int ap,
+    /**
+     * One row of C, columns [j0, j1): x = op(A) row at a[x0 + p * ap], B stored k x n, C row at
+     * ci. Each width of block is its own method, small enough for C2 to compile with every vector
+     * kept in registers (one method holding all of them outgrew C2's inlining budget and, in some
+     * runs, boxed the vectors of the tail: 20 KB allocated per call).
+     */
+    private static void oneRow(boolean masked, int j0, int j1, int k, double alpha, double[] a, int x0, int ap,
                                double[] b, int bOff, int ldb, double beta, double[] c, int ci) {
-        int j = j0;
-        for (; j + 4 * L <= j1; j += 4 * L) {
+        int j8 = j0 + (j1 - j0) / (8 * L) * (8 * L);
+        if (j8 > j0) {
+            eightVectors(j0, j8, k, alpha, a, x0, ap, b, bOff, ldb, beta, c, ci);
+        }
+        int j = j8 + (j1 - j8) / L * L;
+        if (j > j8) {
+            oneVector(j8, j, k, alpha, a, x0, ap, b, bOff, ldb, beta, c, ci);
+        }
+        if (j < j1 && masked) {
+            maskedTail(1, j, j1, k, alpha, a, x0, x0, x0, x0, ap, b, bOff, ldb, beta, c, ci, ci, ci, ci);
+        } else if (j < j1) {
+            tail(1, j, j1, k, alpha, a, x0, x0, x0, x0, ap, b, bOff, ldb, beta, c, ci, ci, ci, ci);
+        }
+    }
+
+    /**
+     * Columns [j0, j1) of one row, a multiple of 8 vectors, eight vectors at a time: eight
+     * independent FMA chains hide the FMA latency and read a longer stretch of each row of B
+     * (a 784x512 layer: 27 us against 32 us with four, AVX-512).
+     */
+    private static void eightVectors(int j0, int j1, int k, double alpha, double[] a, int x0, int ap,
+                                     double[] b, int bOff, int ldb, double beta, double[] c, int ci) {
+        for (int j = j0; j < j1; j += 8 * L) {
             DoubleVector s0 = DoubleVector.zero(S), s1 = DoubleVector.zero(S), s2 = DoubleVector.zero(S), s3 = DoubleVector.zero(S);
+            DoubleVector s4 = DoubleVector.zero(S), s5 = DoubleVector.zero(S), s6 = DoubleVector.zero(S), s7 = DoubleVector.zero(S);
             for (int p = 0, bo = bOff + j, xo = x0; p < k; p++, bo += ldb, xo += ap) {
                 DoubleVector x = DoubleVector.broadcast(S, a[xo]);
                 s0 = x.fma(DoubleVector.fromArray(S, b, bo), s0);
                 s1 = x.fma(DoubleVector.fromArray(S, b, bo + L), s1);
                 s2 = x.fma(DoubleVector.fromArray(S, b, bo + 2 * L), s2);
                 s3 = x.fma(DoubleVector.fromArray(S, b, bo + 3 * L), s3);
+                s4 = x.fma(DoubleVector.fromArray(S, b, bo + 4 * L), s4);
+                s5 = x.fma(DoubleVector.fromArray(S, b, bo + 5 * L), s5);
+                s6 = x.fma(DoubleVector.fromArray(S, b, bo + 6 * L), s6);
+                s7 = x.fma(DoubleVector.fromArray(S, b, bo + 7 * L), s7);
             }
             store(s0, c, ci + j, alpha, beta);
             store(s1, c, ci + j + L, alpha, beta);
             store(s2, c, ci + j + 2 * L, alpha, beta);
             store(s3, c, ci + j + 3 * L, alpha, beta);
+            store(s4, c, ci + j + 4 * L, alpha, beta);
+            store(s5, c, ci + j + 5 * L, alpha, beta);
+            store(s6, c, ci + j + 6 * L, alpha, beta);
+            store(s7, c, ci + j + 7 * L, alpha, beta);
         }
-        for (; j + L <= j1; j += L) {
+    }
+
+    /** Columns [j0, j1) of one row, a multiple of L, one vector at a time. */
+    private static void oneVector(int j0, int j1, int k, double alpha, double[] a, int x0, int ap,
+                                  double[] b, int bOff, int ldb, double beta, double[] c, int ci) {
+        for (int j = j0; j < j1; j += L) {
             DoubleVector s0 = DoubleVector.zero(S);
             for (int p = 0, bo = bOff + j, xo = x0; p < k; p++, bo += ldb, xo += ap) {
                 s0 = DoubleVector.broadcast(S, a[xo]).fma(DoubleVector.fromArray(S, b, bo), s0);
             }
             store(s0, c, ci + j, alpha, beta);
-        }
-        if (j < j1) {
-            tail(1, j, j1, k, alpha, a, x0, 0, 0, 0, ap, b, bOff, ldb, beta, c, ci, 0, 0, 0);
         }
     }
 
@@ -158,7 +215,7 @@ final class DoubleGemv {
      * the first row (the loads are shared, the extra FMAs cost less than a second pass over B)
      * and are not stored.
      */
-    private static void fourRows(int i0, int h, int j0, int j1, int k, double alpha, double[] a, int aOff, int ai, int ap,
+    private static void fourRows(boolean masked, int i0, int h, int j0, int j1, int k, double alpha, double[] a, int aOff, int ai, int ap,
                                  double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
         int x0 = aOff + i0 * ai;
         int x1 = x0 + ai;
@@ -218,9 +275,51 @@ final class DoubleGemv {
             }
             j += L;
         }
-        if (j < j1) {
+        if (j < j1 && masked) {
+            maskedTail(h, j, j1, k, alpha, a, x0, x1, x2, x3, ap, b, bOff, ldb, beta, c, c0, c1, c2, c3);
+        } else if (j < j1) {
             tail(h, j, j1, k, alpha, a, x0, x1, x2, x3, ap, b, bOff, ldb, beta, c, c0, c1, c2, c3);
         }
+    }
+
+    /**
+     * Columns [j0, j1), fewer than L, of h rows (op(A) rows at x0..x3, C rows at c0..c3; rows past
+     * h repeat an earlier one and are not stored) as one masked vector per row: lanes past j1 are
+     * neither read nor written, and each lane is the fused chain over p of the whole vectors.
+     */
+    private static void maskedTail(int h, int j0, int j1, int k, double alpha, double[] a, int x0, int x1, int x2, int x3,
+                                   int ap, double[] b, int bOff, int ldb, double beta, double[] c, int c0, int c1, int c2, int c3) {
+        VectorMask<Double> in = S.indexInRange(j0, j1);
+        DoubleVector s0 = DoubleVector.zero(S), s1 = DoubleVector.zero(S), s2 = DoubleVector.zero(S), s3 = DoubleVector.zero(S);
+        for (int p = 0, bo = bOff + j0, xo = 0; p < k; p++, bo += ldb, xo += ap) {
+            DoubleVector w = DoubleVector.fromArray(S, b, bo, in);
+            s0 = DoubleVector.broadcast(S, a[x0 + xo]).fma(w, s0);
+            if (h > 1) {
+                s1 = DoubleVector.broadcast(S, a[x1 + xo]).fma(w, s1);
+                s2 = DoubleVector.broadcast(S, a[x2 + xo]).fma(w, s2);
+                s3 = DoubleVector.broadcast(S, a[x3 + xo]).fma(w, s3);
+            }
+        }
+        storeMasked(s0, c, c0 + j0, alpha, beta, in);
+        if (h > 1) {
+            storeMasked(s1, c, c1 + j0, alpha, beta, in);
+        }
+        if (h > 2) {
+            storeMasked(s2, c, c2 + j0, alpha, beta, in);
+        }
+        if (h > 3) {
+            storeMasked(s3, c, c3 + j0, alpha, beta, in);
+        }
+    }
+
+    /** As {@link #store} for the lanes of {@code in} only. */
+    private static void storeMasked(DoubleVector acc, double[] c, int idx, double alpha, double beta, VectorMask<Double> in) {
+        DoubleVector v = alpha == 1d ? acc : acc.mul(alpha);
+        if (beta != 0d) {
+            DoubleVector old = DoubleVector.fromArray(S, c, idx, in);
+            v = beta == 1d ? v.add(old) : old.mul(beta).add(v);
+        }
+        v.intoArray(c, idx, in);
     }
 
     /**
@@ -278,23 +377,26 @@ final class DoubleGemv {
                 }
             }
             int ci = cOff + i0 * ldc + j;
-            finishDot(s0, lanes, a, x0, b, bo, bound, k, alpha, beta, c, ci);
+            s0.intoArray(lanes, 0);
+            finishDot(lanes, a, x0, b, bo, bound, k, alpha, beta, c, ci);
             if (h > 1) {
-                finishDot(s1, lanes, a, x1, b, bo, bound, k, alpha, beta, c, ci + ldc);
+                s1.intoArray(lanes, 0);
+                finishDot(lanes, a, x1, b, bo, bound, k, alpha, beta, c, ci + ldc);
             }
             if (h > 2) {
-                finishDot(s2, lanes, a, x2, b, bo, bound, k, alpha, beta, c, ci + 2 * ldc);
+                s2.intoArray(lanes, 0);
+                finishDot(lanes, a, x2, b, bo, bound, k, alpha, beta, c, ci + 2 * ldc);
             }
             if (h > 3) {
-                finishDot(s3, lanes, a, x3, b, bo, bound, k, alpha, beta, c, ci + 3 * ldc);
+                s3.intoArray(lanes, 0);
+                finishDot(lanes, a, x3, b, bo, bound, k, alpha, beta, c, ci + 3 * ldc);
             }
         }
     }
 
-    /** The lanes of s summed in order, then the products past the last whole vector fused on; C[ci] = alpha * that + beta * C[ci]. */
-    private static void finishDot(DoubleVector s, double[] lanes, double[] a, int xo, double[] b, int bo, int from, int k,
+    /** The lanes summed in order, then the products past the last whole vector fused on; C[ci] = alpha * that + beta * C[ci]. */
+    private static void finishDot(double[] lanes, double[] a, int xo, double[] b, int bo, int from, int k,
                                   double alpha, double beta, double[] c, int ci) {
-        s.intoArray(lanes, 0);
         double t = 0d;
         for (int l = 0; l < L; l++) {
             t += lanes[l];

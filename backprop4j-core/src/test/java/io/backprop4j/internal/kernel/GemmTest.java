@@ -219,6 +219,16 @@ class GemmTest {
                                 pick(rnd, 1f, -0.5f, 2f), pick(rnd, 0f, 1f, 0.25f), false);
                         checkDouble(rnd, "GEMV double", doublePath(Gemm.Path.GEMV), t >= 2, t % 2 == 1, m, n, k,
                                 pick(rnd, 1d, -0.5d, 2d), pick(rnd, 0d, 1d, 0.25d), false);
+                        // Both kinds of column tail, whichever this machine's architecture uses.
+                        for (boolean masked : new boolean[] {false, true}) {
+                            String tail = "gemv " + (masked ? "masked" : "scalar") + " tail";
+                            checkFloat(rnd, tail + " float", (ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc) ->
+                                    FloatGemv.gemv(masked, ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc),
+                                    t >= 2, t % 2 == 1, m, n, k, pick(rnd, 1f, -0.5f), pick(rnd, 0f, 1f, 0.25f), false);
+                            checkDouble(rnd, tail + " double", (ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc) ->
+                                    DoubleGemv.gemv(masked, ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc),
+                                    t >= 2, t % 2 == 1, m, n, k, pick(rnd, 1d, -0.5d), pick(rnd, 0d, 1d, 0.25d), false);
+                        }
                     }
                 }
             }
@@ -229,8 +239,8 @@ class GemmTest {
      * Batch invariance: with B not transposed and k within one slice, each row that the
      * matrix-vector kernel computes is bit for bit the row that the packed kernel gives within a
      * larger batch (the same fused chain over p), so a sample predicts the same alone as in a
-     * batch. Large enough (m n k >= FloatGemv.PARALLEL_WORK) that the columns are split over
-     * the threads when there are several.
+     * batch. The groups of 4 rows are large enough (m n k >= FloatGemv.PARALLEL_WORK) that their
+     * columns are split over the threads when there are several.
      */
     @Test
     void gemvRowsEqualThePackedKernelsBitForBit() {
@@ -277,7 +287,8 @@ class GemmTest {
         for (int t = 0; t < 4; t++) {
             boolean ta = t >= 2, tb = t % 2 == 1;
             for (int m : new int[] {1, 3}) {
-                int n = 600, k = 257;
+                // Large enough that even one row is split over the threads, when there are several.
+                int n = 600, k = (int) (FloatGemv.PARALLEL_WORK / n) + 3;
                 int lda = ta ? m : k, ldb = tb ? k : n;
                 float[] a = randomFloats(rnd, m * k);
                 float[] b = randomFloats(rnd, k * n);
@@ -355,6 +366,7 @@ class GemmTest {
         if (COVERED.isEmpty()) {
             everyPathMatchesReference();
             everyMicroKernelMatchesReference();
+            gemvMatchesReferenceOnOddShapes();
         }
         Set<String> expected = new TreeSet<>();
         for (Gemm.Path path : runnablePaths()) {
@@ -368,6 +380,10 @@ class GemmTest {
         for (int mr : FloatGemm.TILE_ROWS) {
             expected.add("packed mr=" + mr + " float");
             expected.add("packed mr=" + mr + " double");
+        }
+        for (String tail : List.of("masked", "scalar")) {
+            expected.add("gemv " + tail + " tail float");
+            expected.add("gemv " + tail + " tail double");
         }
         Set<String> covered = new TreeSet<>(COVERED);
         covered.retainAll(expected);
