@@ -239,8 +239,7 @@ class GemmTest {
      * Batch invariance: with B not transposed and k within one slice, each row that the
      * matrix-vector kernel computes is bit for bit the row that the packed kernel gives within a
      * larger batch (the same fused chain over p), so a sample predicts the same alone as in a
-     * batch. The groups of 4 rows are large enough (m n k >= FloatGemv.PARALLEL_WORK) that their
-     * columns are split over the threads when there are several.
+     * batch.
      */
     @Test
     void gemvRowsEqualThePackedKernelsBitForBit() {
