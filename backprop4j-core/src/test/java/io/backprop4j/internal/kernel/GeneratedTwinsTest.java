@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The float64 twins (DoubleGemm, the marked regions of Gemm, VectorMath, VectorLoops, AdamCore)
+ * The float64 twins (DoubleGemm, DoubleGemv, the marked regions of Gemm, VectorMath, VectorLoops, AdamCore)
  * are exactly what tools/codegen/GenerateTwins.java makes from their float32 source: this fails
  * when a twin was edited by hand or its source changed without running the generator.
  */
