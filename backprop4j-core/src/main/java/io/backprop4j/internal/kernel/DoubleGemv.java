@@ -46,8 +46,8 @@ final class DoubleGemv {
      * m*n*k from which the columns are split over the threads: 2^22, a 2048x2048 layer at batch 1
      * (16 MB of weights, about half a millisecond on one thread). On the shared 2-core Xeon (load average 12-20) the
      * fmnist MLP at batch 1 with 2 threads took 165 us per sample with its 784x512 layer split and
-     * 69 us unsplit: the hand-off to a worker that the machine keeps descheduled costs more than
-     * the product. An idle machine may gain from a lower threshold (each core would stream its
+     * 69 us unsplit (at load average 6: 195 us and 53 us): the hand-off to a worker that the
+     * machine keeps descheduled costs more than the product. An idle machine may gain from a lower threshold (each core would stream its
      * half of B from its own L2); not measured.
      */
     static final long PARALLEL_WORK = 1L << 22;
