@@ -31,7 +31,8 @@ public final class GenerateTwins {
     }
 
     private static final List<FileTwin> FILES = List.of(
-            new FileTwin(KERNEL + "FloatGemm.java", KERNEL + "DoubleGemm.java"));
+            new FileTwin(KERNEL + "FloatGemm.java", KERNEL + "DoubleGemm.java"),
+            new FileTwin(KERNEL + "FloatGemv.java", KERNEL + "DoubleGemv.java"));
     /** Files holding twin regions. */
     private static final List<String> REGION_FILES = List.of(
             KERNEL + "Gemm.java",
@@ -145,7 +146,7 @@ public final class GenerateTwins {
     /** float32 source text to float64. */
     static String toDouble(String s) {
         s = s.replaceAll("\\bfloat\\b", "double");
-        s = s.replaceAll("\\bFloat(?=\\b|Vector|Gemm)", "Double");
+        s = s.replaceAll("\\bFloat(?=\\b|Vector|Gem[mv])", "Double");
         s = s.replace("float32", "float64");
         s = s.replace("sgemm", "dgemm");
         Matcher m = FLOAT_LITERAL.matcher(s);

@@ -12,7 +12,8 @@ package io.backprop4j.internal.kernel;
  * (NaN in C does not propagate), and {@code alpha == 0} or {@code k == 0} leaves A and B unread.
  *
  * <p>The front end picks a kernel by size: plain loops for tiny products (a hand-off to packing
- * would cost more than the product), OpenBLAS through {@link NativeBlas} for large products where
+ * would cost more than the product), a matrix-vector kernel that streams B unpacked for products
+ * of up to {@link #GEMV_ROWS} rows (batch-1 inference), OpenBLAS through {@link NativeBlas} for large products where
  * it is available and measured faster, else the packed, cache-blocked Vector API kernel, spread
  * over {@link Parallel} (or, without the Vector API module, plain row loops on the pool). For
  * example {@code sgemm(false, true, 2, 3, 4, 1f, x, 0, 4, w, 0, 4, 0f, y, 0, 3)} computes
@@ -25,9 +26,17 @@ public final class Gemm {
 
     /**
      * The kernels the front end chooses between; tests check that each one is covered. SCALAR
-     * stands in for PACKED when the Vector API module is missing ({@link Simd#AVAILABLE}).
+     * stands in for PACKED when the Vector API module is missing ({@link Simd#AVAILABLE}), and
+     * TINY for GEMV (a few rows: its row loops stream B once and C2 vectorises them).
      */
-    enum Path { TINY, SCALAR, PACKED, NATIVE }
+    enum Path { TINY, GEMV, SCALAR, PACKED, NATIVE }
+
+    /**
+     * Up to this many rows (one pass of {@link FloatGemv}), a product streams B as it is stored instead of
+     * packing it: packing copies all of B on every call, which for a dense layer at batch 1 cost
+     * more than the product itself (784x512 weights: 437 us per sample for the fmnist MLP).
+     */
+    static final int GEMV_ROWS = 4;
 
     /** Below this m*n*k, plain loops beat packing (measured crossover near 8x8x8; the 4-3-2 seed network takes ~50 ns). */
     static final long TINY_WORK = 512;
@@ -66,6 +75,9 @@ public final class Gemm {
         }
         if (NativeBlas.wins(m, n, k, elementBytes == Double.BYTES)) {
             return Path.NATIVE;
+        }
+        if (m <= GEMV_ROWS) {
+            return Simd.AVAILABLE ? Path.GEMV : Path.TINY;
         }
         return Simd.AVAILABLE ? Path.PACKED : Path.SCALAR;
     }
@@ -129,6 +141,7 @@ public final class Gemm {
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         switch (path) {
             case TINY -> tiny(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case GEMV -> FloatGemv.gemv(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case SCALAR -> scalar(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case PACKED -> FloatGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case NATIVE -> NativeBlas.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -342,6 +355,7 @@ public final class Gemm {
                     double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
         switch (path) {
             case TINY -> tiny(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            case GEMV -> DoubleGemv.gemv(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case SCALAR -> scalar(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case PACKED -> DoubleGemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             case NATIVE -> NativeBlas.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);

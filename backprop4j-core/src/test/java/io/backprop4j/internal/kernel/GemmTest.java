@@ -202,6 +202,113 @@ class GemmTest {
         }
     }
 
+    /**
+     * The matrix-vector kernel on odd shapes: m = 1..5 (a partial group, one group, a group and
+     * one row), k and n from 1 to 255 (no whole vector, whole blocks plus every kind of tail at
+     * any width), all four transposes, float and double.
+     */
+    @Test
+    void gemvMatchesReferenceOnOddShapes() {
+        Random rnd = new Random(23);
+        int[] sizes = {1, 7, 17, 33, 255};
+        for (int m = 1; m <= 5; m++) {
+            for (int n : sizes) {
+                for (int k : sizes) {
+                    for (int t = 0; t < 4; t++) {
+                        checkFloat(rnd, "GEMV float", floatPath(Gemm.Path.GEMV), t >= 2, t % 2 == 1, m, n, k,
+                                pick(rnd, 1f, -0.5f, 2f), pick(rnd, 0f, 1f, 0.25f), false);
+                        checkDouble(rnd, "GEMV double", doublePath(Gemm.Path.GEMV), t >= 2, t % 2 == 1, m, n, k,
+                                pick(rnd, 1d, -0.5d, 2d), pick(rnd, 0d, 1d, 0.25d), false);
+                        // Both kinds of column tail, whichever this machine's architecture uses.
+                        for (boolean masked : new boolean[] {false, true}) {
+                            String tail = "gemv " + (masked ? "masked" : "scalar") + " tail";
+                            checkFloat(rnd, tail + " float", (ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc) ->
+                                    FloatGemv.gemv(masked, ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc),
+                                    t >= 2, t % 2 == 1, m, n, k, pick(rnd, 1f, -0.5f), pick(rnd, 0f, 1f, 0.25f), false);
+                            checkDouble(rnd, tail + " double", (ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc) ->
+                                    DoubleGemv.gemv(masked, ta, tb, m1, n1, k1, al, a, ao, lda, b, bo, ldb, be, c, co, ldc),
+                                    t >= 2, t % 2 == 1, m, n, k, pick(rnd, 1d, -0.5d), pick(rnd, 0d, 1d, 0.25d), false);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Batch invariance: with B not transposed and k within one slice, each row that the
+     * matrix-vector kernel computes is bit for bit the row that the packed kernel gives within a
+     * larger batch (the same fused chain over p), so a sample predicts the same alone as in a
+     * batch.
+     */
+    @Test
+    void gemvRowsEqualThePackedKernelsBitForBit() {
+        Random rnd = new Random(29);
+        for (int mr : FloatGemm.TILE_ROWS) {
+            for (boolean ta : new boolean[] {false, true}) {
+                int m = 9, n = 517, k = 301;
+                float[] a = randomFloats(rnd, m * k);
+                float[] b = randomFloats(rnd, k * n);
+                float[] c0 = randomFloats(rnd, m * n);
+                float[] packed = c0.clone();
+                FloatGemm.gemm(mr, ta, false, m, n, k, 1f, a, 0, ta ? m : k, b, 0, n, 1f, packed, 0, n);
+                double[] ad = toDoubles(a), bd = toDoubles(b), cd0 = toDoubles(c0);
+                double[] packedD = cd0.clone();
+                DoubleGemm.gemm(mr, ta, false, m, n, k, -0.5, ad, 0, ta ? m : k, bd, 0, n, 0.25, packedD, 0, n);
+                // Rows 0..3 as one group, row 4 alone, rows 5..8 as a group of 4 starting mid-batch.
+                for (int[] rows : new int[][] {{0, 4}, {4, 1}, {5, 4}, {7, 2}}) {
+                    int i0 = rows[0], h = rows[1];
+                    float[] got = c0.clone();
+                    double[] gotD = cd0.clone();
+                    // Row i0 of op(A): offset i0 * k stored m x k, or column i0 of the stored k x m.
+                    int aOff = ta ? i0 : i0 * k;
+                    Gemm.run(Gemm.Path.GEMV, ta, false, h, n, k, 1f, a, aOff, ta ? m : k, b, 0, n, 1f, got, i0 * n, n);
+                    Gemm.run(Gemm.Path.GEMV, ta, false, h, n, k, -0.5, ad, aOff, ta ? m : k, bd, 0, n, 0.25, gotD, i0 * n, n);
+                    for (int idx = i0 * n; idx < (i0 + h) * n; idx++) {
+                        if (Float.compare(got[idx], packed[idx]) != 0 || Double.compare(gotD[idx], packedD[idx]) != 0) {
+                            fail("mr=" + mr + (ta ? " A^T" : " A") + " rows " + i0 + ".." + (i0 + h - 1) + ": C at " + idx + " is "
+                                    + got[idx] + " / " + gotD[idx] + ", the packed kernel gives " + packed[idx] + " / " + packedD[idx]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The matrix-vector kernel's columns do not depend on how the columns are split (so neither on
+     * the number of threads): the product computed whole (split over the threads when there are
+     * several) equals, bit for bit, the same product computed in column pieces of odd widths.
+     */
+    @Test
+    void gemvDoesNotDependOnTheColumnSplit() {
+        Random rnd = new Random(31);
+        for (int t = 0; t < 4; t++) {
+            boolean ta = t >= 2, tb = t % 2 == 1;
+            for (int m : new int[] {1, 3}) {
+                // Large enough that even one row is split over the threads, when there are several.
+                int n = 600, k = (int) (FloatGemv.PARALLEL_WORK / n) + 3;
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[] a = randomFloats(rnd, m * k);
+                float[] b = randomFloats(rnd, k * n);
+                float[] whole = randomFloats(rnd, m * n);
+                float[] pieces = whole.clone();
+                Gemm.run(Gemm.Path.GEMV, ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 1f, whole, 0, n);
+                for (int j0 = 0, w = 1; j0 < n; j0 += w, w = w * 3 + 2) {
+                    int nw = Math.min(w, n - j0);
+                    // Columns j0.. of op(B) start at row j0 of a stored B^T, at column j0 of a stored B.
+                    Gemm.run(Gemm.Path.GEMV, ta, tb, m, nw, k, 1f, a, 0, lda, b, tb ? j0 * ldb : j0, ldb, 1f, pieces, j0, n);
+                }
+                for (int idx = 0; idx < m * n; idx++) {
+                    if (Float.compare(whole[idx], pieces[idx]) != 0) {
+                        fail((ta ? "A^T" : "A") + (tb ? " B^T" : " B") + " m=" + m + ": C at " + idx + " is " + whole[idx]
+                                + " whole and " + pieces[idx] + " in pieces");
+                    }
+                }
+            }
+        }
+    }
+
     /** Products large enough that a row split shares one packed B between the threads (m >= 512, n*k >= 2^20). */
     @Test
     void packedKernelWithSharedPanelOfB() {
@@ -258,6 +365,7 @@ class GemmTest {
         if (COVERED.isEmpty()) {
             everyPathMatchesReference();
             everyMicroKernelMatchesReference();
+            gemvMatchesReferenceOnOddShapes();
         }
         Set<String> expected = new TreeSet<>();
         for (Gemm.Path path : runnablePaths()) {
@@ -272,6 +380,10 @@ class GemmTest {
             expected.add("packed mr=" + mr + " float");
             expected.add("packed mr=" + mr + " double");
         }
+        for (String tail : List.of("masked", "scalar")) {
+            expected.add("gemv " + tail + " tail float");
+            expected.add("gemv " + tail + " tail double");
+        }
         Set<String> covered = new TreeSet<>(COVERED);
         covered.retainAll(expected);
         assertEquals(expected, covered, "kernels run against the reference; native: " + NativeBlas.status());
@@ -283,6 +395,15 @@ class GemmTest {
         }
         assertTrue(chosen.containsAll(EnumSet.of(Gemm.Path.TINY, bulk)), chosen.toString());
         assertEquals(Gemm.Path.TINY, Gemm.path(4, 3, 2, Float.BYTES));
+        // A dense layer at batch 1 (the fmnist MLP's first) streams its weights unpacked, unless OpenBLAS is forced.
+        if (!NativeBlas.wins(1, 512, 784, false)) {
+            assertEquals(Simd.AVAILABLE ? Gemm.Path.GEMV : Gemm.Path.TINY, Gemm.path(1, 512, 784, Float.BYTES));
+            assertEquals(Simd.AVAILABLE ? Gemm.Path.GEMV : Gemm.Path.TINY, Gemm.path(Gemm.GEMV_ROWS, 512, 784, Double.BYTES));
+        }
+        if (!NativeBlas.wins(Gemm.GEMV_ROWS + 1, 64, 64, false)) {
+            assertEquals(bulk, Gemm.path(Gemm.GEMV_ROWS + 1, 64, 64, Float.BYTES));
+        }
+        assertEquals(Gemm.GEMV_ROWS, FloatGemv.ROWS);
         assertTrue(Arrays.stream(FloatGemm.TILE_ROWS).anyMatch(r -> r == FloatGemm.MR), "MR " + FloatGemm.MR);
     }
 
@@ -404,6 +525,14 @@ class GemmTest {
             x[i] = rnd.nextDouble() * 2 - 1;
         }
         return x;
+    }
+
+    private static double[] toDoubles(float[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = x[i];
+        }
+        return y;
     }
 
     private static float[] abs(float[] x) {

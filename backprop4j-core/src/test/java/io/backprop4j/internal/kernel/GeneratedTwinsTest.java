@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The float64 twins (DoubleGemm, the marked regions of Gemm, VectorMath, VectorLoops, AdamCore)
+ * The float64 twins (DoubleGemm, DoubleGemv, the marked regions of Gemm, VectorMath, VectorLoops, AdamCore)
  * are exactly what tools/codegen/GenerateTwins.java makes from their float32 source: this fails
  * when a twin was edited by hand or its source changed without running the generator.
  */
@@ -38,7 +38,7 @@ class GeneratedTwinsTest {
     void aHandEditIsCaught() throws Exception {
         Path copy = Files.createTempDirectory("twins");
         try {
-            for (String file : new String[] {"FloatGemm.java", "DoubleGemm.java", "Gemm.java", "VectorMath.java", "VectorLoops.java", "Recurrent.java", "Sequences.java",
+            for (String file : new String[] {"FloatGemm.java", "DoubleGemm.java", "FloatGemv.java", "DoubleGemv.java", "Gemm.java", "VectorMath.java", "VectorLoops.java", "Recurrent.java", "Sequences.java",
                     "Im2col.java", "Convolution.java", "Pooling.java", "Normalization.java"}) {
                 Path rel = Path.of("backprop4j-core/src/main/java/io/backprop4j/internal/kernel", file);
                 Files.createDirectories(copy.resolve(rel).getParent());
