@@ -242,6 +242,7 @@ final class TextTraining {
                 .listener(new TrainingListener() {
                     @Override
                     public void onEpochEnd(EpochStats stats, History history) {
+                        if (valRows.length == 0) return;
                         out.printf(Locale.ROOT, "  validation loss %.4f (%d examples)%n", meanLoss(model, splits.validation(), valRows), valRows.length);
                         out.flush();
                     }
@@ -277,13 +278,16 @@ final class TextTraining {
         long start = System.nanoTime();
         History history = builder.build().fit(model, optim, steps, null);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "trained %d epochs in %.1fs (%.1f ms a step)%n", history.size(), seconds,
-                1000 * seconds / Math.max(1, (long) history.size() * stepsPerEpoch));
+        // Each epoch's own time: its steps, without the validation sample scored after it.
+        double training = history.epochs().stream().mapToDouble(EpochStats::seconds).sum();
+        out.printf(Locale.ROOT, "trained %d epochs in %.1fs (%.1f ms a training step)%n", history.size(), seconds,
+                1000 * training / Math.max(1, (long) history.size() * stepsPerEpoch));
         if (o.save != null) {
             ModelFile.save(o.save, model, spec, vocabulary);
             out.println("saved model to " + o.save);
         }
-        out.printf(Locale.ROOT, "test loss: %.4f%n", meanLoss(model, splits.test(), null));
+        if (splits.test().size() == 0) out.println("no test split (too few lines): nothing more to report");
+        else out.printf(Locale.ROOT, "test loss: %.4f%n", meanLoss(model, splits.test(), null));
         out.flush();
         return 0;
     }
