@@ -483,7 +483,7 @@ final class TrainCommand implements Callable<Integer> {
         FileKind kind = FileKind.of(Path.of(data));
         if (kind == FileKind.MISSING) {
             throw new BackpropException("unknown data set '" + data + "' and no such file; valid: "
-                    + String.join(", ", Datasets.names()) + ", or the path of a CSV file");
+                    + String.join(", ", Datasets.names()) + ", or the path of a CSV file; for character models: words, or text:FILE");
         }
         if (kind != FileKind.REGULAR) {
             throw new BackpropException(data + ": is " + kind.description() + (kind == FileKind.DIRECTORY ? "" : ", not a regular file")
