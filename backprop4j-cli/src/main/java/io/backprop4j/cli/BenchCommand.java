@@ -148,6 +148,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "100", description = "Training steps of words-transformer and words-lstm (default ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--test-windows", defaultValue = "8192",
+            description = "words-*: test windows scored after training (a seeded sample; default ${DEFAULT-VALUE}).")
+    int testWindows;
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "words-*: where the initial weights and batches are written for PyTorch's side (default: a new temporary folder).")
     Path workDir;
@@ -177,6 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (batch < 1) throw new BackpropException("--batch must be at least 1, got " + batch);
         for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
+        if (testWindows < 1) throw new BackpropException("--test-windows must be at least 1, got " + testWindows);
         if (steps < WARM_UP_STEPS + 1) throw new BackpropException("--steps must be at least " + (WARM_UP_STEPS + 1) + ", got " + steps);
         if (workload == Workload.COMPARE) return compare(out);
         if (workload.needsFashionMnist() && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
@@ -193,7 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
                 case SEED_STEP -> seedStep(out);
                 case FMNIST_MLP -> fmnistMlp(out);
                 case FMNIST_CNN -> fmnistCnn(out);
-                case WORDS_TRANSFORMER, WORDS_LSTM -> TextBench.run(w.cliName(), steps,
+                case WORDS_TRANSFORMER, WORDS_LSTM -> TextBench.run(w.cliName(), steps, testWindows,
                         workDir != null ? workDir : Files.createTempDirectory("backprop4j-bench-"), out);
                 case ALL, COMPARE, SWEEP -> throw new IllegalStateException("not a single workload: " + w);
             }
@@ -523,7 +528,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC", "-Xmn128m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "bench", what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads),
-                "--data-dir", dataDir.toString(), "--steps", Integer.toString(steps)));
+                "--data-dir", dataDir.toString(), "--steps", Integer.toString(steps), "--test-windows", Integer.toString(testWindows)));
         if (workDir != null) cmd.addAll(List.of("--work-dir", workDir.toString()));
         if (!Arrays.equals(sizes, new int[] {256, 512, 1024, 2048})) {
             cmd.add("--sizes");

@@ -26,20 +26,18 @@ import java.util.SplittableRandom;
  * initial weights. This side writes both into {@code dir}: {@code NAME-init.safetensors} (our
  * state dict; Linear weights [in, out]) and {@code NAME-data.safetensors} (int64 train_x,
  * train_y [steps·batch, context], every position's target, −100 over padding; test_x [n,
- * context], test_y [n], a seeded sample of {@link #TEST_SAMPLE} test windows).
+ * context], test_y [n], a seeded sample of {@code testWindows} test windows, 8,192 by default).
  *
  * <p>Prints "NAME ms per step: X" (the median over the steps after {@link #WARM_UP}) and
  * "NAME test loss: X" (nats per character on the test sample after the last step).
  */
 final class TextBench {
-    /** Test windows scored after training, on both sides. */
-    static final int TEST_SAMPLE = 8192;
     /** Steps not timed (the JIT's, and PyTorch's allocator's, first passes). */
     static final int WARM_UP = 5;
 
     private TextBench() {}
 
-    static void run(String name, int steps, Path dir, PrintWriter out) {
+    static void run(String name, int steps, int testWindows, Path dir, PrintWriter out) {
         String model = name.substring("words-".length());
         TextTraining.Recipe r = TextTraining.Recipe.of(model);
         TextData words = TextData.words();
@@ -55,7 +53,7 @@ final class TextBench {
         TextTraining.WindowSteps batches = new TextTraining.WindowSteps(s.train(), r.batch(), steps, 0, true);
         int[] rows = batches.rows(1);
         CharWindows.Batch train = s.train().sequenceBatch(rows);
-        CharWindows.Batch test = s.test().batch(TextTraining.sample(s.test().size(), TEST_SAMPLE));
+        CharWindows.Batch test = s.test().batch(TextTraining.sample(s.test().size(), testWindows));
         Map<String, Tensor> data = new LinkedHashMap<>();
         data.put("train_x", train.inputs());
         data.put("train_y", train.targets());

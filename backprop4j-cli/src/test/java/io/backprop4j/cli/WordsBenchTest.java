@@ -35,7 +35,7 @@ class WordsBenchTest {
         assumeTrue(Files.exists(TextData.WORDS_FILE), "no " + TextData.WORDS_FILE);
         assumeTrue(pythonWithTorch(), "/usr/bin/python3 with torch is not installed");
         Path reference = Path.of("..", BenchCommand.REFERENCE);
-        CliRun r = CliRun.of("bench", "compare", "words-lstm", "--steps", "6", "--runs", "1", "--work-dir", dir.toString(),
+        CliRun r = CliRun.of("bench", "compare", "words-lstm", "--steps", "6", "--runs", "1", "--test-windows", "256", "--work-dir", dir.toString(),
                 "--reference", reference.toString());
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(Files.exists(dir.resolve("words-lstm-init.safetensors")) && Files.exists(dir.resolve("words-lstm-data.safetensors")));
