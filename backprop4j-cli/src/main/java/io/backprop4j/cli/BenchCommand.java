@@ -68,7 +68,15 @@ public final class BenchCommand implements Callable<Integer> {
         /** Ours and PyTorch's in turn, and the ratios. */
         COMPARE,
         /** fmnist-mlp over hidden widths and batch sizes, both libraries, plotted. */
-        SWEEP;
+        SWEEP,
+        /** train --data words --model transformer's network: ms per training step and test loss after --steps steps. */
+        WORDS_TRANSFORMER,
+        /** The same for --model lstm. */
+        WORDS_LSTM;
+
+        boolean isText() {
+            return this == WORDS_TRANSFORMER || this == WORDS_LSTM;
+        }
 
         /** What {@code all} runs, in order. */
         static final List<Workload> RUN_BY_ALL = List.of(GEMM, SEED_STEP, FMNIST_MLP);
@@ -137,6 +145,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "With 'sweep': the PNG to draw (default bench-sweep.png).")
     Path plot;
 
+    @Option(names = "--steps", defaultValue = "100", description = "Training steps of words-transformer and words-lstm (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--test-windows", defaultValue = "8192",
+            description = "words-*: test windows scored after training (a seeded sample; default ${DEFAULT-VALUE}).")
+    int testWindows;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "words-*: where the initial weights and batches are written for PyTorch's side (default: a new temporary folder).")
+    Path workDir;
+
+    /** The PyTorch side of the words workloads, beside {@link #REFERENCE}. */
+    static final String WORDS_REFERENCE = "words_reference.py";
+
     @Spec
     CommandSpec spec;
 
@@ -159,6 +181,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (batch < 1) throw new BackpropException("--batch must be at least 1, got " + batch);
         for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
+        if (testWindows < 1) throw new BackpropException("--test-windows must be at least 1, got " + testWindows);
+        if (steps < WARM_UP_STEPS + 1) throw new BackpropException("--steps must be at least " + (WARM_UP_STEPS + 1) + ", got " + steps);
         if (workload == Workload.COMPARE) return compare(out);
         if (workload.needsFashionMnist() && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
             throw new BackpropException("Fashion-MNIST not found in " + dataDir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
@@ -174,6 +198,8 @@ public final class BenchCommand implements Callable<Integer> {
                 case SEED_STEP -> seedStep(out);
                 case FMNIST_MLP -> fmnistMlp(out);
                 case FMNIST_CNN -> fmnistCnn(out);
+                case WORDS_TRANSFORMER, WORDS_LSTM -> TextBench.run(w.cliName(), steps, testWindows,
+                        workDir != null ? workDir : Files.createTempDirectory("backprop4j-bench-"), out);
                 case ALL, COMPARE, SWEEP -> throw new IllegalStateException("not a single workload: " + w);
             }
         }
@@ -431,7 +457,10 @@ public final class BenchCommand implements Callable<Integer> {
     // ------------------------------------------------------------------ compare
 
     private static final Pattern RESULT = Pattern.compile(
-            "^(fmnist-mlp median epoch seconds|fmnist-cnn median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB): ([0-9.]+)");
+            "^(fmnist-mlp median epoch seconds|fmnist-cnn median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB"
+                    + "|words-(?:transformer|lstm) (?:ms per step|test loss)): ([0-9.]+)");
+    /** Steps not timed by the words workloads. */
+    static final int WARM_UP_STEPS = TextBench.WARM_UP;
 
     private int compare(PrintWriter out) throws IOException, InterruptedException {
         Workload what = compared == null ? Workload.ALL : compared;
@@ -443,6 +472,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new BackpropException("--python " + python + ": no such program; expected a Python with PyTorch, such as /usr/bin/python3");
         }
         Path script = reference != null ? reference : findReference();
+        if (what.isText()) {
+            script = script.resolveSibling(WORDS_REFERENCE);
+            if (workDir == null) workDir = Files.createTempDirectory("backprop4j-bench-");
+        }
         // Each workload runs in a fresh process on both sides, so that one workload's JIT profile,
         // heap or thread state cannot change the next one's figure, and peak RSS is per workload.
         List<String> workloads = (what == Workload.ALL ? Workload.RUN_BY_ALL : List.of(what)).stream().map(Workload::cliName).toList();
@@ -471,6 +504,10 @@ public final class BenchCommand implements Callable<Integer> {
             boolean higherIsBetter = key.startsWith("gemm");
             String sense = higherIsBetter ? "x PyTorch's GFLOP/s" : "x PyTorch's time";
             if (key.startsWith("peak rss")) sense = "x PyTorch's memory";
+            if (key.endsWith("test loss")) {
+                out.printf(Locale.ROOT, "%-40s %12.4f %12.4f %+8.4f  nats per character, ours minus PyTorch's%n", key, a, b, a - b);
+                continue;
+            }
             out.printf(Locale.ROOT, "%-40s %12.3f %12.3f %8.3f  %s%n", key, a, b, a / b, sense);
         }
         out.flush();
@@ -491,7 +528,8 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC", "-Xmn128m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "bench", what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads),
-                "--data-dir", dataDir.toString()));
+                "--data-dir", dataDir.toString(), "--steps", Integer.toString(steps), "--test-windows", Integer.toString(testWindows)));
+        if (workDir != null) cmd.addAll(List.of("--work-dir", workDir.toString()));
         if (!Arrays.equals(sizes, new int[] {256, 512, 1024, 2048})) {
             cmd.add("--sizes");
             cmd.add(String.join(",", Arrays.stream(sizes).mapToObj(Integer::toString).toList()));
@@ -505,6 +543,11 @@ public final class BenchCommand implements Callable<Integer> {
         String code = "import resource, runpy, sys; sys.argv = [sys.argv[1]] + sys.argv[2:]; "
                 + "runpy.run_path(sys.argv[0], run_name='__main__'); "
                 + "print('peak rss MiB: %d' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))";
+        if (what.startsWith("words-")) {
+            return List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, "-c", code, script.toString(),
+                    what, "--work-dir", workDir.toString(), "--threads", Integer.toString(threads),
+                    "--heads", Integer.toString(TextTraining.Recipe.of("transformer").heads()));
+        }
         return List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, "-c", code, script.toString(),
                 what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads));
     }

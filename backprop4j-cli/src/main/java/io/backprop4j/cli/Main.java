@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         version = Main.VERSION,
         description = "Pure-Java deep learning: train networks, and see every step of backpropagation worked out.",
         subcommands = {BenchCommand.class, CommandLine.HelpCommand.class, ExplainCommand.class, CheckCommand.class,
-            ServeCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class})
+            ServeCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, ExportCommand.class,
+            GenerateCommand.class})
 public final class Main implements Runnable {
     /** The name and version printed by --version and the benchmarks. */
     public static final String VERSION = "backprop4j 0.1.0";

@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Exit status: 0 trained; 2 bad options or data, or training diverged (NaN or infinity)."})
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "NAME|FILE.csv", completionCandidates = Choices.DataSetName.class,
-            description = "${COMPLETION-CANDIDATES} (default " + Datasets.DEFAULT_NAME + "), or a CSV file (label in the last column).")
+            description = "${COMPLETION-CANDIDATES} (default " + Datasets.DEFAULT_NAME + "), or a CSV file (label in the last column);"
+                    + " for character models: words (/usr/share/dict/words) or text:FILE (the lines of a UTF-8 text file).")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where Fashion-MNIST lies (default " + Datasets.FASHION_MNIST_DIR_TEXT + ").")
@@ -67,8 +68,16 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "mlp|cnn|FILE.yaml",
             description = "mlp (default): the layers of --layers; cnn: the data set's small convolutional network (digits,"
-                    + " fashion-mnist); FILE.yaml: its list of layers (see the README).")
+                    + " fashion-mnist); FILE.yaml: its list of layers (see the README). For text: bigram, mlp, lstm, gru,"
+                    + " transformer (default), or a FILE.yaml that starts with an embedding.")
     String model;
+
+    @Option(names = "--context", paramLabel = "N", description = "Text: characters of context per prediction (default from the model's recipe).")
+    Integer context;
+
+    @Option(names = "--steps-per-epoch", paramLabel = "N",
+            description = "Text: batches per epoch, drawn from a seeded shuffle of the training examples (default from the recipe).")
+    Integer stepsPerEpoch;
 
     @Option(names = "--augment", paramLabel = "SPEC",
             description = "Image augmentation while training: none, shift=N (random shifts of up to N pixels), flip"
@@ -179,7 +188,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     static final List<String> RECORDED = List.of("--data", "--task", "--augment", "--model", "--layers", "--activation", "--dropout", "--batch-norm",
             "--optimizer", "--lr", "--schedule", "--grad-clip", "--epochs", "--batch", "--seed", "--patience", "--val-split",
-            "--no-standardize");
+            "--no-standardize", "--context", "--steps-per-epoch");
     /** The options that do not: where to read and write, and what to print; where training runs ({@link ClusterOptions}). */
     static final List<String> NOT_RECORDED = List.of("--data-dir", "--save", "--plot", "--checkpoint-dir", "--resume",
             "--help", "--version", "--debug", "--spark", "--average-every");
@@ -254,6 +263,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkOptionsAreSorted(command);
+        if (TextTraining.isText(data)) return new TextTraining(this).run();
+        if (context != null || stepsPerEpoch != null) {
+            throw new BackpropException((context != null ? "--context" : "--steps-per-epoch") + " is for text data (--data words or text:FILE)");
+        }
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
         Task theTask = task;
@@ -447,7 +460,7 @@ final class TrainCommand implements Callable<Integer> {
      * something a checkpoint cannot be read from or written to (a FIFO, a device, a link loop),
      * before any work; returns what the checkpoint path is (null without --checkpoint-dir).
      */
-    private FileKind checkCheckpointPath() {
+    FileKind checkCheckpointPath() {
         if (checkpointDir == null) return null;
         FileKind dir = FileKind.of(checkpointDir);
         if (dir != FileKind.MISSING && dir != FileKind.DIRECTORY) {
@@ -470,7 +483,7 @@ final class TrainCommand implements Callable<Integer> {
         FileKind kind = FileKind.of(Path.of(data));
         if (kind == FileKind.MISSING) {
             throw new BackpropException("unknown data set '" + data + "' and no such file; valid: "
-                    + String.join(", ", Datasets.names()) + ", or the path of a CSV file");
+                    + String.join(", ", Datasets.names()) + ", or the path of a CSV file; for character models: words, or text:FILE");
         }
         if (kind != FileKind.REGULAR) {
             throw new BackpropException(data + ": is " + kind.description() + (kind == FileKind.DIRECTORY ? "" : ", not a regular file")
@@ -668,6 +681,8 @@ final class TrainCommand implements Callable<Integer> {
         c.put("patience", Integer.toString(patience));
         c.put("val-split", Double.toString(valSplit));
         c.put("no-standardize", Boolean.toString(!standardized));
+        c.put("context", "none");
+        c.put("steps-per-epoch", "none");
         List<String> names = c.keySet().stream().map(k -> "--" + k).toList();
         if (!names.equals(RECORDED)) {
             throw new IllegalStateException("TrainCommand.config records " + names + ", not TrainCommand.RECORDED " + RECORDED);
@@ -715,7 +730,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Refuses to resume a checkpoint written with other options or data (the epoch count may grow). */
-    private static void checkSameConfig(Checkpoint cp, Map<String, String> now, Path file) {
+    static void checkSameConfig(Checkpoint cp, Map<String, String> now, Path file) {
         String json = cp.metadata().get(CONFIG_KEY);
         if (json == null) throw new BackpropException(file + ": not written by 'backprop4j train' (no training options stored)");
         if (!(Json.parse(json, file + " " + CONFIG_KEY) instanceof Map<?, ?> then)) {
@@ -728,6 +743,8 @@ final class TrainCommand implements Callable<Integer> {
             // Checkpoints from before --model and --augment: an MLP, without augmentation.
             if (was == null && e.getKey().equals("model")) was = "mlp";
             if (was == null && e.getKey().equals("augment")) was = "none";
+            // Checkpoints from before the text models: no --context, no --steps-per-epoch.
+            if (was == null && (e.getKey().equals("context") || e.getKey().equals("steps-per-epoch"))) was = "none";
             if (e.getKey().equals(DATA_CHECKSUM) && !Objects.equals(was, e.getValue())) {
                 throw new BackpropException("cannot resume: " + file + " was trained on other data (the training or validation"
                         + " examples differ from this run's: was " + now.get("data") + " changed?); pass the same data, or another --checkpoint-dir");

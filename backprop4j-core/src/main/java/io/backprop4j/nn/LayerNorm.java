@@ -50,6 +50,9 @@ public final class LayerNorm extends Module {
 
     public int dim() { return dim; }
 
+    /** ε, added to the variance. */
+    public double eps() { return eps; }
+
     @Override
     public Tensor forward(Tensor x) {
         if (weight != null) Layers.sameDType(this, x, weight);

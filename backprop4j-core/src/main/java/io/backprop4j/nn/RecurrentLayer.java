@@ -84,6 +84,12 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
 
     public boolean batchFirst() { return batchFirst; }
 
+    /** Whether the layers have biases. */
+    public boolean hasBias() { return weights.get(0)[2] != null; }
+
+    /** The dropout probability between layers (0: none). */
+    public double dropout() { return dropout.p(); }
+
     /** Layer l's {weight_ih, weight_hh, bias_ih, bias_hh} (biases null without bias). */
     public Parameter[] layerWeights(int l) {
         return weights.get(l).clone();

@@ -40,6 +40,15 @@ public final class TransformerBlock extends Module {
 
     public MultiheadAttention attention() { return attn; }
 
+    /** D, the model width. */
+    public int dim() { return attn.embedDim(); }
+
+    /** F, the feed-forward size. */
+    public int feedForward() { return ((Linear) mlp.layers().get(0)).outFeatures(); }
+
+    /** The dropout probability (residual and attention weights). */
+    public double dropout() { return dropout.p(); }
+
     @Override
     public Tensor forward(Tensor x) {
         x = x.add(dropout.call(attn.call(ln1.call(x))));

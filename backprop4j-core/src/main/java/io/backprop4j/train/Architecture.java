@@ -143,6 +143,11 @@ public record Architecture(int[] inputShape, List<LayerSpec> layers) {
         return s.get(s.size() - 1);
     }
 
+    /** Whether the network reads tokens: its first layer is an {@code embedding} (the input int64 [N, T]). */
+    public boolean isSequenceModel() {
+        return layers.getFirst() instanceof LayerSpec.Embedding;
+    }
+
     /** The number of input features of one sample (the product of the input shape). */
     public int inputFeatures() {
         long n = 1;
@@ -195,6 +200,10 @@ public record Architecture(int[] inputShape, List<LayerSpec> layers) {
             case LayerSpec.Dropout d -> "dropout " + d.p();
             case LayerSpec.Dropout2d d -> "dropout2d " + d.p();
             case LayerSpec.RandomShift2d r -> "random_shift2d " + r.maxShift() + (r.flip() ? " flip" : "");
+            case LayerSpec.Embedding e -> "embedding " + e.vocabulary() + "-" + e.dim();
+            case LayerSpec.PositionalEmbedding p -> "positional_embedding " + p.maxLength();
+            case LayerSpec.TransformerBlock t -> "transformer_block " + t.dim() + " heads " + t.heads();
+            case LayerSpec.Recurrent r -> r.type() + " " + r.input() + "-" + r.hidden() + (r.layers() > 1 ? " x" + r.layers() : "");
             default -> l.type();
         };
     }
@@ -236,6 +245,12 @@ public record Architecture(int[] inputShape, List<LayerSpec> layers) {
             case Dropout d -> new LayerSpec.Dropout(d.p());
             case Dropout2d d -> new LayerSpec.Dropout2d(d.p());
             case RandomShift2d r -> new LayerSpec.RandomShift2d(r.maxShift(), r.flip(), r.fill());
+            case io.backprop4j.nn.Embedding e -> new LayerSpec.Embedding(e.vocabulary(), e.dim());
+            case io.backprop4j.nn.PositionalEmbedding p -> new LayerSpec.PositionalEmbedding(p.maxLength(), p.dim());
+            case io.backprop4j.nn.LayerNorm n when n.weight() != null -> new LayerSpec.LayerNorm(n.dim(), n.eps());
+            case io.backprop4j.nn.TransformerBlock t -> new LayerSpec.TransformerBlock(t.dim(), t.attention().heads(), t.feedForward(), t.dropout());
+            case io.backprop4j.nn.RecurrentLayer r when r.batchFirst() && r.hasBias() -> new LayerSpec.Recurrent(
+                    r.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT), r.inputSize(), r.hiddenSize(), r.numLayers(), r.dropout());
             case LeakyReLU a -> new LayerSpec.Act("leaky_relu", a.alpha());
             case ELU a -> new LayerSpec.Act("elu", a.alpha());
             case Activation a -> new LayerSpec.Act(a.specName(), null);
@@ -293,6 +308,13 @@ public record Architecture(int[] inputShape, List<LayerSpec> layers) {
             Map.entry("dropout", List.of("p")),
             Map.entry("dropout2d", List.of("p")),
             Map.entry("random_shift2d", List.of("max_shift", "flip", "fill")),
+            Map.entry("embedding", List.of("vocabulary", "dim")),
+            Map.entry("positional_embedding", List.of("max_length", "dim")),
+            Map.entry("layer_norm", List.of("dim", "eps")),
+            Map.entry("transformer_block", List.of("dim", "heads", "feed_forward", "dropout")),
+            Map.entry("lstm", List.of("input", "hidden", "layers", "dropout")),
+            Map.entry("gru", List.of("input", "hidden", "layers", "dropout")),
+            Map.entry("rnn", List.of("input", "hidden", "layers", "dropout")),
             Map.entry("leaky_relu", List.of("alpha")),
             Map.entry("elu", List.of("alpha")));
 
@@ -326,7 +348,18 @@ public record Architecture(int[] inputShape, List<LayerSpec> layers) {
                 }
             }
             LayerSpec l = switch (t) {
-                case "linear" -> new LayerSpec.Linear(size("in", in.length == 2 ? in[1] : -1), size("out", -1), bool("bias", true));
+                case "linear" -> new LayerSpec.Linear(size("in", in.length == 2 || in.length == 3 ? in[in.length - 1] : -1), size("out", -1),
+                        bool("bias", true));
+                case "embedding" -> new LayerSpec.Embedding(size("vocabulary", -1), size("dim", -1));
+                case "positional_embedding" -> new LayerSpec.PositionalEmbedding(size("max_length", in.length == 3 ? in[1] : -1),
+                        size("dim", in.length == 3 ? in[2] : -1));
+                case "layer_norm" -> new LayerSpec.LayerNorm(size("dim", in.length >= 2 ? in[in.length - 1] : -1), positive("eps", 1e-5));
+                case "transformer_block" -> {
+                    int d = size("dim", in.length == 3 ? in[2] : -1);
+                    yield new LayerSpec.TransformerBlock(d, size("heads", -1), size("feed_forward", 4 * d), probability("dropout", 0));
+                }
+                case "lstm", "gru", "rnn" -> new LayerSpec.Recurrent(t, size("input", in.length == 3 ? in[2] : -1), size("hidden", -1),
+                        size("layers", 1), probability("dropout", 0));
                 case "conv2d" -> {
                     int inCh = size("in_channels", in.length == 4 ? in[1] : -1), outCh = size("out_channels", -1);
                     int[] k = pair("kernel", null, 1);
@@ -496,7 +529,11 @@ public record Architecture(int[] inputShape, List<LayerSpec> layers) {
 
         private double probability(String key) {
             if (!m.containsKey(key)) throw error(key, "is missing");
-            double x = number(key, 0);
+            return probability(key, 0);
+        }
+
+        private double probability(String key, double dflt) {
+            double x = number(key, dflt);
             if (!(x >= 0 && x < 1)) throw error(key, "must be in [0, 1), got " + x);
             return x;
         }

@@ -32,15 +32,22 @@ import java.util.random.RandomGenerator;
  *   relu, sigmoid, tanh, softplus, gelu, identity, softmax, log_softmax
  *   leaky_relu           alpha (0.01)
  *   elu                  alpha (1.0)
+ *   embedding            vocabulary, dim: int64 tokens [N, T] to [N, T, dim]
+ *   positional_embedding max_length, dim (inferred): adds a learnt vector per position, T ≤ max_length
+ *   layer_norm           dim (inferred), eps (1e-5)
+ *   transformer_block    dim (inferred), heads, feed_forward (4 dim), dropout (0)
+ *   lstm, gru, rnn       input (inferred), hidden, layers (1), dropout (0): batch first, [N, T, input] to [N, T, hidden]
  * </pre>
  * kernel, stride, padding, dilation and output take one number for both axes, or [h, w]. Shapes
  * count the batch as dim 0, as the layers do ({@code flatten}'s start_dim 1 keeps the batch).
+ * {@code linear} also maps a sequence [N, T, in] to [N, T, out], position by position.
  */
 public sealed interface LayerSpec {
     /** The type names, in the order above. */
     List<String> TYPES = List.of("linear", "conv2d", "conv1d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "batch_norm1d",
             "batch_norm2d", "flatten", "unflatten", "dropout", "dropout2d", "random_shift2d", "relu", "leaky_relu", "sigmoid", "tanh",
-            "elu", "softplus", "gelu", "identity", "softmax", "log_softmax");
+            "elu", "softplus", "gelu", "identity", "softmax", "log_softmax", "embedding", "positional_embedding", "layer_norm",
+            "transformer_block", "lstm", "gru", "rnn");
 
     /** The type name: "conv2d"... */
     String type();
@@ -81,9 +88,12 @@ public sealed interface LayerSpec {
         public Map<String, Object> fields() { return map("in", in, "out", out, "bias", bias); }
 
         public int[] outputShape(int[] s) {
-            if (s.length != 2) throw new BackpropException("takes [N, features], got " + str(s) + ": put a flatten before it");
-            if (s[1] != in) throw new BackpropException("in " + in + " does not fit its input " + str(s) + " (" + s[1] + " features)");
-            return new int[] {s[0], out};
+            if (s.length != 2 && s.length != 3) throw new BackpropException("takes [N, features], got " + str(s) + ": put a flatten before it");
+            int f = s[s.length - 1];
+            if (f != in) throw new BackpropException("in " + in + " does not fit its input " + str(s) + " (" + f + " features)");
+            int[] o = s.clone();
+            o[o.length - 1] = out;
+            return o;
         }
 
         public Module build(RandomGenerator rng) { return new io.backprop4j.nn.Linear(in, out, bias, io.backprop4j.tensor.DType.FLOAT32, rng); }
@@ -325,6 +335,113 @@ public sealed interface LayerSpec {
         public int[] outputShape(int[] s) { return s.clone(); }
 
         public Module build(RandomGenerator rng) { return Activation.byName(name, alpha); }
+    }
+
+    /** {@link io.backprop4j.nn.Embedding}: int64 tokens [N, T] to [N, T, dim]. */
+    record Embedding(int vocabulary, int dim) implements LayerSpec {
+        public String type() { return "embedding"; }
+
+        public Map<String, Object> fields() { return map("vocabulary", vocabulary, "dim", dim); }
+
+        public int[] outputShape(int[] s) {
+            if (s.length != 2) throw new BackpropException("takes tokens [N, steps], got " + str(s));
+            return new int[] {s[0], s[1], dim};
+        }
+
+        public Module build(RandomGenerator rng) { return new io.backprop4j.nn.Embedding(vocabulary, dim, rng); }
+
+        public long tensorElements() { return (long) vocabulary * dim; }
+    }
+
+    /** {@link io.backprop4j.nn.PositionalEmbedding}: [N, T, dim] plus a vector per position, T ≤ max_length. */
+    record PositionalEmbedding(int maxLength, int dim) implements LayerSpec {
+        public String type() { return "positional_embedding"; }
+
+        public Map<String, Object> fields() { return map("max_length", maxLength, "dim", dim); }
+
+        public int[] outputShape(int[] s) {
+            sequenceOf(s, dim);
+            if (s[1] > maxLength) {
+                throw new BackpropException("a sequence of " + s[1] + " positions (input " + str(s) + ") is longer than its table of "
+                        + maxLength + " (max_length)");
+            }
+            return s.clone();
+        }
+
+        public Module build(RandomGenerator rng) { return new io.backprop4j.nn.PositionalEmbedding(maxLength, dim, rng); }
+
+        public long tensorElements() { return (long) maxLength * dim; }
+    }
+
+    /** {@link io.backprop4j.nn.LayerNorm} over the last dim, with weight and bias. */
+    record LayerNorm(int dim, double eps) implements LayerSpec {
+        public String type() { return "layer_norm"; }
+
+        public Map<String, Object> fields() { return map("dim", dim, "eps", eps); }
+
+        public int[] outputShape(int[] s) {
+            if (s.length < 2 || s[s.length - 1] != dim) throw new BackpropException("dim " + dim + " does not fit its input " + str(s));
+            return s.clone();
+        }
+
+        public Module build(RandomGenerator rng) { return new io.backprop4j.nn.LayerNorm(dim, eps, true, io.backprop4j.tensor.DType.FLOAT32); }
+
+        public long tensorElements() { return 2L * dim; }
+    }
+
+    /** {@link io.backprop4j.nn.TransformerBlock}: causal, pre-norm; [N, T, dim] to the same. */
+    record TransformerBlock(int dim, int heads, int feedForward, double dropout) implements LayerSpec {
+        public String type() { return "transformer_block"; }
+
+        public Map<String, Object> fields() { return map("dim", dim, "heads", heads, "feed_forward", feedForward, "dropout", dropout); }
+
+        public int[] outputShape(int[] s) {
+            sequenceOf(s, dim);
+            if (dim % heads != 0) throw new BackpropException("heads " + heads + " must divide dim " + dim);
+            return s.clone();
+        }
+
+        public Module build(RandomGenerator rng) {
+            return new io.backprop4j.nn.TransformerBlock(dim, heads, feedForward, dropout, io.backprop4j.tensor.DType.FLOAT32, rng);
+        }
+
+        public long tensorElements() { return 4L * dim + 4L * dim * dim + 4L * dim + 2L * dim * feedForward + feedForward + dim; }
+    }
+
+    /** {@link io.backprop4j.nn.LSTM}, {@link io.backprop4j.nn.GRU} or {@link io.backprop4j.nn.RNN}, batch first, with biases: [N, T, input] to [N, T, hidden]. */
+    record Recurrent(String type, int input, int hidden, int layers, double dropout) implements LayerSpec {
+        public Recurrent {
+            if (!List.of("lstm", "gru", "rnn").contains(type)) throw new BackpropException("unknown recurrent layer '" + type + "'");
+        }
+
+        public Map<String, Object> fields() { return map("input", input, "hidden", hidden, "layers", layers, "dropout", dropout); }
+
+        public int[] outputShape(int[] s) {
+            sequenceOf(s, input);
+            return new int[] {s[0], s[1], hidden};
+        }
+
+        public Module build(RandomGenerator rng) {
+            var f32 = io.backprop4j.tensor.DType.FLOAT32;
+            return switch (type) {
+                case "lstm" -> new io.backprop4j.nn.LSTM(input, hidden, layers, true, true, dropout, f32, rng);
+                case "gru" -> new io.backprop4j.nn.GRU(input, hidden, layers, true, true, dropout, f32, rng);
+                default -> new io.backprop4j.nn.RNN(input, hidden, layers, true, true, dropout, f32, rng);
+            };
+        }
+
+        public long tensorElements() {
+            long g = switch (type) { case "lstm" -> 4; case "gru" -> 3; default -> 1; };
+            long total = 0;
+            for (int l = 0; l < layers; l++) total += g * hidden * ((l == 0 ? input : hidden) + hidden + 2L);
+            return total;
+        }
+    }
+
+    /** Refuses anything but a sequence [N, T, dim]. */
+    private static void sequenceOf(int[] s, int dim) {
+        if (s.length != 3) throw new BackpropException("takes a sequence [N, steps, " + dim + "], got " + str(s));
+        if (s[2] != dim) throw new BackpropException("dim " + dim + " does not fit its input " + str(s) + " (" + s[2] + " features)");
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

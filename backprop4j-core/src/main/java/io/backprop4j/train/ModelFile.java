@@ -5,6 +5,8 @@ import io.backprop4j.FormatException;
 import io.backprop4j.ShapeException;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.data.Standardizer;
+import io.backprop4j.data.Vocabulary;
+import io.backprop4j.internal.Json;
 import io.backprop4j.io.FileKind;
 import io.backprop4j.io.Safetensors;
 import io.backprop4j.nn.Module;
@@ -13,6 +15,7 @@ import io.backprop4j.tensor.Shapes;
 import io.backprop4j.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -61,29 +64,61 @@ public final class ModelFile {
     /** Metadata key of the model spec JSON. */
     public static final String SPEC_KEY = "backprop4j.model";
     static final String STANDARDIZER_PREFIX = "standardizer.";
+    /** Metadata key of a text model's vocabulary: the code points of tokens 1, 2, ... as a JSON array. */
+    public static final String VOCABULARY_KEY = "text.vocabulary";
 
     private final ModelSpec spec;
     private final Sequential model;
     private final Path source;
+    private final Vocabulary vocabulary;
 
-    private ModelFile(ModelSpec spec, Sequential model, Path source) {
+    private ModelFile(ModelSpec spec, Sequential model, Path source, Vocabulary vocabulary) {
         this.spec = spec;
         this.model = model;
         this.source = source;
+        this.vocabulary = vocabulary;
     }
 
     /** A model file's contents from a spec and a model built from it (not copied). */
     public static ModelFile of(ModelSpec spec, Sequential model) {
-        return new ModelFile(spec, model, null);
+        return new ModelFile(spec, model, null, null);
     }
 
     /** The metadata {@link #save} stores (without the checksums). */
     public static Map<String, String> metadata(ModelSpec spec) {
+        return metadata(spec, null);
+    }
+
+    /**
+     * The metadata of a model, with the vocabulary of a text model (null: none): a sequence
+     * model's tokens are this vocabulary's ({@link Vocabulary#size()} rows of its embedding).
+     */
+    public static Map<String, String> metadata(ModelSpec spec, Vocabulary vocabulary) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(Checkpoint.KIND_KEY, "model");
         meta.put(SPEC_KEY, spec.toJson());
         if (spec.standardizer() != null) meta.putAll(spec.standardizer().toMetadata(STANDARDIZER_PREFIX));
+        if (vocabulary != null) {
+            checkVocabulary(spec, vocabulary, "model");
+            meta.put(VOCABULARY_KEY, Json.write(vocabulary.codePoints()));
+        }
         return meta;
+    }
+
+    /** Refuses a vocabulary that is not the sequence model's: its size must be the embedding's rows and the outputs. */
+    private static void checkVocabulary(ModelSpec spec, Vocabulary v, String src) {
+        if (spec.isMlp() || !(spec.architecture().layers().getFirst() instanceof LayerSpec.Embedding e)) {
+            throw new BackpropException(src + ": a vocabulary is for sequence models (an embedding first); this is " + spec.describe());
+        }
+        if (e.vocabulary() != v.size() || spec.outputs() != v.size()) {
+            throw new BackpropException(src + ": the vocabulary of " + v.size() + " tokens does not fit the model's embedding of "
+                    + e.vocabulary() + " and its " + spec.outputs() + " outputs");
+        }
+    }
+
+    /** {@link #save}, with the vocabulary of a text model. */
+    public static void save(Path file, Module model, ModelSpec spec, Vocabulary vocabulary) {
+        Safetensors.write(file, ModelTensors.named(model), metadata(spec, vocabulary));
     }
 
     /**
@@ -135,11 +170,31 @@ public final class ModelFile {
             }
         }
         ModelSpec spec = ModelSpec.fromJson(json, standardizer, src + " metadata " + SPEC_KEY);
+        Vocabulary vocabulary = meta.containsKey(VOCABULARY_KEY) ? readVocabulary(meta.get(VOCABULARY_KEY), spec, src) : null;
         checkFits(spec, c.tensors(), src);
         Sequential model = spec.build(new SplittableRandom(0));
         Checkpoint.copyInto(ModelTensors.named(model), c.tensors(), src);
         model.setTraining(false);
-        return new ModelFile(spec, model, file);
+        return new ModelFile(spec, model, file, vocabulary);
+    }
+
+    private static Vocabulary readVocabulary(String json, ModelSpec spec, String src) {
+        if (!(Json.parse(json, src + " metadata " + VOCABULARY_KEY) instanceof List<?> list)) {
+            throw new FormatException(src, null, "metadata " + VOCABULARY_KEY + " is not an array of code points");
+        }
+        try {
+            int[] cps = new int[list.size()];
+            for (int i = 0; i < cps.length; i++) cps[i] = Math.toIntExact((Long) list.get(i));
+            Vocabulary v = new Vocabulary(cps);
+            checkVocabulary(spec, v, src);
+            return v;
+        } catch (ClassCastException | NullPointerException | ArithmeticException e) {
+            throw new FormatException(src, null, "metadata " + VOCABULARY_KEY + " is not an array of code points");
+        } catch (FormatException e) {
+            throw e;
+        } catch (BackpropException e) {
+            throw new FormatException(src, null, e.getMessage().startsWith(src) ? e.getMessage().substring(src.length() + 2) : e.getMessage());
+        }
     }
 
     /**
@@ -168,6 +223,11 @@ public final class ModelFile {
 
     public ModelSpec spec() {
         return spec;
+    }
+
+    /** A text model's vocabulary (its tokens' characters), or null. */
+    public Vocabulary vocabulary() {
+        return vocabulary;
     }
 
     /** The network (in evaluation mode after {@link #load}). */

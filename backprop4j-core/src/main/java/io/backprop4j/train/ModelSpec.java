@@ -26,7 +26,9 @@ import java.util.random.RandomGenerator;
  * {@link Architecture#toMaps()}, with {@code "version"} {@value Architecture#VERSION}). For the
  * second, {@code hidden} is empty, {@code activation} null, {@code dropout} 0 and {@code batchNorm}
  * false: the layers say it all. Either way the network takes rows of {@code inputs} features (an
- * image network starts with an {@code unflatten}) and gives {@code outputs} numbers per row.
+ * image network starts with an {@code unflatten}) and gives {@code outputs} numbers per row. A
+ * sequence model (its first layer an {@code embedding}) takes windows of {@code inputs} int64
+ * tokens and may give [N, T, outputs]: the next token's logits after every position.
  *
  * @param inputs the number of input features
  * @param hidden the sizes of the hidden layers (may be empty: a linear model)
@@ -67,10 +69,10 @@ public record ModelSpec(int inputs, int[] hidden, int outputs, String activation
             throw new BackpropException("model: the network must take rows of features, [N, features], not [N, "
                     + Arrays.toString(architecture.inputShape()).substring(1) + ": start it with an unflatten");
         }
-        if (out.length != 2) {
+        if (out.length != 2 && !(out.length == 3 && architecture.isSequenceModel())) {
             throw new BackpropException("model: the network's output " + LayerSpec.str(out) + " must be [N, outputs]: end it with a flatten and a linear");
         }
-        return new ModelSpec(architecture.inputShape()[0], new int[0], out[1], null, 0, false, task, classNames, featureNames,
+        return new ModelSpec(architecture.inputShape()[0], new int[0], out[out.length - 1], null, 0, false, task, classNames, featureNames,
                 standardizer, data, architecture);
     }
 
@@ -83,7 +85,8 @@ public record ModelSpec(int inputs, int[] hidden, int outputs, String activation
         if (architecture != null) {
             int[] out = architecture.outputShape();
             if (hidden.length > 0 || activation != null || dropout != 0 || batchNorm || architecture.inputShape().length != 1
-                    || architecture.inputShape()[0] != inputs || out.length != 2 || out[1] != outputs) {
+                    || architecture.inputShape()[0] != inputs || !(out.length == 2 || out.length == 3 && architecture.isSequenceModel())
+                    || out[out.length - 1] != outputs) {
                 throw new BackpropException("model: a sequential spec has its layers only (see ModelSpec.sequential); got "
                         + inputs + " inputs, " + outputs + " outputs for " + architecture.describe());
             }

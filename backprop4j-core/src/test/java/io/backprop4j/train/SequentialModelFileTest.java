@@ -66,13 +66,61 @@ class SequentialModelFileTest {
         return ModelSpec.sequential(arch, Task.CLASSIFY, CLASSES, null, new Standardizer(mean, std), "test");
     }
 
+    /** One network of every sequence layer type, off their defaults, for windows of 5 tokens below 7: [N, 5] to [N, 5, 7]. */
+    static Sequential everySequenceLayer(SplittableRandom rng) {
+        var f32 = io.backprop4j.tensor.DType.FLOAT32;
+        return new Sequential(
+                new Embedding(7, 8, rng),
+                new PositionalEmbedding(6, 8, rng),
+                new TransformerBlock(8, 2, 12, 0.1, f32, rng),
+                new LayerNorm(8, 1e-4, true, f32),
+                new LSTM(8, 6, 2, true, true, 0.2, f32, rng),
+                new GRU(6, 5, 1, true, true, 0.0, f32, rng),
+                new RNN(5, 4, 2, true, true, 0.1, f32, rng),
+                new Linear(4, 7, rng));
+    }
+
     @Test
     void everyLayerTypeIsCovered() {
         Architecture arch = Architecture.of(everyLayer(new SplittableRandom(1)), 48);
+        Architecture seq = Architecture.of(everySequenceLayer(new SplittableRandom(1)), 5);
         Set<String> seen = new TreeSet<>();
         for (LayerSpec l : arch.layers()) seen.add(l.type());
+        for (LayerSpec l : seq.layers()) seen.add(l.type());
         assertEquals(new TreeSet<>(LayerSpec.TYPES), seen, "a layer type without a round trip here");
         assertArrayEquals(new int[] {1, 3}, arch.outputShape());
+        assertArrayEquals(new int[] {1, 5, 7}, seq.outputShape());
+        assertTrue(seq.isSequenceModel());
+        long params = everySequenceLayer(new SplittableRandom(1)).parameterCount();
+        assertEquals(params, seq.tensorElements(), "tensorElements counts what the layers hold");
+    }
+
+    @Test
+    void aSequenceModelRoundTripsWithItsVocabulary() {
+        Sequential net = everySequenceLayer(new SplittableRandom(2));
+        Architecture arch = Architecture.of(net, 5);
+        String json = Json.write(arch.toMaps());
+        assertEquals(arch, Architecture.read(new int[] {5}, (List<?>) Json.parse(json, "test")));
+        ModelSpec spec = ModelSpec.sequential(arch, Task.CLASSIFY, null, null, null, "text");
+        assertEquals(7, spec.outputs());
+        var vocabulary = new io.backprop4j.data.Vocabulary(new int[] {'a', 'b', 'c', 'd', 'e', 0xe9});
+        Path file = dir.resolve("seq.safetensors");
+        ModelFile.save(file, net, spec, vocabulary);
+        ModelFile back = ModelFile.load(file);
+        assertEquals(spec, back.spec());
+        assertEquals(vocabulary, back.vocabulary());
+        Tensor x = Tensor.of(new int[] {0, 1, 2, 6, 5, 0, 0, 3, 4, 2}, 2, 5);
+        net.setTraining(false);
+        try (var g = NoGrad.enter()) {
+            assertArrayEquals(net.call(x).toFloatArray(), back.model().call(x).toFloatArray());
+        }
+        // A vocabulary of another size than the embedding's is refused, saving and loading.
+        var wrong = new io.backprop4j.data.Vocabulary(new int[] {'a', 'b'});
+        var e = assertThrows(BackpropException.class, () -> ModelFile.save(dir.resolve("w.safetensors"), net, spec, wrong));
+        assertTrue(e.getMessage().contains("the vocabulary of 3 tokens does not fit the model's embedding of 7"), e.getMessage());
+        // A window longer than the positional table: the layer is named.
+        var longer = assertThrows(BackpropException.class, () -> Architecture.read(new int[] {9}, arch.toMaps()));
+        assertTrue(longer.getMessage().contains("layers[1] (positional_embedding): a sequence of 9 positions"), longer.getMessage());
     }
 
     @Test
