@@ -177,8 +177,14 @@ final class DoubleGemm {
                 for (int ir = 0; ir < mc; ir += mr) {
                     int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
-                    if (h == mr && nr == NR) {
+                    if (h == mr && nr == NR && (alpha != 1d || betaK != 1d)) {
                         kernel(mr, kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
+                    } else if (h == mr && nr == NR) {
+                        // C += tile through the buffer: a micro-kernel that adds to C itself grows past
+                        // C2's node budget for inlining (NodeCountInliningCutoff), and the stores it
+                        // then calls box all 2 mr accumulators of every tile.
+                        kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1d, 0d);
+                        addTile(tile, mr, c, ci, ldc);
                     } else {
                         kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1d, 0d);
                         merge(tile, h, nr, c, ci, ldc, alpha, betaK);
@@ -321,6 +327,16 @@ final class DoubleGemm {
                 for (int p = 0, dst = base + r; p < kc; p++, dst += mr) {
                     ap[dst] = 0d;
                 }
+            }
+        }
+    }
+
+    /** C[0..mr) x [0..NR) += tile, in vectors (C + tile: the bits of the kernel's own acc + C). */
+    private static void addTile(double[] tile, int mr, double[] c, int ci, int ldc) {
+        for (int r = 0; r < mr; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < NR; j += L) {
+                DoubleVector.fromArray(S, c, row + j).add(DoubleVector.fromArray(S, tile, r * NR + j)).intoArray(c, row + j);
             }
         }
     }

@@ -176,8 +176,14 @@ final class FloatGemm {
                 for (int ir = 0; ir < mc; ir += mr) {
                     int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
-                    if (h == mr && nr == NR) {
+                    if (h == mr && nr == NR && (alpha != 1f || betaK != 1f)) {
                         kernel(mr, kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
+                    } else if (h == mr && nr == NR) {
+                        // C += tile through the buffer: a micro-kernel that adds to C itself grows past
+                        // C2's node budget for inlining (NodeCountInliningCutoff), and the stores it
+                        // then calls box all 2 mr accumulators of every tile.
+                        kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1f, 0f);
+                        addTile(tile, mr, c, ci, ldc);
                     } else {
                         kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1f, 0f);
                         merge(tile, h, nr, c, ci, ldc, alpha, betaK);
@@ -320,6 +326,16 @@ final class FloatGemm {
                 for (int p = 0, dst = base + r; p < kc; p++, dst += mr) {
                     ap[dst] = 0f;
                 }
+            }
+        }
+    }
+
+    /** C[0..mr) x [0..NR) += tile, in vectors (C + tile: the bits of the kernel's own acc + C). */
+    private static void addTile(float[] tile, int mr, float[] c, int ci, int ldc) {
+        for (int r = 0; r < mr; r++) {
+            int row = ci + r * ldc;
+            for (int j = 0; j < NR; j += L) {
+                FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, tile, r * NR + j)).intoArray(c, row + j);
             }
         }
     }
