@@ -454,19 +454,7 @@ final class HtmlPage {
                             .append("<summary>").append(math("∂L/∂" + w + " = " + Doc.num(s.layers().get(l).weightsGrad()[i][j])))
                             .append(" <span class=\"where\">layer ").append(l + 1).append(", ").append(escape(Doc.text(inputName(spec, l, i))))
                             .append(" → ").append(escape(Doc.text(Doc.sub(ExplainDoc.unitName(l, last), j)))).append("</span></summary>\n<div class=\"chain-body\">\n");
-                    boolean inList = false;
-                    for (Doc.Line line : chain.doc(l, i, j).lines()) {
-                        if (inList && line.kind() != Doc.Kind.EQUATION) {
-                            sb.append("</ul>\n");
-                            inList = false;
-                        }
-                        if (line.kind() == Doc.Kind.EQUATION && !inList) {
-                            sb.append("<ul class=\"eqs\">\n");
-                            inList = true;
-                        }
-                        line(sb, line);
-                    }
-                    if (inList) sb.append("</ul>\n");
+                    docLines(sb, chain.doc(l, i, j));
                     sb.append("</div></details>\n");
                 }
             }
