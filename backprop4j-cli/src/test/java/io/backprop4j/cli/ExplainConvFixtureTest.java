@@ -2,7 +2,6 @@ package io.backprop4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.backprop4j.explain.Explainer;
 import io.backprop4j.explain.Grader;
@@ -31,52 +30,21 @@ class ExplainConvFixtureTest {
         Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(FIXTURE), FIXTURE.toString());
         List<Map<String, Object>> cases = (List<Map<String, Object>>) root.get("cases");
         assertTrue(cases.size() >= 50, "fixture cases: " + cases.size());
-        double[] worst = {0};
-        String[] where = {""};
-        int[] numbers = {0};
+        var cmp = new FixtureComparison(RTOL, ATOL, 1e-6);
         int[] counted = {0};
         for (Map<String, Object> c : cases) {
             String name = (String) c.get("name");
             var spec = SpecYaml.readSpec(Json.write(c.get("spec")), name).value();
             var solution = Explainer.solve(spec);
             Object actual = Json.parse(JsonRenderer.render(solution), name);
-            compare(name, c.get("expected"), actual, name, worst, where, numbers);
+            cmp.compare(name, c.get("expected"), actual);
             // PyTorch's numbers, read as a person's answers (nested as explain writes them), are all correct
             var report = Grader.grade(solution, SpecYaml.readAnswers(Json.write(c.get("expected")), name).value());
             assertTrue(report.allCorrect(), name + ": " + report.mistakes());
-            assertEquals(numbers[0] - counted[0], report.entries().size(), name + ": every number graded");
-            counted[0] = numbers[0];
+            assertEquals(cmp.numbers - counted[0], report.entries().size(), name + ": every number graded");
+            counted[0] = cmp.numbers;
         }
         System.out.printf("explain conv fixtures: %d cases, %d numbers, max relative error %.3g at %s%n",
-                cases.size(), numbers[0], worst[0], where[0]);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void compare(String path, Object expected, Object actual, String name, double[] worst, String[] where, int[] numbers) {
-        if (expected instanceof Map<?, ?> em) {
-            if (!(actual instanceof Map<?, ?> am)) throw new AssertionError(path + ": expected an object, got " + actual);
-            assertEquals(em.keySet(), am.keySet(), path + ": keys");
-            for (Object k : em.keySet()) compare(path + "." + k, em.get(k), am.get(k), name, worst, where, numbers);
-        } else if (expected instanceof List<?> el) {
-            if (!(actual instanceof List<?> al)) throw new AssertionError(path + ": expected a list, got " + actual);
-            assertEquals(el.size(), al.size(), path + ": length");
-            for (int i = 0; i < el.size(); i++) compare(path + "[" + i + "]", el.get(i), al.get(i), name, worst, where, numbers);
-        } else if (expected instanceof Number en) {
-            if (!(actual instanceof Number an)) throw new AssertionError(path + ": expected a number, got " + actual);
-            double e = en.doubleValue();
-            double a = an.doubleValue();
-            numbers[0]++;
-            double err = Math.abs(a - e);
-            if (err > RTOL * Math.abs(e) + ATOL) fail(path + ": " + a + " differs from PyTorch's " + e);
-            if (Math.abs(e) > 1e-6) { // the worst relative error among values not born of cancellation
-                double rel = err / Math.abs(e);
-                if (rel > worst[0]) {
-                    worst[0] = rel;
-                    where[0] = path;
-                }
-            }
-        } else {
-            assertEquals(expected, actual, path);
-        }
+                cases.size(), cmp.numbers, cmp.worst, cmp.where);
     }
 }
