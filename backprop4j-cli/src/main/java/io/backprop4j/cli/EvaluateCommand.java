@@ -83,6 +83,7 @@ final class EvaluateCommand implements Callable<Integer> {
         // standardisation) or an ONNX graph (it standardises itself; the rest is assumed, see OnnxGraph).
         boolean onnx = OnnxGraph.isOnnx(modelFile);
         ModelFile model = onnx ? null : ModelFile.load(modelFile);
+        if (model != null) PredictCommand.refuseCharacterModel(modelFile, model, "evaluate");
         OnnxGraph graph = onnx ? OnnxGraph.load(modelFile) : null;
         ModelSpec spec = onnx ? null : model.spec();
         int inputs = onnx ? graph.features() : spec.inputs();

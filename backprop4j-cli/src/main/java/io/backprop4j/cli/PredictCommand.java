@@ -85,6 +85,7 @@ final class PredictCommand implements Callable<Integer> {
             predictOnnx(w);
         } else {
             ModelFile model = ModelFile.load(modelFile);
+            refuseCharacterModel(modelFile, model, "predict");
             ModelSpec spec = model.spec();
             Tensor x = readFeatures(input, spec.inputs());
             Tensor outputs = spec.task() == Task.CLASSIFY ? model.predictProbabilities(x) : model.predictRaw(x);
@@ -137,6 +138,14 @@ final class PredictCommand implements Callable<Integer> {
                         + "): they are written as they are, and the predicted class is the largest");
                 err.flush();
             }
+        }
+    }
+
+    /** predict and evaluate take models of features: a character model (it has a vocabulary) is refused by name. */
+    static void refuseCharacterModel(Path file, ModelFile model, String command) {
+        if (model.vocabulary() != null) {
+            throw new BackpropException(file + ": a character model (trained on text): " + command + " takes models of features;"
+                    + " sample from it with generate --model " + file);
         }
     }
 

@@ -156,6 +156,14 @@ class TextCommandTest {
     void aPromptWithCharactersOutsideTheVocabularyIsRefusedNamingTheCharacter() throws Exception {
         Path file = dir.resolve("bigram.safetensors");
         assertEquals(0, CliRun.of(quick("bigram", "--save", file.toString()).toArray(String[]::new)).status());
+        for (String command : new String[] {"predict", "evaluate"}) {   // they take models of features
+            CliRun other = command.equals("predict") ? CliRun.of("predict", "--model", file.toString(), "--input", file.toString())
+                    : CliRun.of("evaluate", "--model", file.toString());
+            assertEquals(2, other.status(), other.err());
+            assertEquals(1, other.err().lines().count(), other.err());
+            assertTrue(other.err().contains(file + ": a character model (trained on text): " + command + " takes models of features"), other.err());
+            assertTrue(other.noStackTrace());
+        }
         CliRun r = CliRun.of("generate", "--model", file.toString(), "--prompt", "abz");
         assertEquals(2, r.status());
         assertEquals(1, r.err().lines().count(), r.err());
