@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.backprop4j.explain.Explainer;
 import io.backprop4j.explain.Grader;
 import io.backprop4j.explain.JsonRenderer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +27,8 @@ class ExplainRnnFixtureTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void agreesWithPyTorchOnEveryConvFixture() throws Exception {
-        Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(FIXTURE), FIXTURE.toString());
-        List<Map<String, Object>> cases = (List<Map<String, Object>>) root.get("cases");
-        assertTrue(cases.size() >= 40, "fixture cases: " + cases.size());
+    void agreesWithPyTorchOnEveryRnnFixture() throws Exception {
+        List<Map<String, Object>> cases = FixtureComparison.cases(FIXTURE, 40);
         var cmp = new FixtureComparison(RTOL, ATOL, 1e-6);
         int[] counted = {0};
         for (Map<String, Object> c : cases) {

@@ -3,6 +3,11 @@ package io.backprop4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +30,15 @@ final class FixtureComparison {
         this.rtol = rtol;
         this.atol = atol;
         this.floor = floor;
+    }
+
+    /** The fixture file's cases (name, spec, expected), at least {@code min} of them. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> cases(Path fixture, int min) throws IOException {
+        Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(fixture), fixture.toString());
+        List<Map<String, Object>> cases = (List<Map<String, Object>>) root.get("cases");
+        assertTrue(cases.size() >= min, "fixture cases: " + cases.size());
+        return cases;
     }
 
     void compare(String path, Object expected, Object actual) {
