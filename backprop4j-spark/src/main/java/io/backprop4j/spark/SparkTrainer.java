@@ -288,12 +288,12 @@ public final class SparkTrainer {
         if (trainer.task() == Task.REGRESS && d.targets() == null) throw new BackpropException("the training set has no numeric targets");
     }
 
-    /** Each batch's gradient summed over the partitions; the driver steps. */
-    private final class Synchronous implements EpochSteps {
-        private final RunSpec spec;
-        private final JavaRDD<Shard> shards;
+    /** The steps of one epoch over the shards: one step per batch of the whole training set. */
+    private abstract static class ShardSteps implements EpochSteps {
+        final RunSpec spec;
+        final JavaRDD<Shard> shards;
 
-        Synchronous(RunSpec spec, JavaRDD<Shard> shards) {
+        ShardSteps(RunSpec spec, JavaRDD<Shard> shards) {
             this.spec = spec;
             this.shards = shards;
         }
@@ -306,6 +306,13 @@ public final class SparkTrainer {
         @Override
         public long examples() {
             return spec.examples();
+        }
+    }
+
+    /** Each batch's gradient summed over the partitions; the driver steps. */
+    private final class Synchronous extends ShardSteps {
+        Synchronous(RunSpec spec, JavaRDD<Shard> shards) {
+            super(spec, shards);
         }
 
         @Override
@@ -348,23 +355,9 @@ public final class SparkTrainer {
     }
 
     /** Local steps on every partition, the replicas averaged every K steps. */
-    private final class Averaging implements EpochSteps {
-        private final RunSpec spec;
-        private final JavaRDD<Shard> shards;
-
+    private final class Averaging extends ShardSteps {
         Averaging(RunSpec spec, JavaRDD<Shard> shards) {
-            this.spec = spec;
-            this.shards = shards;
-        }
-
-        @Override
-        public int batches() {
-            return (spec.examples() + spec.batch() - 1) / spec.batch();
-        }
-
-        @Override
-        public long examples() {
-            return spec.examples();
+            super(spec, shards);
         }
 
         @Override
