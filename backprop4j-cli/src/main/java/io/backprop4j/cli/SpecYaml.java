@@ -63,7 +63,7 @@ final class SpecYaml {
     static final int MAX_LINE_CHARS = 1 << 20;
 
     private static final List<String> SPEC_KEYS = List.of("input", "target", "layers", "loss", "learning_rate");
-    private static final List<String> LAYER_KEYS = List.of("type", "weights", "bias", "activation", "alpha", "units");
+    private static final List<String> LAYER_KEYS = List.of("type", "weights", "bias", "activation", "alpha", "units", "every_step");
     private static final List<String> CONV_KEYS = List.of("type", "weights", "bias", "stride", "padding", "activation", "alpha");
     private static final List<String> POOL_KEYS = List.of("type", "kernel", "stride");
     private static final List<String> RNN_KEYS = List.of("type", "weights_ih", "bias_ih", "weights_hh", "bias_hh", "initial_state", "activation");
@@ -557,7 +557,8 @@ final class SpecYaml {
         }
         NetworkSpec.Layer lastLayer = layers.getLast();
         double[][] target = lastLayer.kind() == NetworkSpec.Kind.RNN
-                ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.hidden())
+                ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.hidden(), false)
+                : rnn && lastLayer.everyStep() ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.units(), true)
                 : doubles(top.get("target"), "target", "the network's output shape: a list per sample, or one list for one sample");
         Loss loss = null;
         Node lossNode = top.get("loss");
@@ -585,23 +586,29 @@ final class SpecYaml {
         return "dense";
     }
 
-    /** The targets of an rnn's every state: steps x hidden per sample (batch x steps x hidden), each sample flat. */
-    private double[][] stateTargets(Node n, boolean batched, int steps, int hidden) {
-        Nested<Double> t = nested(n, "target", (x, f) -> number(x, f).value(), "a target per state: steps x hidden (batch x steps x hidden)");
+    /**
+     * The targets of an rnn's every state, steps x hidden per sample (batch x steps x hidden), or
+     * of a dense layer on every state ({@code perStep}), steps x units; each sample flat.
+     */
+    private double[][] stateTargets(Node n, boolean batched, int steps, int hidden, boolean perStep) {
+        String per = perStep ? "units" : "hidden";
+        Nested<Double> t = nested(n, "target", (x, f) -> number(x, f).value(), "a target per " + (perStep ? "step" : "state") + ": steps x " + per
+                + " (batch x steps x " + per + ")");
         String states = steps + " x " + hidden;
+        String what = perStep ? "the dense layer's outputs on every step" : "the rnn's states";
         if (t.dims().length != (batched ? 3 : 2)) {
-            throw error(n, "target", "is " + NetworkSpec.str(t.dims()) + "; the loss takes every state of the rnn: expected "
-                    + (batched ? "batch x steps x hidden" : "steps x hidden") + " numbers (" + (batched ? "N x " : "") + states + ")");
+            throw error(n, "target", "is " + NetworkSpec.str(t.dims()) + "; the loss takes " + (perStep ? "every step's output" : "every state of the rnn")
+                    + ": expected " + (batched ? "batch x steps x " : "steps x ") + per + " numbers (" + (batched ? "N x " : "") + states + ")");
         }
         int[] d = t.dims();
         if (d[d.length - 2] != steps || d[d.length - 1] != hidden) {
-            throw error(n, "target", "is " + NetworkSpec.str(d) + ", but the rnn's states are " + states + " (steps x hidden" + (batched ? " per sample" : "")
-                    + "): a target per state");
+            throw error(n, "target", "is " + NetworkSpec.str(d) + ", but " + what + " are " + states + " (steps x " + per + (batched ? " per sample" : "")
+                    + "): a target per " + (perStep ? "step" : "state"));
         }
         int rows = batched ? t.dims()[0] : 1;
-        int per = t.values().size() / rows;
-        double[][] out = new double[rows][per];
-        for (int i = 0; i < t.values().size(); i++) out[i / per][i % per] = t.values().get(i);
+        int each = t.values().size() / rows;
+        double[][] out = new double[rows][each];
+        for (int i = 0; i < t.values().size(); i++) out[i / each][i % each] = t.values().get(i);
         return out;
     }
 
@@ -761,7 +768,17 @@ final class SpecYaml {
             }
             alpha = number(m.get("alpha"), field + ".alpha").value();
         }
-        return new NetworkSpec.Layer(w, bias, NetworkSpec.activation(act, alpha));
+        boolean everyStep = false;
+        if (m.containsKey("every_step") && !isNull(m.get("every_step"))) {
+            Node e = m.get("every_step");
+            String v = e instanceof ScalarNode sc ? sc.getValue().strip() : "";
+            if (!v.equals("true") && !v.equals("false")) {
+                throw error(e, field + ".every_step", "found " + describe(e) + "; expected true (the layer on every state of the rnn before it) or false");
+            }
+            everyStep = v.equals("true");
+        }
+        io.backprop4j.nn.Activation a = NetworkSpec.activation(act, alpha);
+        return everyStep ? NetworkSpec.Layer.denseEveryStep(w, bias, a) : new NetworkSpec.Layer(w, bias, a);
     }
 
     // ------------------------------------------------------------------------------ answers

@@ -105,10 +105,11 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
                 Field f = e.getKey();
                 int[] written = shape(l, f);
                 double[][] truth = solution.layers().get(l).get(f);
-                if (written == null && truth != null && spec.layers().get(l).kind() == NetworkSpec.Kind.RNN && f.perSample()
+                boolean overSteps = spec.layers().get(l).kind() == NetworkSpec.Kind.RNN || spec.everyStep(l);
+                if (written == null && truth != null && overSteps && f.perSample()
                         && !spec.batched() && rectangular(e.getValue())
                         && !(e.getValue().length == truth.length && e.getValue()[0].length == truth[0].length)) {
-                    // one sequence: steps x hidden as written, one row of values as the solution keeps it
+                    // one sequence: steps x hidden (steps x units) as written, one row of values as the solution keeps it
                     written = new int[] {e.getValue().length, e.getValue()[0].length};
                     e = Map.entry(f, new Written[][] {java.util.Arrays.stream(e.getValue()).flatMap(java.util.Arrays::stream).toArray(Written[]::new)});
                 }
@@ -146,7 +147,8 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
         if (f.bias()) return "one per " + (layer.kind() == NetworkSpec.Kind.CONV2D ? "output channel" : layer.kind() == NetworkSpec.Kind.RNN ? "hidden unit" : "unit");
         if (f.recurrent()) return "hidden x hidden";
         if (!f.perSample()) return layer.kind() == NetworkSpec.Kind.CONV2D ? "out x in x kh x kw" : layer.kind() == NetworkSpec.Kind.RNN ? "hidden x features" : "inputs x units";
-        String one = spec.outShape(l).length == 3 ? "channels x height x width" : spec.outShape(l).length == 2 ? "steps x hidden" : "units";
+        String one = spec.outShape(l).length == 3 ? "channels x height x width" : spec.outShape(l).length == 2
+                ? (spec.everyStep(l) ? "steps x units" : "steps x hidden") : "units";
         return spec.batched() ? "samples x " + one : one;
     }
 

@@ -437,11 +437,11 @@ public final class Grader {
                 best = firstIn(best, l, elementwise ? Field.NET : Field.OUTPUT, r, elementwise ? c : -1);
             }
             case WEIGHTS_GRAD -> {
-                boolean dense = layer.kind() == NetworkSpec.Kind.DENSE;
+                boolean dense = layer.kind() == NetworkSpec.Kind.DENSE && !layer.everyStep();
                 best = firstIn(best, l, Field.NET_GRAD, -1, dense ? c : -1);
                 if (l > 0) best = firstIn(best, l - 1, Field.OUTPUT, -1, dense ? r : -1);
             }
-            case BIAS_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, layer.kind() == NetworkSpec.Kind.DENSE ? c : -1);
+            case BIAS_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, layer.kind() == NetworkSpec.Kind.DENSE && !layer.everyStep() ? c : -1);
             case WEIGHTS_UPDATED -> best = firstIn(best, l, Field.WEIGHTS_GRAD, r, c);
             case BIAS_UPDATED -> best = firstIn(best, l, Field.BIAS_GRAD, 0, c);
         }
@@ -466,7 +466,10 @@ public final class Grader {
             case OUTPUT -> best = firstIn(best, l, Field.NET, r, c);
             case OUTPUT_GRAD -> {
                 if (l == layers - 1) best = firstIn(best, l, Field.OUTPUT, r, c);
-                else if (t == steps - 1) best = firstIn(best, l + 1, Field.NET_GRAD, r, -1);
+                else if (spec.everyStep(l + 1)) {
+                    int v = spec.layers().get(l + 1).units();
+                    best = firstIn(best, l + 1, Field.NET_GRAD, r, t * v, (t + 1) * v);
+                } else if (t == steps - 1) best = firstIn(best, l + 1, Field.NET_GRAD, r, -1);
                 if (t + 1 < steps) best = firstIn(best, l, Field.NET_GRAD, r, (t + 1) * h, (t + 2) * h);
             }
             case NET_GRAD -> {

@@ -749,6 +749,7 @@ final class HtmlPage {
             }
             sb.append(", \"activation\": ").append(JsonRenderer.str(layer.activation().specName()));
             if (NetworkSpec.hasAlpha(layer.activation().specName())) sb.append(", \"alpha\": ").append(JsonRenderer.num(layer.alpha()));
+            if (layer.everyStep()) sb.append(", \"every_step\": true");
             sb.append('}');
         }
         sb.append("\n  ],\n  \"loss\": ").append(JsonRenderer.str(spec.loss().specName()));

@@ -42,6 +42,9 @@ import java.util.function.UnaryOperator;
  *       out or counted twice; the stride left out of the window's offset;
  *   <li>pooling: a max pool's gradient spread over its whole window (in full, or shared out as
  *       for an average); an average's 1/k share left out (of its output, or of the gradient);
+ *   <li>a dense layer on every state of an rnn: the loss summed over the steps where cross-entropy
+ *       averages over them (a factor of T); at its quantities only the loss, factor, sign and
+ *       update entries are tried;
  *   <li>recurrent layers (backprop through time): only the last step's contribution to a weight or
  *       bias gradient; the recurrent path W_hhᵀ·∂L/∂net_{t+1} left out of ∂L/∂h_t (and of the
  *       gradients); tanh' forgotten at a step (in its net_grad, in the recurrent path, or in the
@@ -158,6 +161,7 @@ final class Mistakes {
         List<Candidate> out = new ArrayList<>();
         for (Mistake m : TABLE) {
             if (s.rnn() && !RNN_ENTRIES.contains(m.name())) continue;
+            if (s.field() != null && s.spec().everyStep(s.layer()) && !EVERY_STEP_ENTRIES.contains(m.name())) continue;
             out.addAll(m.candidates().apply(s));
         }
         return out;
@@ -166,6 +170,13 @@ final class Mistakes {
     /** The entries tried at an rnn layer's quantities: those of backprop through time, and the ones that hold for any value. */
     private static final java.util.Set<String> RNN_ENTRIES = java.util.Set.of("only the last step's contribution", "recurrent path left out",
             "tanh' forgotten at a step", "h_t used for h_{t−1}", "gradient added", "update factor", "sign flipped", "factor");
+
+    /**
+     * The entries tried at a dense layer on every state: those of the loss, the updates and any
+     * value (the others work a dense layer's links on one row per sample, not per step).
+     */
+    private static final java.util.Set<String> EVERY_STEP_ENTRIES = java.util.Set.of("another loss", "only the y·ln p terms of BCE",
+            "only the (1 − y)·ln(1 − p) terms of BCE", "gradient added", "update transposed", "update factor", "sign flipped", "value transposed", "factor");
 
     private static Candidate c(Kind kind, String text, double[][] values) {
         return new Candidate(kind, text, values);
@@ -439,7 +450,7 @@ final class Mistakes {
         if (!s.rnn() || !weightGradient(s)) return List.of();
         RnnSteps r = new RnnSteps(s.steps(), s.layer());
         int t = r.steps();
-        boolean lastOnly = s.layer() < s.spec().layers().size() - 1;
+        boolean lastOnly = s.layer() < s.spec().layers().size() - 1 && !s.spec().everyStep(s.layer() + 1);
         return List.of(c(Kind.MISSING_TERM, "missing terms: only the last step's contribution (t = " + t + ") counted in " + gradName(s.field())
                         + ", not the sum over the " + t + " steps" + (lastOnly ? " (what leaving out the recurrent path gives, when the loss sees h_"
                         + t + " alone)" : ""),
@@ -455,7 +466,7 @@ final class Mistakes {
                     + "W_hhᵀ·∂L/∂net_{t+1} from the next step", r.fromAbove(s.values())));
         }
         // with the loss on h_T alone, this is the last step's contribution (the entry before)
-        if (!weightGradient(s) || s.layer() < s.spec().layers().size() - 1) return List.of();
+        if (!weightGradient(s) || s.layer() < s.spec().layers().size() - 1 && !s.spec().everyStep(s.layer() + 1)) return List.of();
         return List.of(c(Kind.MISSING_TERM, "missing chain-rule terms: " + gradName(s.field()) + " worked without the recurrent path "
                 + "(each ∂L/∂h_t from above only, no W_hhᵀ·∂L/∂net_{t+1})", r.gradient(s.field(), s.values(), r.rerun(s.values(), false, -1), 0, false)));
     }
@@ -561,7 +572,16 @@ final class Mistakes {
     private static List<Candidate> factor(Site s) {
         if (s.update()) return List.of();
         List<Candidate> out = new ArrayList<>();
-        for (Map.Entry<Double, String> e : factors(s.batch(), s.spec().outputs()).entrySet()) {
+        Map<Double, String> fs = new LinkedHashMap<>();
+        int t = s.spec().steps();
+        if (s.spec().lossPerStep() && s.spec().loss() == Loss.CROSS_ENTROPY && t > 1) {
+            // cross-entropy over [N·T, V] is a mean over the N·T steps: a sum over the steps is T times it
+            fs.put((double) t, "multiplied by the step count " + t + " (the loss summed over the steps where the mean over them belongs, "
+                    + "as PyTorch's cross-entropy over [N·T, V] takes it)");
+            fs.put(1.0 / t, "divided by the step count " + t);
+        }
+        factors(s.batch(), s.spec().outputs()).forEach((k, v) -> fs.merge(k, v, Mistakes::both));
+        for (Map.Entry<Double, String> e : fs.entrySet()) {
             out.add(c(Kind.FACTOR, "a factor off: " + e.getValue(), Steps.scale(s.right(), e.getKey())));
         }
         return out;

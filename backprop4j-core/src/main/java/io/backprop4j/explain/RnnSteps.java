@@ -16,8 +16,9 @@ import io.backprop4j.tensor.Tensor;
  *   ∂L/∂h_t = (from above)_t + W_hhᵀ·∂L/∂net_{t+1}       ∂L/∂net_t = ∂L/∂h_t ⊙ (1 − h_t²)
  *   ∂L/∂W_ih = Σ_t ∂L/∂net_t·x_tᵀ    ∂L/∂W_hh = Σ_t ∂L/∂net_t·h_{t−1}ᵀ    ∂L/∂b = Σ_t ∂L/∂net_t
  * </pre>
- * "From above" is the loss's gradient at every state (the rnn the last layer) or the next layer's
- * gradient at the last state h_T alone.
+ * "From above" is the loss's gradient at every state (the rnn the last layer), the gradient the
+ * dense layer on every state sends back to each h_t ({@code W·∂L/∂net^{out}_t}), or the next
+ * layer's gradient at the last state h_T alone.
  */
 final class RnnSteps {
     private final Steps steps;
@@ -107,6 +108,7 @@ final class RnnSteps {
     /** ∂L/∂h_t from above alone, every step: the loss's gradient at each state, or the next layer's at h_T (0 before). */
     double[][] fromAbove(Values v) {
         if (l == spec.layers().size() - 1) return Steps.lossGradient(steps.loss(spec.loss()), v.get(l, Field.OUTPUT));
+        if (spec.everyStep(l + 1)) return steps.gradientBelow(l + 1, v);
         double[][] out = new double[n][t * h];
         put(out, t - 1, h, steps.gradientBelow(l + 1, v));
         return out;
