@@ -68,7 +68,14 @@ final class SpecYaml {
     private static final List<String> POOL_KEYS = List.of("type", "kernel", "stride");
     private static final List<String> RNN_KEYS = List.of("type", "weights_ih", "bias_ih", "weights_hh", "bias_hh", "initial_state", "activation");
     /** Keys of an rnn layer in explain's JSON that are for reading, not graded: skipped in answers. */
-    private static final List<String> UNGRADED_KEYS = List.of("initial_state_grad", "steps");
+    private static final List<String> UNGRADED_KEYS = List.of("initial_state_grad");
+    /**
+     * The keys of an entry of an rnn's steps section (explain's JSON); the step's contributions
+     * (weights_grad, weights_hh_grad, bias_grad) are graded, the others are for reading.
+     */
+    private static final List<String> STEP_KEYS = List.of("t", "x", "h_prev", "net", "h", "h_grad_from_above", "h_grad_recurrent", "h_grad",
+            "tanh_derivative", "net_grad", "weights_grad", "weights_hh_grad", "bias_grad", "out_net", "out", "target", "loss", "out_grad",
+            "out_net_grad", "out_weights_grad", "out_bias_grad");
 
     private final String source;
     private final Map<String, Mark> marks = new HashMap<>();
@@ -793,8 +800,9 @@ final class SpecYaml {
         if (top.containsKey("layers") && !isNull(top.get("layers"))) {
             List<Node> items = list(top.get("layers"), "layers", "a list with one mapping per layer");
             if (items.size() > NetworkSpec.MAX_LAYERS) throw error(top.get("layers"), "layers", items.size() + " layers, more than the limit of " + NetworkSpec.MAX_LAYERS);
-            List<String> keys = new ArrayList<>(java.util.Arrays.stream(Field.values()).map(Field::key).toList());
+            List<String> keys = new ArrayList<>(java.util.Arrays.stream(Field.values()).filter(f -> !f.stepwise()).map(Field::key).toList());
             keys.addAll(UNGRADED_KEYS);
+            keys.add("steps");
             for (int l = 0; l < items.size(); l++) {
                 String lf = "layers[" + l + "]";
                 mark(lf, items.get(l));
@@ -805,6 +813,10 @@ final class SpecYaml {
                     for (Map.Entry<String, Node> e : m.entrySet()) {
                         if (isNull(e.getValue()) || UNGRADED_KEYS.contains(e.getKey())) continue;
                         String ff = lf + "." + e.getKey();
+                        if (e.getKey().equals("steps")) {
+                            steps(e.getValue(), ff, fields);
+                            continue;
+                        }
                         int depth = 0;
                         for (Node at = e.getValue(); at instanceof SequenceNode q && !q.getValue().isEmpty(); at = q.getValue().get(0)) depth++;
                         if (depth > 2) {
@@ -825,6 +837,38 @@ final class SpecYaml {
             }
         }
         return new Answers(loss, layers, shapes);
+    }
+
+    /**
+     * An rnn's steps section as answers: step t's weights_grad, weights_hh_grad and bias_grad
+     * (each step's contributions) as row t of {@link Field#STEP_WEIGHTS_GRAD} and its twins, the
+     * matrices row-major; a step left out, or a key left out of a step, is left blank.
+     */
+    private void steps(Node n, String field, Map<Field, Written[][]> fields) {
+        List<Node> items = list(n, field, "a list with one mapping per time step, as explain --format json writes it");
+        if (items.size() > NetworkSpec.MAX_STEPS) throw error(n, field, items.size() + " steps, more than the limit of " + NetworkSpec.MAX_STEPS);
+        Map<Field, List<Written[]>> rows = new EnumMap<>(Field.class);
+        for (int t = 0; t < items.size(); t++) {
+            String sf = field + "[" + t + "]";
+            if (isNull(items.get(t))) continue;
+            Map<String, Node> m = mapping(items.get(t), sf, STEP_KEYS, "one time step's values (" + String.join(", ", STEP_KEYS) + ")");
+            for (Map.Entry<String, Node> e : m.entrySet()) {
+                Field f = Field.byStepKey(e.getKey());
+                if (f == null || isNull(e.getValue())) continue;
+                String ff = sf + "." + e.getKey();
+                Nested<Written> nx = nested(e.getValue(), ff, (x, g) -> isNull(x) ? null : written(x, g), "numbers as explain --format json writes them");
+                List<Written[]> r = rows.computeIfAbsent(f, k -> new ArrayList<>());
+                while (r.size() < t) r.add(null);
+                r.add(nx.values().toArray(new Written[0]));
+            }
+        }
+        for (Map.Entry<Field, List<Written[]>> e : rows.entrySet()) {
+            List<Written[]> r = e.getValue();
+            int width = r.stream().filter(java.util.Objects::nonNull).findFirst().map(a -> a.length).orElse(0);
+            Written[][] w = new Written[items.size()][];
+            for (int t = 0; t < w.length; t++) w[t] = t < r.size() && r.get(t) != null ? r.get(t) : new Written[width];
+            fields.put(e.getKey(), w);
+        }
     }
 
     private Written written(Node n, String field) {

@@ -43,7 +43,7 @@ public final class JsonRenderer {
             boolean first = true;
             for (Field f : Field.values()) {
                 double[][] m = step.get(f);
-                if (m == null) continue;
+                if (m == null || f.stepwise()) continue;   // the per-step contributions are in the steps section
                 sb.append(first ? "\n" : ",\n").append("      \"").append(f.key()).append("\": ");
                 first = false;
                 double[] data = new double[m.length * m[0].length];

@@ -48,7 +48,9 @@ import java.util.function.UnaryOperator;
  *   <li>recurrent layers (backprop through time): only the last step's contribution to a weight or
  *       bias gradient; the recurrent path W_hhᵀ·∂L/∂net_{t+1} left out of ∂L/∂h_t (and of the
  *       gradients); tanh' forgotten at a step (in its net_grad, in the recurrent path, or in the
- *       gradients that follow); h_t used for h_{t−1} in ∂L/∂W_hh. At an rnn layer only these,
+ *       gradients that follow); h_t used for h_{t−1} in ∂L/∂W_hh; the same at each step's part of a
+ *       gradient (the steps section: the recurrent path left out, tanh' forgotten at a step, h_t
+ *       for h_{t−1} in step t's part of ∂L/∂W_hh). At an rnn layer only these,
  *       the sign, the factors and the update entries are tried;
  *   <li>updates: the gradient added; the mirrored gradient; a factor on the step.
  * </ul>
@@ -461,6 +463,12 @@ final class Mistakes {
     private static List<Candidate> recurrentPathLeftOut(Site s) {
         if (!s.rnn()) return List.of();
         RnnSteps r = new RnnSteps(s.steps(), s.layer());
+        if (s.field().stepwise()) {
+            // each step's part worked from a ∂L/∂net_t without the recurrent path (0 before the last step when the loss sees h_T alone)
+            return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: step t's part of " + gradName(s.field().whole()) + " worked from a ∂L/∂net_t "
+                    + "without the recurrent path (∂L/∂h_t from above only, no W_hhᵀ·∂L/∂net_{t+1})",
+                    r.stepRows(s.field(), s.values(), r.rerun(s.values(), false, -1), false)));
+        }
         if (s.is(Field.OUTPUT_GRAD)) {
             return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: the recurrent path left out: ∂L/∂h_t from above only, without "
                     + "W_hhᵀ·∂L/∂net_{t+1} from the next step", r.fromAbove(s.values())));
@@ -482,7 +490,12 @@ final class Mistakes {
         int t = r.steps();
         int h = r.hidden();
         List<Candidate> out = new ArrayList<>();
-        if (s.is(Field.NET_GRAD)) {
+        if (s.field().stepwise()) {
+            for (int k = t - 1; k >= 0; k--) {
+                out.add(c(Kind.MISSING_TERM, "missing a chain-rule term: step t's part of " + gradName(s.field().whole()) + " worked with tanh' left out "
+                        + "at step t = " + (k + 1) + " (∂L/∂net_" + (k + 1) + " = ∂L/∂h_" + (k + 1) + ")", r.stepRows(s.field(), s.values(), r.rerun(s.values(), true, k), false)));
+            }
+        } else if (s.is(Field.NET_GRAD)) {
             double[][] og = s.get(s.layer(), Field.OUTPUT_GRAD);
             for (int k = 0; k < t; k++) {
                 double[][] v = new double[og.length][og[0].length];
@@ -508,6 +521,11 @@ final class Mistakes {
 
     /** ∂L/∂W_hh with each step's own state h_t where the state it read, h_{t−1}, belongs. */
     private static List<Candidate> stateForPrevious(Site s) {
+        if (s.rnn() && s.is(Field.STEP_WEIGHTS_HH_GRAD)) {
+            RnnSteps r = new RnnSteps(s.steps(), s.layer());
+            return List.of(c(Kind.WRONG_STATE, "h_t used where h_{t−1} belongs: step t's part of ∂L/∂W_hh is ∂L/∂net_t·h_{t−1}ᵀ (h_0 at the first "
+                    + "step), the state the step read, not ∂L/∂net_t·h_tᵀ", r.stepRows(Field.STEP_WEIGHTS_HH_GRAD, s.values(), s.get(s.layer(), Field.NET_GRAD), true)));
+        }
         if (!s.rnn() || !s.is(Field.WEIGHTS_HH_GRAD)) return List.of();
         RnnSteps r = new RnnSteps(s.steps(), s.layer());
         return List.of(c(Kind.WRONG_STATE, "h_t used where h_{t−1} belongs: ∂L/∂W_hh summed ∂L/∂net_t·h_tᵀ, but step t reads the state "

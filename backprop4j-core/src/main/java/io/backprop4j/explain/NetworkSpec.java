@@ -402,6 +402,10 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
      */
     public int[] shape(int l, Field f, boolean withBatch) {
         Layer layer = layers.get(l);
+        if (f.stepwise()) {
+            int h = layer.hidden();
+            return f == Field.STEP_BIAS_GRAD ? new int[] {steps(), h} : new int[] {steps(), h, f == Field.STEP_WEIGHTS_GRAD ? inputShape[1] : h};
+        }
         if (f.bias()) return new int[] {layer.kind() == Kind.RNN ? layer.hidden() : layer.bias() == null ? 0 : layer.bias().length};
         if (f.recurrent()) return new int[] {layer.hidden(), layer.hidden()};
         if (!f.perSample()) return layer.kind() == Kind.CONV2D ? layer.kernel().clone() : new int[] {layer.inputs(), layer.units()};

@@ -165,9 +165,9 @@ final class RnnSteps {
     double[][] contribution(Field g, Values v, double[][] dnet, int s, boolean sameStep) {
         double[][] d = at(dnet, s, h);
         return switch (g) {
-            case WEIGHTS_GRAD -> outer(d, x(s), f);
-            case WEIGHTS_HH_GRAD -> outer(d, sameStep ? at(v.get(l, Field.OUTPUT), s, h) : previous(v, s), h);
-            case BIAS_GRAD, BIAS_HH_GRAD -> Steps.biasGradient(d);
+            case WEIGHTS_GRAD, STEP_WEIGHTS_GRAD -> outer(d, x(s), f);
+            case WEIGHTS_HH_GRAD, STEP_WEIGHTS_HH_GRAD -> outer(d, sameStep ? at(v.get(l, Field.OUTPUT), s, h) : previous(v, s), h);
+            case BIAS_GRAD, BIAS_HH_GRAD, STEP_BIAS_GRAD -> Steps.biasGradient(d);
             default -> throw new IllegalArgumentException(g + " is not a weight gradient");
         };
     }
@@ -191,6 +191,16 @@ final class RnnSteps {
         return sum.toDoubleMatrix();
     }
 
+    /**
+     * Every step's contribution to a weight or bias gradient, one row per step ({@link
+     * Field#STEP_WEIGHTS_GRAD} and its twins), from {@code dnet} ({@code sameStep}: h_t for h_{t−1}).
+     */
+    double[][] stepRows(Field g, Values v, double[][] dnet, boolean sameStep) {
+        java.util.List<double[][]> parts = new java.util.ArrayList<>();
+        for (int s = 0; s < t; s++) parts.add(contribution(g, v, dnet, s, sameStep));
+        return StepSolution.LayerStep.rows(parts);
+    }
+
     /** A weight or bias gradient from the net_grad in {@code v}. */
     double[][] gradient(Field g, Values v) {
         return gradient(g, v, v.get(l, Field.NET_GRAD), 0, false);
@@ -208,6 +218,7 @@ final class RnnSteps {
             case BIAS_UPDATED -> steps.update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
             case WEIGHTS_HH_UPDATED -> steps.update(layer.weightsHh(), v.get(l, Field.WEIGHTS_HH_GRAD), 1);
             case BIAS_HH_UPDATED -> steps.update(new double[][] {layer.biasHh()}, v.get(l, Field.BIAS_HH_GRAD), 1);
+            case STEP_WEIGHTS_GRAD, STEP_WEIGHTS_HH_GRAD, STEP_BIAS_GRAD -> stepRows(q, v, v.get(l, Field.NET_GRAD), false);
         };
     }
 

@@ -53,7 +53,7 @@ final class Steps {
             case BIAS_GRAD -> biasGradient(l, v.get(l, Field.NET_GRAD));
             case WEIGHTS_UPDATED -> update(layer.weights(), v.get(l, Field.WEIGHTS_GRAD), 1);
             case BIAS_UPDATED -> update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
-            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED -> null;
+            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED, STEP_WEIGHTS_GRAD, STEP_WEIGHTS_HH_GRAD, STEP_BIAS_GRAD -> null;
         };
     }
 
@@ -74,7 +74,7 @@ final class Steps {
             case BIAS_GRAD -> biasGradient(spec.stepRows(v.get(l, Field.NET_GRAD)));
             case WEIGHTS_UPDATED -> update(layer.weights(), v.get(l, Field.WEIGHTS_GRAD), 1);
             case BIAS_UPDATED -> update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
-            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED -> null;
+            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED, STEP_WEIGHTS_GRAD, STEP_WEIGHTS_HH_GRAD, STEP_BIAS_GRAD -> null;
         };
     }
 

@@ -164,6 +164,27 @@ final class RnnMistakeCases {
         MistakesTest.add(new Plant("factor", STEPS, SSTEPS, -1, null, 0, 0, 3 * SSTEPS.loss(), Kind.FACTOR,
                 "a factor off: multiplied by the step count 3 (the loss summed over the steps where the mean over them belongs, "
                 + "as PyTorch's cross-entropy over [N·T, V] takes it)"));
+        // each step's part of a gradient (the steps section): step 2's part of ∂L/∂W_hh with h_2 for h_1; step 1's part of ∂L/∂W_ih
+        // worked without the recurrent path; step 1's part of the biases' gradient with tanh' left out at step 3
+        double[][] dNoRec = bptt(SSTEPS, false, -1);
+        double[][] dNoTanh = bptt(SLAST, true, 2);
+        int f = 2;
+        double hh = 0;
+        double ih = 0;
+        double b = 0;
+        for (int s = 0; s < 2; s++) {
+            hh += dSteps[s][1 * 2 + 0] * h(SSTEPS, s, 1, 1);            // step t = 2 (index 1), unit 1 (j = 0), state unit 2 (i = 1)
+            ih += dNoRec[s][0 * 2 + 1] * STEPS.input()[s][0 * f + 0];   // step t = 1, unit 2 (j = 1), feature 1 (k = 0)
+            b += dNoTanh[s][0 * 3 + 2];                               // step t = 1, unit 3 of the last-state network
+        }
+        MistakesTest.add(new Plant("h_t used for h_{t−1}", STEPS, SSTEPS, 0, Field.STEP_WEIGHTS_HH_GRAD, 1, 0 * 2 + 1, hh, Kind.WRONG_STATE,
+                "h_t used where h_{t−1} belongs: step t's part of ∂L/∂W_hh is ∂L/∂net_t·h_{t−1}ᵀ (h_0 at the first step), the state the step "
+                + "read, not ∂L/∂net_t·h_tᵀ"));
+        MistakesTest.add(new Plant("recurrent path left out", STEPS, SSTEPS, 0, Field.STEP_WEIGHTS_GRAD, 0, 1 * f + 0, ih, Kind.MISSING_TERM,
+                "missing a chain-rule term: step t's part of ∂L/∂W_ih worked from a ∂L/∂net_t without the recurrent path (∂L/∂h_t from above "
+                + "only, no W_hhᵀ·∂L/∂net_{t+1})"));
+        MistakesTest.add(new Plant("tanh' forgotten at a step", LAST, SLAST, 0, Field.STEP_BIAS_GRAD, 0, 2, b, Kind.MISSING_TERM,
+                "missing a chain-rule term: step t's part of ∂L/∂b_ih worked with tanh' left out at step t = 3 (∂L/∂net_3 = ∂L/∂h_3)"));
         MistakesTest.add(new Plant("h_t used for h_{t−1}", LAST, SLAST, 0, Field.WEIGHTS_HH_GRAD, 2, 0, whh(SLAST, dLast, 0, 2, 0, true),
                 Kind.WRONG_STATE, "h_t used where h_{t−1} belongs: ∂L/∂W_hh summed ∂L/∂net_t·h_tᵀ, but step t reads the state before it, "
                 + "so the term is ∂L/∂net_t·h_{t−1}ᵀ (h_0 at the first step)"));
