@@ -36,7 +36,8 @@ final class CheckCommand implements Callable<Integer> {
 
     /** The quantities an answers file may give per layer: "net, output, ..., bias_updated". */
     static String fields() {
-        return String.join(", ", Arrays.stream(Field.values()).map(Field::key).toList());
+        return String.join(", ", Arrays.stream(Field.values()).filter(f -> !f.stepwise()).map(Field::key).toList())
+                + " (an rnn layer also its steps: each step's weights_grad, weights_hh_grad, bias_grad)";
     }
 
     /** Sets the command's description. */

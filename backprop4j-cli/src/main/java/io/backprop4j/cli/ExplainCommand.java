@@ -49,7 +49,8 @@ final class ExplainCommand implements Callable<Integer> {
                     + "optional bias, activation: " + NetworkSpec.activationNames()
                     + "; optional alpha), loss (" + NetworkSpec.lossNames() + ") and optional learning_rate.",
             "Layers may also be type: conv2d, max_pool2d, avg_pool2d, flatten (on C x H x W images), or a first rnn layer (on a "
-                    + "steps x features sequence: weights_ih, weights_hh, optional bias_ih, bias_hh, initial_state; backprop through time).");
+                    + "steps x features sequence: weights_ih, weights_hh, optional bias_ih, bias_hh, initial_state; backprop through time); "
+                    + "a dense layer after it with every_step: true is applied to every state (a target of steps x units, the loss over every step).");
     }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "SPEC", description = "The network spec (YAML); default: the built-in exercise 6.1.")

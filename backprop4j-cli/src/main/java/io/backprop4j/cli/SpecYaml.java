@@ -63,12 +63,19 @@ final class SpecYaml {
     static final int MAX_LINE_CHARS = 1 << 20;
 
     private static final List<String> SPEC_KEYS = List.of("input", "target", "layers", "loss", "learning_rate");
-    private static final List<String> LAYER_KEYS = List.of("type", "weights", "bias", "activation", "alpha", "units");
+    private static final List<String> LAYER_KEYS = List.of("type", "weights", "bias", "activation", "alpha", "units", "every_step");
     private static final List<String> CONV_KEYS = List.of("type", "weights", "bias", "stride", "padding", "activation", "alpha");
     private static final List<String> POOL_KEYS = List.of("type", "kernel", "stride");
     private static final List<String> RNN_KEYS = List.of("type", "weights_ih", "bias_ih", "weights_hh", "bias_hh", "initial_state", "activation");
     /** Keys of an rnn layer in explain's JSON that are for reading, not graded: skipped in answers. */
-    private static final List<String> UNGRADED_KEYS = List.of("initial_state_grad", "steps");
+    private static final List<String> UNGRADED_KEYS = List.of("initial_state_grad");
+    /**
+     * The keys of an entry of an rnn's steps section (explain's JSON); the step's contributions
+     * (weights_grad, weights_hh_grad, bias_grad) are graded, the others are for reading.
+     */
+    private static final List<String> STEP_KEYS = List.of("t", "x", "h_prev", "net", "h", "h_grad_from_above", "h_grad_recurrent", "h_grad",
+            "tanh_derivative", "net_grad", "weights_grad", "weights_hh_grad", "bias_grad", "out_net", "out", "target", "loss", "out_grad",
+            "out_net_grad", "out_weights_grad", "out_bias_grad");
 
     private final String source;
     private final Map<String, Mark> marks = new HashMap<>();
@@ -557,7 +564,8 @@ final class SpecYaml {
         }
         NetworkSpec.Layer lastLayer = layers.getLast();
         double[][] target = lastLayer.kind() == NetworkSpec.Kind.RNN
-                ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.hidden())
+                ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.hidden(), false)
+                : rnn && lastLayer.everyStep() ? stateTargets(top.get("target"), batched, inputShape[0], lastLayer.units(), true)
                 : doubles(top.get("target"), "target", "the network's output shape: a list per sample, or one list for one sample");
         Loss loss = null;
         Node lossNode = top.get("loss");
@@ -585,23 +593,29 @@ final class SpecYaml {
         return "dense";
     }
 
-    /** The targets of an rnn's every state: steps x hidden per sample (batch x steps x hidden), each sample flat. */
-    private double[][] stateTargets(Node n, boolean batched, int steps, int hidden) {
-        Nested<Double> t = nested(n, "target", (x, f) -> number(x, f).value(), "a target per state: steps x hidden (batch x steps x hidden)");
+    /**
+     * The targets of an rnn's every state, steps x hidden per sample (batch x steps x hidden), or
+     * of a dense layer on every state ({@code perStep}), steps x units; each sample flat.
+     */
+    private double[][] stateTargets(Node n, boolean batched, int steps, int hidden, boolean perStep) {
+        String per = perStep ? "units" : "hidden";
+        Nested<Double> t = nested(n, "target", (x, f) -> number(x, f).value(), "a target per " + (perStep ? "step" : "state") + ": steps x " + per
+                + " (batch x steps x " + per + ")");
         String states = steps + " x " + hidden;
+        String what = perStep ? "the dense layer's outputs on every step" : "the rnn's states";
         if (t.dims().length != (batched ? 3 : 2)) {
-            throw error(n, "target", "is " + NetworkSpec.str(t.dims()) + "; the loss takes every state of the rnn: expected "
-                    + (batched ? "batch x steps x hidden" : "steps x hidden") + " numbers (" + (batched ? "N x " : "") + states + ")");
+            throw error(n, "target", "is " + NetworkSpec.str(t.dims()) + "; the loss takes " + (perStep ? "every step's output" : "every state of the rnn")
+                    + ": expected " + (batched ? "batch x steps x " : "steps x ") + per + " numbers (" + (batched ? "N x " : "") + states + ")");
         }
         int[] d = t.dims();
         if (d[d.length - 2] != steps || d[d.length - 1] != hidden) {
-            throw error(n, "target", "is " + NetworkSpec.str(d) + ", but the rnn's states are " + states + " (steps x hidden" + (batched ? " per sample" : "")
-                    + "): a target per state");
+            throw error(n, "target", "is " + NetworkSpec.str(d) + ", but " + what + " are " + states + " (steps x " + per + (batched ? " per sample" : "")
+                    + "): a target per " + (perStep ? "step" : "state"));
         }
         int rows = batched ? t.dims()[0] : 1;
-        int per = t.values().size() / rows;
-        double[][] out = new double[rows][per];
-        for (int i = 0; i < t.values().size(); i++) out[i / per][i % per] = t.values().get(i);
+        int each = t.values().size() / rows;
+        double[][] out = new double[rows][each];
+        for (int i = 0; i < t.values().size(); i++) out[i / each][i % each] = t.values().get(i);
         return out;
     }
 
@@ -761,7 +775,17 @@ final class SpecYaml {
             }
             alpha = number(m.get("alpha"), field + ".alpha").value();
         }
-        return new NetworkSpec.Layer(w, bias, NetworkSpec.activation(act, alpha));
+        boolean everyStep = false;
+        if (m.containsKey("every_step") && !isNull(m.get("every_step"))) {
+            Node e = m.get("every_step");
+            String v = e instanceof ScalarNode sc ? sc.getValue().strip() : "";
+            if (!v.equals("true") && !v.equals("false")) {
+                throw error(e, field + ".every_step", "found " + describe(e) + "; expected true (the layer on every state of the rnn before it) or false");
+            }
+            everyStep = v.equals("true");
+        }
+        io.backprop4j.nn.Activation a = NetworkSpec.activation(act, alpha);
+        return everyStep ? NetworkSpec.Layer.denseEveryStep(w, bias, a) : new NetworkSpec.Layer(w, bias, a);
     }
 
     // ------------------------------------------------------------------------------ answers
@@ -776,8 +800,9 @@ final class SpecYaml {
         if (top.containsKey("layers") && !isNull(top.get("layers"))) {
             List<Node> items = list(top.get("layers"), "layers", "a list with one mapping per layer");
             if (items.size() > NetworkSpec.MAX_LAYERS) throw error(top.get("layers"), "layers", items.size() + " layers, more than the limit of " + NetworkSpec.MAX_LAYERS);
-            List<String> keys = new ArrayList<>(java.util.Arrays.stream(Field.values()).map(Field::key).toList());
+            List<String> keys = new ArrayList<>(java.util.Arrays.stream(Field.values()).filter(f -> !f.stepwise()).map(Field::key).toList());
             keys.addAll(UNGRADED_KEYS);
+            keys.add("steps");
             for (int l = 0; l < items.size(); l++) {
                 String lf = "layers[" + l + "]";
                 mark(lf, items.get(l));
@@ -788,6 +813,10 @@ final class SpecYaml {
                     for (Map.Entry<String, Node> e : m.entrySet()) {
                         if (isNull(e.getValue()) || UNGRADED_KEYS.contains(e.getKey())) continue;
                         String ff = lf + "." + e.getKey();
+                        if (e.getKey().equals("steps")) {
+                            steps(e.getValue(), ff, fields);
+                            continue;
+                        }
                         int depth = 0;
                         for (Node at = e.getValue(); at instanceof SequenceNode q && !q.getValue().isEmpty(); at = q.getValue().get(0)) depth++;
                         if (depth > 2) {
@@ -808,6 +837,38 @@ final class SpecYaml {
             }
         }
         return new Answers(loss, layers, shapes);
+    }
+
+    /**
+     * An rnn's steps section as answers: step t's weights_grad, weights_hh_grad and bias_grad
+     * (each step's contributions) as row t of {@link Field#STEP_WEIGHTS_GRAD} and its twins, the
+     * matrices row-major; a step left out, or a key left out of a step, is left blank.
+     */
+    private void steps(Node n, String field, Map<Field, Written[][]> fields) {
+        List<Node> items = list(n, field, "a list with one mapping per time step, as explain --format json writes it");
+        if (items.size() > NetworkSpec.MAX_STEPS) throw error(n, field, items.size() + " steps, more than the limit of " + NetworkSpec.MAX_STEPS);
+        Map<Field, List<Written[]>> rows = new EnumMap<>(Field.class);
+        for (int t = 0; t < items.size(); t++) {
+            String sf = field + "[" + t + "]";
+            if (isNull(items.get(t))) continue;
+            Map<String, Node> m = mapping(items.get(t), sf, STEP_KEYS, "one time step's values (" + String.join(", ", STEP_KEYS) + ")");
+            for (Map.Entry<String, Node> e : m.entrySet()) {
+                Field f = Field.byStepKey(e.getKey());
+                if (f == null || isNull(e.getValue())) continue;
+                String ff = sf + "." + e.getKey();
+                Nested<Written> nx = nested(e.getValue(), ff, (x, g) -> isNull(x) ? null : written(x, g), "numbers as explain --format json writes them");
+                List<Written[]> r = rows.computeIfAbsent(f, k -> new ArrayList<>());
+                while (r.size() < t) r.add(null);
+                r.add(nx.values().toArray(new Written[0]));
+            }
+        }
+        for (Map.Entry<Field, List<Written[]>> e : rows.entrySet()) {
+            List<Written[]> r = e.getValue();
+            int width = r.stream().filter(java.util.Objects::nonNull).findFirst().map(a -> a.length).orElse(0);
+            Written[][] w = new Written[items.size()][];
+            for (int t = 0; t < w.length; t++) w[t] = t < r.size() && r.get(t) != null ? r.get(t) : new Written[width];
+            fields.put(e.getKey(), w);
+        }
     }
 
     private Written written(Node n, String field) {

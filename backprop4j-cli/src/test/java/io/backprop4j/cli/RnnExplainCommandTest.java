@@ -56,7 +56,8 @@ class RnnExplainCommandTest {
         Files.writeString(right, json);
         CliRun ok = CliRun.of("check", EXAMPLE.toString(), right.toString());
         assertEquals(0, ok.status(), ok.out() + ok.err());
-        assertTrue(ok.out().contains("57 numbers, 57 correct"), ok.out());
+        // 57 numbers of the layers' fields and the loss, and 30 of the steps' contributions (3 steps x (4 + 4 + 2))
+        assertTrue(ok.out().contains("87 numbers, 87 correct"), ok.out());
 
         // a single sequence's per-step fields are steps x hidden; another shape names both
         Path shape = dir.resolve("shape.json");
@@ -64,6 +65,31 @@ class RnnExplainCommandTest {
         CliRun s = CliRun.of("check", EXAMPLE.toString(), shape.toString());
         assertEquals(2, s.status(), s.out() + s.err());
         assertTrue(s.err().contains("layers[0].net: is 2 x 3, but the network's is 3 x 2 (steps x hidden)"), s.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void checkGradesEachStepsContributionsAndNamesTheBpttMistakeThere(@TempDir Path dir) throws Exception {
+        Map<String, Object> root = (Map<String, Object>) Json.parse(CliRun.of("explain", "--format", "json", EXAMPLE.toString()).out(), "json");
+        Map<String, Object> rnn = ((List<Map<String, Object>>) root.get("layers")).get(0);
+        List<Map<String, Object>> steps = (List<Map<String, Object>>) rnn.get("steps");
+        // step 2's part of dL/dW_hh taken with its own state h_2 where h_1, the state it read, belongs
+        List<Number> dnet = (List<Number>) steps.get(1).get("net_grad");
+        List<Number> h2 = (List<Number>) steps.get(1).get("h");
+        String planted = Double.toString(dnet.get(0).doubleValue() * h2.get(1).doubleValue());
+        Path answers = dir.resolve("steps.yaml");
+        Files.writeString(answers, "layers:\n  - steps:\n      - {t: 1}\n      - {t: 2, weights_hh_grad: [[null, " + planted + "], [null, null]]}\n");
+        CliRun r = CliRun.of("check", EXAMPLE.toString(), answers.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("0 correct, 1 wrong"), r.out());
+        assertTrue(r.out().contains("layers[0].steps[1].weights_hh_grad[0][1]"), r.out());
+        assertTrue(r.out().contains("h_t used where h_(t−1) belongs: step t's part of ∂L/∂W_hh"), r.out());
+        // a step's contribution of the wrong shape names the field and both shapes
+        Files.writeString(answers, "layers:\n  - steps:\n      - {weights_grad: [1, 2, 3]}\n      - {}\n      - {}\n");
+        CliRun s = CliRun.of("check", EXAMPLE.toString(), answers.toString());
+        assertEquals(2, s.status(), s.out() + s.err());
+        assertEquals(1, s.err().lines().count(), s.err());
+        assertTrue(s.err().contains("layers[0].steps[0].weights_grad: has 3 values, but a step's part is 2 x 2 (hidden x features)"), s.err());
     }
 
     @Test

@@ -147,6 +147,21 @@ class TextCommandTest {
         assertEquals(2, e.status());
         assertEquals(1, e.err().lines().count(), e.err());
         assertTrue(e.err().contains(empty.toString()) && e.err().contains("empty"), e.err());
+        // lines, but every one empty: no text to learn from
+        Path blank = dir.resolve("blank.txt");
+        Files.writeString(blank, "\n\n\n");
+        CliRun b = CliRun.of("train", "--data", "text:" + blank);
+        assertEquals(2, b.status());
+        assertEquals(1, b.err().lines().count(), b.err());
+        assertTrue(b.err().contains(blank + ": no text: every line is empty"), b.err());
+        assertTrue(b.noStackTrace(), b.err());
+        // valid UTF-8 before the bad byte (a 3-byte character on line 2): the line and the byte are named
+        Path late = dir.resolve("late.txt");
+        Files.write(late, new byte[] {'a', 'b', '\n', (byte) 0xE2, (byte) 0x82, (byte) 0xAC, 'o', 'k', '\n', 'b', 'a', 'd', (byte) 0xC3, '\n'});
+        CliRun l = CliRun.of("train", "--data", "text:" + late);
+        assertEquals(2, l.status());
+        assertEquals(1, l.err().lines().count(), l.err());
+        assertTrue(l.err().contains(late + ", line 3: not UTF-8 text: byte 4 of the line is 0xC3 (byte 13 of the file)"), l.err());
         CliRun missing = CliRun.of("train", "--data", "text:" + dir.resolve("nothing.txt"));
         assertEquals(2, missing.status());
         assertTrue(missing.err().contains("nothing.txt") && missing.err().contains("no such file"), missing.err());
@@ -201,6 +216,13 @@ class TextCommandTest {
         CliRun v = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4");
         assertEquals(2, v.status());
         assertTrue(v.err().contains("has 9 tokens") && v.err().contains("vocabulary: 9"), v.err());
+        // A vocabulary smaller than the text's: indices past the table are refused before training, naming the file and the count.
+        Files.writeString(yaml, "layers:\n  - {type: embedding, vocabulary: 5, dim: 8}\n  - {type: linear, out: 5}\n");
+        CliRun small = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4");
+        assertEquals(2, small.status(), small.out());
+        assertEquals(1, small.err().lines().count(), small.err());
+        assertTrue(small.err().contains(yaml + ": the text ") && small.err().contains("has 9 tokens") && small.err().contains("vocabulary: 9"), small.err());
+        assertTrue(small.noStackTrace(), small.err());
     }
 
     @Test

@@ -108,8 +108,9 @@ public record TextData(String name, List<String> lines, Vocabulary vocabulary) {
                 line = decoder.reset().decode(ByteBuffer.wrap(bytes, at, len)).toString();
             } catch (CharacterCodingException e) {
                 int bad = firstBadByte(bytes, at, len);
+                // both positions count from 1
                 throw new FormatException(source, "line " + lineNo, "not UTF-8 text: byte " + (bad - at + 1) + " of the line is 0x"
-                        + String.format("%02X", bytes[bad] & 0xFF) + " (byte " + bad + " of the file); save the file as UTF-8");
+                        + String.format("%02X", bytes[bad] & 0xFF) + " (byte " + (bad + 1) + " of the file); save the file as UTF-8");
             }
             if (!line.isEmpty()) lines.add(line);
             at = end + 1;

@@ -105,10 +105,27 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
                 Field f = e.getKey();
                 int[] written = shape(l, f);
                 double[][] truth = solution.layers().get(l).get(f);
-                if (written == null && truth != null && spec.layers().get(l).kind() == NetworkSpec.Kind.RNN && f.perSample()
+                if (f.stepwise() && truth != null && e.getValue().length <= truth.length) {
+                    // the steps a person left out (or wrote without this key) are blank
+                    Written[][] rows = new Written[truth.length][];
+                    for (int t = 0; t < rows.length; t++) {
+                        Written[] r = t < e.getValue().length ? e.getValue()[t] : null;
+                        boolean blank = r == null || java.util.Arrays.stream(r).allMatch(java.util.Objects::isNull);
+                        rows[t] = blank ? new Written[truth[t].length] : r;
+                        if (rows[t].length != truth[t].length) {
+                            int[] d = spec.shape(l, f, false);
+                            throw new SpecException("layers[" + l + "].steps[" + t + "]." + f.stepKey(), "has " + rows[t].length + " values, but a step's part is "
+                                    + NetworkSpec.str(java.util.Arrays.copyOfRange(d, 1, d.length)) + " ("
+                                    + layout(spec, l, f).substring("steps x ".length()) + ")");
+                        }
+                    }
+                    e = Map.entry(f, rows);
+                }
+                boolean overSteps = spec.layers().get(l).kind() == NetworkSpec.Kind.RNN || spec.everyStep(l);
+                if (written == null && truth != null && overSteps && f.perSample()
                         && !spec.batched() && rectangular(e.getValue())
                         && !(e.getValue().length == truth.length && e.getValue()[0].length == truth[0].length)) {
-                    // one sequence: steps x hidden as written, one row of values as the solution keeps it
+                    // one sequence: steps x hidden (steps x units) as written, one row of values as the solution keeps it
                     written = new int[] {e.getValue().length, e.getValue()[0].length};
                     e = Map.entry(f, new Written[][] {java.util.Arrays.stream(e.getValue()).flatMap(java.util.Arrays::stream).toArray(Written[]::new)});
                 }
@@ -143,10 +160,12 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
     /** What the dimensions of a field are, in words. */
     static String layout(NetworkSpec spec, int l, Field f) {
         NetworkSpec.Layer layer = spec.layers().get(l);
+        if (f.stepwise()) return f == Field.STEP_BIAS_GRAD ? "steps x hidden" : f == Field.STEP_WEIGHTS_GRAD ? "steps x hidden x features" : "steps x hidden x hidden";
         if (f.bias()) return "one per " + (layer.kind() == NetworkSpec.Kind.CONV2D ? "output channel" : layer.kind() == NetworkSpec.Kind.RNN ? "hidden unit" : "unit");
         if (f.recurrent()) return "hidden x hidden";
         if (!f.perSample()) return layer.kind() == NetworkSpec.Kind.CONV2D ? "out x in x kh x kw" : layer.kind() == NetworkSpec.Kind.RNN ? "hidden x features" : "inputs x units";
-        String one = spec.outShape(l).length == 3 ? "channels x height x width" : spec.outShape(l).length == 2 ? "steps x hidden" : "units";
+        String one = spec.outShape(l).length == 3 ? "channels x height x width" : spec.outShape(l).length == 2
+                ? (spec.everyStep(l) ? "steps x units" : "steps x hidden") : "units";
         return spec.batched() ? "samples x " + one : one;
     }
 
@@ -174,7 +193,9 @@ public record Answers(Written loss, List<Map<Field, Written[][]>> layers, List<M
                 double[][] truth = step.get(f);
                 if (truth == null) {
                     NetworkSpec.Layer layer = spec.layers().get(l);
-                    String why = !layer.kind().weighted() ? "layer " + l + " is a " + layer.kind().specName() + " layer: it has output and output_grad only"
+                    String why = f.stepwise() && layer.kind() != NetworkSpec.Kind.RNN ? "layer " + l + " is not an rnn layer: it has no steps"
+                            : f == Field.STEP_BIAS_GRAD ? "layer " + l + " has no bias_ih or bias_hh"
+                            : !layer.kind().weighted() ? "layer " + l + " is a " + layer.kind().specName() + " layer: it has output and output_grad only"
                             : f.recurrent() && layer.kind() != NetworkSpec.Kind.RNN ? "layer " + l + " is not an rnn layer: it has no weights_hh"
                             : f == Field.BIAS_HH_GRAD || f == Field.BIAS_HH_UPDATED ? "layer " + l + " has no bias_hh"
                             : f.bias() && !layer.hasBias() ? "layer " + l + " has no bias" + (layer.kind() == NetworkSpec.Kind.RNN ? "_ih" : "")

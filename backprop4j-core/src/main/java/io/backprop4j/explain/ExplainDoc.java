@@ -160,6 +160,12 @@ final class ExplainDoc {
             NetworkSpec.Layer layer = spec.layers().get(l);
             StepSolution.LayerStep st = s.layers().get(l);
             doc.mark("layer forward " + l);
+            if (layer.everyStep()) {
+                rnn.stepsForward(l);
+                doc.mark("answers forward " + l);
+                doc.blank();
+                continue;
+            }
             if (layer.kind() != NetworkSpec.Kind.DENSE) {
                 if (layer.kind() == NetworkSpec.Kind.RNN) rnn.forward(l);
                 else conv.forward(l);
@@ -244,6 +250,12 @@ final class ExplainDoc {
     private void loss() {
         doc.mark("step loss");
         doc.heading("Loss: " + spec.loss().specName());
+        if (rnn.perStep()) {
+            rnn.stepsLoss();
+            doc.mark("answers loss");
+            doc.blank();
+            return;
+        }
         double[][] p = s.layers().get(last).output();
         double[][] y = spec.target();
         int n = batch * spec.outputs();
@@ -286,6 +298,12 @@ final class ExplainDoc {
             StepSolution.LayerStep st = s.layers().get(l);
             String u = unit(l);
             doc.mark("layer backward " + l);
+            if (layer.everyStep()) {
+                rnn.stepsBackward(l);
+                doc.mark("answers backward " + l);
+                doc.blank();
+                continue;
+            }
             if (layer.kind() == NetworkSpec.Kind.RNN) {
                 doc.subheading("Layer " + (l + 1) + " (" + rnn.describe(l) + ")" + rnn.sampleNote());
                 rnn.backward(l);

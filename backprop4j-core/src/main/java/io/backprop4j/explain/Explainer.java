@@ -43,7 +43,7 @@ public final class Explainer {
         for (int l = 0; l < spec.layers().size(); l++) {
             NetworkSpec.Layer layer = spec.layers().get(l);
             if (layer.kind() == NetworkSpec.Kind.RNN) {
-                rnn = unroll(spec, layer, x, l == spec.layers().size() - 1);
+                rnn = unroll(spec, layer, x, l == spec.layers().size() - 1 || spec.everyStep(l + 1));
                 weights.add(rnn.wih());
                 biases.add(rnn.bih());
                 nets.add(null);
@@ -57,7 +57,8 @@ public final class Explainer {
             Tensor out;
             if (layer.kind() == NetworkSpec.Kind.DENSE) {
                 w = Tensor.of(layer.weights()).requiresGrad(true);
-                net = in.matmul(w);
+                // on every state: one row per (sample, step), so a softmax and the loss see each step on its own
+                net = (layer.everyStep() ? in.reshape(spec.batch() * spec.steps(), layer.inputs()) : in).matmul(w);
                 if (layer.hasBias()) {
                     b = Tensor.vector(layer.bias()).requiresGrad(true);
                     net = net.add(b);
@@ -83,7 +84,7 @@ public final class Explainer {
         }
         Tensor output = outputs.getLast();
         checkLossDomain(spec, output.toDoubleArray());
-        Tensor loss = spec.loss().apply(output, Tensor.of(spec.target()));
+        Tensor loss = spec.loss().apply(output, Tensor.of(spec.everyStep(spec.layers().size() - 1) ? spec.stepRows(spec.target()) : spec.target()));
         loss.backward();
 
         Double lr = spec.learningRate();
@@ -95,13 +96,14 @@ public final class Explainer {
                 steps.add(rnnStep(layer, rnn, sgd, lr));
                 continue;
             }
-            double[][] out = outputs.get(l).toDoubleMatrix();
+            int n = spec.batch();
+            double[][] out = perSample(outputs.get(l), n);
             double[][] outGrad = matrixOrZeros(outputs.get(l).grad(), out.length, out[0].length);
             if (!layer.kind().weighted()) {
                 steps.add(new StepSolution.LayerStep(null, out, outGrad, null, null, null, null, null, null, null));
                 continue;
             }
-            double[][] net = nets.get(l).toDoubleMatrix();
+            double[][] net = perSample(nets.get(l), n);
             double[][] netGrad = matrixOrZeros(nets.get(l).grad(), net.length, net[0].length);
             double[][] wGrad = matrixOrZeros(weights.get(l).grad(), layer.inputs(), layer.units());
             double[] bGrad = biases.get(l) == null ? null
@@ -116,7 +118,7 @@ public final class Explainer {
             double[][][] jac = null;
             if (NetworkSpec.elementwise(layer.activation())) {
                 local = localDerivative(layer, net);
-            } else if (layer.units() <= MAX_JACOBIAN_UNITS) {
+            } else if (layer.units() <= MAX_JACOBIAN_UNITS && !layer.everyStep()) {
                 jac = softmaxJacobian(net);
             }
             steps.add(new StepSolution.LayerStep(net, out, outGrad, netGrad, wGrad, bGrad, wNew, bNew, local, jac));
@@ -259,6 +261,11 @@ public final class Explainer {
             for (int s = 0; s < batch; s++) jac[s][i] = g[s];
         }
         return jac;
+    }
+
+    /** A layer's values as [batch][flat] (a dense layer on every state: [N·T, V] as [N][T·V], step after step). */
+    private static double[][] perSample(Tensor t, int n) {
+        return t.reshape(n, t.numel() / n).toDoubleMatrix();
     }
 
     private static double[][] matrixOrZeros(Tensor t, int rows, int cols) {

@@ -26,7 +26,16 @@ public enum Field {
     /** A recurrent layer's W_hh − η·∂L/∂W_hh. */
     WEIGHTS_HH_UPDATED("weights_hh_updated"),
     /** A recurrent layer's b_hh − η·∂L/∂b_hh. */
-    BIAS_HH_UPDATED("bias_hh_updated");
+    BIAS_HH_UPDATED("bias_hh_updated"),
+    /**
+     * A recurrent layer's per-step contributions to ∂L/∂W_ih (step t's ∂L/∂net_t·x_tᵀ summed over
+     * the batch), one row per step [T][H·F]: {@code steps[t].weights_grad} in JSON and answers.
+     */
+    STEP_WEIGHTS_GRAD("steps.weights_grad"),
+    /** The per-step contributions to ∂L/∂W_hh (∂L/∂net_t·h_{t−1}ᵀ), [T][H·H]: {@code steps[t].weights_hh_grad}. */
+    STEP_WEIGHTS_HH_GRAD("steps.weights_hh_grad"),
+    /** The per-step contributions to the biases' gradient (∂L/∂net_t summed over the batch), [T][H]: {@code steps[t].bias_grad}. */
+    STEP_BIAS_GRAD("steps.bias_grad");
 
     private final String key;
 
@@ -56,7 +65,27 @@ public enum Field {
 
     /** The hidden-to-hidden fields of a recurrent layer. */
     public boolean recurrent() {
-        return ordinal() >= WEIGHTS_HH_GRAD.ordinal();
+        return ordinal() >= WEIGHTS_HH_GRAD.ordinal() && ordinal() <= BIAS_HH_UPDATED.ordinal();
+    }
+
+    /** A recurrent layer's per-step contributions (one row per time step), kept in its {@code steps} section. */
+    public boolean stepwise() {
+        return ordinal() >= STEP_WEIGHTS_GRAD.ordinal();
+    }
+
+    /** The key of a per-step contribution inside a step's entry ({@code weights_grad}), or null for the others. */
+    public String stepKey() {
+        return stepwise() ? key.substring("steps.".length()) : null;
+    }
+
+    /** The gradient a per-step contribution is one step's part of (steps.weights_grad: weights_grad), or null. */
+    public Field whole() {
+        return switch (this) {
+            case STEP_WEIGHTS_GRAD -> WEIGHTS_GRAD;
+            case STEP_WEIGHTS_HH_GRAD -> WEIGHTS_HH_GRAD;
+            case STEP_BIAS_GRAD -> BIAS_GRAD;
+            default -> null;
+        };
     }
 
     /** The gradient an update field is the step of (weights_updated: weights_grad), or null. */
@@ -68,6 +97,12 @@ public enum Field {
             case BIAS_HH_UPDATED -> BIAS_HH_GRAD;
             default -> null;
         };
+    }
+
+    /** The per-step contribution with this key inside a step's entry (weights_grad, weights_hh_grad, bias_grad), or null. */
+    public static Field byStepKey(String key) {
+        for (Field f : values()) if (f.stepwise() && f.stepKey().equals(key)) return f;
+        return null;
     }
 
     /** The field with this key, or null. */

@@ -217,7 +217,9 @@ public final class Grader {
                     order = visit(l, Field.OUTPUT_GRAD, order, entries, t * h, (t + 1) * h);
                     order = visit(l, Field.NET_GRAD, order, entries, t * h, (t + 1) * h);
                 }
-                for (Field f : new Field[] {Field.WEIGHTS_GRAD, Field.BIAS_GRAD, Field.WEIGHTS_HH_GRAD, Field.BIAS_HH_GRAD}) {
+                // each step's contributions, then their sums
+                for (Field f : new Field[] {Field.STEP_WEIGHTS_GRAD, Field.STEP_WEIGHTS_HH_GRAD, Field.STEP_BIAS_GRAD,
+                        Field.WEIGHTS_GRAD, Field.BIAS_GRAD, Field.WEIGHTS_HH_GRAD, Field.BIAS_HH_GRAD}) {
                     order = visit(l, f, order, entries);
                 }
                 continue;
@@ -437,11 +439,11 @@ public final class Grader {
                 best = firstIn(best, l, elementwise ? Field.NET : Field.OUTPUT, r, elementwise ? c : -1);
             }
             case WEIGHTS_GRAD -> {
-                boolean dense = layer.kind() == NetworkSpec.Kind.DENSE;
+                boolean dense = layer.kind() == NetworkSpec.Kind.DENSE && !layer.everyStep();
                 best = firstIn(best, l, Field.NET_GRAD, -1, dense ? c : -1);
                 if (l > 0) best = firstIn(best, l - 1, Field.OUTPUT, -1, dense ? r : -1);
             }
-            case BIAS_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, layer.kind() == NetworkSpec.Kind.DENSE ? c : -1);
+            case BIAS_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, layer.kind() == NetworkSpec.Kind.DENSE && !layer.everyStep() ? c : -1);
             case WEIGHTS_UPDATED -> best = firstIn(best, l, Field.WEIGHTS_GRAD, r, c);
             case BIAS_UPDATED -> best = firstIn(best, l, Field.BIAS_GRAD, 0, c);
         }
@@ -466,7 +468,10 @@ public final class Grader {
             case OUTPUT -> best = firstIn(best, l, Field.NET, r, c);
             case OUTPUT_GRAD -> {
                 if (l == layers - 1) best = firstIn(best, l, Field.OUTPUT, r, c);
-                else if (t == steps - 1) best = firstIn(best, l + 1, Field.NET_GRAD, r, -1);
+                else if (spec.everyStep(l + 1)) {
+                    int v = spec.layers().get(l + 1).units();
+                    best = firstIn(best, l + 1, Field.NET_GRAD, r, t * v, (t + 1) * v);
+                } else if (t == steps - 1) best = firstIn(best, l + 1, Field.NET_GRAD, r, -1);
                 if (t + 1 < steps) best = firstIn(best, l, Field.NET_GRAD, r, (t + 1) * h, (t + 2) * h);
             }
             case NET_GRAD -> {
@@ -477,6 +482,12 @@ public final class Grader {
             case WEIGHTS_HH_GRAD -> {
                 best = firstIn(best, l, Field.NET_GRAD, -1, -1);
                 best = firstIn(best, l, Field.OUTPUT, -1, -1);
+            }
+            // step r's contribution: that step's ∂L/∂net (and, for W_hh, the state before it)
+            case STEP_WEIGHTS_GRAD, STEP_BIAS_GRAD -> best = firstIn(best, l, Field.NET_GRAD, -1, r * h, (r + 1) * h);
+            case STEP_WEIGHTS_HH_GRAD -> {
+                best = firstIn(best, l, Field.NET_GRAD, -1, r * h, (r + 1) * h);
+                if (r > 0) best = firstIn(best, l, Field.OUTPUT, -1, (r - 1) * h, r * h);
             }
             case WEIGHTS_UPDATED, BIAS_UPDATED, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED -> best = firstIn(best, l, f.gradient(), f.bias() ? 0 : r, c);
         }
@@ -517,6 +528,13 @@ public final class Grader {
     /** The JSON path of element [r][c] of a field of layer l (rows of {@code cols} values, as {@link StepSolution} keeps them). */
     static String path(NetworkSpec spec, int l, Field f, int r, int c, int cols) {
         if (f == null) return "loss";
+        if (f.stepwise()) {
+            // layers[l].steps[t].weights_grad[j][k], as explain --format json writes the steps section (t from 0)
+            int[] d = spec.shape(l, f, false);
+            StringBuilder p = new StringBuilder("layers[").append(l).append("].steps[").append(r).append("].").append(f.stepKey());
+            if (d.length == 2) return p.append('[').append(c).append(']').toString();
+            return p.append('[').append(c / d[2]).append("][").append(c % d[2]).append(']').toString();
+        }
         StringBuilder p = new StringBuilder("layers[").append(l).append("].").append(f.key());
         int[] dims = spec.shape(l, f, spec.batched());
         int flat = f.bias() ? c : r * cols + c;

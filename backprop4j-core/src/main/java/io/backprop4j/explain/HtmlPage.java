@@ -510,7 +510,9 @@ final class HtmlPage {
             Map.entry(Field.OUTPUT_GRAD, "∂L/∂out"), Map.entry(Field.NET_GRAD, "∂L/∂net"), Map.entry(Field.WEIGHTS_GRAD, "∂L/∂W"),
             Map.entry(Field.BIAS_GRAD, "∂L/∂b"), Map.entry(Field.WEIGHTS_UPDATED, "updated W"), Map.entry(Field.BIAS_UPDATED, "updated b"),
             Map.entry(Field.WEIGHTS_HH_GRAD, "∂L/∂W_hh"), Map.entry(Field.BIAS_HH_GRAD, "∂L/∂b_hh"),
-            Map.entry(Field.WEIGHTS_HH_UPDATED, "updated W_hh"), Map.entry(Field.BIAS_HH_UPDATED, "updated b_hh"));
+            Map.entry(Field.WEIGHTS_HH_UPDATED, "updated W_hh"), Map.entry(Field.BIAS_HH_UPDATED, "updated b_hh"),
+            Map.entry(Field.STEP_WEIGHTS_GRAD, "step's part of ∂L/∂W_ih"), Map.entry(Field.STEP_WEIGHTS_HH_GRAD, "step's part of ∂L/∂W_hh"),
+            Map.entry(Field.STEP_BIAS_GRAD, "step's part of ∂L/∂b"));
 
     /** The person's numbers (check) or fields for them (workbench) at a mark of the worked solution. */
     private void answers(StringBuilder sb, String step, int l) {
@@ -749,6 +751,7 @@ final class HtmlPage {
             }
             sb.append(", \"activation\": ").append(JsonRenderer.str(layer.activation().specName()));
             if (NetworkSpec.hasAlpha(layer.activation().specName())) sb.append(", \"alpha\": ").append(JsonRenderer.num(layer.alpha()));
+            if (layer.everyStep()) sb.append(", \"every_step\": true");
             sb.append('}');
         }
         sb.append("\n  ],\n  \"loss\": ").append(JsonRenderer.str(spec.loss().specName()));

@@ -19,6 +19,12 @@ import java.util.List;
  * sum), {@code tanh_derivative}, {@code net_grad}, and the step's contributions to the gradients
  * (summed over the batch): {@code weights_grad} (∂L/∂net_t·x_tᵀ), {@code weights_hh_grad}
  * (∂L/∂net_t·h_{t−1}ᵀ) and, with a bias, {@code bias_grad} (∂L/∂net_t, for b_ih and b_hh alike).
+ * With a dense layer on every state after it, each step also has that layer's part:
+ * {@code out_net} (z_t = h_t·W + b, the logits), {@code out} (p_t = f(z_t)), {@code target},
+ * {@code loss} (the step's part L_t of the loss, L = Σ_t L_t), {@code out_grad} (∂L/∂p_t),
+ * {@code out_net_grad} (∂L/∂z_t), and the step's contributions to the dense layer's gradients
+ * {@code out_weights_grad} (h_tᵀ·∂L/∂z_t) and {@code out_bias_grad}; there
+ * {@code h_grad_from_above} is what the output at step t sends back (W·∂L/∂z_t).
  *
  * <p>A report: {@code {"entries": [{"path", "given", "expected", "correct", "diagnosis",
  * "kind", "from"}], "first_mistake": {...} or null, "summary": {...}}}.
@@ -37,7 +43,7 @@ public final class JsonRenderer {
             boolean first = true;
             for (Field f : Field.values()) {
                 double[][] m = step.get(f);
-                if (m == null) continue;
+                if (m == null || f.stepwise()) continue;   // the per-step contributions are in the steps section
                 sb.append(first ? "\n" : ",\n").append("      \"").append(f.key()).append("\": ");
                 first = false;
                 double[] data = new double[m.length * m[0].length];
@@ -84,9 +90,40 @@ public final class JsonRenderer {
                 sb.append(",\n          \"bias_grad\": ");
                 nested(sb, flat(rec.biasGradSteps().get(t)), new int[] {h}, 0, 0, 10);
             }
+            if (spec.everyStep(l + 1)) outputStep(sb, s, l + 1, t);
             sb.append("\n        }");
         }
         sb.append("\n      ]");
+    }
+
+    /** Step t's part of the dense layer on every state (layer d), inside the rnn's step entry. */
+    private static void outputStep(StringBuilder sb, StepSolution s, int d, int t) {
+        NetworkSpec spec = s.spec();
+        NetworkSpec.Layer layer = spec.layers().get(d);
+        StepSolution.LayerStep st = s.layers().get(d);
+        boolean batched = spec.batched();
+        int n = spec.batch();
+        int v = layer.units();
+        int h = layer.inputs();
+        double[][][] per = {RnnSteps.at(st.net(), t, v), RnnSteps.at(st.output(), t, v), RnnSteps.at(spec.target(), t, v)};
+        String[] names = {"out_net", "out", "target"};
+        for (int k = 0; k < names.length; k++) {
+            sb.append(",\n          \"").append(names[k]).append("\": ");
+            nested(sb, flat(per[k]), batched ? new int[] {n, v} : new int[] {v}, 0, 0, 10);
+        }
+        sb.append(",\n          \"loss\": ").append(num(new Steps(spec).stepLosses(st.output())[t]));
+        double[][][] grads = {RnnSteps.at(st.outputGrad(), t, v), RnnSteps.at(st.netGrad(), t, v)};
+        String[] gnames = {"out_grad", "out_net_grad"};
+        for (int k = 0; k < gnames.length; k++) {
+            sb.append(",\n          \"").append(gnames[k]).append("\": ");
+            nested(sb, flat(grads[k]), batched ? new int[] {n, v} : new int[] {v}, 0, 0, 10);
+        }
+        sb.append(",\n          \"out_weights_grad\": ");
+        nested(sb, flat(RnnDoc.stepContributions(s.layers().get(d - 1).output(), st.netGrad(), h, v).get(t)), new int[] {h, v}, 0, 0, 10);
+        if (layer.hasBias()) {
+            sb.append(",\n          \"out_bias_grad\": ");
+            nested(sb, flat(Steps.biasGradient(grads[1])), new int[] {v}, 0, 0, 10);
+        }
     }
 
     private static double[][] initial(NetworkSpec.Layer layer, int n) {

@@ -42,10 +42,15 @@ import java.util.function.UnaryOperator;
  *       out or counted twice; the stride left out of the window's offset;
  *   <li>pooling: a max pool's gradient spread over its whole window (in full, or shared out as
  *       for an average); an average's 1/k share left out (of its output, or of the gradient);
+ *   <li>a dense layer on every state of an rnn: the loss summed over the steps where cross-entropy
+ *       averages over them (a factor of T); at its quantities only the loss, factor, sign and
+ *       update entries are tried;
  *   <li>recurrent layers (backprop through time): only the last step's contribution to a weight or
  *       bias gradient; the recurrent path W_hhᵀ·∂L/∂net_{t+1} left out of ∂L/∂h_t (and of the
  *       gradients); tanh' forgotten at a step (in its net_grad, in the recurrent path, or in the
- *       gradients that follow); h_t used for h_{t−1} in ∂L/∂W_hh. At an rnn layer only these,
+ *       gradients that follow); h_t used for h_{t−1} in ∂L/∂W_hh; the same at each step's part of a
+ *       gradient (the steps section: the recurrent path left out, tanh' forgotten at a step, h_t
+ *       for h_{t−1} in step t's part of ∂L/∂W_hh). At an rnn layer only these,
  *       the sign, the factors and the update entries are tried;
  *   <li>updates: the gradient added; the mirrored gradient; a factor on the step.
  * </ul>
@@ -158,6 +163,7 @@ final class Mistakes {
         List<Candidate> out = new ArrayList<>();
         for (Mistake m : TABLE) {
             if (s.rnn() && !RNN_ENTRIES.contains(m.name())) continue;
+            if (s.field() != null && s.spec().everyStep(s.layer()) && !EVERY_STEP_ENTRIES.contains(m.name())) continue;
             out.addAll(m.candidates().apply(s));
         }
         return out;
@@ -166,6 +172,13 @@ final class Mistakes {
     /** The entries tried at an rnn layer's quantities: those of backprop through time, and the ones that hold for any value. */
     private static final java.util.Set<String> RNN_ENTRIES = java.util.Set.of("only the last step's contribution", "recurrent path left out",
             "tanh' forgotten at a step", "h_t used for h_{t−1}", "gradient added", "update factor", "sign flipped", "factor");
+
+    /**
+     * The entries tried at a dense layer on every state: those of the loss, the updates and any
+     * value (the others work a dense layer's links on one row per sample, not per step).
+     */
+    private static final java.util.Set<String> EVERY_STEP_ENTRIES = java.util.Set.of("another loss", "only the y·ln p terms of BCE",
+            "only the (1 − y)·ln(1 − p) terms of BCE", "gradient added", "update transposed", "update factor", "sign flipped", "value transposed", "factor");
 
     private static Candidate c(Kind kind, String text, double[][] values) {
         return new Candidate(kind, text, values);
@@ -439,7 +452,7 @@ final class Mistakes {
         if (!s.rnn() || !weightGradient(s)) return List.of();
         RnnSteps r = new RnnSteps(s.steps(), s.layer());
         int t = r.steps();
-        boolean lastOnly = s.layer() < s.spec().layers().size() - 1;
+        boolean lastOnly = s.layer() < s.spec().layers().size() - 1 && !s.spec().everyStep(s.layer() + 1);
         return List.of(c(Kind.MISSING_TERM, "missing terms: only the last step's contribution (t = " + t + ") counted in " + gradName(s.field())
                         + ", not the sum over the " + t + " steps" + (lastOnly ? " (what leaving out the recurrent path gives, when the loss sees h_"
                         + t + " alone)" : ""),
@@ -450,12 +463,18 @@ final class Mistakes {
     private static List<Candidate> recurrentPathLeftOut(Site s) {
         if (!s.rnn()) return List.of();
         RnnSteps r = new RnnSteps(s.steps(), s.layer());
+        if (s.field().stepwise()) {
+            // each step's part worked from a ∂L/∂net_t without the recurrent path (0 before the last step when the loss sees h_T alone)
+            return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: step t's part of " + gradName(s.field().whole()) + " worked from a ∂L/∂net_t "
+                    + "without the recurrent path (∂L/∂h_t from above only, no W_hhᵀ·∂L/∂net_{t+1})",
+                    r.stepRows(s.field(), s.values(), r.rerun(s.values(), false, -1), false)));
+        }
         if (s.is(Field.OUTPUT_GRAD)) {
             return List.of(c(Kind.MISSING_TERM, "missing a chain-rule term: the recurrent path left out: ∂L/∂h_t from above only, without "
                     + "W_hhᵀ·∂L/∂net_{t+1} from the next step", r.fromAbove(s.values())));
         }
         // with the loss on h_T alone, this is the last step's contribution (the entry before)
-        if (!weightGradient(s) || s.layer() < s.spec().layers().size() - 1) return List.of();
+        if (!weightGradient(s) || s.layer() < s.spec().layers().size() - 1 && !s.spec().everyStep(s.layer() + 1)) return List.of();
         return List.of(c(Kind.MISSING_TERM, "missing chain-rule terms: " + gradName(s.field()) + " worked without the recurrent path "
                 + "(each ∂L/∂h_t from above only, no W_hhᵀ·∂L/∂net_{t+1})", r.gradient(s.field(), s.values(), r.rerun(s.values(), false, -1), 0, false)));
     }
@@ -471,7 +490,12 @@ final class Mistakes {
         int t = r.steps();
         int h = r.hidden();
         List<Candidate> out = new ArrayList<>();
-        if (s.is(Field.NET_GRAD)) {
+        if (s.field().stepwise()) {
+            for (int k = t - 1; k >= 0; k--) {
+                out.add(c(Kind.MISSING_TERM, "missing a chain-rule term: step t's part of " + gradName(s.field().whole()) + " worked with tanh' left out "
+                        + "at step t = " + (k + 1) + " (∂L/∂net_" + (k + 1) + " = ∂L/∂h_" + (k + 1) + ")", r.stepRows(s.field(), s.values(), r.rerun(s.values(), true, k), false)));
+            }
+        } else if (s.is(Field.NET_GRAD)) {
             double[][] og = s.get(s.layer(), Field.OUTPUT_GRAD);
             for (int k = 0; k < t; k++) {
                 double[][] v = new double[og.length][og[0].length];
@@ -497,6 +521,11 @@ final class Mistakes {
 
     /** ∂L/∂W_hh with each step's own state h_t where the state it read, h_{t−1}, belongs. */
     private static List<Candidate> stateForPrevious(Site s) {
+        if (s.rnn() && s.is(Field.STEP_WEIGHTS_HH_GRAD)) {
+            RnnSteps r = new RnnSteps(s.steps(), s.layer());
+            return List.of(c(Kind.WRONG_STATE, "h_t used where h_{t−1} belongs: step t's part of ∂L/∂W_hh is ∂L/∂net_t·h_{t−1}ᵀ (h_0 at the first "
+                    + "step), the state the step read, not ∂L/∂net_t·h_tᵀ", r.stepRows(Field.STEP_WEIGHTS_HH_GRAD, s.values(), s.get(s.layer(), Field.NET_GRAD), true)));
+        }
         if (!s.rnn() || !s.is(Field.WEIGHTS_HH_GRAD)) return List.of();
         RnnSteps r = new RnnSteps(s.steps(), s.layer());
         return List.of(c(Kind.WRONG_STATE, "h_t used where h_{t−1} belongs: ∂L/∂W_hh summed ∂L/∂net_t·h_tᵀ, but step t reads the state "
@@ -561,7 +590,16 @@ final class Mistakes {
     private static List<Candidate> factor(Site s) {
         if (s.update()) return List.of();
         List<Candidate> out = new ArrayList<>();
-        for (Map.Entry<Double, String> e : factors(s.batch(), s.spec().outputs()).entrySet()) {
+        Map<Double, String> fs = new LinkedHashMap<>();
+        int t = s.spec().steps();
+        if (s.spec().lossPerStep() && s.spec().loss() == Loss.CROSS_ENTROPY && t > 1) {
+            // cross-entropy over [N·T, V] is a mean over the N·T steps: a sum over the steps is T times it
+            fs.put((double) t, "multiplied by the step count " + t + " (the loss summed over the steps where the mean over them belongs, "
+                    + "as PyTorch's cross-entropy over [N·T, V] takes it)");
+            fs.put(1.0 / t, "divided by the step count " + t);
+        }
+        factors(s.batch(), s.spec().outputs()).forEach((k, v) -> fs.merge(k, v, Mistakes::both));
+        for (Map.Entry<Double, String> e : fs.entrySet()) {
             out.add(c(Kind.FACTOR, "a factor off: " + e.getValue(), Steps.scale(s.right(), e.getKey())));
         }
         return out;

@@ -109,12 +109,20 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
      * @param padding conv2d: zeros added on every side; 0 for the others
      * @param recurrent rnn: the hidden-to-hidden weights, their bias and the initial state (the
      *     layer's {@code weights} and {@code bias} are W_ih [hidden][features] and b_ih); null for the others
+     * @param everyStep a dense layer right after an rnn, applied to every state h_1 … h_T (PyTorch's
+     *     {@code nn.Linear} on the rnn's [N, T, H] output) rather than to h_T alone; false for the others
      */
     public record Layer(Kind kind, double[][] weights, double[] bias, Activation activation, int[] kernel, int stride, int padding,
-                        Recurrent recurrent) {
+                        Recurrent recurrent, boolean everyStep) {
         public Layer {
             if (kind == null) throw new SpecException(null, "a layer needs a type (" + String.join(", ", TYPES) + ")");
             if (activation == null) throw new SpecException(null, "a layer needs an activation (" + activationNames() + ")");
+        }
+
+        /** A layer that is not applied at every step. */
+        public Layer(Kind kind, double[][] weights, double[] bias, Activation activation, int[] kernel, int stride, int padding,
+                     Recurrent recurrent) {
+            this(kind, weights, bias, activation, kernel, stride, padding, recurrent, false);
         }
 
         /** A layer without recurrent parts. */
@@ -125,6 +133,16 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
         /** A dense layer. */
         public Layer(double[][] weights, double[] bias, Activation activation) {
             this(Kind.DENSE, weights, bias, activation, null, 1, 0);
+        }
+
+        /**
+         * A dense layer on every state of the rnn before it: {@code net_t = h_t·W + b}, {@code
+         * out_t = f(net_t)} for t = 1..T, the same W at every step (a softmax per step); the loss
+         * takes every step's output (a target of steps x units per sample), cross-entropy averaged
+         * over the N·T steps as PyTorch's over [N·T, V].
+         */
+        public static Layer denseEveryStep(double[][] weights, double[] bias, Activation activation) {
+            return new Layer(Kind.DENSE, weights, bias, activation, null, 1, 0, null, true);
         }
 
         /**
@@ -317,7 +335,7 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
     /** One sample's input to layer l: {units}, {C, H, W}, or {T, F} for an rnn (after an rnn: its last state, {H}). */
     public int[] inShape(int l) {
         int[] shape = inputShape.clone();
-        for (int k = 0; k < l; k++) shape = fed(layers.get(k), next(layers.get(k), shape));
+        for (int k = 0; k < l; k++) shape = fed(k, next(layers.get(k), shape));
         return shape;
     }
 
@@ -336,9 +354,40 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
         return !layers.isEmpty() && layers.get(0).kind() == Kind.RNN ? 0 : -1;
     }
 
-    /** What the next layer gets of a layer's values: an rnn's last state, everything of the others. */
-    private static int[] fed(Layer layer, int[] out) {
-        return layer.kind() == Kind.RNN ? new int[] {out[1]} : out;
+    /** Whether layer l is a dense layer on every state of the rnn (see {@link Layer#denseEveryStep}). */
+    public boolean everyStep(int l) {
+        return l >= 0 && l < layers.size() && layers.get(l).everyStep();
+    }
+
+    /** Whether the loss takes one output per time step: the rnn is the last layer, or a dense layer on every state is. */
+    public boolean lossPerStep() {
+        return sequence() && (layers.getLast().kind() == Kind.RNN || layers.getLast().everyStep());
+    }
+
+    /**
+     * A per-sample field of layer l as the loss and the every-step layer see it, one row per (sample,
+     * step): [N][T·w] as [N·T][w] (sample b's step t in row b·T + t); the field as it is for the others.
+     */
+    public double[][] stepRows(double[][] m) {
+        int t = steps();
+        int w = m[0].length / t;
+        double[][] out = new double[m.length * t][w];
+        for (int b = 0; b < m.length; b++) for (int s = 0; s < t; s++) System.arraycopy(m[b], s * w, out[b * t + s], 0, w);
+        return out;
+    }
+
+    /** The inverse of {@link #stepRows}: [N·T][w] back to [N][T·w]. */
+    public double[][] sampleRows(double[][] m) {
+        int t = steps();
+        int w = m[0].length;
+        double[][] out = new double[m.length / t][t * w];
+        for (int r = 0; r < m.length; r++) System.arraycopy(m[r], 0, out[r / t], (r % t) * w, w);
+        return out;
+    }
+
+    /** What the next layer gets of a layer's values: an rnn's last state (every state for a dense layer on each), everything of the others. */
+    private int[] fed(int l, int[] out) {
+        return layers.get(l).kind() == Kind.RNN && !everyStep(l + 1) ? new int[] {out[1]} : out;
     }
 
     /** One sample's output (and net input) of layer l: {units} or {C, H, W}. */
@@ -353,6 +402,10 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
      */
     public int[] shape(int l, Field f, boolean withBatch) {
         Layer layer = layers.get(l);
+        if (f.stepwise()) {
+            int h = layer.hidden();
+            return f == Field.STEP_BIAS_GRAD ? new int[] {steps(), h} : new int[] {steps(), h, f == Field.STEP_WEIGHTS_GRAD ? inputShape[1] : h};
+        }
         if (f.bias()) return new int[] {layer.kind() == Kind.RNN ? layer.hidden() : layer.bias() == null ? 0 : layer.bias().length};
         if (f.recurrent()) return new int[] {layer.hidden(), layer.hidden()};
         if (!f.perSample()) return layer.kind() == Kind.CONV2D ? layer.kernel().clone() : new int[] {layer.inputs(), layer.units()};
@@ -381,7 +434,7 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
     /** One sample's shape after a layer, given its input's (shapes already validated). */
     private static int[] next(Layer layer, int[] in) {
         return switch (layer.kind()) {
-            case DENSE -> new int[] {layer.units()};
+            case DENSE -> layer.everyStep() && in.length == 2 ? new int[] {in[0], layer.units()} : new int[] {layer.units()};
             case CONV2D -> new int[] {layer.kernel()[0], window(in[1], layer.kernel()[2], layer.stride(), layer.padding()),
                     window(in[2], layer.kernel()[3], layer.stride(), layer.padding())};
             case MAX_POOL2D, AVG_POOL2D -> new int[] {in[0], window(in[1], layer.kernel()[0], layer.stride(), 0),
@@ -436,6 +489,18 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
                     : shape.length == 2 ? " gives " + str(shape) + " (steps x features)" : " gives " + shape[0] + " values");
             switch (layer.kind()) {
                 case DENSE -> {
+                    if (layer.everyStep()) {
+                        if (l == 0 || layers.get(l - 1) == null || layers.get(l - 1).kind() != Kind.RNN) {
+                            throw new SpecException(f + ".every_step", "a dense layer on every step takes an rnn's states, but " + was
+                                    + "; put it right after the rnn layer, or leave every_step out");
+                        }
+                        if (l != layers.size() - 1) {
+                            throw new SpecException(f + ".every_step", "a dense layer on every step is the output layer: the loss takes its "
+                                    + "every step; make it the last layer");
+                        }
+                        dense(f, layer, shape[1], l, "layer " + (l - 1) + " (rnn)'s states", layers);
+                        break;
+                    }
                     if (shape.length != 1) {
                         throw new SpecException(f + ".weights", "a dense layer takes a flat input, but " + was + "; put a flatten layer before it");
                     }
@@ -459,7 +524,7 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
             }
             shape = next(layer, shape);
             checkSize(f + " outputs", batch, size(shape));
-            if (l < layers.size() - 1) shape = fed(layer, shape);
+            if (l < layers.size() - 1 && layer.kind() == Kind.RNN && !layers.get(l + 1).everyStep()) shape = new int[] {shape[1]};
             if (layer.kind().weighted()) {
                 String act = layer.activation().specName();
                 if (!ACTIVATIONS.contains(act)) {
@@ -473,9 +538,10 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
                 if (hasAlpha(act) && !Double.isFinite(alpha)) throw new SpecException(f + ".alpha", "found " + alpha + ", expected a finite number");
             }
             prevName = "layer " + l + (layer.kind() == Kind.DENSE ? "" : " (" + layer.kind().specName() + ")")
-                    + (layer.kind() == Kind.RNN ? "'s last state" : "");
+                    + (layer.kind() == Kind.RNN ? (l + 1 < layers.size() && layers.get(l + 1) != null && layers.get(l + 1).everyStep() ? "'s states" : "'s last state") : "");
         }
-        boolean sequenceOut = layers.getLast().kind() == Kind.RNN;
+        boolean stepsOut = layers.getLast().everyStep();
+        boolean sequenceOut = layers.getLast().kind() == Kind.RNN || stepsOut;
         if (sequenceOut) shape = new int[] {size(shape)};
         if (shape.length != 1) {
             throw new SpecException("layers[" + (layers.size() - 1) + "]", "the network ends in " + str(shape)
@@ -485,11 +551,12 @@ public record NetworkSpec(double[][] input, boolean batched, int[] inputShape, d
         if (target == null) throw new SpecException("target", "missing; expected " + shape(batch, outs));
         if (target.length != batch || java.util.Arrays.stream(target).anyMatch(r -> r == null || r.length != outs)) {
             if (sequenceOut) {
-                int h = layers.getLast().hidden();
+                int h = stepsOut ? layers.getLast().units() : layers.getLast().hidden();
                 String has = target.length != batch ? target.length + " samples" : (target[0] == null ? 0 : target[0].length)
                         + " values" + (batch == 1 ? "" : " per sample");
-                throw new SpecException("target", "has " + has + ", but the rnn's states are " + (batch == 1 ? "" : batch + " x ")
-                        + (outs / h) + " x " + h + " (" + (batch == 1 ? "" : "samples x ") + "steps x hidden): a target per state");
+                throw new SpecException("target", "has " + has + ", but " + (stepsOut ? "the dense layer's outputs on every step" : "the rnn's states")
+                        + " are " + (batch == 1 ? "" : batch + " x ") + (outs / h) + " x " + h + " (" + (batch == 1 ? "" : "samples x ") + "steps x "
+                        + (stepsOut ? "units): a target per step" : "hidden): a target per state"));
             }
             throw new SpecException("target", "is " + shapeOf(target) + ", but the network's output is "
                     + shape(batch, outs) + " (" + batch + (batch == 1 ? " sample" : " samples") + " x " + outs

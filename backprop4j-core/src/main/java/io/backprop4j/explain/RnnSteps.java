@@ -16,8 +16,9 @@ import io.backprop4j.tensor.Tensor;
  *   ∂L/∂h_t = (from above)_t + W_hhᵀ·∂L/∂net_{t+1}       ∂L/∂net_t = ∂L/∂h_t ⊙ (1 − h_t²)
  *   ∂L/∂W_ih = Σ_t ∂L/∂net_t·x_tᵀ    ∂L/∂W_hh = Σ_t ∂L/∂net_t·h_{t−1}ᵀ    ∂L/∂b = Σ_t ∂L/∂net_t
  * </pre>
- * "From above" is the loss's gradient at every state (the rnn the last layer) or the next layer's
- * gradient at the last state h_T alone.
+ * "From above" is the loss's gradient at every state (the rnn the last layer), the gradient the
+ * dense layer on every state sends back to each h_t ({@code W·∂L/∂net^{out}_t}), or the next
+ * layer's gradient at the last state h_T alone.
  */
 final class RnnSteps {
     private final Steps steps;
@@ -107,6 +108,7 @@ final class RnnSteps {
     /** ∂L/∂h_t from above alone, every step: the loss's gradient at each state, or the next layer's at h_T (0 before). */
     double[][] fromAbove(Values v) {
         if (l == spec.layers().size() - 1) return Steps.lossGradient(steps.loss(spec.loss()), v.get(l, Field.OUTPUT));
+        if (spec.everyStep(l + 1)) return steps.gradientBelow(l + 1, v);
         double[][] out = new double[n][t * h];
         put(out, t - 1, h, steps.gradientBelow(l + 1, v));
         return out;
@@ -163,9 +165,9 @@ final class RnnSteps {
     double[][] contribution(Field g, Values v, double[][] dnet, int s, boolean sameStep) {
         double[][] d = at(dnet, s, h);
         return switch (g) {
-            case WEIGHTS_GRAD -> outer(d, x(s), f);
-            case WEIGHTS_HH_GRAD -> outer(d, sameStep ? at(v.get(l, Field.OUTPUT), s, h) : previous(v, s), h);
-            case BIAS_GRAD, BIAS_HH_GRAD -> Steps.biasGradient(d);
+            case WEIGHTS_GRAD, STEP_WEIGHTS_GRAD -> outer(d, x(s), f);
+            case WEIGHTS_HH_GRAD, STEP_WEIGHTS_HH_GRAD -> outer(d, sameStep ? at(v.get(l, Field.OUTPUT), s, h) : previous(v, s), h);
+            case BIAS_GRAD, BIAS_HH_GRAD, STEP_BIAS_GRAD -> Steps.biasGradient(d);
             default -> throw new IllegalArgumentException(g + " is not a weight gradient");
         };
     }
@@ -189,6 +191,16 @@ final class RnnSteps {
         return sum.toDoubleMatrix();
     }
 
+    /**
+     * Every step's contribution to a weight or bias gradient, one row per step ({@link
+     * Field#STEP_WEIGHTS_GRAD} and its twins), from {@code dnet} ({@code sameStep}: h_t for h_{t−1}).
+     */
+    double[][] stepRows(Field g, Values v, double[][] dnet, boolean sameStep) {
+        java.util.List<double[][]> parts = new java.util.ArrayList<>();
+        for (int s = 0; s < t; s++) parts.add(contribution(g, v, dnet, s, sameStep));
+        return StepSolution.LayerStep.rows(parts);
+    }
+
     /** A weight or bias gradient from the net_grad in {@code v}. */
     double[][] gradient(Field g, Values v) {
         return gradient(g, v, v.get(l, Field.NET_GRAD), 0, false);
@@ -206,6 +218,7 @@ final class RnnSteps {
             case BIAS_UPDATED -> steps.update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
             case WEIGHTS_HH_UPDATED -> steps.update(layer.weightsHh(), v.get(l, Field.WEIGHTS_HH_GRAD), 1);
             case BIAS_HH_UPDATED -> steps.update(new double[][] {layer.biasHh()}, v.get(l, Field.BIAS_HH_GRAD), 1);
+            case STEP_WEIGHTS_GRAD, STEP_WEIGHTS_HH_GRAD, STEP_BIAS_GRAD -> stepRows(q, v, v.get(l, Field.NET_GRAD), false);
         };
     }
 

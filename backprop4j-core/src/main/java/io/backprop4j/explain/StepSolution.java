@@ -60,7 +60,21 @@ public record StepSolution(NetworkSpec spec, double loss, List<LayerStep> layers
                 case BIAS_HH_GRAD -> recurrent == null || recurrent.biasHhGrad() == null ? null : new double[][] {recurrent.biasHhGrad()};
                 case WEIGHTS_HH_UPDATED -> recurrent == null ? null : recurrent.weightsHhUpdated();
                 case BIAS_HH_UPDATED -> recurrent == null || recurrent.biasHhUpdated() == null ? null : new double[][] {recurrent.biasHhUpdated()};
+                case STEP_WEIGHTS_GRAD -> recurrent == null ? null : rows(recurrent.weightsGradSteps());
+                case STEP_WEIGHTS_HH_GRAD -> recurrent == null ? null : rows(recurrent.weightsHhGradSteps());
+                case STEP_BIAS_GRAD -> recurrent == null || biasGrad == null && recurrent.biasHhGrad() == null ? null : rows(recurrent.biasGradSteps());
             };
+        }
+
+        /** One matrix per step as one row per step, each row-major. */
+        static double[][] rows(List<double[][]> steps) {
+            double[][] out = new double[steps.size()][];
+            for (int t = 0; t < out.length; t++) {
+                double[][] m = steps.get(t);
+                out[t] = new double[m.length * m[0].length];
+                for (int i = 0; i < m.length; i++) System.arraycopy(m[i], 0, out[t], i * m[i].length, m[i].length);
+            }
+            return out;
         }
     }
 

@@ -43,6 +43,7 @@ final class Steps {
         if (f == null) return lossValue(loss(spec.loss()), v.get(last, Field.OUTPUT));
         NetworkSpec.Layer layer = spec.layers().get(l);
         if (layer.kind() == Kind.RNN) return new RnnSteps(this, l).compute(f, v);
+        if (layer.everyStep()) return everyStep(l, f, v);
         return switch (f) {
             case NET -> layer.kind() == Kind.DENSE ? net(input(l, v), layer.weights(), layer.bias()) : linear(l, input(l, v), layer.weights(), layer.bias());
             case OUTPUT -> layer.kind().weighted() ? output(layer.activation(), v.get(l, Field.NET)) : linear(l, input(l, v), null, null);
@@ -52,14 +53,35 @@ final class Steps {
             case BIAS_GRAD -> biasGradient(l, v.get(l, Field.NET_GRAD));
             case WEIGHTS_UPDATED -> update(layer.weights(), v.get(l, Field.WEIGHTS_GRAD), 1);
             case BIAS_UPDATED -> update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
-            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED -> null;
+            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED, STEP_WEIGHTS_GRAD, STEP_WEIGHTS_HH_GRAD, STEP_BIAS_GRAD -> null;
         };
     }
 
-    /** Layer l's input: the network's input for layer 0, else layer l − 1's output in {@code v} (an rnn's last state). */
+    /**
+     * A quantity of a dense layer on every state ({@link NetworkSpec.Layer#denseEveryStep}): the
+     * dense links on one row per (sample, step), {@link NetworkSpec#stepRows}, laid out back as
+     * [batch][T·units].
+     */
+    private double[][] everyStep(int l, Field f, Values v) {
+        NetworkSpec.Layer layer = spec.layers().get(l);
+        return switch (f) {
+            case NET -> spec.sampleRows(net(spec.stepRows(input(l, v)), layer.weights(), layer.bias()));
+            case OUTPUT -> spec.sampleRows(output(layer.activation(), spec.stepRows(v.get(l, Field.NET))));
+            case OUTPUT_GRAD -> lossGradient(loss(spec.loss()), v.get(l, Field.OUTPUT));
+            case NET_GRAD -> spec.sampleRows(netGradient(layer.activation(), spec.stepRows(v.get(l, Field.NET)), spec.stepRows(v.get(l, Field.OUTPUT)),
+                    spec.stepRows(v.get(l, Field.OUTPUT_GRAD))));
+            case WEIGHTS_GRAD -> weightsGradient(spec.stepRows(input(l, v)), spec.stepRows(v.get(l, Field.NET_GRAD)));
+            case BIAS_GRAD -> biasGradient(spec.stepRows(v.get(l, Field.NET_GRAD)));
+            case WEIGHTS_UPDATED -> update(layer.weights(), v.get(l, Field.WEIGHTS_GRAD), 1);
+            case BIAS_UPDATED -> update(new double[][] {layer.bias()}, v.get(l, Field.BIAS_GRAD), 1);
+            case WEIGHTS_HH_GRAD, BIAS_HH_GRAD, WEIGHTS_HH_UPDATED, BIAS_HH_UPDATED, STEP_WEIGHTS_GRAD, STEP_WEIGHTS_HH_GRAD, STEP_BIAS_GRAD -> null;
+        };
+    }
+
+    /** Layer l's input: the network's input for layer 0, else layer l − 1's output in {@code v} (an rnn's last state, or every state for a dense layer on each). */
     double[][] input(int l, Values v) {
         if (l == 0) return spec.input();
-        if (spec.layers().get(l - 1).kind() == Kind.RNN) return new RnnSteps(this, l - 1).last(v);
+        if (spec.layers().get(l - 1).kind() == Kind.RNN && !spec.everyStep(l)) return new RnnSteps(this, l - 1).last(v);
         return v.get(l - 1, Field.OUTPUT);
     }
 
@@ -71,6 +93,7 @@ final class Steps {
     /** dL/d(input of layer k), the output_grad of layer k − 1, from layer k's gradient from above on the values {@code v}. */
     double[][] gradientBelow(int k, Values v) {
         NetworkSpec.Layer next = spec.layers().get(k);
+        if (next.everyStep()) return spec.sampleRows(inputGradient(next.weights(), spec.stepRows(v.get(k, Field.NET_GRAD))));
         if (next.kind() == Kind.DENSE) return inputGradient(next.weights(), v.get(k, Field.NET_GRAD));
         return inputGradient(k, input(k, v), next.weights(), fromAbove(k, v), Variant.TRUE);
     }
@@ -247,8 +270,12 @@ final class Steps {
      * person writes it), so an output of 0 where the target is 0 does not make the loss NaN.
      */
     UnaryOperator<Tensor> loss(Loss kind) {
-        Tensor y = Tensor.of(spec.target());
-        UnaryOperator<Tensor> f = kind == Loss.CROSS_ENTROPY ? p -> kind.apply(ignoringZeroTargets(p, spec.target()), y) : p -> kind.apply(p, y);
+        // a dense layer on every state: the loss over one row per (sample, step), as PyTorch's over [N·T, V]
+        boolean perStep = spec.everyStep(spec.layers().size() - 1);
+        Tensor y = Tensor.of(perStep ? spec.stepRows(spec.target()) : spec.target());
+        UnaryOperator<Tensor> g = kind == Loss.CROSS_ENTROPY ? p -> kind.apply(ignoringZeroTargets(p, spec.target()), y) : p -> kind.apply(p, y);
+        int[] rows = y.shape();
+        UnaryOperator<Tensor> f = perStep ? p -> g.apply(p.reshape(rows)) : g;
         boolean probabilities = kind == Loss.CROSS_ENTROPY || kind == Loss.BINARY_CROSS_ENTROPY;
         // A person's wrong output may lie outside [0, 1], where the engine refuses these losses: no loss (NaN) follows from it.
         return probabilities ? p -> inUnitInterval(p) ? f.apply(p) : p.mul(Double.NaN).sum() : f;
@@ -274,6 +301,25 @@ final class Steps {
             fill[i] = zero ? 1 : 0;
         }
         return p.mul(Tensor.of(keep, p.shape())).add(Tensor.of(fill, p.shape()));
+    }
+
+    /**
+     * Each step's part of the loss of a dense layer on every state, L = Σ_t L_t: the spec's loss
+     * over step t's rows alone (a mean over N, or N·V, numbers) divided by T, since the loss is a
+     * mean over the N·T rows; by the engine, {@code out} [batch][T·V].
+     */
+    double[] stepLosses(double[][] out) {
+        int t = spec.steps();
+        int v = out[0].length / t;
+        double[] parts = new double[t];
+        Loss kind = spec.loss();
+        for (int s = 0; s < t; s++) {
+            double[][] y = RnnSteps.at(spec.target(), s, v);
+            Tensor p = Tensor.of(RnnSteps.at(out, s, v));
+            Tensor value = kind.apply(kind == Loss.CROSS_ENTROPY ? ignoringZeroTargets(p, y) : p, Tensor.of(y));
+            parts[s] = value.div(t).item();
+        }
+        return parts;
     }
 
     /** A loss's value at {@code p}, as [[L]]. */

@@ -78,7 +78,7 @@ class TextDataTest {
     void badFilesNameTheFileAndLine(@TempDir Path dir) throws Exception {
         FormatException e = assertThrows(FormatException.class,
                 () -> TextData.parse(new byte[] {'o', 'k', '\n', 'b', 'a', (byte) 0xFF, 'd', '\n'}, "bad.txt"));
-        assertEquals("bad.txt, line 2: not UTF-8 text: byte 3 of the line is 0xFF (byte 5 of the file); save the file as UTF-8", e.getMessage());
+        assertEquals("bad.txt, line 2: not UTF-8 text: byte 3 of the line is 0xFF (byte 6 of the file); save the file as UTF-8", e.getMessage());
         e = assertThrows(FormatException.class, () -> TextData.parse(new byte[0], "empty.txt"));
         assertEquals("empty.txt: the file is empty", e.getMessage());
         e = assertThrows(FormatException.class, () -> TextData.parse("\n\r\n\n".getBytes(StandardCharsets.UTF_8), "blank.txt"));

@@ -79,6 +79,72 @@ class RnnExplainTest {
         agree("dense", s.layers().get(1).weightsGrad(), dense, m -> new double[][] {{Explainer.solve(spec(wih, bih[0], whh, bhh[0], h0, m)).loss()}});
     }
 
+    /**
+     * A batch of 2 sequences of 3 steps x 2 features, an rnn of 3 (both biases), a dense softmax
+     * layer of 4 on every state, cross-entropy over the 6 steps (one class per step).
+     */
+    private static NetworkSpec stepsSpec(double[][] wih, double[][] whh, double[][] dense, double[] bias) {
+        double[][] x = new double[2][6];
+        Random r = new Random(6);
+        for (double[] row : x) for (int i = 0; i < 6; i++) row[i] = r.nextDouble() * 4 - 2;
+        double[][] y = {{0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0}, {0, 0, 1, 0, 1, 0, 0, 0, 0, 1, 0, 0}};
+        return new NetworkSpec(x, true, new int[] {3, 2}, y, List.of(NetworkSpec.Layer.rnn(wih, new double[] {0.1, -0.2, 0.05}, whh,
+                new double[] {0, 0.1, -0.1}, null), NetworkSpec.Layer.denseEveryStep(dense, bias, new io.backprop4j.nn.Softmax())),
+                Loss.CROSS_ENTROPY, 0.1);
+    }
+
+    @Test
+    void aDenseLayerOnEveryStateHasTheLossesCentralDifferenceAsItsGradients() {
+        Random r = new Random(18);
+        double[][] wih = rand(r, 3, 2);
+        double[][] whh = rand(r, 3, 3);
+        double[][] dense = rand(r, 3, 4);
+        double[][] bias = rand(r, 1, 4);
+        StepSolution s = Explainer.solve(stepsSpec(wih, whh, dense, bias[0]));
+        agree("weights_ih", s.layers().get(0).weightsGrad(), wih, m -> new double[][] {{Explainer.solve(stepsSpec(m, whh, dense, bias[0])).loss()}});
+        agree("weights_hh", s.layers().get(0).recurrent().weightsHhGrad(), whh,
+                m -> new double[][] {{Explainer.solve(stepsSpec(wih, m, dense, bias[0])).loss()}});
+        agree("dense", s.layers().get(1).weightsGrad(), dense, m -> new double[][] {{Explainer.solve(stepsSpec(wih, whh, m, bias[0])).loss()}});
+        agree("bias", new double[][] {s.layers().get(1).biasGrad()}, bias, m -> new double[][] {{Explainer.solve(stepsSpec(wih, whh, dense, m[0])).loss()}});
+        // the loss is the mean over the 6 steps of −ln p[class], each step's softmax on its own
+        double[][] p = s.layers().get(1).output();
+        double[][] y = s.spec().target();
+        double want = 0;
+        for (int b = 0; b < 2; b++) {
+            for (int t = 0; t < 3; t++) {
+                double sum = 0;
+                for (int k = 0; k < 4; k++) sum += p[b][t * 4 + k];
+                assertEquals(1, sum, 1e-12, "a softmax per step");
+                for (int k = 0; k < 4; k++) if (y[b][t * 4 + k] == 1) want -= Math.log(p[b][t * 4 + k]) / 6;
+            }
+        }
+        assertEquals(want, s.loss(), 1e-12);
+        double[] parts = new Steps(s.spec()).stepLosses(p);
+        assertEquals(s.loss(), parts[0] + parts[1] + parts[2], 1e-12, "the steps' parts add up to the loss");
+        // every state gets a gradient from the output at its step
+        StepSolution.Recurrent rec = s.layers().get(0).recurrent();
+        for (int c = 0; c < 9; c++) assertTrue(rec.fromAbove()[0][c] != 0, "from the output at every step: " + c);
+    }
+
+    @Test
+    void aDenseLayerOnEveryStateIsRefusedWhereItCannotBe() {
+        double[][] x = {{1, 2, 3, 4, 5, 6}};
+        double[][] wih = {{0.1, 0.2}, {0.3, 0.4}};
+        double[][] whh = {{0.1, 0}, {0, 0.1}};
+        var steps = NetworkSpec.Layer.denseEveryStep(new double[][] {{1, 0}, {0, 1}}, null, new Tanh());
+        SpecException first = assertThrows(SpecException.class, () -> new NetworkSpec(new double[][] {{1, 2}}, false, new double[][] {{0, 0}},
+                List.of(steps), Loss.MSE, null));
+        assertEquals("layers[0].every_step", first.field(), first.getMessage());
+        SpecException notLast = assertThrows(SpecException.class, () -> new NetworkSpec(x, false, new int[] {3, 2}, new double[][] {{0}},
+                List.of(NetworkSpec.Layer.rnn(wih, null, whh, null, null), steps, new NetworkSpec.Layer(new double[][] {{1}, {1}}, null, new Tanh())),
+                Loss.MSE, null));
+        assertEquals("layers[1].every_step", notLast.field(), notLast.getMessage());
+        SpecException target = assertThrows(SpecException.class, () -> new NetworkSpec(x, false, new int[] {3, 2}, new double[][] {{0, 1}},
+                List.of(NetworkSpec.Layer.rnn(wih, null, whh, null, null), steps), Loss.MSE, null));
+        assertEquals("target", target.field());
+        assertTrue(target.getMessage().contains("the dense layer's outputs on every step are 3 x 2 (steps x units): a target per step"), target.getMessage());
+    }
+
     @Test
     void theStepsAddUpToEachGradientAndEachStatesGradient() {
         Random r = new Random(17);

@@ -15,7 +15,8 @@ import java.util.Random;
  * <p>The networks: {@link #LAST}, a batch of 2 sequences of 3 steps x 2 features, an rnn of 3
  * (both biases, zero initial state), a dense softmax layer of 2 on h_3, cross-entropy; {@link #EVERY},
  * one sequence of 3 steps x 2 features, an rnn of 2 (b_ih only, an initial state) with mse on every
- * state.
+ * state; {@link #STEPS}, a batch of 2 sequences of 3 steps x 2 features, an rnn of 2 (both biases), a
+ * dense softmax layer of 3 on every state (every_step), cross-entropy over the 6 steps.
  */
 final class RnnMistakeCases {
     static final NetworkSpec LAST = last(41);
@@ -23,7 +24,21 @@ final class RnnMistakeCases {
     static final NetworkSpec EVERY = every(43);
     static final StepSolution SEVERY = Explainer.solve(EVERY);
 
+    static final NetworkSpec STEPS = steps(47);
+    static final StepSolution SSTEPS = Explainer.solve(STEPS);
+
     private RnnMistakeCases() {}
+
+    static NetworkSpec steps(long seed) {
+        Random r = new Random(seed);
+        double[][] x = rand(r, 2, 6);
+        for (double[] row : x) for (int i = 0; i < row.length; i++) row[i] *= 2;
+        double[][] y = {{1, 0, 0, 0, 0, 1, 0, 1, 0}, {0, 1, 0, 1, 0, 0, 0, 0, 1}};
+        return new NetworkSpec(x, true, new int[] {3, 2}, y, List.of(
+                NetworkSpec.Layer.rnn(rand(r, 2, 2), rand(r, 1, 2)[0], rand(r, 2, 2), rand(r, 1, 2)[0], null),
+                NetworkSpec.Layer.denseEveryStep(rand(r, 2, 3), rand(r, 1, 3)[0], new Softmax())),
+                Loss.CROSS_ENTROPY, 0.1);
+    }
 
     private static double[][] rand(Random r, int n, int m) {
         double[][] a = new double[n][m];
@@ -130,6 +145,46 @@ final class RnnMistakeCases {
                 new Plant("tanh' forgotten at a step", LAST, SLAST, 0, Field.WEIGHTS_HH_GRAD, 0, 1, whh(SLAST, bptt(SLAST, true, 2), 0, 0, 1, false),
                         Kind.MISSING_TERM, "missing a chain-rule term: ∂L/∂W_hh worked with tanh' left out at step t = 3 (∂L/∂net_3 = ∂L/∂h_3), "
                         + "and the steps before it worked from that"));
+        // a dense layer on every state: ∂L/∂h_1 from the output at step 1 alone (Σ_j ∂L/∂z_1j·w_ij, sample 2, unit 2), the
+        // recurrent path left out of ∂L/∂W_ih, the last step's contribution alone in ∂L/∂W_hh, the loss summed over the 3 steps
+        double[][] dz = SSTEPS.layers().get(1).netGrad();
+        double[][] wo = STEPS.layers().get(1).weights();
+        double fromOutput = 0;
+        for (int j = 0; j < 3; j++) fromOutput += dz[1][j] * wo[1][j];
+        double[][] dSteps = SSTEPS.layers().get(0).netGrad();
+        MistakesTest.add(
+                new Plant("recurrent path left out", STEPS, SSTEPS, 0, Field.OUTPUT_GRAD, 1, 1, fromOutput, Kind.MISSING_TERM,
+                        "missing a chain-rule term: the recurrent path left out: ∂L/∂h_t from above only, without W_hhᵀ·∂L/∂net_{t+1} from the next step"),
+                new Plant("recurrent path left out", STEPS, SSTEPS, 0, Field.WEIGHTS_GRAD, 0, 1, wih(SSTEPS, bptt(SSTEPS, false, -1), 0, 0, 1),
+                        Kind.MISSING_TERM, "missing chain-rule terms: ∂L/∂W_ih worked without the recurrent path (each ∂L/∂h_t from above only, "
+                        + "no W_hhᵀ·∂L/∂net_{t+1})"));
+        MistakesTest.add(
+                new Plant("only the last step's contribution", STEPS, SSTEPS, 0, Field.WEIGHTS_HH_GRAD, 1, 0, whh(SSTEPS, dSteps, 2, 1, 0, false),
+                        Kind.MISSING_TERM, "missing terms: only the last step's contribution (t = 3) counted in ∂L/∂W_hh, not the sum over the 3 steps"));
+        MistakesTest.add(new Plant("factor", STEPS, SSTEPS, -1, null, 0, 0, 3 * SSTEPS.loss(), Kind.FACTOR,
+                "a factor off: multiplied by the step count 3 (the loss summed over the steps where the mean over them belongs, "
+                + "as PyTorch's cross-entropy over [N·T, V] takes it)"));
+        // each step's part of a gradient (the steps section): step 2's part of ∂L/∂W_hh with h_2 for h_1; step 1's part of ∂L/∂W_ih
+        // worked without the recurrent path; step 1's part of the biases' gradient with tanh' left out at step 3
+        double[][] dNoRec = bptt(SSTEPS, false, -1);
+        double[][] dNoTanh = bptt(SLAST, true, 2);
+        int f = 2;
+        double hh = 0;
+        double ih = 0;
+        double b = 0;
+        for (int s = 0; s < 2; s++) {
+            hh += dSteps[s][1 * 2 + 0] * h(SSTEPS, s, 1, 1);            // step t = 2 (index 1), unit 1 (j = 0), state unit 2 (i = 1)
+            ih += dNoRec[s][0 * 2 + 1] * STEPS.input()[s][0 * f + 0];   // step t = 1, unit 2 (j = 1), feature 1 (k = 0)
+            b += dNoTanh[s][0 * 3 + 2];                               // step t = 1, unit 3 of the last-state network
+        }
+        MistakesTest.add(new Plant("h_t used for h_{t−1}", STEPS, SSTEPS, 0, Field.STEP_WEIGHTS_HH_GRAD, 1, 0 * 2 + 1, hh, Kind.WRONG_STATE,
+                "h_t used where h_{t−1} belongs: step t's part of ∂L/∂W_hh is ∂L/∂net_t·h_{t−1}ᵀ (h_0 at the first step), the state the step "
+                + "read, not ∂L/∂net_t·h_tᵀ"));
+        MistakesTest.add(new Plant("recurrent path left out", STEPS, SSTEPS, 0, Field.STEP_WEIGHTS_GRAD, 0, 1 * f + 0, ih, Kind.MISSING_TERM,
+                "missing a chain-rule term: step t's part of ∂L/∂W_ih worked from a ∂L/∂net_t without the recurrent path (∂L/∂h_t from above "
+                + "only, no W_hhᵀ·∂L/∂net_{t+1})"));
+        MistakesTest.add(new Plant("tanh' forgotten at a step", LAST, SLAST, 0, Field.STEP_BIAS_GRAD, 0, 2, b, Kind.MISSING_TERM,
+                "missing a chain-rule term: step t's part of ∂L/∂b_ih worked with tanh' left out at step t = 3 (∂L/∂net_3 = ∂L/∂h_3)"));
         MistakesTest.add(new Plant("h_t used for h_{t−1}", LAST, SLAST, 0, Field.WEIGHTS_HH_GRAD, 2, 0, whh(SLAST, dLast, 0, 2, 0, true),
                 Kind.WRONG_STATE, "h_t used where h_{t−1} belongs: ∂L/∂W_hh summed ∂L/∂net_t·h_tᵀ, but step t reads the state before it, "
                 + "so the term is ∂L/∂net_t·h_{t−1}ᵀ (h_0 at the first step)"));
