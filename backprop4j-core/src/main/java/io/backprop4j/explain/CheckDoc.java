@@ -12,7 +12,7 @@ final class CheckDoc {
     static Doc build(Grader.Report r) {
         Doc doc = new Doc();
         long wrong = r.wrongCount();
-        doc.heading("Check: " + r.entries().size() + " numbers, " + r.correctCount() + " correct, " + wrong + " wrong");
+        doc.heading("Check: " + count(r.entries().size()) + ", " + r.correctCount() + " correct, " + wrong + " wrong");
         doc.prose("A number is correct when it matches the true value to the precision written (relative tolerance "
                 + Doc.num(r.tolerance()) + ", or the true value rounded or truncated to the decimals given). "
                 + "Updated weights are judged by the step they imply, (old − new)/η. Indexes count from 0."

@@ -61,6 +61,12 @@ class TooFewDigitsTest {
     }
 
     @Test
+    void theReportCountsOneNumberInTheSingular() {
+        assertTrue(TextRenderer.render(grade(Written.parse("0.125269"), 0, null)).contains("Check: 1 number, 1 correct, 0 wrong"));
+        assertTrue(TextRenderer.render(grade(null, 1, Field.OUTPUT, "0.118", "0.882")).contains("Check: 2 numbers, 2 correct, 0 wrong"));
+    }
+
+    @Test
     void aHugeNegativeExponentNeitherOverflowsNorPasses() {
         assertEquals(Written.MAX_DECIMALS, Written.decimalsOf("1e-2147483648"));
         assertEquals(Written.MAX_DECIMALS, Written.decimalsOf("1e-2147483649"));
