@@ -233,6 +233,17 @@ final class ConvVector {
         out[at] = accumulate ? out[at] + sum : sum;
     }
 
+    /** dst[at + q] += src[from + q] for q < n: whole vectors, then the tail in scalars (one addition per element, any order gives the same bits). */
+    static void add(float[] dst, int at, float[] src, int from, int n) {
+        int pv = F.loopBound(n), q = 0;
+        for (; q < pv; q += L) {
+            FloatVector.fromArray(F, dst, at + q).add(FloatVector.fromArray(F, src, from + q)).intoArray(dst, at + q);
+        }
+        for (; q < n; q++) {
+            dst[at + q] += src[from + q];
+        }
+    }
+
     /**
      * Σ a[from .. from + n): two vectors of running sums over pairs of vectors, then one vector at
      * a time, the two added lane by lane and their lanes in lane order ({@link #sumInOrder}), then
