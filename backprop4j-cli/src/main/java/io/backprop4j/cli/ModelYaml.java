@@ -85,25 +85,53 @@ final class ModelYaml {
      * returns how many it put before them (so that messages count the file's own layers).
      */
     Architecture architecture(int inputs, UnaryOperator<List<Object>> edit, int added) {
+        return architecture(new int[] {inputs}, edit, added);
+    }
+
+    /** {@link #architecture(int, UnaryOperator, int)} for samples of {@code input} (a text model's: its context). */
+    Architecture architecture(int[] input, UnaryOperator<List<Object>> edit, int added) {
         List<Object> layers = edit.apply(layers());
         try {
-            return Architecture.read(new int[] {inputs}, layers);
+            return Architecture.read(input, layers);
         } catch (Architecture.LayerException e) {
-            int i = Math.max(0, Math.min(e.layer() - added, layerNodes.size() - 1));
-            // The file's own numbering: the layers train put before them (the unflatten of the images) are not in it.
-            java.util.regex.Matcher mt = java.util.regex.Pattern.compile("layers\\[(\\d+)\\]").matcher(e.getMessage());
-            StringBuilder sb = new StringBuilder();
-            while (mt.find()) {
-                int k = Integer.parseInt(mt.group(1)) - added;
-                mt.appendReplacement(sb, k >= 0 ? "layers[" + k + "]" : "the layer train puts first");
-            }
-            mt.appendTail(sb);
-            String message = sb.toString();
-            Node at = layerNodes.get(i);
-            Map<String, Node> fields = fieldNodes.get(i);
-            if (e.field() != null && fields != null && fields.containsKey(e.field())) at = fields.get(e.field());
-            throw new FormatException(file.toString(), SpecYaml.where(at), message, e);
+            throw locate(e, added, "");
         }
+    }
+
+    /**
+     * {@code e} as one line naming the file, the line and column of the layer (or of its field),
+     * then the message with the file's own layer numbers (the {@code added} layers that train put
+     * before the file's are not in it) and {@code hint}.
+     */
+    FormatException locate(Architecture.LayerException e, int added, String hint) {
+        int i = Math.max(0, Math.min(e.layer() - added, layerNodes.size() - 1));
+        // The file's own numbering: the layers train put before them (the unflatten of the images) are not in it.
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("layers\\[(\\d+)\\]").matcher(e.getMessage());
+        StringBuilder sb = new StringBuilder();
+        while (mt.find()) {
+            int k = Integer.parseInt(mt.group(1)) - added;
+            mt.appendReplacement(sb, k >= 0 ? "layers[" + k + "]" : "the layer train puts first");
+        }
+        mt.appendTail(sb);
+        String message = sb + hint;
+        return new FormatException(file.toString(), layerWhere(i, e.field()), message, e);
+    }
+
+    /**
+     * Where layer {@code index} of the file is (-1: the last), for a message about it: "line L,
+     * column C" of its {@code field} when the layer gives that field, else of the layer itself.
+     */
+    String layerWhere(int index, String field) {
+        if (fieldNodes.isEmpty()) layers();
+        int i = index < 0 ? layerNodes.size() - 1 : index;
+        Map<String, Node> fields = fieldNodes.get(i);
+        Node at = field != null && fields != null && fields.containsKey(field) ? fields.get(field) : layerNodes.get(i);
+        return SpecYaml.where(at);
+    }
+
+    /** The file's name. */
+    Path file() {
+        return file;
     }
 
     /** A scalar as the JSON reader gives it: Long, Double, Boolean, String or null; lists and maps alike. */

@@ -183,34 +183,32 @@ final class TextTraining {
         TextData.Splits splits = text.split(SPLIT_SEED, context);
         Vocabulary vocabulary = splits.vocabulary();
         int v = vocabulary.size();
-        List<Object> layerMaps;
-        String where;
-        if (yaml != null) {
-            layerMaps = ModelYaml.read(yaml).layers();
-            where = yaml.toString();
-        } else {
-            layerMaps = layers(modelName, recipe, v);
-            where = "--model " + modelName;
-        }
+        ModelYaml modelFile = yaml == null ? null : ModelYaml.read(yaml);
+        List<Object> layerMaps = modelFile != null ? modelFile.layers() : layers(modelName, recipe, v);
+        String where = modelFile != null ? yaml.toString() : "--model " + modelName;
         Architecture arch;
         try {
             arch = Architecture.read(new int[] {context}, layerMaps);
         } catch (Architecture.LayerException e) {
-            throw new BackpropException(where + ": " + e.getMessage() + (e.getMessage().contains("positional_embedding")
-                    && e.getMessage().contains("longer than") ? "; use a --context of at most its max_length" : ""));
+            String hint = e.getMessage().contains("positional_embedding") && e.getMessage().contains("longer than")
+                    ? "; use a --context of at most its max_length" : "";
+            // A file's layer is named by its line, as train's image and table networks are.
+            if (modelFile != null) throw modelFile.locate(e, 0, hint);
+            throw new BackpropException(where + ": " + e.getMessage() + hint);
         }
         if (!arch.isSequenceModel()) {
-            throw new BackpropException(where + ": a text model reads characters: start it with {type: embedding, vocabulary: " + v + ", dim: D}");
+            throw refused(modelFile, 0, null, where, "a text model reads characters: start it with {type: embedding, vocabulary: " + v + ", dim: D}");
         }
         int[] outShape = arch.outputShape();
-        if (((io.backprop4j.train.LayerSpec.Embedding) arch.layers().getFirst()).vocabulary() != v || outShape[outShape.length - 1] != v) {
-            throw new BackpropException(where + ": the text " + text.name() + " has " + v + " tokens (its characters and the end token):"
-                    + " the embedding needs vocabulary: " + v + " and the last layer out: " + v + "; the network gives "
-                    + java.util.Arrays.toString(outShape).replaceFirst("^\\[1", "[N"));
+        boolean embeddingFits = ((io.backprop4j.train.LayerSpec.Embedding) arch.layers().getFirst()).vocabulary() == v;
+        if (!embeddingFits || outShape[outShape.length - 1] != v) {
+            throw refused(modelFile, embeddingFits ? -1 : 0, embeddingFits ? "out" : "vocabulary", where, "the text " + text.name() + " has " + v
+                    + " tokens (its characters and the end token): the embedding needs vocabulary: " + v + " and the last layer out: " + v
+                    + "; the network gives " + java.util.Arrays.toString(outShape).replaceFirst("^\\[1", "[N"));
         }
         boolean sequence = outShape.length == 3;
         if (sequence && outShape[1] != context) {
-            throw new BackpropException(where + ": the network gives " + java.util.Arrays.toString(outShape).replaceFirst("^\\[1", "[N")
+            throw refused(modelFile, -1, null, where, "the network gives " + java.util.Arrays.toString(outShape).replaceFirst("^\\[1", "[N")
                     + " for windows of " + context + ": a model of every position must keep the " + context + " steps");
         }
         ModelSpec spec = ModelSpec.sequential(arch, Task.CLASSIFY, null, null, null, o.data.equals("words") ? "words"
@@ -403,5 +401,11 @@ final class TextTraining {
         public String toString() {
             return "text windows";
         }
+    }
+
+    /** A network that does not fit the text: with a file, one line naming its layer's (or field's) line; else naming the --model. */
+    private static BackpropException refused(ModelYaml file, int layer, String field, String where, String message) {
+        if (file != null) return new io.backprop4j.FormatException(where, file.layerWhere(layer, field), message);
+        return new BackpropException(where + ": " + message);
     }
 }

@@ -1,6 +1,7 @@
 package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.FormatException;
 import io.backprop4j.data.Csv;
 import io.backprop4j.data.DataSplits;
 import io.backprop4j.data.Dataset;
@@ -598,8 +599,10 @@ final class TrainCommand implements Callable<Integer> {
         int[] out = arch.outputShape();
         if (out.length != 2 || out[1] != outputs) {
             String what = (key.equals("csv") ? "the data" : key) + " has " + outputs + (outputs == 1 ? " target" : " classes");
-            throw new BackpropException((yaml == null ? "--model " + modelName : yaml.toString()) + ": the last layer gives "
-                    + java.util.Arrays.toString(out).replaceFirst("^\\[1", "[N") + ", but " + what + ": end with {type: linear, out: " + outputs + "}");
+            String message = "the last layer gives " + java.util.Arrays.toString(out).replaceFirst("^\\[1", "[N") + ", but " + what
+                    + ": end with {type: linear, out: " + outputs + "}";
+            if (file != null) throw new FormatException(yaml.toString(), file.layerWhere(-1, "out"), message);
+            throw new BackpropException("--model " + modelName + ": " + message);
         }
         return new Network(arch, aug);
     }

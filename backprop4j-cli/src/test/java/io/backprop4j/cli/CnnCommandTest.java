@@ -166,7 +166,9 @@ class CnnCommandTest {
         CliRun twice = bad("twice.yaml", "layers:\n  - {type: conv2d, out_channels: 4, kernel: 3, kernel: 2}\n");
         assertTrue(twice.err().contains("duplicate key 'kernel'"), twice.err());
         CliRun outputs = bad("outputs.yaml", "layers:\n  - {type: linear, out: 12}\n");
-        assertTrue(outputs.err().contains("the last layer gives [N, 12], but digits has 10 classes"), outputs.err());
+        assertTrue(outputs.err().contains("outputs.yaml, line 2, column 25: the last layer gives [N, 12], but digits has 10 classes"), outputs.err());
+        CliRun last = bad("last.yaml", "layers:\n  - {type: conv2d, out_channels: 4, kernel: 3}\n  - {type: flatten}\n");
+        assertTrue(last.err().contains("last.yaml, line 3, column 5: the last layer gives [N, 144], but digits has 10 classes"), last.err());
         CliRun type = bad("type.yaml", "layers:\n  - {type: conv3d}\n");
         assertTrue(type.err().contains("line 2, column 12: layers[0]: unknown type 'conv3d'; expected one of linear, conv2d,"), type.err());
         CliRun key = bad("key.yaml", "layers: [{type: relu}]\nlr: 3\n");

@@ -205,7 +205,7 @@ class TextCommandTest {
         CliRun r = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "6");
         assertEquals(2, r.status(), r.out());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains("layers[1] (positional_embedding): a sequence of 6 positions"), r.err());
+        assertTrue(r.err().contains(yaml + ", line 3, column 5: layers[1] (positional_embedding): a sequence of 6 positions"), r.err());
         assertTrue(r.err().contains("table of 4"), r.err());
         // The same file at a context the table holds trains.
         CliRun ok = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4", "--epochs", "1",
@@ -216,6 +216,20 @@ class TextCommandTest {
         CliRun v = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4");
         assertEquals(2, v.status());
         assertTrue(v.err().contains("has 9 tokens") && v.err().contains("vocabulary: 9"), v.err());
+        assertTrue(v.err().startsWith("backprop4j: " + yaml + ", line 2, column 35: "), v.err());
+        // The last layer's out of the wrong size: its line and field.
+        Files.writeString(yaml, "layers:\n  - {type: embedding, vocabulary: 9, dim: 8}\n  - {type: linear, out: 7}\n");
+        CliRun out = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4");
+        assertEquals(2, out.status());
+        assertTrue(out.err().startsWith("backprop4j: " + yaml + ", line 3, column 25: ") && out.err().contains("[N, 4, 7]"), out.err());
+        // A layer whose input size does not fit the layer before it: its line, and both shapes.
+        Files.writeString(yaml, "layers:\n  - {type: embedding, vocabulary: 9, dim: 8}\n  - {type: linear, in: 5, out: 9}\n");
+        CliRun in = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4");
+        assertEquals(2, in.status());
+        assertEquals(1, in.err().strip().lines().count(), in.err());
+        assertTrue(in.noStackTrace(), in.err());
+        assertTrue(in.err().startsWith("backprop4j: " + yaml + ", line 3, column 5: layers[1] (linear): in 5 does not fit its input [N, 4, 8] (8 features), the output of layers[0] (embedding)"),
+                in.err());
         // A vocabulary smaller than the text's: indices past the table are refused before training, naming the file and the count.
         Files.writeString(yaml, "layers:\n  - {type: embedding, vocabulary: 5, dim: 8}\n  - {type: linear, out: 5}\n");
         CliRun small = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4");

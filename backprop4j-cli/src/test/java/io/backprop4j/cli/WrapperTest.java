@@ -126,6 +126,15 @@ class WrapperTest {
     }
 
     @Test
+    void parallelGcUnlessTheOptionsPickACollector() throws Exception {
+        List<String> byDefault = run(null).javaArgs();
+        assertTrue(byDefault.contains("-XX:+UseParallelGC"), byDefault.toString());
+        List<String> g1 = run("-XX:+UseG1GC -Xmx1g").javaArgs();
+        assertTrue(g1.contains("-XX:+UseG1GC") && !g1.contains("-XX:+UseParallelGC"), "one collector only (the JVM refuses two): " + g1);
+        assertEquals(128 * 1024, youngK(run("-XX:+UseSerialGC -Xmx512m")), "the young generation is sized as with ParallelGC");
+    }
+
+    @Test
     void theRealJvmPrintsNoWarningWithThoseSizes() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         for (String heap : new String[] {"-Xmx100m", "-Xmx64m", "-Xmx4g"}) {

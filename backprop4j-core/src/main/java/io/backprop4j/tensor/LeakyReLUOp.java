@@ -1,9 +1,13 @@
 package io.backprop4j.tensor;
 
+import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
 
 /** x for x > 0, alpha·x otherwise. Backward: g·1 or g·alpha. */
 record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
+    /** Elements per chunk handed to a thread: 64K floats (256 KiB), well past the hand-off's cost. */
+    private static final int GRAIN = 1 << 16;
+
     static Tensor apply(Tensor x, double alpha) {
         return Autograd.record(forward(x, alpha), new LeakyReLUOp(x, alpha));
     }
@@ -12,7 +16,10 @@ record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
     static Tensor forward(Tensor x, double alpha) {
         if (x.dtype() == DType.FLOAT32 && x.isContiguous()) {
             Tensor out = Tensor.zeros(DType.FLOAT32, x.shape());
-            VectorMath.leakyRelu(x.floatArray(), x.offset(), out.floatArray(), 0, out.numel(), (float) alpha);
+            float[] xa = x.floatArray(), ya = out.floatArray();
+            int xo = x.offset();
+            // Element by element, so the chunks the threads take change no bit; a memory-bound pass, worth two threads.
+            Parallel.forRange(out.numel(), GRAIN, (from, to) -> VectorMath.leakyRelu(xa, xo + from, ya, from, to - from, (float) alpha));
             return out;
         }
         return Loops.map(x, v -> v > 0 ? v : alpha * v);
@@ -26,7 +33,10 @@ record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
         if (x.dtype() == DType.FLOAT32 && x.isContiguous() && g.isContiguous() && g.dtype() == DType.FLOAT32) {
             boolean inPlace = overwrite && g.offset() == 0 && g.floatArray().length == g.numel();
             Tensor dx = inPlace ? g : Tensor.zeros(DType.FLOAT32, x.shape());
-            VectorMath.leakyReluBackward(g.floatArray(), g.offset(), x.floatArray(), x.offset(), dx.floatArray(), dx.numel(), (float) alpha);
+            float[] ga = g.floatArray(), xa = x.floatArray(), da = dx.floatArray();
+            int go = g.offset(), xo = x.offset();
+            Parallel.forRange(dx.numel(), GRAIN, (from, to) ->
+                    VectorMath.leakyReluBackward(ga, go + from, xa, xo + from, da, from, to - from, (float) alpha));
             return dx;
         }
         return Loops.zip(g, x, (gv, v) -> v > 0 ? gv : alpha * gv);

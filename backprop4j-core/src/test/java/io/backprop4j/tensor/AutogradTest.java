@@ -55,6 +55,37 @@ class AutogradTest {
         assertArrayEquals(new float[] {0, 6, 0, 8}, s.grad().toFloatArray());
     }
 
+    /**
+     * A ReLU large enough to be cut into chunks for the threads (64K floats each): every element's
+     * value and gradient is checked, with the input read from an offset (a view's storage) and the
+     * gradient written over the engine's own and into a fresh array alike.
+     */
+    @Test
+    void aReluCutIntoChunksGivesEveryElementItsValueAndGradient() {
+        int n = (1 << 18) + 7;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(12);
+        float[] xv = new float[n + 3], cv = new float[n];
+        for (int i = 0; i < xv.length; i++) xv[i] = (float) (rng.nextDouble() - 0.5);
+        for (int i = 0; i < n; i++) cv[i] = (float) rng.nextDouble();
+        Tensor base = Tensor.of(xv, n + 3).requiresGrad(true);
+        Tensor x = base.narrow(0, 3, n);   // storage offset 3
+        Tensor c = Tensor.of(cv, n);
+        Tensor y = x.relu();
+        float[] yv = y.toFloatArray();
+        y.mul(c).sum().backward();           // owned: mul's fresh gradient is overwritten
+        float[] owned = base.grad().toFloatArray();
+        Tensor other = Tensor.of(xv, n + 3).requiresGrad(true);
+        Tensor r = other.narrow(0, 3, n).relu();
+        r.backward(c);                       // the seed: written into a fresh array
+        float[] fresh = other.grad().toFloatArray();
+        for (int i = 0; i < n; i++) {
+            float v = xv[3 + i], g = v > 0 ? cv[i] : 0f;
+            if (yv[i] != Math.max(v, 0f) || owned[3 + i] != g || fresh[3 + i] != g) {
+                throw new AssertionError("element " + i + ": x " + v + ", relu " + yv[i] + ", gradients " + owned[3 + i] + " and " + fresh[3 + i]);
+            }
+        }
+    }
+
     @Test
     void theSeedIsNeverAdopted() {
         Tensor w = Tensor.of(new double[] {1, 2}, 2).requiresGrad(true);

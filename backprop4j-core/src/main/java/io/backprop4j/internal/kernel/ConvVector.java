@@ -233,6 +233,39 @@ final class ConvVector {
         out[at] = accumulate ? out[at] + sum : sum;
     }
 
+    /** dst[at + q] += src[from + q] for q < n: whole vectors, then the tail in scalars (one addition per element, any order gives the same bits). */
+    static void add(float[] dst, int at, float[] src, int from, int n) {
+        int pv = F.loopBound(n), q = 0;
+        for (; q < pv; q += L) {
+            FloatVector.fromArray(F, dst, at + q).add(FloatVector.fromArray(F, src, from + q)).intoArray(dst, at + q);
+        }
+        for (; q < n; q++) {
+            dst[at + q] += src[from + q];
+        }
+    }
+
+    /**
+     * Σ a[from .. from + n): two vectors of running sums over pairs of vectors, then one vector at
+     * a time, the two added lane by lane and their lanes in lane order ({@link #sumInOrder}), then
+     * the scalar tail: a fixed order, so the same bits on every call (for a given vector width).
+     */
+    static float sum(float[] a, int from, int n) {
+        int pv = F.loopBound(n), p2 = n / (2 * L) * (2 * L), p = 0;
+        FloatVector s = FloatVector.zero(F), t = s;
+        for (; p < p2; p += 2 * L) {
+            s = s.add(FloatVector.fromArray(F, a, from + p));
+            t = t.add(FloatVector.fromArray(F, a, from + p + L));
+        }
+        for (; p < pv; p += L) {
+            s = s.add(FloatVector.fromArray(F, a, from + p));
+        }
+        float sum = sumInOrder(s.add(t), new float[L]);
+        for (; p < n; p++) {
+            sum += a[from + p];
+        }
+        return sum;
+    }
+
     /** s[0] + s[1] + ... + s[L − 1], left to right (lanes goes through {@code lanes}, L floats, as scratch). */
     private static float sumInOrder(FloatVector s, float[] lanes) {
         s.intoArray(lanes, 0);

@@ -237,7 +237,7 @@ public final class Convolution {
     /** sums[so + i] += Σ_j a[ao + i·lda + j] for i < rows, j < cols. */
     static void rowSums(float[] a, int ao, int lda, int rows, int cols, double[] sums, int so) {
         for (int i = 0; i < rows; i++) {
-            sums[so + i] += sum(a, ao + i * lda, cols);
+            sums[so + i] += rowSum(a, ao + i * lda, cols);
         }
     }
 
@@ -246,7 +246,7 @@ public final class Convolution {
         for (int o = 0; o < channels; o++) {
             float total = 0f;
             for (int i = 0; i < batch; i++) {
-                total += sum(dy, dyo + (i * channels + o) * plane, plane);
+                total += rowSum(dy, dyo + (i * channels + o) * plane, plane);
             }
             db[o] = total;
         }
@@ -449,7 +449,7 @@ public final class Convolution {
     /** sums[so + i] += Σ_j a[ao + i·lda + j] for i < rows, j < cols. */
     static void rowSums(double[] a, int ao, int lda, int rows, int cols, double[] sums, int so) {
         for (int i = 0; i < rows; i++) {
-            sums[so + i] += sum(a, ao + i * lda, cols);
+            sums[so + i] += rowSum(a, ao + i * lda, cols);
         }
     }
 
@@ -458,7 +458,7 @@ public final class Convolution {
         for (int o = 0; o < channels; o++) {
             double total = 0d;
             for (int i = 0; i < batch; i++) {
-                total += sum(dy, dyo + (i * channels + o) * plane, plane);
+                total += rowSum(dy, dyo + (i * channels + o) * plane, plane);
             }
             db[o] = total;
         }
@@ -480,6 +480,16 @@ public final class Convolution {
         return (s0 + s1) + (s2 + s3);
     }
     // twin: end
+
+    /** Σ a[from .. from + n) in float32: {@link ConvVector#sum}'s vector lanes when the Vector API is present, else {@link #sum}'s four sums. */
+    static float rowSum(float[] a, int from, int n) {
+        return VectorModule.AVAILABLE ? ConvVector.sum(a, from, n) : sum(a, from, n);
+    }
+
+    /** float64: {@link #sum}'s four running sums. */
+    private static double rowSum(double[] a, int from, int n) {
+        return sum(a, from, n);
+    }
 
     /** Whether the float32 forward product of g takes {@link ConvVector#forward}'s multiply-adds instead of the GEMM. */
     static boolean directForward(ConvGeometry g, float[] x) {

@@ -118,9 +118,7 @@ final class Im2col {
                             int a = Math.max(first, Math.min(end, lo)), b = Math.max(a, Math.min(end, hi));
                             int at = xc + ih * w + a * sw + offW, from = src + a - first;
                             if (sw == 1) {
-                                for (int q = 0; q < b - a; q++) {
-                                    dx[at + q] += cols[from + q];
-                                }
+                                addRow(dx, at, cols, from, b - a);
                             } else {
                                 for (int q = 0; q < b - a; q++) {
                                     dx[at + q * sw] += cols[from + q];
@@ -167,7 +165,7 @@ final class Im2col {
         }
     }
 
-    /** The adjoint of {@link #unfoldShifted}: the wrapped taps of cols are zeroed, then one shifted add (vectorised by the JIT). */
+    /** The adjoint of {@link #unfoldShifted}: the wrapped taps of cols are zeroed, then one shifted add ({@link #addRow}). */
     private static void foldShifted(float[] cols, int src, int p0, int p1, float[] dx, int xc, int h, int w, int oh, int offH,
                                     int offW) {
         int shift = offH * w + offW;
@@ -184,10 +182,7 @@ final class Im2col {
                 }
             }
         }
-        int at = xc + c0 + shift, from = src + c0 - p0, n = c1 - c0;
-        for (int q = 0; q < n; q++) {
-            dx[at + q] += cols[from + q];
-        }
+        addRow(dx, xc + c0 + shift, cols, src + c0 - p0, c1 - c0);
     }
 
     // twin: end
@@ -277,9 +272,7 @@ final class Im2col {
                             int a = Math.max(first, Math.min(end, lo)), b = Math.max(a, Math.min(end, hi));
                             int at = xc + ih * w + a * sw + offW, from = src + a - first;
                             if (sw == 1) {
-                                for (int q = 0; q < b - a; q++) {
-                                    dx[at + q] += cols[from + q];
-                                }
+                                addRow(dx, at, cols, from, b - a);
                             } else {
                                 for (int q = 0; q < b - a; q++) {
                                     dx[at + q * sw] += cols[from + q];
@@ -326,7 +319,7 @@ final class Im2col {
         }
     }
 
-    /** The adjoint of {@link #unfoldShifted}: the wrapped taps of cols are zeroed, then one shifted add (vectorised by the JIT). */
+    /** The adjoint of {@link #unfoldShifted}: the wrapped taps of cols are zeroed, then one shifted add ({@link #addRow}). */
     private static void foldShifted(double[] cols, int src, int p0, int p1, double[] dx, int xc, int h, int w, int oh, int offH,
                                     int offW) {
         int shift = offH * w + offW;
@@ -343,11 +336,30 @@ final class Im2col {
                 }
             }
         }
-        int at = xc + c0 + shift, from = src + c0 - p0, n = c1 - c0;
+        addRow(dx, xc + c0 + shift, cols, src + c0 - p0, c1 - c0);
+    }
+
+    // twin: end
+
+    /**
+     * dx[at + q] += cols[from + q] for q < n in float32: {@link ConvVector#add}'s vectors when the
+     * Vector API is present (C2 does not vectorise this loop itself: dx and cols are both float[],
+     * and it cannot prove that the two ranges do not overlap), else a plain loop.
+     */
+    static void addRow(float[] dx, int at, float[] cols, int from, int n) {
+        if (VectorModule.AVAILABLE) {
+            ConvVector.add(dx, at, cols, from, n);
+            return;
+        }
         for (int q = 0; q < n; q++) {
             dx[at + q] += cols[from + q];
         }
     }
 
-    // twin: end
+    /** The float64 counterpart: a plain loop. */
+    private static void addRow(double[] dx, int at, double[] cols, int from, int n) {
+        for (int q = 0; q < n; q++) {
+            dx[at + q] += cols[from + q];
+        }
+    }
 }

@@ -65,17 +65,17 @@ final class VectorLoops {
         }
     }
 
-    static void leakyReluBackward(float[] g, int go, float[] x, int xo, float[] dx, int n, float alpha) {
+    static void leakyReluBackward(float[] g, int go, float[] x, int xo, float[] dx, int dxo, int n, float alpha) {
         int i = 0;
         int bound = F.loopBound(n);
         FloatVector a = FloatVector.broadcast(F, alpha);
         for (; i < bound; i += F.length()) {
             FloatVector gv = FloatVector.fromArray(F, g, go + i);
             VectorMask<Float> pos = FloatVector.fromArray(F, x, xo + i).compare(VectorOperators.GT, 0f);
-            gv.mul(a).blend(gv, pos).intoArray(dx, i);
+            gv.mul(a).blend(gv, pos).intoArray(dx, dxo + i);
         }
         for (; i < n; i++) {
-            dx[i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i];
+            dx[dxo + i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i];
         }
     }
 

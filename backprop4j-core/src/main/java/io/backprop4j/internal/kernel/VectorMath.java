@@ -39,14 +39,19 @@ public final class VectorMath {
         }
     }
 
-    /** dx = g where x > 0, else alpha·g (alpha 0: ReLU). */
+    /** dx = g where x > 0, else alpha·g (alpha 0: ReLU), for n elements, dx from 0. */
     public static void leakyReluBackward(float[] g, int go, float[] x, int xo, float[] dx, int n, float alpha) {
+        leakyReluBackward(g, go, x, xo, dx, 0, n, alpha);
+    }
+
+    /** dx[dxo + i] = g[go + i] where x[xo + i] > 0, else alpha·g[go + i], for i < n. */
+    public static void leakyReluBackward(float[] g, int go, float[] x, int xo, float[] dx, int dxo, int n, float alpha) {
         if (Simd.AVAILABLE) {
-            VectorLoops.leakyReluBackward(g, go, x, xo, dx, n, alpha);
+            VectorLoops.leakyReluBackward(g, go, x, xo, dx, dxo, n, alpha);
             return;
         }
         for (int i = 0; i < n; i++) {
-            dx[i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i];
+            dx[dxo + i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i];
         }
     }
 

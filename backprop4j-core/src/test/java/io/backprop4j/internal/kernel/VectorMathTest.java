@@ -24,13 +24,15 @@ class VectorMathTest {
         for (int n : SIZES) {
             for (float alpha : new float[] {0f, 0.01f, 0.2f}) {
                 float[] x = random(n + 3, r), g = random(n + 5, r);
-                float[] y = new float[n + 1], dx = new float[n];
+                float[] y = new float[n + 1], dx = new float[n], shifted = new float[n + 2];
                 VectorMath.leakyRelu(x, 3, y, 1, n, alpha);
                 VectorMath.leakyReluBackward(g, 5, x, 3, dx, n, alpha);
+                VectorMath.leakyReluBackward(g, 5, x, 3, shifted, 2, n, alpha);
                 for (int i = 0; i < n; i++) {
                     float v = x[3 + i];
                     assertEquals(v > 0 ? v : alpha * v, y[1 + i], 0f, "n=" + n + " i=" + i);
                     assertEquals(v > 0 ? g[5 + i] : alpha * g[5 + i], dx[i], 0f, "n=" + n + " i=" + i);
+                    assertEquals(dx[i], shifted[2 + i], 0f, "dx from offset 2, n=" + n + " i=" + i);
                 }
             }
         }
