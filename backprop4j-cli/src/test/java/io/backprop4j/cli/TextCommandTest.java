@@ -235,7 +235,7 @@ class TextCommandTest {
         CliRun small = CliRun.of("train", "--data", "text:" + text, "--model", yaml.toString(), "--context", "4");
         assertEquals(2, small.status(), small.out());
         assertEquals(1, small.err().lines().count(), small.err());
-        assertTrue(small.err().contains(yaml + ": the text ") && small.err().contains("has 9 tokens") && small.err().contains("vocabulary: 9"), small.err());
+        assertTrue(small.err().startsWith("backprop4j: " + yaml + ", line 2, column 35: the text ") && small.err().contains("has 9 tokens") && small.err().contains("vocabulary: 9"), small.err());
         assertTrue(small.noStackTrace(), small.err());
     }
 
