@@ -57,6 +57,11 @@ public final class Activations {
         return p * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 
+    /** Math.exp: the float64 twin of {@link #exp(float)}, for the kernels generated from float32 sources. */
+    public static double exp(double a) {
+        return Math.exp(a);
+    }
+
     /** Φ(x), the standard normal CDF, in float32; see the class comment. */
     public static float normalCdf(float x) {
         // Beyond ±14, Φ is 1 in float32 or below its smallest subnormal (and x² stays finite).
