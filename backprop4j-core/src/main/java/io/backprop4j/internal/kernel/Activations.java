@@ -83,6 +83,25 @@ public final class Activations {
         return x >= 0 ? 1f - half : half;
     }
 
+    /**
+     * y[yo + i] += a·x[xo + i] for i in [0, n): the inner loops of the attention kernels
+     * ({@link Sequences#attention}), whose rows (a head's d columns, a query's T keys) are too
+     * short for the JIT's own vectorisation to pay. Modifies y only.
+     */
+    public static void axpy(int n, float a, float[] x, int xo, float[] y, int yo) {
+        int i = Simd.AVAILABLE ? ActivationsVector.axpy(n, a, x, xo, y, yo) : 0;
+        for (; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
+    /** The float64 {@link #axpy(int, float, float[], int, float[], int)}, scalar. */
+    public static void axpy(int n, double a, double[] x, int xo, double[] y, int yo) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
     /** y[yo + i] = x[xo + i]·Φ(x[xo + i]) for i in [0, n). */
     public static void gelu(float[] x, int xo, float[] y, int yo, int n) {
         int i = Simd.AVAILABLE ? ActivationsVector.gelu(x, xo, y, yo, n) : 0;

@@ -60,6 +60,14 @@ final class ActivationsVector {
         return half.blend(FloatVector.broadcast(F, 1f).sub(half), x.compare(VectorOperators.GE, 0f));
     }
 
+    static int axpy(int n, float a, float[] x, int xo, float[] y, int yo) {
+        int i = 0, bound = F.loopBound(n);
+        for (; i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).mul(a).add(FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        return i;
+    }
+
     static int gelu(float[] x, int xo, float[] y, int yo, int n) {
         int i = 0, bound = F.loopBound(n);
         for (; i < bound; i += F.length()) {

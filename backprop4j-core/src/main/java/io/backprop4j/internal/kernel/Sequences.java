@@ -182,12 +182,10 @@ public final class Sequences {
                 }
                 for (int i = 0; i < t; i++) {
                     int visible = causal ? i + 1 : t, po = (b * t + i) * t, co = (bn * t + i) * e + hd * d;
-                    java.util.Arrays.fill(s, 0, visible, 0f);
+                    // All T keys (whole vectors); the masked ones are then left out.
+                    java.util.Arrays.fill(s, 0f);
                     for (int c = 0; c < d; c++) {
-                        float q = qkv[qc + i * row + c];
-                        for (int j = 0, kr = c * t; j < visible; j++) {
-                            s[j] += q * kt[kr + j];
-                        }
+                        Activations.axpy(t, qkv[qc + i * row + c], kt, c * t, s, 0);
                     }
                     float m = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < visible; j++) {
@@ -206,10 +204,7 @@ public final class Sequences {
                     java.util.Arrays.fill(p, po + visible, po + t, 0f);
                     java.util.Arrays.fill(ctx, co, co + d, 0f);
                     for (int j = 0; j < visible; j++) {
-                        float pj = p[po + j];
-                        for (int c = 0, vr = vc + j * row; c < d; c++) {
-                            ctx[co + c] += pj * qkv[vr + c];
-                        }
+                        Activations.axpy(d, p[po + j], qkv, vc + j * row, ctx, co);
                     }
                 }
             }
@@ -241,12 +236,9 @@ public final class Sequences {
                 }
                 for (int i = 0; i < t; i++) {
                     int visible = causal ? i + 1 : t, po = (b * t + i) * t, gi = go + (bn * t + i) * e + hd * d;
-                    java.util.Arrays.fill(ds, 0, visible, 0f);
+                    java.util.Arrays.fill(ds, 0f);
                     for (int c = 0; c < d; c++) {
-                        float gc = g[gi + c];
-                        for (int j = 0, vr = c * t; j < visible; j++) {
-                            ds[j] += gc * vt[vr + j];
-                        }
+                        Activations.axpy(t, g[gi + c], vt, c * t, ds, 0);
                     }
                     double dot = 0;
                     for (int j = 0; j < visible; j++) {
@@ -260,11 +252,9 @@ public final class Sequences {
                     for (int j = 0; j < visible; j++) {
                         float sj = ds[j], pj = p[po + j];
                         int kr = kc + j * row, dk = base + j * row + e, dv = dk + e;
-                        for (int c = 0; c < d; c++) {
-                            dqkv[dq + c] += sj * qkv[kr + c];
-                            dqkv[dk + c] += sj * qkv[qi + c];
-                            dqkv[dv + c] += pj * g[gi + c];
-                        }
+                        Activations.axpy(d, sj, qkv, kr, dqkv, dq);
+                        Activations.axpy(d, sj, qkv, qi, dqkv, dk);
+                        Activations.axpy(d, pj, g, gi, dqkv, dv);
                     }
                 }
             }
@@ -428,12 +418,10 @@ public final class Sequences {
                 }
                 for (int i = 0; i < t; i++) {
                     int visible = causal ? i + 1 : t, po = (b * t + i) * t, co = (bn * t + i) * e + hd * d;
-                    java.util.Arrays.fill(s, 0, visible, 0d);
+                    // All T keys (whole vectors); the masked ones are then left out.
+                    java.util.Arrays.fill(s, 0d);
                     for (int c = 0; c < d; c++) {
-                        double q = qkv[qc + i * row + c];
-                        for (int j = 0, kr = c * t; j < visible; j++) {
-                            s[j] += q * kt[kr + j];
-                        }
+                        Activations.axpy(t, qkv[qc + i * row + c], kt, c * t, s, 0);
                     }
                     double m = Double.NEGATIVE_INFINITY;
                     for (int j = 0; j < visible; j++) {
@@ -452,10 +440,7 @@ public final class Sequences {
                     java.util.Arrays.fill(p, po + visible, po + t, 0d);
                     java.util.Arrays.fill(ctx, co, co + d, 0d);
                     for (int j = 0; j < visible; j++) {
-                        double pj = p[po + j];
-                        for (int c = 0, vr = vc + j * row; c < d; c++) {
-                            ctx[co + c] += pj * qkv[vr + c];
-                        }
+                        Activations.axpy(d, p[po + j], qkv, vc + j * row, ctx, co);
                     }
                 }
             }
@@ -487,12 +472,9 @@ public final class Sequences {
                 }
                 for (int i = 0; i < t; i++) {
                     int visible = causal ? i + 1 : t, po = (b * t + i) * t, gi = go + (bn * t + i) * e + hd * d;
-                    java.util.Arrays.fill(ds, 0, visible, 0d);
+                    java.util.Arrays.fill(ds, 0d);
                     for (int c = 0; c < d; c++) {
-                        double gc = g[gi + c];
-                        for (int j = 0, vr = c * t; j < visible; j++) {
-                            ds[j] += gc * vt[vr + j];
-                        }
+                        Activations.axpy(t, g[gi + c], vt, c * t, ds, 0);
                     }
                     double dot = 0;
                     for (int j = 0; j < visible; j++) {
@@ -506,11 +488,9 @@ public final class Sequences {
                     for (int j = 0; j < visible; j++) {
                         double sj = ds[j], pj = p[po + j];
                         int kr = kc + j * row, dk = base + j * row + e, dv = dk + e;
-                        for (int c = 0; c < d; c++) {
-                            dqkv[dq + c] += sj * qkv[kr + c];
-                            dqkv[dk + c] += sj * qkv[qi + c];
-                            dqkv[dv + c] += pj * g[gi + c];
-                        }
+                        Activations.axpy(d, sj, qkv, kr, dqkv, dq);
+                        Activations.axpy(d, sj, qkv, qi, dqkv, dk);
+                        Activations.axpy(d, pj, g, gi, dqkv, dv);
                     }
                 }
             }
