@@ -45,6 +45,21 @@ class SpecialFunctionsTest {
         assertTrue(Float.isNaN(Activations.exp(Float.NaN)));
     }
 
+    @Test
+    void floatTanhIsWithinAnAbsolute2e7() {
+        double worst = 0, at = 0;
+        for (int i = -20000; i <= 20000; i++) {
+            float x = (float) (i / 1000.0 + 0.00037);
+            double err = Math.abs(Activations.tanh(x) - Math.tanh(x));
+            if (err > worst) { worst = err; at = x; }
+        }
+        assertTrue(worst < 2e-7, "absolute error " + worst + " at " + at);
+        assertEquals(1f, Activations.tanh(Float.POSITIVE_INFINITY));
+        assertEquals(-1f, Activations.tanh(-100f));
+        assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(Activations.tanh(-0f)));
+        assertTrue(Float.isNaN(Activations.tanh(Float.NaN)));
+    }
+
     /** The loops over arrays (vector lanes and the scalar tail) give what the scalar formulas give. */
     @Test
     void geluLoopsGiveTheScalarBits() {
