@@ -19,7 +19,8 @@ import java.util.random.RandomGenerator;
  * M = −∞ at masked keys: every key after the query's own position when {@code causal} (a
  * decoder's self-attention), and where the optional boolean mask (true = masked out, broadcast to
  * [N, h, T, S]: [T, S] for all, [N, 1, 1, S] for padded keys) is true. In training mode the
- * attention weights go through dropout with probability p. Inputs are [N, T, E] with
+ * attention weights go through dropout with probability p. Self-attention without a mask and
+ * without dropout (p = 0, or evaluation mode) runs as one fused op ({@link Functional#selfAttention}). Inputs are [N, T, E] with
  * {@code batchFirst}, else [T, N, E]; the output has the query's shape. Initialisation is
  * PyTorch's: in_proj_weight Xavier-uniform, out_proj.weight U(±1/√E), the biases 0.
  *
@@ -120,6 +121,12 @@ public final class MultiheadAttention extends Module {
         Tensor qp, kp, vp;
         if (self) {
             Tensor qkv = Functional.linear(q.reshape(n * t, embedDim), wT, inProjBias);   // [N·T, 3E]
+            if (mask == null && (dropout.p() == 0 || !dropout.isTraining())) {
+                // The fused kernel: no head split copies, no [N·h]-batched 16x16 products.
+                Tensor ctx = Functional.selfAttention(qkv.reshape(n, t, 3 * embedDim), heads, causal).reshape(n * t, embedDim);
+                Tensor out = outProj.call(ctx).reshape(n, t, embedDim);
+                return batchFirst ? out : out.transpose(0, 1);
+            }
             qp = qkv.narrow(1, 0, embedDim);
             kp = qkv.narrow(1, embedDim, embedDim);
             vp = qkv.narrow(1, 2 * embedDim, embedDim);

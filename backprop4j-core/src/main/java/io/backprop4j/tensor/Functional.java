@@ -353,6 +353,19 @@ public final class Functional {
         return weights.matmul(v);
     }
 
+    /**
+     * Multi-head self-attention of packed projections, fused: {@code qkv} [N, T, 3E] holds q, k
+     * and v side by side (as one linear layer of 3E outputs gives them), each split into
+     * {@code heads} heads of d = E/heads columns; returns [N, T, E], head i's
+     * softmax(q_i k_iᵀ/√d + M) v_i in columns [i·d, (i+1)·d), M = −∞ at the keys after each
+     * query when {@code causal}. The same as splitting the heads out with reshape and permute and
+     * calling {@link #scaledDotProductAttention}, without the copies and the small batched products.
+     */
+    public static Tensor selfAttention(Tensor qkv, int heads, boolean causal) {
+        need(qkv, "self_attention", "qkv");
+        return SelfAttentionOp.apply(qkv, heads, causal);
+    }
+
     private static void need(Object value, String op, String what) {
         if (value == null) throw new io.backprop4j.BackpropException(op + ": " + what + " is null");
     }

@@ -1,16 +1,22 @@
 package io.backprop4j.tensor;
 
+import io.backprop4j.internal.kernel.Activations;
 
 /**
  * GELU, exact form: x Φ(x), Φ the standard normal CDF. Backward: g (Φ(x) + x φ(x)). Float32
- * tensors take Φ to float32 accuracy ({@link SpecialFunctions#normalCdfFloat}, relative error
- * below 1.2e-7), float64 ones to full precision.
+ * tensors take Φ in float32 arithmetic, vectorised ({@link Activations}: relative error about
+ * 1e-6), float64 ones to full precision.
  */
 record GELUOp(Tensor x, Tensor out) implements Primitive {
     static Tensor apply(Tensor x) {
-        Tensor out = x.dtype() == DType.FLOAT32
-                ? Loops.map(x, v -> v * SpecialFunctions.normalCdfFloat(v))
-                : Loops.map(x, v -> v * SpecialFunctions.normalCdf(v));
+        Tensor out;
+        if (x.dtype() == DType.FLOAT32) {
+            Tensor c = x.contiguousData();
+            out = Tensor.zeros(DType.FLOAT32, x.shape());
+            Activations.gelu(c.floatArray(), c.offset(), out.floatArray(), 0, out.numel());
+        } else {
+            out = Loops.map(x, v -> v * SpecialFunctions.normalCdf(v));
+        }
         return Autograd.record(out, new GELUOp(x, out));
     }
 
@@ -18,7 +24,10 @@ record GELUOp(Tensor x, Tensor out) implements Primitive {
 
     public Tensor[] backward(Tensor g) {
         if (x.dtype() == DType.FLOAT32) {
-            return new Tensor[] {Loops.zip(g, x, (gv, v) -> gv * (SpecialFunctions.normalCdfFloat(v) + v * SpecialFunctions.normalPdf(v)))};
+            Tensor gc = g.contiguousData(), xc = x.contiguousData();
+            Tensor dx = Tensor.zeros(DType.FLOAT32, x.shape());
+            Activations.geluBackward(gc.floatArray(), gc.offset(), xc.floatArray(), xc.offset(), dx.floatArray(), 0, dx.numel());
+            return new Tensor[] {dx};
         }
         return new Tensor[] {Loops.zip(g, x, (gv, v) -> gv * (SpecialFunctions.normalCdf(v) + v * SpecialFunctions.normalPdf(v)))};
     }

@@ -22,8 +22,23 @@ record NarrowOp(Tensor x, int dim, int start, int length) implements Primitive {
     public Tensor[] saved() { return Primitive.NOTHING; }
 
     public Tensor[] backward(Tensor g) {
-        Tensor full = Tensor.zerosLike(x);
-        apply(full, dim, start, length).copy_(g);
+        Tensor full = Tensor.zeros(x.dtype(), x.shape());
+        Tensor gc = g.contiguousData();
+        if (gc.dtype() != full.dtype()) {
+            apply(full, dim, start, length).copy_(g);
+            return new Tensor[] {full};
+        }
+        // g's rows of length·inner go to every outer index's slice: one arraycopy each (copy_ into
+        // the strided view went element by element).
+        int[] sh = x.shape();
+        int inner = 1, outer = 1;
+        for (int i = dim + 1; i < sh.length; i++) inner *= sh[i];
+        for (int i = 0; i < dim; i++) outer *= sh[i];
+        int run = length * inner, stride = sh[dim] * inner, at = start * inner, go = gc.offset();
+        for (int o = 0; o < outer; o++) {
+            if (full.dtype() == DType.FLOAT32) System.arraycopy(gc.floatArray(), go + o * run, full.floatArray(), o * stride + at, run);
+            else System.arraycopy(gc.doubleArray(), go + o * run, full.doubleArray(), o * stride + at, run);
+        }
         return new Tensor[] {full};
     }
 }

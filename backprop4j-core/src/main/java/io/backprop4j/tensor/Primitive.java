@@ -16,7 +16,7 @@ sealed interface Primitive extends Op permits AddOp, SubOp, MulOp, DivOp, NegOp,
         BinaryCrossEntropyOp, BinaryCrossEntropyWithLogitsOp, SoftmaxCrossEntropyOp, NllLossOp,
         SinOp, CosOp, ClampOp, MaximumOp, MinimumOp, PowOp, WhereOp, GatherOp,
         Conv2dOp, MaxPool2dOp, AvgPool2dOp, AdaptiveAvgPool2dOp, BatchNormOp,
-        EmbeddingOp, LayerNormOp, RecurrentOp, AttentionSoftmaxOp {
+        EmbeddingOp, LayerNormOp, RecurrentOp, AttentionSoftmaxOp, SelfAttentionOp {
 
     /** Gradients of the loss with respect to each input, given d(loss)/d(output). */
     Tensor[] backward(Tensor gradOutput);

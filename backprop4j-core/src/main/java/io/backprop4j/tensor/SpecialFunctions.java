@@ -34,22 +34,6 @@ final class SpecialFunctions {
         return 0.5 * erfc(-x * INV_SQRT_2);
     }
 
-    /**
-     * Φ(x) to float32 accuracy, fast: 0.5·erfc(−x/√2) with the Chebyshev fit of Numerical Recipes'
-     * erfcc, erfc(z) ≈ t·exp(−z² + P(t)), t = 1/(1 + z/2), whose relative error is below 1.2e-7
-     * for every z ≥ 0 (so Φ keeps its relative accuracy in the far left tail too); erfc(−z) = 2 − erfc(z).
-     * Float32 GELU uses it: the exact series costs tens of terms per element.
-     */
-    static double normalCdfFloat(double x) {
-        double z = Math.abs(x) * INV_SQRT_2;
-        double t = 1 / (1 + 0.5 * z);
-        double p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-        double erfcZ = t * Math.exp(-z * z + p);
-        // Φ(x) = erfc(−x/√2)/2: for x ≥ 0 that is (2 − erfc(z))/2, for x < 0 erfc(z)/2.
-        return x >= 0 ? 1 - 0.5 * erfcZ : 0.5 * erfcZ;
-    }
-
     /** φ(x), the standard normal density. */
     static double normalPdf(double x) {
         return INV_SQRT_2PI * Math.exp(-0.5 * x * x);

@@ -189,6 +189,10 @@ class GradCheckTest {
                 in -> Functional.crossEntropy(in[0], Tensor.of(new int[] {3, -100, 0, 1, -100, 2}, 2, 3), -100));
         add("attention_softmax causal", AttentionSoftmaxOp.class, r -> { int t = 1 + r.nextInt(3); return new Tensor[] {rnd(r, 2, t, t + r.nextInt(2))}; },
                 in -> Functional.attentionSoftmax(in[0], 0.7, true, null));
+        add("self_attention causal", SelfAttentionOp.class, r -> new Tensor[] {rnd(r, 1 + r.nextInt(2), 1 + r.nextInt(4), 3 * 2 * (1 + r.nextInt(2)))},
+                in -> Functional.selfAttention(in[0], 2, true));
+        add("self_attention full", SelfAttentionOp.class, r -> new Tensor[] {rnd(r, 2, 1 + r.nextInt(4), 9)},
+                in -> Functional.selfAttention(in[0], 3, false));
         add("attention_softmax mask", AttentionSoftmaxOp.class, r -> new Tensor[] {rnd(r, 2, 3, 3, 4)},
                 in -> Functional.attentionSoftmax(in[0].transpose(1, 2), 1.3, false,
                         Tensor.of(new boolean[] {false, true, false, false, false, false, true, true}, 2, 1, 1, 4)));

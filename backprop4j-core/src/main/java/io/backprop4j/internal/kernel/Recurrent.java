@@ -90,7 +90,7 @@ public final class Recurrent {
                         float r = sigmoid(gates[gi + j] + hh[hi + j]);
                         float z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
                         float hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0f : bhh[bhho + 2 * hidden + j]);
-                        float nj = (float) Math.tanh(gates[gi + 2 * hidden + j] + r * hnj);
+                        float nj = Activations.tanh(gates[gi + 2 * hidden + j] + r * hnj);
                         float prev = hp == null ? 0f : hp[hpo + i * ldh + j];
                         gates[gi + j] = r;
                         gates[gi + hidden + j] = z;
@@ -108,7 +108,7 @@ public final class Recurrent {
                 int gi = g0 + i * gh, oi = (t * n + i) * s;
                 if (cell == Cell.RNN_TANH) {
                     for (int j = 0; j < hidden; j++) {
-                        float h = (float) Math.tanh(gates[gi + j]);
+                        float h = Activations.tanh(gates[gi + j]);
                         gates[gi + j] = h;
                         out[oi + j] = h;
                     }
@@ -117,7 +117,7 @@ public final class Recurrent {
                 for (int j = 0; j < hidden; j++) {
                     float ig = sigmoid(gates[gi + j]);
                     float fg = sigmoid(gates[gi + hidden + j]);
-                    float gg = (float) Math.tanh(gates[gi + 2 * hidden + j]);
+                    float gg = Activations.tanh(gates[gi + 2 * hidden + j]);
                     float og = sigmoid(gates[gi + 3 * hidden + j]);
                     float prev = cp == null ? 0f : cp[cpo + i * ldc + j];
                     float c = fg * prev + ig * gg;
@@ -125,7 +125,7 @@ public final class Recurrent {
                     gates[gi + hidden + j] = fg;
                     gates[gi + 2 * hidden + j] = gg;
                     gates[gi + 3 * hidden + j] = og;
-                    out[oi + j] = og * (float) Math.tanh(c);
+                    out[oi + j] = og * Activations.tanh(c);
                     out[oi + hidden + j] = c;
                 }
             }
@@ -167,7 +167,7 @@ public final class Recurrent {
                     } else if (cell == Cell.LSTM) {
                         float ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
                         float og = gates[gi + 3 * hidden + j];
-                        float tc = (float) Math.tanh(out[oi + hidden + j]);
+                        float tc = Activations.tanh(out[oi + hidden + j]);
                         float dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1f - tc * tc);
                         float prev = cp == null ? 0f : cp[cpo + i * ldc + j];
                         dg[gi + j] = dcj * gg * ig * (1f - ig);
@@ -229,7 +229,7 @@ public final class Recurrent {
     }
 
     private static float sigmoid(float v) {
-        return 1f / (1f + (float) Math.exp(-v));
+        return 1f / (1f + Activations.exp(-v));
     }
 
     private static void columnSums(float[] a, int rows, int cols, float[] sums) {
@@ -288,7 +288,7 @@ public final class Recurrent {
                         double r = sigmoid(gates[gi + j] + hh[hi + j]);
                         double z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
                         double hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0d : bhh[bhho + 2 * hidden + j]);
-                        double nj = (double) Math.tanh(gates[gi + 2 * hidden + j] + r * hnj);
+                        double nj = Activations.tanh(gates[gi + 2 * hidden + j] + r * hnj);
                         double prev = hp == null ? 0d : hp[hpo + i * ldh + j];
                         gates[gi + j] = r;
                         gates[gi + hidden + j] = z;
@@ -306,7 +306,7 @@ public final class Recurrent {
                 int gi = g0 + i * gh, oi = (t * n + i) * s;
                 if (cell == Cell.RNN_TANH) {
                     for (int j = 0; j < hidden; j++) {
-                        double h = (double) Math.tanh(gates[gi + j]);
+                        double h = Activations.tanh(gates[gi + j]);
                         gates[gi + j] = h;
                         out[oi + j] = h;
                     }
@@ -315,7 +315,7 @@ public final class Recurrent {
                 for (int j = 0; j < hidden; j++) {
                     double ig = sigmoid(gates[gi + j]);
                     double fg = sigmoid(gates[gi + hidden + j]);
-                    double gg = (double) Math.tanh(gates[gi + 2 * hidden + j]);
+                    double gg = Activations.tanh(gates[gi + 2 * hidden + j]);
                     double og = sigmoid(gates[gi + 3 * hidden + j]);
                     double prev = cp == null ? 0d : cp[cpo + i * ldc + j];
                     double c = fg * prev + ig * gg;
@@ -323,7 +323,7 @@ public final class Recurrent {
                     gates[gi + hidden + j] = fg;
                     gates[gi + 2 * hidden + j] = gg;
                     gates[gi + 3 * hidden + j] = og;
-                    out[oi + j] = og * (double) Math.tanh(c);
+                    out[oi + j] = og * Activations.tanh(c);
                     out[oi + hidden + j] = c;
                 }
             }
@@ -365,7 +365,7 @@ public final class Recurrent {
                     } else if (cell == Cell.LSTM) {
                         double ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
                         double og = gates[gi + 3 * hidden + j];
-                        double tc = (double) Math.tanh(out[oi + hidden + j]);
+                        double tc = Activations.tanh(out[oi + hidden + j]);
                         double dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1d - tc * tc);
                         double prev = cp == null ? 0d : cp[cpo + i * ldc + j];
                         dg[gi + j] = dcj * gg * ig * (1d - ig);
@@ -427,7 +427,7 @@ public final class Recurrent {
     }
 
     private static double sigmoid(double v) {
-        return 1d / (1d + (double) Math.exp(-v));
+        return 1d / (1d + Activations.exp(-v));
     }
 
     private static void columnSums(double[] a, int rows, int cols, double[] sums) {

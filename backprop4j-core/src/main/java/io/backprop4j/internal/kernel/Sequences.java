@@ -154,6 +154,112 @@ public final class Sequences {
             }
         });
     }
+
+    /**
+     * Multi-head self-attention of packed projections, forward: for each sample b and head h,
+     * ctx_b[:, h] = softmax(α·Q Kᵀ + M) V with Q, K, V the head's d columns of the q, k and v
+     * parts of qkv [N, T, 3E] (q in columns [0, E), k in [E, 2E), v in [2E, 3E); head h in columns
+     * [h·d, (h+1)·d) of each part; E = heads·d; contiguous from qo), M = −∞ above the diagonal
+     * when {@code causal}. Writes the attention weights p [N, heads, T, T] (0 at masked keys) and
+     * ctx [N, T, E], both from 0, every element. Samples·heads blocks are spread over
+     * {@link Parallel}; each is computed alone, so the bits do not depend on the threads.
+     */
+    public static void attention(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
+                                 float[] p, float[] ctx) {
+        int e = heads * d, row = 3 * e;
+        float a = (float) alpha;
+        Parallel.forRange(n * heads, Math.max(1, (1 << 14) / Math.max(1, t * t * d)), (from, to) -> {
+            float[] kt = new float[d * t];
+            float[] s = new float[t];
+            for (int b = from; b < to; b++) {
+                int bn = b / heads, hd = b % heads, base = qo + bn * t * row;
+                int qc = base + hd * d, kc = qc + e, vc = qc + 2 * e;
+                // Kᵀ [d, T]: the scores of one query are then d passes over contiguous rows.
+                for (int j = 0; j < t; j++) {
+                    for (int c = 0; c < d; c++) {
+                        kt[c * t + j] = qkv[kc + j * row + c];
+                    }
+                }
+                for (int i = 0; i < t; i++) {
+                    int visible = causal ? i + 1 : t, po = (b * t + i) * t, co = (bn * t + i) * e + hd * d;
+                    // All T keys (whole vectors); the masked ones are then left out.
+                    java.util.Arrays.fill(s, 0f);
+                    for (int c = 0; c < d; c++) {
+                        Activations.axpy(t, qkv[qc + i * row + c], kt, c * t, s, 0);
+                    }
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < visible; j++) {
+                        s[j] *= a;
+                        m = Math.max(m, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < visible; j++) {
+                        s[j] = Activations.exp(s[j] - m);
+                        sum += s[j];
+                    }
+                    float inv = (float) (1 / sum);
+                    for (int j = 0; j < visible; j++) {
+                        p[po + j] = s[j] * inv;
+                    }
+                    java.util.Arrays.fill(p, po + visible, po + t, 0f);
+                    java.util.Arrays.fill(ctx, co, co + d, 0f);
+                    for (int j = 0; j < visible; j++) {
+                        Activations.axpy(d, p[po + j], qkv, vc + j * row, ctx, co);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@link #attention}'s backward, given g = dL/dctx [N, T, E] (contiguous from go) and the
+     * weights p: with dP = g Vᵀ and dS = α·P ⊙ (dP − rowsum(dP ⊙ P)), writes dqkv [N, T, 3E]
+     * (from 0, every element): dQ = dS K, dK = dSᵀ Q, dV = Pᵀ g in the q, k and v columns.
+     */
+    public static void attentionBackward(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
+                                         float[] p, float[] g, int go, float[] dqkv) {
+        int e = heads * d, row = 3 * e;
+        float a = (float) alpha;
+        Parallel.forRange(n * heads, Math.max(1, (1 << 13) / Math.max(1, t * t * d)), (from, to) -> {
+            float[] vt = new float[d * t];
+            float[] ds = new float[t];
+            for (int b = from; b < to; b++) {
+                int bn = b / heads, hd = b % heads, base = bn * t * row + hd * d;
+                int qc = qo + base, kc = qc + e, vc = qc + 2 * e;
+                for (int j = 0; j < t; j++) {
+                    for (int c = 0; c < d; c++) {
+                        vt[c * t + j] = qkv[vc + j * row + c];
+                        dqkv[base + j * row + c] = 0f;
+                        dqkv[base + j * row + e + c] = 0f;
+                        dqkv[base + j * row + 2 * e + c] = 0f;
+                    }
+                }
+                for (int i = 0; i < t; i++) {
+                    int visible = causal ? i + 1 : t, po = (b * t + i) * t, gi = go + (bn * t + i) * e + hd * d;
+                    java.util.Arrays.fill(ds, 0f);
+                    for (int c = 0; c < d; c++) {
+                        Activations.axpy(t, g[gi + c], vt, c * t, ds, 0);
+                    }
+                    double dot = 0;
+                    for (int j = 0; j < visible; j++) {
+                        dot += (double) ds[j] * p[po + j];
+                    }
+                    float dt = (float) dot;
+                    for (int j = 0; j < visible; j++) {
+                        ds[j] = a * p[po + j] * (ds[j] - dt);
+                    }
+                    int dq = base + i * row, qi = qc + i * row;
+                    for (int j = 0; j < visible; j++) {
+                        float sj = ds[j], pj = p[po + j];
+                        int kr = kc + j * row, dk = base + j * row + e, dv = dk + e;
+                        Activations.axpy(d, sj, qkv, kr, dqkv, dq);
+                        Activations.axpy(d, sj, qkv, qi, dqkv, dk);
+                        Activations.axpy(d, pj, g, gi, dqkv, dv);
+                    }
+                }
+            }
+        });
+    }
     // twin: end
     // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
     /** Layer norm of {@code rows} rows of x (from xo) into y (from 0); writes mean and rstd per row. γ, β may be null. */
@@ -280,6 +386,112 @@ public final class Sequences {
                 }
                 for (int j = 0; j < s; j++) {
                     dx[at + j] = (double) (alpha * y[at + j] * (g[at + j] - dot));
+                }
+            }
+        });
+    }
+
+    /**
+     * Multi-head self-attention of packed projections, forward: for each sample b and head h,
+     * ctx_b[:, h] = softmax(α·Q Kᵀ + M) V with Q, K, V the head's d columns of the q, k and v
+     * parts of qkv [N, T, 3E] (q in columns [0, E), k in [E, 2E), v in [2E, 3E); head h in columns
+     * [h·d, (h+1)·d) of each part; E = heads·d; contiguous from qo), M = −∞ above the diagonal
+     * when {@code causal}. Writes the attention weights p [N, heads, T, T] (0 at masked keys) and
+     * ctx [N, T, E], both from 0, every element. Samples·heads blocks are spread over
+     * {@link Parallel}; each is computed alone, so the bits do not depend on the threads.
+     */
+    public static void attention(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
+                                 double[] p, double[] ctx) {
+        int e = heads * d, row = 3 * e;
+        double a = (double) alpha;
+        Parallel.forRange(n * heads, Math.max(1, (1 << 14) / Math.max(1, t * t * d)), (from, to) -> {
+            double[] kt = new double[d * t];
+            double[] s = new double[t];
+            for (int b = from; b < to; b++) {
+                int bn = b / heads, hd = b % heads, base = qo + bn * t * row;
+                int qc = base + hd * d, kc = qc + e, vc = qc + 2 * e;
+                // Kᵀ [d, T]: the scores of one query are then d passes over contiguous rows.
+                for (int j = 0; j < t; j++) {
+                    for (int c = 0; c < d; c++) {
+                        kt[c * t + j] = qkv[kc + j * row + c];
+                    }
+                }
+                for (int i = 0; i < t; i++) {
+                    int visible = causal ? i + 1 : t, po = (b * t + i) * t, co = (bn * t + i) * e + hd * d;
+                    // All T keys (whole vectors); the masked ones are then left out.
+                    java.util.Arrays.fill(s, 0d);
+                    for (int c = 0; c < d; c++) {
+                        Activations.axpy(t, qkv[qc + i * row + c], kt, c * t, s, 0);
+                    }
+                    double m = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < visible; j++) {
+                        s[j] *= a;
+                        m = Math.max(m, s[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < visible; j++) {
+                        s[j] = Activations.exp(s[j] - m);
+                        sum += s[j];
+                    }
+                    double inv = (double) (1 / sum);
+                    for (int j = 0; j < visible; j++) {
+                        p[po + j] = s[j] * inv;
+                    }
+                    java.util.Arrays.fill(p, po + visible, po + t, 0d);
+                    java.util.Arrays.fill(ctx, co, co + d, 0d);
+                    for (int j = 0; j < visible; j++) {
+                        Activations.axpy(d, p[po + j], qkv, vc + j * row, ctx, co);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * {@link #attention}'s backward, given g = dL/dctx [N, T, E] (contiguous from go) and the
+     * weights p: with dP = g Vᵀ and dS = α·P ⊙ (dP − rowsum(dP ⊙ P)), writes dqkv [N, T, 3E]
+     * (from 0, every element): dQ = dS K, dK = dSᵀ Q, dV = Pᵀ g in the q, k and v columns.
+     */
+    public static void attentionBackward(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
+                                         double[] p, double[] g, int go, double[] dqkv) {
+        int e = heads * d, row = 3 * e;
+        double a = (double) alpha;
+        Parallel.forRange(n * heads, Math.max(1, (1 << 13) / Math.max(1, t * t * d)), (from, to) -> {
+            double[] vt = new double[d * t];
+            double[] ds = new double[t];
+            for (int b = from; b < to; b++) {
+                int bn = b / heads, hd = b % heads, base = bn * t * row + hd * d;
+                int qc = qo + base, kc = qc + e, vc = qc + 2 * e;
+                for (int j = 0; j < t; j++) {
+                    for (int c = 0; c < d; c++) {
+                        vt[c * t + j] = qkv[vc + j * row + c];
+                        dqkv[base + j * row + c] = 0d;
+                        dqkv[base + j * row + e + c] = 0d;
+                        dqkv[base + j * row + 2 * e + c] = 0d;
+                    }
+                }
+                for (int i = 0; i < t; i++) {
+                    int visible = causal ? i + 1 : t, po = (b * t + i) * t, gi = go + (bn * t + i) * e + hd * d;
+                    java.util.Arrays.fill(ds, 0d);
+                    for (int c = 0; c < d; c++) {
+                        Activations.axpy(t, g[gi + c], vt, c * t, ds, 0);
+                    }
+                    double dot = 0;
+                    for (int j = 0; j < visible; j++) {
+                        dot += (double) ds[j] * p[po + j];
+                    }
+                    double dt = (double) dot;
+                    for (int j = 0; j < visible; j++) {
+                        ds[j] = a * p[po + j] * (ds[j] - dt);
+                    }
+                    int dq = base + i * row, qi = qc + i * row;
+                    for (int j = 0; j < visible; j++) {
+                        double sj = ds[j], pj = p[po + j];
+                        int kr = kc + j * row, dk = base + j * row + e, dv = dk + e;
+                        Activations.axpy(d, sj, qkv, kr, dqkv, dq);
+                        Activations.axpy(d, sj, qkv, qi, dqkv, dk);
+                        Activations.axpy(d, pj, g, gi, dqkv, dv);
+                    }
                 }
             }
         });
