@@ -13,7 +13,8 @@ import java.util.Map;
  * {@link #backward} visits the recorded graph in reverse topological order, asks each op for the
  * gradients of its inputs, and accumulates them: a tensor used twice gets both contributions.
  * Gradients reach {@link Tensor#grad()} of leaves that require grad and of intermediates marked
- * with {@link Tensor#retainGrad()}.
+ * with {@link Tensor#retainGrad()}. Each op lets its inputs go once it has run backwards, so a
+ * graph runs backwards once (PyTorch's default, without retain_graph).
  */
 final class Autograd {
     private Autograd() {}
@@ -82,6 +83,8 @@ final class Autograd {
                 if (g == null) continue;
                 grads[k] = null;
                 Primitive op = t.primitive();
+                order.set(k, null);
+                graph.position().remove(t); // every op that reads t came later in the order: none looks it up again
                 if (op == null || t.retainsGrad()) accumulateInto(t, g, op == null && handed.get(storage(g)) == 1);
                 if (op == null) continue;
                 t.checkSaved();
@@ -108,6 +111,7 @@ final class Autograd {
                     if (sum != gi) handed.add(storage(sum), 1);
                     grads[at] = sum;
                 }
+                t.releaseGraph();
             }
         }
     }
@@ -200,6 +204,10 @@ final class Autograd {
     private static final Tensor[] NONE = new Tensor[0];
 
     private static Tensor[] inputsOf(Tensor t) {
+        if (t.releasedOp() != null) {
+            throw new BackpropException("backward: this graph was already run backwards and let go (through " + t.releasedOp()
+                    + "); run the forward pass again for another backward");
+        }
         return t.gradFn() == null ? NONE : t.gradFn().inputs();
     }
 }

@@ -41,6 +41,8 @@ public class Tensor {
     /** The versions of the tensors gradFn saved for its backward, when it recorded this tensor. */
     private int[] savedVersions;
     private boolean retainsGrad;
+    /** The name of the op that computed this tensor, once backward has run it and let its graph go. */
+    private String releasedOp;
 
     // ---------------------------------------------------------------- construction
 
@@ -621,8 +623,8 @@ public class Tensor {
         if (value && !dtype.isFloatingPoint()) {
             throw new BackpropException("requiresGrad: only float32 and float64 tensors can require gradients, this one is " + dtype);
         }
-        if (gradFn != null && !value) {
-            throw new BackpropException("requiresGrad(false): this tensor was computed by " + gradFn.name()
+        if (!isLeaf() && !value) {
+            throw new BackpropException("requiresGrad(false): this tensor was computed by " + (gradFn == null ? releasedOp : gradFn.name())
                     + "; use detach() to cut it from the graph");
         }
         this.requiresGrad = value;
@@ -650,7 +652,7 @@ public class Tensor {
     Primitive primitive() { return gradFn; }
 
     /** True for tensors not computed by a recorded op. */
-    public boolean isLeaf() { return gradFn == null; }
+    public boolean isLeaf() { return gradFn == null && releasedOp == null; }
 
     /** Keeps the gradient of this intermediate (non-leaf) tensor after backward. Returns this. */
     public Tensor retainGrad() {
@@ -659,7 +661,21 @@ public class Tensor {
     }
 
     /** Whether {@link #grad()} is kept for this tensor after backward. */
-    public boolean retainsGrad() { return retainsGrad || gradFn == null; }
+    public boolean retainsGrad() { return retainsGrad || isLeaf(); }
+
+    /**
+     * Lets go of the op that computed this tensor (and through it the op's inputs and saved
+     * tensors) once backward has run it, so that the activations of a step become garbage as
+     * backward passes them, as PyTorch frees a graph's buffers. The tensor stays a non-leaf.
+     */
+    void releaseGraph() {
+        releasedOp = gradFn.name();
+        gradFn = null;
+        savedVersions = null;
+    }
+
+    /** The name of the op whose graph backward already ran and let go, or null. */
+    String releasedOp() { return releasedOp; }
 
     /** Records that {@code op} produced this tensor; used by the ops, not by users. */
     void attach(Primitive op) {

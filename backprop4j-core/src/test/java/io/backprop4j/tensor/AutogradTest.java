@@ -1,10 +1,15 @@
 package io.backprop4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.backprop4j.BackpropException;
+import java.lang.ref.WeakReference;
 import org.junit.jupiter.api.Test;
 
 /** The engine's bookkeeping: gradients adopted without copying never share storage between leaves. */
@@ -18,6 +23,33 @@ class AutogradTest {
         a.add(b).mul(2.0).sum().backward(); // accumulating into one must not change the other
         assertArrayEquals(new float[] {3, 3}, a.grad().toFloatArray());
         assertArrayEquals(new float[] {3, 3}, b.grad().toFloatArray());
+    }
+
+    /**
+     * Backward lets each op go once it has run: the activations it saved become garbage while the
+     * loss is still held, a second backward through the same graph is refused in one line, and
+     * the tensors stay non-leaves. A forward pass run again back-propagates as before.
+     */
+    @Test
+    void backwardLetsTheGraphGoAndRefusesASecondPass() {
+        Tensor w = Tensor.of(new float[] {1, -2, 3}, 3).requiresGrad(true);
+        Tensor hidden = w.mul(2.0).relu();
+        Tensor loss = hidden.mul(hidden).sum();
+        WeakReference<Tensor> hiddenRef = new WeakReference<>(hidden);
+        hidden = null;
+        loss.backward();
+        assertArrayEquals(new float[] {8, 0, 24}, w.grad().toFloatArray(), 0f); // d/dw (2w)^2 = 8w where 2w > 0
+        assertNull(loss.gradFn());
+        assertFalse(loss.isLeaf());
+        for (int i = 0; i < 50 && hiddenRef.get() != null; i++) System.gc();
+        assertNull(hiddenRef.get(), "the relu's output, saved by the product, is still reachable from the loss after backward");
+        BackpropException e = assertThrows(BackpropException.class, loss::backward);
+        assertEquals("backward: this graph was already run backwards and let go (through sum); run the forward pass again for"
+                + " another backward", e.getMessage());
+        assertArrayEquals(new float[] {8, 0, 24}, w.grad().toFloatArray(), 0f, "a refused pass adds nothing");
+        Tensor again = w.mul(2.0).relu();
+        again.mul(again).sum().backward();
+        assertArrayEquals(new float[] {16, 0, 48}, w.grad().toFloatArray(), 0f);
     }
 
     /**
@@ -101,7 +133,10 @@ class AutogradTest {
         Tensor h = w.add(Tensor.zeros(DType.FLOAT64, 2)).retainGrad();
         h.sum().backward();
         assertFalse(h.grad().sharesStorage(w.grad()));
-        h.sum().backward(); // both accumulate, each in its own storage
+        Tensor h2 = w.add(Tensor.zeros(DType.FLOAT64, 2)).retainGrad();
+        h2.sum().backward(); // w accumulates in its own storage, h's copy stays as it was
+        assertArrayEquals(new double[] {1, 1}, h.grad().toDoubleArray());
+        h.grad().addInPlace(h2.grad(), 1.0);
         assertArrayEquals(new double[] {2, 2}, w.grad().toDoubleArray());
         assertArrayEquals(new double[] {2, 2}, h.grad().toDoubleArray());
     }
