@@ -40,7 +40,7 @@ class OnnxImportTest {
 
     @Test
     void pytorchsExportsPredictWhatPyTorchPredicts() {
-        for (String name : List.of("mlp", "cnn", "gap", "gelu", "view", "view3")) {
+        for (String name : List.of("mlp", "cnn", "gap", "gelu", "view", "view3", "unflatten")) {
             Map<String, Tensor> io = OnnxTesting.tensors(name + ".io.safetensors");
             for (int opset : new int[] {13, 17}) {
                 String file = name + ".opset" + opset + ".onnx";
@@ -81,6 +81,15 @@ class OnnxImportTest {
         Sequential view3 = load("view3.opset17.onnx");
         assertEquals(List.of("Conv2d", "Tanh", "Reshape", "Conv1d", "ReLU", "Flatten", "Linear"), kinds(view3));
         assertArrayEquals(new int[] {0, 0, -1}, ((Reshape) view3.layers().get(2)).shape());
+        // a Linear's features made images in mid-graph: x.view(x.size(0), 2, 4, 4), computed from the input's shape, is
+        // Reshape([0, 2, 4, 4]); x.reshape(-1, 1, 4, 4), a constant shape, is Reshape([-1, 1, 4, 4])
+        for (int opset : new int[] {13, 17}) {
+            Sequential unflatten = load("unflatten.opset" + opset + ".onnx");
+            assertEquals(List.of("Linear", "ReLU", "Reshape", "Conv2d", "Flatten", "Linear", "Tanh", "Reshape", "Conv2d", "ReLU", "Flatten",
+                    "Linear"), kinds(unflatten));
+            assertArrayEquals(new int[] {0, 2, 4, 4}, ((Reshape) unflatten.layers().get(2)).shape());
+            assertArrayEquals(new int[] {-1, 1, 4, 4}, ((Reshape) unflatten.layers().get(7)).shape());
+        }
         // a size moved to another position (x.view(x.size(0), x.size(0), -1)) is not worked out: the branch is refused in one line
         OnnxFile.Model m = OnnxFile.decode(OnnxTesting.resource("view3.opset17.onnx"));
         List<OnnxFile.Node> nodes = new java.util.ArrayList<>(m.graph().nodes());
