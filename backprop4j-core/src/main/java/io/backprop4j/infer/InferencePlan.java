@@ -3,7 +3,12 @@ package io.backprop4j.infer;
 import io.backprop4j.BackpropException;
 import io.backprop4j.internal.Storage;
 import io.backprop4j.internal.kernel.PackedGemv;
+import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
+import io.backprop4j.nn.BatchNorm1d;
+import io.backprop4j.nn.BatchNorm2d;
+import io.backprop4j.nn.Conv1d;
+import io.backprop4j.nn.Conv2d;
 import io.backprop4j.nn.Linear;
 import io.backprop4j.nn.Module;
 import io.backprop4j.nn.ReLU;
@@ -21,8 +26,10 @@ import java.util.List;
  * batch 1 to 4. A float32 {@link Linear} whose product takes the matrix-vector kernel keeps its
  * weight packed in panels (read as one run of memory per panel, {@link PackedGemv}), writes into
  * a buffer kept between calls (the bias first, the product added on top, as {@code Linear} does)
- * and takes a {@link ReLU} right after it in the same buffer; every other layer, and every
- * Linear at a larger batch, runs its own {@code forward}.
+ * and takes a {@link ReLU} right after it in the same buffer; a ReLU after a convolution or a
+ * batch norm overwrites that layer's new output in place; every other layer, and every
+ * Linear at a larger batch, runs its own {@code forward}. Up to {@link #ONE_THREAD_BATCH}
+ * samples stay on the calling thread.
  *
  * <pre>{@code
  * InferencePlan plan = InferencePlan.of(model);
@@ -35,6 +42,11 @@ import java.util.List;
  * time. Forward hooks of the planned Linear and ReLU layers do not run.
  */
 public final class InferencePlan {
+    /**
+     * Batches up to this size run on the calling thread ({@code Parallel.onCallingThread}, internal): a
+     * hand-off to a worker costs more than the work of a few samples.
+     */
+    public static final int ONE_THREAD_BATCH = 4;
     private final Sequential model;
     private final List<Step> steps;
 
@@ -55,11 +67,19 @@ public final class InferencePlan {
                 boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
                 steps.add(new Dense(l, relu));
                 if (relu) i++;
+            } else if (i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU && writesAFreshTensor(m)) {
+                steps.add(new ThenReLU(m));
+                i++;
             } else {
                 steps.add(new Layer(m));
             }
         }
         return new InferencePlan(model, List.copyOf(steps));
+    }
+
+    /** Layers whose forward returns a new tensor (never a view of its input), which a ReLU after it may overwrite. */
+    private static boolean writesAFreshTensor(Module m) {
+        return m instanceof Conv2d || m instanceof Conv1d || m instanceof BatchNorm1d || m instanceof BatchNorm2d;
     }
 
     private static void flatten(Module m, List<Module> out) {
@@ -73,7 +93,9 @@ public final class InferencePlan {
     /** The model's output for {@code x}, as {@code model.forward(x)} gives it in evaluation mode under NoGrad. */
     public Tensor predict(Tensor x) {
         if (x == null) throw new BackpropException("InferencePlan.predict: input is null");
-        try (var g = NoGrad.enter(); var e = model.evalScope()) {
+        int batch = x.rank() < 2 ? 1 : x.size(0);
+        try (var g = NoGrad.enter(); var e = model.evalScope();
+             var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
             Tensor h = x;
             for (Step s : steps) h = s.run(h);
             // a buffer of this plan (or a view of one, after a Flatten or an Identity) is copied out
@@ -104,7 +126,7 @@ public final class InferencePlan {
         return "InferencePlan(" + steps.size() + " steps, " + steps.stream().filter(s -> s instanceof Dense).count() + " of them dense)";
     }
 
-    private sealed interface Step permits Dense, Layer {
+    private sealed interface Step permits Dense, Layer, ThenReLU {
         Tensor run(Tensor x);
     }
 
@@ -112,6 +134,24 @@ public final class InferencePlan {
     private record Layer(Module module) implements Step {
         public Tensor run(Tensor x) {
             return module.call(x);
+        }
+    }
+
+    /**
+     * A layer that writes a new tensor, then a ReLU over that tensor in place (what {@code
+     * Tensor.relu} computes, without a second tensor); out of place when the output is not a
+     * whole float32 array of its own.
+     */
+    private record ThenReLU(Module module) implements Step {
+        public Tensor run(Tensor x) {
+            Tensor y = module.call(x);
+            if (y.dtype() != DType.FLOAT32 || !y.isContiguous() || y.offset() != 0 || x.dtype() == DType.FLOAT32 && Storage.floats(x) == Storage.floats(y)
+                    || Storage.floats(y).length != y.numel()) {
+                return y.relu();
+            }
+            float[] v = Storage.floats(y);
+            VectorMath.leakyRelu(v, 0, v, 0, v.length, 0f);
+            return y;
         }
     }
 

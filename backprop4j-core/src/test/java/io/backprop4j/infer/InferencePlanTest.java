@@ -60,6 +60,28 @@ class InferencePlanTest {
         assertEquals(0, plan.packedLayers(5));
     }
 
+    /** A CNN: the ReLUs after the convolutions and the batch norm run in place on those layers' outputs; the input is left as it was. */
+    @Test
+    void aConvolutionalNetworkGivesTheSameFloats() {
+        var rng = new SplittableRandom(5);
+        Sequential model = new Sequential(new io.backprop4j.nn.Conv2d(2, 6, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                new io.backprop4j.nn.Conv2d(6, 8, 3, 1, 0, rng), new io.backprop4j.nn.BatchNorm2d(8), new ReLU(), new io.backprop4j.nn.Flatten(),
+                new ReLU(), new Linear(8 * 3 * 3, 20, rng), new ReLU(), new Linear(20, 4, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        for (int batch : new int[] {1, 2, 5}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 2, 10, 10);
+            float[] before = x.toFloatArray();
+            assertSameFloats("batch " + batch, forward(model, x), plan.predict(x));
+            assertArrayEquals(before, x.toFloatArray(), 0f, "the input");
+        }
+        // a ReLU right on the input is never done in place
+        Sequential relu = new Sequential(new ReLU(), new Linear(6, 3, rng));
+        Tensor x = Tensor.randn(rng, DType.FLOAT32, 1, 6);
+        float[] before = x.toFloatArray();
+        assertSameFloats("a ReLU first", forward(relu, x), InferencePlan.of(relu).predict(x));
+        assertArrayEquals(before, x.toFloatArray(), 0f);
+    }
+
     @Test
     void aResultIsNotOverwrittenByTheNextCall() {
         var rng = new SplittableRandom(2);
