@@ -13,6 +13,7 @@ module io.backprop4j {
     exports io.backprop4j.tensor;
     exports io.backprop4j.autograd;
     exports io.backprop4j.nn;
+    exports io.backprop4j.infer;
     exports io.backprop4j.loss;
     exports io.backprop4j.optim;
     exports io.backprop4j.data;

@@ -43,6 +43,7 @@ class ArchitectureTest {
             Map.entry("internal", Set.of("", "tensor")),
             Map.entry("autograd", Set.of("", "tensor")),
             Map.entry("nn", Set.of("", "tensor", "internal")),
+            Map.entry("infer", Set.of("", "tensor", "internal", "internal.kernel", "nn")),
             Map.entry("loss", Set.of("", "tensor")),
             Map.entry("optim", Set.of("", "tensor", "internal", "internal.kernel", "nn")),
             Map.entry("io", Set.of("", "tensor", "internal")),

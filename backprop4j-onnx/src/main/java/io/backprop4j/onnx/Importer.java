@@ -428,7 +428,7 @@ final class Importer {
         if (spatial != 1 && spatial != 2) throw fail(n, "weight of shape " + Arrays.toString(w.dims()) + ": backprop4j has 1-D and 2-D convolutions");
         if (rank != -1 && rank != spatial + 2) throw fail(n, "a " + spatial + "-D convolution of a rank-" + rank + " value");
         int[] pads = pads(n, spatial);
-        if (extraPad != null) {
+        if (extraPad != null && !same(n)) {
             if (spatial != 2) throw fail(n, "a Pad before a 1-D convolution is not supported");
             pads = plus(pads, extraPad);
         }
@@ -445,12 +445,14 @@ final class Importer {
             if (b.dims().length != 1 || b.dims()[0] != w.dims()[0]) throw fail(n, "bias of shape " + Arrays.toString(b.dims()) + " does not fit the weight");
             bias = tensor(b);
         }
+        Module conv;
         try {
-            layers.add(spatial == 2 ? new Conv2d(weight, bias, stride, pads, dilation, group)
-                    : new Conv1d(weight, bias, stride[0], pads[0], dilation[0], group));
+            conv = spatial == 2 ? new Conv2d(weight, bias, stride, pads, dilation, group)
+                    : new Conv1d(weight, bias, stride[0], pads[0], dilation[0], group);
         } catch (io.backprop4j.BackpropException e) {
             throw fail(n, e.getMessage());
         }
+        layers.add(same(n) ? samePadded(n, conv, spatial, extraPad) : conv);
         rank = spatial + 2;
     }
 
@@ -464,12 +466,17 @@ final class Importer {
         try {
             if (n.opType().equals("MaxPool")) {
                 if (intAttr(n, "storage_order", 0) != 0) throw fail(n, "storage_order=1 is not supported");
-                layers.add(new MaxPool2d(kernel, stride, pads, ints(n, "dilations", 2, 1), ceil));
+                Module max = new MaxPool2d(kernel, stride, pads, ints(n, "dilations", 2, 1), ceil);
+                layers.add(same(n) ? samePadded(n, max, 2, extraPad) : max);
             } else {
                 if (n.attrs().containsKey("dilations") && !Arrays.equals(ints(n, "dilations", 2, 1), new int[] {1, 1})) {
                     throw fail(n, "dilations are not supported for average pooling");
                 }
                 boolean countPad = intAttr(n, "count_include_pad", 0) != 0;
+                if (same(n)) {
+                    layers.add(samePadded(n, new AvgPool2d(kernel, stride, pads, ceil, countPad, 0), 2, extraPad));
+                    return;
+                }
                 if (extraPad != null) {
                     // the Pad's zeros are part of every window that reaches them: they count
                     if (!countPad && (pads[0] != 0 || pads[1] != 0)) throw fail(n, "pads of its own that do not count, after a Pad");
@@ -792,11 +799,37 @@ final class Importer {
         return out;
     }
 
-    /** Symmetric pads [begin..., end...] as one padding per axis; auto_pad must be NOTSET or VALID. */
+    /** SAME_UPPER or SAME_LOWER: the padding is worked out from each input's size ({@link SamePadded}). */
+    private boolean same(Node n) {
+        String autoPad = stringAttr(n, "auto_pad", "NOTSET");
+        return autoPad.equals("SAME_UPPER") || autoPad.equals("SAME_LOWER");
+    }
+
+    /** A layer with auto_pad SAME_UPPER or SAME_LOWER: 2-D, no Pad before it, no rounding up. */
+    private Module samePadded(Node n, Module layer, int spatial, int[] extraPad) {
+        String autoPad = stringAttr(n, "auto_pad", "NOTSET");
+        if (spatial != 2) throw fail(n, "auto_pad=" + q(autoPad) + " on a " + spatial + "-D convolution: backprop4j works SAME padding out for images only");
+        if (extraPad != null) throw fail(padNode, "pads with zeros before " + n.describe() + ", whose auto_pad=" + q(autoPad) + " pads too");
+        if (intAttr(n, "ceil_mode", 0) != 0) throw fail(n, "ceil_mode=1 with auto_pad=" + q(autoPad) + " (SAME fixes the output size)");
+        int[] dilations = ints(n, "dilations", 2, 1);
+        if (dilations[0] != 1 || dilations[1] != 1) {
+            throw fail(n, "dilations " + Arrays.toString(dilations) + " with auto_pad=" + q(autoPad) + " are not supported (ONNX Runtime refuses them too)");
+        }
+        try {
+            return new SamePadded(layer, autoPad.equals("SAME_LOWER"));
+        } catch (io.backprop4j.BackpropException e) {
+            throw fail(n, e.getMessage());
+        }
+    }
+
+    /**
+     * Symmetric pads [begin..., end...] as one padding per axis; auto_pad NOTSET or VALID, or
+     * SAME_UPPER / SAME_LOWER (none here: {@link #samePadded} pads).
+     */
     private int[] pads(Node n, int spatial) {
         String autoPad = stringAttr(n, "auto_pad", "NOTSET");
-        if (autoPad.equals("VALID")) return new int[spatial];
-        if (!autoPad.equals("NOTSET")) throw fail(n, "auto_pad=" + q(autoPad) + " is not supported (give pads instead)");
+        if (autoPad.equals("VALID") || same(n)) return new int[spatial];
+        if (!autoPad.equals("NOTSET")) throw fail(n, "auto_pad=" + q(autoPad) + " is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID");
         int[] p = ints(n, "pads", 2 * spatial, 0);
         int[] out = Arrays.copyOf(p, spatial);
         for (int i = 0; i < spatial; i++) {

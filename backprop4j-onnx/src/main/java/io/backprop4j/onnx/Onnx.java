@@ -44,7 +44,8 @@ import java.util.random.RandomGenerator;
  * constant become {@link Elementwise} layers, Reshape a {@link Reshape} (or a Flatten, for the
  * shape {@code [x.size(0), -1]} that PyTorch computes with Shape, Gather, Unsqueeze and Concat
  * when the batch is dynamic); a Pad of zeros (with opset 18's axes too) goes into the Conv or
- * AveragePool after it. Anything else is refused
+ * AveragePool after it; auto_pad SAME_UPPER and SAME_LOWER make a {@link SamePadded} layer (the
+ * padding worked out from each input's size). Anything else is refused
  * in one line naming the operator and the node; a corrupt or truncated file in one line naming
  * the file and the byte.
  *

@@ -40,7 +40,7 @@ class OnnxImportTest {
 
     @Test
     void pytorchsExportsPredictWhatPyTorchPredicts() {
-        for (String name : List.of("mlp", "cnn", "gap", "gelu", "view", "view3")) {
+        for (String name : List.of("mlp", "cnn", "gap", "gelu", "view", "view3", "unflatten")) {
             Map<String, Tensor> io = OnnxTesting.tensors(name + ".io.safetensors");
             for (int opset : new int[] {13, 17}) {
                 String file = name + ".opset" + opset + ".onnx";
@@ -81,6 +81,15 @@ class OnnxImportTest {
         Sequential view3 = load("view3.opset17.onnx");
         assertEquals(List.of("Conv2d", "Tanh", "Reshape", "Conv1d", "ReLU", "Flatten", "Linear"), kinds(view3));
         assertArrayEquals(new int[] {0, 0, -1}, ((Reshape) view3.layers().get(2)).shape());
+        // a Linear's features made images in mid-graph: x.view(x.size(0), 2, 4, 4), computed from the input's shape, is
+        // Reshape([0, 2, 4, 4]); x.reshape(-1, 1, 4, 4), a constant shape, is Reshape([-1, 1, 4, 4])
+        for (int opset : new int[] {13, 17}) {
+            Sequential unflatten = load("unflatten.opset" + opset + ".onnx");
+            assertEquals(List.of("Linear", "ReLU", "Reshape", "Conv2d", "Flatten", "Linear", "Tanh", "Reshape", "Conv2d", "ReLU", "Flatten",
+                    "Linear"), kinds(unflatten));
+            assertArrayEquals(new int[] {0, 2, 4, 4}, ((Reshape) unflatten.layers().get(2)).shape());
+            assertArrayEquals(new int[] {-1, 1, 4, 4}, ((Reshape) unflatten.layers().get(7)).shape());
+        }
         // a size moved to another position (x.view(x.size(0), x.size(0), -1)) is not worked out: the branch is refused in one line
         OnnxFile.Model m = OnnxFile.decode(OnnxTesting.resource("view3.opset17.onnx"));
         List<OnnxFile.Node> nodes = new java.util.ArrayList<>(m.graph().nodes());
@@ -268,9 +277,97 @@ class OnnxImportTest {
         Tensor out = predict(b, x);
         assertArrayEquals(new int[] {2, 2 * 2 * 2}, out.shape());   // 6 - 2 = 4, pooled to 2
         OnnxTesting.assertClose("VALID (ONNX Runtime)", OnnxTesting.runtime(valid, x), out, 1e-5);
-        byte[] same = withNodes(m, 17, List.of(edit(conv, conv.inputs(), Map.of("auto_pad", stringAttr("auto_pad", "SAME_UPPER")), "pads"),
+        byte[] unknown = withNodes(m, 17, List.of(edit(conv, conv.inputs(), Map.of("auto_pad", stringAttr("auto_pad", "SAME")), "pads"),
                 pool, nodes.get(2)), Map.of());
-        var e = assertThrows(FormatException.class, () -> Onnx.fromBytes(same, "same.onnx", new SplittableRandom(0)));
-        assertTrue(e.getMessage().contains("auto_pad=\"SAME_UPPER\" is not supported"), e.getMessage());
+        var e = assertThrows(FormatException.class, () -> Onnx.fromBytes(unknown, "same.onnx", new SplittableRandom(0)));
+        assertTrue(e.getMessage().contains("auto_pad=\"SAME\" is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID"), e.getMessage());
+    }
+
+    /**
+     * auto_pad SAME_UPPER and SAME_LOWER on Conv (stride 2, and a 2 x 3 kernel), MaxPool and
+     * AveragePool (counting the padding and not), against ONNX Runtime, on sizes where the padding
+     * is odd (one more at the end, or at the start) and even, and with a batch of another size.
+     */
+    @Test
+    void autoPadSameUpperAndLower() {
+        var rng = new SplittableRandom(13);
+        // Conv k4 s2 -> MaxPool k3 s2 -> Conv k2x3 -> AvgPool k2 s1 -> Flatten; their pads replaced by auto_pad
+        Sequential net = new Sequential(new io.backprop4j.nn.Conv2d(2, 3, 4, 2, 0, rng),
+                new io.backprop4j.nn.MaxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, false),
+                new io.backprop4j.nn.Conv2d(Tensor.randn(rng, io.backprop4j.tensor.DType.FLOAT32, 2, 3, 2, 3), null,
+                        new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1),
+                new io.backprop4j.nn.AvgPool2d(new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, false, true, 0),
+                new io.backprop4j.nn.Flatten());
+        OnnxFile.Model exported = OnnxFile.decode(Onnx.toBytes(net, new int[] {2, 30, 30}));
+        // images of any size: the input [batch, 2, h, w], the output [batch, features]
+        var g = exported.graph();
+        OnnxFile.ValueInfo in = g.inputs().get(0), out = g.outputs().get(0);
+        OnnxFile.Model m = new OnnxFile.Model(exported.irVersion(), exported.opsets(), exported.producer(), new OnnxFile.Graph(g.name(), g.nodes(),
+                g.initializers(), List.of(new OnnxFile.ValueInfo(in.name(), in.elemType(), List.of("batch", 2L, "h", "w"))),
+                List.of(new OnnxFile.ValueInfo(out.name(), out.elemType(), List.of("batch", "features")))));
+        List<OnnxFile.Node> nodes = m.graph().nodes();
+        assertEquals(List.of("Conv", "MaxPool", "Conv", "AveragePool", "Flatten"), nodes.stream().map(OnnxFile.Node::opType).toList());
+        int checked = 0;
+        for (String mode : new String[] {"SAME_UPPER", "SAME_LOWER"}) {
+            for (int countPad : new int[] {0, 1}) {
+                List<OnnxFile.Node> edited = new java.util.ArrayList<>();
+                for (OnnxFile.Node n : nodes) {
+                    if (n.opType().equals("Flatten")) {
+                        edited.add(n);
+                        continue;
+                    }
+                    Map<String, OnnxFile.Attr> attrs = new java.util.HashMap<>(Map.of("auto_pad", stringAttr("auto_pad", mode)));
+                    if (n.opType().equals("AveragePool")) attrs.put("count_include_pad", new OnnxFile.Attr("count_include_pad", OnnxFile.A_INT, 0, countPad, null, null, null, null));
+                    edited.add(edit(n, n.inputs(), attrs, "pads"));
+                }
+                byte[] bytes = withNodes(m, 17, edited, Map.of());
+                Sequential model = Onnx.fromBytes(bytes, "same.onnx", new SplittableRandom(0));
+                assertEquals(List.of("SamePadded", "SamePadded", "SamePadded", "SamePadded", "Flatten"), kinds(model));
+                for (int[] shape : new int[][] {{3, 2, 9, 8}, {1, 2, 8, 8}, {2, 2, 7, 10}}) {
+                    Tensor x = Tensor.randn(rng, io.backprop4j.tensor.DType.FLOAT32, shape);
+                    String what = mode + ", count_include_pad=" + countPad + ", input " + Arrays.toString(shape);
+                    OnnxTesting.assertClose(what, OnnxTesting.runtime(bytes, x), predict(model, x), 1e-5);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(12, checked);
+        // the padding of [9, 8] by the first Conv (k 4, s 2): 3 rows (odd) and 2 columns
+        var lower = new SamePadded(new io.backprop4j.nn.Conv2d(1, 1, 4, 2, 0, rng), true);
+        var first = new SamePadded(new io.backprop4j.nn.Conv2d(1, 1, 4, 2, 0, rng), false);
+        assertArrayEquals(new int[] {1, 2, 1, 1}, first.pads(9, 8));
+        assertArrayEquals(new int[] {2, 1, 1, 1}, lower.pads(9, 8));
+        // ceil_mode with SAME is refused in one line, naming the node
+        OnnxFile.Node pool = nodes.get(1);
+        byte[] ceil = withNodes(m, 17, List.of(nodes.get(0), edit(pool, pool.inputs(), Map.of("auto_pad", stringAttr("auto_pad", "SAME_UPPER"),
+                "ceil_mode", new OnnxFile.Attr("ceil_mode", OnnxFile.A_INT, 0, 1, null, null, null, null)), "pads"), nodes.get(2), nodes.get(3), nodes.get(4)), Map.of());
+        var e = assertThrows(FormatException.class, () -> Onnx.fromBytes(ceil, "ceil.onnx", new SplittableRandom(0)));
+        assertTrue(e.getMessage().startsWith("ceil.onnx, node 1 "), e.getMessage());
+        assertTrue(e.getMessage().contains("ceil_mode=1 with auto_pad=\"SAME_UPPER\""), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+        // dilations with SAME are refused, as ONNX Runtime refuses them
+        OnnxFile.Node conv = nodes.get(0);
+        byte[] dilated = withNodes(m, 17, List.of(edit(conv, conv.inputs(), Map.of("auto_pad", stringAttr("auto_pad", "SAME_LOWER"),
+                "dilations", intsAttr("dilations", 2, 2)), "pads"), nodes.get(1), nodes.get(2), nodes.get(3), nodes.get(4)), Map.of());
+        var d = assertThrows(FormatException.class, () -> Onnx.fromBytes(dilated, "dilated.onnx", new SplittableRandom(0)));
+        assertEquals("dilated.onnx, node 0 \"/0/Conv\" (Conv): dilations [2, 2] with auto_pad=\"SAME_LOWER\" are not supported (ONNX Runtime refuses them too)",
+                d.getMessage());
+    }
+
+    /** SAME padding is differentiable: a float64 gradient check of the input through each kind of layer it pads. */
+    @Test
+    void samePaddedGradients() {
+        var rng = new SplittableRandom(14);
+        var f64 = io.backprop4j.tensor.DType.FLOAT64;
+        List<Module> layers = List.of(
+                new SamePadded(new io.backprop4j.nn.Conv2d(Tensor.randn(rng, f64, 2, 2, 2, 3), Tensor.randn(rng, f64, 2),
+                        new int[] {2, 1}, new int[] {0, 0}, new int[] {1, 1}, 1), false),
+                new SamePadded(new io.backprop4j.nn.MaxPool2d(new int[] {3, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, false), true),
+                new SamePadded(new io.backprop4j.nn.AvgPool2d(new int[] {2, 3}, new int[] {1, 2}, new int[] {0, 0}, false, false, 0), false),
+                new SamePadded(new io.backprop4j.nn.AvgPool2d(new int[] {2, 3}, new int[] {1, 2}, new int[] {0, 0}, false, true, 0), true));
+        for (Module layer : layers) {
+            Tensor x = Tensor.randn(rng, f64, 2, 2, 5, 4).requiresGrad(true);
+            io.backprop4j.autograd.GradCheck.check(t -> layer.forward(t[0]), rng, x);   // throws naming the element when wrong
+        }
     }
 }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.backprop4j.infer.InferencePlan;
 import io.backprop4j.io.Safetensors;
 import io.backprop4j.nn.Conv2d;
 import io.backprop4j.nn.Flatten;
@@ -32,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Inference speed side by side (issue 13 item 6): the fmnist MLP 784-512-256-10 and the fmnist
- * CNN of tools/bench/pytorch_reference.py, with seeded weights, in backprop4j (forward under
- * NoGrad, eval mode), in ONNX Runtime Java (the file {@link Onnx#save} writes, 2 intra-op
+ * CNN of tools/bench/pytorch_reference.py, with seeded weights, in backprop4j ({@link
+ * InferencePlan#predict}, which gives the same floats as the forward under NoGrad in eval mode,
+ * timed too), in ONNX Runtime Java (the file {@link Onnx#save} writes, 2 intra-op
  * threads, a heap FloatBuffer input) and in PyTorch (tools/bench/predict_pytorch.py on the
  * weights {@link PyTorchState#toPyTorch} writes, 2 threads). Batch 1: microseconds per sample,
  * the median of many calls; batch 256: samples per second, 256 over the median call. A test
@@ -116,7 +118,7 @@ public final class PredictBench {
         Path script = args.length == 2 ? Path.of(args[1]) : null;
         System.out.println("java " + Runtime.version() + ", " + THREADS + " threads, batch 1: median microseconds per sample, "
                 + "batch 256: samples per second (256 / median call)");
-        // model -> batch -> {ours, ort}
+        // model -> batch -> {ours (the plan), ort, ours (forward)}
         Map<String, double[][]> figures = new HashMap<>();
         var rng = new SplittableRandom(1);
         for (Model m : models(0)) {
@@ -124,7 +126,8 @@ public final class PredictBench {
             Onnx.save(m.net(), m.sample(), dir.resolve(m.name() + ".onnx"));
             Safetensors.write(dir.resolve(m.name() + ".safetensors"), PyTorchState.toPyTorch(m.net()), Map.of());
             Map<String, Tensor> io = new HashMap<>();
-            double[][] f = new double[BATCHES.length][2];
+            double[][] f = new double[BATCHES.length][3];
+            InferencePlan plan = InferencePlan.of(m.net());
             try (var ort = new Ort(onnx, THREADS); var g = NoGrad.enter(); var e = m.net().evalScope()) {
                 for (int b = 0; b < BATCHES.length; b++) {
                     int batch = BATCHES[b];
@@ -138,12 +141,17 @@ public final class PredictBench {
                     double diff = maxRelDiff(ours.toFloatArray(), theirs);
                     System.out.printf(Locale.ROOT, "%s batch %d: backprop4j vs ONNX Runtime, max |a-b|/(1+|b|) = %.2e%n", m.name(), batch, diff);
                     if (!(diff <= 1e-5)) throw new IllegalStateException(m.name() + ": backprop4j and ONNX Runtime disagree by " + diff);
+                    if (!Arrays.equals(ours.toFloatArray(), plan.predict(x).toFloatArray())) {
+                        throw new IllegalStateException(m.name() + " batch " + batch + ": the plan and the forward give different floats");
+                    }
                     io.put("x" + batch, x);
                     io.put("y" + batch, ours);
-                    double oursS = medianSeconds(() -> m.net().forward(x));
+                    double planS = medianSeconds(() -> plan.predict(x));
                     double ortS = medianSeconds(() -> ort.run(buf, lshape));
-                    f[b][0] = batch == 1 ? oursS * 1e6 : batch / oursS;
+                    double oursS = medianSeconds(() -> m.net().forward(x));
+                    f[b][0] = batch == 1 ? planS * 1e6 : batch / planS;
                     f[b][1] = batch == 1 ? ortS * 1e6 : batch / ortS;
+                    f[b][2] = batch == 1 ? oursS * 1e6 : batch / oursS;
                 }
             }
             Safetensors.write(dir.resolve(m.name() + ".io.safetensors"), io, Map.of());
@@ -151,7 +159,7 @@ public final class PredictBench {
         }
         Map<String, Double> torch = script == null ? Map.of() : pytorch(script, dir);
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-11s %5s %12s %12s %12s  %s%n", "model", "batch", "backprop4j", "ONNX Runtime", "PyTorch", "ratio");
+        System.out.printf(Locale.ROOT, "%-11s %5s %12s %12s %12s %12s  %s%n", "model", "batch", "backprop4j", "(forward)", "ONNX Runtime", "PyTorch", "ratio");
         for (Model m : models(0)) {
             double[][] f = figures.get(m.name());
             for (int b = 0; b < BATCHES.length; b++) {
@@ -165,7 +173,7 @@ public final class PredictBench {
                     double best = Math.max(f[b][1], pt == null ? 0 : pt);
                     ratio = String.format(Locale.ROOT, "%.2f (ours/best throughput, target >= 1.0)", f[b][0] / best);
                 }
-                System.out.printf(Locale.ROOT, "%-11s %5d %9.1f %s %9.1f %s %12s  %s%n", m.name(), batch, f[b][0], unit, f[b][1], unit,
+                System.out.printf(Locale.ROOT, "%-11s %5d %9.1f %s %9.1f %s %9.1f %s %12s  %s%n", m.name(), batch, f[b][0], unit, f[b][2], unit, f[b][1], unit,
                         pt == null ? "-" : String.format(Locale.ROOT, "%9.1f %s", pt, unit), ratio);
             }
         }

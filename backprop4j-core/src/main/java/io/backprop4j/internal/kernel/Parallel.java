@@ -94,10 +94,47 @@ public final class Parallel {
     }
 
     /**
+     * A scope in which {@link #forRange} runs every range on the calling thread (scopes nest and
+     * belong to the thread): for work too small to be worth a hand-off, such as inference on one
+     * sample, where waking a worker (tens of microseconds, more on a loaded machine) costs more
+     * than the work. Results do not change: the kernels give the same floats with any number of
+     * threads.
+     *
+     * <pre>{@code
+     * try (var t = Parallel.onCallingThread()) { ... }
+     * }</pre>
+     */
+    public static CallingThread onCallingThread() {
+        int[] depth = INLINE.get();
+        depth[0]++;
+        return new CallingThread(depth);
+    }
+
+    /** The scope of {@link #onCallingThread}; closing it twice is harmless. */
+    public static final class CallingThread implements AutoCloseable {
+        private final int[] depth;
+        private boolean closed;
+
+        private CallingThread(int[] depth) {
+            this.depth = depth;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                depth[0]--;
+            }
+        }
+    }
+
+    private static final ThreadLocal<int[]> INLINE = ThreadLocal.withInitial(() -> new int[1]);
+
+    /**
      * Runs {@code body} over {@code [0, n)} split into contiguous chunks of about {@code grain}
      * indices or more (at most {@code 4 * threads()} chunks), in parallel, and returns when all
      * are done. Runs {@code body.run(0, n)} inline when {@code n <= grain}, when there is one
-     * thread, when called from a pool thread, or when the pool is busy with another call. The
+     * thread, when called from a pool thread or inside {@link #onCallingThread}, or when the pool is busy with another call. The
      * first exception thrown by a chunk is rethrown here after all chunks have finished.
      *
      * @param n     the size of the range; nothing happens when {@code n <= 0}
@@ -111,7 +148,7 @@ public final class Parallel {
             throw new BackpropException(Pool.CONFIG_ERROR);
         }
         int g = Math.max(1, grain);
-        if (n <= g || Pool.THREADS == 1 || Thread.currentThread() instanceof Worker) {
+        if (n <= g || Pool.THREADS == 1 || Thread.currentThread() instanceof Worker || INLINE.get()[0] > 0) {
             body.run(0, n);
             return;
         }

@@ -50,6 +50,29 @@ class ParallelTest {
         assertSame(Thread.currentThread(), seen.get(0));
     }
 
+    /** Inside onCallingThread a range of many grains is one chunk on the caller; after the scope (nested twice) it is split again. */
+    @Test
+    void onCallingThreadKeepsEveryRangeOnTheCaller() {
+        List<Thread> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger calls = new AtomicInteger();
+        try (var outer = Parallel.onCallingThread()) {
+            try (var inner = Parallel.onCallingThread()) {
+                Parallel.forRange(1000, 1, (from, to) -> {
+                    calls.incrementAndGet();
+                    seen.add(Thread.currentThread());
+                });
+            }
+            Parallel.forRange(1000, 1, (from, to) -> calls.incrementAndGet());
+            outer.close();
+            outer.close();   // twice: no effect
+        }
+        assertEquals(2, calls.get());
+        assertEquals(List.of(Thread.currentThread()), seen);
+        calls.set(0);
+        Parallel.forRange(1000, 1, (from, to) -> calls.incrementAndGet());
+        assertEquals(Parallel.threads() == 1 ? 1 : Math.min(1000, 4 * Parallel.threads()), calls.get());
+    }
+
     @Test
     void nestedCallsRunInlineWithoutDeadlock() {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {

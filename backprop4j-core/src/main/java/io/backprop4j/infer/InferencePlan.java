@@ -1,0 +1,209 @@
+package io.backprop4j.infer;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.internal.Storage;
+import io.backprop4j.internal.kernel.PackedGemv;
+import io.backprop4j.internal.kernel.Parallel;
+import io.backprop4j.internal.kernel.VectorMath;
+import io.backprop4j.nn.BatchNorm1d;
+import io.backprop4j.nn.BatchNorm2d;
+import io.backprop4j.nn.Conv1d;
+import io.backprop4j.nn.Conv2d;
+import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.Module;
+import io.backprop4j.nn.ReLU;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.NoGrad;
+import io.backprop4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A Sequential prepared for prediction of a few samples at a time: {@link #predict} gives the
+ * same floats as {@code model.forward(x)} under {@link NoGrad} in evaluation mode, faster at
+ * batch 1 to 4. A float32 {@link Linear} whose product takes the matrix-vector kernel keeps its
+ * weight packed in panels (read as one run of memory per panel, {@link PackedGemv}), writes into
+ * a buffer kept between calls (the bias first, the product added on top, as {@code Linear} does)
+ * and takes a {@link ReLU} right after it in the same buffer; a ReLU after a convolution or a
+ * batch norm overwrites that layer's new output in place; every other layer, and every
+ * Linear at a larger batch, runs its own {@code forward}. Up to {@link #ONE_THREAD_BATCH}
+ * samples stay on the calling thread.
+ *
+ * <pre>{@code
+ * InferencePlan plan = InferencePlan.of(model);
+ * Tensor probabilities = plan.predict(x);   // x [1, 784]: what model.forward(x) gives, in eval mode without a graph
+ * }</pre>
+ *
+ * <p>The packed weights follow the model: a weight or bias changed since (an optimiser step,
+ * {@code loadStateDict}) is packed again on the next call ({@link Tensor#version()}). The
+ * returned tensor is the caller's; the buffers are the plan's, so one plan serves one thread at a
+ * time. Forward hooks of the planned Linear and ReLU layers do not run.
+ */
+public final class InferencePlan {
+    /**
+     * Batches up to this size run on the calling thread ({@code Parallel.onCallingThread}, internal): a
+     * hand-off to a worker costs more than the work of a few samples.
+     */
+    public static final int ONE_THREAD_BATCH = 4;
+    private final Sequential model;
+    private final List<Step> steps;
+
+    private InferencePlan(Sequential model, List<Step> steps) {
+        this.model = model;
+        this.steps = steps;
+    }
+
+    /** The plan of {@code model} (nested Sequentials are flattened into one chain). */
+    public static InferencePlan of(Sequential model) {
+        if (model == null) throw new BackpropException("InferencePlan.of: model is null");
+        List<Module> layers = new ArrayList<>();
+        flatten(model, layers);
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
+                boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
+                steps.add(new Dense(l, relu));
+                if (relu) i++;
+            } else if (i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU && writesAFreshTensor(m)) {
+                steps.add(new ThenReLU(m));
+                i++;
+            } else {
+                steps.add(new Layer(m));
+            }
+        }
+        return new InferencePlan(model, List.copyOf(steps));
+    }
+
+    /** Layers whose forward returns a new tensor (never a view of its input), which a ReLU after it may overwrite. */
+    private static boolean writesAFreshTensor(Module m) {
+        return m instanceof Conv2d || m instanceof Conv1d || m instanceof BatchNorm1d || m instanceof BatchNorm2d;
+    }
+
+    private static void flatten(Module m, List<Module> out) {
+        if (m instanceof Sequential s) {
+            for (Module c : s.layers()) flatten(c, out);
+        } else {
+            out.add(m);
+        }
+    }
+
+    /** The model's output for {@code x}, as {@code model.forward(x)} gives it in evaluation mode under NoGrad. */
+    public Tensor predict(Tensor x) {
+        if (x == null) throw new BackpropException("InferencePlan.predict: input is null");
+        int batch = x.rank() < 2 ? 1 : x.size(0);
+        try (var g = NoGrad.enter(); var e = model.evalScope();
+             var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
+            Tensor h = x;
+            for (Step s : steps) h = s.run(h);
+            // a buffer of this plan (or a view of one, after a Flatten or an Identity) is copied out
+            if (h.dtype() == DType.FLOAT32) {
+                float[] data = Storage.floats(h);
+                for (Step s : steps) {
+                    if (s instanceof Dense d && d.owns(data)) return h.isContiguous() ? Tensor.of(copy(h), h.shape()) : h.contiguous();
+                }
+            }
+            return h;
+        }
+    }
+
+    /** The elements of a contiguous float32 tensor, copied. */
+    private static float[] copy(Tensor h) {
+        return Arrays.copyOfRange(Storage.floats(h), h.offset(), h.offset() + h.numel());
+    }
+
+    /** How many Linear layers run through the packed matrix-vector kernel at batch {@code batch}, for tests and reports. */
+    public int packedLayers(int batch) {
+        int n = 0;
+        for (Step s : steps) if (s instanceof Dense d && d.packs(batch)) n++;
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "InferencePlan(" + steps.size() + " steps, " + steps.stream().filter(s -> s instanceof Dense).count() + " of them dense)";
+    }
+
+    private sealed interface Step permits Dense, Layer, ThenReLU {
+        Tensor run(Tensor x);
+    }
+
+    /** A layer run as it is. */
+    private record Layer(Module module) implements Step {
+        public Tensor run(Tensor x) {
+            return module.call(x);
+        }
+    }
+
+    /**
+     * A layer that writes a new tensor, then a ReLU over that tensor in place (what {@code
+     * Tensor.relu} computes, without a second tensor); out of place when the output is not a
+     * whole float32 array of its own.
+     */
+    private record ThenReLU(Module module) implements Step {
+        public Tensor run(Tensor x) {
+            Tensor y = module.call(x);
+            if (y.dtype() != DType.FLOAT32 || !y.isContiguous() || y.offset() != 0 || x.dtype() == DType.FLOAT32 && Storage.floats(x) == Storage.floats(y)
+                    || Storage.floats(y).length != y.numel()) {
+                return y.relu();
+            }
+            float[] v = Storage.floats(y);
+            VectorMath.leakyRelu(v, 0, v, 0, v.length, 0f);
+            return y;
+        }
+    }
+
+    /** A float32 Linear, and the ReLU after it when {@code relu}. */
+    private static final class Dense implements Step {
+        private final Linear linear;
+        private final boolean relu;
+        private final int in, out;
+        private float[] packed;
+        private int weightVersion = -1;
+        /** One buffer per batch size 1..4, and its tensor. */
+        private final Tensor[] buffers = new Tensor[5];
+
+        Dense(Linear linear, boolean relu) {
+            this.linear = linear;
+            this.relu = relu;
+            this.in = linear.inFeatures();
+            this.out = linear.outFeatures();
+        }
+
+        boolean owns(float[] data) {
+            for (Tensor t : buffers) if (t != null && Storage.floats(t) == data) return true;
+            return false;
+        }
+
+        boolean packs(int m) {
+            return m >= 1 && m <= 4 && PackedGemv.applies(m, out, in);
+        }
+
+        public Tensor run(Tensor x) {
+            int m = x.rank() == 2 ? x.size(0) : -1;
+            if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != in || !packs(m)) {
+                Tensor y = linear.call(x);
+                return relu ? y.relu() : y;
+            }
+            Tensor w = linear.weight(), b = linear.bias();
+            if (packed == null || w.version() != weightVersion) {
+                Tensor wc = w.contiguous();
+                packed = PackedGemv.pack(Storage.floats(wc), wc.offset(), in, out);
+                weightVersion = w.version();
+            }
+            Tensor xc = x.contiguous();
+            if (buffers[m] == null) buffers[m] = Tensor.zeros(DType.FLOAT32, m, out);
+            float[] y = Storage.floats(buffers[m]);
+            if (b != null) {
+                Tensor bc = b.contiguous();
+                float[] bias = Storage.floats(bc);
+                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, i * out, out);
+            }
+            PackedGemv.run(m, out, in, Storage.floats(xc), xc.offset(), packed, b != null ? 1f : 0f, y, 0);
+            if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);   // what Tensor.relu does, in place
+            return buffers[m];
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.backprop4j.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.backprop4j.BackpropException;
+import io.backprop4j.internal.kernel.Simd;
+import io.backprop4j.nn.BatchNorm1d;
+import io.backprop4j.nn.Dropout;
+import io.backprop4j.nn.Identity;
+import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.Module;
+import io.backprop4j.nn.ReLU;
+import io.backprop4j.nn.Sequential;
+import io.backprop4j.nn.Softmax;
+import io.backprop4j.nn.Tanh;
+import io.backprop4j.optim.SGD;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.NoGrad;
+import io.backprop4j.tensor.Tensor;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** {@link InferencePlan#predict} gives the very floats of the model's own forward (NoGrad, eval mode), at any batch. */
+class InferencePlanTest {
+    private static Tensor forward(Module model, Tensor x) {
+        try (var g = NoGrad.enter(); var e = model.evalScope()) {
+            return model.forward(x);
+        }
+    }
+
+    private static void assertSameFloats(String what, Tensor expected, Tensor actual) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        assertArrayEquals(expected.toFloatArray(), actual.toFloatArray(), 0f, what);   // 0f: the same floats (NaN-safe)
+    }
+
+    /**
+     * Widths that leave a narrower last panel and columns past the last whole vector (300 = 2 x 128 + 44 with
+     * 16 lanes, 4 x 64 + 44 with 8, 9 x 32 + 12 with 4), with and without a ReLU after the Linear, a bias and none.
+     */
+    @Test
+    void theSameFloatsAsTheModelsForwardAtEveryBatch() {
+        var rng = new SplittableRandom(1);
+        Sequential model = new Sequential(new Linear(37, 300, rng), new ReLU(), new Linear(300, 130, rng), new Tanh(),
+                new Linear(Tensor.randn(rng, DType.FLOAT32, 130, 77), null), new ReLU(), new BatchNorm1d(77), new Dropout(0.3, rng),
+                new Linear(77, 10, rng), new Softmax());
+        InferencePlan plan = InferencePlan.of(model);
+        int checked = 0;
+        for (int batch : new int[] {1, 2, 3, 4, 5, 9}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 37);
+            assertSameFloats("batch " + batch, forward(model, x), plan.predict(x));
+            checked++;
+        }
+        assertEquals(6, checked);
+        // the packed kernel where the model's own product takes the matrix-vector kernel, never past 4 rows
+        assertEquals(Simd.AVAILABLE ? 4 : 0, plan.packedLayers(1));
+        assertEquals(Simd.AVAILABLE ? 4 : 0, plan.packedLayers(4));
+        assertEquals(0, plan.packedLayers(5));
+    }
+
+    /** A CNN: the ReLUs after the convolutions and the batch norm run in place on those layers' outputs; the input is left as it was. */
+    @Test
+    void aConvolutionalNetworkGivesTheSameFloats() {
+        var rng = new SplittableRandom(5);
+        Sequential model = new Sequential(new io.backprop4j.nn.Conv2d(2, 6, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                new io.backprop4j.nn.Conv2d(6, 8, 3, 1, 0, rng), new io.backprop4j.nn.BatchNorm2d(8), new ReLU(), new io.backprop4j.nn.Flatten(),
+                new ReLU(), new Linear(8 * 3 * 3, 20, rng), new ReLU(), new Linear(20, 4, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        for (int batch : new int[] {1, 2, 5}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 2, 10, 10);
+            float[] before = x.toFloatArray();
+            assertSameFloats("batch " + batch, forward(model, x), plan.predict(x));
+            assertArrayEquals(before, x.toFloatArray(), 0f, "the input");
+        }
+        // a ReLU right on the input is never done in place
+        Sequential relu = new Sequential(new ReLU(), new Linear(6, 3, rng));
+        Tensor x = Tensor.randn(rng, DType.FLOAT32, 1, 6);
+        float[] before = x.toFloatArray();
+        assertSameFloats("a ReLU first", forward(relu, x), InferencePlan.of(relu).predict(x));
+        assertArrayEquals(before, x.toFloatArray(), 0f);
+    }
+
+    @Test
+    void aResultIsNotOverwrittenByTheNextCall() {
+        var rng = new SplittableRandom(2);
+        Sequential model = new Sequential(new Linear(20, 40, rng), new ReLU(), new Linear(40, 30, rng), new Identity());
+        InferencePlan plan = InferencePlan.of(model);
+        Tensor a = Tensor.randn(rng, DType.FLOAT32, 1, 20), b = Tensor.randn(rng, DType.FLOAT32, 1, 20);
+        Tensor ya = plan.predict(a);
+        float[] first = ya.toFloatArray();
+        Tensor yb = plan.predict(b);
+        assertNotSame(ya, yb);
+        assertArrayEquals(first, ya.toFloatArray(), 0f);
+        assertSameFloats("second call", forward(model, b), yb);
+    }
+
+    /** An optimiser step or a loaded state changes the weights: the plan packs them again. */
+    @Test
+    void changedWeightsArePackedAgain() {
+        var rng = new SplittableRandom(3);
+        Sequential model = new Sequential(new Linear(50, 200, rng), new ReLU(), new Linear(200, 6, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        Tensor x = Tensor.randn(rng, DType.FLOAT32, 1, 50);
+        plan.predict(x);
+        model.zeroGrad();
+        model.forward(x).sum().backward();
+        new SGD(model.parameters(), 0.5).step();
+        assertSameFloats("after an SGD step", forward(model, x), plan.predict(x));
+        var state = new java.util.LinkedHashMap<>(model.stateDict());
+        state.put("0.weight", Tensor.randn(rng, DType.FLOAT32, 50, 200));
+        model.loadStateDict(state);
+        assertSameFloats("after loadStateDict", forward(model, x), plan.predict(x));
+    }
+
+    /** Float64 models, inputs of another rank, and errors: the layers' own forward, the same messages. */
+    @Test
+    void whatThePlanDoesNotPackRunsAsItIs() {
+        var rng = new SplittableRandom(4);
+        Sequential f64 = new Sequential(new Linear(8, 40, true, DType.FLOAT64, rng), new ReLU());
+        Tensor x = Tensor.randn(rng, DType.FLOAT64, 1, 8);
+        assertArrayEquals(forward(f64, x).toDoubleArray(), InferencePlan.of(f64).predict(x).toDoubleArray(), 0);
+        Sequential model = new Sequential(new Sequential(new Linear(8, 40, rng), new ReLU()), new Linear(40, 3, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        Tensor v = Tensor.randn(rng, DType.FLOAT32, 8);
+        assertSameFloats("a 1-D input", forward(model, v), plan.predict(v));
+        var wrong = assertThrows(BackpropException.class, () -> plan.predict(Tensor.randn(rng, DType.FLOAT32, 1, 9)));
+        var expected = assertThrows(BackpropException.class, () -> forward(model, Tensor.randn(rng, DType.FLOAT32, 1, 9)));
+        assertEquals(expected.getMessage(), wrong.getMessage());
+    }
+}
