@@ -2,7 +2,6 @@
 package io.backprop4j.internal.kernel;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -17,8 +16,6 @@ import jdk.incubator.vector.VectorSpecies;
  * transposition happens) and pads partial slivers with zeros, so the kernel never branches.
  * The B sliver (kc x NR) and the block of A stay in L2. The slice depth kc, MC and NC follow
  * from k and the cache budgets below ({@link #sliceDepth}, {@link #blockRows}, {@link #panelCols}).
- * A product of few rows ({@link #STREAM_B_ROWS}) reads an untransposed B where it lies instead
- * of packing it, as packing would copy every value of B for a handful of uses.
  *
  * <p>The tile is {@code mr} rows by two vectors ({@code NR = 2 * L} columns, L the lanes of the
  * preferred species). Its height follows the vector register count ({@link Simd#vectorRegisters}):
@@ -61,16 +58,6 @@ final class DoubleGemm {
     /** Below this m*n*k (about 100^3) the work stays on the calling thread: a second thread measured no faster. */
     private static final long PARALLEL_WORK = 1L << 20;
 
-    /**
-     * Up to this many rows of C, full slivers of B are read where they lie (row stride ldb) instead
-     * of packed: each packed value would be read only m / mr times, so the copy costs more than the
-     * contiguous reads save. Measured on one thread (Xeon, 512-bit, old and new interleaved in one
-     * JVM, a loaded machine): conv2's forward product 32x196x144 ran 1.25-1.5x faster (58 -> 85
-     * GFLOP/s at best), 64x196x144 1.1-1.5x; at 128 rows (128x512x784, 144x32x196) packing was
-     * faster. Only a transposed B, whose rows are the wrong way round for the kernel, is always packed.
-     */
-    static final int STREAM_B_ROWS = 64;
-
     /** Row splits share one packed B (see {@link #sharedB}) from this n*k and this m on (1024^2 and 512 measured faster). */
     private static final long SHARED_B_MIN_NK = 1L << 20;
     private static final int SHARED_B_MIN_M = 512;
@@ -84,19 +71,6 @@ final class DoubleGemm {
     private static final boolean GATHER = System.getProperty("os.arch", "").matches("amd64|x86_64");
     /** The gather's offsets, L of them: j * ldb for row j. */
     private static final ThreadLocal<int[]> GATHER_ROWS = ThreadLocal.withInitial(() -> new int[L]);
-
-    /**
-     * Whether A (untransposed) is packed with gathers, one per column p of a sliver: with 512-bit
-     * vectors on x86. Packing 256x1024 and 128x2048 blocks of A for 8-row tiles measured 2.2-3x faster
-     * than the scalar copy (0.27 -> 0.12 ms, 0.31 -> 0.10 ms, one thread, Xeon); with 256-bit
-     * vectors (-XX:UseAVX=2) it measured no faster, so the scalar copy stays there.
-     */
-    private static final boolean GATHER_A = GATHER && S.vectorBitSize() >= 512;
-    /** The gathers' species: one lane per row of a 4- or 8-row sliver. */
-    private static final VectorSpecies<Double> ROWS4 = VectorSpecies.of(double.class, VectorShape.forBitSize(4 * Double.SIZE));
-    private static final VectorSpecies<Double> ROWS8 = VectorSpecies.of(double.class, VectorShape.forBitSize(8 * Double.SIZE));
-    /** The A gather's offsets: r * lda for row r of the sliver. */
-    private static final ThreadLocal<int[]> GATHER_A_ROWS = ThreadLocal.withInitial(() -> new int[MR_MAX]);
 
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -124,7 +98,7 @@ final class DoubleGemm {
         }
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
-            block(mr, streamsB(transB, m), transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(mr, transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         // One chunk per thread over whole tiles; split the dimension that balances better. Split
@@ -139,33 +113,13 @@ final class DoubleGemm {
             sharedB(mr, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
         } else if (balanceM >= balanceN) {
             Parallel.forRange(mb, (mb + threads - 1) / threads, (from, to) ->
-                    block(mr, streamsB(transB, Math.min(m, to * mr) - from * mr), transA, transB, from * mr, Math.min(m, to * mr), 0, n, k,
+                    block(mr, transA, transB, from * mr, Math.min(m, to * mr), 0, n, k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         } else {
             Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
-                    block(mr, streamsB(transB, m), transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
+                    block(mr, transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         }
-    }
-
-    /**
-     * Whether a block of this many rows reads B where it lies ({@link #STREAM_B_ROWS}). Either way
-     * the kernel sums the same products in the same order, so the choice never changes a bit.
-     */
-    static boolean streamsB(boolean transB, int rows) {
-        return !transB && rows <= STREAM_B_ROWS;
-    }
-
-    /**
-     * On this thread, with B read in place ({@code streamB}, B not transposed) or packed, whatever
-     * {@link #streamsB} would choose: tests compare the two bit for bit.
-     */
-    static void gemmOnThread(int mr, boolean streamB, boolean transA, boolean transB, int m, int n, int k, double alpha,
-                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
-        if (streamB && transB) {
-            throw new IllegalArgumentException("a transposed B cannot be read in place");
-        }
-        block(mr, streamB, transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /**
@@ -195,19 +149,14 @@ final class DoubleGemm {
                                 bp, from * NR * kc));
                 Parallel.forRange(mb, mGrain, (from, to) ->
                         macro(mr, transA, from * mr, Math.min(m, to * mr), jc0, nc, pc0, kc, alpha, a, aOff, lda,
-                                null, 0, 0, bp, betaK, c, cOff, ldc));
+                                bp, betaK, c, cOff, ldc));
             }
         }
     }
 
-    /**
-     * Rows [m0, m1) x columns [jc, jc+nc) of C against the slice pc of B, packing A on this thread.
-     * B comes packed in bp, or, when {@code b} is not null, is read in place: full slivers straight
-     * from b (row stride ldb), a partial last one packed into bp.
-     */
+    /** Rows [m0, m1) x columns [jc, jc+nc) of C against the packed slice bp of B, packing A on this thread. */
     private static void macro(int mr, boolean transA, int m0, int m1, int jc, int nc, int pc, int kc, double alpha,
-                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] bp, double betaK,
-                              double[] c, int cOff, int ldc) {
+                              double[] a, int aOff, int lda, double[] bp, double betaK, double[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         double[] tile = buf.tile;
         // Blocks of equal height: a short last block would stream all of B again for a few rows.
@@ -224,31 +173,20 @@ final class DoubleGemm {
             packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
-                double[] bs = bp;
                 int bi = jr * kc;
-                int ldbs = NR;
-                if (b != null && nr == NR) {
-                    bs = b;
-                    bi = bOff + pc * ldb + jc + jr;
-                    ldbs = ldb;
-                } else if (b != null) {
-                    // The partial last sliver, zero-padded, so that the kernel never reads past B's columns.
-                    packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, bp, 0);
-                    bi = 0;
-                }
                 for (int ir = 0; ir < mc; ir += mr) {
                     int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
-                    if (h == mr && nr == NR && alpha == 1d && betaK == 0d) {
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, c, ci, ldc);
+                    if (h == mr && nr == NR && (alpha != 1d || betaK != 1d)) {
+                        kernel(mr, kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
                     } else if (h == mr && nr == NR) {
-                        // alpha * tile + beta * C through the buffer: a micro-kernel that scales and adds
-                        // to C itself grows past C2's node budget for inlining (NodeCountInliningCutoff),
-                        // and the stores it then calls box all 2 mr accumulators of every tile.
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR);
-                        mergeTile(tile, mr, c, ci, ldc, alpha, betaK);
+                        // C += tile through the buffer: a micro-kernel that adds to C itself grows past
+                        // C2's node budget for inlining (NodeCountInliningCutoff), and the stores it
+                        // then calls box all 2 mr accumulators of every tile.
+                        kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1d, 0d);
+                        addTile(tile, mr, c, ci, ldc);
                     } else {
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR);
+                        kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1d, 0d);
                         merge(tile, h, nr, c, ci, ldc, alpha, betaK);
                     }
                 }
@@ -256,28 +194,21 @@ final class DoubleGemm {
         }
     }
 
-    /**
-     * The blocked product for rows [m0, m1) and columns [n0, n1) of C, on the calling thread, B
-     * packed a panel at a time or (streamB) read in place, with only a partial last sliver packed.
-     */
-    private static void block(int mr, boolean streamB, boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
-                              double alpha, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+    /** The blocked product for rows [m0, m1) and columns [n0, n1) of C, on the calling thread. */
+    private static void block(int mr, boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, double alpha,
+                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                               double beta, double[] c, int cOff, int ldc) {
         int kcs = sliceDepth(k);
         int ncs = panelCols(kcs);
-        double[] bp = panelBuffer(kcs, streamB ? NR : ncs, n1 - n0);
+        double[] bp = panelBuffer(kcs, ncs, n1 - n0);
         for (int jc = n0; jc < n1; jc += ncs) {
             int nc = Math.min(ncs, n1 - jc);
             for (int pc = 0; pc < k; pc += kcs) {
                 int kc = Math.min(kcs, k - pc);
                 // Later k-slices add to what the first one wrote.
                 double betaK = pc == 0 ? beta : 1d;
-                if (streamB) {
-                    macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, b, bOff, ldb, bp, betaK, c, cOff, ldc);
-                    continue;
-                }
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, bp, betaK, c, cOff, ldc);
+                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, bp, betaK, c, cOff, ldc);
             }
         }
     }
@@ -376,23 +307,7 @@ final class DoubleGemm {
         for (int is = 0; is < mc; is += mr) {
             int h = Math.min(mr, mc - is);
             int base = is * kc;
-            if (!transA && GATHER_A && h == mr) {
-                // op(A)[i0 + is + r][p0 + p] = a[src + r * lda + p]: column p of the sliver's rows, gathered.
-                int[] rows = GATHER_A_ROWS.get();
-                for (int r = 0; r < mr; r++) {
-                    rows[r] = r * lda;
-                }
-                int src = aOff + (i0 + is) * lda + p0;
-                if (mr == 8) {
-                    for (int p = 0, dst = base; p < kc; p++, dst += 8) {
-                        DoubleVector.fromArray(ROWS8, a, src + p, rows, 0).intoArray(ap, dst);
-                    }
-                } else {
-                    for (int p = 0, dst = base; p < kc; p++, dst += 4) {
-                        DoubleVector.fromArray(ROWS4, a, src + p, rows, 0).intoArray(ap, dst);
-                    }
-                }
-            } else if (!transA) {
+            if (!transA) {
                 for (int r = 0; r < h; r++) {
                     int src = aOff + (i0 + is + r) * lda + p0;
                     for (int p = 0, dst = base + r; p < kc; p++, dst += mr) {
@@ -416,24 +331,12 @@ final class DoubleGemm {
         }
     }
 
-    /**
-     * C[0..mr) x [0..NR) = alpha * tile + beta * C in vectors (C not read when beta == 0), rounded
-     * as {@link #merge} rounds: alpha * tile, then + C when beta is 1, else + beta * C.
-     */
-    private static void mergeTile(double[] tile, int mr, double[] c, int ci, int ldc, double alpha, double beta) {
+    /** C[0..mr) x [0..NR) += tile, in vectors (C + tile: the bits of the kernel's own acc + C). */
+    private static void addTile(double[] tile, int mr, double[] c, int ci, int ldc) {
         for (int r = 0; r < mr; r++) {
             int row = ci + r * ldc;
             for (int j = 0; j < NR; j += L) {
-                DoubleVector v = DoubleVector.fromArray(S, tile, r * NR + j);
-                if (alpha != 1d) {
-                    v = v.mul(alpha);
-                }
-                if (beta == 1d) {
-                    v = v.add(DoubleVector.fromArray(S, c, row + j));
-                } else if (beta != 0d) {
-                    v = v.add(DoubleVector.fromArray(S, c, row + j).mul(beta));
-                }
-                v.intoArray(c, row + j);
+                DoubleVector.fromArray(S, c, row + j).add(DoubleVector.fromArray(S, tile, r * NR + j)).intoArray(c, row + j);
             }
         }
     }
@@ -449,25 +352,31 @@ final class DoubleGemm {
         }
     }
 
-    /**
-     * The micro-kernel of height mr: C[mr x NR] tile = (packed A sliver)(B sliver), C overwritten,
-     * row p of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed).
-     */
-    private static void kernel(int mr, int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+    private static void store(DoubleVector acc, double[] c, int idx, double alpha, double beta) {
+        DoubleVector v = alpha == 1d ? acc : acc.mul(alpha);
+        if (beta != 0d) {
+            DoubleVector old = DoubleVector.fromArray(S, c, idx);
+            v = beta == 1d ? v.add(old) : old.mul(beta).add(v);
+        }
+        v.intoArray(c, idx);
+    }
+
+    /** The micro-kernel of height mr: C[mr x NR] tile = alpha * (packed A sliver)(packed B sliver) + beta * C. */
+    private static void kernel(int mr, int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, double alpha, double beta) {
         if (mr == 4) {
-            kernel4(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
+            kernel4(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
         } else {
-            kernel8(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
+            kernel8(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
         }
     }
 
-    /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C overwritten. */
-    private static void kernel4(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+    /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C read only when beta != 0. */
+    private static void kernel4(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, double alpha, double beta) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
         DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
-        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 4, bo += ldb) {
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 4, bo += NR) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
             DoubleVector a = DoubleVector.broadcast(S, ap[ao]);
@@ -479,18 +388,18 @@ final class DoubleGemm {
             a = DoubleVector.broadcast(S, ap[ao + 3]);
             c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
         }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c10.intoArray(c, ci + ldc);
-        c11.intoArray(c, ci + ldc + L);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + L);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + L);
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
     }
 
-    /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C overwritten. */
-    private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+    /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C read only when beta != 0. */
+    private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, double alpha, double beta) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -499,7 +408,7 @@ final class DoubleGemm {
         DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
         DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
         DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
-        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 8, bo += ldb) {
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 8, bo += NR) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
             DoubleVector a = DoubleVector.broadcast(S, ap[ao]);
@@ -519,21 +428,21 @@ final class DoubleGemm {
             a = DoubleVector.broadcast(S, ap[ao + 7]);
             c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
         }
-        c00.intoArray(c, ci);
-        c01.intoArray(c, ci + L);
-        c10.intoArray(c, ci + ldc);
-        c11.intoArray(c, ci + ldc + L);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + L);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + L);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + L);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + L);
-        c60.intoArray(c, ci + 6 * ldc);
-        c61.intoArray(c, ci + 6 * ldc + L);
-        c70.intoArray(c, ci + 7 * ldc);
-        c71.intoArray(c, ci + 7 * ldc + L);
+        store(c00, c, ci, alpha, beta);
+        store(c01, c, ci + L, alpha, beta);
+        store(c10, c, ci + ldc, alpha, beta);
+        store(c11, c, ci + ldc + L, alpha, beta);
+        store(c20, c, ci + 2 * ldc, alpha, beta);
+        store(c21, c, ci + 2 * ldc + L, alpha, beta);
+        store(c30, c, ci + 3 * ldc, alpha, beta);
+        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        store(c40, c, ci + 4 * ldc, alpha, beta);
+        store(c41, c, ci + 4 * ldc + L, alpha, beta);
+        store(c50, c, ci + 5 * ldc, alpha, beta);
+        store(c51, c, ci + 5 * ldc + L, alpha, beta);
+        store(c60, c, ci + 6 * ldc, alpha, beta);
+        store(c61, c, ci + 6 * ldc + L, alpha, beta);
+        store(c70, c, ci + 7 * ldc, alpha, beta);
+        store(c71, c, ci + 7 * ldc + L, alpha, beta);
     }
 }
