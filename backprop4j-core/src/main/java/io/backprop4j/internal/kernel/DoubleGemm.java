@@ -16,6 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * transposition happens) and pads partial slivers with zeros, so the kernel never branches.
  * The B sliver (kc x NR) and the block of A stay in L2. The slice depth kc, MC and NC follow
  * from k and the cache budgets below ({@link #sliceDepth}, {@link #blockRows}, {@link #panelCols}).
+ * A product of few rows ({@link #STREAM_B_ROWS}) reads an untransposed B where it lies instead
+ * of packing it, as packing would copy every value of B for a handful of uses.
  *
  * <p>The tile is {@code mr} rows by two vectors ({@code NR = 2 * L} columns, L the lanes of the
  * preferred species). Its height follows the vector register count ({@link Simd#vectorRegisters}):
@@ -58,6 +60,16 @@ final class DoubleGemm {
     /** Below this m*n*k (about 100^3) the work stays on the calling thread: a second thread measured no faster. */
     private static final long PARALLEL_WORK = 1L << 20;
 
+    /**
+     * Up to this many rows of C, full slivers of B are read where they lie (row stride ldb) instead
+     * of packed: each packed value would be read only m / mr times, so the copy costs more than the
+     * contiguous reads save. Measured on one thread (Xeon, 512-bit): conv2's forward product
+     * 32x196x144 went from 44-49 to 71 GFLOP/s, 64x196x144 from 46-49 to 75; at 128 rows
+     * (128x512x784, 144x32x196) packing was faster. Only a transposed B, whose rows are the wrong
+     * way round for the kernel, is always packed.
+     */
+    static final int STREAM_B_ROWS = 64;
+
     /** Row splits share one packed B (see {@link #sharedB}) from this n*k and this m on (1024^2 and 512 measured faster). */
     private static final long SHARED_B_MIN_NK = 1L << 20;
     private static final int SHARED_B_MIN_M = 512;
@@ -98,7 +110,7 @@ final class DoubleGemm {
         }
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
-            block(mr, transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            block(mr, streamsB(transB, m), transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         // One chunk per thread over whole tiles; split the dimension that balances better. Split
@@ -113,13 +125,33 @@ final class DoubleGemm {
             sharedB(mr, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
         } else if (balanceM >= balanceN) {
             Parallel.forRange(mb, (mb + threads - 1) / threads, (from, to) ->
-                    block(mr, transA, transB, from * mr, Math.min(m, to * mr), 0, n, k,
+                    block(mr, streamsB(transB, Math.min(m, to * mr) - from * mr), transA, transB, from * mr, Math.min(m, to * mr), 0, n, k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         } else {
             Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
-                    block(mr, transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
+                    block(mr, streamsB(transB, m), transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
         }
+    }
+
+    /**
+     * Whether a block of this many rows reads B where it lies ({@link #STREAM_B_ROWS}). Either way
+     * the kernel sums the same products in the same order, so the choice never changes a bit.
+     */
+    static boolean streamsB(boolean transB, int rows) {
+        return !transB && rows <= STREAM_B_ROWS;
+    }
+
+    /**
+     * On this thread, with B read in place ({@code streamB}, B not transposed) or packed, whatever
+     * {@link #streamsB} would choose: tests compare the two bit for bit.
+     */
+    static void gemmOnThread(int mr, boolean streamB, boolean transA, boolean transB, int m, int n, int k, double alpha,
+                             double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+        if (streamB && transB) {
+            throw new IllegalArgumentException("a transposed B cannot be read in place");
+        }
+        block(mr, streamB, transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /**
@@ -149,14 +181,19 @@ final class DoubleGemm {
                                 bp, from * NR * kc));
                 Parallel.forRange(mb, mGrain, (from, to) ->
                         macro(mr, transA, from * mr, Math.min(m, to * mr), jc0, nc, pc0, kc, alpha, a, aOff, lda,
-                                bp, betaK, c, cOff, ldc));
+                                null, 0, 0, bp, betaK, c, cOff, ldc));
             }
         }
     }
 
-    /** Rows [m0, m1) x columns [jc, jc+nc) of C against the packed slice bp of B, packing A on this thread. */
+    /**
+     * Rows [m0, m1) x columns [jc, jc+nc) of C against the slice pc of B, packing A on this thread.
+     * B comes packed in bp, or, when {@code b} is not null, is read in place: full slivers straight
+     * from b (row stride ldb), a partial last one packed into bp.
+     */
     private static void macro(int mr, boolean transA, int m0, int m1, int jc, int nc, int pc, int kc, double alpha,
-                              double[] a, int aOff, int lda, double[] bp, double betaK, double[] c, int cOff, int ldc) {
+                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] bp, double betaK,
+                              double[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         double[] tile = buf.tile;
         // Blocks of equal height: a short last block would stream all of B again for a few rows.
@@ -173,20 +210,31 @@ final class DoubleGemm {
             packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
+                double[] bs = bp;
                 int bi = jr * kc;
+                int ldbs = NR;
+                if (b != null && nr == NR) {
+                    bs = b;
+                    bi = bOff + pc * ldb + jc + jr;
+                    ldbs = ldb;
+                } else if (b != null) {
+                    // The partial last sliver, zero-padded, so that the kernel never reads past B's columns.
+                    packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, bp, 0);
+                    bi = 0;
+                }
                 for (int ir = 0; ir < mc; ir += mr) {
                     int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
                     if (h == mr && nr == NR && (alpha != 1d || betaK != 1d)) {
-                        kernel(mr, kc, ap, ir * kc, bp, bi, c, ci, ldc, alpha, betaK);
+                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, c, ci, ldc, alpha, betaK);
                     } else if (h == mr && nr == NR) {
                         // C += tile through the buffer: a micro-kernel that adds to C itself grows past
                         // C2's node budget for inlining (NodeCountInliningCutoff), and the stores it
                         // then calls box all 2 mr accumulators of every tile.
-                        kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1d, 0d);
+                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR, 1d, 0d);
                         addTile(tile, mr, c, ci, ldc);
                     } else {
-                        kernel(mr, kc, ap, ir * kc, bp, bi, tile, 0, NR, 1d, 0d);
+                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR, 1d, 0d);
                         merge(tile, h, nr, c, ci, ldc, alpha, betaK);
                     }
                 }
@@ -194,21 +242,28 @@ final class DoubleGemm {
         }
     }
 
-    /** The blocked product for rows [m0, m1) and columns [n0, n1) of C, on the calling thread. */
-    private static void block(int mr, boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, double alpha,
-                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
+    /**
+     * The blocked product for rows [m0, m1) and columns [n0, n1) of C, on the calling thread, B
+     * packed a panel at a time or (streamB) read in place, with only a partial last sliver packed.
+     */
+    private static void block(int mr, boolean streamB, boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k,
+                              double alpha, double[] a, int aOff, int lda, double[] b, int bOff, int ldb,
                               double beta, double[] c, int cOff, int ldc) {
         int kcs = sliceDepth(k);
         int ncs = panelCols(kcs);
-        double[] bp = panelBuffer(kcs, ncs, n1 - n0);
+        double[] bp = panelBuffer(kcs, streamB ? NR : ncs, n1 - n0);
         for (int jc = n0; jc < n1; jc += ncs) {
             int nc = Math.min(ncs, n1 - jc);
             for (int pc = 0; pc < k; pc += kcs) {
                 int kc = Math.min(kcs, k - pc);
                 // Later k-slices add to what the first one wrote.
                 double betaK = pc == 0 ? beta : 1d;
+                if (streamB) {
+                    macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, b, bOff, ldb, bp, betaK, c, cOff, ldc);
+                    continue;
+                }
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, bp, betaK, c, cOff, ldc);
+                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, bp, betaK, c, cOff, ldc);
             }
         }
     }
@@ -361,22 +416,27 @@ final class DoubleGemm {
         v.intoArray(c, idx);
     }
 
-    /** The micro-kernel of height mr: C[mr x NR] tile = alpha * (packed A sliver)(packed B sliver) + beta * C. */
-    private static void kernel(int mr, int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, double alpha, double beta) {
+    /**
+     * The micro-kernel of height mr: C[mr x NR] tile = alpha * (packed A sliver)(B sliver) + beta * C,
+     * row p of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed).
+     */
+    private static void kernel(int mr, int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc,
+                               double alpha, double beta) {
         if (mr == 4) {
-            kernel4(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            kernel4(kc, ap, ai, bp, bi, ldb, c, ci, ldc, alpha, beta);
         } else {
-            kernel8(kc, ap, ai, bp, bi, c, ci, ldc, alpha, beta);
+            kernel8(kc, ap, ai, bp, bi, ldb, c, ci, ldc, alpha, beta);
         }
     }
 
     /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C read only when beta != 0. */
-    private static void kernel4(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, double alpha, double beta) {
+    private static void kernel4(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc,
+                                double alpha, double beta) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
         DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
-        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 4, bo += NR) {
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 4, bo += ldb) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
             DoubleVector a = DoubleVector.broadcast(S, ap[ao]);
@@ -399,7 +459,8 @@ final class DoubleGemm {
     }
 
     /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C read only when beta != 0. */
-    private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, double[] c, int ci, int ldc, double alpha, double beta) {
+    private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc,
+                                double alpha, double beta) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -408,7 +469,7 @@ final class DoubleGemm {
         DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
         DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
         DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
-        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 8, bo += NR) {
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 8, bo += ldb) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
             DoubleVector a = DoubleVector.broadcast(S, ap[ao]);

@@ -118,6 +118,50 @@ class GemmTest {
         }
     }
 
+    private static SKernel floatTileStreamed(int mr, boolean streamB) {
+        return (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                FloatGemm.gemmOnThread(mr, streamB, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static DKernel doubleTileStreamed(int mr, boolean streamB) {
+        return (ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc) ->
+                DoubleGemm.gemmOnThread(mr, streamB, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * B read in place (few rows) against the reference, and bit for bit against the packed B: a
+     * partial last sliver, a B narrower than one sliver, two k-slices (beta 1 on the second), offsets and strides.
+     */
+    @Test
+    void streamedBMatchesReferenceAndPackedBitForBit() {
+        Random rnd = new Random(31);
+        for (int mr : FloatGemm.TILE_ROWS) {
+            for (Shape s : List.of(new Shape(2 * mr + 3, 2 * FloatGemm.NR + 5, 37), new Shape(mr, FloatGemm.NR, 1),
+                    new Shape(mr - 1, 3, 70), new Shape(FloatGemm.STREAM_B_ROWS, 3 * FloatGemm.NR + 1, FloatGemm.KC_MAX + 3),
+                    new Shape(32, 196, 144))) {
+                for (int t = 0; t < 2; t++) {
+                    boolean ta = t == 1;
+                    float alpha = pick(rnd, 1f, -0.5f);
+                    float beta = pick(rnd, 0f, 1f, 0.25f);
+                    checkFloat(rnd, "packed mr=" + mr + " streamed float", floatTileStreamed(mr, true), ta, false, s.m, s.n, s.k,
+                            alpha, beta, false);
+                    checkDouble(rnd, "packed mr=" + mr + " streamed double", doubleTileStreamed(mr, true), ta, false, s.m, s.n, s.k,
+                            alpha, beta, false);
+                    float[] a = randomFloats(rnd, s.m * s.k), b = randomFloats(rnd, s.k * s.n + 1), c = randomFloats(rnd, s.m * s.n);
+                    float[] streamed = c.clone(), packed = c.clone();
+                    int lda = ta ? s.m : s.k;
+                    FloatGemm.gemmOnThread(mr, true, ta, false, s.m, s.n, s.k, alpha, a, 0, lda, b, 1, s.n, beta, streamed, 0, s.n);
+                    FloatGemm.gemmOnThread(mr, false, ta, false, s.m, s.n, s.k, alpha, a, 0, lda, b, 1, s.n, beta, packed, 0, s.n);
+                    assertTrue(Arrays.equals(streamed, packed), "mr=" + mr + " " + s + " ta=" + ta + ": streamed and packed B differ");
+                }
+            }
+        }
+        assertTrue(FloatGemm.streamsB(false, FloatGemm.STREAM_B_ROWS) && !FloatGemm.streamsB(false, FloatGemm.STREAM_B_ROWS + 1));
+        assertTrue(!FloatGemm.streamsB(true, 1), "a transposed B is always packed");
+        assertThrows(IllegalArgumentException.class, () -> FloatGemm.gemmOnThread(8, true, false, true, 8, 8, 8, 1f,
+                new float[64], 0, 8, new float[64], 0, 8, 0f, new float[64], 0, 8));
+    }
+
     @Test
     void frontEndMatchesReferenceOnRandomShapes() {
         Random rnd = new Random(11);
@@ -365,6 +409,7 @@ class GemmTest {
         if (COVERED.isEmpty()) {
             everyPathMatchesReference();
             everyMicroKernelMatchesReference();
+            streamedBMatchesReferenceAndPackedBitForBit();
             gemvMatchesReferenceOnOddShapes();
         }
         Set<String> expected = new TreeSet<>();
@@ -379,6 +424,8 @@ class GemmTest {
         for (int mr : FloatGemm.TILE_ROWS) {
             expected.add("packed mr=" + mr + " float");
             expected.add("packed mr=" + mr + " double");
+            expected.add("packed mr=" + mr + " streamed float");
+            expected.add("packed mr=" + mr + " streamed double");
         }
         for (String tail : List.of("masked", "scalar")) {
             expected.add("gemv " + tail + " tail float");
