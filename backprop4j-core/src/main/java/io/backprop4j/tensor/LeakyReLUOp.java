@@ -3,7 +3,10 @@ package io.backprop4j.tensor;
 import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
 
-/** x for x > 0, alpha·x otherwise. Backward: g·1 or g·alpha. */
+/**
+ * x for x > 0, alpha·x otherwise. Backward: g·1 or g·alpha. A zero product is +0 (alpha·x + 0), as
+ * PyTorch's ReLU gives 0 and not −0 for a negative input.
+ */
 record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
     /** Elements per chunk handed to a thread: 64K floats (256 KiB), well past the hand-off's cost. */
     private static final int GRAIN = 1 << 16;
@@ -22,7 +25,7 @@ record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
             Parallel.forRange(out.numel(), GRAIN, (from, to) -> VectorMath.leakyRelu(xa, xo + from, ya, from, to - from, (float) alpha));
             return out;
         }
-        return Loops.map(x, v -> v > 0 ? v : alpha * v);
+        return Loops.map(x, v -> v > 0 ? v : alpha * v + 0.0);
     }
 
     /**
@@ -39,7 +42,7 @@ record LeakyReLUOp(Tensor x, double alpha) implements Primitive {
                     VectorMath.leakyReluBackward(ga, go + from, xa, xo + from, da, from, to - from, (float) alpha));
             return dx;
         }
-        return Loops.zip(g, x, (gv, v) -> v > 0 ? gv : alpha * gv);
+        return Loops.zip(g, x, (gv, v) -> v > 0 ? gv : alpha * gv + 0.0);
     }
 
     public Tensor[] inputs() { return new Tensor[] {x}; }

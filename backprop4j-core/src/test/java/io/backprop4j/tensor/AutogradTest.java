@@ -53,6 +53,29 @@ class AutogradTest {
     }
 
     /**
+     * ReLU of a negative input is +0, not −0 (PyTorch's value), and so is its gradient there, in
+     * float32 (the vector loop and its scalar tail: 37 elements) and float64.
+     */
+    @Test
+    void reluGivesPositiveZeroBelowZero() {
+        float[] xv = new float[37];
+        for (int i = 0; i < xv.length; i++) xv[i] = i % 2 == 0 ? -1 - i : 1 + i;
+        Tensor x = Tensor.of(xv, 37).requiresGrad(true);
+        Tensor y = x.relu();
+        y.backward(Tensor.of(new float[37], 37).sub(1.0)); // g = -1 everywhere: -1 * 0 would be -0
+        float[] yv = y.toFloatArray(), gv = x.grad().toFloatArray();
+        for (int i = 0; i < xv.length; i += 2) {
+            assertEquals(0, Float.floatToRawIntBits(yv[i]), "relu(" + xv[i] + ") at " + i);
+            assertEquals(0, Float.floatToRawIntBits(gv[i]), "gradient at " + i);
+        }
+        Tensor xd = Tensor.of(new double[] {-2, 3}, 2).requiresGrad(true);
+        Tensor yd = xd.relu();
+        yd.backward(Tensor.of(new double[] {-1, -1}, 2));
+        assertEquals(0L, Double.doubleToRawLongBits(yd.toDoubleArray()[0]));
+        assertEquals(0L, Double.doubleToRawLongBits(xd.grad().toDoubleArray()[0]));
+    }
+
+    /**
      * ReLU writes its input's gradient over the gradient it receives only when the engine holds
      * that alone: a gradient shared by two inputs (add), kept by a retained intermediate, or
      * given as the seed keeps its values. Each gradient is checked against g·[x > 0] by hand.

@@ -57,11 +57,11 @@ final class VectorLoops {
         for (; i < bound; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             VectorMask<Float> pos = v.compare(VectorOperators.GT, 0f);
-            v.mul(a).blend(v, pos).intoArray(y, yo + i);
+            v.mul(a).add(0f).blend(v, pos).intoArray(y, yo + i);
         }
         for (; i < n; i++) {
             float v = x[xo + i];
-            y[yo + i] = v > 0 ? v : alpha * v;
+            y[yo + i] = v > 0 ? v : alpha * v + 0f;
         }
     }
 
@@ -72,10 +72,10 @@ final class VectorLoops {
         for (; i < bound; i += F.length()) {
             FloatVector gv = FloatVector.fromArray(F, g, go + i);
             VectorMask<Float> pos = FloatVector.fromArray(F, x, xo + i).compare(VectorOperators.GT, 0f);
-            gv.mul(a).blend(gv, pos).intoArray(dx, dxo + i);
+            gv.mul(a).add(0f).blend(gv, pos).intoArray(dx, dxo + i);
         }
         for (; i < n; i++) {
-            dx[dxo + i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i];
+            dx[dxo + i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i] + 0f;
         }
     }
 

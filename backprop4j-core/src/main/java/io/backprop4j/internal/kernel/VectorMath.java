@@ -35,7 +35,7 @@ public final class VectorMath {
         }
         for (int i = 0; i < n; i++) {
             float v = x[xo + i];
-            y[yo + i] = v > 0 ? v : alpha * v;
+            y[yo + i] = v > 0 ? v : alpha * v + 0f;
         }
     }
 
@@ -51,7 +51,7 @@ public final class VectorMath {
             return;
         }
         for (int i = 0; i < n; i++) {
-            dx[dxo + i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i];
+            dx[dxo + i] = x[xo + i] > 0 ? g[go + i] : alpha * g[go + i] + 0f;
         }
     }
 
