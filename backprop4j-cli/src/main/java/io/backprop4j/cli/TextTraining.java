@@ -71,7 +71,7 @@ final class TextTraining {
                 case "mlp" -> new Recipe(6, 128, "adamw", 2e-3, Schedule.COSINE, 10, 500, 24, 256, 1, 0);
                 case "lstm" -> new Recipe(16, 64, "adamw", 3e-3, Schedule.COSINE, 10, 250, 48, 128, 1, 0);
                 case "gru" -> new Recipe(16, 64, "adamw", 3e-3, Schedule.COSINE, 10, 250, 48, 128, 1, 0);
-                case "transformer" -> new Recipe(16, 64, "adamw", 2e-3, Schedule.COSINE, 11, 1100, 64, 256, 3, 4);
+                case "transformer" -> new Recipe(16, 64, "adamw", 3e-3, Schedule.COSINE, 11, 1100, 64, 256, 3, 4);
                 default -> new Recipe(16, 64, "adamw", 1e-3, Schedule.NONE, 10, 250, 0, 0, 0, 0);
             };
         }
