@@ -63,10 +63,10 @@ final class FloatGemm {
     /**
      * Up to this many rows of C, full slivers of B are read where they lie (row stride ldb) instead
      * of packed: each packed value would be read only m / mr times, so the copy costs more than the
-     * contiguous reads save. Measured on one thread (Xeon, 512-bit): conv2's forward product
-     * 32x196x144 went from 44-49 to 71 GFLOP/s, 64x196x144 from 46-49 to 75; at 128 rows
-     * (128x512x784, 144x32x196) packing was faster. Only a transposed B, whose rows are the wrong
-     * way round for the kernel, is always packed.
+     * contiguous reads save. Measured on one thread (Xeon, 512-bit, old and new interleaved in one
+     * JVM, a loaded machine): conv2's forward product 32x196x144 ran 1.25-1.5x faster (58 -> 85
+     * GFLOP/s at best), 64x196x144 1.1-1.5x; at 128 rows (128x512x784, 144x32x196) packing was
+     * faster. Only a transposed B, whose rows are the wrong way round for the kernel, is always packed.
      */
     static final int STREAM_B_ROWS = 64;
 
