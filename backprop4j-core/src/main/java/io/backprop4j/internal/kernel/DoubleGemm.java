@@ -2,7 +2,6 @@
 package io.backprop4j.internal.kernel;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -86,17 +85,22 @@ final class DoubleGemm {
     private static final ThreadLocal<int[]> GATHER_ROWS = ThreadLocal.withInitial(() -> new int[L]);
 
     /**
-     * Whether A (untransposed) is packed with gathers, one per column p of a sliver: with 512-bit
-     * vectors on x86. Packing 256x1024 and 128x2048 blocks of A for 8-row tiles measured 2.2-3x faster
-     * than the scalar copy (0.27 -> 0.12 ms, 0.31 -> 0.10 ms, one thread, Xeon); with 256-bit
-     * vectors (-XX:UseAVX=2) it measured no faster, so the scalar copy stays there.
+     * Whether A (untransposed) is packed with gathers: with 512-bit vectors on x86. One gather of L
+     * lanes fetches L / mr consecutive columns p of a sliver's mr rows, which is L contiguous values
+     * of the packed sliver. Packing 256x1024 and 128x2048 blocks of A for 8-row tiles measured
+     * 2.2-3x faster than the scalar copy (0.27 -> 0.12 ms, 0.31 -> 0.10 ms, one thread, Xeon, with
+     * one column per gather); with 256-bit vectors (-XX:UseAVX=2) it measured no faster, so the
+     * scalar copy stays there.
+     *
+     * <p>Every gather here uses the one species S, so its index vectors have one shape: C2 compiles
+     * the Vector API's own calls inside a gather (IntVector.add, the index check) from one profile
+     * for the whole JVM, and when index vectors of two shapes have passed there, it dispatches on
+     * both types and boxes the result on every gather. Gathers of 8-lane and 16-lane species in
+     * one JVM allocated 8 MB per call of the CNN's weight gradient (144x32x25088, B transposed).
      */
-    private static final boolean GATHER_A = GATHER && S.vectorBitSize() >= 512;
-    /** The gathers' species: one lane per row of a 4- or 8-row sliver. */
-    private static final VectorSpecies<Double> ROWS4 = VectorSpecies.of(double.class, VectorShape.forBitSize(4 * Double.SIZE));
-    private static final VectorSpecies<Double> ROWS8 = VectorSpecies.of(double.class, VectorShape.forBitSize(8 * Double.SIZE));
-    /** The A gather's offsets: r * lda for row r of the sliver. */
-    private static final ThreadLocal<int[]> GATHER_A_ROWS = ThreadLocal.withInitial(() -> new int[MR_MAX]);
+    private static final boolean GATHER_A = GATHER && S.vectorBitSize() >= 512 && L % MR_MAX == 0;
+    /** The A gather's offsets: lane q * mr + r reads row r, column q of the sliver: r * lda + q. */
+    private static final ThreadLocal<int[]> GATHER_A_ROWS = ThreadLocal.withInitial(() -> new int[L]);
 
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -377,19 +381,22 @@ final class DoubleGemm {
             int h = Math.min(mr, mc - is);
             int base = is * kc;
             if (!transA && GATHER_A && h == mr) {
-                // op(A)[i0 + is + r][p0 + p] = a[src + r * lda + p]: column p of the sliver's rows, gathered.
+                // op(A)[i0 + is + r][p0 + p + q] = a[src + r * lda + p + q] goes to ap[base + (p + q) * mr + r].
                 int[] rows = GATHER_A_ROWS.get();
-                for (int r = 0; r < mr; r++) {
-                    rows[r] = r * lda;
+                int step = L / mr;
+                for (int q = 0; q < step; q++) {
+                    for (int r = 0; r < mr; r++) {
+                        rows[q * mr + r] = r * lda + q;
+                    }
                 }
                 int src = aOff + (i0 + is) * lda + p0;
-                if (mr == 8) {
-                    for (int p = 0, dst = base; p < kc; p++, dst += 8) {
-                        DoubleVector.fromArray(ROWS8, a, src + p, rows, 0).intoArray(ap, dst);
-                    }
-                } else {
-                    for (int p = 0, dst = base; p < kc; p++, dst += 4) {
-                        DoubleVector.fromArray(ROWS4, a, src + p, rows, 0).intoArray(ap, dst);
+                int p = 0;
+                for (int dst = base; p <= kc - step; p += step, dst += L) {
+                    DoubleVector.fromArray(S, a, src + p, rows, 0).intoArray(ap, dst);
+                }
+                for (; p < kc; p++) {
+                    for (int r = 0; r < mr; r++) {
+                        ap[base + p * mr + r] = a[src + r * lda + p];
                     }
                 }
             } else if (!transA) {
@@ -418,22 +425,44 @@ final class DoubleGemm {
 
     /**
      * C[0..mr) x [0..NR) = alpha * tile + beta * C in vectors (C not read when beta == 0), rounded
-     * as {@link #merge} rounds: alpha * tile, then + C when beta is 1, else + beta * C.
+     * as {@link #merge} rounds: alpha * tile, then + C when beta is 1, else + beta * C. One loop per
+     * case, each with one chain of vector operations: a vector that is either v or v * alpha, merged
+     * where the branches join, is boxed.
      */
     private static void mergeTile(double[] tile, int mr, double[] c, int ci, int ldc, double alpha, double beta) {
+        if (beta == 0d) {
+            scaleTile(tile, mr, c, ci, ldc, alpha);
+        } else if (beta == 1d && alpha == 1d) {
+            addTile(tile, mr, c, ci, ldc);
+        } else {
+            axpbyTile(tile, mr, c, ci, ldc, alpha, beta);
+        }
+    }
+
+    /** C = alpha * tile. */
+    private static void scaleTile(double[] tile, int mr, double[] c, int ci, int ldc, double alpha) {
         for (int r = 0; r < mr; r++) {
-            int row = ci + r * ldc;
             for (int j = 0; j < NR; j += L) {
-                DoubleVector v = DoubleVector.fromArray(S, tile, r * NR + j);
-                if (alpha != 1d) {
-                    v = v.mul(alpha);
-                }
-                if (beta == 1d) {
-                    v = v.add(DoubleVector.fromArray(S, c, row + j));
-                } else if (beta != 0d) {
-                    v = v.add(DoubleVector.fromArray(S, c, row + j).mul(beta));
-                }
-                v.intoArray(c, row + j);
+                DoubleVector.fromArray(S, tile, r * NR + j).mul(alpha).intoArray(c, ci + r * ldc + j);
+            }
+        }
+    }
+
+    /** C = tile + C. */
+    private static void addTile(double[] tile, int mr, double[] c, int ci, int ldc) {
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0, row = ci + r * ldc; j < NR; j += L) {
+                DoubleVector.fromArray(S, tile, r * NR + j).add(DoubleVector.fromArray(S, c, row + j)).intoArray(c, row + j);
+            }
+        }
+    }
+
+    /** C = alpha * tile + beta * C, beta != 0; alpha * tile is exact when alpha is 1, and so is beta * C when beta is 1. */
+    private static void axpbyTile(double[] tile, int mr, double[] c, int ci, int ldc, double alpha, double beta) {
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0, row = ci + r * ldc; j < NR; j += L) {
+                DoubleVector.fromArray(S, tile, r * NR + j).mul(alpha)
+                        .add(DoubleVector.fromArray(S, c, row + j).mul(beta)).intoArray(c, row + j);
             }
         }
     }
