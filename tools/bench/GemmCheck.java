@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
  * or more builds of the core side by side in one JVM (old and new interleaved, so that the load
  * of a shared machine hits both alike). Exits with status 1, naming the shape, when a build
  * allocates on the heap in a call after warm-up: a vector that C2 could not keep in registers
- * (a call it did not inline) is boxed on every use, which cost the CNN 50 MB per weight-gradient
- * product and 4 GB of RSS once.
+ * (or one it dispatched on a polluted type profile) is boxed on every use, which once cost 8-12 MB
+ * per 144x32x25088 weight-gradient product.
  *
  * <pre>
  * mvn -B -o -q -pl backprop4j-core compile
@@ -48,6 +48,9 @@ public final class GemmCheck {
             new Shape("conv1fwd", false, false, 16, 100352, 9, 1f, 0f),
             new Shape("conv2fwd", false, false, 32, 25088, 144, 1f, 0f),
             new Shape("wgrad", false, true, 144, 32, 25088, 1f, 1f),
+            new Shape("wgrad1", false, true, 9, 16, 100352, 1f, 1f),
+            // Convolution's weight gradient per image: dWᵀ (+)= cols [144, 196] · dyᵀ [196, 32]
+            new Shape("wgradimg", false, false, 144, 32, 196, 1f, 1f),
             new Shape("wgradB0", false, true, 32, 144, 25088, 1f, 0f),
             new Shape("igrad", true, false, 25088, 144, 32, 1f, 0f),
             // the MLP (batch 128, 784-512-256-10): forward, weight gradient, input gradient

@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The B sliver (kc x NR) and the block of A stay in L2. The slice depth kc, MC and NC follow
  * from k and the cache budgets below ({@link #sliceDepth}, {@link #blockRows}, {@link #panelCols}).
  * A product of few rows ({@link #STREAM_B_ROWS}) reads an untransposed B where it lies instead
- * of packing it, as packing would copy every value of B for a handful of uses.
+ * of packing it, as packing would copy every value of B for a handful of uses; likewise a product
+ * of at most NR columns reads A's rows where they lie ({@link #streamsA}), each value being used once.
  *
  * <p>The tile is {@code mr} rows by two vectors ({@code NR = 2 * L} columns, L the lanes of the
  * preferred species). Its height follows the vector register count ({@link Simd#vectorRegisters}):
@@ -161,6 +162,17 @@ final class DoubleGemm {
     }
 
     /**
+     * Whether a macro-block of this many columns reads full slivers of A (not transposed) where
+     * they lie instead of packing them: with one sliver of B (the weight gradient of a layer of
+     * at most NR outputs, e.g. 144x32x25088), each value of A is used once, and packing it would
+     * copy all of A to read it once more. Either way the kernel sums the same products in the same
+     * order, so the choice never changes a bit.
+     */
+    static boolean streamsA(boolean transA, int cols) {
+        return !transA && cols <= NR;
+    }
+
+    /**
      * On this thread, with B read in place ({@code streamB}, B not transposed) or packed, whatever
      * {@link #streamsB} would choose: tests compare the two bit for bit.
      */
@@ -223,9 +235,16 @@ final class DoubleGemm {
             buf.a = new double[kc * mcMax];
         }
         double[] ap = buf.a;
+        boolean rowsA = streamsA(transA, nc);
         for (int ic = m0; ic < m1; ic += mcs) {
             int mc = Math.min(mcs, m1 - ic);
-            packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
+            int full = mc / mr * mr;
+            if (!rowsA) {
+                packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
+            } else if (full < mc) {
+                // Only the partial last sliver, zero-padded, at the place the packed kernel reads it.
+                packA(mr, false, a, aOff, lda, ic + full, mc - full, pc, kc, ap, full * kc);
+            }
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 double[] bs = bp;
@@ -243,16 +262,21 @@ final class DoubleGemm {
                 for (int ir = 0; ir < mc; ir += mr) {
                     int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
+                    // A sliver in place (rows of stride lda) or packed (lda 0).
+                    boolean inPlace = rowsA && h == mr;
+                    double[] as = inPlace ? a : ap;
+                    int ai = inPlace ? aOff + (ic + ir) * lda + pc : ir * kc;
+                    int ldas = inPlace ? lda : 0;
                     if (h == mr && nr == NR && alpha == 1d && betaK == 0d) {
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, c, ci, ldc);
+                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, c, ci, ldc);
                     } else if (h == mr && nr == NR) {
                         // alpha * tile + beta * C through the buffer: a micro-kernel that scales and adds
                         // to C itself grows past C2's node budget for inlining (NodeCountInliningCutoff),
                         // and the stores it then calls box all 2 mr accumulators of every tile.
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR);
+                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, tile, 0, NR);
                         mergeTile(tile, mr, c, ci, ldc, alpha, betaK);
                     } else {
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR);
+                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, tile, 0, NR);
                         merge(tile, h, nr, c, ci, ldc, alpha, betaK);
                     }
                 }
@@ -377,9 +401,14 @@ final class DoubleGemm {
      * rows past mc are zero. Transposed, that is a copy of mr consecutive values per stored row.
      */
     private static void packA(int mr, boolean transA, double[] a, int aOff, int lda, int i0, int mc, int p0, int kc, double[] ap) {
+        packA(mr, transA, a, aOff, lda, i0, mc, p0, kc, ap, 0);
+    }
+
+    /** As {@link #packA(int, boolean, double[], int, int, int, int, int, int, double[])}, the slivers from ap[apOff] on. */
+    private static void packA(int mr, boolean transA, double[] a, int aOff, int lda, int i0, int mc, int p0, int kc, double[] ap, int apOff) {
         for (int is = 0; is < mc; is += mr) {
             int h = Math.min(mr, mc - is);
-            int base = is * kc;
+            int base = apOff + is * kc;
             if (!transA && GATHER_A && h == mr) {
                 // op(A)[i0 + is + r][p0 + p + q] = a[src + r * lda + p + q] goes to ap[base + (p + q) * mr + r].
                 int[] rows = GATHER_A_ROWS.get();
@@ -479,15 +508,98 @@ final class DoubleGemm {
     }
 
     /**
-     * The micro-kernel of height mr: C[mr x NR] tile = (packed A sliver)(B sliver), C overwritten,
-     * row p of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed).
+     * The micro-kernel of height mr: C[mr x NR] tile = (A sliver)(B sliver), C overwritten, row p
+     * of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed). The A sliver is packed
+     * at {@code ap[ai ..]} when lda is 0, else its row r lies at {@code ap[ai + r * lda ..]}.
      */
-    private static void kernel(int mr, int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
-        if (mr == 4) {
+    private static void kernel(int mr, int kc, double[] ap, int ai, int lda, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+        if (lda != 0 && mr == 4) {
+            kernel4Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
+        } else if (lda != 0) {
+            kernel8Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
+        } else if (mr == 4) {
             kernel4(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
         } else {
             kernel8(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
         }
+    }
+
+    /** {@link #kernel4} with A's 4 rows where they lie, row r at ap[ai + r * lda ..]: the same FMAs in the same order. */
+    private static void kernel4Rows(int kc, double[] ap, int ai, int lda, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+        for (int p = 0, bo = bi; p < kc; p++, bo += ldb) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
+            DoubleVector a = DoubleVector.broadcast(S, ap[ai + p]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(S, ap[a1 + p]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(S, ap[a2 + p]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(S, ap[a3 + p]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+    }
+
+    /** {@link #kernel8} with A's 8 rows where they lie, row r at ap[ai + r * lda ..]: the same FMAs in the same order. */
+    private static void kernel8Rows(int kc, double[] ap, int ai, int lda, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
+        DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
+        DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        for (int p = 0, bo = bi; p < kc; p++, bo += ldb) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
+            DoubleVector a = DoubleVector.broadcast(S, ap[ai + p]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(S, ap[a1 + p]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(S, ap[a2 + p]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(S, ap[a3 + p]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = DoubleVector.broadcast(S, ap[a4 + p]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = DoubleVector.broadcast(S, ap[a5 + p]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = DoubleVector.broadcast(S, ap[a6 + p]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = DoubleVector.broadcast(S, ap[a7 + p]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
     }
 
     /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C overwritten. */
