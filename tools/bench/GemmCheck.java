@@ -117,10 +117,12 @@ public final class GemmCheck {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-10s %5dx%5dx%5d %s%s a=%s b=%s",
                     s.name(), s.m(), s.n(), s.k(), s.transA() ? "T" : "N", s.transB() ? "T" : "N", s.alpha(), s.beta()));
             for (Build build : builds) {
-                // the least of three rounds: a recompilation or deoptimisation in one round is not a steady cost
+                // The least of the rounds, three and on until one allocates nothing (30 s at most): a
+                // recompilation in one round, or a method C2 compiles late, is not a steady cost.
                 int n = Math.max(3, calls / 4);
                 long perCall = Long.MAX_VALUE;
-                for (int round = 0; round < 3; round++) {
+                long until = System.nanoTime() + 30_000_000_000L;
+                for (int round = 0; round < 3 || perCall > 0 && System.nanoTime() < until; round++) {
                     long before = allocated(mx, threads);
                     for (int i = 0; i < n; i++) {
                         call(build, s, a, lda, b, ldb, c);
@@ -160,9 +162,12 @@ public final class GemmCheck {
     }
 
     /**
-     * Calls until C2 has settled: at least 20 calls and 1 s, then on until the JIT compiler has
-     * been idle for 1 s (20 s at most). A large product calls its packing loops a few times per
-     * call, so a fixed count of calls would measure the interpreter's and C1's boxes.
+     * Calls until C2 has settled: 6,000 calls or 15 s, whichever comes first, then on until the JIT
+     * compiler has been idle for 1 s (30 s at most). A product calls some of its methods once per
+     * call (packing B, for one), and until C2 has compiled them, C1's code boxes every vector:
+     * 24 KB per 25088x144x32 call after 20 calls, from packB alone. C2 compiles a method called
+     * once per call only after some 5,000 calls (before that, at most a loop inside it, which the
+     * next call does not enter): 6.6 KB per 16x100352x9 call from packA after 2,000 calls.
      */
     private static void warmUp(Build build, Shape s, float[] a, int lda, float[] b, int ldb, float[] c) throws Throwable {
         var jit = ManagementFactory.getCompilationMXBean();
@@ -174,7 +179,8 @@ public final class GemmCheck {
                 compileMillis = jit.getTotalCompilationTime();
                 lastCompile = now;
             }
-            if (i >= 20 && now - start >= 1_000_000_000L && now - lastCompile >= 1_000_000_000L || now - start >= 20_000_000_000L) {
+            boolean enough = i >= 6000 || now - start >= 15_000_000_000L;
+            if (enough && now - lastCompile >= 1_000_000_000L || now - start >= 30_000_000_000L) {
                 return;
             }
         }
