@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * or more builds of the core side by side in one JVM (old and new interleaved, so that the load
  * of a shared machine hits both alike). Exits with status 1, naming the shape, when a build
  * allocates on the heap in a call after warm-up: a vector that C2 could not keep in registers
- * (or one it dispatched on a polluted type profile) is boxed on every use, which once cost 8-12 MB
+ * (or one it dispatched on a polluted type profile) is boxed on every use, which once cost 51 MB
  * per 144x32x25088 weight-gradient product.
  *
  * <pre>

@@ -96,7 +96,7 @@ final class FloatGemm {
      * the Vector API's own calls inside a gather (IntVector.add, the index check) from one profile
      * for the whole JVM, and when index vectors of two shapes have passed there, it dispatches on
      * both types and boxes the result on every gather. Gathers of 8-lane and 16-lane species in
-     * one JVM allocated 8 MB per call of the CNN's weight gradient (144x32x25088, B transposed).
+     * one JVM allocated 51 MB per call of the CNN's weight gradient (144x32x25088, B transposed; tools/bench/GemmCheck.java).
      */
     private static final boolean GATHER_A = GATHER && S.vectorBitSize() >= 512 && L % MR_MAX == 0;
     /** The A gather's offsets: lane q * mr + r reads row r, column q of the sliver: r * lda + q. */
