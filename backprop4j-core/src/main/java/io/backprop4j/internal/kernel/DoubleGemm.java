@@ -17,7 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The B sliver (kc x NR) and the block of A stay in L2. The slice depth kc, MC and NC follow
  * from k and the cache budgets below ({@link #sliceDepth}, {@link #blockRows}, {@link #panelCols}).
  * A product of few rows ({@link #STREAM_B_ROWS}) reads an untransposed B where it lies instead
- * of packing it, as packing would copy every value of B for a handful of uses.
+ * of packing it, as packing would copy every value of B for a handful of uses; likewise a product
+ * of at most NR columns reads A's rows where they lie ({@link #streamsA}), each value being used once.
  *
  * <p>The tile is {@code mr} rows by two vectors ({@code NR = 2 * L} columns, L the lanes of the
  * preferred species). Its height follows the vector register count ({@link Simd#vectorRegisters}):
@@ -63,10 +64,10 @@ final class DoubleGemm {
     /**
      * Up to this many rows of C, full slivers of B are read where they lie (row stride ldb) instead
      * of packed: each packed value would be read only m / mr times, so the copy costs more than the
-     * contiguous reads save. Measured on one thread (Xeon, 512-bit): conv2's forward product
-     * 32x196x144 went from 44-49 to 71 GFLOP/s, 64x196x144 from 46-49 to 75; at 128 rows
-     * (128x512x784, 144x32x196) packing was faster. Only a transposed B, whose rows are the wrong
-     * way round for the kernel, is always packed.
+     * contiguous reads save. Measured on one thread (Xeon, 512-bit, old and new interleaved in one
+     * JVM, a loaded machine): conv2's forward product 32x196x144 ran 1.25-1.5x faster (58 -> 85
+     * GFLOP/s at best), 64x196x144 1.1-1.5x; at 128 rows (128x512x784, 144x32x196) packing was
+     * faster. Only a transposed B, whose rows are the wrong way round for the kernel, is always packed.
      */
     static final int STREAM_B_ROWS = 64;
 
@@ -83,6 +84,24 @@ final class DoubleGemm {
     private static final boolean GATHER = System.getProperty("os.arch", "").matches("amd64|x86_64");
     /** The gather's offsets, L of them: j * ldb for row j. */
     private static final ThreadLocal<int[]> GATHER_ROWS = ThreadLocal.withInitial(() -> new int[L]);
+
+    /**
+     * Whether A (untransposed) is packed with gathers: with 512-bit vectors on x86. One gather of L
+     * lanes fetches L / mr consecutive columns p of a sliver's mr rows, which is L contiguous values
+     * of the packed sliver. Packing 256x1024 and 128x2048 blocks of A for 8-row tiles measured
+     * 2.2-3x faster than the scalar copy (0.27 -> 0.12 ms, 0.31 -> 0.10 ms, one thread, Xeon, with
+     * one column per gather); with 256-bit vectors (-XX:UseAVX=2) it measured no faster, so the
+     * scalar copy stays there.
+     *
+     * <p>Every gather here uses the one species S, so its index vectors have one shape: C2 compiles
+     * the Vector API's own calls inside a gather (IntVector.add, the index check) from one profile
+     * for the whole JVM, and when index vectors of two shapes have passed there, it dispatches on
+     * both types and boxes the result on every gather. Gathers of 8-lane and 16-lane species in
+     * one JVM allocated 51 MB per call of the CNN's weight gradient (144x32x25088, B transposed; tools/bench/GemmCheck.java).
+     */
+    private static final boolean GATHER_A = GATHER && S.vectorBitSize() >= 512 && L % MR_MAX == 0;
+    /** The A gather's offsets: lane q * mr + r reads row r, column q of the sliver: r * lda + q. */
+    private static final ThreadLocal<int[]> GATHER_A_ROWS = ThreadLocal.withInitial(() -> new int[L]);
 
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -140,6 +159,17 @@ final class DoubleGemm {
      */
     static boolean streamsB(boolean transB, int rows) {
         return !transB && rows <= STREAM_B_ROWS;
+    }
+
+    /**
+     * Whether a macro-block of this many columns reads full slivers of A (not transposed) where
+     * they lie instead of packing them: with one sliver of B (the weight gradient of a layer of
+     * at most NR outputs, e.g. 144x32x25088), each value of A is used once, and packing it would
+     * copy all of A to read it once more. Either way the kernel sums the same products in the same
+     * order, so the choice never changes a bit.
+     */
+    static boolean streamsA(boolean transA, int cols) {
+        return !transA && cols <= NR;
     }
 
     /**
@@ -205,9 +235,16 @@ final class DoubleGemm {
             buf.a = new double[kc * mcMax];
         }
         double[] ap = buf.a;
+        boolean rowsA = streamsA(transA, nc);
         for (int ic = m0; ic < m1; ic += mcs) {
             int mc = Math.min(mcs, m1 - ic);
-            packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
+            int full = mc / mr * mr;
+            if (!rowsA) {
+                packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
+            } else if (full < mc) {
+                // Only the partial last sliver, zero-padded, at the place the packed kernel reads it.
+                packA(mr, false, a, aOff, lda, ic + full, mc - full, pc, kc, ap, full * kc);
+            }
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 double[] bs = bp;
@@ -225,16 +262,21 @@ final class DoubleGemm {
                 for (int ir = 0; ir < mc; ir += mr) {
                     int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
-                    if (h == mr && nr == NR && (alpha != 1d || betaK != 1d)) {
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, c, ci, ldc, alpha, betaK);
+                    // A sliver in place (rows of stride lda) or packed (lda 0).
+                    boolean inPlace = rowsA && h == mr;
+                    double[] as = inPlace ? a : ap;
+                    int ai = inPlace ? aOff + (ic + ir) * lda + pc : ir * kc;
+                    int ldas = inPlace ? lda : 0;
+                    if (h == mr && nr == NR && alpha == 1d && betaK == 0d) {
+                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, c, ci, ldc);
                     } else if (h == mr && nr == NR) {
-                        // C += tile through the buffer: a micro-kernel that adds to C itself grows past
-                        // C2's node budget for inlining (NodeCountInliningCutoff), and the stores it
-                        // then calls box all 2 mr accumulators of every tile.
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR, 1d, 0d);
-                        addTile(tile, mr, c, ci, ldc);
+                        // alpha * tile + beta * C through the buffer: a micro-kernel that scales and adds
+                        // to C itself grows past C2's node budget for inlining (NodeCountInliningCutoff),
+                        // and the stores it then calls box all 2 mr accumulators of every tile.
+                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, tile, 0, NR);
+                        mergeTile(tile, mr, c, ci, ldc, alpha, betaK);
                     } else {
-                        kernel(mr, kc, ap, ir * kc, bs, bi, ldbs, tile, 0, NR, 1d, 0d);
+                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, tile, 0, NR);
                         merge(tile, h, nr, c, ci, ldc, alpha, betaK);
                     }
                 }
@@ -359,10 +401,34 @@ final class DoubleGemm {
      * rows past mc are zero. Transposed, that is a copy of mr consecutive values per stored row.
      */
     private static void packA(int mr, boolean transA, double[] a, int aOff, int lda, int i0, int mc, int p0, int kc, double[] ap) {
+        packA(mr, transA, a, aOff, lda, i0, mc, p0, kc, ap, 0);
+    }
+
+    /** As {@link #packA(int, boolean, double[], int, int, int, int, int, int, double[])}, the slivers from ap[apOff] on. */
+    private static void packA(int mr, boolean transA, double[] a, int aOff, int lda, int i0, int mc, int p0, int kc, double[] ap, int apOff) {
         for (int is = 0; is < mc; is += mr) {
             int h = Math.min(mr, mc - is);
-            int base = is * kc;
-            if (!transA) {
+            int base = apOff + is * kc;
+            if (!transA && GATHER_A && h == mr) {
+                // op(A)[i0 + is + r][p0 + p + q] = a[src + r * lda + p + q] goes to ap[base + (p + q) * mr + r].
+                int[] rows = GATHER_A_ROWS.get();
+                int step = L / mr;
+                for (int q = 0; q < step; q++) {
+                    for (int r = 0; r < mr; r++) {
+                        rows[q * mr + r] = r * lda + q;
+                    }
+                }
+                int src = aOff + (i0 + is) * lda + p0;
+                int p = 0;
+                for (int dst = base; p <= kc - step; p += step, dst += L) {
+                    DoubleVector.fromArray(S, a, src + p, rows, 0).intoArray(ap, dst);
+                }
+                for (; p < kc; p++) {
+                    for (int r = 0; r < mr; r++) {
+                        ap[base + p * mr + r] = a[src + r * lda + p];
+                    }
+                }
+            } else if (!transA) {
                 for (int r = 0; r < h; r++) {
                     int src = aOff + (i0 + is + r) * lda + p0;
                     for (int p = 0, dst = base + r; p < kc; p++, dst += mr) {
@@ -386,12 +452,46 @@ final class DoubleGemm {
         }
     }
 
-    /** C[0..mr) x [0..NR) += tile, in vectors (C + tile: the bits of the kernel's own acc + C). */
+    /**
+     * C[0..mr) x [0..NR) = alpha * tile + beta * C in vectors (C not read when beta == 0), rounded
+     * as {@link #merge} rounds: alpha * tile, then + C when beta is 1, else + beta * C. One loop per
+     * case, each with one chain of vector operations: a vector that is either v or v * alpha, merged
+     * where the branches join, is boxed.
+     */
+    private static void mergeTile(double[] tile, int mr, double[] c, int ci, int ldc, double alpha, double beta) {
+        if (beta == 0d) {
+            scaleTile(tile, mr, c, ci, ldc, alpha);
+        } else if (beta == 1d && alpha == 1d) {
+            addTile(tile, mr, c, ci, ldc);
+        } else {
+            axpbyTile(tile, mr, c, ci, ldc, alpha, beta);
+        }
+    }
+
+    /** C = alpha * tile. */
+    private static void scaleTile(double[] tile, int mr, double[] c, int ci, int ldc, double alpha) {
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0; j < NR; j += L) {
+                DoubleVector.fromArray(S, tile, r * NR + j).mul(alpha).intoArray(c, ci + r * ldc + j);
+            }
+        }
+    }
+
+    /** C = tile + C. */
     private static void addTile(double[] tile, int mr, double[] c, int ci, int ldc) {
         for (int r = 0; r < mr; r++) {
-            int row = ci + r * ldc;
-            for (int j = 0; j < NR; j += L) {
-                DoubleVector.fromArray(S, c, row + j).add(DoubleVector.fromArray(S, tile, r * NR + j)).intoArray(c, row + j);
+            for (int j = 0, row = ci + r * ldc; j < NR; j += L) {
+                DoubleVector.fromArray(S, tile, r * NR + j).add(DoubleVector.fromArray(S, c, row + j)).intoArray(c, row + j);
+            }
+        }
+    }
+
+    /** C = alpha * tile + beta * C, beta != 0; alpha * tile is exact when alpha is 1, and so is beta * C when beta is 1. */
+    private static void axpbyTile(double[] tile, int mr, double[] c, int ci, int ldc, double alpha, double beta) {
+        for (int r = 0; r < mr; r++) {
+            for (int j = 0, row = ci + r * ldc; j < NR; j += L) {
+                DoubleVector.fromArray(S, tile, r * NR + j).mul(alpha)
+                        .add(DoubleVector.fromArray(S, c, row + j).mul(beta)).intoArray(c, row + j);
             }
         }
     }
@@ -407,31 +507,103 @@ final class DoubleGemm {
         }
     }
 
-    private static void store(DoubleVector acc, double[] c, int idx, double alpha, double beta) {
-        DoubleVector v = alpha == 1d ? acc : acc.mul(alpha);
-        if (beta != 0d) {
-            DoubleVector old = DoubleVector.fromArray(S, c, idx);
-            v = beta == 1d ? v.add(old) : old.mul(beta).add(v);
-        }
-        v.intoArray(c, idx);
-    }
-
     /**
-     * The micro-kernel of height mr: C[mr x NR] tile = alpha * (packed A sliver)(B sliver) + beta * C,
-     * row p of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed).
+     * The micro-kernel of height mr: C[mr x NR] tile = (A sliver)(B sliver), C overwritten, row p
+     * of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed). The A sliver is packed
+     * at {@code ap[ai ..]} when lda is 0, else its row r lies at {@code ap[ai + r * lda ..]}.
      */
-    private static void kernel(int mr, int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc,
-                               double alpha, double beta) {
-        if (mr == 4) {
-            kernel4(kc, ap, ai, bp, bi, ldb, c, ci, ldc, alpha, beta);
+    private static void kernel(int mr, int kc, double[] ap, int ai, int lda, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+        if (lda != 0 && mr == 4) {
+            kernel4Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
+        } else if (lda != 0) {
+            kernel8Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
+        } else if (mr == 4) {
+            kernel4(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
         } else {
-            kernel8(kc, ap, ai, bp, bi, ldb, c, ci, ldc, alpha, beta);
+            kernel8(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
         }
     }
 
-    /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C read only when beta != 0. */
-    private static void kernel4(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc,
-                                double alpha, double beta) {
+    /** {@link #kernel4} with A's 4 rows where they lie, row r at ap[ai + r * lda ..]: the same FMAs in the same order. */
+    private static void kernel4Rows(int kc, double[] ap, int ai, int lda, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+        for (int p = 0, bo = bi; p < kc; p++, bo += ldb) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
+            DoubleVector a = DoubleVector.broadcast(S, ap[ai + p]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(S, ap[a1 + p]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(S, ap[a2 + p]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(S, ap[a3 + p]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+    }
+
+    /** {@link #kernel8} with A's 8 rows where they lie, row r at ap[ai + r * lda ..]: the same FMAs in the same order. */
+    private static void kernel8Rows(int kc, double[] ap, int ai, int lda, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
+        DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
+        DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        for (int p = 0, bo = bi; p < kc; p++, bo += ldb) {
+            DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
+            DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
+            DoubleVector a = DoubleVector.broadcast(S, ap[ai + p]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = DoubleVector.broadcast(S, ap[a1 + p]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = DoubleVector.broadcast(S, ap[a2 + p]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = DoubleVector.broadcast(S, ap[a3 + p]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = DoubleVector.broadcast(S, ap[a4 + p]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = DoubleVector.broadcast(S, ap[a5 + p]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+            a = DoubleVector.broadcast(S, ap[a6 + p]);
+            c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+            a = DoubleVector.broadcast(S, ap[a7 + p]);
+            c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
+    }
+
+    /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C overwritten. */
+    private static void kernel4(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -448,19 +620,18 @@ final class DoubleGemm {
             a = DoubleVector.broadcast(S, ap[ao + 3]);
             c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
         }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
     }
 
-    /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C read only when beta != 0. */
-    private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc,
-                                double alpha, double beta) {
+    /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C overwritten. */
+    private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -489,21 +660,21 @@ final class DoubleGemm {
             a = DoubleVector.broadcast(S, ap[ao + 7]);
             c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
         }
-        store(c00, c, ci, alpha, beta);
-        store(c01, c, ci + L, alpha, beta);
-        store(c10, c, ci + ldc, alpha, beta);
-        store(c11, c, ci + ldc + L, alpha, beta);
-        store(c20, c, ci + 2 * ldc, alpha, beta);
-        store(c21, c, ci + 2 * ldc + L, alpha, beta);
-        store(c30, c, ci + 3 * ldc, alpha, beta);
-        store(c31, c, ci + 3 * ldc + L, alpha, beta);
-        store(c40, c, ci + 4 * ldc, alpha, beta);
-        store(c41, c, ci + 4 * ldc + L, alpha, beta);
-        store(c50, c, ci + 5 * ldc, alpha, beta);
-        store(c51, c, ci + 5 * ldc + L, alpha, beta);
-        store(c60, c, ci + 6 * ldc, alpha, beta);
-        store(c61, c, ci + 6 * ldc + L, alpha, beta);
-        store(c70, c, ci + 7 * ldc, alpha, beta);
-        store(c71, c, ci + 7 * ldc + L, alpha, beta);
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, ci + ldc);
+        c11.intoArray(c, ci + ldc + L);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + L);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + L);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + L);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + L);
     }
 }
