@@ -68,40 +68,26 @@ final class ActivationsVector {
         return i;
     }
 
-    static int gelu(float[] x, int xo, float[] y, int yo, int n) {
+    static int gelu(float[] x, int xo, float[] y, int yo, int n, float[] cdf) {
         int i = 0, bound = F.loopBound(n);
         for (; i < bound; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
-            v.mul(normalCdf(v)).intoArray(y, yo + i);
+            FloatVector c = normalCdf(v);
+            v.mul(c).intoArray(y, yo + i);
+            if (cdf != null) {
+                c.intoArray(cdf, i);
+            }
         }
         return i;
     }
 
-    /** Elements per pass of {@link #geluBackward}: its Φ buffer stays in the L1 cache. */
-    private static final int GELU_CHUNK = 512;
-
-    /**
-     * Φ(x) first, into a buffer, then g·(Φ + x·φ) in a second loop over the same chunk: one loop
-     * holding both exponentials (Φ's and φ's) grows past what C2 inlines, and its vector
-     * operations then run as their plain-Java fallbacks, several times slower (seen in JFR
-     * profiles as FloatVector.blendTemplate). The same operations on each lane as before, so the
-     * same bits.
-     */
-    static int geluBackward(float[] g, int go, float[] x, int xo, float[] dx, int dxo, int n) {
-        int bound = F.loopBound(n);
-        float[] cdf = new float[Math.min(GELU_CHUNK, bound)];
-        for (int at = 0; at < bound; at += GELU_CHUNK) {
-            int len = Math.min(GELU_CHUNK, bound - at);
-            for (int i = 0; i < len; i += F.length()) {
-                normalCdf(FloatVector.fromArray(F, x, xo + at + i)).intoArray(cdf, i);
-            }
-            for (int i = 0; i < len; i += F.length()) {
-                FloatVector v = FloatVector.fromArray(F, x, xo + at + i);
-                FloatVector pdf = exp(v.mul(-0.5f).mul(v)).mul(INV_SQRT_2PI);
-                FloatVector.fromArray(F, g, go + at + i).mul(v.fma(pdf, FloatVector.fromArray(F, cdf, i)))
-                        .intoArray(dx, dxo + at + i);
-            }
+    static int geluBackward(float[] g, int go, float[] x, int xo, float[] cdf, float[] dx, int dxo, int n) {
+        int i = 0, bound = F.loopBound(n);
+        for (; i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            FloatVector pdf = exp(v.mul(-0.5f).mul(v)).mul(INV_SQRT_2PI);
+            FloatVector.fromArray(F, g, go + i).mul(v.fma(pdf, FloatVector.fromArray(F, cdf, i))).intoArray(dx, dxo + i);
         }
-        return bound;
+        return i;
     }
 }
