@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API bodies of {@link Sequences}' float32 kernels (same formulas, same arguments),
  * loaded only when {@link Simd#AVAILABLE}. Statistics are float32 sums: whole vectors, then the
- * lanes, then the scalar tail, so their bits depend on the vector width (within float32 rounding
+ * lanes in a fixed order ({@link #addLanes}), then the scalar tail, so their bits depend on the vector width (within float32 rounding
  * of the float64 definitions, which the tests check) but never on the thread count: each row,
  * and each block of {@link #LN_BLOCK} rows of the weight gradients, is summed alone, in order.
  */
@@ -19,14 +19,30 @@ final class SequencesVector {
     private SequencesVector() {
     }
 
+    /**
+     * The lanes of v added in a fixed order (a tree over halves, through {@code lanes}, an array
+     * of one vector's length): reduceLanes(ADD) adds in whatever order the code that runs it
+     * picks, and the interpreter's, C1's and C2's differ, so a run's bits would depend on when
+     * the JIT compiled what.
+     */
+    static float addLanes(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        for (int w = lanes.length / 2; w >= 1; w /= 2) {
+            for (int i = 0; i < w; i++) {
+                lanes[i] += lanes[i + w];
+            }
+        }
+        return lanes[0];
+    }
+
     /** Σ x[xo, xo + n). */
-    private static float sum(float[] x, int xo, int n) {
+    private static float sum(float[] x, int xo, int n, float[] lanes) {
         int j = 0, bound = F.loopBound(n);
         FloatVector acc = FloatVector.zero(F);
         for (; j < bound; j += F.length()) {
             acc = acc.add(FloatVector.fromArray(F, x, xo + j));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = addLanes(acc, lanes);
         for (; j < n; j++) {
             s += x[xo + j];
         }
@@ -34,14 +50,14 @@ final class SequencesVector {
     }
 
     /** Σ (x[xo + j] − m)² over j in [0, n). */
-    private static float squares(float[] x, int xo, int n, float m) {
+    private static float squares(float[] x, int xo, int n, float m, float[] lanes) {
         int j = 0, bound = F.loopBound(n);
         FloatVector acc = FloatVector.zero(F);
         for (; j < bound; j += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + j).sub(m);
             acc = v.fma(v, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = addLanes(acc, lanes);
         for (; j < n; j++) {
             float v = x[xo + j] - m;
             s = Math.fma(v, v, s);
@@ -53,10 +69,11 @@ final class SequencesVector {
                           float[] y, double[] mean, double[] rstd) {
         Parallel.forRange(rows, Sequences.grain(d), (from, to) -> {
             int bound = F.loopBound(d);
+            float[] lanes = new float[F.length()];
             for (int r = from; r < to; r++) {
                 int at = xo + r * d, yo = r * d;
-                float m = sum(x, at, d) / d;
-                float rs = (float) (1 / Math.sqrt(squares(x, at, d, m) / d + eps));
+                float m = sum(x, at, d, lanes) / d;
+                float rs = (float) (1 / Math.sqrt(squares(x, at, d, m, lanes) / d + eps));
                 mean[r] = m;
                 rstd[r] = rs;
                 int j = 0;
@@ -99,6 +116,7 @@ final class SequencesVector {
         float[] pw = dw == null ? null : new float[blocks * d], pb = db == null ? null : new float[blocks * d];
         Parallel.forRange(blocks, Math.max(1, Sequences.grain(d) / LN_BLOCK), (fromBlock, toBlock) -> {
             int bound = F.loopBound(d);
+            float[] lanes = new float[F.length()];
             for (int blk = fromBlock; blk < toBlock; blk++) {
                 int po = blk * d;
                 for (int r = blk * LN_BLOCK, end = Math.min(rows, r + LN_BLOCK); r < end; r++) {
@@ -119,7 +137,7 @@ final class SequencesVector {
                         vsg = vsg.add(gw);
                         vsgx = gw.fma(xh, vsgx);
                     }
-                    float sg = vsg.reduceLanes(VectorOperators.ADD), sgx = vsgx.reduceLanes(VectorOperators.ADD);
+                    float sg = addLanes(vsg, lanes), sgx = addLanes(vsgx, lanes);
                     for (; j < d; j++) {
                         float gv = g[gi + j], xh = (x[at + j] - m) * rs;
                         if (pw != null) {
@@ -181,7 +199,7 @@ final class SequencesVector {
      * lanes, 0 from there to tp. The lanes past {@code visible} in its last vector are set to −∞
      * first (exp gives 0 there), so no loop needs a lane mask.
      */
-    private static void softmaxRow(float[] s, int ro, int visible, int tp) {
+    private static void softmaxRow(float[] s, int ro, int visible, int tp, float[] lanes) {
         int end = Math.min(padded(visible), tp);
         java.util.Arrays.fill(s, ro + visible, ro + end, Float.NEGATIVE_INFINITY);
         FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
@@ -195,7 +213,7 @@ final class SequencesVector {
             vsum = vsum.add(ex);
             ex.intoArray(s, ro + j0);
         }
-        float inv = 1f / vsum.reduceLanes(VectorOperators.ADD);
+        float inv = 1f / addLanes(vsum, lanes);
         for (int j0 = 0; j0 < visible; j0 += F.length()) {
             FloatVector.fromArray(F, s, ro + j0).mul(inv).intoArray(s, ro + j0);
         }
@@ -216,6 +234,7 @@ final class SequencesVector {
         Parallel.forRange(n * heads, Math.max(1, (1 << 14) / Math.max(1, t * t * d)), (from, to) -> {
             float[] kt = new float[d * tp];
             float[] sc = new float[t * tp];
+            float[] lanes = new float[F.length()];
             int dBound = F.loopBound(d), t4 = t / 4 * 4;
             // Keys in one vector: the softmax of each group of four queries is done in registers,
             // the masked keys (and the padding) taken out by adding −∞ from this table.
@@ -255,10 +274,10 @@ final class SequencesVector {
                             a1 = ActivationsVector.exp(a1.sub(a1.reduceLanes(VectorOperators.MAX)));
                             a2 = ActivationsVector.exp(a2.sub(a2.reduceLanes(VectorOperators.MAX)));
                             a3 = ActivationsVector.exp(a3.sub(a3.reduceLanes(VectorOperators.MAX)));
-                            a0.mul(1f / a0.reduceLanes(VectorOperators.ADD)).intoArray(sc, i0 * tp);
-                            a1.mul(1f / a1.reduceLanes(VectorOperators.ADD)).intoArray(sc, (i0 + 1) * tp);
-                            a2.mul(1f / a2.reduceLanes(VectorOperators.ADD)).intoArray(sc, (i0 + 2) * tp);
-                            a3.mul(1f / a3.reduceLanes(VectorOperators.ADD)).intoArray(sc, (i0 + 3) * tp);
+                            a0.mul(1f / addLanes(a0, lanes)).intoArray(sc, i0 * tp);
+                            a1.mul(1f / addLanes(a1, lanes)).intoArray(sc, (i0 + 1) * tp);
+                            a2.mul(1f / addLanes(a2, lanes)).intoArray(sc, (i0 + 2) * tp);
+                            a3.mul(1f / addLanes(a3, lanes)).intoArray(sc, (i0 + 3) * tp);
                         } else {
                             a0.mul(a).intoArray(sc, i0 * tp + j0);
                             a1.mul(a).intoArray(sc, (i0 + 1) * tp + j0);
@@ -278,7 +297,7 @@ final class SequencesVector {
                     }
                 }
                 for (int i = oneVector ? t4 : 0; i < t; i++) {
-                    softmaxRow(sc, i * tp, causal ? i + 1 : t, tp);
+                    softmaxRow(sc, i * tp, causal ? i + 1 : t, tp, lanes);
                 }
                 for (int i = 0; i < t; i++) {
                     System.arraycopy(sc, i * tp, p, (b * t + i) * t, t);
@@ -340,6 +359,7 @@ final class SequencesVector {
             float[] vt = new float[d * tp];
             float[] pp = new float[t * tp];
             float[] ds = new float[t * tp];
+            float[] lanes = new float[F.length()];
             int dBound = F.loopBound(d), t4 = t / 4 * 4;
             for (int b = from; b < to; b++) {
                 int bn = b / heads, hd = b % heads, base = bn * t * row + hd * d;
@@ -387,7 +407,7 @@ final class SequencesVector {
                     for (int j0 = 0; j0 < visible; j0 += F.length()) {
                         vdot = FloatVector.fromArray(F, ds, ro + j0).fma(FloatVector.fromArray(F, pp, ro + j0), vdot);
                     }
-                    float dot = vdot.reduceLanes(VectorOperators.ADD);
+                    float dot = addLanes(vdot, lanes);
                     int j0 = 0;
                     for (; j0 < visible; j0 += F.length()) {
                         FloatVector.fromArray(F, ds, ro + j0).sub(dot).mul(FloatVector.fromArray(F, pp, ro + j0)).mul(a)
