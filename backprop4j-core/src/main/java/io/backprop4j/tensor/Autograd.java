@@ -153,8 +153,10 @@ final class Autograd {
                 && !g.requiresGrad() && java.lang.reflect.Array.getLength(storage(g)) == g.numel()) {
             t.setGrad(g);
         } else if (existing == null) {
-            // A fresh contiguous copy: the gradient may alias a view of another tensor.
-            Tensor own = Tensor.zeros(t.dtype(), t.shape()).copy_(g.dtype() == t.dtype() ? g : g.to(t.dtype()));
+            // A fresh contiguous copy: the gradient may alias a view of another tensor. A strided view
+            // (a transposed weight's gradient) is gathered, not copied element by element.
+            Tensor src = g.dtype() == t.dtype() ? g : g.to(t.dtype());
+            Tensor own = src.isContiguous() ? Tensor.zeros(t.dtype(), t.shape()).copy_(src) : src.contiguousData().detach();
             t.setGrad(own);
         } else {
             existing.addInPlace(g.dtype() == existing.dtype() ? g : g.to(existing.dtype()), 1.0);

@@ -1,6 +1,7 @@
 package io.backprop4j.tensor;
 
 import io.backprop4j.ShapeException;
+import io.backprop4j.internal.kernel.Activations;
 
 /**
  * Cross-entropy on logits with the log-softmax fused in, mean over the n rows of x [n, k]:
@@ -51,6 +52,7 @@ record SoftmaxCrossEntropyOp(Tensor x, Tensor y, int[] classes, Tensor softmax) 
 
     private static Tensor compute(Tensor x, Tensor y, int[] classes) {
         int n = x.size(0), k = x.size(1);
+        if (x.dtype() == DType.FLOAT32 && classes != null) return computeFloat(x, classes, n, k);
         double[] v = x.toDoubleArray();
         double[] yv = y == null ? null : y.toDoubleArray();
         double loss = 0;
@@ -68,6 +70,38 @@ record SoftmaxCrossEntropyOp(Tensor x, Tensor y, int[] classes, Tensor softmax) 
         int counted = counted(n, classes);
         double mean = counted == 0 ? (n == 0 ? 0 : Double.NaN) : loss / counted;
         return Autograd.record(Tensor.full(mean, x.dtype()), new SoftmaxCrossEntropyOp(x, y, classes, sm));
+    }
+
+    /**
+     * Float32 logits and class indices (a language model's [N·T, V]): per row the max m, the
+     * float32 exponentials e_j = exp(x_j − m) ({@link Activations#exp}: no float64 copy of the
+     * logits, no Math.exp), their sum s in float64; the loss takes m + ln s − x_c in float64, the
+     * saved softmax e_j / s is float32.
+     */
+    private static Tensor computeFloat(Tensor x, int[] classes, int n, int k) {
+        Tensor xc = x.contiguousData();
+        float[] v = xc.floatArray();
+        int xo = xc.offset();
+        Tensor sm = Tensor.zeros(DType.FLOAT32, n, k);
+        float[] e = sm.floatArray();
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            int b = xo + i * k, o = i * k;
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) m = Math.max(m, v[b + j]);
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                float ej = Activations.exp(v[b + j] - m);
+                e[o + j] = ej;
+                sum += ej;
+            }
+            float inv = (float) (1 / sum);
+            for (int j = 0; j < k; j++) e[o + j] *= inv;
+            if (classes[i] != IGNORED) loss += m + Math.log(sum) - v[b + classes[i]];
+        }
+        int counted = counted(n, classes);
+        double mean = counted == 0 ? (n == 0 ? 0 : Double.NaN) : loss / counted;
+        return Autograd.record(Tensor.full(mean, x.dtype()), new SoftmaxCrossEntropyOp(x, null, classes, sm));
     }
 
     /** The rows that count towards the mean: all but the ignored ones. */
@@ -88,7 +122,21 @@ record SoftmaxCrossEntropyOp(Tensor x, Tensor y, int[] classes, Tensor softmax) 
         int n = x.size(0), k = x.size(1);
         double scale = g.item() / Math.max(1, counted(n, classes));
         Tensor gx = null;
-        if (x.requiresGrad()) {
+        if (x.requiresGrad() && softmax.dtype() == DType.FLOAT32 && classes != null) {
+            // Float32 with class indices: (softmax − one-hot)·scale straight from the saved float32 softmax.
+            float[] s = softmax.contiguousData().floatArray().clone();
+            float sc = (float) scale;
+            for (int i = 0; i < n; i++) {
+                int b = i * k;
+                if (classes[i] == IGNORED) {
+                    java.util.Arrays.fill(s, b, b + k, 0f);
+                } else {
+                    for (int j = 0; j < k; j++) s[b + j] *= sc;
+                    s[b + classes[i]] -= sc;
+                }
+            }
+            gx = Tensor.of(s, n, k);
+        } else if (x.requiresGrad()) {
             double[] s = softmax.toDoubleArray();
             double[] yv = y == null ? null : y.toDoubleArray();
             for (int i = 0; i < n; i++) {

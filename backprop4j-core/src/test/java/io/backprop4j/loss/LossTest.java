@@ -40,4 +40,25 @@ class LossTest {
         assertEquals("mse, binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, cross_entropy_with_logits", Loss.names());
         assertEquals(Loss.values().length, Arrays.stream(Loss.values()).map(Loss::specName).distinct().count());
     }
+
+    /** Float32 logits [N, T, V] with class indices and an ignore index (their own float32 kernel): the float64 loss and gradient to float32 accuracy. */
+    @Test
+    void float32SequenceCrossEntropyAgreesWithFloat64() {
+        SplittableRandom rng = new SplittableRandom(17);
+        int n = 5, t = 7, v = 31;
+        Tensor x64 = Tensor.randn(rng, DType.FLOAT64, n, t, v).mul(4.0);
+        long[] idx = new long[n * t];
+        for (int i = 0; i < idx.length; i++) idx[i] = i % 6 == 0 ? -100 : rng.nextInt(v);
+        Tensor y = Tensor.of(idx, n, t);
+        Tensor a = x64.detach().requiresGrad(true), b = x64.to(DType.FLOAT32).detach().requiresGrad(true);
+        Tensor l64 = Losses.crossEntropy(a, y, -100), l32 = Losses.crossEntropy(b, y, -100);
+        l64.backward();
+        l32.backward();
+        assertEquals(l64.item(), l32.item(), 1e-6 * Math.abs(l64.item()));
+        double[] ga = a.grad().toDoubleArray(), gb = b.grad().toDoubleArray();
+        for (int i = 0; i < ga.length; i++) {
+            assertEquals(ga[i], gb[i], 1e-7 + 1e-5 * Math.abs(ga[i]), "gradient at " + i);
+            if (idx[i / v] == -100) assertEquals(0.0, gb[i], "an ignored position has no gradient");
+        }
+    }
 }

@@ -13,21 +13,106 @@ package io.backprop4j.internal.kernel;
  *
  * For the softmax a key j is masked when {@code causal} and j > i + (S − T) (a query sees the
  * keys up to its own position), or when {@code mask[..]} is true; a row with every key masked
- * gives NaN, as PyTorch's {@code -inf} masks do. Statistics are summed in float64; rows are spread
- * over {@link Parallel}.
+ * gives NaN, as PyTorch's {@code -inf} masks do. Rows are spread over {@link Parallel}. The float32
+ * layer norm and self-attention run as {@link SequencesVector} when the Vector API is there
+ * (float32 sums), else as the scalar loops below, which sum statistics in float64 and are also
+ * the float64 kernels.
  */
 public final class Sequences {
     private Sequences() {
     }
 
     /** Rows per task handed to another thread: about 16k elements. */
-    private static int grain(int d) {
+    static int grain(int d) {
         return Math.max(1, (1 << 14) / Math.max(d, 1));
     }
 
-    // twin: float32 source
-    /** Layer norm of {@code rows} rows of x (from xo) into y (from 0); writes mean and rstd per row. γ, β may be null. */
+    /**
+     * Layer norm of {@code rows} rows of x (from xo) into y (from 0); writes mean and rstd per
+     * row. γ, β may be null. Float32 runs on the Vector API where it is available.
+     */
     public static void layerNorm(int rows, int d, float[] x, int xo, float[] w, int wo, float[] b, int bo, double eps,
+                                 float[] y, double[] mean, double[] rstd) {
+        if (Simd.AVAILABLE) {
+            SequencesVector.layerNorm(rows, d, x, xo, w, wo, b, bo, eps, y, mean, rstd);
+        } else {
+            layerNormLoops(rows, d, x, xo, w, wo, b, bo, eps, y, mean, rstd);
+        }
+    }
+
+    /** The float64 {@link #layerNorm(int, int, float[], int, float[], int, float[], int, double, float[], double[], double[])}. */
+    public static void layerNorm(int rows, int d, double[] x, int xo, double[] w, int wo, double[] b, int bo, double eps,
+                                 double[] y, double[] mean, double[] rstd) {
+        layerNormLoops(rows, d, x, xo, w, wo, b, bo, eps, y, mean, rstd);
+    }
+
+    /**
+     * The layer norm's backward: dx (from 0, overwritten; null for none), dw and db (sums over
+     * the rows, overwritten; null for none), given g (from go) and the forward's mean and rstd.
+     */
+    public static void layerNormBackward(int rows, int d, float[] x, int xo, float[] g, int go, float[] w, int wo,
+                                         double[] mean, double[] rstd, float[] dx, double[] dw, double[] db) {
+        if (Simd.AVAILABLE) {
+            SequencesVector.layerNormBackward(rows, d, x, xo, g, go, w, wo, mean, rstd, dx, dw, db);
+        } else {
+            layerNormBackwardLoops(rows, d, x, xo, g, go, w, wo, mean, rstd, dx, dw, db);
+        }
+    }
+
+    /** The float64 {@link #layerNormBackward(int, int, float[], int, float[], int, float[], int, double[], double[], float[], double[], double[])}. */
+    public static void layerNormBackward(int rows, int d, double[] x, int xo, double[] g, int go, double[] w, int wo,
+                                         double[] mean, double[] rstd, double[] dx, double[] dw, double[] db) {
+        layerNormBackwardLoops(rows, d, x, xo, g, go, w, wo, mean, rstd, dx, dw, db);
+    }
+
+    /**
+     * Multi-head self-attention of packed projections, forward: for each sample b and head h,
+     * ctx_b[:, h] = softmax(α·Q Kᵀ + M) V with Q, K, V the head's d columns of the q, k and v
+     * parts of qkv [N, T, 3E] (q in columns [0, E), k in [E, 2E), v in [2E, 3E); head h in columns
+     * [h·d, (h+1)·d) of each part; E = heads·d; contiguous from qo), M = −∞ above the diagonal
+     * when {@code causal}. Writes the attention weights p [N, heads, T, T] (0 at masked keys) and
+     * ctx [N, T, E], both from 0, every element. Samples·heads blocks are spread over
+     * {@link Parallel}; each is computed alone, so the bits do not depend on the threads.
+     * Float32 runs on the Vector API where it is available.
+     */
+    public static void attention(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
+                                 float[] p, float[] ctx) {
+        if (Simd.AVAILABLE) {
+            SequencesVector.attention(n, t, heads, d, qkv, qo, alpha, causal, p, ctx);
+        } else {
+            attentionLoops(n, t, heads, d, qkv, qo, alpha, causal, p, ctx);
+        }
+    }
+
+    /** The float64 {@link #attention(int, int, int, int, float[], int, double, boolean, float[], float[])}. */
+    public static void attention(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
+                                 double[] p, double[] ctx) {
+        attentionLoops(n, t, heads, d, qkv, qo, alpha, causal, p, ctx);
+    }
+
+    /**
+     * {@link #attention}'s backward, given g = dL/dctx [N, T, E] (contiguous from go) and the
+     * weights p: with dP = g Vᵀ and dS = α·P ⊙ (dP − rowsum(dP ⊙ P)), writes dqkv [N, T, 3E]
+     * (from 0, every element): dQ = dS K, dK = dSᵀ Q, dV = Pᵀ g in the q, k and v columns.
+     */
+    public static void attentionBackward(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
+                                         float[] p, float[] g, int go, float[] dqkv) {
+        if (Simd.AVAILABLE) {
+            SequencesVector.attentionBackward(n, t, heads, d, qkv, qo, alpha, causal, p, g, go, dqkv);
+        } else {
+            attentionBackwardLoops(n, t, heads, d, qkv, qo, alpha, causal, p, g, go, dqkv);
+        }
+    }
+
+    /** The float64 {@link #attentionBackward(int, int, int, int, float[], int, double, boolean, float[], float[], int, float[])}. */
+    public static void attentionBackward(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
+                                         double[] p, double[] g, int go, double[] dqkv) {
+        attentionBackwardLoops(n, t, heads, d, qkv, qo, alpha, causal, p, g, go, dqkv);
+    }
+
+    // twin: float32 source
+    /** {@link #layerNorm} as scalar loops, the statistics in float64: the float64 kernel, and float32's without the Vector API. */
+    static void layerNormLoops(int rows, int d, float[] x, int xo, float[] w, int wo, float[] b, int bo, double eps,
                                  float[] y, double[] mean, double[] rstd) {
         Parallel.forRange(rows, grain(d), (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -59,11 +144,8 @@ public final class Sequences {
         });
     }
 
-    /**
-     * The layer norm's backward: dx (from 0, overwritten; null for none), dw and db (float64 sums
-     * over the rows, overwritten; null for none), given g (from go) and the forward's mean and rstd.
-     */
-    public static void layerNormBackward(int rows, int d, float[] x, int xo, float[] g, int go, float[] w, int wo,
+    /** {@link #layerNormBackward} as scalar loops, the sums in float64. */
+    static void layerNormBackwardLoops(int rows, int d, float[] x, int xo, float[] g, int go, float[] w, int wo,
                                          double[] mean, double[] rstd, float[] dx, double[] dw, double[] db) {
         if (dx != null) {
             Parallel.forRange(rows, grain(d), (from, to) -> {
@@ -155,16 +237,8 @@ public final class Sequences {
         });
     }
 
-    /**
-     * Multi-head self-attention of packed projections, forward: for each sample b and head h,
-     * ctx_b[:, h] = softmax(α·Q Kᵀ + M) V with Q, K, V the head's d columns of the q, k and v
-     * parts of qkv [N, T, 3E] (q in columns [0, E), k in [E, 2E), v in [2E, 3E); head h in columns
-     * [h·d, (h+1)·d) of each part; E = heads·d; contiguous from qo), M = −∞ above the diagonal
-     * when {@code causal}. Writes the attention weights p [N, heads, T, T] (0 at masked keys) and
-     * ctx [N, T, E], both from 0, every element. Samples·heads blocks are spread over
-     * {@link Parallel}; each is computed alone, so the bits do not depend on the threads.
-     */
-    public static void attention(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
+    /** {@link #attention} as scalar loops (the inner ones through {@link Activations#axpy}). */
+    static void attentionLoops(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
                                  float[] p, float[] ctx) {
         int e = heads * d, row = 3 * e;
         float a = (float) alpha;
@@ -211,12 +285,8 @@ public final class Sequences {
         });
     }
 
-    /**
-     * {@link #attention}'s backward, given g = dL/dctx [N, T, E] (contiguous from go) and the
-     * weights p: with dP = g Vᵀ and dS = α·P ⊙ (dP − rowsum(dP ⊙ P)), writes dqkv [N, T, 3E]
-     * (from 0, every element): dQ = dS K, dK = dSᵀ Q, dV = Pᵀ g in the q, k and v columns.
-     */
-    public static void attentionBackward(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
+    /** {@link #attentionBackward} as scalar loops. */
+    static void attentionBackwardLoops(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
                                          float[] p, float[] g, int go, float[] dqkv) {
         int e = heads * d, row = 3 * e;
         float a = (float) alpha;
@@ -262,8 +332,8 @@ public final class Sequences {
     }
     // twin: end
     // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
-    /** Layer norm of {@code rows} rows of x (from xo) into y (from 0); writes mean and rstd per row. γ, β may be null. */
-    public static void layerNorm(int rows, int d, double[] x, int xo, double[] w, int wo, double[] b, int bo, double eps,
+    /** {@link #layerNorm} as scalar loops, the statistics in float64: the float64 kernel, and float64's without the Vector API. */
+    static void layerNormLoops(int rows, int d, double[] x, int xo, double[] w, int wo, double[] b, int bo, double eps,
                                  double[] y, double[] mean, double[] rstd) {
         Parallel.forRange(rows, grain(d), (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -295,11 +365,8 @@ public final class Sequences {
         });
     }
 
-    /**
-     * The layer norm's backward: dx (from 0, overwritten; null for none), dw and db (float64 sums
-     * over the rows, overwritten; null for none), given g (from go) and the forward's mean and rstd.
-     */
-    public static void layerNormBackward(int rows, int d, double[] x, int xo, double[] g, int go, double[] w, int wo,
+    /** {@link #layerNormBackward} as scalar loops, the sums in float64. */
+    static void layerNormBackwardLoops(int rows, int d, double[] x, int xo, double[] g, int go, double[] w, int wo,
                                          double[] mean, double[] rstd, double[] dx, double[] dw, double[] db) {
         if (dx != null) {
             Parallel.forRange(rows, grain(d), (from, to) -> {
@@ -391,16 +458,8 @@ public final class Sequences {
         });
     }
 
-    /**
-     * Multi-head self-attention of packed projections, forward: for each sample b and head h,
-     * ctx_b[:, h] = softmax(α·Q Kᵀ + M) V with Q, K, V the head's d columns of the q, k and v
-     * parts of qkv [N, T, 3E] (q in columns [0, E), k in [E, 2E), v in [2E, 3E); head h in columns
-     * [h·d, (h+1)·d) of each part; E = heads·d; contiguous from qo), M = −∞ above the diagonal
-     * when {@code causal}. Writes the attention weights p [N, heads, T, T] (0 at masked keys) and
-     * ctx [N, T, E], both from 0, every element. Samples·heads blocks are spread over
-     * {@link Parallel}; each is computed alone, so the bits do not depend on the threads.
-     */
-    public static void attention(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
+    /** {@link #attention} as scalar loops (the inner ones through {@link Activations#axpy}). */
+    static void attentionLoops(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
                                  double[] p, double[] ctx) {
         int e = heads * d, row = 3 * e;
         double a = (double) alpha;
@@ -447,12 +506,8 @@ public final class Sequences {
         });
     }
 
-    /**
-     * {@link #attention}'s backward, given g = dL/dctx [N, T, E] (contiguous from go) and the
-     * weights p: with dP = g Vᵀ and dS = α·P ⊙ (dP − rowsum(dP ⊙ P)), writes dqkv [N, T, 3E]
-     * (from 0, every element): dQ = dS K, dK = dSᵀ Q, dV = Pᵀ g in the q, k and v columns.
-     */
-    public static void attentionBackward(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
+    /** {@link #attentionBackward} as scalar loops. */
+    static void attentionBackwardLoops(int n, int t, int heads, int d, double[] qkv, int qo, double alpha, boolean causal,
                                          double[] p, double[] g, int go, double[] dqkv) {
         int e = heads * d, row = 3 * e;
         double a = (double) alpha;

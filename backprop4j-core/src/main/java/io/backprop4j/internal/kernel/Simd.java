@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * Whether the JDK's Vector API ({@code jdk.incubator.vector}) can be used, decided once when this
  * class is initialised and never through a class of that module: every class that touches the
- * Vector API ({@link FloatGemm}, {@link DoubleGemm}, {@link VectorLoops}, {@link ActivationsVector}) is loaded only after
+ * Vector API ({@link FloatGemm}, {@link DoubleGemm}, {@link VectorLoops}, {@link ActivationsVector},
+ * {@link SequencesVector}) is loaded only after
  * {@link #AVAILABLE} said yes, so a JVM started without {@code --add-modules jdk.incubator.vector}
  * runs the scalar loops instead of failing with {@code NoClassDefFoundError}. In that case one
  * warning line goes to standard error the first time a kernel is used.

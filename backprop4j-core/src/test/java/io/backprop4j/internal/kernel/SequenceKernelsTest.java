@@ -179,43 +179,139 @@ class SequenceKernelsTest {
         return s;
     }
 
+    /** A float32 kernel's two bodies: the one the library runs (Vector API here) and the scalar loops. */
+    private static final boolean[] BODIES = {true, false};
+
     @Test
     void layerNormMatchesPlainLoops() {
         var rng = new SplittableRandom(162);
-        for (int[] sh : new int[][] {{1, 1}, {3, 7}, {17, 5}, {2, 64}, {40, 33}}) {
-            int rows = sh[0], d = sh[1];
-            float[] x = floats(rng, 3 + rows * d, 2), w = floats(rng, d, 1), b = floats(rng, d, 1), g = floats(rng, rows * d, 1);
-            float[] y = new float[rows * d], dx = new float[rows * d];
-            double[] mean = new double[rows], rstd = new double[rows], dw = new double[d], db = new double[d];
-            Sequences.layerNorm(rows, d, x, 3, w, 0, b, 0, 1e-5, y, mean, rstd);
-            Sequences.layerNormBackward(rows, d, x, 3, g, 0, w, 0, mean, rstd, dx, dw, db);
-            double[] ey = new double[rows * d], edx = new double[rows * d], edw = new double[d], edb = new double[d];
-            for (int r = 0; r < rows; r++) {
-                double m = 0, v = 0;
-                for (int j = 0; j < d; j++) m += x[3 + r * d + j];
-                m /= d;
-                for (int j = 0; j < d; j++) v += Math.pow(x[3 + r * d + j] - m, 2);
-                double rs = 1 / Math.sqrt(v / d + 1e-5);
-                // dx_j = Σ_k g_k w_k ∂x̂_k/∂x_j with ∂x̂_k/∂x_j = rs (δ_kj − 1/d − x̂_k x̂_j / d)
-                for (int j = 0; j < d; j++) {
-                    double xj = (x[3 + r * d + j] - m) * rs;
-                    ey[r * d + j] = xj * w[j] + b[j];
-                    edw[j] += g[r * d + j] * xj;
-                    edb[j] += g[r * d + j];
-                    double sum = 0;
-                    for (int k = 0; k < d; k++) {
-                        double xk = (x[3 + r * d + k] - m) * rs;
-                        sum += g[r * d + k] * w[k] * rs * ((k == j ? 1 : 0) - 1.0 / d - xk * xj / d);
+        int count = 0;
+        for (boolean vector : BODIES) {
+            for (int[] sh : new int[][] {{1, 1}, {3, 7}, {17, 5}, {2, 64}, {40, 33}, {70, 64}, {33, 19}}) {
+                for (boolean affine : new boolean[] {true, false}) {
+                    int rows = sh[0], d = sh[1];
+                    float[] x = floats(rng, 3 + rows * d, 2), w = affine ? floats(rng, d, 1) : null, b = affine ? floats(rng, d, 1) : null;
+                    float[] g = floats(rng, rows * d, 1);
+                    float[] y = new float[rows * d], dx = new float[rows * d];
+                    double[] mean = new double[rows], rstd = new double[rows], dw = new double[d], db = new double[d];
+                    if (vector) {
+                        Sequences.layerNorm(rows, d, x, 3, w, 0, b, 0, 1e-5, y, mean, rstd);
+                        Sequences.layerNormBackward(rows, d, x, 3, g, 0, w, 0, mean, rstd, dx, dw, db);
+                    } else {
+                        Sequences.layerNormLoops(rows, d, x, 3, w, 0, b, 0, 1e-5, y, mean, rstd);
+                        Sequences.layerNormBackwardLoops(rows, d, x, 3, g, 0, w, 0, mean, rstd, dx, dw, db);
                     }
-                    edx[r * d + j] = sum;
+                    double[] ey = new double[rows * d], edx = new double[rows * d], edw = new double[d], edb = new double[d];
+                    for (int r = 0; r < rows; r++) {
+                        double m = 0, v = 0;
+                        for (int j = 0; j < d; j++) m += x[3 + r * d + j];
+                        m /= d;
+                        for (int j = 0; j < d; j++) v += Math.pow(x[3 + r * d + j] - m, 2);
+                        double rs = 1 / Math.sqrt(v / d + 1e-5);
+                        // dx_j = Σ_k g_k w_k ∂x̂_k/∂x_j with ∂x̂_k/∂x_j = rs (δ_kj − 1/d − x̂_k x̂_j / d)
+                        for (int j = 0; j < d; j++) {
+                            double xj = (x[3 + r * d + j] - m) * rs;
+                            ey[r * d + j] = affine ? xj * w[j] + b[j] : xj;
+                            edw[j] += g[r * d + j] * xj;
+                            edb[j] += g[r * d + j];
+                            double sum = 0;
+                            for (int k = 0; k < d; k++) {
+                                double xk = (x[3 + r * d + k] - m) * rs;
+                                sum += g[r * d + k] * (affine ? w[k] : 1) * rs * ((k == j ? 1 : 0) - 1.0 / d - xk * xj / d);
+                            }
+                            edx[r * d + j] = sum;
+                        }
+                    }
+                    String at = rows + "x" + d + (vector ? " vector" : " loops") + (affine ? "" : " no affine");
+                    close(at + " y", ey, y, 1e-5);
+                    close(at + " dx", edx, dx, 1e-4);
+                    close(at + " dw", edw, dw, 1e-5 * Math.sqrt(rows));
+                    close(at + " db", edb, db, 1e-6 * Math.sqrt(rows));
+                    count++;
                 }
             }
-            String at = rows + "x" + d;
-            close(at + " y", ey, y, 1e-5);
-            close(at + " dx", edx, dx, 1e-4);
-            close(at + " dw", edw, dw, 1e-5);
-            close(at + " db", edb, db, 1e-6);
         }
+        assertEquals(2 * 7 * 2, count);
+    }
+
+    @Test
+    void selfAttentionMatchesPlainLoops() {
+        var rng = new SplittableRandom(165);
+        int count = 0;
+        // [n, t, heads, d]: keys and columns that fill no vector, one vector and a bit, several.
+        for (boolean vector : BODIES) {
+            for (int[] sh : new int[][] {{1, 1, 1, 1}, {2, 5, 3, 3}, {3, 16, 4, 16}, {1, 17, 2, 17}, {2, 33, 1, 8}, {1, 9, 2, 40}}) {
+                for (boolean causal : new boolean[] {false, true}) {
+                    int n = sh[0], t = sh[1], heads = sh[2], d = sh[3], e = heads * d, row = 3 * e;
+                    float[] qkv = floats(rng, 2 + n * t * row, 1.5), g = floats(rng, n * t * e, 1);
+                    float[] p = new float[n * heads * t * t], ctx = new float[n * t * e], dqkv = new float[n * t * row];
+                    java.util.Arrays.fill(p, Float.NaN);   // every element is written
+                    java.util.Arrays.fill(ctx, Float.NaN);
+                    java.util.Arrays.fill(dqkv, Float.NaN);
+                    double alpha = 1 / Math.sqrt(d);
+                    if (vector) {
+                        Sequences.attention(n, t, heads, d, qkv, 2, alpha, causal, p, ctx);
+                        Sequences.attentionBackward(n, t, heads, d, qkv, 2, alpha, causal, p, g, 0, dqkv);
+                    } else {
+                        Sequences.attentionLoops(n, t, heads, d, qkv, 2, alpha, causal, p, ctx);
+                        Sequences.attentionBackwardLoops(n, t, heads, d, qkv, 2, alpha, causal, p, g, 0, dqkv);
+                    }
+                    double[] ep = new double[p.length], ectx = new double[ctx.length], ed = new double[dqkv.length];
+                    for (int b = 0; b < n; b++) {
+                        for (int h = 0; h < heads; h++) {
+                            int q0 = 2 + b * t * row + h * d, k0 = q0 + e, v0 = q0 + 2 * e;
+                            double[][] pr = new double[t][t], dsr = new double[t][t];
+                            for (int i = 0; i < t; i++) {
+                                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                                double[] sc = new double[t];
+                                for (int j = 0; j < t; j++) {
+                                    double dot = 0;
+                                    for (int c = 0; c < d; c++) dot += (double) qkv[q0 + i * row + c] * qkv[k0 + j * row + c];
+                                    sc[j] = causal && j > i ? Double.NEGATIVE_INFINITY : alpha * dot;
+                                    max = Math.max(max, sc[j]);
+                                }
+                                for (int j = 0; j < t; j++) sum += Math.exp(sc[j] - max);
+                                for (int j = 0; j < t; j++) pr[i][j] = Math.exp(sc[j] - max) / sum;
+                                // dP_ij = g_i · v_j; dS_ij = α P_ij (dP_ij − Σ_k dP_ik P_ik)
+                                double[] dp = new double[t];
+                                double rowDot = 0;
+                                for (int j = 0; j < t; j++) {
+                                    for (int c = 0; c < d; c++) dp[j] += (double) g[(b * t + i) * e + h * d + c] * qkv[v0 + j * row + c];
+                                    rowDot += dp[j] * pr[i][j];
+                                }
+                                for (int j = 0; j < t; j++) dsr[i][j] = alpha * pr[i][j] * (dp[j] - rowDot);
+                                for (int j = 0; j < t; j++) ep[((b * heads + h) * t + i) * t + j] = pr[i][j];
+                                for (int c = 0; c < d; c++) {
+                                    double v = 0;
+                                    for (int j = 0; j < t; j++) v += pr[i][j] * qkv[v0 + j * row + c];
+                                    ectx[(b * t + i) * e + h * d + c] = v;
+                                }
+                            }
+                            for (int i = 0; i < t; i++) {
+                                for (int c = 0; c < d; c++) {
+                                    double dq = 0, dk = 0, dv = 0;
+                                    for (int j = 0; j < t; j++) {
+                                        dq += dsr[i][j] * qkv[k0 + j * row + c];
+                                        dk += dsr[j][i] * qkv[q0 + j * row + c];
+                                        dv += pr[j][i] * g[(b * t + j) * e + h * d + c];
+                                    }
+                                    int o = b * t * row + i * row + h * d + c;
+                                    ed[o] = dq;
+                                    ed[o + e] = dk;
+                                    ed[o + 2 * e] = dv;
+                                }
+                            }
+                        }
+                    }
+                    String at = java.util.Arrays.toString(sh) + (causal ? " causal" : "") + (vector ? " vector" : " loops");
+                    close(at + " weights", ep, p, 1e-6);
+                    close(at + " ctx", ectx, ctx, 1e-5);
+                    close(at + " dqkv", ed, dqkv, 1e-5);
+                    count++;
+                }
+            }
+        }
+        assertEquals(2 * 6 * 2, count);
     }
 
     @Test
