@@ -2,6 +2,7 @@ package io.backprop4j.infer;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.internal.Storage;
+import io.backprop4j.internal.kernel.Gemm;
 import io.backprop4j.internal.kernel.PackedGemv;
 import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
@@ -10,6 +11,7 @@ import io.backprop4j.nn.BatchNorm2d;
 import io.backprop4j.nn.Conv1d;
 import io.backprop4j.nn.Conv2d;
 import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.MaxPool2d;
 import io.backprop4j.nn.Module;
 import io.backprop4j.nn.ReLU;
 import io.backprop4j.nn.Sequential;
@@ -63,7 +65,24 @@ public final class InferencePlan {
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
-            if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
+            if (m instanceof Conv2d && m.getClass() == Conv2d.class) {
+                // A run of convolutions, each with the ReLU and the max pool after it: one image at a time through all of them.
+                List<ConvChain.Stage> stages = new ArrayList<>();
+                List<Module> modules = new ArrayList<>();
+                int j = i;
+                while (j < layers.size() && layers.get(j) instanceof Conv2d c && c.getClass() == Conv2d.class) {
+                    modules.add(c);
+                    boolean relu = j + 1 < layers.size() && layers.get(j + 1) instanceof ReLU;
+                    if (relu) modules.add(layers.get(j + 1));
+                    int after = j + 1 + (relu ? 1 : 0);
+                    MaxPool2d pool = after < layers.size() && layers.get(after) instanceof MaxPool2d p && p.getClass() == MaxPool2d.class ? p : null;
+                    if (pool != null) modules.add(pool);
+                    stages.add(new ConvChain.Stage(c, relu, pool));
+                    j = after + (pool != null ? 1 : 0);
+                }
+                steps.add(new Convolutions(new ConvChain(stages, modules)));
+                i = j - 1;
+            } else if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
                 boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
                 steps.add(new Dense(l, relu));
                 if (relu) i++;
@@ -102,7 +121,7 @@ public final class InferencePlan {
             if (h.dtype() == DType.FLOAT32) {
                 float[] data = Storage.floats(h);
                 for (Step s : steps) {
-                    if (s instanceof Dense d && d.owns(data)) return h.isContiguous() ? Tensor.of(copy(h), h.shape()) : h.contiguous();
+                    if (s.owns(data)) return h.isContiguous() ? Tensor.of(copy(h), h.shape()) : h.contiguous();
                 }
             }
             return h;
@@ -126,8 +145,32 @@ public final class InferencePlan {
         return "InferencePlan(" + steps.size() + " steps, " + steps.stream().filter(s -> s instanceof Dense).count() + " of them dense)";
     }
 
-    private sealed interface Step permits Dense, Layer, ThenReLU {
+    /** How many convolutions run image by image through the plan's own buffers, for tests and reports. */
+    public int planConvolutions() {
+        int n = 0;
+        for (Step s : steps) if (s instanceof Convolutions c) n += c.chain().stages();
+        return n;
+    }
+
+    private sealed interface Step permits Convolutions, Dense, Layer, ThenReLU {
         Tensor run(Tensor x);
+
+        /** Whether {@code data} is one of this step's buffers (an output that the next call overwrites). */
+        default boolean owns(float[] data) {
+            return false;
+        }
+    }
+
+    /** Convolutions with their ReLUs and pools, image by image ({@link ConvChain}). */
+    private record Convolutions(ConvChain chain) implements Step {
+        public Tensor run(Tensor x) {
+            return chain.run(x);
+        }
+
+        @Override
+        public boolean owns(float[] data) {
+            return chain.owns(data);
+        }
     }
 
     /** A layer run as it is. */
@@ -164,6 +207,8 @@ public final class InferencePlan {
         private int weightVersion = -1;
         /** One buffer per batch size 1..4, and its tensor. */
         private final Tensor[] buffers = new Tensor[5];
+        /** The output of the last larger batch, reused while the batch size stays. */
+        private Tensor large;
 
         Dense(Linear linear, boolean relu) {
             this.linear = linear;
@@ -172,9 +217,10 @@ public final class InferencePlan {
             this.out = linear.outFeatures();
         }
 
-        boolean owns(float[] data) {
+        @Override
+        public boolean owns(float[] data) {
             for (Tensor t : buffers) if (t != null && Storage.floats(t) == data) return true;
-            return false;
+            return large != null && Storage.floats(large) == data;
         }
 
         boolean packs(int m) {
@@ -183,10 +229,11 @@ public final class InferencePlan {
 
         public Tensor run(Tensor x) {
             int m = x.rank() == 2 ? x.size(0) : -1;
-            if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != in || !packs(m)) {
+            if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != in || linear.weight().rank() != 2) {
                 Tensor y = linear.call(x);
                 return relu ? y.relu() : y;
             }
+            if (!packs(m)) return large(x, m);
             Tensor w = linear.weight(), b = linear.bias();
             if (packed == null || w.version() != weightVersion) {
                 Tensor wc = w.contiguous();
@@ -204,6 +251,23 @@ public final class InferencePlan {
             PackedGemv.run(m, out, in, Storage.floats(xc), xc.offset(), packed, b != null ? 1f : 0f, y, 0);
             if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);   // what Tensor.relu does, in place
             return buffers[m];
+        }
+
+        /** m > 4 rows: Linear's own product (the bias first, {@code Gemm.sgemm} with beta 1 on top) into a buffer kept between calls. */
+        private Tensor large(Tensor x, int m) {
+            Tensor w = linear.weight().contiguous(), b = linear.bias();
+            Tensor xc = x.contiguous();
+            if (large == null || large.size(0) != m) large = Tensor.zeros(DType.FLOAT32, m, out);
+            float[] y = Storage.floats(large);
+            if (b != null) {
+                Tensor bc = b.contiguous();
+                float[] bias = Storage.floats(bc);
+                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, i * out, out);
+            }
+            Gemm.sgemm(false, false, m, out, in, 1f, Storage.floats(xc), xc.offset(), in, Storage.floats(w), w.offset(), out,
+                    b != null ? 1f : 0f, y, 0, out);
+            if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);
+            return large;
         }
     }
 }

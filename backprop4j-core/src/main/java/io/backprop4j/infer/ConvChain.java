@@ -1,0 +1,192 @@
+package io.backprop4j.infer;
+
+import io.backprop4j.internal.Storage;
+import io.backprop4j.internal.kernel.ConvGeometry;
+import io.backprop4j.internal.kernel.Convolution;
+import io.backprop4j.internal.kernel.Parallel;
+import io.backprop4j.internal.kernel.VectorMath;
+import io.backprop4j.nn.Conv2d;
+import io.backprop4j.nn.MaxPool2d;
+import io.backprop4j.nn.Module;
+import io.backprop4j.tensor.DType;
+import io.backprop4j.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Consecutive float32 {@link Conv2d} stages (each with the ReLU and the {@link MaxPool2d} after it,
+ * when there are), run image by image: one image passes through every stage while its planes are
+ * in cache, in scratch arrays of the thread that runs it, and only the last stage writes into the
+ * plan's output buffer (reused between calls of one batch size). Images are spread over {@link
+ * Parallel} (the calling thread alone inside {@code Parallel.onCallingThread}).
+ *
+ * <p>Every stage computes what the layers compute: the convolution is {@link Convolution#forward}
+ * on a batch of one (its kernels, tile and path depend on the geometry, never on the batch, so each
+ * image gets the floats of the batched forward), the ReLU is {@code Tensor.relu}'s loop over the
+ * convolution's output in place, and the pool takes the largest tap of each window as {@code
+ * Pooling.maxForward} does (the first of equal values, a NaN wins, −∞ for a window without taps),
+ * written at the image's place in its output.
+ */
+final class ConvChain {
+    /** One convolution, whether a ReLU follows, and the max pool after that (or null). */
+    record Stage(Conv2d conv, boolean relu, MaxPool2d pool) {}
+
+    private final List<Stage> stages;
+    /** The modules as the Sequential runs them, for inputs the chain does not take. */
+    private final List<Module> modules;
+    private Tensor out;
+    /** Per-thread scratch: two arrays that the stages of one image alternate between. */
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    ConvChain(List<Stage> stages, List<Module> modules) {
+        this.stages = List.copyOf(stages);
+        this.modules = List.copyOf(modules);
+    }
+
+    int stages() {
+        return stages.size();
+    }
+
+    boolean owns(float[] data) {
+        return out != null && Storage.floats(out) == data;
+    }
+
+    /** The chain's output for x [N, C, H, W]; other inputs run the layers' own forward (and their messages). */
+    Tensor run(Tensor x) {
+        if (x.dtype() != DType.FLOAT32 || x.rank() != 4 || !allFloat32()) return asLayers(x);
+        // The shapes, checked as the layers check them (the same messages), and each stage's geometry for one image.
+        int n = x.size(0);
+        int[] shape = x.shape();
+        int count = stages.size();
+        ConvGeometry[] geometry = new ConvGeometry[count];
+        int[][] pooledShape = new int[count][];
+        int scratchSize = 0;
+        for (int s = 0; s < count; s++) {
+            Stage st = stages.get(s);
+            int[] y = st.conv().outputShape(shape);
+            int[] k = st.conv().kernelSize(), stride = st.conv().stride(), pad = st.conv().padding(), dil = st.conv().dilation();
+            geometry[s] = new ConvGeometry(1, shape[1], shape[2], shape[3], y[1], k[0], k[1], stride[0], stride[1], pad[0], pad[1],
+                    dil[0], dil[1], st.conv().groups());
+            scratchSize = Math.max(scratchSize, y[1] * y[2] * y[3]);
+            if (st.pool() != null) {
+                y = st.pool().outputShape(y);
+                pooledShape[s] = y;
+                scratchSize = Math.max(scratchSize, y[1] * y[2] * y[3]);
+            }
+            shape = y;
+        }
+        if (out == null || !java.util.Arrays.equals(out.shape(), shape)) out = Tensor.zeros(DType.FLOAT32, shape);
+        Tensor xc = x.contiguous();
+        float[] xs = Storage.floats(xc), ys = Storage.floats(out);
+        int xo = xc.offset(), imageIn = x.size(1) * x.size(2) * x.size(3), imageOut = shape[1] * shape[2] * shape[3];
+        int size = scratchSize;
+        float[][] w = new float[count][], b = new float[count][];
+        int[] wo = new int[count], bo = new int[count];
+        for (int s = 0; s < count; s++) {
+            Tensor wc = stages.get(s).conv().weight().contiguous(), bias = stages.get(s).conv().bias();
+            w[s] = Storage.floats(wc);
+            wo[s] = wc.offset();
+            if (bias != null) {
+                Tensor bc = bias.contiguous();
+                b[s] = Storage.floats(bc);
+                bo[s] = bc.offset();
+            }
+        }
+        Parallel.forRange(n, 1, (from, to) -> {
+            float[][] t = scratch.get();
+            if (t[0].length < size) {
+                t[0] = new float[size];
+                t[1] = new float[size];
+            }
+            for (int i = from; i < to; i++) image(geometry, pooledShape, w, wo, b, bo, xs, xo + i * imageIn, t, ys, i * imageOut);
+        });
+        return out;
+    }
+
+    /** One image through every stage: from x at xo to y at yo, by way of the two scratch arrays. */
+    private void image(ConvGeometry[] geometry, int[][] pooledShape, float[][] w, int[] wo, float[][] b, int[] bo, float[] x, int xo, float[][] t, float[] y, int yo) {
+        float[] in = x;
+        int inOff = xo;
+        for (int s = 0; s < geometry.length; s++) {
+            Stage st = stages.get(s);
+            ConvGeometry g = geometry[s];
+            boolean last = s == geometry.length - 1;
+            float[] conv = in == t[0] ? t[1] : t[0];
+            Convolution.forward(g, in, inOff, w[s], wo[s], b[s], bo[s], conv);
+            int planes = g.outChannels(), plane = g.outPlane();
+            if (st.relu()) VectorMath.leakyRelu(conv, 0, conv, 0, planes * plane, 0f);   // what Tensor.relu does, in place
+            if (st.pool() != null) {
+                int[] p = pooledShape[s];
+                float[] dst = last ? y : (conv == t[0] ? t[1] : t[0]);
+                int dstOff = last ? yo : 0;
+                maxPool(st.pool(), planes, g.outHeight(), g.outWidth(), p[2], p[3], conv, dst, dstOff);
+                in = dst;
+            } else if (last) {
+                System.arraycopy(conv, 0, y, yo, planes * plane);
+            } else {
+                in = conv;
+            }
+            inOff = 0;
+        }
+    }
+
+    private boolean allFloat32() {
+        for (Stage s : stages) {
+            if (s.conv().weight().dtype() != DType.FLOAT32) return false;
+        }
+        return true;
+    }
+
+    private Tensor asLayers(Tensor x) {
+        Tensor h = x;
+        for (Module m : modules) h = m.call(h);
+        return h;
+    }
+
+    /**
+     * y[yo + c·outH·outW + oh·outW + ow] = the largest tap of its window in plane c of x (from 0),
+     * in {@code Pooling.maxForward}'s order: taps in scan order, a tap replaces the maximum when it
+     * is larger or NaN, −∞ for a window without taps.
+     */
+    static void maxPool(MaxPool2d pool, int planes, int h, int w, int outH, int outW, float[] x, float[] y, int yo) {
+        int[] k = pool.kernelSize(), s = pool.stride(), p = pool.padding(), d = pool.dilation();
+        int kh = k[0], kw = k[1], sh = s[0], sw = s[1], ph = p[0], pw = p[1], dh = d[0], dw = d[1];
+        int plane = h * w, outPlane = outH * outW;
+        boolean twoByTwo = ph == 0 && pw == 0 && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1
+                && 2 * outH <= h && 2 * outW <= w;
+        for (int c = 0; c < planes; c++) {
+            int xc = c * plane, yc = yo + c * outPlane;
+            if (twoByTwo) {
+                for (int oh = 0; oh < outH; oh++) {
+                    int r0 = xc + 2 * oh * w, r1 = r0 + w, o = yc + oh * outW;
+                    for (int ow = 0; ow < outW; ow++) {
+                        int i0 = r0 + 2 * ow, i1 = r1 + 2 * ow;
+                        float m = x[i0], v = x[i0 + 1];
+                        if (v > m || v != v) m = v;
+                        v = x[i1];
+                        if (v > m || v != v) m = v;
+                        v = x[i1 + 1];
+                        if (v > m || v != v) m = v;
+                        y[o + ow] = m;
+                    }
+                }
+                continue;
+            }
+            for (int oh = 0; oh < outH; oh++) {
+                int h0 = oh * sh - ph, h1 = Math.min(h0 + (kh - 1) * dh + 1, h);
+                while (h0 < 0) h0 += dh;
+                for (int ow = 0; ow < outW; ow++) {
+                    int w0 = ow * sw - pw, w1 = Math.min(w0 + (kw - 1) * dw + 1, w);
+                    while (w0 < 0) w0 += dw;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int ih = h0; ih < h1; ih += dh) {
+                        for (int iw = w0; iw < w1; iw += dw) {
+                            float v = x[xc + ih * w + iw];
+                            if (v > max || v != v) max = v;
+                        }
+                    }
+                    y[yc + oh * outW + ow] = max;
+                }
+            }
+        }
+    }
+}
