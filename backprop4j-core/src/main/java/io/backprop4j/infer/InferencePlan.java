@@ -128,6 +128,30 @@ public final class InferencePlan {
         }
     }
 
+    /**
+     * {@link #predict} over the rows of x [n, ...] in chunks of {@link #CHUNK_ROWS} (the plan's
+     * buffers stay that size, whatever n), the outputs joined along dimension 0: what {@code
+     * model.forward} gives for each chunk. A last chunk of fewer than {@link #ONE_THREAD_BATCH}
+     * + 1 rows joins the one before, so that every row takes the product it takes in a batch.
+     */
+    public Tensor predictRows(Tensor x) {
+        if (x == null) throw new BackpropException("InferencePlan.predictRows: input is null");
+        int n = x.rank() < 2 ? 1 : x.size(0);
+        if (n <= CHUNK_ROWS + ONE_THREAD_BATCH) return predict(x);
+        List<Tensor> parts = new ArrayList<>();
+        try (var g = NoGrad.enter()) {
+            for (int r = 0; r < n; ) {
+                int len = n - r <= CHUNK_ROWS + ONE_THREAD_BATCH ? n - r : CHUNK_ROWS;
+                parts.add(predict(x.narrow(0, r, len)));
+                r += len;
+            }
+            return Tensor.cat(0, parts.toArray(Tensor[]::new));
+        }
+    }
+
+    /** Rows per call of {@link #predictRows}. */
+    public static final int CHUNK_ROWS = 256;
+
     /** The elements of a contiguous float32 tensor, copied. */
     private static float[] copy(Tensor h) {
         return Arrays.copyOfRange(Storage.floats(h), h.offset(), h.offset() + h.numel());
