@@ -3,6 +3,7 @@ package io.backprop4j.infer;
 import io.backprop4j.internal.Storage;
 import io.backprop4j.internal.kernel.ConvGeometry;
 import io.backprop4j.internal.kernel.Convolution;
+import io.backprop4j.internal.kernel.Gemm;
 import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.nn.Conv2d;
@@ -35,7 +36,7 @@ final class ConvChain {
     private final List<Module> modules;
     private Tensor out;
     /** Per-thread scratch: two arrays that the stages of one image alternate between. */
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[2][0]);
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[4][0]);
 
     ConvChain(List<Stage> stages, List<Module> modules) {
         this.stages = List.copyOf(stages);
@@ -52,25 +53,29 @@ final class ConvChain {
 
     /** The chain's output for x [N, C, H, W]; other inputs run the layers' own forward (and their messages). */
     Tensor run(Tensor x) {
-        if (x.dtype() != DType.FLOAT32 || x.rank() != 4 || !allFloat32()) return asLayers(x);
+        if (x.dtype() != DType.FLOAT32 || x.rank() != 4 || x.size(0) == 0 || !allFloat32()) return asLayers(x);
         // The shapes, checked as the layers check them (the same messages), and each stage's geometry for one image.
         int n = x.size(0);
         int[] shape = x.shape();
         int count = stages.size();
         ConvGeometry[] geometry = new ConvGeometry[count];
         int[][] pooledShape = new int[count][];
-        int scratchSize = 0;
+        long image = 0, unfolded = 0, product = 0;
         for (int s = 0; s < count; s++) {
             Stage st = stages.get(s);
             int[] y = st.conv().outputShape(shape);
             int[] k = st.conv().kernelSize(), stride = st.conv().stride(), pad = st.conv().padding(), dil = st.conv().dilation();
-            geometry[s] = new ConvGeometry(1, shape[1], shape[2], shape[3], y[1], k[0], k[1], stride[0], stride[1], pad[0], pad[1],
+            ConvGeometry g = new ConvGeometry(1, shape[1], shape[2], shape[3], y[1], k[0], k[1], stride[0], stride[1], pad[0], pad[1],
                     dil[0], dil[1], st.conv().groups());
-            scratchSize = Math.max(scratchSize, y[1] * y[2] * y[3]);
+            geometry[s] = g;
+            image = Math.max(image, (long) y[1] * y[2] * y[3]);
+            if (oneProduct(g)) {
+                unfolded = Math.max(unfolded, (long) g.patch() * g.outPlane());
+                product = Math.max(product, (long) g.outChannels() * g.outPlane());
+            }
             if (st.pool() != null) {
                 y = st.pool().outputShape(y);
                 pooledShape[s] = y;
-                scratchSize = Math.max(scratchSize, y[1] * y[2] * y[3]);
             }
             shape = y;
         }
@@ -78,7 +83,8 @@ final class ConvChain {
         Tensor xc = x.contiguous();
         float[] xs = Storage.floats(xc), ys = Storage.floats(out);
         int xo = xc.offset(), imageIn = x.size(1) * x.size(2) * x.size(3), imageOut = shape[1] * shape[2] * shape[3];
-        int size = scratchSize;
+        int group = (int) Math.clamp(unfolded == 0 ? 1 : GROUP_UNFOLDED / unfolded, 1, Math.min(MAX_GROUP, n));
+        int[] sizes = {(int) (group * image), (int) (group * unfolded), (int) (group * product)};
         float[][] w = new float[count][], b = new float[count][];
         int[] wo = new int[count], bo = new int[count];
         for (int s = 0; s < count; s++) {
@@ -91,41 +97,134 @@ final class ConvChain {
                 bo[s] = bc.offset();
             }
         }
-        Parallel.forRange(n, 1, (from, to) -> {
+        int groups = (n + group - 1) / group;
+        Parallel.forRange(groups, 1, (from, to) -> {
             float[][] t = scratch.get();
-            if (t[0].length < size) {
-                t[0] = new float[size];
-                t[1] = new float[size];
+            if (t[0].length < sizes[0] || t[2].length < sizes[1] || t[3].length < sizes[2]) {
+                t[0] = new float[Math.max(t[0].length, sizes[0])];
+                t[1] = new float[Math.max(t[1].length, sizes[0])];
+                t[2] = new float[Math.max(t[2].length, sizes[1])];
+                t[3] = new float[Math.max(t[3].length, sizes[2])];
             }
-            for (int i = from; i < to; i++) image(geometry, pooledShape, w, wo, b, bo, xs, xo + i * imageIn, t, ys, i * imageOut);
+            for (int q = from; q < to; q++) {
+                int first = q * group, m = Math.min(group, n - first);
+                images(m, geometry, pooledShape, w, wo, b, bo, xs, xo + first * imageIn, t, ys, first * imageOut);
+            }
         });
         return out;
     }
 
-    /** One image through every stage: from x at xo to y at yo, by way of the two scratch arrays. */
-    private void image(ConvGeometry[] geometry, int[][] pooledShape, float[][] w, int[] wo, float[][] b, int[] bo, float[] x, int xo, float[][] t, float[] y, int yo) {
+    /** Unfolded floats of a group of images at most (256K floats, 1 MiB: a share of L2 beside the filters and the product). */
+    static final long GROUP_UNFOLDED = 1 << 18;
+    /** Images per group at most: 8 x 196 positions fill whole 16-lane tiles of the GEMM. */
+    static final int MAX_GROUP = 8;
+
+    /**
+     * Whether the chain multiplies the filters with a group's unfolded images as one product:
+     * where {@link Convolution#forward} takes the GEMM (a patch of more than 32 taps, where its
+     * multiply-add kernel stops) and there is one group of channels. Each element of the product
+     * is the same chain of multiply-adds over the patch, whatever the number of columns.
+     */
+    static boolean oneProduct(ConvGeometry g) {
+        return g.groups() == 1 && g.patch() > 32;
+    }
+
+    /**
+     * m images through every stage: from x at xo ([m, C, H, W]) to y at yo, by way of the
+     * thread's scratch: t[0] and t[1] the activations (they alternate), t[2] the unfolded
+     * images, t[3] the product [O, m·OH·OW].
+     */
+    private void images(int m, ConvGeometry[] geometry, int[][] pooledShape, float[][] w, int[] wo, float[][] b, int[] bo,
+                        float[] x, int xo, float[][] t, float[] y, int yo) {
         float[] in = x;
         int inOff = xo;
         for (int s = 0; s < geometry.length; s++) {
             Stage st = stages.get(s);
             ConvGeometry g = geometry[s];
             boolean last = s == geometry.length - 1;
-            float[] conv = in == t[0] ? t[1] : t[0];
-            Convolution.forward(g, in, inOff, w[s], wo[s], b[s], bo[s], conv);
-            int planes = g.outChannels(), plane = g.outPlane();
-            if (st.relu()) VectorMath.leakyRelu(conv, 0, conv, 0, planes * plane, 0f);   // what Tensor.relu does, in place
-            if (st.pool() != null) {
-                int[] p = pooledShape[s];
-                float[] dst = last ? y : (conv == t[0] ? t[1] : t[0]);
-                int dstOff = last ? yo : 0;
-                maxPool(st.pool(), st.relu(), planes, g.outHeight(), g.outWidth(), p[2], p[3], conv, dst, dstOff);
+            int oc = g.outChannels(), plane = g.outPlane();
+            float[] next = in == t[0] ? t[1] : t[0];
+            float[] dst = last ? y : next;
+            int dstOff = last ? yo : 0;
+            int pooled = st.pool() == null ? plane : pooledShape[s][2] * pooledShape[s][3];
+            if (oneProduct(g)) {
+                // C [O, m·P] = bias + W [O, patch] · cols [patch, m·P]; plane (i, o) lies at C[o·m·P + i·P].
+                int cols = m * plane, k = g.patch();
+                float[] c = t[3];
+                unfold(g, m, in, inOff, t[2]);
+                if (b[s] != null) {
+                    for (int o = 0; o < oc; o++) java.util.Arrays.fill(c, o * cols, (o + 1) * cols, b[s][bo[s] + o]);
+                }
+                Gemm.sgemm(false, false, oc, cols, k, 1f, w[s], wo[s], k, t[2], 0, cols, b[s] != null ? 1f : 0f, c, 0, cols);
+                if (st.relu()) VectorMath.leakyRelu(c, 0, c, 0, oc * cols, 0f);   // what Tensor.relu does, in place
+                for (int i = 0; i < m; i++) {
+                    for (int o = 0; o < oc; o++) {
+                        int from = o * cols + i * plane, to = dstOff + (i * oc + o) * pooled;
+                        if (st.pool() != null) {
+                            maxPool(st.pool(), st.relu(), 1, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], c, from, dst, to);
+                        } else {
+                            System.arraycopy(c, from, dst, to, plane);
+                        }
+                    }
+                }
                 in = dst;
-            } else if (last) {
-                System.arraycopy(conv, 0, y, yo, planes * plane);
             } else {
-                in = conv;
+                ConvGeometry gm = new ConvGeometry(m, g.channels(), g.height(), g.width(), oc, g.kernelH(), g.kernelW(), g.strideH(),
+                        g.strideW(), g.padH(), g.padW(), g.dilationH(), g.dilationW(), g.groups());
+                Convolution.forward(gm, in, inOff, w[s], wo[s], b[s], bo[s], next);
+                if (st.relu()) VectorMath.leakyRelu(next, 0, next, 0, m * oc * plane, 0f);
+                if (st.pool() != null) {
+                    float[] pd = last ? y : (next == t[0] ? t[1] : t[0]);
+                    maxPool(st.pool(), st.relu(), m * oc, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], next, 0, pd,
+                            last ? yo : 0);
+                    in = pd;
+                } else if (last) {
+                    System.arraycopy(next, 0, y, yo, m * oc * plane);
+                    in = y;
+                } else {
+                    in = next;
+                }
             }
             inOff = 0;
+        }
+    }
+
+    /**
+     * cols[r, i·P + p] = image i's input under tap r at output position p (0 in the padding), r =
+     * (c·kH + ki)·kW + kj, for m images [m, C, H, W] at xo: the unfolding of {@code Im2col}, the
+     * images side by side.
+     */
+    static void unfold(ConvGeometry g, int m, float[] x, int xo, float[] cols) {
+        int h = g.height(), w = g.width(), oh = g.outHeight(), ow = g.outWidth(), plane = oh * ow, width = m * plane;
+        int sh = g.strideH(), sw = g.strideW(), image = g.channels() * h * w;
+        int r = 0;
+        for (int c = 0; c < g.channels(); c++) {
+            for (int ki = 0; ki < g.kernelH(); ki++) {
+                int offH = ki * g.dilationH() - g.padH();
+                for (int kj = 0; kj < g.kernelW(); kj++, r++) {
+                    int offW = kj * g.dilationW() - g.padW();
+                    // output columns whose input column lies inside the image: [lo, hi)
+                    int lo = Math.clamp(Math.ceilDiv(-offW, sw), 0, ow), hi = Math.clamp(Math.ceilDiv(w - offW, sw), lo, ow);
+                    for (int i = 0; i < m; i++) {
+                        int xc = xo + i * image + c * h * w;
+                        for (int a = 0; a < oh; a++) {
+                            int dst = r * width + i * plane + a * ow, ih = a * sh + offH;
+                            if (ih < 0 || ih >= h) {
+                                java.util.Arrays.fill(cols, dst, dst + ow, 0f);
+                                continue;
+                            }
+                            for (int q = 0; q < lo; q++) cols[dst + q] = 0f;
+                            int src = xc + ih * w + lo * sw + offW;
+                            if (sw == 1) {
+                                System.arraycopy(x, src, cols, dst + lo, hi - lo);
+                            } else {
+                                for (int q = lo; q < hi; q++, src += sw) cols[dst + q] = x[src];
+                            }
+                            for (int q = hi; q < ow; q++) cols[dst + q] = 0f;
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -150,7 +249,7 @@ final class ConvChain {
      * (a compare that goes either way half the time on fresh data cost more than the convolution
      * before it): the same floats, except that a window's NaN comes out with its sign cleared.
      */
-    static void maxPool(MaxPool2d pool, boolean afterReLU, int planes, int h, int w, int outH, int outW, float[] x, float[] y, int yo) {
+    static void maxPool(MaxPool2d pool, boolean afterReLU, int planes, int h, int w, int outH, int outW, float[] x, int xo, float[] y, int yo) {
         int[] k = pool.kernelSize(), s = pool.stride(), p = pool.padding(), d = pool.dilation();
         int kh = k[0], kw = k[1], sh = s[0], sw = s[1], ph = p[0], pw = p[1], dh = d[0], dw = d[1];
         int plane = h * w, outPlane = outH * outW;
@@ -160,7 +259,7 @@ final class ConvChain {
             // Floats of +0 and up order as their bits do, and a NaN's bits without the sign lie above +∞:
             // each window's largest as an integer max (a conditional move, no branch).
             for (int c = 0; c < planes; c++) {
-                int xc = c * plane, yc = yo + c * outPlane;
+                int xc = xo + c * plane, yc = yo + c * outPlane;
                 for (int oh = 0; oh < outH; oh++) {
                     int r0 = xc + 2 * oh * w, r1 = r0 + w, o = yc + oh * outW;
                     for (int ow = 0; ow < outW; ow++) {
@@ -173,7 +272,7 @@ final class ConvChain {
             return;
         }
         for (int c = 0; c < planes; c++) {
-            int xc = c * plane, yc = yo + c * outPlane;
+            int xc = xo + c * plane, yc = yo + c * outPlane;
             if (twoByTwo) {
                 for (int oh = 0; oh < outH; oh++) {
                     int r0 = xc + 2 * oh * w, r1 = r0 + w, o = yc + oh * outW;

@@ -148,7 +148,7 @@ class InferencePlanTest {
         InferencePlan plan = InferencePlan.of(model);
         assertEquals(4, plan.planConvolutions());
         int checked = 0;
-        for (int batch : new int[] {1, 2, 7, 2}) {
+        for (int batch : new int[] {1, 2, 7, 2, 11}) {
             Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 3, 23, 21);
             if (batch == 7) {
                 float[] v = x.toFloatArray();
@@ -160,7 +160,16 @@ class InferencePlanTest {
             assertArrayEquals(before, x.toFloatArray(), 0f, "the input");
             checked++;
         }
-        assertEquals(4, checked);
+        assertEquals(5, checked);
+        // products of more than 32 taps over groups of images: a 1x1 convolution of 40 channels last, a dilated one in the middle
+        Sequential wide = new Sequential(new io.backprop4j.nn.Conv2d(3, 40, 3, 1, 1, rng), new ReLU(),
+                io.backprop4j.nn.Conv2d.builder(40, 6, 3).dilation(2).stride(1, 2).padding(1, 3).build(rng),
+                io.backprop4j.nn.Conv2d.builder(6, 40, 1).build(rng), io.backprop4j.nn.Conv2d.builder(40, 5, 1).bias(false).build(rng));
+        InferencePlan widePlan = InferencePlan.of(wide);
+        for (int batch : new int[] {1, 3, 20, 3}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 3, 9, 13);
+            assertSameFloats("wide, batch " + batch, forward(wide, x), widePlan.predict(x));
+        }
         // a chain at the end of the model: its buffer is copied out, so the next call leaves the result alone
         Sequential convs = new Sequential(new io.backprop4j.nn.Conv2d(2, 5, 3, 1, 0, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2));
         InferencePlan last = InferencePlan.of(convs);
