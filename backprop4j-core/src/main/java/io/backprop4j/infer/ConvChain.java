@@ -59,7 +59,7 @@ final class ConvChain {
         int[] shape = x.shape();
         int count = stages.size();
         ConvGeometry[] geometry = new ConvGeometry[count];
-        int[][] pooledShape = new int[count][];
+        int[][] pooledShape = new int[count][], windows = new int[count][];
         long image = 0, unfolded = 0, product = 0;
         for (int s = 0; s < count; s++) {
             Stage st = stages.get(s);
@@ -76,6 +76,7 @@ final class ConvChain {
             if (st.pool() != null) {
                 y = st.pool().outputShape(y);
                 pooledShape[s] = y;
+                windows[s] = window(st.pool());
             }
             shape = y;
         }
@@ -108,7 +109,7 @@ final class ConvChain {
             }
             for (int q = from; q < to; q++) {
                 int first = q * group, m = Math.min(group, n - first);
-                images(m, geometry, pooledShape, w, wo, b, bo, xs, xo + first * imageIn, t, ys, first * imageOut);
+                images(m, geometry, pooledShape, windows, w, wo, b, bo, xs, xo + first * imageIn, t, ys, first * imageOut);
             }
         });
         return out;
@@ -134,7 +135,7 @@ final class ConvChain {
      * thread's scratch: t[0] and t[1] the activations (they alternate), t[2] the unfolded
      * images, t[3] the product [O, m·OH·OW].
      */
-    private void images(int m, ConvGeometry[] geometry, int[][] pooledShape, float[][] w, int[] wo, float[][] b, int[] bo,
+    private void images(int m, ConvGeometry[] geometry, int[][] pooledShape, int[][] windows, float[][] w, int[] wo, float[][] b, int[] bo,
                         float[] x, int xo, float[][] t, float[] y, int yo) {
         float[] in = x;
         int inOff = xo;
@@ -161,7 +162,7 @@ final class ConvChain {
                     for (int o = 0; o < oc; o++) {
                         int from = o * cols + i * plane, to = dstOff + (i * oc + o) * pooled;
                         if (st.pool() != null) {
-                            maxPool(st.pool(), st.relu(), 1, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], c, from, dst, to);
+                            maxPool(windows[s], st.relu(), 1, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], c, from, dst, to);
                         } else {
                             System.arraycopy(c, from, dst, to, plane);
                         }
@@ -175,7 +176,7 @@ final class ConvChain {
                 if (st.relu()) VectorMath.leakyRelu(next, 0, next, 0, m * oc * plane, 0f);
                 if (st.pool() != null) {
                     float[] pd = last ? y : (next == t[0] ? t[1] : t[0]);
-                    maxPool(st.pool(), st.relu(), m * oc, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], next, 0, pd,
+                    maxPool(windows[s], st.relu(), m * oc, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], next, 0, pd,
                             last ? yo : 0);
                     in = pd;
                 } else if (last) {
@@ -241,6 +242,12 @@ final class ConvChain {
         return h;
     }
 
+    /** A pool's window as {@link #maxPool} takes it: kernel, stride, padding and dilation, each height then width. */
+    static int[] window(MaxPool2d pool) {
+        int[] k = pool.kernelSize(), s = pool.stride(), p = pool.padding(), d = pool.dilation();
+        return new int[] {k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]};
+    }
+
     /**
      * y[yo + c·outH·outW + oh·outW + ow] = the largest tap of its window in plane c of x (from 0),
      * in {@code Pooling.maxForward}'s order: taps in scan order, a tap replaces the maximum when it
@@ -249,9 +256,8 @@ final class ConvChain {
      * (a compare that goes either way half the time on fresh data cost more than the convolution
      * before it): the same floats, except that a window's NaN comes out with its sign cleared.
      */
-    static void maxPool(MaxPool2d pool, boolean afterReLU, int planes, int h, int w, int outH, int outW, float[] x, int xo, float[] y, int yo) {
-        int[] k = pool.kernelSize(), s = pool.stride(), p = pool.padding(), d = pool.dilation();
-        int kh = k[0], kw = k[1], sh = s[0], sw = s[1], ph = p[0], pw = p[1], dh = d[0], dw = d[1];
+    static void maxPool(int[] window, boolean afterReLU, int planes, int h, int w, int outH, int outW, float[] x, int xo, float[] y, int yo) {
+        int kh = window[0], kw = window[1], sh = window[2], sw = window[3], ph = window[4], pw = window[5], dh = window[6], dw = window[7];
         int plane = h * w, outPlane = outH * outW;
         boolean twoByTwo = ph == 0 && pw == 0 && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1
                 && 2 * outH <= h && 2 * outW <= w;
