@@ -15,17 +15,21 @@ import java.util.List;
 
 /**
  * Consecutive float32 {@link Conv2d} stages (each with the ReLU and the {@link MaxPool2d} after it,
- * when there are), run image by image: one image passes through every stage while its planes are
- * in cache, in scratch arrays of the thread that runs it, and only the last stage writes into the
- * plan's output buffer (reused between calls of one batch size). Images are spread over {@link
- * Parallel} (the calling thread alone inside {@code Parallel.onCallingThread}).
+ * when there are), run a group of images at a time: the group passes through every stage while
+ * its planes are in cache, in scratch arrays of the thread that runs it, and only the last stage
+ * writes into the plan's output buffer (reused between calls of one shape). Groups are spread
+ * over {@link Parallel} (the calling thread alone inside {@code Parallel.onCallingThread}).
  *
- * <p>Every stage computes what the layers compute: the convolution is {@link Convolution#forward}
- * on a batch of one (its kernels, tile and path depend on the geometry, never on the batch, so each
- * image gets the floats of the batched forward), the ReLU is {@code Tensor.relu}'s loop over the
- * convolution's output in place, and the pool takes the largest tap of each window as {@code
- * Pooling.maxForward} does (the first of equal values, a NaN wins, −∞ for a window without taps),
- * written at the image's place in its output.
+ * <p>Every stage computes what the layers compute. A convolution of more than 32 taps in one
+ * group of channels ({@link #oneProduct}) is the product of its filters with the group's
+ * unfolded images side by side, {@code C [O, m·OH·OW] = b + W [O, patch] · cols [patch,
+ * m·OH·OW]}, one {@link Gemm#sgemm} with C filled with the bias: each element is the chain of
+ * multiply-adds over the patch that {@link Convolution#forward} computes image by image (the
+ * GEMM's order does not depend on the number of columns), and 8 images of 196 positions fill
+ * whole tiles. Other convolutions are {@link Convolution#forward} on the group. The ReLU is
+ * {@code Tensor.relu}'s loop over the convolution's output in place, and the pool takes the
+ * largest tap of each window as {@code Pooling.maxForward} does (the first of equal values, a
+ * NaN wins, −∞ for a window without taps), written at the image's place in its output.
  */
 final class ConvChain {
     /** One convolution, whether a ReLU follows, and the max pool after that (or null). */

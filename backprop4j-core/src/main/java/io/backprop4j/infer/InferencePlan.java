@@ -23,15 +23,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Sequential prepared for prediction of a few samples at a time: {@link #predict} gives the
- * same floats as {@code model.forward(x)} under {@link NoGrad} in evaluation mode, faster at
- * batch 1 to 4. A float32 {@link Linear} whose product takes the matrix-vector kernel keeps its
- * weight packed in panels (read as one run of memory per panel, {@link PackedGemv}), writes into
- * a buffer kept between calls (the bias first, the product added on top, as {@code Linear} does)
- * and takes a {@link ReLU} right after it in the same buffer; a ReLU after a convolution or a
- * batch norm overwrites that layer's new output in place; every other layer, and every
- * Linear at a larger batch, runs its own {@code forward}. Up to {@link #ONE_THREAD_BATCH}
- * samples stay on the calling thread.
+ * A Sequential prepared for prediction: {@link #predict} gives the same floats as {@code
+ * model.forward(x)} under {@link NoGrad} in evaluation mode, with buffers kept between calls
+ * instead of a new tensor per layer. A float32 {@link Linear} whose product takes the
+ * matrix-vector kernel (batch 1 to 4) keeps its weight packed in panels (read as one run of
+ * memory per panel, {@link PackedGemv}); at a larger batch it runs Linear's own product; either
+ * way it writes into its buffer (the bias first, the product added on top, as {@code Linear}
+ * does) and takes a {@link ReLU} right after it in the same buffer. A run of float32 {@link
+ * Conv2d} layers, each with the ReLU and the {@link MaxPool2d} after it, runs image by image
+ * (a group of up to 8 images at a time) while the planes are in cache ({@code ConvChain}); a ReLU
+ * after a batch norm overwrites its new output in place; every other layer runs its own {@code
+ * forward}. Up to {@link #ONE_THREAD_BATCH} samples stay on the calling thread; larger batches
+ * spread the convolutions' images over the pool. {@link #predictRows} takes any number of rows in
+ * chunks of {@link #CHUNK_ROWS}.
  *
  * <pre>{@code
  * InferencePlan plan = InferencePlan.of(model);
@@ -41,7 +45,7 @@ import java.util.List;
  * <p>The packed weights follow the model: a weight or bias changed since (an optimiser step,
  * {@code loadStateDict}) is packed again on the next call ({@link Tensor#version()}). The
  * returned tensor is the caller's; the buffers are the plan's, so one plan serves one thread at a
- * time. Forward hooks of the planned Linear and ReLU layers do not run.
+ * time. Forward hooks of the planned Linear, Conv2d, ReLU and MaxPool2d layers do not run.
  */
 public final class InferencePlan {
     /**
