@@ -5,6 +5,7 @@ import io.backprop4j.internal.kernel.ConvGeometry;
 import io.backprop4j.internal.kernel.Convolution;
 import io.backprop4j.internal.kernel.Gemm;
 import io.backprop4j.internal.kernel.Parallel;
+import io.backprop4j.internal.kernel.Simd;
 import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.nn.Conv2d;
 import io.backprop4j.nn.MaxPool2d;
@@ -40,7 +41,7 @@ final class ConvChain {
     private final List<Module> modules;
     private Tensor out;
     /** Per-thread scratch: two arrays that the stages of one image alternate between. */
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[4][0]);
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[6][0]);
 
     ConvChain(List<Stage> stages, List<Module> modules) {
         this.stages = List.copyOf(stages);
@@ -63,8 +64,8 @@ final class ConvChain {
         int[] shape = x.shape();
         int count = stages.size();
         ConvGeometry[] geometry = new ConvGeometry[count];
-        int[][] pooledShape = new int[count][], windows = new int[count][];
-        long image = 0, unfolded = 0, product = 0;
+        int[][] pooledShape = new int[count][], windows = new int[count][], offsets = new int[count][];
+        long image = 0, unfolded = 0, product = 0, padded = 0, grid = 0;
         for (int s = 0; s < count; s++) {
             Stage st = stages.get(s);
             int[] y = st.conv().outputShape(shape);
@@ -73,7 +74,11 @@ final class ConvChain {
                     dil[0], dil[1], st.conv().groups());
             geometry[s] = g;
             image = Math.max(image, (long) y[1] * y[2] * y[3]);
-            if (oneProduct(g)) {
+            if (direct(g)) {
+                offsets[s] = DirectConv.offsets(g);
+                padded = Math.max(padded, DirectConv.paddedLength(g));
+                grid = Math.max(grid, (long) g.outChannels() * DirectConv.gridLength(g));
+            } else if (oneProduct(g)) {
                 unfolded = Math.max(unfolded, (long) g.patch() * g.outPlane());
                 product = Math.max(product, (long) g.outChannels() * g.outPlane());
             }
@@ -89,7 +94,7 @@ final class ConvChain {
         float[] xs = Storage.floats(xc), ys = Storage.floats(out);
         int xo = xc.offset(), imageIn = x.size(1) * x.size(2) * x.size(3), imageOut = shape[1] * shape[2] * shape[3];
         int group = (int) Math.clamp(unfolded == 0 ? 1 : GROUP_UNFOLDED / unfolded, 1, Math.min(MAX_GROUP, n));
-        int[] sizes = {(int) (group * image), (int) (group * unfolded), (int) (group * product)};
+        int[] sizes = {(int) (group * image), (int) (group * unfolded), (int) (group * product), (int) padded, (int) grid};
         float[][] w = new float[count][], b = new float[count][];
         int[] wo = new int[count], bo = new int[count];
         for (int s = 0; s < count; s++) {
@@ -105,15 +110,13 @@ final class ConvChain {
         int groups = (n + group - 1) / group;
         Parallel.forRange(groups, 1, (from, to) -> {
             float[][] t = scratch.get();
-            if (t[0].length < sizes[0] || t[2].length < sizes[1] || t[3].length < sizes[2]) {
-                t[0] = new float[Math.max(t[0].length, sizes[0])];
-                t[1] = new float[Math.max(t[1].length, sizes[0])];
-                t[2] = new float[Math.max(t[2].length, sizes[1])];
-                t[3] = new float[Math.max(t[3].length, sizes[2])];
+            for (int j = 0; j < t.length; j++) {
+                int need = sizes[j == 0 ? 0 : j - 1];
+                if (t[j].length < need) t[j] = new float[need];
             }
             for (int q = from; q < to; q++) {
                 int first = q * group, m = Math.min(group, n - first);
-                images(m, geometry, pooledShape, windows, w, wo, b, bo, xs, xo + first * imageIn, t, ys, first * imageOut);
+                images(m, geometry, pooledShape, windows, offsets, w, wo, b, bo, xs, xo + first * imageIn, t, ys, first * imageOut);
             }
         });
         return out;
@@ -135,11 +138,22 @@ final class ConvChain {
     }
 
     /**
+     * Whether a convolution runs as {@link DirectConv}: with the Vector API, stride 1, no dilation,
+     * one group, more than 32 taps (where {@link Convolution#forward} takes the GEMM) and a product
+     * that the GEMM front end gives to its packed kernel in one slice of k (more than 4 filters, at
+     * least 512 multiply-adds, at most 2048 taps): the same chain of multiply-adds per output.
+     */
+    static boolean direct(ConvGeometry g) {
+        return Simd.AVAILABLE && oneProduct(g) && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
+                && g.outChannels() > 4 && g.patch() <= 2048 && (long) g.outChannels() * g.outPlane() * g.patch() >= 512;
+    }
+
+    /**
      * m images through every stage: from x at xo ([m, C, H, W]) to y at yo, by way of the
      * thread's scratch: t[0] and t[1] the activations (they alternate), t[2] the unfolded
-     * images, t[3] the product [O, m·OH·OW].
+     * images, t[3] the product [O, m·OH·OW], t[4] and t[5] DirectConv's padded image and grid.
      */
-    private void images(int m, ConvGeometry[] geometry, int[][] pooledShape, int[][] windows, float[][] w, int[] wo, float[][] b, int[] bo,
+    private void images(int m, ConvGeometry[] geometry, int[][] pooledShape, int[][] windows, int[][] offsets, float[][] w, int[] wo, float[][] b, int[] bo,
                         float[] x, int xo, float[][] t, float[] y, int yo) {
         float[] in = x;
         int inOff = xo;
@@ -152,7 +166,24 @@ final class ConvChain {
             float[] dst = last ? y : next;
             int dstOff = last ? yo : 0;
             int pooled = st.pool() == null ? plane : pooledShape[s][2] * pooledShape[s][3];
-            if (oneProduct(g)) {
+            if (offsets[s] != null) {
+                // Image by image without unfolding (DirectConv); plane (i, o) lies at grid[o·len] with rows Wp apart.
+                int len = DirectConv.gridLength(g), wp = g.width() + 2 * g.padW(), oh = g.outHeight(), ow = g.outWidth();
+                int imageIn = g.channels() * g.height() * g.width();
+                for (int i = 0; i < m; i++) {
+                    DirectConv.forward(g, offsets[s], in, inOff + i * imageIn, w[s], wo[s], b[s], bo[s], t[4], t[5]);
+                    if (st.relu()) VectorMath.leakyRelu(t[5], 0, t[5], 0, oc * len, 0f);
+                    for (int o = 0; o < oc; o++) {
+                        int to = dstOff + (i * oc + o) * pooled;
+                        if (st.pool() != null) {
+                            maxPool(windows[s], st.relu(), 1, oh, ow, wp, pooledShape[s][2], pooledShape[s][3], t[5], o * len, dst, to);
+                        } else {
+                            for (int a = 0; a < oh; a++) System.arraycopy(t[5], o * len + a * wp, dst, to + a * ow, ow);
+                        }
+                    }
+                }
+                in = dst;
+            } else if (oneProduct(g)) {
                 // C [O, m·P] = bias + W [O, patch] · cols [patch, m·P]; plane (i, o) lies at C[o·m·P + i·P].
                 int cols = m * plane, k = g.patch();
                 float[] c = t[3];
@@ -166,7 +197,7 @@ final class ConvChain {
                     for (int o = 0; o < oc; o++) {
                         int from = o * cols + i * plane, to = dstOff + (i * oc + o) * pooled;
                         if (st.pool() != null) {
-                            maxPool(windows[s], st.relu(), 1, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], c, from, dst, to);
+                            maxPool(windows[s], st.relu(), 1, g.outHeight(), g.outWidth(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], c, from, dst, to);
                         } else {
                             System.arraycopy(c, from, dst, to, plane);
                         }
@@ -180,7 +211,7 @@ final class ConvChain {
                 if (st.relu()) VectorMath.leakyRelu(next, 0, next, 0, m * oc * plane, 0f);
                 if (st.pool() != null) {
                     float[] pd = last ? y : (next == t[0] ? t[1] : t[0]);
-                    maxPool(windows[s], st.relu(), m * oc, g.outHeight(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], next, 0, pd,
+                    maxPool(windows[s], st.relu(), m * oc, g.outHeight(), g.outWidth(), g.outWidth(), pooledShape[s][2], pooledShape[s][3], next, 0, pd,
                             last ? yo : 0);
                     in = pd;
                 } else if (last) {
@@ -260,9 +291,9 @@ final class ConvChain {
      * (a compare that goes either way half the time on fresh data cost more than the convolution
      * before it): the same floats, except that a window's NaN comes out with its sign cleared.
      */
-    static void maxPool(int[] window, boolean afterReLU, int planes, int h, int w, int outH, int outW, float[] x, int xo, float[] y, int yo) {
+    static void maxPool(int[] window, boolean afterReLU, int planes, int h, int w, int ld, int outH, int outW, float[] x, int xo, float[] y, int yo) {
         int kh = window[0], kw = window[1], sh = window[2], sw = window[3], ph = window[4], pw = window[5], dh = window[6], dw = window[7];
-        int plane = h * w, outPlane = outH * outW;
+        int plane = h * ld, outPlane = outH * outW;
         boolean twoByTwo = ph == 0 && pw == 0 && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1
                 && 2 * outH <= h && 2 * outW <= w;
         if (twoByTwo && afterReLU) {
@@ -271,7 +302,7 @@ final class ConvChain {
             for (int c = 0; c < planes; c++) {
                 int xc = xo + c * plane, yc = yo + c * outPlane;
                 for (int oh = 0; oh < outH; oh++) {
-                    int r0 = xc + 2 * oh * w, r1 = r0 + w, o = yc + oh * outW;
+                    int r0 = xc + 2 * oh * ld, r1 = r0 + ld, o = yc + oh * outW;
                     for (int ow = 0; ow < outW; ow++) {
                         int i0 = r0 + 2 * ow, i1 = r1 + 2 * ow;
                         int m = Math.max(Math.max(magnitude(x[i0]), magnitude(x[i0 + 1])), Math.max(magnitude(x[i1]), magnitude(x[i1 + 1])));
@@ -285,7 +316,7 @@ final class ConvChain {
             int xc = xo + c * plane, yc = yo + c * outPlane;
             if (twoByTwo) {
                 for (int oh = 0; oh < outH; oh++) {
-                    int r0 = xc + 2 * oh * w, r1 = r0 + w, o = yc + oh * outW;
+                    int r0 = xc + 2 * oh * ld, r1 = r0 + ld, o = yc + oh * outW;
                     for (int ow = 0; ow < outW; ow++) {
                         int i0 = r0 + 2 * ow, i1 = r1 + 2 * ow;
                         float m = x[i0], v = x[i0 + 1];
@@ -308,7 +339,7 @@ final class ConvChain {
                     float max = Float.NEGATIVE_INFINITY;
                     for (int ih = h0; ih < h1; ih += dh) {
                         for (int iw = w0; iw < w1; iw += dw) {
-                            float v = x[xc + ih * w + iw];
+                            float v = x[xc + ih * ld + iw];
                             if (v > max || v != v) max = v;
                         }
                     }

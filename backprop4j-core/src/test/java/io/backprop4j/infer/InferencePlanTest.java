@@ -170,6 +170,22 @@ class InferencePlanTest {
             Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 3, 9, 13);
             assertSameFloats("wide, batch " + batch, forward(wide, x), widePlan.predict(x));
         }
+        // stride-1 convolutions of more than 32 taps without unfolding (DirectConv where the Vector API is): filters not a
+        // multiple of 4, an even kernel, padding on one axis, a ReLU and a pool after them; and the fmnist CNN's shapes
+        Sequential direct = new Sequential(new io.backprop4j.nn.Conv2d(3, 7, 3, 1, 1, rng),
+                new io.backprop4j.nn.Conv2d(7, 13, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                io.backprop4j.nn.Conv2d.builder(13, 6, 2).padding(0, 1).build(rng), new ReLU(), new io.backprop4j.nn.Flatten(),
+                new Linear(6 * 4 * 9, 5, rng));
+        Sequential fmnist = new Sequential(new io.backprop4j.nn.Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                new io.backprop4j.nn.Conv2d(16, 32, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                new io.backprop4j.nn.Flatten(), new Linear(32 * 7 * 7, 128, rng), new ReLU(), new Linear(128, 10, rng));
+        InferencePlan directPlan = InferencePlan.of(direct), fmnistPlan = InferencePlan.of(fmnist);
+        for (int batch : new int[] {1, 10, 2}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 3, 11, 17);
+            assertSameFloats("direct, batch " + batch, forward(direct, x), directPlan.predict(x));
+            Tensor image = Tensor.randn(rng, DType.FLOAT32, batch, 1, 28, 28);
+            assertSameFloats("fmnist, batch " + batch, forward(fmnist, image), fmnistPlan.predict(image));
+        }
         // a chain at the end of the model: its buffer is copied out, so the next call leaves the result alone
         Sequential convs = new Sequential(new io.backprop4j.nn.Conv2d(2, 5, 3, 1, 0, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2));
         InferencePlan last = InferencePlan.of(convs);
