@@ -139,13 +139,15 @@ final class ConvChain {
 
     /**
      * Whether a convolution runs as {@link DirectConv}: with the Vector API, stride 1, no dilation,
-     * one group, more than 32 taps (where {@link Convolution#forward} takes the GEMM) and a product
-     * that the GEMM front end gives to its packed kernel in one slice of k (more than 4 filters, at
-     * least 512 multiply-adds, at most 2048 taps): the same chain of multiply-adds per output.
+     * one group, and a product whose every output {@link Convolution#forward} computes as the same
+     * chain of multiply-adds over the patch from zero, the bias added last: up to 32 taps (its
+     * multiply-add kernel, {@code ConvVector}), or more (the GEMM) when the GEMM front end gives
+     * the product to its packed kernel in one slice of k (more than 4 filters, at least 512
+     * multiply-adds, at most 2048 taps).
      */
     static boolean direct(ConvGeometry g) {
-        return Simd.AVAILABLE && oneProduct(g) && g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
-                && g.outChannels() > 4 && g.patch() <= 2048 && (long) g.outChannels() * g.outPlane() * g.patch() >= 512;
+        if (!Simd.AVAILABLE || g.groups() != 1 || g.strideH() != 1 || g.strideW() != 1 || g.dilationH() != 1 || g.dilationW() != 1) return false;
+        return g.patch() <= 32 || g.outChannels() > 4 && g.patch() <= 2048 && (long) g.outChannels() * g.outPlane() * g.patch() >= 512;
     }
 
     /**
