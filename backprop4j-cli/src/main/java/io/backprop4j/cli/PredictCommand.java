@@ -4,7 +4,9 @@ import io.backprop4j.BackpropException;
 import io.backprop4j.FormatException;
 import io.backprop4j.data.Csv;
 import io.backprop4j.data.Table;
+import io.backprop4j.infer.InferencePlan;
 import io.backprop4j.io.AtomicFiles;
+import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
 import io.backprop4j.train.Metrics;
 import io.backprop4j.train.ModelFile;
@@ -87,8 +89,7 @@ final class PredictCommand implements Callable<Integer> {
             ModelFile model = ModelFile.load(modelFile);
             refuseCharacterModel(modelFile, model, "predict");
             ModelSpec spec = model.spec();
-            Tensor x = readFeatures(input, spec.inputs());
-            Tensor outputs = spec.task() == Task.CLASSIFY ? model.predictProbabilities(x) : model.predictRaw(x);
+            Tensor outputs = outputs(model, readFeatures(input, spec.inputs()));
             float[][] values = Numbers.floatRows(outputs);
             switch (format) {
                 case RAW -> writeRaw(w, values);
@@ -138,6 +139,19 @@ final class PredictCommand implements Callable<Integer> {
                         + "): they are written as they are, and the predicted class is the largest");
                 err.flush();
             }
+        }
+    }
+
+    /**
+     * What {@link ModelFile#predictProbabilities} (a classifier) or {@link ModelFile#predictRaw}
+     * gives for the raw features, the network run through an {@link InferencePlan} in chunks of
+     * rows (its buffers reused from chunk to chunk).
+     */
+    static Tensor outputs(ModelFile model, Tensor rawFeatures) {
+        Tensor logits = InferencePlan.of(model.model()).predictRows(model.preprocess(rawFeatures));
+        if (model.spec().task() != Task.CLASSIFY) return logits;
+        try (var g = NoGrad.enter()) {
+            return logits.softmax(1);
         }
     }
 

@@ -146,4 +146,41 @@ class PredictCommandTest {
         assertEquals("", r.out());
         assertEquals(ROWS, Files.readAllLines(out).size());
     }
+
+    /**
+     * predict runs the network through an InferencePlan in chunks of rows: the same bits as the
+     * model's forward on all the rows at once, for a few rows and for chunks (515 rows: 256 + 259,
+     * a last chunk of up to 4 more rows joining the one before; 700: 256 + 256 + 188), for a
+     * classifier and a regressor.
+     */
+    @Test
+    void chunksThroughThePlanGiveTheForwardsBits() throws Exception {
+        ModelFile digits = ModelFile.load(classifier), reg = ModelFile.load(regressor);
+        var rng = new SplittableRandom(9);
+        int checked = 0;
+        for (int rows : new int[] {1, 3, ROWS, 515, 700}) {
+            int[] pick = new int[rows];
+            for (int i = 0; i < rows; i++) pick[i] = rng.nextInt(ROWS);
+            Tensor x = digitsFeatures.indexSelect(0, pick);
+            assertEquals(Arrays.toString(digits.predictProbabilities(x).toFloatArray()),
+                    Arrays.toString(PredictCommand.outputs(digits, x).toFloatArray()), rows + " rows");
+            Tensor lx = lineFeatures.indexSelect(0, pick);
+            assertEquals(Arrays.toString(reg.predictRaw(lx).toFloatArray()), Arrays.toString(PredictCommand.outputs(reg, lx).toFloatArray()),
+                    rows + " rows of the regressor");
+            checked++;
+        }
+        assertEquals(5, checked);
+        // and through the command, 515 rows
+        int[] pick = new int[515];
+        for (int i = 0; i < pick.length; i++) pick[i] = rng.nextInt(ROWS);
+        Tensor x = digitsFeatures.indexSelect(0, pick);
+        Path rows = csv("many-rows.csv", x, null);
+        float[] probs = digits.predictProbabilities(x).toFloatArray();
+        List<String> raw = lines("predict", "--model", classifier.toString(), "--input", rows.toString(), "--format", "raw");
+        assertEquals(515, raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            String[] cells = raw.get(i).split(",", -1);
+            for (int c = 0; c < 10; c++) assertEquals(Float.floatToIntBits(probs[i * 10 + c]), Float.floatToIntBits(Float.parseFloat(cells[c])), raw.get(i));
+        }
+    }
 }

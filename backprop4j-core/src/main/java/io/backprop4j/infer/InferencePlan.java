@@ -2,6 +2,7 @@ package io.backprop4j.infer;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.internal.Storage;
+import io.backprop4j.internal.kernel.Gemm;
 import io.backprop4j.internal.kernel.PackedGemv;
 import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
@@ -10,6 +11,7 @@ import io.backprop4j.nn.BatchNorm2d;
 import io.backprop4j.nn.Conv1d;
 import io.backprop4j.nn.Conv2d;
 import io.backprop4j.nn.Linear;
+import io.backprop4j.nn.MaxPool2d;
 import io.backprop4j.nn.Module;
 import io.backprop4j.nn.ReLU;
 import io.backprop4j.nn.Sequential;
@@ -21,15 +23,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Sequential prepared for prediction of a few samples at a time: {@link #predict} gives the
- * same floats as {@code model.forward(x)} under {@link NoGrad} in evaluation mode, faster at
- * batch 1 to 4. A float32 {@link Linear} whose product takes the matrix-vector kernel keeps its
- * weight packed in panels (read as one run of memory per panel, {@link PackedGemv}), writes into
- * a buffer kept between calls (the bias first, the product added on top, as {@code Linear} does)
- * and takes a {@link ReLU} right after it in the same buffer; a ReLU after a convolution or a
- * batch norm overwrites that layer's new output in place; every other layer, and every
- * Linear at a larger batch, runs its own {@code forward}. Up to {@link #ONE_THREAD_BATCH}
- * samples stay on the calling thread.
+ * A Sequential prepared for prediction: {@link #predict} gives the same floats as {@code
+ * model.forward(x)} under {@link NoGrad} in evaluation mode, with buffers kept between calls
+ * instead of a new tensor per layer. A float32 {@link Linear} whose product takes the
+ * matrix-vector kernel (batch 1 to 4) keeps its weight packed in panels (read as one run of
+ * memory per panel, {@link PackedGemv}); at a larger batch it runs Linear's own product; either
+ * way it writes into its buffer (the bias first, the product added on top, as {@code Linear}
+ * does) and takes a {@link ReLU} right after it in the same buffer. A run of float32 {@link
+ * Conv2d} layers, each with the ReLU and the {@link MaxPool2d} after it, runs image by image
+ * (a group of up to 8 images at a time) while the planes are in cache ({@code ConvChain}); a ReLU
+ * after a batch norm overwrites its new output in place; every other layer runs its own {@code
+ * forward}. Up to {@link #ONE_THREAD_BATCH} samples stay on the calling thread; larger batches
+ * spread the convolutions' images over the pool. {@link #predictRows} takes any number of rows in
+ * chunks of {@link #CHUNK_ROWS}.
  *
  * <pre>{@code
  * InferencePlan plan = InferencePlan.of(model);
@@ -39,7 +45,7 @@ import java.util.List;
  * <p>The packed weights follow the model: a weight or bias changed since (an optimiser step,
  * {@code loadStateDict}) is packed again on the next call ({@link Tensor#version()}). The
  * returned tensor is the caller's; the buffers are the plan's, so one plan serves one thread at a
- * time. Forward hooks of the planned Linear and ReLU layers do not run.
+ * time. Forward hooks of the planned Linear, Conv2d, ReLU and MaxPool2d layers do not run.
  */
 public final class InferencePlan {
     /**
@@ -63,7 +69,24 @@ public final class InferencePlan {
         List<Step> steps = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
-            if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
+            if (m instanceof Conv2d && m.getClass() == Conv2d.class) {
+                // A run of convolutions, each with the ReLU and the max pool after it: one image at a time through all of them.
+                List<ConvChain.Stage> stages = new ArrayList<>();
+                List<Module> modules = new ArrayList<>();
+                int j = i;
+                while (j < layers.size() && layers.get(j) instanceof Conv2d c && c.getClass() == Conv2d.class) {
+                    modules.add(c);
+                    boolean relu = j + 1 < layers.size() && layers.get(j + 1) instanceof ReLU;
+                    if (relu) modules.add(layers.get(j + 1));
+                    int after = j + 1 + (relu ? 1 : 0);
+                    MaxPool2d pool = after < layers.size() && layers.get(after) instanceof MaxPool2d p && p.getClass() == MaxPool2d.class ? p : null;
+                    if (pool != null) modules.add(pool);
+                    stages.add(new ConvChain.Stage(c, relu, pool));
+                    j = after + (pool != null ? 1 : 0);
+                }
+                steps.add(new Convolutions(new ConvChain(stages, modules)));
+                i = j - 1;
+            } else if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
                 boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
                 steps.add(new Dense(l, relu));
                 if (relu) i++;
@@ -102,12 +125,36 @@ public final class InferencePlan {
             if (h.dtype() == DType.FLOAT32) {
                 float[] data = Storage.floats(h);
                 for (Step s : steps) {
-                    if (s instanceof Dense d && d.owns(data)) return h.isContiguous() ? Tensor.of(copy(h), h.shape()) : h.contiguous();
+                    if (s.owns(data)) return h.isContiguous() ? Tensor.of(copy(h), h.shape()) : h.contiguous();
                 }
             }
             return h;
         }
     }
+
+    /**
+     * {@link #predict} over the rows of x [n, ...] in chunks of {@link #CHUNK_ROWS} (the plan's
+     * buffers stay that size, whatever n), the outputs joined along dimension 0: what {@code
+     * model.forward} gives for each chunk. A last chunk of fewer than {@link #ONE_THREAD_BATCH}
+     * + 1 rows joins the one before, so that every row takes the product it takes in a batch.
+     */
+    public Tensor predictRows(Tensor x) {
+        if (x == null) throw new BackpropException("InferencePlan.predictRows: input is null");
+        int n = x.rank() < 2 ? 1 : x.size(0);
+        if (n <= CHUNK_ROWS + ONE_THREAD_BATCH) return predict(x);
+        List<Tensor> parts = new ArrayList<>();
+        try (var g = NoGrad.enter()) {
+            for (int r = 0; r < n; ) {
+                int len = n - r <= CHUNK_ROWS + ONE_THREAD_BATCH ? n - r : CHUNK_ROWS;
+                parts.add(predict(x.narrow(0, r, len)));
+                r += len;
+            }
+            return Tensor.cat(0, parts.toArray(Tensor[]::new));
+        }
+    }
+
+    /** Rows per call of {@link #predictRows}. */
+    public static final int CHUNK_ROWS = 256;
 
     /** The elements of a contiguous float32 tensor, copied. */
     private static float[] copy(Tensor h) {
@@ -126,8 +173,32 @@ public final class InferencePlan {
         return "InferencePlan(" + steps.size() + " steps, " + steps.stream().filter(s -> s instanceof Dense).count() + " of them dense)";
     }
 
-    private sealed interface Step permits Dense, Layer, ThenReLU {
+    /** How many convolutions run image by image through the plan's own buffers, for tests and reports. */
+    public int planConvolutions() {
+        int n = 0;
+        for (Step s : steps) if (s instanceof Convolutions c) n += c.chain().stages();
+        return n;
+    }
+
+    private sealed interface Step permits Convolutions, Dense, Layer, ThenReLU {
         Tensor run(Tensor x);
+
+        /** Whether {@code data} is one of this step's buffers (an output that the next call overwrites). */
+        default boolean owns(float[] data) {
+            return false;
+        }
+    }
+
+    /** Convolutions with their ReLUs and pools, image by image ({@link ConvChain}). */
+    private record Convolutions(ConvChain chain) implements Step {
+        public Tensor run(Tensor x) {
+            return chain.run(x);
+        }
+
+        @Override
+        public boolean owns(float[] data) {
+            return chain.owns(data);
+        }
     }
 
     /** A layer run as it is. */
@@ -164,6 +235,8 @@ public final class InferencePlan {
         private int weightVersion = -1;
         /** One buffer per batch size 1..4, and its tensor. */
         private final Tensor[] buffers = new Tensor[5];
+        /** The output of the last larger batch, reused while the batch size stays. */
+        private Tensor large;
 
         Dense(Linear linear, boolean relu) {
             this.linear = linear;
@@ -172,9 +245,10 @@ public final class InferencePlan {
             this.out = linear.outFeatures();
         }
 
-        boolean owns(float[] data) {
+        @Override
+        public boolean owns(float[] data) {
             for (Tensor t : buffers) if (t != null && Storage.floats(t) == data) return true;
-            return false;
+            return large != null && Storage.floats(large) == data;
         }
 
         boolean packs(int m) {
@@ -183,10 +257,11 @@ public final class InferencePlan {
 
         public Tensor run(Tensor x) {
             int m = x.rank() == 2 ? x.size(0) : -1;
-            if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != in || !packs(m)) {
+            if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != in || linear.weight().rank() != 2) {
                 Tensor y = linear.call(x);
                 return relu ? y.relu() : y;
             }
+            if (!packs(m)) return large(x, m);
             Tensor w = linear.weight(), b = linear.bias();
             if (packed == null || w.version() != weightVersion) {
                 Tensor wc = w.contiguous();
@@ -204,6 +279,23 @@ public final class InferencePlan {
             PackedGemv.run(m, out, in, Storage.floats(xc), xc.offset(), packed, b != null ? 1f : 0f, y, 0);
             if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);   // what Tensor.relu does, in place
             return buffers[m];
+        }
+
+        /** m > 4 rows: Linear's own product (the bias first, {@code Gemm.sgemm} with beta 1 on top) into a buffer kept between calls. */
+        private Tensor large(Tensor x, int m) {
+            Tensor w = linear.weight().contiguous(), b = linear.bias();
+            Tensor xc = x.contiguous();
+            if (large == null || large.size(0) != m) large = Tensor.zeros(DType.FLOAT32, m, out);
+            float[] y = Storage.floats(large);
+            if (b != null) {
+                Tensor bc = b.contiguous();
+                float[] bias = Storage.floats(bc);
+                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, i * out, out);
+            }
+            Gemm.sgemm(false, false, m, out, in, 1f, Storage.floats(xc), xc.offset(), in, Storage.floats(w), w.offset(), out,
+                    b != null ? 1f : 0f, y, 0, out);
+            if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);
+            return large;
         }
     }
 }

@@ -129,4 +129,93 @@ class InferencePlanTest {
         var expected = assertThrows(BackpropException.class, () -> forward(model, Tensor.randn(rng, DType.FLOAT32, 1, 9)));
         assertEquals(expected.getMessage(), wrong.getMessage());
     }
+
+    /**
+     * Convolutions run image by image in the plan's buffers: odd sizes, stride, padding, dilation,
+     * groups, no bias, a pool with padding and ceil mode, a convolution without a ReLU or a pool,
+     * a NaN in the input, a chain that ends the model; every batch gives the forward's floats.
+     */
+    @Test
+    void convolutionChainsGiveTheForwardsFloats() {
+        var rng = new SplittableRandom(6);
+        Sequential model = new Sequential(
+                new io.backprop4j.nn.Conv2d(3, 10, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                io.backprop4j.nn.Conv2d.builder(10, 12, 5).stride(2).padding(2).build(rng), new ReLU(),
+                new io.backprop4j.nn.MaxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, true),
+                io.backprop4j.nn.Conv2d.builder(12, 18, 3).dilation(2).padding(2).groups(6).bias(false).build(rng),
+                new io.backprop4j.nn.Conv2d(18, 7, 1, 1, 0, rng), new ReLU(),
+                new io.backprop4j.nn.Flatten(), new Linear(7 * 4 * 3, 11, rng), new ReLU(), new Linear(11, 5, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        assertEquals(4, plan.planConvolutions());
+        int checked = 0;
+        for (int batch : new int[] {1, 2, 7, 2, 11}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 3, 23, 21);
+            if (batch == 7) {
+                float[] v = x.toFloatArray();
+                v[100] = Float.NaN;
+                x = Tensor.of(v, x.shape());
+            }
+            float[] before = x.toFloatArray();
+            assertSameFloats("batch " + batch, forward(model, x), plan.predict(x));
+            assertArrayEquals(before, x.toFloatArray(), 0f, "the input");
+            checked++;
+        }
+        assertEquals(5, checked);
+        // products of more than 32 taps over groups of images: a 1x1 convolution of 40 channels last, a dilated one in the middle
+        Sequential wide = new Sequential(new io.backprop4j.nn.Conv2d(3, 40, 3, 1, 1, rng), new ReLU(),
+                io.backprop4j.nn.Conv2d.builder(40, 6, 3).dilation(2).stride(1, 2).padding(1, 3).build(rng),
+                io.backprop4j.nn.Conv2d.builder(6, 40, 1).build(rng), io.backprop4j.nn.Conv2d.builder(40, 5, 1).bias(false).build(rng));
+        InferencePlan widePlan = InferencePlan.of(wide);
+        for (int batch : new int[] {1, 3, 20, 3}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 3, 9, 13);
+            assertSameFloats("wide, batch " + batch, forward(wide, x), widePlan.predict(x));
+        }
+        // stride-1 convolutions of more than 32 taps without unfolding (DirectConv where the Vector API is): filters not a
+        // multiple of 4, an even kernel, padding on one axis, a ReLU and a pool after them; and the fmnist CNN's shapes
+        Sequential direct = new Sequential(new io.backprop4j.nn.Conv2d(3, 7, 3, 1, 1, rng),
+                new io.backprop4j.nn.Conv2d(7, 13, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                io.backprop4j.nn.Conv2d.builder(13, 6, 2).padding(0, 1).build(rng), new ReLU(), new io.backprop4j.nn.Flatten(),
+                new Linear(6 * 4 * 9, 5, rng));
+        Sequential fmnist = new Sequential(new io.backprop4j.nn.Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                new io.backprop4j.nn.Conv2d(16, 32, 3, 1, 1, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2),
+                new io.backprop4j.nn.Flatten(), new Linear(32 * 7 * 7, 128, rng), new ReLU(), new Linear(128, 10, rng));
+        InferencePlan directPlan = InferencePlan.of(direct), fmnistPlan = InferencePlan.of(fmnist);
+        for (int batch : new int[] {1, 10, 2}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 3, 11, 17);
+            assertSameFloats("direct, batch " + batch, forward(direct, x), directPlan.predict(x));
+            Tensor image = Tensor.randn(rng, DType.FLOAT32, batch, 1, 28, 28);
+            assertSameFloats("fmnist, batch " + batch, forward(fmnist, image), fmnistPlan.predict(image));
+        }
+        // a chain at the end of the model: its buffer is copied out, so the next call leaves the result alone
+        Sequential convs = new Sequential(new io.backprop4j.nn.Conv2d(2, 5, 3, 1, 0, rng), new ReLU(), new io.backprop4j.nn.MaxPool2d(2));
+        InferencePlan last = InferencePlan.of(convs);
+        Tensor a = Tensor.randn(rng, DType.FLOAT32, 3, 2, 9, 11), b = Tensor.randn(rng, DType.FLOAT32, 3, 2, 9, 11);
+        Tensor ya = last.predict(a);
+        float[] first = ya.toFloatArray();
+        assertSameFloats("second call", forward(convs, b), last.predict(b));
+        assertArrayEquals(first, ya.toFloatArray(), 0f);
+        assertSameFloats("first call", forward(convs, a), ya);
+        // one image as [C, H, W], a float64 model and a wrong channel count: the layers' own forward and messages
+        Tensor one = Tensor.randn(rng, DType.FLOAT32, 2, 9, 11);
+        assertSameFloats("[C, H, W]", forward(convs, one), last.predict(one));
+        var wrong = assertThrows(BackpropException.class, () -> last.predict(Tensor.randn(rng, DType.FLOAT32, 1, 3, 9, 11)));
+        var expected = assertThrows(BackpropException.class, () -> forward(convs, Tensor.randn(rng, DType.FLOAT32, 1, 3, 9, 11)));
+        assertEquals(expected.getMessage(), wrong.getMessage());
+        Sequential f64 = new Sequential(io.backprop4j.nn.Conv2d.builder(2, 4, 3).dtype(DType.FLOAT64).build(rng), new ReLU());
+        Tensor x64 = Tensor.randn(rng, DType.FLOAT64, 2, 2, 6, 6);
+        assertArrayEquals(forward(f64, x64).toDoubleArray(), InferencePlan.of(f64).predict(x64).toDoubleArray(), 0);
+    }
+
+    /** Larger batches through the dense layers' buffers: the forward's floats, batch after batch of changing sizes. */
+    @Test
+    void largeBatchesGiveTheForwardsFloats() {
+        var rng = new SplittableRandom(7);
+        Sequential model = new Sequential(new Linear(45, 131, rng), new ReLU(), new Linear(131, 17, rng), new Linear(17, 9, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        for (int batch : new int[] {5, 64, 64, 300, 7}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 45);
+            Tensor y = plan.predict(x);
+            assertSameFloats("batch " + batch, forward(model, x), y);
+        }
+    }
 }
