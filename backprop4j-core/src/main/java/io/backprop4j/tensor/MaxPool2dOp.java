@@ -54,10 +54,19 @@ record MaxPool2dOp(Tensor x, PoolWindow window, int[] argmax) implements Primiti
      * kept for the next forward pass.
      */
     private Tensor[] gradient(Tensor gc) {
-        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
-        int planes = window.planes(x), plane = x.size(-2) * x.size(-1), outPlane = window.outH() * window.outW();
-        if (x.dtype() == DType.FLOAT32) Pooling.maxBackward(planes, plane, outPlane, gc.floatArray(), gc.offset(), argmax, dx.floatArray());
-        else Pooling.maxBackward(planes, plane, outPlane, gc.doubleArray(), gc.offset(), argmax, dx.doubleArray());
+        PoolWindow p = window;
+        int planes = p.planes(x), h = x.size(-2), w = x.size(-1), plane = h * w, outPlane = p.outH() * p.outW();
+        Tensor dx;
+        if (Pooling.isTwoByTwo(h, w, p.outH(), p.outW(), p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw())) {
+            // Windows that do not overlap: the kernel writes every element of dx, so a kept array serves.
+            dx = Recycler.uninitialized(x.dtype(), x.shape());
+            if (x.dtype() == DType.FLOAT32) Pooling.maxBackward2x2(planes, h, w, p.outH(), p.outW(), gc.floatArray(), gc.offset(), argmax, dx.floatArray());
+            else Pooling.maxBackward2x2(planes, h, w, p.outH(), p.outW(), gc.doubleArray(), gc.offset(), argmax, dx.doubleArray());
+        } else {
+            dx = Tensor.zeros(x.dtype(), x.shape());
+            if (x.dtype() == DType.FLOAT32) Pooling.maxBackward(planes, plane, outPlane, gc.floatArray(), gc.offset(), argmax, dx.floatArray());
+            else Pooling.maxBackward(planes, plane, outPlane, gc.doubleArray(), gc.offset(), argmax, dx.doubleArray());
+        }
         Recycler.give(argmax);
         return new Tensor[] {dx};
     }

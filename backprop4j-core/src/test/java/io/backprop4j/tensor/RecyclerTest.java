@@ -92,6 +92,17 @@ class RecyclerTest {
         Recycler.clear();
     }
 
+    @Test
+    void averagePoolingWritesEveryOutputElement() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = rnd(r, dt, 2, 3, 7, 9);
+            writesEveryElement(dt + " avg pool 2x2", () -> Functional.avgPool2d(x, 2));
+            writesEveryElement(dt + " avg pool 3x2 padded, ceil", () -> Functional.avgPool2d(x, new int[] {3, 2}, new int[] {2, 2},
+                    new int[] {1, 1}, true, false, 0));
+        }
+    }
+
     /** conv → relu → max pool → reshape → a weighted sum: the second step's conv and pool outputs take the first step's gradients. */
     @Test
     void aSecondTrainingStepReusesTheFirstStepsGradients() {
