@@ -114,15 +114,38 @@ class WrapperTest {
     @Test
     void theYoungGenerationFitsTheHeap() throws Exception {
         assertEquals(25 * 1024, youngK(run("-Xmx100m")), "a quarter of a small heap");
-        assertEquals(128 * 1024, youngK(run("-Xmx4g")), "at most 128 MiB");
+        assertEquals(192 * 1024, youngK(run("-Xmx4g")), "at most 192 MiB under the wrapper's ParallelGC");
+        assertEquals(128 * 1024, youngK(run("-XX:+UseG1GC -Xmx4g")), "at most 128 MiB under another collector");
         assertEquals(128 * 1024, youngK(run("-XX:MaxHeapSize=2g -Xms64m")));
         assertEquals(-1, youngK(run("-Xmx1g -Xmn64m")), "the user's own sizing alone");
         assertEquals(-1, youngK(run("-XX:MaxRAMPercentage=10")), "a heap the wrapper cannot foresee: the JVM's own sizing");
         assertFalse(run("-Xmx100m").javaArgs().contains("-Xmn128m"));
         long byDefault = youngK(run(null));
-        assertTrue(byDefault > 0 && byDefault <= 128 * 1024, "with the default heap: " + byDefault);
+        assertTrue(byDefault > 0 && byDefault <= 192 * 1024, "with the default heap: " + byDefault);
         List<String> args = run("-Xmx100m -Dx=1").javaArgs();
         assertTrue(args.indexOf("-Xmx100m") > args.indexOf("-XX:MaxNewSize=25600k") && args.contains("-Dx=1"), args.toString());
+    }
+
+    /**
+     * Under the ParallelGC it picks, the wrapper fixes the young generation (NewSize = MaxNewSize,
+     * an initial heap twice that) and its survivors (a fifth each, no adaptive policy); options
+     * that set the initial heap, the survivors or the policy, or another collector, get only the
+     * MaxNewSize limit.
+     */
+    @Test
+    void theWrappersParallelGcHasAFixedYoungGenerationAndSurvivors() throws Exception {
+        for (String heap : new String[] {null, "-Xmx100m", "-Xmx4g"}) {
+            List<String> args = run(heap).javaArgs();
+            long young = youngK(run(heap));
+            assertTrue(args.contains("-XX:NewSize=" + young + "k") && args.contains("-Xms" + 2 * young + "k"), heap + ": " + args);
+            assertTrue(args.contains("-XX:-UseAdaptiveSizePolicy") && args.contains("-XX:SurvivorRatio=3"), heap + ": " + args);
+        }
+        for (String own : new String[] {"-Xms1g", "-XX:SurvivorRatio=6", "-XX:+UseAdaptiveSizePolicy", "-XX:+UseG1GC", "-XX:+UseSerialGC"}) {
+            List<String> args = run(own + " -Xmx4g").javaArgs();
+            assertEquals(128 * 1024, youngK(run(own + " -Xmx4g")), own);
+            assertTrue(args.stream().noneMatch(a -> a.startsWith("-XX:NewSize=") || a.equals("-XX:-UseAdaptiveSizePolicy")
+                    || a.equals("-XX:SurvivorRatio=3") || a.startsWith("-Xms") && !a.equals(own)), own + ": " + args);
+        }
     }
 
     @Test
@@ -131,7 +154,7 @@ class WrapperTest {
         assertTrue(byDefault.contains("-XX:+UseParallelGC"), byDefault.toString());
         List<String> g1 = run("-XX:+UseG1GC -Xmx1g").javaArgs();
         assertTrue(g1.contains("-XX:+UseG1GC") && !g1.contains("-XX:+UseParallelGC"), "one collector only (the JVM refuses two): " + g1);
-        assertEquals(128 * 1024, youngK(run("-XX:+UseSerialGC -Xmx512m")), "the young generation is sized as with ParallelGC");
+        assertEquals(128 * 1024, youngK(run("-XX:+UseSerialGC -Xmx512m")), "another collector: the MaxNewSize limit alone");
     }
 
     @Test
@@ -140,7 +163,8 @@ class WrapperTest {
         for (String heap : new String[] {"-Xmx100m", "-Xmx64m", "-Xmx4g"}) {
             Run r = run(heap);
             List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC"));
-            r.javaArgs().stream().filter(a -> a.startsWith("-Xmn") || a.startsWith("-XX:") && a.contains("NewSize")).forEach(cmd::add);
+            r.javaArgs().stream().filter(a -> a.startsWith("-Xmn") || a.startsWith("-Xms") || a.startsWith("-XX:") && (a.contains("NewSize")
+                    || a.contains("Survivor") || a.contains("AdaptiveSize"))).forEach(cmd::add);
             cmd.add(heap);
             cmd.add("-version");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -96,6 +96,9 @@ final class Autograd {
                     throw new IllegalStateException(op.name() + ": backward returned " + inGrads.length
                             + " gradients for " + inputs.length + " inputs");
                 }
+                // An owned g is dead after the op: the first gradient over its storage (ReLU's own
+                // g written over, a reshape's view) takes its place instead of counting a second hand.
+                Object passOn = owned ? storage(g) : null;
                 for (int i = 0; i < inputs.length; i++) {
                     Tensor in = inputs[i];
                     Tensor gi = inGrads[i];
@@ -107,7 +110,8 @@ final class Autograd {
                     int at = graph.position().get(in);
                     Tensor prev = grads[at];
                     Tensor sum = prev == null ? gi : prev.add(gi);
-                    handed.add(storage(gi), 1);
+                    if (passOn != null && storage(gi) == passOn) passOn = null;
+                    else handed.add(storage(gi), 1);
                     if (sum != gi) handed.add(storage(sum), 1);
                     grads[at] = sum;
                 }

@@ -13,7 +13,8 @@ record AvgPool2dOp(Tensor x, PoolWindow window, boolean countIncludePad, int div
     static Tensor apply(Tensor x, PoolWindow p, boolean countIncludePad, int divisorOverride) {
         Tensor xc = x.contiguousData();
         int planes = p.planes(x), h = x.size(-2), w = x.size(-1);
-        Tensor y = Tensor.zeros(x.dtype(), p.outShape(x));
+        // The kernel writes every output: a kept array (freed by the last backward) serves.
+        Tensor y = Recycler.uninitialized(x.dtype(), p.outShape(x));
         if (x.dtype() == DType.FLOAT32) {
             Pooling.avgForward(planes, h, w, p.outH(), p.outW(), p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(),
                     countIncludePad, divisorOverride, xc.floatArray(), xc.offset(), y.floatArray());
@@ -30,8 +31,24 @@ record AvgPool2dOp(Tensor x, PoolWindow window, boolean countIncludePad, int div
     public Tensor[] saved() { return Primitive.NOTHING; }
 
     public Tensor[] backward(Tensor g) {
-        PoolWindow p = window;
         Tensor gc = g.contiguousData();
+        Tensor[] dx = gradient(gc);
+        if (gc != g) Recycler.giveOwned(gc); // a copy of our own, read for the last time
+        return dx;
+    }
+
+    /** The engine's own g is dead once read, and dx is new: g's array is kept for a forward pass. */
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        Tensor gc = g.contiguousData();
+        Tensor[] dx = gradient(gc);
+        Recycler.giveOwned(gc);
+        return dx;
+    }
+
+    /** dx from the contiguous gradient gc. */
+    private Tensor[] gradient(Tensor gc) {
+        PoolWindow p = window;
         Tensor dx = Tensor.zeros(x.dtype(), x.shape());
         int planes = p.planes(x), h = x.size(-2), w = x.size(-1);
         if (x.dtype() == DType.FLOAT32) {

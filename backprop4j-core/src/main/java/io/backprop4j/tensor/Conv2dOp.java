@@ -22,7 +22,8 @@ record Conv2dOp(Tensor x, Tensor w, Tensor b, ConvGeometry geometry) implements 
     static Tensor apply(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
         ConvGeometry g = geometry("conv2d", x, w, b, stride, padding, dilation, groups);
         Tensor xc = x.contiguousData(), wc = w.contiguousData();
-        Tensor y = Tensor.zeros(x.dtype(), g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
+        // The kernels write every element of y: a kept array (a gradient of this shape that the last backward freed) serves.
+        Tensor y = Recycler.uninitialized(x.dtype(), g.batch(), g.outChannels(), g.outHeight(), g.outWidth());
         if (x.dtype() == DType.FLOAT32) {
             Tensor bc = b == null ? null : b.contiguousData();
             Convolution.forward(g, xc.floatArray(), xc.offset(), wc.floatArray(), wc.offset(),
@@ -134,8 +135,24 @@ record Conv2dOp(Tensor x, Tensor w, Tensor b, ConvGeometry geometry) implements 
     public Tensor[] saved() { return new Tensor[] {x, w}; }
 
     public Tensor[] backward(Tensor gy) {
-        ConvGeometry g = geometry;
         Tensor gc = gy.contiguousData();
+        Tensor[] grads = gradients(gy, gc);
+        if (gc != gy) Recycler.giveOwned(gc); // a copy of our own, read for the last time
+        return grads;
+    }
+
+    /** The engine's own gy is dead once read: its array is kept for a forward pass (none of dx, dw, db shares it). */
+    @Override
+    public Tensor[] backwardOwned(Tensor gy) {
+        Tensor gc = gy.contiguousData();
+        Tensor[] grads = gradients(gy, gc);
+        Recycler.giveOwned(gc);
+        return grads;
+    }
+
+    /** dx, dw and db (each new, or null when not wanted) from gy and its contiguous form gc. */
+    private Tensor[] gradients(Tensor gy, Tensor gc) {
+        ConvGeometry g = geometry;
         Tensor dx = null, dw = null, db = null;
         boolean f32 = x.dtype() == DType.FLOAT32;
         if (x.requiresGrad()) {

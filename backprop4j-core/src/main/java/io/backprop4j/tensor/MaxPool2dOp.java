@@ -13,9 +13,10 @@ record MaxPool2dOp(Tensor x, PoolWindow window, int[] argmax) implements Primiti
     static Tensor apply(Tensor x, PoolWindow p) {
         Tensor xc = x.contiguousData();
         int planes = p.planes(x), h = x.size(-2), w = x.size(-1);
-        Tensor y = Tensor.zeros(x.dtype(), p.outShape(x));
+        // The kernel writes every output and winner: kept arrays (freed by the last backward) serve.
+        Tensor y = Recycler.uninitialized(x.dtype(), p.outShape(x));
         // The winners are kept only for a backward pass: evaluation skips them.
-        int[] argmax = Autograd.needsGrad(x) ? new int[y.numel()] : null;
+        int[] argmax = Autograd.needsGrad(x) ? Recycler.ints(y.numel()) : null;
         if (x.dtype() == DType.FLOAT32) {
             Pooling.maxForward(planes, h, w, p.outH(), p.outW(), p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw(),
                     xc.floatArray(), xc.offset(), y.floatArray(), argmax);
@@ -33,10 +34,40 @@ record MaxPool2dOp(Tensor x, PoolWindow window, int[] argmax) implements Primiti
 
     public Tensor[] backward(Tensor g) {
         Tensor gc = g.contiguousData();
-        Tensor dx = Tensor.zeros(x.dtype(), x.shape());
-        int planes = window.planes(x), plane = x.size(-2) * x.size(-1), outPlane = window.outH() * window.outW();
-        if (x.dtype() == DType.FLOAT32) Pooling.maxBackward(planes, plane, outPlane, gc.floatArray(), gc.offset(), argmax, dx.floatArray());
-        else Pooling.maxBackward(planes, plane, outPlane, gc.doubleArray(), gc.offset(), argmax, dx.doubleArray());
+        Tensor[] dx = gradient(gc);
+        if (gc != g) Recycler.giveOwned(gc); // a copy of our own, read for the last time
+        return dx;
+    }
+
+    /** The engine's own g is dead once read, and dx is new: g's array is kept for a forward pass. */
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        Tensor gc = g.contiguousData();
+        Tensor[] dx = gradient(gc);
+        Recycler.giveOwned(gc);
+        return dx;
+    }
+
+    /**
+     * dx from the contiguous gradient gc. The engine runs an op's backward once and then lets the
+     * op go ({@link Tensor#releaseGraph}), so the winners are read for the last time here and
+     * kept for the next forward pass.
+     */
+    private Tensor[] gradient(Tensor gc) {
+        PoolWindow p = window;
+        int planes = p.planes(x), h = x.size(-2), w = x.size(-1), plane = h * w, outPlane = p.outH() * p.outW();
+        Tensor dx;
+        if (Pooling.isTwoByTwo(h, w, p.outH(), p.outW(), p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw())) {
+            // Windows that do not overlap: the kernel writes every element of dx, so a kept array serves.
+            dx = Recycler.uninitialized(x.dtype(), x.shape());
+            if (x.dtype() == DType.FLOAT32) Pooling.maxBackward2x2(planes, h, w, p.outH(), p.outW(), gc.floatArray(), gc.offset(), argmax, dx.floatArray());
+            else Pooling.maxBackward2x2(planes, h, w, p.outH(), p.outW(), gc.doubleArray(), gc.offset(), argmax, dx.doubleArray());
+        } else {
+            dx = Tensor.zeros(x.dtype(), x.shape());
+            if (x.dtype() == DType.FLOAT32) Pooling.maxBackward(planes, plane, outPlane, gc.floatArray(), gc.offset(), argmax, dx.floatArray());
+            else Pooling.maxBackward(planes, plane, outPlane, gc.doubleArray(), gc.offset(), argmax, dx.doubleArray());
+        }
+        Recycler.give(argmax);
         return new Tensor[] {dx};
     }
 }

@@ -48,6 +48,12 @@ public final class Pooling {
         return (int) Math.ceilDiv((long) (o + 1) * in, out);
     }
 
+    /** Whether max pooling takes the 2x2 kernels: 2x2 windows at stride 2, no padding or dilation, every window inside the input. */
+    public static boolean isTwoByTwo(int h, int w, int outH, int outW, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        boolean inside = ph == 0 && pw == 0 && (outH - 1) * sh + (kh - 1) * dh < h && (outW - 1) * sw + (kw - 1) * dw < w;
+        return inside && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1;
+    }
+
     // twin: float32 source
     /**
      * Max pooling in float32: y[plane, oh, ow] = the largest tap of its window, and {@code
@@ -59,8 +65,7 @@ public final class Pooling {
     public static void maxForward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                   int ph, int pw, int dh, int dw, float[] x, int xo, float[] y, int[] argmax) {
         int plane = h * w, outPlane = outH * outW;
-        boolean inside = ph == 0 && pw == 0 && (outH - 1) * sh + (kh - 1) * dh < h && (outW - 1) * sw + (kw - 1) * dw < w;
-        boolean twoByTwo = inside && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1;
+        boolean twoByTwo = isTwoByTwo(h, w, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw);
         Parallel.forRange(planes, grain(plane), (from, to) -> {
             for (int c = from; c < to; c++) {
                 int xc = xo + c * plane, yc = c * outPlane;
@@ -126,6 +131,40 @@ public final class Pooling {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #maxBackward} for 2x2 windows at stride 2 inside the input ({@link #isTwoByTwo}), in
+     * float32, writing every element of dx [planes·H·W] from 0, so that dx need not hold zeros:
+     * the windows do not overlap, so each window's winner gets 0 + dy (the bits of the sum into
+     * zeros, −0 included), its other three taps and any last row or column no window covers 0.
+     * One pass over dx in order, where zeroing and scattering took two.
+     */
+    public static void maxBackward2x2(int planes, int h, int w, int outH, int outW, float[] dy, int dyo, int[] argmax, float[] dx) {
+        int plane = h * w, outPlane = outH * outW;
+        Parallel.forRange(planes, grain(plane), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int xc = c * plane, yc = c * outPlane;
+                for (int oh = 0; oh < outH; oh++) {
+                    int r0 = xc + 2 * oh * w, r1 = r0 + w, out = yc + oh * outW;
+                    for (int ow = 0; ow < outW; ow++) {
+                        int i = 2 * ow;
+                        dx[r0 + i] = 0f;
+                        dx[r0 + i + 1] = 0f;
+                        dx[r1 + i] = 0f;
+                        dx[r1 + i + 1] = 0f;
+                        dx[xc + argmax[out + ow]] = 0f + dy[dyo + out + ow];
+                    }
+                    for (int j = 2 * outW; j < w; j++) {
+                        dx[r0 + j] = 0f;
+                        dx[r1 + j] = 0f;
+                    }
+                }
+                for (int j = xc + 2 * outH * w; j < xc + plane; j++) {
+                    dx[j] = 0f;
+                }
+            }
+        });
     }
 
     /** dx[plane, argmax] += dy for every output element, in float32: dx [planes·H·W] from 0 must hold zeros on entry. */
@@ -250,8 +289,7 @@ public final class Pooling {
     public static void maxForward(int planes, int h, int w, int outH, int outW, int kh, int kw, int sh, int sw,
                                   int ph, int pw, int dh, int dw, double[] x, int xo, double[] y, int[] argmax) {
         int plane = h * w, outPlane = outH * outW;
-        boolean inside = ph == 0 && pw == 0 && (outH - 1) * sh + (kh - 1) * dh < h && (outW - 1) * sw + (kw - 1) * dw < w;
-        boolean twoByTwo = inside && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1;
+        boolean twoByTwo = isTwoByTwo(h, w, outH, outW, kh, kw, sh, sw, ph, pw, dh, dw);
         Parallel.forRange(planes, grain(plane), (from, to) -> {
             for (int c = from; c < to; c++) {
                 int xc = xo + c * plane, yc = c * outPlane;
@@ -317,6 +355,40 @@ public final class Pooling {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #maxBackward} for 2x2 windows at stride 2 inside the input ({@link #isTwoByTwo}), in
+     * float64, writing every element of dx [planes·H·W] from 0, so that dx need not hold zeros:
+     * the windows do not overlap, so each window's winner gets 0 + dy (the bits of the sum into
+     * zeros, −0 included), its other three taps and any last row or column no window covers 0.
+     * One pass over dx in order, where zeroing and scattering took two.
+     */
+    public static void maxBackward2x2(int planes, int h, int w, int outH, int outW, double[] dy, int dyo, int[] argmax, double[] dx) {
+        int plane = h * w, outPlane = outH * outW;
+        Parallel.forRange(planes, grain(plane), (from, to) -> {
+            for (int c = from; c < to; c++) {
+                int xc = c * plane, yc = c * outPlane;
+                for (int oh = 0; oh < outH; oh++) {
+                    int r0 = xc + 2 * oh * w, r1 = r0 + w, out = yc + oh * outW;
+                    for (int ow = 0; ow < outW; ow++) {
+                        int i = 2 * ow;
+                        dx[r0 + i] = 0d;
+                        dx[r0 + i + 1] = 0d;
+                        dx[r1 + i] = 0d;
+                        dx[r1 + i + 1] = 0d;
+                        dx[xc + argmax[out + ow]] = 0d + dy[dyo + out + ow];
+                    }
+                    for (int j = 2 * outW; j < w; j++) {
+                        dx[r0 + j] = 0d;
+                        dx[r1 + j] = 0d;
+                    }
+                }
+                for (int j = xc + 2 * outH * w; j < xc + plane; j++) {
+                    dx[j] = 0d;
+                }
+            }
+        });
     }
 
     /** dx[plane, argmax] += dy for every output element, in float64: dx [planes·H·W] from 0 must hold zeros on entry. */

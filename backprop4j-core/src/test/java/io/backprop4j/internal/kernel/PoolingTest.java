@@ -87,6 +87,44 @@ class PoolingTest {
         }
     }
 
+    /**
+     * The 2x2 backward that writes every element of dx (it may start as anything, here NaN) gives
+     * the bits of the scatter into zeros, a −0 gradient included, on even and odd sizes (a last
+     * row and column that no window covers).
+     */
+    @Test
+    void theTwoByTwoBackwardWritesEveryElementWithTheScattersBits() {
+        SplittableRandom r = new SplittableRandom(9);
+        int covered = 0;
+        for (int[] c : CASES) {
+            int planes = c[0], h = c[1], w = c[2];
+            int oh = out(h, c[3], c[5], c[7], c[9]), ow = out(w, c[4], c[6], c[8], c[10]);
+            if (!Pooling.isTwoByTwo(h, w, oh, ow, c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10])) continue;
+            covered++;
+            double[] x = random(r, planes * h * w), dy = random(r, planes * oh * ow);
+            for (int i = 0; i < dy.length; i += 5) dy[i] = -0.0;
+            int[] arg = new int[dy.length];
+            Pooling.maxForward(planes, h, w, oh, ow, 2, 2, 2, 2, 0, 0, 1, 1, x, 0, new double[dy.length], arg);
+            float[] dyf = new float[dy.length + 1];
+            for (int i = 0; i < dy.length; i++) dyf[1 + i] = (float) dy[i];
+            float[] scattered = new float[x.length], written = new float[x.length];
+            Arrays.fill(written, Float.NaN);
+            Pooling.maxBackward(planes, h * w, oh * ow, dyf, 1, arg, scattered);
+            Pooling.maxBackward2x2(planes, h, w, oh, ow, dyf, 1, arg, written);
+            double[] scatteredD = new double[x.length], writtenD = new double[x.length];
+            Arrays.fill(writtenD, Double.NaN);
+            Pooling.maxBackward(planes, h * w, oh * ow, dy, 0, arg, scatteredD);
+            Pooling.maxBackward2x2(planes, h, w, oh, ow, dy, 0, arg, writtenD);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(scattered[i]), Float.floatToRawIntBits(written[i]), Arrays.toString(c) + " float32 " + i);
+                assertEquals(Double.doubleToRawLongBits(scatteredD[i]), Double.doubleToRawLongBits(writtenD[i]), Arrays.toString(c) + " float64 " + i);
+            }
+        }
+        assertEquals(5, covered);
+        // A window that overhangs (ceil mode) or a padded one is not the 2x2 path.
+        assertTrue(!Pooling.isTwoByTwo(5, 5, 3, 3, 2, 2, 2, 2, 0, 0, 1, 1) && !Pooling.isTwoByTwo(4, 4, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1));
+    }
+
     /** PyTorch's rules: the first of equal values wins, a NaN wins over everything. */
     @Test
     void maxPoolingTiesAndNaN() {

@@ -1,0 +1,185 @@
+package io.backprop4j.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The arrays a backward pass frees for the next forward pass ({@link Recycler}): every op that
+ * takes one writes all of it (a kept array full of NaN, or of out-of-range winners, changes no
+ * bit of the result), a training step's convolution and pooling outputs reuse the gradients of
+ * the step before, and nothing a caller can still reach (a retained gradient, a seed, another
+ * graph's state) is ever handed out again.
+ */
+class RecyclerTest {
+    private static Tensor rnd(SplittableRandom r, DType dtype, int... shape) {
+        return Tensor.randn(r, dtype, shape);
+    }
+
+    /** Runs {@code op} with fresh arrays, then again with a NaN-filled kept array of the output's size; the same bits both times. */
+    private static void writesEveryElement(String what, Supplier<Tensor> op) {
+        Recycler.clear();
+        Tensor fresh = op.get();
+        Tensor poison = Tensor.full(Double.NaN, fresh.dtype(), fresh.shape());
+        Recycler.giveOwned(poison);
+        Tensor reused = op.get();
+        assertTrue(reused.sharesStorage(poison), what + ": the kept array was not taken");
+        assertArrayEquals(fresh.toDoubleArray(), reused.toDoubleArray(), what);
+        Recycler.clear();
+    }
+
+    @Test
+    void convolutionWritesEveryOutputElement() {
+        SplittableRandom r = new SplittableRandom(1);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x1 = rnd(r, dt, 3, 1, 9, 11), w1 = rnd(r, dt, 5, 1, 3, 3), b5 = rnd(r, dt, 5);
+            Tensor x4 = rnd(r, dt, 2, 4, 7, 6), w4 = rnd(r, dt, 6, 4, 3, 3), b6 = rnd(r, dt, 6), w2 = rnd(r, dt, 6, 2, 2, 3);
+            Tensor p = rnd(r, dt, 6, 4, 1, 1);
+            // A short patch (the vector path in float32), with and without a bias.
+            writesEveryElement(dt + " conv 1x3x3 with bias", () -> Functional.conv2d(x1, w1, b5, 1, 1));
+            writesEveryElement(dt + " conv 1x3x3 no bias", () -> Functional.conv2d(x1, w1, null, 1, 1));
+            // A long patch (the GEMM), strided, dilated and grouped; a 1x1 kernel.
+            writesEveryElement(dt + " conv 4x3x3", () -> Functional.conv2d(x4, w4, b6, 2, 1));
+            writesEveryElement(dt + " conv 4x3x3 no bias", () -> Functional.conv2d(x4, w4, null, 1, 0));
+            writesEveryElement(dt + " conv groups", () -> Functional.conv2d(x4, w2, b6, new int[] {1, 2}, new int[] {1, 0},
+                    new int[] {2, 1}, 2));
+            writesEveryElement(dt + " conv 1x1", () -> Functional.conv2d(x4, p, null));
+        }
+    }
+
+    @Test
+    void maxPoolingWritesEveryOutputAndWinner() {
+        SplittableRandom r = new SplittableRandom(2);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = rnd(r, dt, 2, 3, 8, 10).requiresGrad(true);
+            Tensor odd = rnd(r, dt, 2, 3, 7, 9).requiresGrad(true);
+            Tensor c = rnd(r, dt, 2, 3, 4, 5);
+            writesEveryElement(dt + " max pool 2x2", () -> Functional.maxPool2d(x, 2));
+            // Padding, dilation, ceil mode (a last window partly outside).
+            Supplier<Tensor> general = () -> Functional.maxPool2d(odd, new int[] {3, 2}, new int[] {2, 2}, new int[] {1, 1},
+                    new int[] {1, 2}, true);
+            writesEveryElement(dt + " max pool 3x2", general);
+            // Winners: kept int arrays of out-of-range indices must be overwritten, or backward fails or misroutes.
+            java.util.List<java.util.function.UnaryOperator<Tensor>> pools = java.util.List.of(
+                    in -> Functional.maxPool2d(in, 2),
+                    in -> Functional.maxPool2d(in, new int[] {3, 2}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 2}, true));
+            for (var pool : pools) {
+                double[] expected = null;
+                for (int round = 0; round < 2; round++) {
+                    Recycler.clear();
+                    Tensor in = Tensor.of(odd.toDoubleArray(), odd.shape()).to(dt).requiresGrad(true);
+                    Tensor y = pool.apply(in);
+                    if (round == 1) {
+                        // The pool took fresh winners above; poison a kept array for the next forward pass of this size.
+                        int[] junk = new int[y.numel()];
+                        Arrays.fill(junk, Integer.MIN_VALUE);
+                        Recycler.give(junk);
+                        y = pool.apply(in);
+                    }
+                    y.mul(c.narrow(2, 0, y.size(2)).narrow(3, 0, y.size(3))).sum().backward();
+                    if (round == 0) expected = in.grad().toDoubleArray();
+                    else assertArrayEquals(expected, in.grad().toDoubleArray(), dt + " winners");
+                }
+            }
+        }
+        Recycler.clear();
+    }
+
+    @Test
+    void averagePoolingWritesEveryOutputElement() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = rnd(r, dt, 2, 3, 7, 9);
+            writesEveryElement(dt + " avg pool 2x2", () -> Functional.avgPool2d(x, 2));
+            writesEveryElement(dt + " avg pool 3x2 padded, ceil", () -> Functional.avgPool2d(x, new int[] {3, 2}, new int[] {2, 2},
+                    new int[] {1, 1}, true, false, 0));
+        }
+    }
+
+    /** conv → relu → max pool → reshape → a weighted sum: the second step's conv and pool outputs take the first step's gradients. */
+    @Test
+    void aSecondTrainingStepReusesTheFirstStepsGradients() {
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = rnd(r, DType.FLOAT32, 4, 3, 16, 16);
+        Tensor w = rnd(r, DType.FLOAT32, 8, 3, 3, 3).requiresGrad(true);
+        Tensor b = rnd(r, DType.FLOAT32, 8).requiresGrad(true);
+        Tensor c = rnd(r, DType.FLOAT32, 4, 8 * 8 * 8);
+        Recycler.clear();
+        float[] firstW = null, firstOut = null;
+        int conv = 4 * 8 * 16 * 16, pool = 4 * 8 * 8 * 8;
+        for (int step = 0; step < 3; step++) {
+            w.zeroGrad();
+            b.zeroGrad();
+            Tensor y = Functional.conv2d(x, w, b, 1, 1);
+            Tensor p = Functional.maxPool2d(y.relu(), 2);
+            // The forward pass took what the last backward kept: the conv's, the pool's and the winners' arrays.
+            assertEquals(0, Recycler.kept(float[].class, conv) + Recycler.kept(float[].class, pool) + Recycler.kept(int[].class, pool),
+                    "step " + step + ": arrays left unused");
+            p.reshape(4, 8 * 8 * 8).mul(c).sum().backward();
+            // The conv's gradient (ReLU wrote it over the pool's), the pool's (a view of mul's) and the winners.
+            assertEquals(1, Recycler.kept(float[].class, conv), "the conv output's gradient was not kept");
+            assertEquals(1, Recycler.kept(float[].class, pool), "the pool output's gradient was not kept");
+            assertEquals(1, Recycler.kept(int[].class, pool), "the winners were not kept");
+            if (step == 0) {
+                firstW = w.grad().toFloatArray();
+                firstOut = p.toFloatArray();
+            } else {
+                assertArrayEquals(firstW, w.grad().toFloatArray(), "step " + step + ": weight gradient");
+                assertArrayEquals(firstOut, p.toFloatArray(), "step " + step + ": output");
+            }
+        }
+        Recycler.clear();
+    }
+
+    @Test
+    void retainedGradientsAndSeedsAreNeverHandedOut() {
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = rnd(r, DType.FLOAT32, 2, 2, 6, 6);
+        Tensor w = rnd(r, DType.FLOAT32, 3, 2, 3, 3).requiresGrad(true);
+        Recycler.clear();
+        Tensor y = Functional.conv2d(x, w, null, 1, 1).retainGrad();
+        Tensor pooled = Functional.maxPool2d(y.relu(), 2).retainGrad();
+        pooled.sum().backward();
+        float[] yGrad = y.grad().toFloatArray(), pGrad = pooled.grad().toFloatArray();
+        Tensor seed = Tensor.ones(DType.FLOAT32, y.shape());
+        Functional.conv2d(x, w, null, 1, 1).backward(seed);
+        for (int i = 0; i < 3; i++) {
+            Tensor again = Functional.conv2d(x, w, null, 1, 1);
+            Tensor pooledAgain = Functional.maxPool2d(again, 2);
+            assertFalse(again.sharesStorage(y.grad()) || again.sharesStorage(seed), "a caller's gradient was reused");
+            assertFalse(pooledAgain.sharesStorage(pooled.grad()), "a retained gradient was reused");
+        }
+        assertArrayEquals(yGrad, y.grad().toFloatArray());
+        assertArrayEquals(pGrad, pooled.grad().toFloatArray());
+        assertEquals(1f, seed.toFloatArray()[0]);
+        Recycler.clear();
+    }
+
+    /** Two graphs of one layer, built before either back-propagates: the first's freed arrays never disturb the second. */
+    @Test
+    void interleavedGraphsKeepTheirOwnState() {
+        SplittableRandom r = new SplittableRandom(6);
+        Tensor x = rnd(r, DType.FLOAT64, 3, 2, 8, 8);
+        Tensor w = rnd(r, DType.FLOAT64, 4, 2, 3, 3).requiresGrad(true);
+        Recycler.clear();
+        Tensor a = Functional.maxPool2d(Functional.conv2d(x, w, null, 1, 1).relu(), 2);
+        Tensor b = Functional.maxPool2d(Functional.conv2d(x, w, null, 1, 1).relu(), 2);
+        a.mul(a).sum().backward();
+        double[] ga = w.grad().toDoubleArray();
+        // A third forward pass takes what a's backward freed, while b's graph is still alive.
+        Tensor c = Functional.maxPool2d(Functional.conv2d(x.mul(-1.0), w, null, 1, 1).relu(), 2);
+        w.zeroGrad();
+        b.mul(b).sum().backward();
+        assertArrayEquals(ga, w.grad().toDoubleArray());
+        assertArrayEquals(a.toDoubleArray(), b.toDoubleArray());
+        assertSame(DType.FLOAT64, c.dtype());
+        Recycler.clear();
+    }
+}
