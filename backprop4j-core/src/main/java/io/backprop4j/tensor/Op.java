@@ -1,7 +1,5 @@
 package io.backprop4j.tensor;
 
-import java.util.Locale;
-
 /**
  * The recorded operation that computed a tensor ({@link Tensor#gradFn()}), as PyTorch's
  * {@code grad_fn}: its name and the tensors it read. Users can walk the graph with it; only the
@@ -14,8 +12,6 @@ public sealed interface Op permits Primitive {
 
     /** A short name for messages and printing: "matmul", "leaky_relu"... */
     default String name() {
-        String s = getClass().getSimpleName().replaceFirst("Op$", "")
-                .replace("ReLU", "Relu").replace("GELU", "Gelu").replace("ELU", "Elu");
-        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        return OpNames.of(getClass());
     }
 }

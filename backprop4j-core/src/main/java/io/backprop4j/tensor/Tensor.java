@@ -41,8 +41,8 @@ public class Tensor {
     /** The versions of the tensors gradFn saved for its backward, when it recorded this tensor. */
     private int[] savedVersions;
     private boolean retainsGrad;
-    /** The name of the op that computed this tensor, once backward has run it and let its graph go. */
-    private String releasedOp;
+    /** The class of the op that computed this tensor, once backward has run it and let its graph go (its name only when asked). */
+    private Class<? extends Primitive> releasedOp;
 
     // ---------------------------------------------------------------- construction
 
@@ -624,7 +624,7 @@ public class Tensor {
             throw new BackpropException("requiresGrad: only float32 and float64 tensors can require gradients, this one is " + dtype);
         }
         if (!isLeaf() && !value) {
-            throw new BackpropException("requiresGrad(false): this tensor was computed by " + (gradFn == null ? releasedOp : gradFn.name())
+            throw new BackpropException("requiresGrad(false): this tensor was computed by " + (gradFn == null ? releasedOp() : gradFn.name())
                     + "; use detach() to cut it from the graph");
         }
         this.requiresGrad = value;
@@ -669,13 +669,13 @@ public class Tensor {
      * backward passes them, as PyTorch frees a graph's buffers. The tensor stays a non-leaf.
      */
     void releaseGraph() {
-        releasedOp = gradFn.name();
+        releasedOp = gradFn.getClass();
         gradFn = null;
         savedVersions = null;
     }
 
     /** The name of the op whose graph backward already ran and let go, or null. */
-    String releasedOp() { return releasedOp; }
+    String releasedOp() { return releasedOp == null ? null : OpNames.of(releasedOp); }
 
     /** Records that {@code op} produced this tensor; used by the ops, not by users. */
     void attach(Primitive op) {
