@@ -135,19 +135,13 @@ record Conv2dOp(Tensor x, Tensor w, Tensor b, ConvGeometry geometry) implements 
     public Tensor[] saved() { return new Tensor[] {x, w}; }
 
     public Tensor[] backward(Tensor gy) {
-        Tensor gc = gy.contiguousData();
-        Tensor[] grads = gradients(gy, gc);
-        if (gc != gy) Recycler.giveOwned(gc); // a copy of our own, read for the last time
-        return grads;
+        return Recycler.readOnce(gy, false, gc -> gradients(gy, gc));
     }
 
     /** The engine's own gy is dead once read: its array is kept for a forward pass (none of dx, dw, db shares it). */
     @Override
     public Tensor[] backwardOwned(Tensor gy) {
-        Tensor gc = gy.contiguousData();
-        Tensor[] grads = gradients(gy, gc);
-        Recycler.giveOwned(gc);
-        return grads;
+        return Recycler.readOnce(gy, true, gc -> gradients(gy, gc));
     }
 
     /** dx, dw and db (each new, or null when not wanted) from gy and its contiguous form gc. */

@@ -33,19 +33,13 @@ record MaxPool2dOp(Tensor x, PoolWindow window, int[] argmax) implements Primiti
     public Tensor[] saved() { return Primitive.NOTHING; }
 
     public Tensor[] backward(Tensor g) {
-        Tensor gc = g.contiguousData();
-        Tensor[] dx = gradient(gc);
-        if (gc != g) Recycler.giveOwned(gc); // a copy of our own, read for the last time
-        return dx;
+        return Recycler.readOnce(g, false, this::gradient);
     }
 
     /** The engine's own g is dead once read, and dx is new: g's array is kept for a forward pass. */
     @Override
     public Tensor[] backwardOwned(Tensor g) {
-        Tensor gc = g.contiguousData();
-        Tensor[] dx = gradient(gc);
-        Recycler.giveOwned(gc);
-        return dx;
+        return Recycler.readOnce(g, true, this::gradient);
     }
 
     /**

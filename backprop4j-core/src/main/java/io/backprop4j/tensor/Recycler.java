@@ -2,6 +2,7 @@ package io.backprop4j.tensor;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.function.Function;
 
 /**
  * Arrays that a backward pass proved dead, kept for the next forward pass of the same shapes, so
@@ -56,6 +57,18 @@ final class Recycler {
     static int[] ints(int n) {
         int[] a = (int[]) LOCAL.get().take(int[].class, n);
         return a != null ? a : new int[n];
+    }
+
+    /**
+     * An op's gradients from {@code g} read once: {@code gradient} of g's contiguous data, which is
+     * kept afterwards when it is the op's alone (a copy made here, or g itself when the engine owns
+     * it: {@link Primitive#backwardOwned}). None of the returned gradients may share it.
+     */
+    static Tensor[] readOnce(Tensor g, boolean owned, Function<Tensor, Tensor[]> gradient) {
+        Tensor gc = g.contiguousData();
+        Tensor[] grads = gradient.apply(gc);
+        if (owned || gc != g) giveOwned(gc);
+        return grads;
     }
 
     /**
