@@ -22,7 +22,8 @@ import java.util.SplittableRandom;
  * <pre>
  * mvn -B -o -q -pl backprop4j-core compile
  * java --add-modules jdk.incubator.vector -Dbackprop4j.threads=1 tools/bench/GemmCheck.java backprop4j-core/target/classes
- * java ... tools/bench/GemmCheck.java --time OLD_CLASSES NEW_CLASSES     (GFLOP/s by thread CPU time, A/B)
+ * java ... tools/bench/GemmCheck.java --time OLD_CLASSES NEW_CLASSES     (GFLOP/s by thread CPU time, A/B;
+ *                                                                        with several threads, per CPU second of all threads)
  * java ... tools/bench/GemmCheck.java --shapes sq1024,wgrad NEW_CLASSES
  * java ... tools/bench/GemmCheck.java --mixed NEW_CLASSES     (float64 products first, as in a JVM that runs both)
  * </pre>
@@ -57,6 +58,15 @@ public final class GemmCheck {
             new Shape("mlpfwd", false, true, 128, 512, 784, 1f, 0f),
             new Shape("mlpwgrad", true, false, 512, 784, 128, 1f, 1f),
             new Shape("mlpigrad", false, false, 128, 784, 512, 1f, 0f),
+            // the MLP as LinearOp runs it (x W with W [in, out]; dX = g W^T, dW = x^T g): its three layers
+            new Shape("fwd1", false, false, 128, 512, 784, 1f, 1f),
+            new Shape("fwd2", false, false, 128, 256, 512, 1f, 1f),
+            new Shape("fwd3", false, false, 128, 10, 256, 1f, 1f),
+            new Shape("dx2", false, true, 128, 512, 256, 1f, 0f),
+            new Shape("dx3", false, true, 128, 256, 10, 1f, 0f),
+            new Shape("dw1", true, false, 784, 512, 128, 1f, 0f),
+            new Shape("dw2", true, false, 512, 256, 128, 1f, 0f),
+            new Shape("dw3", true, false, 256, 10, 128, 1f, 0f),
             // k past one slice, odd sizes, a general alpha and beta
             new Shape("slicedk", false, false, 96, 80, 5000, 1f, 0f),
             new Shape("odd", false, false, 37, 53, 71, 1f, 0f),
@@ -139,11 +149,11 @@ public final class GemmCheck {
                 int n = (int) Math.max(1, Math.min(10_000, 1e9 / s.flops()));
                 for (int round = 0; round < 7; round++) {
                     for (int bi = 0; bi < builds.size(); bi++) {
-                        long t0 = mx.getCurrentThreadCpuTime();
+                        long t0 = cpuTime(mx, threads);
                         for (int i = 0; i < n; i++) {
                             call(builds.get(bi), s, a, lda, b, ldb, c);
                         }
-                        gflops[bi][round] = (double) s.flops() * n / (mx.getCurrentThreadCpuTime() - t0);
+                        gflops[bi][round] = (double) s.flops() * n / (cpuTime(mx, threads) - t0);
                     }
                 }
                 for (int bi = 0; bi < builds.size(); bi++) {
@@ -184,6 +194,18 @@ public final class GemmCheck {
                 return;
             }
         }
+    }
+
+    /** CPU time of this thread, or with several threads of all of them (the pool's workers too): GFLOP/s per CPU second. */
+    private static long cpuTime(com.sun.management.ThreadMXBean mx, int threads) {
+        if (threads == 1) {
+            return mx.getCurrentThreadCpuTime();
+        }
+        long sum = 0;
+        for (long t : mx.getThreadCpuTime(mx.getAllThreadIds())) {
+            sum += Math.max(0, t);
+        }
+        return sum;
     }
 
     private static long allocated(com.sun.management.ThreadMXBean mx, int threads) {

@@ -103,6 +103,9 @@ final class DoubleGemm {
     /** The A gather's offsets: lane q * mr + r reads row r, column q of the sliver: r * lda + q. */
     private static final ThreadLocal<int[]> GATHER_A_ROWS = ThreadLocal.withInitial(() -> new int[L]);
 
+    /** The transposed A gather's offsets: lane q * mr + r reads a[(p + q) * lda + r]. */
+    private static final ThreadLocal<int[]> GATHER_AT_ROWS = ThreadLocal.withInitial(() -> new int[L]);
+
     /** Per-thread packing buffers, grown on demand and reused, so a call allocates nothing large. */
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -211,18 +214,21 @@ final class DoubleGemm {
                                 bp, from * NR * kc));
                 Parallel.forRange(mb, mGrain, (from, to) ->
                         macro(mr, transA, from * mr, Math.min(m, to * mr), jc0, nc, pc0, kc, alpha, a, aOff, lda,
-                                null, 0, 0, bp, 0, betaK, c, cOff, ldc));
+                                null, 0, 0, false, false, bp, 0, betaK, c, cOff, ldc));
             }
         }
     }
 
     /**
      * Rows [m0, m1) x columns [jc, jc+nc) of C against the slice pc of B, packing A on this thread.
-     * B comes packed in bp from bpOff on, or, when {@code b} is not null, is read in place: full slivers
-     * straight from b (row stride ldb), a partial last one packed at the start of bp.
+     * B comes packed in bp from bpOff on, or, when {@code b} is not null, from b: read in place
+     * ({@code bInPlace}, B not transposed), full slivers straight from b (row stride ldb), a partial
+     * last one packed at the start of bp; else each sliver packed at the start of bp just before
+     * the rows use it (worth it only when the rows are one block of A, so that no sliver is packed twice).
      */
     private static void macro(int mr, boolean transA, int m0, int m1, int jc, int nc, int pc, int kc, double alpha,
-                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb, double[] bp, int bpOff, double betaK,
+                              double[] a, int aOff, int lda, double[] b, int bOff, int ldb, boolean transB, boolean bInPlace,
+                              double[] bp, int bpOff, double betaK,
                               double[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         double[] tile = buf.tile;
@@ -250,13 +256,13 @@ final class DoubleGemm {
                 double[] bs = bp;
                 int bi = bpOff + jr * kc;
                 int ldbs = NR;
-                if (b != null && nr == NR) {
+                if (b != null && bInPlace && nr == NR) {
                     bs = b;
                     bi = bOff + pc * ldb + jc + jr;
                     ldbs = ldb;
                 } else if (b != null) {
-                    // The partial last sliver, zero-padded, so that the kernel never reads past B's columns.
-                    packB(false, b, bOff, ldb, pc, kc, jc + jr, nr, bp, 0);
+                    // A partial last sliver read in place is packed too, zero-padded, so that the kernel never reads past B's columns.
+                    packB(transB, b, bOff, ldb, pc, kc, jc + jr, nr, bp, 0);
                     bi = 0;
                 }
                 for (int ir = 0; ir < mc; ir += mr) {
@@ -293,19 +299,23 @@ final class DoubleGemm {
                               double beta, double[] c, int cOff, int ldc) {
         int kcs = sliceDepth(k);
         int ncs = panelCols(kcs);
-        double[] bp = panelBuffer(kcs, streamB ? NR : ncs, n1 - n0);
+        boolean oneBlock = m1 - m0 <= blockRows(kcs, mr);
+        double[] bp = panelBuffer(kcs, streamB || oneBlock ? NR : ncs, n1 - n0);
         for (int jc = n0; jc < n1; jc += ncs) {
             int nc = Math.min(ncs, n1 - jc);
             for (int pc = 0; pc < k; pc += kcs) {
                 int kc = Math.min(kcs, k - pc);
                 // Later k-slices add to what the first one wrote.
                 double betaK = pc == 0 ? beta : 1d;
-                if (streamB) {
-                    macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, b, bOff, ldb, bp, 0, betaK, c, cOff, ldc);
+                if (streamB || m1 - m0 <= blockRows(kc, mr)) {
+                    // B in place, or, with the rows one block of A, each sliver packed as it is used: it is
+                    // then still in L1/L2 when the kernel reads it, where a whole panel (1.6 MB for a 784x512
+                    // layer) would have pushed the block of A out of L2 by then.
+                    macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, b, bOff, ldb, transB, streamB, bp, 0, betaK, c, cOff, ldc);
                     continue;
                 }
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, bp, 0, betaK, c, cOff, ldc);
+                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, false, false, bp, 0, betaK, c, cOff, ldc);
             }
         }
     }
@@ -372,7 +382,8 @@ final class DoubleGemm {
             for (int pc = 0; pc < k; pc += kcs) {
                 int kc = Math.min(kcs, k - pc);
                 double betaK = pc == 0 ? beta : 1d;
-                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, bp, pc * width + jc * kc, betaK, c, cOff, ldc);
+                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, false, false, bp, pc * width + jc * kc,
+                        betaK, c, cOff, ldc);
             }
         }
     }
@@ -500,6 +511,34 @@ final class DoubleGemm {
                     int src = aOff + (i0 + is + r) * lda + p0;
                     for (int p = 0, dst = base + r; p < kc; p++, dst += mr) {
                         ap[dst] = a[src + p];
+                    }
+                }
+            } else if (h == mr && L <= mr && mr % L == 0) {
+                // op(A)[i][p] = a[p * lda + i]: the mr consecutive values of stored row p, mr / L vectors.
+                int src = aOff + p0 * lda + i0 + is;
+                for (int p = 0, dst = base; p < kc; p++, src += lda, dst += mr) {
+                    for (int v = 0; v < mr; v += L) {
+                        DoubleVector.fromArray(S, a, src + v).intoArray(ap, dst + v);
+                    }
+                }
+            } else if (h == mr && GATHER && L % mr == 0) {
+                // Lane q * mr + r of a vector is op(A)[i0 + is + r][p + q] = a[src + (p + q) * lda + r]: L / mr
+                // stored rows of mr consecutive values each, one gather (two cache lines with 16 lanes and 8 rows).
+                int[] rows = GATHER_AT_ROWS.get();
+                int step = L / mr;
+                for (int q = 0; q < step; q++) {
+                    for (int r = 0; r < mr; r++) {
+                        rows[q * mr + r] = q * lda + r;
+                    }
+                }
+                int src = aOff + p0 * lda + i0 + is;
+                int p = 0;
+                for (int dst = base; p <= kc - step; p += step, dst += L) {
+                    DoubleVector.fromArray(S, a, src + p * lda, rows, 0).intoArray(ap, dst);
+                }
+                for (; p < kc; p++) {
+                    for (int r = 0; r < mr; r++) {
+                        ap[base + p * mr + r] = a[src + p * lda + r];
                     }
                 }
             } else {
