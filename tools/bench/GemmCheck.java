@@ -26,6 +26,7 @@ import java.util.SplittableRandom;
  *                                                                        with several threads, per CPU second of all threads)
  * java ... tools/bench/GemmCheck.java --shapes sq1024,wgrad NEW_CLASSES
  * java ... tools/bench/GemmCheck.java --mixed NEW_CLASSES     (float64 products first, as in a JVM that runs both)
+ * java ... tools/bench/GemmCheck.java --packed NEW_CLASSES    (through Gemm.packB, once per shape, and the PackedB sgemm)
  * </pre>
  *
  * With more than one thread ({@code -Dbackprop4j.threads=2}) the pool's hand-offs allocate a few
@@ -73,9 +74,18 @@ public final class GemmCheck {
             new Shape("oddtAB", true, true, 131, 257, 1031, 0.5f, 0.25f),
             new Shape("alphabeta", false, false, 256, 256, 256, 2f, 0.5f));
 
-    /** One build of the core: its Gemm.sgemm and dgemm. */
-    record Build(String name, MethodHandle sgemm, MethodHandle dgemm) {
+    /**
+     * One build of the core: its Gemm.sgemm and dgemm, and where it has them (null where not), Gemm.packB
+     * and the sgemm that takes its PackedB.
+     */
+    record Build(String name, MethodHandle sgemm, MethodHandle dgemm, MethodHandle packB, MethodHandle sgemmPacked) {
     }
+
+    /** --packed: each product through Gemm.packB (once per shape, before the timed calls) and the PackedB sgemm. */
+    private static boolean packed;
+
+    /** The PackedB of each build for the shape being measured. */
+    private static final java.util.Map<Build, Object> PACKED = new java.util.HashMap<>();
 
     public static void main(String[] args) throws Throwable {
         boolean time = false;
@@ -86,6 +96,7 @@ public final class GemmCheck {
             switch (args[i]) {
                 case "--time" -> time = true;
                 case "--mixed" -> mixed = true;
+                case "--packed" -> packed = true;
                 case "--shapes" -> only = Arrays.asList(args[++i].split(","));
                 default -> builds.add(load(args[i]));
             }
@@ -122,6 +133,14 @@ public final class GemmCheck {
             int lda = s.transA() ? s.m() : s.k(), ldb = s.transB() ? s.k() : s.n();
             int calls = (int) Math.max(3, Math.min(20_000, 4e9 / s.flops()));
             for (Build build : builds) {
+                if (packed && build.packB() == null) {
+                    System.err.println("GemmCheck: --packed: " + build.name() + " has no Gemm.packB");
+                    System.exit(2);
+                }
+                if (packed) {
+                    Object packedB = (Object) build.packB().invokeExact(s.transB(), s.k(), s.n(), b, 0, ldb);
+                    PACKED.put(build, packedB);
+                }
                 warmUp(build, s, a, lda, b, ldb, c);
             }
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-10s %5dx%5dx%5d %s%s a=%s b=%s",
@@ -213,6 +232,10 @@ public final class GemmCheck {
     }
 
     private static void call(Build build, Shape s, float[] a, int lda, float[] b, int ldb, float[] c) throws Throwable {
+        if (packed) {
+            build.sgemmPacked().invokeExact(s.transA(), s.m(), s.alpha(), a, 0, lda, PACKED.get(build), s.beta(), c, 0, s.n());
+            return;
+        }
         build.sgemm().invokeExact(s.transA(), s.transB(), s.m(), s.n(), s.k(), s.alpha(), a, 0, lda, b, 0, ldb, s.beta(), c, 0, s.n());
     }
 
@@ -235,7 +258,20 @@ public final class GemmCheck {
         MethodType dtype = MethodType.methodType(void.class, boolean.class, boolean.class, int.class, int.class, int.class,
                 double.class, double[].class, int.class, int.class, double[].class, int.class, int.class, double.class,
                 double[].class, int.class, int.class);
+        MethodHandle packB = null, sgemmPacked = null;
+        try {
+            Class<?> packedB = loader.loadClass("io.backprop4j.internal.kernel.Gemm$PackedB");
+            packB = MethodHandles.publicLookup().findStatic(gemm, "packB",
+                    MethodType.methodType(packedB, boolean.class, int.class, int.class, float[].class, int.class, int.class));
+            sgemmPacked = MethodHandles.publicLookup().findStatic(gemm, "sgemm", MethodType.methodType(void.class, boolean.class,
+                    int.class, float.class, float[].class, int.class, int.class, packedB, float.class, float[].class, int.class, int.class));
+            // Erased to Object, so that call() can invoke it exactly without knowing the build's class.
+            packB = packB.asType(packB.type().changeReturnType(Object.class));
+            sgemmPacked = sgemmPacked.asType(sgemmPacked.type().changeParameterType(6, Object.class));
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            // a build from before Gemm.PackedB
+        }
         return new Build(name, MethodHandles.publicLookup().findStatic(gemm, "sgemm", type),
-                MethodHandles.publicLookup().findStatic(gemm, "dgemm", dtype));
+                MethodHandles.publicLookup().findStatic(gemm, "dgemm", dtype), packB, sgemmPacked);
     }
 }
