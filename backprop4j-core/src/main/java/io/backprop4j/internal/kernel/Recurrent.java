@@ -84,49 +84,16 @@ public final class Recurrent {
                 } else {
                     java.util.Arrays.fill(hh, 0f);
                 }
-                for (int i = 0; i < n; i++) {
-                    int gi = g0 + i * gh, hi = i * gh, oi = (t * n + i) * s, ni = (t * n + i) * hidden;
-                    for (int j = 0; j < hidden; j++) {
-                        float r = sigmoid(gates[gi + j] + hh[hi + j]);
-                        float z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
-                        float hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0f : bhh[bhho + 2 * hidden + j]);
-                        float nj = Activations.tanh(gates[gi + 2 * hidden + j] + r * hnj);
-                        float prev = hp == null ? 0f : hp[hpo + i * ldh + j];
-                        gates[gi + j] = r;
-                        gates[gi + hidden + j] = z;
-                        gates[gi + 2 * hidden + j] = nj;
-                        hn[ni + j] = hnj;
-                        out[oi + j] = (1f - z) * nj + z * prev;
-                    }
-                }
-                continue;
-            }
-            if (hp != null) {
+            } else if (hp != null) {
                 Gemm.sgemm(false, true, n, gh, hidden, 1f, hp, hpo, ldh, whh, whho, hidden, 1f, gates, g0, gh);
             }
             for (int i = 0; i < n; i++) {
                 int gi = g0 + i * gh, oi = (t * n + i) * s;
-                if (cell == Cell.RNN_TANH) {
-                    for (int j = 0; j < hidden; j++) {
-                        float h = Activations.tanh(gates[gi + j]);
-                        gates[gi + j] = h;
-                        out[oi + j] = h;
-                    }
-                    continue;
-                }
-                for (int j = 0; j < hidden; j++) {
-                    float ig = sigmoid(gates[gi + j]);
-                    float fg = sigmoid(gates[gi + hidden + j]);
-                    float gg = Activations.tanh(gates[gi + 2 * hidden + j]);
-                    float og = sigmoid(gates[gi + 3 * hidden + j]);
-                    float prev = cp == null ? 0f : cp[cpo + i * ldc + j];
-                    float c = fg * prev + ig * gg;
-                    gates[gi + j] = ig;
-                    gates[gi + hidden + j] = fg;
-                    gates[gi + 2 * hidden + j] = gg;
-                    gates[gi + 3 * hidden + j] = og;
-                    out[oi + j] = og * Activations.tanh(c);
-                    out[oi + hidden + j] = c;
+                switch (cell) {
+                    case RNN_TANH -> rnnCell(hidden, gates, gi, out, oi);
+                    case LSTM -> lstmCell(hidden, gates, gi, cp, cpo + i * ldc, out, oi);
+                    case GRU -> gruCell(hidden, gates, gi, hh, i * gh, bhh, bhho + 2 * hidden, hp, hpo + i * ldh, hn,
+                            (t * n + i) * hidden, out, oi);
                 }
             }
         }
@@ -159,36 +126,11 @@ public final class Recurrent {
             int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
             for (int i = 0; i < n; i++) {
                 int gi = g0 + i * gh, oi = (t * n + i) * s, hi = i * hidden;
-                for (int j = 0; j < hidden; j++) {
-                    float dhj = dh[hi + j] + gOut[oi + j];
-                    if (cell == Cell.RNN_TANH) {
-                        float h = gates[gi + j];
-                        dg[gi + j] = dhj * (1f - h * h);
-                    } else if (cell == Cell.LSTM) {
-                        float ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
-                        float og = gates[gi + 3 * hidden + j];
-                        float tc = Activations.tanh(out[oi + hidden + j]);
-                        float dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1f - tc * tc);
-                        float prev = cp == null ? 0f : cp[cpo + i * ldc + j];
-                        dg[gi + j] = dcj * gg * ig * (1f - ig);
-                        dg[gi + hidden + j] = dcj * prev * fg * (1f - fg);
-                        dg[gi + 2 * hidden + j] = dcj * ig * (1f - gg * gg);
-                        dg[gi + 3 * hidden + j] = dhj * tc * og * (1f - og);
-                        dc[hi + j] = dcj * fg;
-                    } else {
-                        float r = gates[gi + j], z = gates[gi + hidden + j], nj = gates[gi + 2 * hidden + j];
-                        float prev = hp == null ? 0f : hp[hpo + i * ldh + j];
-                        float dnPre = dhj * (1f - z) * (1f - nj * nj);
-                        float drPre = dnPre * hn[(t * n + i) * hidden + j] * r * (1f - r);
-                        float dzPre = dhj * (prev - nj) * z * (1f - z);
-                        dg[gi + j] = drPre;
-                        dg[gi + hidden + j] = dzPre;
-                        dg[gi + 2 * hidden + j] = dnPre;
-                        dgh[gi + j] = drPre;
-                        dgh[gi + hidden + j] = dzPre;
-                        dgh[gi + 2 * hidden + j] = dnPre * r;
-                        direct[hi + j] = dhj * z;
-                    }
+                switch (cell) {
+                    case RNN_TANH -> rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg);
+                    case LSTM -> lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, cpo + i * ldc, dg);
+                    case GRU -> gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, hpo + i * ldh, hn,
+                            (t * n + i) * hidden, dg, dgh);
                 }
             }
             // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
@@ -228,17 +170,158 @@ public final class Recurrent {
         }
     }
 
-    private static float sigmoid(float v) {
-        return 1f / (1f + Activations.exp(-v));
+    /** One row of the tanh RNN: h = tanh(gates[gi + j]) into gates (kept for backward) and out[oi + j], j < H. */
+    static void rnnCell(int hidden, float[] gates, int gi, float[] out, int oi) {
+        rnnCellLoops(Simd.AVAILABLE ? RecurrentVector.rnnCell(hidden, gates, gi, out, oi) : 0, hidden, gates, gi, out, oi);
     }
 
-    private static void columnSums(float[] a, int rows, int cols, float[] sums) {
-        java.util.Arrays.fill(sums, 0, cols, 0f);
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0, at = r * cols; j < cols; j++) {
-                sums[j] += a[at + j];
-            }
+    /** {@link #rnnCell}'s scalar loop, from column {@code from} on. */
+    static void rnnCellLoops(int from, int hidden, float[] gates, int gi, float[] out, int oi) {
+        for (int j = from; j < hidden; j++) {
+            float h = Activations.tanh(gates[gi + j]);
+            gates[gi + j] = h;
+            out[oi + j] = h;
         }
+    }
+
+    /**
+     * One row of the LSTM cell: gates[gi ..] holds the pre-activations [i f g o] (H each) and gets
+     * their activations; c_{t−1} is cp[ci + j] (cp null: zeros); h_t goes to out[oi + j] and c_t
+     * to out[oi + H + j].
+     */
+    static void lstmCell(int hidden, float[] gates, int gi, float[] cp, int ci, float[] out, int oi) {
+        lstmCellLoops(Simd.AVAILABLE ? RecurrentVector.lstmCell(hidden, gates, gi, cp, ci, out, oi) : 0, hidden, gates, gi,
+                cp, ci, out, oi);
+    }
+
+    /** {@link #lstmCell}'s scalar loop, from column {@code from} on. */
+    static void lstmCellLoops(int from, int hidden, float[] gates, int gi, float[] cp, int ci, float[] out, int oi) {
+        for (int j = from; j < hidden; j++) {
+            float ig = sigmoid(gates[gi + j]);
+            float fg = sigmoid(gates[gi + hidden + j]);
+            float gg = Activations.tanh(gates[gi + 2 * hidden + j]);
+            float og = sigmoid(gates[gi + 3 * hidden + j]);
+            float prev = cp == null ? 0f : cp[ci + j];
+            float c = fg * prev + ig * gg;
+            gates[gi + j] = ig;
+            gates[gi + hidden + j] = fg;
+            gates[gi + 2 * hidden + j] = gg;
+            gates[gi + 3 * hidden + j] = og;
+            out[oi + j] = og * Activations.tanh(c);
+            out[oi + hidden + j] = c;
+        }
+    }
+
+    /**
+     * One row of the GRU cell: gates[gi ..] holds the input parts [r z n] (H each, the r and z
+     * biases added) and gets the activations r, z, n; hh[hi ..] the recurrent product W_hh h_{t−1}
+     * [r z n]; b_hn is bhh[bi + j] (bhh null: none); h_{t−1} is hp[pi + j] (hp null: zeros).
+     * Writes W_hn h_{t−1} + b_hn to hn[ni + j] (r multiplies it) and h_t to out[oi + j].
+     */
+    static void gruCell(int hidden, float[] gates, int gi, float[] hh, int hi, float[] bhh, int bi, float[] hp, int pi,
+                        float[] hn, int ni, float[] out, int oi) {
+        gruCellLoops(Simd.AVAILABLE ? RecurrentVector.gruCell(hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi) : 0,
+                hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi);
+    }
+
+    /** {@link #gruCell}'s scalar loop, from column {@code from} on. */
+    static void gruCellLoops(int from, int hidden, float[] gates, int gi, float[] hh, int hi, float[] bhh, int bi, float[] hp,
+                             int pi, float[] hn, int ni, float[] out, int oi) {
+        for (int j = from; j < hidden; j++) {
+            float r = sigmoid(gates[gi + j] + hh[hi + j]);
+            float z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
+            float hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0f : bhh[bi + j]);
+            float nj = Activations.tanh(gates[gi + 2 * hidden + j] + r * hnj);
+            float prev = hp == null ? 0f : hp[pi + j];
+            gates[gi + j] = r;
+            gates[gi + hidden + j] = z;
+            gates[gi + 2 * hidden + j] = nj;
+            hn[ni + j] = hnj;
+            out[oi + j] = (1f - z) * nj + z * prev;
+        }
+    }
+
+    /** One row of the tanh RNN backward: dg = (dh + gOut) ⊙ (1 − h²), h the activation kept in gates. */
+    static void rnnCellBackward(int hidden, float[] dh, int hi, float[] gOut, int oi, float[] gates, int gi, float[] dg) {
+        rnnCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg) : 0,
+                hidden, dh, hi, gOut, oi, gates, gi, dg);
+    }
+
+    /** {@link #rnnCellBackward}'s scalar loop, from column {@code from} on. */
+    static void rnnCellBackwardLoops(int from, int hidden, float[] dh, int hi, float[] gOut, int oi, float[] gates, int gi,
+                                     float[] dg) {
+        for (int j = from; j < hidden; j++) {
+            float dhj = dh[hi + j] + gOut[oi + j];
+            float h = gates[gi + j];
+            dg[gi + j] = dhj * (1f - h * h);
+        }
+    }
+
+    /**
+     * One row of the LSTM backward: dh[hi + j] (from the later step) plus gOut[oi + j] is dL/dh_t,
+     * dc[hi + j] plus gOut[oi + H + j] the later part of dL/dc_t; writes the gate gradients before
+     * the nonlinearities to dg[gi ..] and dL/dc_{t−1} to dc[hi + j]. gates, out and cp (c_{t−1},
+     * null: zeros) are the forward's.
+     */
+    static void lstmCellBackward(int hidden, float[] dh, float[] dc, int hi, float[] gOut, int oi, float[] gates, int gi,
+                                 float[] out, float[] cp, int ci, float[] dg) {
+        lstmCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg) : 0,
+                hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg);
+    }
+
+    /** {@link #lstmCellBackward}'s scalar loop, from column {@code from} on. */
+    static void lstmCellBackwardLoops(int from, int hidden, float[] dh, float[] dc, int hi, float[] gOut, int oi, float[] gates,
+                                      int gi, float[] out, float[] cp, int ci, float[] dg) {
+        for (int j = from; j < hidden; j++) {
+            float dhj = dh[hi + j] + gOut[oi + j];
+            float ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
+            float og = gates[gi + 3 * hidden + j];
+            float tc = Activations.tanh(out[oi + hidden + j]);
+            float dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1f - tc * tc);
+            float prev = cp == null ? 0f : cp[ci + j];
+            dg[gi + j] = dcj * gg * ig * (1f - ig);
+            dg[gi + hidden + j] = dcj * prev * fg * (1f - fg);
+            dg[gi + 2 * hidden + j] = dcj * ig * (1f - gg * gg);
+            dg[gi + 3 * hidden + j] = dhj * tc * og * (1f - og);
+            dc[hi + j] = dcj * fg;
+        }
+    }
+
+    /**
+     * One row of the GRU backward: dh[hi + j] plus gOut[oi + j] is dL/dh_t; writes the gate
+     * gradients before the nonlinearities to dg[gi ..] (input side) and dgh[gi ..] (recurrent
+     * side), and dL/dh_t ⊙ z, the direct path to h_{t−1}, to direct[hi + j]. gates, hn and hp
+     * (h_{t−1}, null: zeros) are the forward's.
+     */
+    static void gruCellBackward(int hidden, float[] dh, float[] direct, int hi, float[] gOut, int oi, float[] gates, int gi,
+                                float[] hp, int pi, float[] hn, int ni, float[] dg, float[] dgh) {
+        gruCellBackwardLoops(Simd.AVAILABLE
+                        ? RecurrentVector.gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh) : 0,
+                hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh);
+    }
+
+    /** {@link #gruCellBackward}'s scalar loop, from column {@code from} on. */
+    static void gruCellBackwardLoops(int from, int hidden, float[] dh, float[] direct, int hi, float[] gOut, int oi, float[] gates,
+                                     int gi, float[] hp, int pi, float[] hn, int ni, float[] dg, float[] dgh) {
+        for (int j = from; j < hidden; j++) {
+            float dhj = dh[hi + j] + gOut[oi + j];
+            float r = gates[gi + j], z = gates[gi + hidden + j], nj = gates[gi + 2 * hidden + j];
+            float prev = hp == null ? 0f : hp[pi + j];
+            float dnPre = dhj * (1f - z) * (1f - nj * nj);
+            float drPre = dnPre * hn[ni + j] * r * (1f - r);
+            float dzPre = dhj * (prev - nj) * z * (1f - z);
+            dg[gi + j] = drPre;
+            dg[gi + hidden + j] = dzPre;
+            dg[gi + 2 * hidden + j] = dnPre;
+            dgh[gi + j] = drPre;
+            dgh[gi + hidden + j] = dzPre;
+            dgh[gi + 2 * hidden + j] = dnPre * r;
+            direct[hi + j] = dhj * z;
+        }
+    }
+
+    private static float sigmoid(float v) {
+        return 1f / (1f + Activations.exp(-v));
     }
     // twin: end
     // twin: float64, generated from the float32 source above by tools/codegen/GenerateTwins.java; do not edit
@@ -282,49 +365,16 @@ public final class Recurrent {
                 } else {
                     java.util.Arrays.fill(hh, 0d);
                 }
-                for (int i = 0; i < n; i++) {
-                    int gi = g0 + i * gh, hi = i * gh, oi = (t * n + i) * s, ni = (t * n + i) * hidden;
-                    for (int j = 0; j < hidden; j++) {
-                        double r = sigmoid(gates[gi + j] + hh[hi + j]);
-                        double z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
-                        double hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0d : bhh[bhho + 2 * hidden + j]);
-                        double nj = Activations.tanh(gates[gi + 2 * hidden + j] + r * hnj);
-                        double prev = hp == null ? 0d : hp[hpo + i * ldh + j];
-                        gates[gi + j] = r;
-                        gates[gi + hidden + j] = z;
-                        gates[gi + 2 * hidden + j] = nj;
-                        hn[ni + j] = hnj;
-                        out[oi + j] = (1d - z) * nj + z * prev;
-                    }
-                }
-                continue;
-            }
-            if (hp != null) {
+            } else if (hp != null) {
                 Gemm.dgemm(false, true, n, gh, hidden, 1d, hp, hpo, ldh, whh, whho, hidden, 1d, gates, g0, gh);
             }
             for (int i = 0; i < n; i++) {
                 int gi = g0 + i * gh, oi = (t * n + i) * s;
-                if (cell == Cell.RNN_TANH) {
-                    for (int j = 0; j < hidden; j++) {
-                        double h = Activations.tanh(gates[gi + j]);
-                        gates[gi + j] = h;
-                        out[oi + j] = h;
-                    }
-                    continue;
-                }
-                for (int j = 0; j < hidden; j++) {
-                    double ig = sigmoid(gates[gi + j]);
-                    double fg = sigmoid(gates[gi + hidden + j]);
-                    double gg = Activations.tanh(gates[gi + 2 * hidden + j]);
-                    double og = sigmoid(gates[gi + 3 * hidden + j]);
-                    double prev = cp == null ? 0d : cp[cpo + i * ldc + j];
-                    double c = fg * prev + ig * gg;
-                    gates[gi + j] = ig;
-                    gates[gi + hidden + j] = fg;
-                    gates[gi + 2 * hidden + j] = gg;
-                    gates[gi + 3 * hidden + j] = og;
-                    out[oi + j] = og * Activations.tanh(c);
-                    out[oi + hidden + j] = c;
+                switch (cell) {
+                    case RNN_TANH -> rnnCell(hidden, gates, gi, out, oi);
+                    case LSTM -> lstmCell(hidden, gates, gi, cp, cpo + i * ldc, out, oi);
+                    case GRU -> gruCell(hidden, gates, gi, hh, i * gh, bhh, bhho + 2 * hidden, hp, hpo + i * ldh, hn,
+                            (t * n + i) * hidden, out, oi);
                 }
             }
         }
@@ -357,36 +407,11 @@ public final class Recurrent {
             int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
             for (int i = 0; i < n; i++) {
                 int gi = g0 + i * gh, oi = (t * n + i) * s, hi = i * hidden;
-                for (int j = 0; j < hidden; j++) {
-                    double dhj = dh[hi + j] + gOut[oi + j];
-                    if (cell == Cell.RNN_TANH) {
-                        double h = gates[gi + j];
-                        dg[gi + j] = dhj * (1d - h * h);
-                    } else if (cell == Cell.LSTM) {
-                        double ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
-                        double og = gates[gi + 3 * hidden + j];
-                        double tc = Activations.tanh(out[oi + hidden + j]);
-                        double dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1d - tc * tc);
-                        double prev = cp == null ? 0d : cp[cpo + i * ldc + j];
-                        dg[gi + j] = dcj * gg * ig * (1d - ig);
-                        dg[gi + hidden + j] = dcj * prev * fg * (1d - fg);
-                        dg[gi + 2 * hidden + j] = dcj * ig * (1d - gg * gg);
-                        dg[gi + 3 * hidden + j] = dhj * tc * og * (1d - og);
-                        dc[hi + j] = dcj * fg;
-                    } else {
-                        double r = gates[gi + j], z = gates[gi + hidden + j], nj = gates[gi + 2 * hidden + j];
-                        double prev = hp == null ? 0d : hp[hpo + i * ldh + j];
-                        double dnPre = dhj * (1d - z) * (1d - nj * nj);
-                        double drPre = dnPre * hn[(t * n + i) * hidden + j] * r * (1d - r);
-                        double dzPre = dhj * (prev - nj) * z * (1d - z);
-                        dg[gi + j] = drPre;
-                        dg[gi + hidden + j] = dzPre;
-                        dg[gi + 2 * hidden + j] = dnPre;
-                        dgh[gi + j] = drPre;
-                        dgh[gi + hidden + j] = dzPre;
-                        dgh[gi + 2 * hidden + j] = dnPre * r;
-                        direct[hi + j] = dhj * z;
-                    }
+                switch (cell) {
+                    case RNN_TANH -> rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg);
+                    case LSTM -> lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, cpo + i * ldc, dg);
+                    case GRU -> gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, hpo + i * ldh, hn,
+                            (t * n + i) * hidden, dg, dgh);
                 }
             }
             // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
@@ -426,10 +451,167 @@ public final class Recurrent {
         }
     }
 
+    /** One row of the tanh RNN: h = tanh(gates[gi + j]) into gates (kept for backward) and out[oi + j], j < H. */
+    static void rnnCell(int hidden, double[] gates, int gi, double[] out, int oi) {
+        rnnCellLoops(Simd.AVAILABLE ? RecurrentVector.rnnCell(hidden, gates, gi, out, oi) : 0, hidden, gates, gi, out, oi);
+    }
+
+    /** {@link #rnnCell}'s scalar loop, from column {@code from} on. */
+    static void rnnCellLoops(int from, int hidden, double[] gates, int gi, double[] out, int oi) {
+        for (int j = from; j < hidden; j++) {
+            double h = Activations.tanh(gates[gi + j]);
+            gates[gi + j] = h;
+            out[oi + j] = h;
+        }
+    }
+
+    /**
+     * One row of the LSTM cell: gates[gi ..] holds the pre-activations [i f g o] (H each) and gets
+     * their activations; c_{t−1} is cp[ci + j] (cp null: zeros); h_t goes to out[oi + j] and c_t
+     * to out[oi + H + j].
+     */
+    static void lstmCell(int hidden, double[] gates, int gi, double[] cp, int ci, double[] out, int oi) {
+        lstmCellLoops(Simd.AVAILABLE ? RecurrentVector.lstmCell(hidden, gates, gi, cp, ci, out, oi) : 0, hidden, gates, gi,
+                cp, ci, out, oi);
+    }
+
+    /** {@link #lstmCell}'s scalar loop, from column {@code from} on. */
+    static void lstmCellLoops(int from, int hidden, double[] gates, int gi, double[] cp, int ci, double[] out, int oi) {
+        for (int j = from; j < hidden; j++) {
+            double ig = sigmoid(gates[gi + j]);
+            double fg = sigmoid(gates[gi + hidden + j]);
+            double gg = Activations.tanh(gates[gi + 2 * hidden + j]);
+            double og = sigmoid(gates[gi + 3 * hidden + j]);
+            double prev = cp == null ? 0d : cp[ci + j];
+            double c = fg * prev + ig * gg;
+            gates[gi + j] = ig;
+            gates[gi + hidden + j] = fg;
+            gates[gi + 2 * hidden + j] = gg;
+            gates[gi + 3 * hidden + j] = og;
+            out[oi + j] = og * Activations.tanh(c);
+            out[oi + hidden + j] = c;
+        }
+    }
+
+    /**
+     * One row of the GRU cell: gates[gi ..] holds the input parts [r z n] (H each, the r and z
+     * biases added) and gets the activations r, z, n; hh[hi ..] the recurrent product W_hh h_{t−1}
+     * [r z n]; b_hn is bhh[bi + j] (bhh null: none); h_{t−1} is hp[pi + j] (hp null: zeros).
+     * Writes W_hn h_{t−1} + b_hn to hn[ni + j] (r multiplies it) and h_t to out[oi + j].
+     */
+    static void gruCell(int hidden, double[] gates, int gi, double[] hh, int hi, double[] bhh, int bi, double[] hp, int pi,
+                        double[] hn, int ni, double[] out, int oi) {
+        gruCellLoops(Simd.AVAILABLE ? RecurrentVector.gruCell(hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi) : 0,
+                hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi);
+    }
+
+    /** {@link #gruCell}'s scalar loop, from column {@code from} on. */
+    static void gruCellLoops(int from, int hidden, double[] gates, int gi, double[] hh, int hi, double[] bhh, int bi, double[] hp,
+                             int pi, double[] hn, int ni, double[] out, int oi) {
+        for (int j = from; j < hidden; j++) {
+            double r = sigmoid(gates[gi + j] + hh[hi + j]);
+            double z = sigmoid(gates[gi + hidden + j] + hh[hi + hidden + j]);
+            double hnj = hh[hi + 2 * hidden + j] + (bhh == null ? 0d : bhh[bi + j]);
+            double nj = Activations.tanh(gates[gi + 2 * hidden + j] + r * hnj);
+            double prev = hp == null ? 0d : hp[pi + j];
+            gates[gi + j] = r;
+            gates[gi + hidden + j] = z;
+            gates[gi + 2 * hidden + j] = nj;
+            hn[ni + j] = hnj;
+            out[oi + j] = (1d - z) * nj + z * prev;
+        }
+    }
+
+    /** One row of the tanh RNN backward: dg = (dh + gOut) ⊙ (1 − h²), h the activation kept in gates. */
+    static void rnnCellBackward(int hidden, double[] dh, int hi, double[] gOut, int oi, double[] gates, int gi, double[] dg) {
+        rnnCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg) : 0,
+                hidden, dh, hi, gOut, oi, gates, gi, dg);
+    }
+
+    /** {@link #rnnCellBackward}'s scalar loop, from column {@code from} on. */
+    static void rnnCellBackwardLoops(int from, int hidden, double[] dh, int hi, double[] gOut, int oi, double[] gates, int gi,
+                                     double[] dg) {
+        for (int j = from; j < hidden; j++) {
+            double dhj = dh[hi + j] + gOut[oi + j];
+            double h = gates[gi + j];
+            dg[gi + j] = dhj * (1d - h * h);
+        }
+    }
+
+    /**
+     * One row of the LSTM backward: dh[hi + j] (from the later step) plus gOut[oi + j] is dL/dh_t,
+     * dc[hi + j] plus gOut[oi + H + j] the later part of dL/dc_t; writes the gate gradients before
+     * the nonlinearities to dg[gi ..] and dL/dc_{t−1} to dc[hi + j]. gates, out and cp (c_{t−1},
+     * null: zeros) are the forward's.
+     */
+    static void lstmCellBackward(int hidden, double[] dh, double[] dc, int hi, double[] gOut, int oi, double[] gates, int gi,
+                                 double[] out, double[] cp, int ci, double[] dg) {
+        lstmCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg) : 0,
+                hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg);
+    }
+
+    /** {@link #lstmCellBackward}'s scalar loop, from column {@code from} on. */
+    static void lstmCellBackwardLoops(int from, int hidden, double[] dh, double[] dc, int hi, double[] gOut, int oi, double[] gates,
+                                      int gi, double[] out, double[] cp, int ci, double[] dg) {
+        for (int j = from; j < hidden; j++) {
+            double dhj = dh[hi + j] + gOut[oi + j];
+            double ig = gates[gi + j], fg = gates[gi + hidden + j], gg = gates[gi + 2 * hidden + j];
+            double og = gates[gi + 3 * hidden + j];
+            double tc = Activations.tanh(out[oi + hidden + j]);
+            double dcj = dc[hi + j] + gOut[oi + hidden + j] + dhj * og * (1d - tc * tc);
+            double prev = cp == null ? 0d : cp[ci + j];
+            dg[gi + j] = dcj * gg * ig * (1d - ig);
+            dg[gi + hidden + j] = dcj * prev * fg * (1d - fg);
+            dg[gi + 2 * hidden + j] = dcj * ig * (1d - gg * gg);
+            dg[gi + 3 * hidden + j] = dhj * tc * og * (1d - og);
+            dc[hi + j] = dcj * fg;
+        }
+    }
+
+    /**
+     * One row of the GRU backward: dh[hi + j] plus gOut[oi + j] is dL/dh_t; writes the gate
+     * gradients before the nonlinearities to dg[gi ..] (input side) and dgh[gi ..] (recurrent
+     * side), and dL/dh_t ⊙ z, the direct path to h_{t−1}, to direct[hi + j]. gates, hn and hp
+     * (h_{t−1}, null: zeros) are the forward's.
+     */
+    static void gruCellBackward(int hidden, double[] dh, double[] direct, int hi, double[] gOut, int oi, double[] gates, int gi,
+                                double[] hp, int pi, double[] hn, int ni, double[] dg, double[] dgh) {
+        gruCellBackwardLoops(Simd.AVAILABLE
+                        ? RecurrentVector.gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh) : 0,
+                hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh);
+    }
+
+    /** {@link #gruCellBackward}'s scalar loop, from column {@code from} on. */
+    static void gruCellBackwardLoops(int from, int hidden, double[] dh, double[] direct, int hi, double[] gOut, int oi, double[] gates,
+                                     int gi, double[] hp, int pi, double[] hn, int ni, double[] dg, double[] dgh) {
+        for (int j = from; j < hidden; j++) {
+            double dhj = dh[hi + j] + gOut[oi + j];
+            double r = gates[gi + j], z = gates[gi + hidden + j], nj = gates[gi + 2 * hidden + j];
+            double prev = hp == null ? 0d : hp[pi + j];
+            double dnPre = dhj * (1d - z) * (1d - nj * nj);
+            double drPre = dnPre * hn[ni + j] * r * (1d - r);
+            double dzPre = dhj * (prev - nj) * z * (1d - z);
+            dg[gi + j] = drPre;
+            dg[gi + hidden + j] = dzPre;
+            dg[gi + 2 * hidden + j] = dnPre;
+            dgh[gi + j] = drPre;
+            dgh[gi + hidden + j] = dzPre;
+            dgh[gi + 2 * hidden + j] = dnPre * r;
+            direct[hi + j] = dhj * z;
+        }
+    }
+
     private static double sigmoid(double v) {
         return 1d / (1d + Activations.exp(-v));
     }
+    // twin: end
 
+    /** The column sums of a row-major [rows, cols] matrix into sums (whole vectors where the Vector API is on). */
+    private static void columnSums(float[] a, int rows, int cols, float[] sums) {
+        VectorMath.columnSums(a, 0, rows, cols, sums);
+    }
+
+    /** The column sums of a row-major [rows, cols] matrix into sums. */
     private static void columnSums(double[] a, int rows, int cols, double[] sums) {
         java.util.Arrays.fill(sums, 0, cols, 0d);
         for (int r = 0; r < rows; r++) {
@@ -438,5 +620,4 @@ public final class Recurrent {
             }
         }
     }
-    // twin: end
 }

@@ -1,5 +1,6 @@
 package io.backprop4j.internal.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -121,6 +122,51 @@ class SequenceKernelsTest {
             }
         }
         assertEquals(3 * SHAPES.length * 2, count);
+    }
+
+    /**
+     * Each cell row's two bodies, the one the library runs (whole vectors, then the scalar loop)
+     * and the scalar loop alone, give the same bits, at widths below, at and past a vector, with
+     * saturating inputs (|v| up to 60: exp's clamps) and without the optional arrays.
+     */
+    @Test
+    void recurrentCellRowsMatchScalarLoopsBitForBit() {
+        var rng = new SplittableRandom(163);
+        int count = 0;
+        for (int hidden : new int[] {1, 3, 4, 8, 15, 16, 17, 33, 64, 70}) {
+            for (boolean optional : new boolean[] {true, false}) {
+                for (double scale : new double[] {3, 60}) {
+                    int gh4 = 4 * hidden, gi = 5, oi = 2, ci = 3, hi = 1, ni = 4;
+                    float[] gates = floats(rng, gi + gh4, scale), out = floats(rng, oi + 2 * hidden, scale);
+                    float[] cp = optional ? floats(rng, ci + hidden, scale) : null, hh = floats(rng, hi + 3 * hidden, scale);
+                    float[] bhh = optional ? floats(rng, ni + hidden, 1) : null, hn = new float[ni + hidden];
+                    float[] dh = floats(rng, hi + hidden, 1), dc = floats(rng, hi + hidden, 1), gOut = floats(rng, oi + 2 * hidden, 1);
+                    float[] direct = new float[hi + hidden], dg = new float[gi + gh4], dgh = new float[gi + gh4];
+                    float[][] a = {gates, out, hn, dc, direct, dg, dgh}, b = new float[a.length][];
+                    for (int i = 0; i < a.length; i++) b[i] = a[i].clone();
+                    // b: the scalar loops; a: the library's bodies. Forward outputs feed the backward, as in use.
+                    Recurrent.rnnCell(hidden, a[0], gi, a[1], oi);
+                    Recurrent.rnnCellLoops(0, hidden, b[0], gi, b[1], oi);
+                    Recurrent.rnnCellBackward(hidden, dh, hi, gOut, oi, a[0], gi, a[5]);
+                    Recurrent.rnnCellBackwardLoops(0, hidden, dh, hi, gOut, oi, b[0], gi, b[5]);
+                    Recurrent.lstmCell(hidden, a[0], gi, cp, ci, a[1], oi);
+                    Recurrent.lstmCellLoops(0, hidden, b[0], gi, cp, ci, b[1], oi);
+                    Recurrent.lstmCellBackward(hidden, dh, a[3], hi, gOut, oi, a[0], gi, a[1], cp, ci, a[5]);
+                    Recurrent.lstmCellBackwardLoops(0, hidden, dh, b[3], hi, gOut, oi, b[0], gi, b[1], cp, ci, b[5]);
+                    float[] ga = gates.clone(), gb = gates.clone();
+                    Recurrent.gruCell(hidden, ga, gi, hh, hi, bhh, ni, cp, ci, a[2], ni, a[1], oi);
+                    Recurrent.gruCellLoops(0, hidden, gb, gi, hh, hi, bhh, ni, cp, ci, b[2], ni, b[1], oi);
+                    assertArrayEquals(gb, ga, "gru gates, hidden " + hidden);
+                    Recurrent.gruCellBackward(hidden, dh, a[4], hi, gOut, oi, ga, gi, cp, ci, a[2], ni, a[5], a[6]);
+                    Recurrent.gruCellBackwardLoops(0, hidden, dh, b[4], hi, gOut, oi, gb, gi, cp, ci, b[2], ni, b[5], b[6]);
+                    for (int i = 0; i < a.length; i++) {
+                        assertArrayEquals(b[i], a[i], "array " + i + ", hidden " + hidden + ", optional " + optional + ", scale " + scale);
+                    }
+                    count++;
+                }
+            }
+        }
+        assertEquals(10 * 2 * 2, count);
     }
 
     /** The float64 backward against central differences of the plain loops, for every input; float32 against float64. */
