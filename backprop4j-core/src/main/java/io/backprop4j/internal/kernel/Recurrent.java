@@ -52,7 +52,7 @@ public final class Recurrent {
     public static void forward(Cell cell, int steps, int n, int in, int hidden, float[] x, float[] h0, int h0o,
                                float[] c0, int c0o, float[] wih, int wiho, float[] whh, int whho, float[] bih, int biho,
                                float[] bhh, int bhho, float[] out, float[] gates, float[] hn) {
-        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), rows = steps * n;
+        int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.sgemm(false, true, rows, gh, in, 1f, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0f, gates, 0, gh);
         for (int r = 0; r < rows; r++) {
@@ -70,31 +70,42 @@ public final class Recurrent {
                 }
             }
         }
-        float[] hh = cell == Cell.GRU ? new float[n * gh] : null;
+        // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
+        Gemm.PackedB whhT = pack(true, hidden, gh, whh, whho, hidden);
+        Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                forwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        whh, whho, whhT, bhh, bhho, out, gates, hn);
+            }
+        });
+    }
+
+    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input half of the gates done. */
+    private static void forwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, float[] h0, int h0o,
+                                    float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhT, float[] bhh, int bhho,
+                                    float[] out, float[] gates, float[] hn) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        float[] hh = cell == Cell.GRU ? new float[m * gh] : null;
         for (int t = 0; t < steps; t++) {
-            int g0 = t * n * gh;
+            int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
             boolean first = t == 0;
             float[] hp = first ? h0 : out;
-            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
+            int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
             float[] cp = first ? c0 : out;
-            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
+            int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
             if (cell == Cell.GRU) {
                 if (hp != null) {
-                    Gemm.sgemm(false, true, n, gh, hidden, 1f, hp, hpo, ldh, whh, whho, hidden, 0f, hh, 0, gh);
+                    product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 0f, hh, 0, gh);
                 } else {
                     java.util.Arrays.fill(hh, 0f);
                 }
             } else if (hp != null) {
-                Gemm.sgemm(false, true, n, gh, hidden, 1f, hp, hpo, ldh, whh, whho, hidden, 1f, gates, g0, gh);
+                product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 1f, gates, g0, gh);
             }
-            for (int i = 0; i < n; i++) {
-                int gi = g0 + i * gh, oi = (t * n + i) * s;
-                switch (cell) {
-                    case RNN_TANH -> rnnCell(hidden, gates, gi, out, oi);
-                    case LSTM -> lstmCell(hidden, gates, gi, cp, cpo + i * ldc, out, oi);
-                    case GRU -> gruCell(hidden, gates, gi, hh, i * gh, bhh, bhho + 2 * hidden, hp, hpo + i * ldh, hn,
-                            (t * n + i) * hidden, out, oi);
-                }
+            switch (cell) {
+                case RNN_TANH -> rnnCells(m, hidden, gates, g0, out, o0);
+                case LSTM -> lstmCells(m, hidden, gates, g0, cp, cpo, ldc, out, o0);
+                case GRU -> gruCells(m, hidden, gates, g0, hh, bhh, bhho + 2 * hidden, hp, hpo, ldh, hn, (t * n + i0) * hidden, out, o0);
             }
         }
     }
@@ -114,41 +125,14 @@ public final class Recurrent {
         // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
         float[] dg = new float[rows * gh];
         float[] dgh = cell == Cell.GRU ? new float[rows * gh] : dg;
-        float[] dh = new float[n * hidden];
-        float[] dc = cell == Cell.LSTM ? new float[n * hidden] : null;
-        float[] direct = cell == Cell.GRU ? new float[n * hidden] : null;
-        for (int t = steps - 1; t >= 0; t--) {
-            int g0 = t * n * gh;
-            boolean first = t == 0;
-            float[] hp = first ? h0 : out;
-            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
-            float[] cp = first ? c0 : out;
-            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
-            for (int i = 0; i < n; i++) {
-                int gi = g0 + i * gh, oi = (t * n + i) * s, hi = i * hidden;
-                switch (cell) {
-                    case RNN_TANH -> rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg);
-                    case LSTM -> lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, cpo + i * ldc, dg);
-                    case GRU -> gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, hpo + i * ldh, hn,
-                            (t * n + i) * hidden, dg, dgh);
-                }
+        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once.
+        Gemm.PackedB whhP = pack(false, gh, hidden, whh, whho, hidden);
+        Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                backwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        whh, whho, whhP, out, gates, hn, gOut, dh0, dc0, dg, dgh);
             }
-            // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
-            if (!first || dh0 != null) {
-                Gemm.sgemm(false, false, n, hidden, gh, 1f, dgh, g0, gh, whh, whho, hidden, 0f, dh, 0, hidden);
-                if (direct != null) {
-                    for (int k = 0; k < n * hidden; k++) {
-                        dh[k] += direct[k];
-                    }
-                }
-            }
-        }
-        if (dh0 != null) {
-            System.arraycopy(dh, 0, dh0, 0, n * hidden);
-        }
-        if (dc0 != null) {
-            System.arraycopy(dc, 0, dc0, 0, n * hidden);
-        }
+        });
         if (dx != null) {
             Gemm.sgemm(false, false, rows, in, gh, 1f, dg, 0, gh, wih, wiho, Math.max(in, 1), 0f, dx, 0, Math.max(in, 1));
         }
@@ -170,12 +154,60 @@ public final class Recurrent {
         }
     }
 
-    /** One row of the tanh RNN: h = tanh(gates[gi + j]) into gates (kept for backward) and out[oi + j], j < H. */
-    static void rnnCell(int hidden, float[] gates, int gi, float[] out, int oi) {
-        rnnCellLoops(Simd.AVAILABLE ? RecurrentVector.rnnCell(hidden, gates, gi, out, oi) : 0, hidden, gates, gi, out, oi);
+    /**
+     * {@link #backward}'s walk back through the window for the batch rows [i0, i1): their gate
+     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null).
+     */
+    private static void backwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, float[] h0, int h0o,
+                                     float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhP, float[] out,
+                                     float[] gates, float[] hn, float[] gOut, float[] dh0, float[] dc0, float[] dg, float[] dgh) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        float[] dh = new float[m * hidden];
+        float[] dc = cell == Cell.LSTM ? new float[m * hidden] : null;
+        float[] direct = cell == Cell.GRU ? new float[m * hidden] : null;
+        for (int t = steps - 1; t >= 0; t--) {
+            int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
+            boolean first = t == 0;
+            float[] hp = first ? h0 : out;
+            int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
+            float[] cp = first ? c0 : out;
+            int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
+            switch (cell) {
+                case RNN_TANH -> rnnCellsBackward(m, hidden, dh, gOut, o0, gates, g0, dg);
+                case LSTM -> lstmCellsBackward(m, hidden, dh, dc, gOut, o0, gates, g0, out, cp, cpo, ldc, dg);
+                case GRU -> gruCellsBackward(m, hidden, dh, direct, gOut, o0, gates, g0, hp, hpo, ldh, hn, (t * n + i0) * hidden,
+                        dg, dgh);
+            }
+            // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
+            if (!first || dh0 != null) {
+                product(m, dgh, g0, gh, whhP, false, gh, hidden, whh, whho, hidden, 0f, dh, 0, hidden);
+                if (direct != null) {
+                    for (int k = 0; k < m * hidden; k++) {
+                        dh[k] += direct[k];
+                    }
+                }
+            }
+        }
+        if (dh0 != null) {
+            System.arraycopy(dh, 0, dh0, i0 * hidden, m * hidden);
+        }
+        if (dc0 != null) {
+            System.arraycopy(dc, 0, dc0, i0 * hidden, m * hidden);
+        }
     }
 
-    /** {@link #rnnCell}'s scalar loop, from column {@code from} on. */
+    /** The tanh RNN at one step for {@code rows} batch rows: h = tanh(gates[g0 + i·H + j]) into gates (kept for backward) and out[o0 + i·H + j]. */
+    static void rnnCells(int rows, int hidden, float[] gates, int g0, float[] out, int o0) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.rnnCells(rows, hidden, gates, g0, out, o0);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            rnnCellLoops(0, hidden, gates, g0 + i * hidden, out, o0 + i * hidden);
+        }
+    }
+
+    /** One row of {@link #rnnCells}, scalar, from column {@code from} on. */
     static void rnnCellLoops(int from, int hidden, float[] gates, int gi, float[] out, int oi) {
         for (int j = from; j < hidden; j++) {
             float h = Activations.tanh(gates[gi + j]);
@@ -185,16 +217,21 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the LSTM cell: gates[gi ..] holds the pre-activations [i f g o] (H each) and gets
-     * their activations; c_{t−1} is cp[ci + j] (cp null: zeros); h_t goes to out[oi + j] and c_t
-     * to out[oi + H + j].
+     * The LSTM cell at one step for {@code rows} batch rows, row i's gates at g0 + i·4H: there
+     * the pre-activations [i f g o] (H each), replaced by their activations; c_{t−1} at
+     * cp[cpo + i·ldc + j] (cp null: zeros); h_t to out[o0 + i·2H + j] and c_t to out[o0 + i·2H + H + j].
      */
-    static void lstmCell(int hidden, float[] gates, int gi, float[] cp, int ci, float[] out, int oi) {
-        lstmCellLoops(Simd.AVAILABLE ? RecurrentVector.lstmCell(hidden, gates, gi, cp, ci, out, oi) : 0, hidden, gates, gi,
-                cp, ci, out, oi);
+    static void lstmCells(int rows, int hidden, float[] gates, int g0, float[] cp, int cpo, int ldc, float[] out, int o0) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.lstmCells(rows, hidden, gates, g0, cp, cpo, ldc, out, o0);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            lstmCellLoops(0, hidden, gates, g0 + i * 4 * hidden, cp, cpo + i * ldc, out, o0 + i * 2 * hidden);
+        }
     }
 
-    /** {@link #lstmCell}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #lstmCells}, scalar, from column {@code from} on: gates at gi, c_{t−1} at ci, out at oi. */
     static void lstmCellLoops(int from, int hidden, float[] gates, int gi, float[] cp, int ci, float[] out, int oi) {
         for (int j = from; j < hidden; j++) {
             float ig = sigmoid(gates[gi + j]);
@@ -213,18 +250,25 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the GRU cell: gates[gi ..] holds the input parts [r z n] (H each, the r and z
-     * biases added) and gets the activations r, z, n; hh[hi ..] the recurrent product W_hh h_{t−1}
-     * [r z n]; b_hn is bhh[bi + j] (bhh null: none); h_{t−1} is hp[pi + j] (hp null: zeros).
-     * Writes W_hn h_{t−1} + b_hn to hn[ni + j] (r multiplies it) and h_t to out[oi + j].
+     * The GRU cell at one step for {@code rows} batch rows, row i's gates at g0 + i·3H: there the
+     * input parts [r z n] (H each, the r and z biases added), replaced by the activations r, z, n;
+     * hh[i·3H ..] the recurrent product W_hh h_{t−1} [r z n]; b_hn at bhh[bi + j] (bhh null: none);
+     * h_{t−1} at hp[hpo + i·ldh + j] (hp null: zeros). Writes W_hn h_{t−1} + b_hn to
+     * hn[n0 + i·H + j] (r multiplies it) and h_t to out[o0 + i·H + j].
      */
-    static void gruCell(int hidden, float[] gates, int gi, float[] hh, int hi, float[] bhh, int bi, float[] hp, int pi,
-                        float[] hn, int ni, float[] out, int oi) {
-        gruCellLoops(Simd.AVAILABLE ? RecurrentVector.gruCell(hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi) : 0,
-                hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi);
+    static void gruCells(int rows, int hidden, float[] gates, int g0, float[] hh, float[] bhh, int bi, float[] hp, int hpo, int ldh,
+                         float[] hn, int n0, float[] out, int o0) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.gruCells(rows, hidden, gates, g0, hh, bhh, bi, hp, hpo, ldh, hn, n0, out, o0);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            gruCellLoops(0, hidden, gates, g0 + i * 3 * hidden, hh, i * 3 * hidden, bhh, bi, hp, hpo + i * ldh, hn, n0 + i * hidden,
+                    out, o0 + i * hidden);
+        }
     }
 
-    /** {@link #gruCell}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #gruCells}, scalar, from column {@code from} on: gates at gi, hh at hi, h_{t−1} at pi, hn at ni, out at oi. */
     static void gruCellLoops(int from, int hidden, float[] gates, int gi, float[] hh, int hi, float[] bhh, int bi, float[] hp,
                              int pi, float[] hn, int ni, float[] out, int oi) {
         for (int j = from; j < hidden; j++) {
@@ -241,13 +285,21 @@ public final class Recurrent {
         }
     }
 
-    /** One row of the tanh RNN backward: dg = (dh + gOut) ⊙ (1 − h²), h the activation kept in gates. */
-    static void rnnCellBackward(int hidden, float[] dh, int hi, float[] gOut, int oi, float[] gates, int gi, float[] dg) {
-        rnnCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg) : 0,
-                hidden, dh, hi, gOut, oi, gates, gi, dg);
+    /**
+     * The tanh RNN backward at one step for {@code rows} batch rows: dg = (dh + gOut) ⊙ (1 − h²),
+     * h the activation kept in gates; row i's dh at i·H, its gOut at o0 + i·H, its gates and dg at g0 + i·H.
+     */
+    static void rnnCellsBackward(int rows, int hidden, float[] dh, float[] gOut, int o0, float[] gates, int g0, float[] dg) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.rnnCellsBackward(rows, hidden, dh, gOut, o0, gates, g0, dg);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            rnnCellBackwardLoops(0, hidden, dh, i * hidden, gOut, o0 + i * hidden, gates, g0 + i * hidden, dg);
+        }
     }
 
-    /** {@link #rnnCellBackward}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #rnnCellsBackward}, scalar, from column {@code from} on: dh at hi, gOut at oi, gates and dg at gi. */
     static void rnnCellBackwardLoops(int from, int hidden, float[] dh, int hi, float[] gOut, int oi, float[] gates, int gi,
                                      float[] dg) {
         for (int j = from; j < hidden; j++) {
@@ -258,18 +310,24 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the LSTM backward: dh[hi + j] (from the later step) plus gOut[oi + j] is dL/dh_t,
-     * dc[hi + j] plus gOut[oi + H + j] the later part of dL/dc_t; writes the gate gradients before
-     * the nonlinearities to dg[gi ..] and dL/dc_{t−1} to dc[hi + j]. gates, out and cp (c_{t−1},
-     * null: zeros) are the forward's.
+     * The LSTM backward at one step for {@code rows} batch rows: dh[i·H + j] (from the later step)
+     * plus gOut[o0 + i·2H + j] is dL/dh_t, dc[i·H + j] plus gOut[o0 + i·2H + H + j] the later part
+     * of dL/dc_t; writes the gate gradients before the nonlinearities to dg at g0 + i·4H and
+     * dL/dc_{t−1} to dc[i·H + j]. gates, out and cp (c_{t−1} at cpo + i·ldc, null: zeros) are the forward's.
      */
-    static void lstmCellBackward(int hidden, float[] dh, float[] dc, int hi, float[] gOut, int oi, float[] gates, int gi,
-                                 float[] out, float[] cp, int ci, float[] dg) {
-        lstmCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg) : 0,
-                hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg);
+    static void lstmCellsBackward(int rows, int hidden, float[] dh, float[] dc, float[] gOut, int o0, float[] gates, int g0,
+                                  float[] out, float[] cp, int cpo, int ldc, float[] dg) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.lstmCellsBackward(rows, hidden, dh, dc, gOut, o0, gates, g0, out, cp, cpo, ldc, dg);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            lstmCellBackwardLoops(0, hidden, dh, dc, i * hidden, gOut, o0 + i * 2 * hidden, gates, g0 + i * 4 * hidden, out,
+                    cp, cpo + i * ldc, dg);
+        }
     }
 
-    /** {@link #lstmCellBackward}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #lstmCellsBackward}, scalar, from column {@code from} on: dh and dc at hi, gOut and out at oi, gates and dg at gi, c_{t−1} at ci. */
     static void lstmCellBackwardLoops(int from, int hidden, float[] dh, float[] dc, int hi, float[] gOut, int oi, float[] gates,
                                       int gi, float[] out, float[] cp, int ci, float[] dg) {
         for (int j = from; j < hidden; j++) {
@@ -288,19 +346,24 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the GRU backward: dh[hi + j] plus gOut[oi + j] is dL/dh_t; writes the gate
-     * gradients before the nonlinearities to dg[gi ..] (input side) and dgh[gi ..] (recurrent
-     * side), and dL/dh_t ⊙ z, the direct path to h_{t−1}, to direct[hi + j]. gates, hn and hp
-     * (h_{t−1}, null: zeros) are the forward's.
+     * The GRU backward at one step for {@code rows} batch rows: dh[i·H + j] plus gOut[o0 + i·H + j]
+     * is dL/dh_t; writes the gate gradients before the nonlinearities to dg at g0 + i·3H (input
+     * side) and dgh (recurrent side), and dL/dh_t ⊙ z, the direct path to h_{t−1}, to
+     * direct[i·H + j]. gates, hn (at n0 + i·H) and hp (h_{t−1} at hpo + i·ldh, null: zeros) are the forward's.
      */
-    static void gruCellBackward(int hidden, float[] dh, float[] direct, int hi, float[] gOut, int oi, float[] gates, int gi,
-                                float[] hp, int pi, float[] hn, int ni, float[] dg, float[] dgh) {
-        gruCellBackwardLoops(Simd.AVAILABLE
-                        ? RecurrentVector.gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh) : 0,
-                hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh);
+    static void gruCellsBackward(int rows, int hidden, float[] dh, float[] direct, float[] gOut, int o0, float[] gates, int g0,
+                                 float[] hp, int hpo, int ldh, float[] hn, int n0, float[] dg, float[] dgh) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.gruCellsBackward(rows, hidden, dh, direct, gOut, o0, gates, g0, hp, hpo, ldh, hn, n0, dg, dgh);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            gruCellBackwardLoops(0, hidden, dh, direct, i * hidden, gOut, o0 + i * hidden, gates, g0 + i * 3 * hidden, hp,
+                    hpo + i * ldh, hn, n0 + i * hidden, dg, dgh);
+        }
     }
 
-    /** {@link #gruCellBackward}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #gruCellsBackward}, scalar, from column {@code from} on: dh and direct at hi, gOut at oi, gates, dg and dgh at gi, h_{t−1} at pi, hn at ni. */
     static void gruCellBackwardLoops(int from, int hidden, float[] dh, float[] direct, int hi, float[] gOut, int oi, float[] gates,
                                      int gi, float[] hp, int pi, float[] hn, int ni, float[] dg, float[] dgh) {
         for (int j = from; j < hidden; j++) {
@@ -333,7 +396,7 @@ public final class Recurrent {
     public static void forward(Cell cell, int steps, int n, int in, int hidden, double[] x, double[] h0, int h0o,
                                double[] c0, int c0o, double[] wih, int wiho, double[] whh, int whho, double[] bih, int biho,
                                double[] bhh, int bhho, double[] out, double[] gates, double[] hn) {
-        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), rows = steps * n;
+        int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.dgemm(false, true, rows, gh, in, 1d, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0d, gates, 0, gh);
         for (int r = 0; r < rows; r++) {
@@ -351,31 +414,42 @@ public final class Recurrent {
                 }
             }
         }
-        double[] hh = cell == Cell.GRU ? new double[n * gh] : null;
+        // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
+        Gemm.PackedB whhT = pack(true, hidden, gh, whh, whho, hidden);
+        Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                forwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        whh, whho, whhT, bhh, bhho, out, gates, hn);
+            }
+        });
+    }
+
+    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input half of the gates done. */
+    private static void forwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, double[] h0, int h0o,
+                                    double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhT, double[] bhh, int bhho,
+                                    double[] out, double[] gates, double[] hn) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        double[] hh = cell == Cell.GRU ? new double[m * gh] : null;
         for (int t = 0; t < steps; t++) {
-            int g0 = t * n * gh;
+            int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
             boolean first = t == 0;
             double[] hp = first ? h0 : out;
-            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
+            int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
             double[] cp = first ? c0 : out;
-            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
+            int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
             if (cell == Cell.GRU) {
                 if (hp != null) {
-                    Gemm.dgemm(false, true, n, gh, hidden, 1d, hp, hpo, ldh, whh, whho, hidden, 0d, hh, 0, gh);
+                    product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 0d, hh, 0, gh);
                 } else {
                     java.util.Arrays.fill(hh, 0d);
                 }
             } else if (hp != null) {
-                Gemm.dgemm(false, true, n, gh, hidden, 1d, hp, hpo, ldh, whh, whho, hidden, 1d, gates, g0, gh);
+                product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 1d, gates, g0, gh);
             }
-            for (int i = 0; i < n; i++) {
-                int gi = g0 + i * gh, oi = (t * n + i) * s;
-                switch (cell) {
-                    case RNN_TANH -> rnnCell(hidden, gates, gi, out, oi);
-                    case LSTM -> lstmCell(hidden, gates, gi, cp, cpo + i * ldc, out, oi);
-                    case GRU -> gruCell(hidden, gates, gi, hh, i * gh, bhh, bhho + 2 * hidden, hp, hpo + i * ldh, hn,
-                            (t * n + i) * hidden, out, oi);
-                }
+            switch (cell) {
+                case RNN_TANH -> rnnCells(m, hidden, gates, g0, out, o0);
+                case LSTM -> lstmCells(m, hidden, gates, g0, cp, cpo, ldc, out, o0);
+                case GRU -> gruCells(m, hidden, gates, g0, hh, bhh, bhho + 2 * hidden, hp, hpo, ldh, hn, (t * n + i0) * hidden, out, o0);
             }
         }
     }
@@ -395,41 +469,14 @@ public final class Recurrent {
         // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
         double[] dg = new double[rows * gh];
         double[] dgh = cell == Cell.GRU ? new double[rows * gh] : dg;
-        double[] dh = new double[n * hidden];
-        double[] dc = cell == Cell.LSTM ? new double[n * hidden] : null;
-        double[] direct = cell == Cell.GRU ? new double[n * hidden] : null;
-        for (int t = steps - 1; t >= 0; t--) {
-            int g0 = t * n * gh;
-            boolean first = t == 0;
-            double[] hp = first ? h0 : out;
-            int hpo = first ? h0o : (t - 1) * n * s, ldh = first ? hidden : s;
-            double[] cp = first ? c0 : out;
-            int cpo = first ? c0o : (t - 1) * n * s + hidden, ldc = first ? hidden : s;
-            for (int i = 0; i < n; i++) {
-                int gi = g0 + i * gh, oi = (t * n + i) * s, hi = i * hidden;
-                switch (cell) {
-                    case RNN_TANH -> rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg);
-                    case LSTM -> lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, cpo + i * ldc, dg);
-                    case GRU -> gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, hpo + i * ldh, hn,
-                            (t * n + i) * hidden, dg, dgh);
-                }
+        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once.
+        Gemm.PackedB whhP = pack(false, gh, hidden, whh, whho, hidden);
+        Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                backwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        whh, whho, whhP, out, gates, hn, gOut, dh0, dc0, dg, dgh);
             }
-            // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
-            if (!first || dh0 != null) {
-                Gemm.dgemm(false, false, n, hidden, gh, 1d, dgh, g0, gh, whh, whho, hidden, 0d, dh, 0, hidden);
-                if (direct != null) {
-                    for (int k = 0; k < n * hidden; k++) {
-                        dh[k] += direct[k];
-                    }
-                }
-            }
-        }
-        if (dh0 != null) {
-            System.arraycopy(dh, 0, dh0, 0, n * hidden);
-        }
-        if (dc0 != null) {
-            System.arraycopy(dc, 0, dc0, 0, n * hidden);
-        }
+        });
         if (dx != null) {
             Gemm.dgemm(false, false, rows, in, gh, 1d, dg, 0, gh, wih, wiho, Math.max(in, 1), 0d, dx, 0, Math.max(in, 1));
         }
@@ -451,12 +498,60 @@ public final class Recurrent {
         }
     }
 
-    /** One row of the tanh RNN: h = tanh(gates[gi + j]) into gates (kept for backward) and out[oi + j], j < H. */
-    static void rnnCell(int hidden, double[] gates, int gi, double[] out, int oi) {
-        rnnCellLoops(Simd.AVAILABLE ? RecurrentVector.rnnCell(hidden, gates, gi, out, oi) : 0, hidden, gates, gi, out, oi);
+    /**
+     * {@link #backward}'s walk back through the window for the batch rows [i0, i1): their gate
+     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null).
+     */
+    private static void backwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, double[] h0, int h0o,
+                                     double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhP, double[] out,
+                                     double[] gates, double[] hn, double[] gOut, double[] dh0, double[] dc0, double[] dg, double[] dgh) {
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        double[] dh = new double[m * hidden];
+        double[] dc = cell == Cell.LSTM ? new double[m * hidden] : null;
+        double[] direct = cell == Cell.GRU ? new double[m * hidden] : null;
+        for (int t = steps - 1; t >= 0; t--) {
+            int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
+            boolean first = t == 0;
+            double[] hp = first ? h0 : out;
+            int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
+            double[] cp = first ? c0 : out;
+            int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
+            switch (cell) {
+                case RNN_TANH -> rnnCellsBackward(m, hidden, dh, gOut, o0, gates, g0, dg);
+                case LSTM -> lstmCellsBackward(m, hidden, dh, dc, gOut, o0, gates, g0, out, cp, cpo, ldc, dg);
+                case GRU -> gruCellsBackward(m, hidden, dh, direct, gOut, o0, gates, g0, hp, hpo, ldh, hn, (t * n + i0) * hidden,
+                        dg, dgh);
+            }
+            // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
+            if (!first || dh0 != null) {
+                product(m, dgh, g0, gh, whhP, false, gh, hidden, whh, whho, hidden, 0d, dh, 0, hidden);
+                if (direct != null) {
+                    for (int k = 0; k < m * hidden; k++) {
+                        dh[k] += direct[k];
+                    }
+                }
+            }
+        }
+        if (dh0 != null) {
+            System.arraycopy(dh, 0, dh0, i0 * hidden, m * hidden);
+        }
+        if (dc0 != null) {
+            System.arraycopy(dc, 0, dc0, i0 * hidden, m * hidden);
+        }
     }
 
-    /** {@link #rnnCell}'s scalar loop, from column {@code from} on. */
+    /** The tanh RNN at one step for {@code rows} batch rows: h = tanh(gates[g0 + i·H + j]) into gates (kept for backward) and out[o0 + i·H + j]. */
+    static void rnnCells(int rows, int hidden, double[] gates, int g0, double[] out, int o0) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.rnnCells(rows, hidden, gates, g0, out, o0);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            rnnCellLoops(0, hidden, gates, g0 + i * hidden, out, o0 + i * hidden);
+        }
+    }
+
+    /** One row of {@link #rnnCells}, scalar, from column {@code from} on. */
     static void rnnCellLoops(int from, int hidden, double[] gates, int gi, double[] out, int oi) {
         for (int j = from; j < hidden; j++) {
             double h = Activations.tanh(gates[gi + j]);
@@ -466,16 +561,21 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the LSTM cell: gates[gi ..] holds the pre-activations [i f g o] (H each) and gets
-     * their activations; c_{t−1} is cp[ci + j] (cp null: zeros); h_t goes to out[oi + j] and c_t
-     * to out[oi + H + j].
+     * The LSTM cell at one step for {@code rows} batch rows, row i's gates at g0 + i·4H: there
+     * the pre-activations [i f g o] (H each), replaced by their activations; c_{t−1} at
+     * cp[cpo + i·ldc + j] (cp null: zeros); h_t to out[o0 + i·2H + j] and c_t to out[o0 + i·2H + H + j].
      */
-    static void lstmCell(int hidden, double[] gates, int gi, double[] cp, int ci, double[] out, int oi) {
-        lstmCellLoops(Simd.AVAILABLE ? RecurrentVector.lstmCell(hidden, gates, gi, cp, ci, out, oi) : 0, hidden, gates, gi,
-                cp, ci, out, oi);
+    static void lstmCells(int rows, int hidden, double[] gates, int g0, double[] cp, int cpo, int ldc, double[] out, int o0) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.lstmCells(rows, hidden, gates, g0, cp, cpo, ldc, out, o0);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            lstmCellLoops(0, hidden, gates, g0 + i * 4 * hidden, cp, cpo + i * ldc, out, o0 + i * 2 * hidden);
+        }
     }
 
-    /** {@link #lstmCell}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #lstmCells}, scalar, from column {@code from} on: gates at gi, c_{t−1} at ci, out at oi. */
     static void lstmCellLoops(int from, int hidden, double[] gates, int gi, double[] cp, int ci, double[] out, int oi) {
         for (int j = from; j < hidden; j++) {
             double ig = sigmoid(gates[gi + j]);
@@ -494,18 +594,25 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the GRU cell: gates[gi ..] holds the input parts [r z n] (H each, the r and z
-     * biases added) and gets the activations r, z, n; hh[hi ..] the recurrent product W_hh h_{t−1}
-     * [r z n]; b_hn is bhh[bi + j] (bhh null: none); h_{t−1} is hp[pi + j] (hp null: zeros).
-     * Writes W_hn h_{t−1} + b_hn to hn[ni + j] (r multiplies it) and h_t to out[oi + j].
+     * The GRU cell at one step for {@code rows} batch rows, row i's gates at g0 + i·3H: there the
+     * input parts [r z n] (H each, the r and z biases added), replaced by the activations r, z, n;
+     * hh[i·3H ..] the recurrent product W_hh h_{t−1} [r z n]; b_hn at bhh[bi + j] (bhh null: none);
+     * h_{t−1} at hp[hpo + i·ldh + j] (hp null: zeros). Writes W_hn h_{t−1} + b_hn to
+     * hn[n0 + i·H + j] (r multiplies it) and h_t to out[o0 + i·H + j].
      */
-    static void gruCell(int hidden, double[] gates, int gi, double[] hh, int hi, double[] bhh, int bi, double[] hp, int pi,
-                        double[] hn, int ni, double[] out, int oi) {
-        gruCellLoops(Simd.AVAILABLE ? RecurrentVector.gruCell(hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi) : 0,
-                hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi);
+    static void gruCells(int rows, int hidden, double[] gates, int g0, double[] hh, double[] bhh, int bi, double[] hp, int hpo, int ldh,
+                         double[] hn, int n0, double[] out, int o0) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.gruCells(rows, hidden, gates, g0, hh, bhh, bi, hp, hpo, ldh, hn, n0, out, o0);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            gruCellLoops(0, hidden, gates, g0 + i * 3 * hidden, hh, i * 3 * hidden, bhh, bi, hp, hpo + i * ldh, hn, n0 + i * hidden,
+                    out, o0 + i * hidden);
+        }
     }
 
-    /** {@link #gruCell}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #gruCells}, scalar, from column {@code from} on: gates at gi, hh at hi, h_{t−1} at pi, hn at ni, out at oi. */
     static void gruCellLoops(int from, int hidden, double[] gates, int gi, double[] hh, int hi, double[] bhh, int bi, double[] hp,
                              int pi, double[] hn, int ni, double[] out, int oi) {
         for (int j = from; j < hidden; j++) {
@@ -522,13 +629,21 @@ public final class Recurrent {
         }
     }
 
-    /** One row of the tanh RNN backward: dg = (dh + gOut) ⊙ (1 − h²), h the activation kept in gates. */
-    static void rnnCellBackward(int hidden, double[] dh, int hi, double[] gOut, int oi, double[] gates, int gi, double[] dg) {
-        rnnCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.rnnCellBackward(hidden, dh, hi, gOut, oi, gates, gi, dg) : 0,
-                hidden, dh, hi, gOut, oi, gates, gi, dg);
+    /**
+     * The tanh RNN backward at one step for {@code rows} batch rows: dg = (dh + gOut) ⊙ (1 − h²),
+     * h the activation kept in gates; row i's dh at i·H, its gOut at o0 + i·H, its gates and dg at g0 + i·H.
+     */
+    static void rnnCellsBackward(int rows, int hidden, double[] dh, double[] gOut, int o0, double[] gates, int g0, double[] dg) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.rnnCellsBackward(rows, hidden, dh, gOut, o0, gates, g0, dg);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            rnnCellBackwardLoops(0, hidden, dh, i * hidden, gOut, o0 + i * hidden, gates, g0 + i * hidden, dg);
+        }
     }
 
-    /** {@link #rnnCellBackward}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #rnnCellsBackward}, scalar, from column {@code from} on: dh at hi, gOut at oi, gates and dg at gi. */
     static void rnnCellBackwardLoops(int from, int hidden, double[] dh, int hi, double[] gOut, int oi, double[] gates, int gi,
                                      double[] dg) {
         for (int j = from; j < hidden; j++) {
@@ -539,18 +654,24 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the LSTM backward: dh[hi + j] (from the later step) plus gOut[oi + j] is dL/dh_t,
-     * dc[hi + j] plus gOut[oi + H + j] the later part of dL/dc_t; writes the gate gradients before
-     * the nonlinearities to dg[gi ..] and dL/dc_{t−1} to dc[hi + j]. gates, out and cp (c_{t−1},
-     * null: zeros) are the forward's.
+     * The LSTM backward at one step for {@code rows} batch rows: dh[i·H + j] (from the later step)
+     * plus gOut[o0 + i·2H + j] is dL/dh_t, dc[i·H + j] plus gOut[o0 + i·2H + H + j] the later part
+     * of dL/dc_t; writes the gate gradients before the nonlinearities to dg at g0 + i·4H and
+     * dL/dc_{t−1} to dc[i·H + j]. gates, out and cp (c_{t−1} at cpo + i·ldc, null: zeros) are the forward's.
      */
-    static void lstmCellBackward(int hidden, double[] dh, double[] dc, int hi, double[] gOut, int oi, double[] gates, int gi,
-                                 double[] out, double[] cp, int ci, double[] dg) {
-        lstmCellBackwardLoops(Simd.AVAILABLE ? RecurrentVector.lstmCellBackward(hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg) : 0,
-                hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg);
+    static void lstmCellsBackward(int rows, int hidden, double[] dh, double[] dc, double[] gOut, int o0, double[] gates, int g0,
+                                  double[] out, double[] cp, int cpo, int ldc, double[] dg) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.lstmCellsBackward(rows, hidden, dh, dc, gOut, o0, gates, g0, out, cp, cpo, ldc, dg);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            lstmCellBackwardLoops(0, hidden, dh, dc, i * hidden, gOut, o0 + i * 2 * hidden, gates, g0 + i * 4 * hidden, out,
+                    cp, cpo + i * ldc, dg);
+        }
     }
 
-    /** {@link #lstmCellBackward}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #lstmCellsBackward}, scalar, from column {@code from} on: dh and dc at hi, gOut and out at oi, gates and dg at gi, c_{t−1} at ci. */
     static void lstmCellBackwardLoops(int from, int hidden, double[] dh, double[] dc, int hi, double[] gOut, int oi, double[] gates,
                                       int gi, double[] out, double[] cp, int ci, double[] dg) {
         for (int j = from; j < hidden; j++) {
@@ -569,19 +690,24 @@ public final class Recurrent {
     }
 
     /**
-     * One row of the GRU backward: dh[hi + j] plus gOut[oi + j] is dL/dh_t; writes the gate
-     * gradients before the nonlinearities to dg[gi ..] (input side) and dgh[gi ..] (recurrent
-     * side), and dL/dh_t ⊙ z, the direct path to h_{t−1}, to direct[hi + j]. gates, hn and hp
-     * (h_{t−1}, null: zeros) are the forward's.
+     * The GRU backward at one step for {@code rows} batch rows: dh[i·H + j] plus gOut[o0 + i·H + j]
+     * is dL/dh_t; writes the gate gradients before the nonlinearities to dg at g0 + i·3H (input
+     * side) and dgh (recurrent side), and dL/dh_t ⊙ z, the direct path to h_{t−1}, to
+     * direct[i·H + j]. gates, hn (at n0 + i·H) and hp (h_{t−1} at hpo + i·ldh, null: zeros) are the forward's.
      */
-    static void gruCellBackward(int hidden, double[] dh, double[] direct, int hi, double[] gOut, int oi, double[] gates, int gi,
-                                double[] hp, int pi, double[] hn, int ni, double[] dg, double[] dgh) {
-        gruCellBackwardLoops(Simd.AVAILABLE
-                        ? RecurrentVector.gruCellBackward(hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh) : 0,
-                hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh);
+    static void gruCellsBackward(int rows, int hidden, double[] dh, double[] direct, double[] gOut, int o0, double[] gates, int g0,
+                                 double[] hp, int hpo, int ldh, double[] hn, int n0, double[] dg, double[] dgh) {
+        if (Simd.AVAILABLE) {
+            RecurrentVector.gruCellsBackward(rows, hidden, dh, direct, gOut, o0, gates, g0, hp, hpo, ldh, hn, n0, dg, dgh);
+            return;
+        }
+        for (int i = 0; i < rows; i++) {
+            gruCellBackwardLoops(0, hidden, dh, direct, i * hidden, gOut, o0 + i * hidden, gates, g0 + i * 3 * hidden, hp,
+                    hpo + i * ldh, hn, n0 + i * hidden, dg, dgh);
+        }
     }
 
-    /** {@link #gruCellBackward}'s scalar loop, from column {@code from} on. */
+    /** One row of {@link #gruCellsBackward}, scalar, from column {@code from} on: dh and direct at hi, gOut at oi, gates, dg and dgh at gi, h_{t−1} at pi, hn at ni. */
     static void gruCellBackwardLoops(int from, int hidden, double[] dh, double[] direct, int hi, double[] gOut, int oi, double[] gates,
                                      int gi, double[] hp, int pi, double[] hn, int ni, double[] dg, double[] dgh) {
         for (int j = from; j < hidden; j++) {
@@ -605,6 +731,39 @@ public final class Recurrent {
         return 1d / (1d + Activations.exp(-v));
     }
     // twin: end
+
+    /**
+     * Batch rows per block of the walk through the window: the blocks run on the pool's threads,
+     * each through every step, so that the many small products of a step are not each split
+     * over the threads. A fixed size, so the floats do not depend on the number of threads.
+     */
+    static final int ROW_BLOCK = 32;
+
+    private static int rowBlocks(int n) {
+        return (n + ROW_BLOCK - 1) / ROW_BLOCK;
+    }
+
+    /** op(W) [k, n] as B of many products, packed once (float32). */
+    private static Gemm.PackedB pack(boolean transW, int k, int n, float[] w, int wOff, int ldw) {
+        return Gemm.packB(transW, k, n, w, wOff, ldw);
+    }
+
+    /** Float64 has no packed B: {@link #product} reads W where it lies. */
+    private static Gemm.PackedB pack(boolean transW, int k, int n, double[] w, int wOff, int ldw) {
+        return null;
+    }
+
+    /** A step's product C = A op(W) + beta C, A [m, k], through W packed once (op(W) [k, n]; the other W arguments describe it as stored). */
+    private static void product(int m, float[] a, int aOff, int lda, Gemm.PackedB packed, boolean transW, int k, int n,
+                                float[] w, int wOff, int ldw, float beta, float[] c, int cOff, int ldc) {
+        Gemm.sgemm(false, m, 1f, a, aOff, lda, packed, beta, c, cOff, ldc);
+    }
+
+    /** A step's product C = A op(W) + beta C in float64, W read where it lies ({@code packed} is null). */
+    private static void product(int m, double[] a, int aOff, int lda, Gemm.PackedB packed, boolean transW, int k, int n,
+                                double[] w, int wOff, int ldw, double beta, double[] c, int cOff, int ldc) {
+        Gemm.dgemm(false, transW, m, n, k, 1d, a, aOff, lda, w, wOff, ldw, beta, c, cOff, ldc);
+    }
 
     /** The column sums of a row-major [rows, cols] matrix into sums (whole vectors where the Vector API is on). */
     private static void columnSums(float[] a, int rows, int cols, float[] sums) {

@@ -4,11 +4,18 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API bodies of {@link Recurrent}'s cell rows, whole vectors only (each returns the
- * column where the caller's scalar loop takes over); loaded only when {@link Simd#AVAILABLE}.
- * Lane by lane the same operations in the same order as the scalar loops (σ and tanh through
- * {@link ActivationsVector#exp}, which matches {@link Activations#exp}), so the same bits. The
- * float64 overloads do no columns: float64 (gradient checks) runs the scalar loops.
+ * The Vector API bodies of {@link Recurrent}'s cells at one step, a block of batch rows at a
+ * time: each row's whole vectors here, the rest of the row by Recurrent's scalar loop; loaded
+ * only when {@link Simd#AVAILABLE}. Lane by lane the same operations in the same order as the
+ * scalar loops (σ and tanh through {@link ActivationsVector#exp}, which matches
+ * {@link Activations#exp}), so the same bits. The float64 overloads run the scalar loops (float64
+ * is for gradient checks).
+ *
+ * <p>Why a block of rows per call, not a row: with a call per row, the step loop around it got
+ * hot first and C2 inlined the row body while that still ran unprofiled (tier 2, as on a loaded
+ * machine): its vector helpers stayed calls and every vector was boxed, several times slower for
+ * the life of the JVM (measured). With a call per step, the hot loops are these bodies' own,
+ * and C2 compiles them from their own profile.
  */
 final class RecurrentVector {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -40,130 +47,163 @@ final class RecurrentVector {
         return a == null ? FloatVector.zero(F) : FloatVector.fromArray(F, a, at);
     }
 
-    static int rnnCell(int hidden, float[] gates, int gi, float[] out, int oi) {
-        int j = 0;
-        for (int bound = F.loopBound(hidden); j < bound; j += L) {
-            FloatVector h = tanh(load(gates, gi + j));
-            h.intoArray(gates, gi + j);
-            h.intoArray(out, oi + j);
+    static void rnnCells(int rows, int hidden, float[] gates, int g0, float[] out, int o0) {
+        int bound = F.loopBound(hidden);
+        for (int i = 0; i < rows; i++) {
+            int gi = g0 + i * hidden, oi = o0 + i * hidden, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector h = tanh(load(gates, gi + j));
+                h.intoArray(gates, gi + j);
+                h.intoArray(out, oi + j);
+            }
+            Recurrent.rnnCellLoops(j, hidden, gates, gi, out, oi);
         }
-        return j;
     }
 
-    static int lstmCell(int hidden, float[] gates, int gi, float[] cp, int ci, float[] out, int oi) {
-        int j = 0;
-        for (int bound = F.loopBound(hidden); j < bound; j += L) {
-            FloatVector ig = sigmoid(load(gates, gi + j));
-            FloatVector fg = sigmoid(load(gates, gi + hidden + j));
-            FloatVector gg = tanh(load(gates, gi + 2 * hidden + j));
-            FloatVector og = sigmoid(load(gates, gi + 3 * hidden + j));
-            FloatVector c = fg.mul(loadOrZero(cp, ci + j)).add(ig.mul(gg));
-            ig.intoArray(gates, gi + j);
-            fg.intoArray(gates, gi + hidden + j);
-            gg.intoArray(gates, gi + 2 * hidden + j);
-            og.intoArray(gates, gi + 3 * hidden + j);
-            og.mul(tanh(c)).intoArray(out, oi + j);
-            c.intoArray(out, oi + hidden + j);
+    static void lstmCells(int rows, int hidden, float[] gates, int g0, float[] cp, int cpo, int ldc, float[] out, int o0) {
+        int bound = F.loopBound(hidden);
+        for (int i = 0; i < rows; i++) {
+            int gi = g0 + i * 4 * hidden, ci = cpo + i * ldc, oi = o0 + i * 2 * hidden, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector ig = sigmoid(load(gates, gi + j));
+                FloatVector fg = sigmoid(load(gates, gi + hidden + j));
+                FloatVector gg = tanh(load(gates, gi + 2 * hidden + j));
+                FloatVector og = sigmoid(load(gates, gi + 3 * hidden + j));
+                FloatVector c = fg.mul(loadOrZero(cp, ci + j)).add(ig.mul(gg));
+                ig.intoArray(gates, gi + j);
+                fg.intoArray(gates, gi + hidden + j);
+                gg.intoArray(gates, gi + 2 * hidden + j);
+                og.intoArray(gates, gi + 3 * hidden + j);
+                og.mul(tanh(c)).intoArray(out, oi + j);
+                c.intoArray(out, oi + hidden + j);
+            }
+            Recurrent.lstmCellLoops(j, hidden, gates, gi, cp, ci, out, oi);
         }
-        return j;
     }
 
-    static int gruCell(int hidden, float[] gates, int gi, float[] hh, int hi, float[] bhh, int bi, float[] hp, int pi,
-                       float[] hn, int ni, float[] out, int oi) {
+    static void gruCells(int rows, int hidden, float[] gates, int g0, float[] hh, float[] bhh, int bi, float[] hp, int hpo, int ldh,
+                         float[] hn, int n0, float[] out, int o0) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        int j = 0;
-        for (int bound = F.loopBound(hidden); j < bound; j += L) {
-            FloatVector r = sigmoid(load(gates, gi + j).add(load(hh, hi + j)));
-            FloatVector z = sigmoid(load(gates, gi + hidden + j).add(load(hh, hi + hidden + j)));
-            FloatVector hnj = load(hh, hi + 2 * hidden + j).add(loadOrZero(bhh, bi + j));
-            FloatVector nj = tanh(load(gates, gi + 2 * hidden + j).add(r.mul(hnj)));
-            r.intoArray(gates, gi + j);
-            z.intoArray(gates, gi + hidden + j);
-            nj.intoArray(gates, gi + 2 * hidden + j);
-            hnj.intoArray(hn, ni + j);
-            one.sub(z).mul(nj).add(z.mul(loadOrZero(hp, pi + j))).intoArray(out, oi + j);
+        int bound = F.loopBound(hidden);
+        for (int i = 0; i < rows; i++) {
+            int gi = g0 + i * 3 * hidden, hi = i * 3 * hidden, pi = hpo + i * ldh, ni = n0 + i * hidden, oi = o0 + i * hidden, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector r = sigmoid(load(gates, gi + j).add(load(hh, hi + j)));
+                FloatVector z = sigmoid(load(gates, gi + hidden + j).add(load(hh, hi + hidden + j)));
+                FloatVector hnj = load(hh, hi + 2 * hidden + j).add(loadOrZero(bhh, bi + j));
+                FloatVector nj = tanh(load(gates, gi + 2 * hidden + j).add(r.mul(hnj)));
+                r.intoArray(gates, gi + j);
+                z.intoArray(gates, gi + hidden + j);
+                nj.intoArray(gates, gi + 2 * hidden + j);
+                hnj.intoArray(hn, ni + j);
+                one.sub(z).mul(nj).add(z.mul(loadOrZero(hp, pi + j))).intoArray(out, oi + j);
+            }
+            Recurrent.gruCellLoops(j, hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi);
         }
-        return j;
     }
 
-    static int rnnCellBackward(int hidden, float[] dh, int hi, float[] gOut, int oi, float[] gates, int gi, float[] dg) {
+    static void rnnCellsBackward(int rows, int hidden, float[] dh, float[] gOut, int o0, float[] gates, int g0, float[] dg) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        int j = 0;
-        for (int bound = F.loopBound(hidden); j < bound; j += L) {
-            FloatVector h = load(gates, gi + j);
-            load(dh, hi + j).add(load(gOut, oi + j)).mul(one.sub(h.mul(h))).intoArray(dg, gi + j);
+        int bound = F.loopBound(hidden);
+        for (int i = 0; i < rows; i++) {
+            int hi = i * hidden, oi = o0 + i * hidden, gi = g0 + i * hidden, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector h = load(gates, gi + j);
+                load(dh, hi + j).add(load(gOut, oi + j)).mul(one.sub(h.mul(h))).intoArray(dg, gi + j);
+            }
+            Recurrent.rnnCellBackwardLoops(j, hidden, dh, hi, gOut, oi, gates, gi, dg);
         }
-        return j;
     }
 
-    static int lstmCellBackward(int hidden, float[] dh, float[] dc, int hi, float[] gOut, int oi, float[] gates, int gi,
-                                float[] out, float[] cp, int ci, float[] dg) {
+    static void lstmCellsBackward(int rows, int hidden, float[] dh, float[] dc, float[] gOut, int o0, float[] gates, int g0,
+                                  float[] out, float[] cp, int cpo, int ldc, float[] dg) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        int j = 0;
-        for (int bound = F.loopBound(hidden); j < bound; j += L) {
-            FloatVector dhj = load(dh, hi + j).add(load(gOut, oi + j));
-            FloatVector ig = load(gates, gi + j), fg = load(gates, gi + hidden + j), gg = load(gates, gi + 2 * hidden + j);
-            FloatVector og = load(gates, gi + 3 * hidden + j);
-            FloatVector tc = tanh(load(out, oi + hidden + j));
-            FloatVector dcj = load(dc, hi + j).add(load(gOut, oi + hidden + j)).add(dhj.mul(og).mul(one.sub(tc.mul(tc))));
-            FloatVector prev = loadOrZero(cp, ci + j);
-            dcj.mul(gg).mul(ig).mul(one.sub(ig)).intoArray(dg, gi + j);
-            dcj.mul(prev).mul(fg).mul(one.sub(fg)).intoArray(dg, gi + hidden + j);
-            dcj.mul(ig).mul(one.sub(gg.mul(gg))).intoArray(dg, gi + 2 * hidden + j);
-            dhj.mul(tc).mul(og).mul(one.sub(og)).intoArray(dg, gi + 3 * hidden + j);
-            dcj.mul(fg).intoArray(dc, hi + j);
+        int bound = F.loopBound(hidden);
+        for (int i = 0; i < rows; i++) {
+            int hi = i * hidden, oi = o0 + i * 2 * hidden, gi = g0 + i * 4 * hidden, ci = cpo + i * ldc, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector dhj = load(dh, hi + j).add(load(gOut, oi + j));
+                FloatVector ig = load(gates, gi + j), fg = load(gates, gi + hidden + j), gg = load(gates, gi + 2 * hidden + j);
+                FloatVector og = load(gates, gi + 3 * hidden + j);
+                FloatVector tc = tanh(load(out, oi + hidden + j));
+                FloatVector dcj = load(dc, hi + j).add(load(gOut, oi + hidden + j)).add(dhj.mul(og).mul(one.sub(tc.mul(tc))));
+                FloatVector prev = loadOrZero(cp, ci + j);
+                dcj.mul(gg).mul(ig).mul(one.sub(ig)).intoArray(dg, gi + j);
+                dcj.mul(prev).mul(fg).mul(one.sub(fg)).intoArray(dg, gi + hidden + j);
+                dcj.mul(ig).mul(one.sub(gg.mul(gg))).intoArray(dg, gi + 2 * hidden + j);
+                dhj.mul(tc).mul(og).mul(one.sub(og)).intoArray(dg, gi + 3 * hidden + j);
+                dcj.mul(fg).intoArray(dc, hi + j);
+            }
+            Recurrent.lstmCellBackwardLoops(j, hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg);
         }
-        return j;
     }
 
-    static int gruCellBackward(int hidden, float[] dh, float[] direct, int hi, float[] gOut, int oi, float[] gates, int gi,
-                               float[] hp, int pi, float[] hn, int ni, float[] dg, float[] dgh) {
+    static void gruCellsBackward(int rows, int hidden, float[] dh, float[] direct, float[] gOut, int o0, float[] gates, int g0,
+                                 float[] hp, int hpo, int ldh, float[] hn, int n0, float[] dg, float[] dgh) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        int j = 0;
-        for (int bound = F.loopBound(hidden); j < bound; j += L) {
-            FloatVector dhj = load(dh, hi + j).add(load(gOut, oi + j));
-            FloatVector r = load(gates, gi + j), z = load(gates, gi + hidden + j), nj = load(gates, gi + 2 * hidden + j);
-            FloatVector prev = loadOrZero(hp, pi + j);
-            FloatVector dnPre = dhj.mul(one.sub(z)).mul(one.sub(nj.mul(nj)));
-            FloatVector drPre = dnPre.mul(load(hn, ni + j)).mul(r).mul(one.sub(r));
-            FloatVector dzPre = dhj.mul(prev.sub(nj)).mul(z).mul(one.sub(z));
-            drPre.intoArray(dg, gi + j);
-            dzPre.intoArray(dg, gi + hidden + j);
-            dnPre.intoArray(dg, gi + 2 * hidden + j);
-            drPre.intoArray(dgh, gi + j);
-            dzPre.intoArray(dgh, gi + hidden + j);
-            dnPre.mul(r).intoArray(dgh, gi + 2 * hidden + j);
-            dhj.mul(z).intoArray(direct, hi + j);
+        int bound = F.loopBound(hidden);
+        for (int i = 0; i < rows; i++) {
+            int hi = i * hidden, oi = o0 + i * hidden, gi = g0 + i * 3 * hidden, pi = hpo + i * ldh, ni = n0 + i * hidden, j = 0;
+            for (; j < bound; j += L) {
+                FloatVector dhj = load(dh, hi + j).add(load(gOut, oi + j));
+                FloatVector r = load(gates, gi + j), z = load(gates, gi + hidden + j), nj = load(gates, gi + 2 * hidden + j);
+                FloatVector prev = loadOrZero(hp, pi + j);
+                FloatVector dnPre = dhj.mul(one.sub(z)).mul(one.sub(nj.mul(nj)));
+                FloatVector drPre = dnPre.mul(load(hn, ni + j)).mul(r).mul(one.sub(r));
+                FloatVector dzPre = dhj.mul(prev.sub(nj)).mul(z).mul(one.sub(z));
+                drPre.intoArray(dg, gi + j);
+                dzPre.intoArray(dg, gi + hidden + j);
+                dnPre.intoArray(dg, gi + 2 * hidden + j);
+                drPre.intoArray(dgh, gi + j);
+                dzPre.intoArray(dgh, gi + hidden + j);
+                dnPre.mul(r).intoArray(dgh, gi + 2 * hidden + j);
+                dhj.mul(z).intoArray(direct, hi + j);
+            }
+            Recurrent.gruCellBackwardLoops(j, hidden, dh, direct, hi, gOut, oi, gates, gi, hp, pi, hn, ni, dg, dgh);
         }
-        return j;
     }
 
-    // float64: no vector body (see the class comment).
+    // float64: the scalar loops (see the class comment).
 
-    static int rnnCell(int hidden, double[] gates, int gi, double[] out, int oi) {
-        return 0;
+    static void rnnCells(int rows, int hidden, double[] gates, int g0, double[] out, int o0) {
+        for (int i = 0; i < rows; i++) {
+            Recurrent.rnnCellLoops(0, hidden, gates, g0 + i * hidden, out, o0 + i * hidden);
+        }
     }
 
-    static int lstmCell(int hidden, double[] gates, int gi, double[] cp, int ci, double[] out, int oi) {
-        return 0;
+    static void lstmCells(int rows, int hidden, double[] gates, int g0, double[] cp, int cpo, int ldc, double[] out, int o0) {
+        for (int i = 0; i < rows; i++) {
+            Recurrent.lstmCellLoops(0, hidden, gates, g0 + i * 4 * hidden, cp, cpo + i * ldc, out, o0 + i * 2 * hidden);
+        }
     }
 
-    static int gruCell(int hidden, double[] gates, int gi, double[] hh, int hi, double[] bhh, int bi, double[] hp, int pi,
-                       double[] hn, int ni, double[] out, int oi) {
-        return 0;
+    static void gruCells(int rows, int hidden, double[] gates, int g0, double[] hh, double[] bhh, int bi, double[] hp, int hpo,
+                         int ldh, double[] hn, int n0, double[] out, int o0) {
+        for (int i = 0; i < rows; i++) {
+            Recurrent.gruCellLoops(0, hidden, gates, g0 + i * 3 * hidden, hh, i * 3 * hidden, bhh, bi, hp, hpo + i * ldh, hn,
+                    n0 + i * hidden, out, o0 + i * hidden);
+        }
     }
 
-    static int rnnCellBackward(int hidden, double[] dh, int hi, double[] gOut, int oi, double[] gates, int gi, double[] dg) {
-        return 0;
+    static void rnnCellsBackward(int rows, int hidden, double[] dh, double[] gOut, int o0, double[] gates, int g0, double[] dg) {
+        for (int i = 0; i < rows; i++) {
+            Recurrent.rnnCellBackwardLoops(0, hidden, dh, i * hidden, gOut, o0 + i * hidden, gates, g0 + i * hidden, dg);
+        }
     }
 
-    static int lstmCellBackward(int hidden, double[] dh, double[] dc, int hi, double[] gOut, int oi, double[] gates, int gi,
-                                double[] out, double[] cp, int ci, double[] dg) {
-        return 0;
+    static void lstmCellsBackward(int rows, int hidden, double[] dh, double[] dc, double[] gOut, int o0, double[] gates, int g0,
+                                  double[] out, double[] cp, int cpo, int ldc, double[] dg) {
+        for (int i = 0; i < rows; i++) {
+            Recurrent.lstmCellBackwardLoops(0, hidden, dh, dc, i * hidden, gOut, o0 + i * 2 * hidden, gates, g0 + i * 4 * hidden,
+                    out, cp, cpo + i * ldc, dg);
+        }
     }
 
-    static int gruCellBackward(int hidden, double[] dh, double[] direct, int hi, double[] gOut, int oi, double[] gates, int gi,
-                               double[] hp, int pi, double[] hn, int ni, double[] dg, double[] dgh) {
-        return 0;
+    static void gruCellsBackward(int rows, int hidden, double[] dh, double[] direct, double[] gOut, int o0, double[] gates, int g0,
+                                 double[] hp, int hpo, int ldh, double[] hn, int n0, double[] dg, double[] dgh) {
+        for (int i = 0; i < rows; i++) {
+            Recurrent.gruCellBackwardLoops(0, hidden, dh, direct, i * hidden, gOut, o0 + i * hidden, gates, g0 + i * 3 * hidden, hp,
+                    hpo + i * ldh, hn, n0 + i * hidden, dg, dgh);
+        }
     }
 }

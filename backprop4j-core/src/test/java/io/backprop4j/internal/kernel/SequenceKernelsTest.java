@@ -125,42 +125,52 @@ class SequenceKernelsTest {
     }
 
     /**
-     * Each cell row's two bodies, the one the library runs (whole vectors, then the scalar loop)
-     * and the scalar loop alone, give the same bits, at widths below, at and past a vector, with
-     * saturating inputs (|v| up to 60: exp's clamps) and without the optional arrays.
+     * The cells at one step, the body the library runs (whole vectors, then the scalar loop) and
+     * the scalar loops alone, row by row, give the same bits: at widths below, at and past a
+     * vector, with saturating inputs (|v| up to 60: exp's clamps), with and without the optional
+     * arrays, on 3 rows with the strides and offsets the step loops use.
      */
     @Test
-    void recurrentCellRowsMatchScalarLoopsBitForBit() {
+    void recurrentCellsMatchScalarLoopsBitForBit() {
         var rng = new SplittableRandom(163);
-        int count = 0;
+        int count = 0, rows = 3;
         for (int hidden : new int[] {1, 3, 4, 8, 15, 16, 17, 33, 64, 70}) {
             for (boolean optional : new boolean[] {true, false}) {
                 for (double scale : new double[] {3, 60}) {
-                    int gh4 = 4 * hidden, gi = 5, oi = 2, ci = 3, hi = 1, ni = 4;
-                    float[] gates = floats(rng, gi + gh4, scale), out = floats(rng, oi + 2 * hidden, scale);
-                    float[] cp = optional ? floats(rng, ci + hidden, scale) : null, hh = floats(rng, hi + 3 * hidden, scale);
-                    float[] bhh = optional ? floats(rng, ni + hidden, 1) : null, hn = new float[ni + hidden];
-                    float[] dh = floats(rng, hi + hidden, 1), dc = floats(rng, hi + hidden, 1), gOut = floats(rng, oi + 2 * hidden, 1);
-                    float[] direct = new float[hi + hidden], dg = new float[gi + gh4], dgh = new float[gi + gh4];
+                    int h = hidden, g0 = 5, o0 = 2, cpo = 3, ldc = 2 * h + 1, n0 = 4, bi = 1;
+                    float[] gates = floats(rng, g0 + rows * 4 * h, scale), out = floats(rng, o0 + rows * 2 * h, scale);
+                    float[] cp = optional ? floats(rng, cpo + rows * ldc, scale) : null, hh = floats(rng, rows * 3 * h, scale);
+                    float[] bhh = optional ? floats(rng, bi + h, 1) : null, hn = new float[n0 + rows * h];
+                    float[] dh = floats(rng, rows * h, 1), dc = floats(rng, rows * h, 1), gOut = floats(rng, o0 + rows * 2 * h, 1);
+                    float[] direct = new float[rows * h], dg = new float[g0 + rows * 4 * h], dgh = new float[g0 + rows * 4 * h];
                     float[][] a = {gates, out, hn, dc, direct, dg, dgh}, b = new float[a.length][];
                     for (int i = 0; i < a.length; i++) b[i] = a[i].clone();
-                    // b: the scalar loops; a: the library's bodies. Forward outputs feed the backward, as in use.
-                    Recurrent.rnnCell(hidden, a[0], gi, a[1], oi);
-                    Recurrent.rnnCellLoops(0, hidden, b[0], gi, b[1], oi);
-                    Recurrent.rnnCellBackward(hidden, dh, hi, gOut, oi, a[0], gi, a[5]);
-                    Recurrent.rnnCellBackwardLoops(0, hidden, dh, hi, gOut, oi, b[0], gi, b[5]);
-                    Recurrent.lstmCell(hidden, a[0], gi, cp, ci, a[1], oi);
-                    Recurrent.lstmCellLoops(0, hidden, b[0], gi, cp, ci, b[1], oi);
-                    Recurrent.lstmCellBackward(hidden, dh, a[3], hi, gOut, oi, a[0], gi, a[1], cp, ci, a[5]);
-                    Recurrent.lstmCellBackwardLoops(0, hidden, dh, b[3], hi, gOut, oi, b[0], gi, b[1], cp, ci, b[5]);
+                    // a: the library's bodies; b: the scalar loops. Forward outputs feed the backward, as in use.
+                    Recurrent.rnnCells(rows, h, a[0], g0, a[1], o0);
+                    Recurrent.rnnCellsBackward(rows, h, dh, gOut, o0, a[0], g0, a[5]);
+                    Recurrent.lstmCells(rows, h, a[0], g0, cp, cpo, ldc, a[1], o0);
+                    Recurrent.lstmCellsBackward(rows, h, dh, a[3], gOut, o0, a[0], g0, a[1], cp, cpo, ldc, a[5]);
+                    for (int i = 0; i < rows; i++) {
+                        Recurrent.rnnCellLoops(0, h, b[0], g0 + i * h, b[1], o0 + i * h);
+                        Recurrent.rnnCellBackwardLoops(0, h, dh, i * h, gOut, o0 + i * h, b[0], g0 + i * h, b[5]);
+                    }
+                    for (int i = 0; i < rows; i++) {
+                        Recurrent.lstmCellLoops(0, h, b[0], g0 + i * 4 * h, cp, cpo + i * ldc, b[1], o0 + i * 2 * h);
+                        Recurrent.lstmCellBackwardLoops(0, h, dh, b[3], i * h, gOut, o0 + i * 2 * h, b[0], g0 + i * 4 * h, b[1], cp,
+                                cpo + i * ldc, b[5]);
+                    }
                     float[] ga = gates.clone(), gb = gates.clone();
-                    Recurrent.gruCell(hidden, ga, gi, hh, hi, bhh, ni, cp, ci, a[2], ni, a[1], oi);
-                    Recurrent.gruCellLoops(0, hidden, gb, gi, hh, hi, bhh, ni, cp, ci, b[2], ni, b[1], oi);
-                    assertArrayEquals(gb, ga, "gru gates, hidden " + hidden);
-                    Recurrent.gruCellBackward(hidden, dh, a[4], hi, gOut, oi, ga, gi, cp, ci, a[2], ni, a[5], a[6]);
-                    Recurrent.gruCellBackwardLoops(0, hidden, dh, b[4], hi, gOut, oi, gb, gi, cp, ci, b[2], ni, b[5], b[6]);
+                    Recurrent.gruCells(rows, h, ga, g0, hh, bhh, bi, cp, cpo, ldc, a[2], n0, a[1], o0);
+                    Recurrent.gruCellsBackward(rows, h, dh, a[4], gOut, o0, ga, g0, cp, cpo, ldc, a[2], n0, a[5], a[6]);
+                    for (int i = 0; i < rows; i++) {
+                        Recurrent.gruCellLoops(0, h, gb, g0 + i * 3 * h, hh, i * 3 * h, bhh, bi, cp, cpo + i * ldc, b[2], n0 + i * h,
+                                b[1], o0 + i * h);
+                        Recurrent.gruCellBackwardLoops(0, h, dh, b[4], i * h, gOut, o0 + i * h, gb, g0 + i * 3 * h, cp, cpo + i * ldc,
+                                b[2], n0 + i * h, b[5], b[6]);
+                    }
+                    assertArrayEquals(gb, ga, "gru gates, hidden " + h);
                     for (int i = 0; i < a.length; i++) {
-                        assertArrayEquals(b[i], a[i], "array " + i + ", hidden " + hidden + ", optional " + optional + ", scale " + scale);
+                        assertArrayEquals(b[i], a[i], "array " + i + ", hidden " + h + ", optional " + optional + ", scale " + scale);
                     }
                     count++;
                 }
