@@ -55,19 +55,15 @@ public final class Recurrent {
         int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.sgemm(false, true, rows, gh, in, 1f, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0f, gates, 0, gh);
+        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
+        int hb = cell == Cell.GRU ? 2 * hidden : gh;
         for (int r = 0; r < rows; r++) {
-            int at = r * gh;
+            // axpy with a = 1: gates + b exactly, as the plain sum.
             if (bih != null) {
-                for (int j = 0; j < gh; j++) {
-                    gates[at + j] += bih[biho + j];
-                }
+                Activations.axpy(gh, 1f, bih, biho, gates, r * gh);
             }
-            // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
-            int hb = cell == Cell.GRU ? 2 * hidden : gh;
             if (bhh != null) {
-                for (int j = 0; j < hb; j++) {
-                    gates[at + j] += bhh[bhho + j];
-                }
+                Activations.axpy(hb, 1f, bhh, bhho, gates, r * gh);
             }
         }
         // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
@@ -399,19 +395,15 @@ public final class Recurrent {
         int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.dgemm(false, true, rows, gh, in, 1d, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0d, gates, 0, gh);
+        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
+        int hb = cell == Cell.GRU ? 2 * hidden : gh;
         for (int r = 0; r < rows; r++) {
-            int at = r * gh;
+            // axpy with a = 1: gates + b exactly, as the plain sum.
             if (bih != null) {
-                for (int j = 0; j < gh; j++) {
-                    gates[at + j] += bih[biho + j];
-                }
+                Activations.axpy(gh, 1d, bih, biho, gates, r * gh);
             }
-            // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
-            int hb = cell == Cell.GRU ? 2 * hidden : gh;
             if (bhh != null) {
-                for (int j = 0; j < hb; j++) {
-                    gates[at + j] += bhh[bhho + j];
-                }
+                Activations.axpy(hb, 1d, bhh, bhho, gates, r * gh);
             }
         }
         // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
