@@ -1,5 +1,6 @@
 package io.backprop4j.internal.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -121,6 +122,61 @@ class SequenceKernelsTest {
             }
         }
         assertEquals(3 * SHAPES.length * 2, count);
+    }
+
+    /**
+     * The cells at one step, the body the library runs (whole vectors, then the scalar loop) and
+     * the scalar loops alone, row by row, give the same bits: at widths below, at and past a
+     * vector, with saturating inputs (|v| up to 60: exp's clamps), with and without the optional
+     * arrays, on 3 rows with the strides and offsets the step loops use.
+     */
+    @Test
+    void recurrentCellsMatchScalarLoopsBitForBit() {
+        var rng = new SplittableRandom(163);
+        int count = 0, rows = 3;
+        for (int hidden : new int[] {1, 3, 4, 8, 15, 16, 17, 33, 64, 70}) {
+            for (boolean optional : new boolean[] {true, false}) {
+                for (double scale : new double[] {3, 60}) {
+                    int h = hidden, g0 = 5, o0 = 2, cpo = 3, ldc = 2 * h + 1, n0 = 4, bi = 1;
+                    float[] gates = floats(rng, g0 + rows * 4 * h, scale), out = floats(rng, o0 + rows * 2 * h, scale);
+                    float[] cp = optional ? floats(rng, cpo + rows * ldc, scale) : null, hh = floats(rng, rows * 3 * h, scale);
+                    float[] bhh = optional ? floats(rng, bi + h, 1) : null, hn = new float[n0 + rows * h];
+                    float[] dh = floats(rng, rows * h, 1), dc = floats(rng, rows * h, 1), gOut = floats(rng, o0 + rows * 2 * h, 1);
+                    float[] direct = new float[rows * h], dg = new float[g0 + rows * 4 * h], dgh = new float[g0 + rows * 4 * h];
+                    float[][] a = {gates, out, hn, dc, direct, dg, dgh}, b = new float[a.length][];
+                    for (int i = 0; i < a.length; i++) b[i] = a[i].clone();
+                    // a: the library's bodies; b: the scalar loops. Forward outputs feed the backward, as in use.
+                    Recurrent.rnnCells(rows, h, a[0], g0, a[1], o0);
+                    Recurrent.rnnCellsBackward(rows, h, dh, gOut, o0, a[0], g0, a[5]);
+                    Recurrent.lstmCells(rows, h, a[0], g0, cp, cpo, ldc, a[1], o0);
+                    Recurrent.lstmCellsBackward(rows, h, dh, a[3], gOut, o0, a[0], g0, a[1], cp, cpo, ldc, a[5]);
+                    for (int i = 0; i < rows; i++) {
+                        Recurrent.rnnCellLoops(0, h, b[0], g0 + i * h, b[1], o0 + i * h);
+                        Recurrent.rnnCellBackwardLoops(0, h, dh, i * h, gOut, o0 + i * h, b[0], g0 + i * h, b[5]);
+                    }
+                    for (int i = 0; i < rows; i++) {
+                        Recurrent.lstmCellLoops(0, h, b[0], g0 + i * 4 * h, cp, cpo + i * ldc, b[1], o0 + i * 2 * h);
+                        Recurrent.lstmCellBackwardLoops(0, h, dh, b[3], i * h, gOut, o0 + i * 2 * h, b[0], g0 + i * 4 * h, b[1], cp,
+                                cpo + i * ldc, b[5]);
+                    }
+                    float[] ga = gates.clone(), gb = gates.clone();
+                    Recurrent.gruCells(rows, h, ga, g0, hh, bhh, bi, cp, cpo, ldc, a[2], n0, a[1], o0);
+                    Recurrent.gruCellsBackward(rows, h, dh, a[4], gOut, o0, ga, g0, cp, cpo, ldc, a[2], n0, a[5], a[6]);
+                    for (int i = 0; i < rows; i++) {
+                        Recurrent.gruCellLoops(0, h, gb, g0 + i * 3 * h, hh, i * 3 * h, bhh, bi, cp, cpo + i * ldc, b[2], n0 + i * h,
+                                b[1], o0 + i * h);
+                        Recurrent.gruCellBackwardLoops(0, h, dh, b[4], i * h, gOut, o0 + i * h, gb, g0 + i * 3 * h, cp, cpo + i * ldc,
+                                b[2], n0 + i * h, b[5], b[6]);
+                    }
+                    assertArrayEquals(gb, ga, "gru gates, hidden " + h);
+                    for (int i = 0; i < a.length; i++) {
+                        assertArrayEquals(b[i], a[i], "array " + i + ", hidden " + h + ", optional " + optional + ", scale " + scale);
+                    }
+                    count++;
+                }
+            }
+        }
+        assertEquals(10 * 2 * 2, count);
     }
 
     /** The float64 backward against central differences of the plain loops, for every input; float32 against float64. */
