@@ -2,8 +2,6 @@ package io.backprop4j.infer;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.internal.Storage;
-import io.backprop4j.internal.kernel.Gemm;
-import io.backprop4j.internal.kernel.PackedGemv;
 import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.nn.BatchNorm1d;
@@ -63,6 +61,11 @@ public final class InferencePlan {
 
     /** The plan of {@code model} (nested Sequentials are flattened into one chain). */
     public static InferencePlan of(Sequential model) {
+        return of(model, true);
+    }
+
+    /** As {@link #of(Sequential)}; {@code split} false keeps every dense run on the calling thread's own kernels (the A/B timings' old path). */
+    static InferencePlan of(Sequential model, boolean split) {
         if (model == null) throw new BackpropException("InferencePlan.of: model is null");
         List<Module> layers = new ArrayList<>();
         flatten(model, layers);
@@ -87,9 +90,16 @@ public final class InferencePlan {
                 steps.add(new Convolutions(new ConvChain(stages, modules)));
                 i = j - 1;
             } else if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
-                boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
-                steps.add(new Dense(l, relu));
-                if (relu) i++;
+                // a run of float32 Linears, each with the ReLU after it or not
+                List<DenseChain.Layer> run = new ArrayList<>();
+                int j = i;
+                while (j < layers.size() && layers.get(j) instanceof Linear d && d.weight().dtype() == DType.FLOAT32) {
+                    boolean relu = j + 1 < layers.size() && layers.get(j + 1) instanceof ReLU;
+                    run.add(new DenseChain.Layer(d, relu));
+                    j += relu ? 2 : 1;
+                }
+                steps.add(new Dense(new DenseChain(run.toArray(DenseChain.Layer[]::new), split)));
+                i = j - 1;
             } else if (i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU && writesAFreshTensor(m)) {
                 steps.add(new ThenReLU(m));
                 i++;
@@ -164,13 +174,20 @@ public final class InferencePlan {
     /** How many Linear layers run through the packed matrix-vector kernel at batch {@code batch}, for tests and reports. */
     public int packedLayers(int batch) {
         int n = 0;
-        for (Step s : steps) if (s instanceof Dense d && d.packs(batch)) n++;
+        for (Step s : steps) if (s instanceof Dense d) n += d.chain().packedLayers(batch);
+        return n;
+    }
+
+    /** The most blocks of rows that a dense run splits batch {@code batch} into (1: not split), for tests. */
+    int rowBlocks(int batch) {
+        int n = 1;
+        for (Step s : steps) if (s instanceof Dense d) n = Math.max(n, d.chain().rowBlocks(batch));
         return n;
     }
 
     @Override
     public String toString() {
-        return "InferencePlan(" + steps.size() + " steps, " + steps.stream().filter(s -> s instanceof Dense).count() + " of them dense)";
+        return "InferencePlan(" + steps.size() + " steps, " + steps.stream().mapToInt(s -> s instanceof Dense d ? d.chain().size() : 0).sum() + " dense layers)";
     }
 
     /** How many convolutions run image by image through the plan's own buffers, for tests and reports. */
@@ -191,6 +208,18 @@ public final class InferencePlan {
 
     /** Convolutions with their ReLUs and pools, image by image ({@link ConvChain}). */
     private record Convolutions(ConvChain chain) implements Step {
+        public Tensor run(Tensor x) {
+            return chain.run(x);
+        }
+
+        @Override
+        public boolean owns(float[] data) {
+            return chain.owns(data);
+        }
+    }
+
+    /** A run of dense layers ({@link DenseChain}). */
+    private record Dense(DenseChain chain) implements Step {
         public Tensor run(Tensor x) {
             return chain.run(x);
         }
@@ -223,79 +252,6 @@ public final class InferencePlan {
             float[] v = Storage.floats(y);
             VectorMath.leakyRelu(v, 0, v, 0, v.length, 0f);
             return y;
-        }
-    }
-
-    /** A float32 Linear, and the ReLU after it when {@code relu}. */
-    private static final class Dense implements Step {
-        private final Linear linear;
-        private final boolean relu;
-        private final int in, out;
-        private float[] packed;
-        private int weightVersion = -1;
-        /** One buffer per batch size 1..4, and its tensor. */
-        private final Tensor[] buffers = new Tensor[5];
-        /** The output of the last larger batch, reused while the batch size stays. */
-        private Tensor large;
-
-        Dense(Linear linear, boolean relu) {
-            this.linear = linear;
-            this.relu = relu;
-            this.in = linear.inFeatures();
-            this.out = linear.outFeatures();
-        }
-
-        @Override
-        public boolean owns(float[] data) {
-            for (Tensor t : buffers) if (t != null && Storage.floats(t) == data) return true;
-            return large != null && Storage.floats(large) == data;
-        }
-
-        boolean packs(int m) {
-            return m >= 1 && m <= 4 && PackedGemv.applies(m, out, in);
-        }
-
-        public Tensor run(Tensor x) {
-            int m = x.rank() == 2 ? x.size(0) : -1;
-            if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != in || linear.weight().rank() != 2) {
-                Tensor y = linear.call(x);
-                return relu ? y.relu() : y;
-            }
-            if (!packs(m)) return large(x, m);
-            Tensor w = linear.weight(), b = linear.bias();
-            if (packed == null || w.version() != weightVersion) {
-                Tensor wc = w.contiguous();
-                packed = PackedGemv.pack(Storage.floats(wc), wc.offset(), in, out);
-                weightVersion = w.version();
-            }
-            Tensor xc = x.contiguous();
-            if (buffers[m] == null) buffers[m] = Tensor.zeros(DType.FLOAT32, m, out);
-            float[] y = Storage.floats(buffers[m]);
-            if (b != null) {
-                Tensor bc = b.contiguous();
-                float[] bias = Storage.floats(bc);
-                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, i * out, out);
-            }
-            PackedGemv.run(m, out, in, Storage.floats(xc), xc.offset(), packed, b != null ? 1f : 0f, y, 0);
-            if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);   // what Tensor.relu does, in place
-            return buffers[m];
-        }
-
-        /** m > 4 rows: Linear's own product (the bias first, {@code Gemm.sgemm} with beta 1 on top) into a buffer kept between calls. */
-        private Tensor large(Tensor x, int m) {
-            Tensor w = linear.weight().contiguous(), b = linear.bias();
-            Tensor xc = x.contiguous();
-            if (large == null || large.size(0) != m) large = Tensor.zeros(DType.FLOAT32, m, out);
-            float[] y = Storage.floats(large);
-            if (b != null) {
-                Tensor bc = b.contiguous();
-                float[] bias = Storage.floats(bc);
-                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, i * out, out);
-            }
-            Gemm.sgemm(false, false, m, out, in, 1f, Storage.floats(xc), xc.offset(), in, Storage.floats(w), w.offset(), out,
-                    b != null ? 1f : 0f, y, 0, out);
-            if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);
-            return large;
         }
     }
 }
