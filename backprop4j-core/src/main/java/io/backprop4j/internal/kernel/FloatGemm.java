@@ -210,18 +210,18 @@ final class FloatGemm {
                                 bp, from * NR * kc));
                 Parallel.forRange(mb, mGrain, (from, to) ->
                         macro(mr, transA, from * mr, Math.min(m, to * mr), jc0, nc, pc0, kc, alpha, a, aOff, lda,
-                                null, 0, 0, bp, betaK, c, cOff, ldc));
+                                null, 0, 0, bp, 0, betaK, c, cOff, ldc));
             }
         }
     }
 
     /**
      * Rows [m0, m1) x columns [jc, jc+nc) of C against the slice pc of B, packing A on this thread.
-     * B comes packed in bp, or, when {@code b} is not null, is read in place: full slivers straight
-     * from b (row stride ldb), a partial last one packed into bp.
+     * B comes packed in bp from bpOff on, or, when {@code b} is not null, is read in place: full slivers
+     * straight from b (row stride ldb), a partial last one packed at the start of bp.
      */
     private static void macro(int mr, boolean transA, int m0, int m1, int jc, int nc, int pc, int kc, float alpha,
-                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] bp, float betaK,
+                              float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] bp, int bpOff, float betaK,
                               float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
         float[] tile = buf.tile;
@@ -247,7 +247,7 @@ final class FloatGemm {
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 float[] bs = bp;
-                int bi = jr * kc;
+                int bi = bpOff + jr * kc;
                 int ldbs = NR;
                 if (b != null && nr == NR) {
                     bs = b;
@@ -300,11 +300,78 @@ final class FloatGemm {
                 // Later k-slices add to what the first one wrote.
                 float betaK = pc == 0 ? beta : 1f;
                 if (streamB) {
-                    macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, b, bOff, ldb, bp, betaK, c, cOff, ldc);
+                    macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, b, bOff, ldb, bp, 0, betaK, c, cOff, ldc);
                     continue;
                 }
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0);
-                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, bp, betaK, c, cOff, ldc);
+                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, bp, 0, betaK, c, cOff, ldc);
+            }
+        }
+    }
+
+    /**
+     * All of op(B) [k, n] packed once for {@link #gemmPacked}: for each k-slice of depth
+     * {@link #sliceDepth}(k), in order, the slivers of all n columns as {@link #packB} lays out a
+     * panel, slice pc from {@code pc * roundUp(n, NR)} on (columns past n zero). The slices are the
+     * ones {@link #block} packs, so a product on it sums what {@link #gemm} sums in the same order.
+     */
+    static float[] packWhole(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        int kcs = sliceDepth(k);
+        int width = roundUp(n, NR);
+        float[] bp = new float[k * width];
+        for (int pc = 0; pc < k; pc += kcs) {
+            packB(transB, b, bOff, ldb, pc, Math.min(kcs, k - pc), 0, n, bp, pc * width);
+        }
+        return bp;
+    }
+
+    /**
+     * C = alpha * op(A) * B + beta * C with B packed by {@link #packWhole} (k > 0, alpha != 0), with
+     * this machine's tile, split over the threads as {@link #gemm} splits (by rows or by columns,
+     * whichever balances better; a row split needs no shared packing, B being packed already).
+     * Bit for bit what {@link #gemm} gives on the unpacked B.
+     */
+    static void gemmPacked(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                           float[] bp, float beta, float[] c, int cOff, int ldc) {
+        gemmPacked(MR, transA, m, n, k, alpha, a, aOff, lda, bp, beta, c, cOff, ldc);
+    }
+
+    /** As {@link #gemmPacked(boolean, int, int, int, float, float[], int, int, float[], float, float[], int, int)} with tiles mr rows tall. */
+    static void gemmPacked(int mr, boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                           float[] bp, float beta, float[] c, int cOff, int ldc) {
+        if (mr != 4 && mr != 8) {
+            throw new IllegalArgumentException("no " + mr + "-row micro-kernel");
+        }
+        int threads = Parallel.threads();
+        if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
+            blockPacked(mr, transA, 0, m, 0, n, n, k, alpha, a, aOff, lda, bp, beta, c, cOff, ldc);
+            return;
+        }
+        int mb = (m + mr - 1) / mr;
+        int nb = (n + NR - 1) / NR;
+        double balanceM = (double) mb / (((mb + threads - 1) / threads) * threads);
+        double balanceN = (double) nb / (((nb + threads - 1) / threads) * threads);
+        if (balanceM >= balanceN) {
+            Parallel.forRange(mb, (mb + threads - 1) / threads, (from, to) ->
+                    blockPacked(mr, transA, from * mr, Math.min(m, to * mr), 0, n, n, k, alpha, a, aOff, lda, bp, beta, c, cOff, ldc));
+        } else {
+            Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
+                    blockPacked(mr, transA, 0, m, from * NR, Math.min(n, to * NR), n, k, alpha, a, aOff, lda, bp, beta, c, cOff, ldc));
+        }
+    }
+
+    /** {@link #block} for rows [m0, m1) and columns [n0, n1) (n0 a multiple of NR) of C against B packed whole, n columns wide. */
+    private static void blockPacked(int mr, boolean transA, int m0, int m1, int n0, int n1, int n, int k, float alpha,
+                                    float[] a, int aOff, int lda, float[] bp, float beta, float[] c, int cOff, int ldc) {
+        int kcs = sliceDepth(k);
+        int ncs = panelCols(kcs);
+        int width = roundUp(n, NR);
+        for (int jc = n0; jc < n1; jc += ncs) {
+            int nc = Math.min(ncs, n1 - jc);
+            for (int pc = 0; pc < k; pc += kcs) {
+                int kc = Math.min(kcs, k - pc);
+                float betaK = pc == 0 ? beta : 1f;
+                macro(mr, transA, m0, m1, jc, nc, pc, kc, alpha, a, aOff, lda, null, 0, 0, bp, pc * width + jc * kc, betaK, c, cOff, ldc);
             }
         }
     }

@@ -511,6 +511,124 @@ public final class Gemm {
     }
     // twin: end
 
+    /**
+     * op(B) [k, n] packed once for {@link #sgemm(boolean, int, float, float[], int, int, PackedB, float, float[], int, int)},
+     * float32 only: the weights of a layer or of a recurrent step, used by many products. A
+     * snapshot: later changes to the array it was packed from do not reach it. It holds the
+     * slivers the packed kernel reads, and, where the ordinary {@link #sgemm} would send some
+     * product with this B to another kernel (few rows with B transposed or k past one slice, tiny
+     * products, OpenBLAS, no Vector API), a compact copy of B as stored, so that every product
+     * comes out bit for bit as {@link #sgemm} gives it on the unpacked B.
+     */
+    public static final class PackedB {
+        private final boolean transB;
+        private final int k;
+        private final int n;
+        /** The packed kernel's slivers ({@link FloatGemm#packWhole}); null without the Vector API. */
+        private final float[] slivers;
+        /** B as stored ([n, k] when transB, else [k, n], row stride its width), or null where no product needs it. */
+        private final float[] stored;
+
+        private PackedB(boolean transB, int k, int n, float[] slivers, float[] stored) {
+            this.transB = transB;
+            this.k = k;
+            this.n = n;
+            this.slivers = slivers;
+            this.stored = stored;
+        }
+
+        /** Rows of op(B): the inner size of the product. */
+        public int k() {
+            return k;
+        }
+
+        /** Columns of op(B) and of C. */
+        public int n() {
+            return n;
+        }
+
+        /** Whether B was stored transposed ([n, k]). */
+        public boolean transB() {
+            return transB;
+        }
+
+        @Override
+        public String toString() {
+            return "PackedB(k=" + k + ", n=" + n + (transB ? ", transposed" : "") + ")";
+        }
+    }
+
+    /**
+     * Packs op(B) [k, n] once, for many products by
+     * {@link #sgemm(boolean, int, float, float[], int, int, PackedB, float, float[], int, int)}:
+     * B stored at {@code bOff} with row stride {@code ldb}, [k, n] (or [n, k] when {@code transB}).
+     * Only reads {@code b}. Float32 only.
+     *
+     * @throws IllegalArgumentException  if a size is negative or the row stride is below the stored width
+     * @throws IndexOutOfBoundsException if B does not fit its array at the given offset and stride
+     */
+    public static PackedB packB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        if (k < 0 || n < 0) {
+            throw new IllegalArgumentException("packB: sizes must be >= 0, got k=" + k + ", n=" + n);
+        }
+        int rows = transB ? n : k, cols = transB ? k : n;
+        checkMatrix("packB", "B", rows, cols, b.length, bOff, ldb);
+        if (k == 0 || n == 0) {
+            return new PackedB(transB, k, n, null, null);
+        }
+        float[] slivers = Simd.AVAILABLE ? FloatGemm.packWhole(transB, k, n, b, bOff, ldb) : null;
+        float[] stored = null;
+        if (!Simd.AVAILABLE || needsStored(transB, k, n)) {
+            stored = new float[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(b, bOff + r * ldb, stored, r * cols, cols);
+            }
+        }
+        return new PackedB(transB, k, n, slivers, stored);
+    }
+
+    /**
+     * Whether some product with this B takes a kernel other than the packed one whose floats
+     * differ: the tiny loops (n*k below TINY_WORK for one row), OpenBLAS, or the matrix-vector
+     * kernel, which gives the packed kernel's floats only with B untransposed and one k-slice.
+     */
+    private static boolean needsStored(boolean transB, int k, int n) {
+        return (long) n * k < TINY_WORK || NativeBlas.wins(Integer.MAX_VALUE, n, k, false)
+                || transB || k > FloatGemm.KC_MAX;
+    }
+
+    /**
+     * {@code C = alpha * op(A) * B + beta * C} in float32 with B {@link #packB packed}: A stored
+     * [m, B.k()] (or [B.k(), m] when {@code transA}) at {@code aOff}, row stride {@code lda}; C
+     * [m, B.n()] at {@code cOff}, row stride {@code ldc}. Bit for bit what {@link #sgemm} gives on
+     * the B that was packed, at any number of threads. Only {@code c} is modified.
+     *
+     * @throws IllegalArgumentException  if m is negative or a row stride is below the stored width
+     * @throws IndexOutOfBoundsException if A or C does not fit its array at the given offset and stride
+     */
+    public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedB b,
+                             float beta, float[] c, int cOff, int ldc) {
+        int n = b.n, k = b.k;
+        if (m < 0) {
+            throw new IllegalArgumentException("sgemm: sizes must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
+        }
+        checkMatrix("sgemm", "A", transA ? k : m, transA ? m : k, a.length, aOff, lda);
+        checkMatrix("sgemm", "C", m, n, c.length, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        Path path = path(m, n, k, Float.BYTES);
+        if (path == Path.PACKED || (path == Path.GEMV && b.stored == null)) {
+            FloatGemm.gemmPacked(transA, m, n, k, alpha, a, aOff, lda, b.slivers, beta, c, cOff, ldc);
+        } else {
+            run(path, transA, b.transB, m, n, k, alpha, a, aOff, lda, b.stored, 0, b.transB ? k : n, beta, c, cOff, ldc);
+        }
+    }
+
     /** Checks sizes, strides and array bounds once, so the kernels can index without further checks. */
     private static void check(String op, boolean transA, boolean transB, int m, int n, int k,
                               int aLen, int aOff, int lda, int bLen, int bOff, int ldb, int cLen, int cOff, int ldc) {

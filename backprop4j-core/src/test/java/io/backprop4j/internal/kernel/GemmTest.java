@@ -411,6 +411,103 @@ class GemmTest {
         checkDouble(rnd, "packed", DoubleGemm::gemm, false, true, 515, 1027, 1021, 1d, 0.25d, false);
     }
 
+    /**
+     * Gemm.packB + the PackedB sgemm against the ordinary sgemm, bit for bit: rows from one (the
+     * matrix-vector kernel's) to past the thread split, n and k off the sliver width and across two
+     * k-slices, all four transposes, alpha/beta variants, offsets and padded strides; on one thread
+     * and on the pool. The packed B is a snapshot: changing the source array afterwards changes nothing.
+     */
+    @Test
+    void packedBMatchesSgemmBitForBit() {
+        Random rnd = new Random(53);
+        int nr = Simd.AVAILABLE ? FloatGemm.NR : 16;
+        int mr = Simd.AVAILABLE ? FloatGemm.MR : 8;
+        int twoSlices = (Simd.AVAILABLE ? FloatGemm.KC_MAX : 2048) + 3;
+        List<Shape> shapes = List.of(new Shape(1, 2 * nr + 5, 37), new Shape(3, 3, 70), new Shape(4, 257, 784),
+                new Shape(5, nr, 1), new Shape(2 * mr + 3, 2 * nr + 5, 37), new Shape(65, 7, 33), new Shape(2, 3, 4),
+                new Shape(130, 300, 100), new Shape(256, 40, 130), new Shape(3, 2 * nr + 1, twoSlices),
+                new Shape(mr + 1, nr + 3, twoSlices));
+        int products = 0;
+        for (Shape s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = t >= 2, tb = t % 2 == 1;
+                int aRows = ta ? s.k : s.m, aCols = ta ? s.m : s.k, bRows = tb ? s.n : s.k, bCols = tb ? s.k : s.n;
+                int lda = aCols + rnd.nextInt(3), ldb = bCols + rnd.nextInt(3), ldc = s.n + rnd.nextInt(3);
+                int aOff = rnd.nextInt(4), bOff = rnd.nextInt(4), cOff = rnd.nextInt(4);
+                float[] a = randomFloats(rnd, aOff + aRows * lda);
+                float[] b = randomFloats(rnd, bOff + bRows * ldb);
+                float[] c = randomFloats(rnd, cOff + s.m * ldc + 1);
+                Gemm.PackedB packed = Gemm.packB(tb, s.k, s.n, b, bOff, ldb);
+                assertEquals(List.of(s.k, s.n, tb), List.of(packed.k(), packed.n(), packed.transB()));
+                float[] original = b.clone();
+                Arrays.fill(b, Float.NaN);
+                for (int v = 0; v < 3; v++) {
+                    float alpha = v == 0 ? 1f : pick(rnd, -0.5f, 2f);
+                    float beta = v == 0 ? 0f : v == 1 ? 1f : 0.25f;
+                    float[] expected = c.clone();
+                    Gemm.sgemm(ta, tb, s.m, s.n, s.k, alpha, a, aOff, lda, original, bOff, ldb, beta, expected, cOff, ldc);
+                    for (boolean oneThread : new boolean[] {false, true}) {
+                        float[] got = c.clone();
+                        if (oneThread) {
+                            try (var ignored = Parallel.onCallingThread()) {
+                                Gemm.sgemm(ta, s.m, alpha, a, aOff, lda, packed, beta, got, cOff, ldc);
+                            }
+                        } else {
+                            Gemm.sgemm(ta, s.m, alpha, a, aOff, lda, packed, beta, got, cOff, ldc);
+                        }
+                        for (int idx = 0; idx < c.length; idx++) {
+                            if (Float.floatToRawIntBits(got[idx]) != Float.floatToRawIntBits(expected[idx])) {
+                                fail(describe("PackedB" + (oneThread ? " one thread" : ""), ta, tb, s.m, s.n, s.k, alpha, beta)
+                                        + ": C at index " + idx + " is " + got[idx] + ", sgemm gives " + expected[idx]);
+                            }
+                        }
+                        products++;
+                    }
+                }
+            }
+        }
+        assertEquals(shapes.size() * 4 * 3 * 2, products);
+    }
+
+    /** The packed kernel of every tile height on a B packed whole, against its own product on the unpacked B, bit for bit. */
+    @Test
+    void packedWholeBMatchesPackedKernelForEveryTile() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Simd.AVAILABLE);
+        Random rnd = new Random(59);
+        for (int mr : FloatGemm.TILE_ROWS) {
+            for (Shape s : List.of(new Shape(2 * mr + 3, 2 * FloatGemm.NR + 5, 37), new Shape(130, 300, 100),
+                    new Shape(mr + 1, FloatGemm.NR + 3, FloatGemm.KC_MAX + 3))) {
+                for (int t = 0; t < 4; t++) {
+                    boolean ta = t >= 2, tb = t % 2 == 1;
+                    float[] a = randomFloats(rnd, s.m * s.k), b = randomFloats(rnd, s.k * s.n), c = randomFloats(rnd, s.m * s.n);
+                    float[] expected = c.clone(), got = c.clone();
+                    int lda = ta ? s.m : s.k, ldb = tb ? s.k : s.n;
+                    FloatGemm.gemm(mr, ta, tb, s.m, s.n, s.k, -0.5f, a, 0, lda, b, 0, ldb, 0.25f, expected, 0, s.n);
+                    FloatGemm.gemmPacked(mr, ta, s.m, s.n, s.k, -0.5f, a, 0, lda, FloatGemm.packWhole(tb, s.k, s.n, b, 0, ldb),
+                            0.25f, got, 0, s.n);
+                    assertTrue(Arrays.equals(expected, got), "mr=" + mr + " " + s + " ta=" + ta + " tb=" + tb);
+                }
+            }
+        }
+    }
+
+    @Test
+    void packedBRefusesBadArgumentsWithTheirSizes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gemm.packB(true, 5, 3, new float[15], 0, 4));
+        assertTrue(e.getMessage().contains("ldb=4") && e.getMessage().contains("[3, 5]"), e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> Gemm.packB(false, 5, 3, new float[15], 1, 3));
+        assertThrows(IllegalArgumentException.class, () -> Gemm.packB(false, -1, 3, new float[15], 0, 3));
+        Gemm.PackedB b = Gemm.packB(false, 5, 3, new float[15], 0, 3);
+        IndexOutOfBoundsException o = assertThrows(IndexOutOfBoundsException.class,
+                () -> Gemm.sgemm(false, 2, 1f, new float[9], 0, 5, b, 0f, new float[6], 0, 3));
+        assertTrue(o.getMessage().contains("stored A [2, 5]"), o.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> Gemm.sgemm(true, 2, 1f, new float[10], 0, 2, b, 0f, new float[5], 0, 3));
+        // k = 0: C = beta C, A unread.
+        float[] c = {1f, 2f};
+        Gemm.sgemm(false, 1, 1f, new float[0], 0, 1, Gemm.packB(false, 0, 2, new float[0], 0, 2), 3f, c, 0, 2);
+        assertEquals(List.of(3f, 6f), List.of(c[0], c[1]));
+    }
+
     @Test
     void alphaZeroAndEmptyKOnlyScaleC() {
         float[] a = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
