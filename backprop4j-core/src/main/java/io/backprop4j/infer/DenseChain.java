@@ -93,8 +93,15 @@ final class DenseChain {
             }
         }
         for (Layer l : layers) l.prepareLarge(m);
-        int blocks = split ? blocks(m) : 1;
-        if (blocks == 1) {
+        int blocks = blocks(m);
+        if (!split) {
+            // the old path: Linear's own product, one layer after another
+            for (Layer l : layers) {
+                l.rows(a, aOff, m, Storage.floats(l.large), 0);
+                a = Storage.floats(l.large);
+                aOff = 0;
+            }
+        } else if (blocks == 1) {
             largeRows(a, aOff, 0, m);
         } else {
             int rows = (m + blocks - 1) / blocks;
@@ -143,6 +150,9 @@ final class DenseChain {
         final int in, out;
         private float[] packed;
         private int weightVersion = -1;
+        /** The weight packed for Gemm's kernel (batches past 4), and the weight's version then. */
+        private Gemm.PackedB gemmB;
+        private int gemmVersion = -1;
         /** One buffer per batch size 1..4. */
         private final Tensor[] buffers = new Tensor[InferencePlan.ONE_THREAD_BATCH + 1];
         /** The output of the last larger batch, reused while the batch size stays. */
@@ -228,14 +238,33 @@ final class DenseChain {
             }
         }
 
-        /** The buffer for m > 4 rows. */
+        /** The buffer for m > 4 rows, and the weight packed for Gemm's kernel (again when it changed). */
         void prepareLarge(int m) {
             if (large == null || large.size(0) != m) large = Tensor.zeros(DType.FLOAT32, m, out);
+            Tensor w = linear.weight();
+            if (gemmB == null || w.version() != gemmVersion) {
+                Tensor wc = w.contiguous();
+                gemmB = Gemm.packB(false, in, out, Storage.floats(wc), wc.offset(), out);
+                gemmVersion = w.version();
+            }
         }
 
-        /** Rows [r0, r1) of a larger batch, input rows at a[aOff + r * in], into the same rows of {@link #large}. */
+        /**
+         * Rows [r0, r1) of a larger batch, input rows at a[aOff + r * in], into the same rows of
+         * {@link #large}: the bias, the product with the weight packed once ({@code Gemm.PackedB},
+         * the floats of {@code Gemm.sgemm} on the weight as stored), the ReLU.
+         */
         void largeRows(float[] a, int aOff, int r0, int r1) {
-            rows(a, aOff + r0 * in, r1 - r0, Storage.floats(large), r0 * out);
+            int m = r1 - r0, yOff = r0 * out;
+            float[] y = Storage.floats(large);
+            Tensor b = linear.bias();
+            if (b != null) {
+                Tensor bc = b.contiguous();
+                float[] bias = Storage.floats(bc);
+                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, yOff + i * out, out);
+            }
+            Gemm.sgemm(false, m, 1f, a, aOff + r0 * in, in, gemmB, b != null ? 1f : 0f, y, yOff, out);
+            if (relu) VectorMath.leakyRelu(y, yOff, y, yOff, m * out, 0f);
         }
 
         /** Linear's own product for m rows (the bias first, {@code Gemm.sgemm} with beta 1 on top), then the ReLU, at y[yOff]. */
