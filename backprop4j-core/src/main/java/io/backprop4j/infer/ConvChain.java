@@ -298,6 +298,10 @@ final class ConvChain {
         int plane = h * ld, outPlane = outH * outW;
         boolean twoByTwo = ph == 0 && pw == 0 && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1
                 && 2 * outH <= h && 2 * outW <= w;
+        if (twoByTwo && afterReLU && Simd.AVAILABLE && VECTOR_POOL) {
+            VectorPool.max2x2AfterReLU(planes, h, ld, outH, outW, x, xo, y, yo);
+            return;
+        }
         if (twoByTwo && afterReLU) {
             // Floats of +0 and up order as their bits do, and a NaN's bits without the sign lie above +∞:
             // each window's largest as an integer max (a conditional move, no branch).
@@ -350,6 +354,9 @@ final class ConvChain {
             }
         }
     }
+
+    /** Whether the 2x2 pool after a ReLU runs in vectors ({@link VectorPool}); off only for A/B timings and tests of the scalar loop. */
+    static boolean VECTOR_POOL = true;
 
     /** The bits of v without its sign: for +0 and up the order of the floats, a NaN above +∞. */
     private static int magnitude(float v) {
