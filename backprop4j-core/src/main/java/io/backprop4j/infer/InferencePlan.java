@@ -54,9 +54,43 @@ public final class InferencePlan {
     private final Sequential model;
     private final List<Step> steps;
 
+    /** Every module of the model's tree, to see without allocating whether one is in training mode. */
+    private final Module[] tree;
+
     private InferencePlan(Sequential model, List<Step> steps) {
         this.model = model;
         this.steps = steps;
+        List<Module> all = new ArrayList<>();
+        walk(model, all);
+        this.tree = all.toArray(Module[]::new);
+        this.modes = new boolean[tree.length];
+    }
+
+    private static void walk(Module m, List<Module> out) {
+        out.add(m);
+        for (Module c : m.children().values()) walk(c, out);
+    }
+
+    /** The tree's modes while a call runs in evaluation mode, to be put back. */
+    private final boolean[] modes;
+
+    /**
+     * Puts the whole tree in evaluation mode for a call, what {@code model.evalScope()} does
+     * without its map per call; returns whether anything was in training mode ({@link #restoreModes} then).
+     */
+    private boolean evalModes() {
+        boolean any = false;
+        for (int i = 0; i < tree.length; i++) {
+            modes[i] = tree[i].isTraining();
+            any |= modes[i];
+        }
+        if (any) model.setTraining(false);
+        return any;
+    }
+
+    /** Each module's mode as {@link #evalModes} found it (parents first: setTraining also sets the children, which come after). */
+    private void restoreModes() {
+        for (int i = 0; i < tree.length; i++) if (tree[i].isTraining() != modes[i]) tree[i].setTraining(modes[i]);
     }
 
     /** The plan of {@code model} (nested Sequentials are flattened into one chain). */
@@ -127,8 +161,8 @@ public final class InferencePlan {
     public Tensor predict(Tensor x) {
         if (x == null) throw new BackpropException("InferencePlan.predict: input is null");
         int batch = x.rank() < 2 ? 1 : x.size(0);
-        try (var g = NoGrad.enter(); var e = model.evalScope();
-             var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
+        boolean restore = evalModes();
+        try (var g = NoGrad.enter(); var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
             Tensor h = x;
             for (Step s : steps) h = s.run(h);
             // a buffer of this plan (or a view of one, after a Flatten or an Identity) is copied out
@@ -139,6 +173,8 @@ public final class InferencePlan {
                 }
             }
             return h;
+        } finally {
+            if (restore) restoreModes();
         }
     }
 

@@ -284,4 +284,28 @@ class InferencePlanTest {
             assertSameFloats("batch " + batch, forward(model, x), plan.predict(x));
         }
     }
+
+    /** The plan runs in evaluation mode and puts back every module's own mode, mixed ones too (a dropout left training, its parent not). */
+    @Test
+    void modesComeBackAsTheyWere() {
+        var rng = new SplittableRandom(10);
+        Dropout dropout = new Dropout(0.5, rng);
+        Sequential inner = new Sequential(new Linear(6, 8, rng), dropout, new BatchNorm1d(8));
+        Sequential model = new Sequential(inner, new Linear(8, 3, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        Tensor x = Tensor.randn(rng, DType.FLOAT32, 5, 6);
+        Tensor expected = forward(model, x);
+        model.setTraining(false);
+        dropout.setTraining(true);
+        assertSameFloats("mixed modes", expected, plan.predict(x));
+        assertEquals(false, model.isTraining());
+        assertEquals(false, inner.isTraining());
+        assertEquals(true, dropout.isTraining());
+        model.setTraining(true);
+        assertSameFloats("training mode", expected, plan.predict(x));
+        for (Module m : new Module[] {model, inner, dropout}) assertEquals(true, m.isTraining());
+        model.setTraining(false);
+        assertSameFloats("evaluation mode", expected, plan.predict(x));
+        assertEquals(false, dropout.isTraining());
+    }
 }

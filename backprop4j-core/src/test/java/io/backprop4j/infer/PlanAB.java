@@ -42,6 +42,7 @@ public final class PlanAB {
         for (Object[] m : new Object[][] {{"fmnist-mlp", mlp, new int[] {784}}, {"fmnist-cnn", cnn, new int[] {1, 28, 28}}}) {
             if (!only.isEmpty() && !only.equals(m[0])) continue;
             Sequential net = (Sequential) m[1];
+            if (Boolean.getBoolean("eval")) net.setTraining(false);
             int[] sample = (int[]) m[2];
             InferencePlan[] plans = {InferencePlan.of(net, false), InferencePlan.of(net, true)};
             for (int batch : new int[] {1, 256}) {
