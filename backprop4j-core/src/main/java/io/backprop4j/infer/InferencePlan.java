@@ -23,17 +23,20 @@ import java.util.List;
 /**
  * A Sequential prepared for prediction: {@link #predict} gives the same floats as {@code
  * model.forward(x)} under {@link NoGrad} in evaluation mode, with buffers kept between calls
- * instead of a new tensor per layer. A float32 {@link Linear} whose product takes the
- * matrix-vector kernel (batch 1 to 4) keeps its weight packed in panels (read as one run of
- * memory per panel, {@link PackedGemv}); at a larger batch it runs Linear's own product; either
- * way it writes into its buffer (the bias first, the product added on top, as {@code Linear}
- * does) and takes a {@link ReLU} right after it in the same buffer. A run of float32 {@link
- * Conv2d} layers, each with the ReLU and the {@link MaxPool2d} after it, runs image by image
- * (a group of up to 8 images at a time) while the planes are in cache ({@code ConvChain}); a ReLU
- * after a batch norm overwrites its new output in place; every other layer runs its own {@code
- * forward}. Up to {@link #ONE_THREAD_BATCH} samples stay on the calling thread; larger batches
- * spread the convolutions' images over the pool. {@link #predictRows} takes any number of rows in
- * chunks of {@link #CHUNK_ROWS}.
+ * instead of a new tensor per layer. A run of float32 {@link Linear} layers ({@code
+ * DenseChain}) keeps each weight packed once: in panels for the matrix-vector kernel at batch 1
+ * to 4 ({@code PackedGemv}, a large layer's output columns split between the calling thread and
+ * one spinning helper thread), as {@code Gemm.PackedB} past that (the batch split into one block
+ * of rows per thread, each block through every layer of the run); each layer writes into its
+ * buffer (the bias first, the product added on top, as {@code Linear} does) and takes a {@link
+ * ReLU} right after it in the same buffer. A run of float32 {@link Conv2d} layers, each with the
+ * ReLU and the {@link MaxPool2d} after it, runs image by image (a group of up to 8 images at a
+ * time) while the planes are in cache ({@code ConvChain}; at batch 1 to 4 a large convolution's
+ * filters split with the helper); a ReLU after a batch norm overwrites its new output in place;
+ * every other layer runs its own {@code forward}. Up to {@link #ONE_THREAD_BATCH} samples stay
+ * off the pool; larger batches spread the convolutions' images and the dense rows over it.
+ * Whichever thread computes a value, it is the same float. {@link #predictRows} takes any number
+ * of rows in chunks of {@link #CHUNK_ROWS}.
  *
  * <pre>{@code
  * InferencePlan plan = InferencePlan.of(model);
