@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One helper thread ({@code backprop4j-infer}) that takes the second half of a small product
+ * One helper thread ({@code backprop4j.infer}, not one of the pool's {@code backprop4j-N}) that takes the second half of a small product
  * while the caller does the first: a batch-1 layer of a few hundred microseconds at most, where
  * {@code Parallel.forRange} (a job allocated and the pool woken per call, tens of microseconds
  * on a loaded machine) costs more than it saves. {@link #split} posts a task that the helper,
@@ -44,7 +44,7 @@ final class Handoff {
     private final Thread thread;
 
     private Handoff() {
-        thread = new Thread(this::loop, "backprop4j-infer");
+        thread = new Thread(this::loop, "backprop4j.infer");
         thread.setDaemon(true);
     }
 
