@@ -365,24 +365,9 @@ final class ConvChain {
         int plane = h * ld, outPlane = outH * outW;
         boolean twoByTwo = ph == 0 && pw == 0 && kh == 2 && kw == 2 && sh == 2 && sw == 2 && dh == 1 && dw == 1
                 && 2 * outH <= h && 2 * outW <= w;
-        if (twoByTwo && afterReLU && Simd.AVAILABLE && VECTOR_POOL) {
-            VectorPool.max2x2AfterReLU(planes, h, ld, outH, outW, x, xo, y, yo);
-            return;
-        }
         if (twoByTwo && afterReLU) {
-            // Floats of +0 and up order as their bits do, and a NaN's bits without the sign lie above +∞:
-            // each window's largest as an integer max (a conditional move, no branch).
-            for (int c = 0; c < planes; c++) {
-                int xc = xo + c * plane, yc = yo + c * outPlane;
-                for (int oh = 0; oh < outH; oh++) {
-                    int r0 = xc + 2 * oh * ld, r1 = r0 + ld, o = yc + oh * outW;
-                    for (int ow = 0; ow < outW; ow++) {
-                        int i0 = r0 + 2 * ow, i1 = r1 + 2 * ow;
-                        int m = Math.max(Math.max(magnitude(x[i0]), magnitude(x[i0 + 1])), Math.max(magnitude(x[i1]), magnitude(x[i1 + 1])));
-                        y[o + ow] = Float.intBitsToFloat(m);
-                    }
-                }
-            }
+            if (Simd.AVAILABLE) VectorPool.max2x2AfterReLU(planes, h, ld, outH, outW, x, xo, y, yo);
+            else max2x2AfterReLU(planes, h, ld, outH, outW, x, xo, y, yo);
             return;
         }
         for (int c = 0; c < planes; c++) {
@@ -422,8 +407,25 @@ final class ConvChain {
         }
     }
 
-    /** Whether the 2x2 pool after a ReLU runs in vectors ({@link VectorPool}); off only for A/B timings and tests of the scalar loop. */
-    static boolean VECTOR_POOL = true;
+    /**
+     * The 2x2, stride-2 max pool of a ReLU's output without vectors (what {@link VectorPool}
+     * computes): floats of +0 and up order as their bits do, and a NaN's bits without the sign lie
+     * above +∞, so each window's largest is an integer max (a conditional move, no branch).
+     */
+    static void max2x2AfterReLU(int planes, int h, int ld, int outH, int outW, float[] x, int xo, float[] y, int yo) {
+        int plane = h * ld, outPlane = outH * outW;
+        for (int c = 0; c < planes; c++) {
+            int xc = xo + c * plane, yc = yo + c * outPlane;
+            for (int oh = 0; oh < outH; oh++) {
+                int r0 = xc + 2 * oh * ld, r1 = r0 + ld, o = yc + oh * outW;
+                for (int ow = 0; ow < outW; ow++) {
+                    int i0 = r0 + 2 * ow, i1 = r1 + 2 * ow;
+                    int m = Math.max(Math.max(magnitude(x[i0]), magnitude(x[i0 + 1])), Math.max(magnitude(x[i1]), magnitude(x[i1 + 1])));
+                    y[o + ow] = Float.intBitsToFloat(m);
+                }
+            }
+        }
+    }
 
     /** The bits of v without its sign: for +0 and up the order of the floats, a NaN above +∞. */
     private static int magnitude(float v) {

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 
 /**
  * A/B timing of the plan: the old path ({@code InferencePlan.of(model, false)}: no column split at
- * batch 1, one product per layer past it; the scalar 2x2 pool) against the new one, interleaved in one
+ * batch 1, one product per layer past it) against the new one, interleaved in one
  * JVM, for the fmnist MLP and CNN (PredictBench's networks) at batch 1 and 256. Per call: the
  * median over rounds of wall time, of this thread's CPU time and of the process's CPU time (the
  * helper threads included), and the bytes this thread allocated. Usage, from the test class path:
@@ -23,9 +23,6 @@ import java.util.SplittableRandom;
  */
 public final class PlanAB {
     private PlanAB() {}
-
-    /** -Dab=pool: the old path differs from the new by that change alone (all: by every one). */
-    private static final String AB = System.getProperty("ab", "all");
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -61,7 +58,6 @@ public final class PlanAB {
                     for (int v = 0; v < 2; v++) {
                         InferencePlan p = plans[(r & 1) == 0 ? v : 1 - v];
                         int which = (r & 1) == 0 ? v : 1 - v;
-                        ConvChain.VECTOR_POOL = which == 1 || !AB.matches("all|pool");
                         long a0 = threads.getThreadAllocatedBytes(me), c0 = threads.getCurrentThreadCpuTime(), p0 = os.getProcessCpuTime(), w0 = System.nanoTime();
                         for (int i = 0; i < calls; i++) p.predict(x);
                         long w1 = System.nanoTime(), p1 = os.getProcessCpuTime(), c1 = threads.getCurrentThreadCpuTime(), a1 = threads.getThreadAllocatedBytes(me);

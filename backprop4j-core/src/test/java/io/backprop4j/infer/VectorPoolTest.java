@@ -24,12 +24,7 @@ class VectorPoolTest {
                 }
                 int[] window = {2, 2, 2, 2, 0, 0, 1, 1};
                 float[] scalar = new float[5 + planes * outH * outW], vector = scalar.clone();
-                ConvChain.VECTOR_POOL = false;
-                try {
-                    ConvChain.maxPool(window, true, planes, h, w, ld, outH, outW, x, 7, scalar, 5);
-                } finally {
-                    ConvChain.VECTOR_POOL = true;
-                }
+                ConvChain.max2x2AfterReLU(planes, h, ld, outH, outW, x, 7, scalar, 5);
                 if (Simd.AVAILABLE) VectorPool.max2x2AfterReLU(planes, h, ld, outH, outW, x, 7, vector, 5);
                 else ConvChain.maxPool(window, true, planes, h, w, ld, outH, outW, x, 7, vector, 5);
                 int[] a = new int[scalar.length], b = new int[vector.length];
