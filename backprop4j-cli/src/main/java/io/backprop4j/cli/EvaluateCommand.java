@@ -122,7 +122,8 @@ final class EvaluateCommand implements Callable<Integer> {
         } else if (onnx) {
             assumed = "one output: a regression; features as they are (the graph standardises them)";
         }
-        Evaluation e = Evaluation.of(onnx ? graph.network() : model.model(), ready, loss);
+        // the network through its InferencePlan (the forward's floats)
+        Evaluation e = Evaluation.of(new Planned(onnx ? graph.network() : model.model()), ready, loss);
 
         out.println("model: " + modelFile + " (" + (onnx ? graph.describe() : spec.describe()) + ", " + task.cliName() + ")");
         if (assumed != null) out.println("assumed: " + assumed);

@@ -1,7 +1,7 @@
 package io.backprop4j.cli;
 
 import io.backprop4j.BackpropException;
-import io.backprop4j.nn.Module;
+import io.backprop4j.infer.InferencePlan;
 import io.backprop4j.nn.Sequential;
 import io.backprop4j.nn.Unflatten;
 import io.backprop4j.onnx.Onnx;
@@ -26,12 +26,15 @@ import java.util.Locale;
 final class OnnxGraph {
     private final Path file;
     private final int[] sampleShape;
-    private final Module network;   // takes [n, features]: the graph, behind an Unflatten to its sample shape
+    private final Sequential network;   // takes [n, features]: the graph, behind an Unflatten to its sample shape
+    /** The network prepared for prediction: its floats, in buffers kept between calls, its convolutions and dense layers planned. */
+    private final InferencePlan plan;
 
-    private OnnxGraph(Path file, int[] sampleShape, Module network) {
+    private OnnxGraph(Path file, int[] sampleShape, Sequential network) {
         this.file = file;
         this.sampleShape = sampleShape;
         this.network = network;
+        this.plan = InferencePlan.of(network);
     }
 
     /**
@@ -67,7 +70,7 @@ final class OnnxGraph {
                     + "; predict and evaluate need the size of one sample as numbers, to shape the rows of features");
         }
         Sequential net = g.model();
-        Module network = shape.length == 1 ? net : new Sequential(new Unflatten(1, shape), net);
+        Sequential network = shape.length == 1 ? net : new Sequential(new Unflatten(1, shape), net);
         network.setTraining(false);
         return new OnnxGraph(file, shape, network);
     }
@@ -82,7 +85,7 @@ final class OnnxGraph {
     }
 
     /** The network that takes the features as rows [n, features()], in evaluation mode. */
-    Module network() {
+    Sequential network() {
         return network;
     }
 
@@ -95,13 +98,16 @@ final class OnnxGraph {
         return "ONNX graph, input [batch, " + sizes(sampleShape) + "]";
     }
 
-    /** The graph's outputs for rows of raw features [n, features()]: eval mode, no autograd graph. */
+    /**
+     * The graph's outputs for rows of raw features [n, features()]: eval mode, no autograd graph,
+     * through an {@link InferencePlan} in chunks of {@link InferencePlan#CHUNK_ROWS} rows (the floats of the network's forward).
+     */
     Tensor run(Tensor features) {
         if (features.rank() != 2 || features.size(1) != features()) {
             throw new BackpropException(file + ": the graph takes " + features() + " values per row, got " + Shapes.str(features.shape()));
         }
         try (var g = NoGrad.enter(); var mode = network.evalScope()) {
-            Tensor out = network.call(features);
+            Tensor out = plan.predictRows(features);
             if (out.rank() == 1) out = out.reshape(out.size(0), 1);
             if (out.rank() != 2 || out.size(0) != features.size(0)) {
                 throw new BackpropException(file + ": the graph gives " + Shapes.str(out.shape()) + " for " + features.size(0)

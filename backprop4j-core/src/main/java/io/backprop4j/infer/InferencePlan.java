@@ -2,8 +2,6 @@ package io.backprop4j.infer;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.internal.Storage;
-import io.backprop4j.internal.kernel.Gemm;
-import io.backprop4j.internal.kernel.PackedGemv;
 import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.internal.kernel.VectorMath;
 import io.backprop4j.nn.BatchNorm1d;
@@ -25,17 +23,20 @@ import java.util.List;
 /**
  * A Sequential prepared for prediction: {@link #predict} gives the same floats as {@code
  * model.forward(x)} under {@link NoGrad} in evaluation mode, with buffers kept between calls
- * instead of a new tensor per layer. A float32 {@link Linear} whose product takes the
- * matrix-vector kernel (batch 1 to 4) keeps its weight packed in panels (read as one run of
- * memory per panel, {@link PackedGemv}); at a larger batch it runs Linear's own product; either
- * way it writes into its buffer (the bias first, the product added on top, as {@code Linear}
- * does) and takes a {@link ReLU} right after it in the same buffer. A run of float32 {@link
- * Conv2d} layers, each with the ReLU and the {@link MaxPool2d} after it, runs image by image
- * (a group of up to 8 images at a time) while the planes are in cache ({@code ConvChain}); a ReLU
- * after a batch norm overwrites its new output in place; every other layer runs its own {@code
- * forward}. Up to {@link #ONE_THREAD_BATCH} samples stay on the calling thread; larger batches
- * spread the convolutions' images over the pool. {@link #predictRows} takes any number of rows in
- * chunks of {@link #CHUNK_ROWS}.
+ * instead of a new tensor per layer. A run of float32 {@link Linear} layers ({@code
+ * DenseChain}) keeps each weight packed once: in panels for the matrix-vector kernel at batch 1
+ * to 4 ({@code PackedGemv}, a large layer's output columns split between the calling thread and
+ * one spinning helper thread), as {@code Gemm.PackedB} past that (the batch split into one block
+ * of rows per thread, each block through every layer of the run); each layer writes into its
+ * buffer (the bias first, the product added on top, as {@code Linear} does) and takes a {@link
+ * ReLU} right after it in the same buffer. A run of float32 {@link Conv2d} layers, each with the
+ * ReLU and the {@link MaxPool2d} after it, runs image by image (a group of up to 8 images at a
+ * time) while the planes are in cache ({@code ConvChain}; at batch 1 to 4 a large convolution's
+ * filters split with the helper); a ReLU after a batch norm overwrites its new output in place;
+ * every other layer runs its own {@code forward}. Up to {@link #ONE_THREAD_BATCH} samples stay
+ * off the pool; larger batches spread the convolutions' images and the dense rows over it.
+ * Whichever thread computes a value, it is the same float. {@link #predictRows} takes any number
+ * of rows in chunks of {@link #CHUNK_ROWS}.
  *
  * <pre>{@code
  * InferencePlan plan = InferencePlan.of(model);
@@ -56,13 +57,52 @@ public final class InferencePlan {
     private final Sequential model;
     private final List<Step> steps;
 
+    /** Every module of the model's tree, to see without allocating whether one is in training mode. */
+    private final Module[] tree;
+
     private InferencePlan(Sequential model, List<Step> steps) {
         this.model = model;
         this.steps = steps;
+        List<Module> all = new ArrayList<>();
+        walk(model, all);
+        this.tree = all.toArray(Module[]::new);
+        this.modes = new boolean[tree.length];
+    }
+
+    private static void walk(Module m, List<Module> out) {
+        out.add(m);
+        for (Module c : m.children().values()) walk(c, out);
+    }
+
+    /** The tree's modes while a call runs in evaluation mode, to be put back. */
+    private final boolean[] modes;
+
+    /**
+     * Puts the whole tree in evaluation mode for a call, what {@code model.evalScope()} does
+     * without its map per call; returns whether anything was in training mode ({@link #restoreModes} then).
+     */
+    private boolean evalModes() {
+        boolean any = false;
+        for (int i = 0; i < tree.length; i++) {
+            modes[i] = tree[i].isTraining();
+            any |= modes[i];
+        }
+        if (any) model.setTraining(false);
+        return any;
+    }
+
+    /** Each module's mode as {@link #evalModes} found it (parents first: setTraining also sets the children, which come after). */
+    private void restoreModes() {
+        for (int i = 0; i < tree.length; i++) if (tree[i].isTraining() != modes[i]) tree[i].setTraining(modes[i]);
     }
 
     /** The plan of {@code model} (nested Sequentials are flattened into one chain). */
     public static InferencePlan of(Sequential model) {
+        return of(model, true);
+    }
+
+    /** As {@link #of(Sequential)}; {@code split} false keeps every dense run on the calling thread's own kernels (the A/B timings' old path). */
+    static InferencePlan of(Sequential model, boolean split) {
         if (model == null) throw new BackpropException("InferencePlan.of: model is null");
         List<Module> layers = new ArrayList<>();
         flatten(model, layers);
@@ -84,12 +124,19 @@ public final class InferencePlan {
                     stages.add(new ConvChain.Stage(c, relu, pool));
                     j = after + (pool != null ? 1 : 0);
                 }
-                steps.add(new Convolutions(new ConvChain(stages, modules)));
+                steps.add(new Convolutions(new ConvChain(stages, modules, split)));
                 i = j - 1;
             } else if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
-                boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
-                steps.add(new Dense(l, relu));
-                if (relu) i++;
+                // a run of float32 Linears, each with the ReLU after it or not
+                List<DenseChain.Layer> run = new ArrayList<>();
+                int j = i;
+                while (j < layers.size() && layers.get(j) instanceof Linear d && d.weight().dtype() == DType.FLOAT32) {
+                    boolean relu = j + 1 < layers.size() && layers.get(j + 1) instanceof ReLU;
+                    run.add(new DenseChain.Layer(d, relu));
+                    j += relu ? 2 : 1;
+                }
+                steps.add(new Dense(new DenseChain(run.toArray(DenseChain.Layer[]::new), split)));
+                i = j - 1;
             } else if (i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU && writesAFreshTensor(m)) {
                 steps.add(new ThenReLU(m));
                 i++;
@@ -117,8 +164,8 @@ public final class InferencePlan {
     public Tensor predict(Tensor x) {
         if (x == null) throw new BackpropException("InferencePlan.predict: input is null");
         int batch = x.rank() < 2 ? 1 : x.size(0);
-        try (var g = NoGrad.enter(); var e = model.evalScope();
-             var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
+        boolean restore = evalModes();
+        try (var g = NoGrad.enter(); var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
             Tensor h = x;
             for (Step s : steps) h = s.run(h);
             // a buffer of this plan (or a view of one, after a Flatten or an Identity) is copied out
@@ -129,6 +176,8 @@ public final class InferencePlan {
                 }
             }
             return h;
+        } finally {
+            if (restore) restoreModes();
         }
     }
 
@@ -164,13 +213,20 @@ public final class InferencePlan {
     /** How many Linear layers run through the packed matrix-vector kernel at batch {@code batch}, for tests and reports. */
     public int packedLayers(int batch) {
         int n = 0;
-        for (Step s : steps) if (s instanceof Dense d && d.packs(batch)) n++;
+        for (Step s : steps) if (s instanceof Dense d) n += d.chain().packedLayers(batch);
+        return n;
+    }
+
+    /** The most blocks of rows that a dense run splits batch {@code batch} into (1: not split), for tests. */
+    int rowBlocks(int batch) {
+        int n = 1;
+        for (Step s : steps) if (s instanceof Dense d) n = Math.max(n, d.chain().rowBlocks(batch));
         return n;
     }
 
     @Override
     public String toString() {
-        return "InferencePlan(" + steps.size() + " steps, " + steps.stream().filter(s -> s instanceof Dense).count() + " of them dense)";
+        return "InferencePlan(" + steps.size() + " steps, " + steps.stream().mapToInt(s -> s instanceof Dense d ? d.chain().size() : 0).sum() + " dense layers)";
     }
 
     /** How many convolutions run image by image through the plan's own buffers, for tests and reports. */
@@ -191,6 +247,18 @@ public final class InferencePlan {
 
     /** Convolutions with their ReLUs and pools, image by image ({@link ConvChain}). */
     private record Convolutions(ConvChain chain) implements Step {
+        public Tensor run(Tensor x) {
+            return chain.run(x);
+        }
+
+        @Override
+        public boolean owns(float[] data) {
+            return chain.owns(data);
+        }
+    }
+
+    /** A run of dense layers ({@link DenseChain}). */
+    private record Dense(DenseChain chain) implements Step {
         public Tensor run(Tensor x) {
             return chain.run(x);
         }
@@ -223,79 +291,6 @@ public final class InferencePlan {
             float[] v = Storage.floats(y);
             VectorMath.leakyRelu(v, 0, v, 0, v.length, 0f);
             return y;
-        }
-    }
-
-    /** A float32 Linear, and the ReLU after it when {@code relu}. */
-    private static final class Dense implements Step {
-        private final Linear linear;
-        private final boolean relu;
-        private final int in, out;
-        private float[] packed;
-        private int weightVersion = -1;
-        /** One buffer per batch size 1..4, and its tensor. */
-        private final Tensor[] buffers = new Tensor[5];
-        /** The output of the last larger batch, reused while the batch size stays. */
-        private Tensor large;
-
-        Dense(Linear linear, boolean relu) {
-            this.linear = linear;
-            this.relu = relu;
-            this.in = linear.inFeatures();
-            this.out = linear.outFeatures();
-        }
-
-        @Override
-        public boolean owns(float[] data) {
-            for (Tensor t : buffers) if (t != null && Storage.floats(t) == data) return true;
-            return large != null && Storage.floats(large) == data;
-        }
-
-        boolean packs(int m) {
-            return m >= 1 && m <= 4 && PackedGemv.applies(m, out, in);
-        }
-
-        public Tensor run(Tensor x) {
-            int m = x.rank() == 2 ? x.size(0) : -1;
-            if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != in || linear.weight().rank() != 2) {
-                Tensor y = linear.call(x);
-                return relu ? y.relu() : y;
-            }
-            if (!packs(m)) return large(x, m);
-            Tensor w = linear.weight(), b = linear.bias();
-            if (packed == null || w.version() != weightVersion) {
-                Tensor wc = w.contiguous();
-                packed = PackedGemv.pack(Storage.floats(wc), wc.offset(), in, out);
-                weightVersion = w.version();
-            }
-            Tensor xc = x.contiguous();
-            if (buffers[m] == null) buffers[m] = Tensor.zeros(DType.FLOAT32, m, out);
-            float[] y = Storage.floats(buffers[m]);
-            if (b != null) {
-                Tensor bc = b.contiguous();
-                float[] bias = Storage.floats(bc);
-                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, i * out, out);
-            }
-            PackedGemv.run(m, out, in, Storage.floats(xc), xc.offset(), packed, b != null ? 1f : 0f, y, 0);
-            if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);   // what Tensor.relu does, in place
-            return buffers[m];
-        }
-
-        /** m > 4 rows: Linear's own product (the bias first, {@code Gemm.sgemm} with beta 1 on top) into a buffer kept between calls. */
-        private Tensor large(Tensor x, int m) {
-            Tensor w = linear.weight().contiguous(), b = linear.bias();
-            Tensor xc = x.contiguous();
-            if (large == null || large.size(0) != m) large = Tensor.zeros(DType.FLOAT32, m, out);
-            float[] y = Storage.floats(large);
-            if (b != null) {
-                Tensor bc = b.contiguous();
-                float[] bias = Storage.floats(bc);
-                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, i * out, out);
-            }
-            Gemm.sgemm(false, false, m, out, in, 1f, Storage.floats(xc), xc.offset(), in, Storage.floats(w), w.offset(), out,
-                    b != null ? 1f : 0f, y, 0, out);
-            if (relu) VectorMath.leakyRelu(y, 0, y, 0, m * out, 0f);
-            return large;
         }
     }
 }

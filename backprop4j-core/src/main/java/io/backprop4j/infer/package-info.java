@@ -2,7 +2,7 @@
  * Prediction made fast: {@link io.backprop4j.infer.InferencePlan} prepares a Sequential once
  * (dense weights packed for the matrix-vector kernel, buffers kept between calls, a ReLU done in
  * place, convolutions with their ReLU and max pool run a few images at a time in cache, one to
- * four samples kept on the calling thread) and then gives, call after call, the very floats that
+ * four samples kept off the pool, a large layer split with one helper thread) and then gives, call after call, the very floats that
  * {@code model.forward(x)} gives in evaluation mode under {@code NoGrad}.
  *
  * <pre>{@code

@@ -218,4 +218,94 @@ class InferencePlanTest {
             assertSameFloats("batch " + batch, forward(model, x), y);
         }
     }
+
+    /**
+     * Batch 1 to 4 with the large layers' columns split between the caller and the helper thread
+     * (300 x 301 and 301 x 257: halves of 160 and 141, 144 and 113, 136 and 121 columns with 16, 8
+     * and 4 lanes, each past the last panel boundary), a small layer unsplit, with and without bias
+     * and ReLU: the forward's floats, call after call; the same from two threads at once (one of
+     * them without the helper).
+     */
+    @Test
+    void splitColumnsGiveTheForwardsFloats() throws Exception {
+        var rng = new SplittableRandom(8);
+        Sequential model = new Sequential(new Linear(300, 301, rng), new ReLU(), new Linear(Tensor.randn(rng, DType.FLOAT32, 301, 257), null),
+                new Linear(257, 5, rng), new ReLU());
+        InferencePlan plan = InferencePlan.of(model), other = InferencePlan.of(model);
+        for (int round = 0; round < 3; round++) {
+            for (int batch = 1; batch <= 4; batch++) {
+                Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 300);
+                assertSameFloats("batch " + batch, forward(model, x), plan.predict(x));
+            }
+        }
+        Tensor[] xs = new Tensor[40];
+        Tensor[] expected = new Tensor[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = Tensor.randn(rng, DType.FLOAT32, 1 + i % 4, 300);
+            expected[i] = forward(model, xs[i]);
+        }
+        Tensor[] mine = new Tensor[xs.length], theirs = new Tensor[xs.length];
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < xs.length; i++) theirs[i] = other.predict(xs[i]);
+        });
+        t.start();
+        for (int i = 0; i < xs.length; i++) mine[i] = plan.predict(xs[i]);
+        t.join();
+        for (int i = 0; i < xs.length; i++) {
+            assertSameFloats("this thread, call " + i, expected[i], mine[i]);
+            assertSameFloats("the other thread, call " + i, expected[i], theirs[i]);
+        }
+    }
+
+    /**
+     * Past 4 rows the batch is split into blocks of rows, each taken through every layer of the
+     * run by one thread: 256 (two blocks of 128), 300 (152 and 148), 61 (32 and 29), and batches
+     * that stay whole (37: a last block of 13 rows is below the 70 x 33 layer's work); NaN in a row
+     * stays in its row.
+     */
+    @Test
+    void rowBlocksGiveTheForwardsFloats() {
+        var rng = new SplittableRandom(9);
+        Sequential model = new Sequential(new Linear(64, 300, rng), new ReLU(), new Linear(300, 70, rng),
+                new Linear(Tensor.randn(rng, DType.FLOAT32, 70, 33), null), new ReLU());
+        InferencePlan plan = InferencePlan.of(model);
+        int split = io.backprop4j.internal.kernel.Parallel.threads() >= 2 ? 2 : 1;
+        assertEquals(split, plan.rowBlocks(256));
+        assertEquals(split, plan.rowBlocks(61));
+        assertEquals(1, plan.rowBlocks(37));
+        assertEquals(1, plan.rowBlocks(4));
+        for (int batch : new int[] {256, 300, 37, 61, 256, 9}) {
+            Tensor x = Tensor.randn(rng, DType.FLOAT32, batch, 64);
+            if (batch == 61) {
+                float[] v = x.toFloatArray();
+                v[40 * 64 + 3] = Float.NaN;
+                x = Tensor.of(v, x.shape());
+            }
+            assertSameFloats("batch " + batch, forward(model, x), plan.predict(x));
+        }
+    }
+
+    /** The plan runs in evaluation mode and puts back every module's own mode, mixed ones too (a dropout left training, its parent not). */
+    @Test
+    void modesComeBackAsTheyWere() {
+        var rng = new SplittableRandom(10);
+        Dropout dropout = new Dropout(0.5, rng);
+        Sequential inner = new Sequential(new Linear(6, 8, rng), dropout, new BatchNorm1d(8));
+        Sequential model = new Sequential(inner, new Linear(8, 3, rng));
+        InferencePlan plan = InferencePlan.of(model);
+        Tensor x = Tensor.randn(rng, DType.FLOAT32, 5, 6);
+        Tensor expected = forward(model, x);
+        model.setTraining(false);
+        dropout.setTraining(true);
+        assertSameFloats("mixed modes", expected, plan.predict(x));
+        assertEquals(false, model.isTraining());
+        assertEquals(false, inner.isTraining());
+        assertEquals(true, dropout.isTraining());
+        model.setTraining(true);
+        assertSameFloats("training mode", expected, plan.predict(x));
+        for (Module m : new Module[] {model, inner, dropout}) assertEquals(true, m.isTraining());
+        model.setTraining(false);
+        assertSameFloats("evaluation mode", expected, plan.predict(x));
+        assertEquals(false, dropout.isTraining());
+    }
 }

@@ -113,7 +113,7 @@ final class Exporter {
             if (m instanceof Sequential) return;
             if (!m.children().isEmpty() || !supported(m)) {
                 throw new BackpropException("Onnx.save: layer " + path + " (" + m + ") has no ONNX form here; supported: Linear, "
-                        + "the activations, BatchNorm1d/2d, Dropout, RandomShift2d, Conv1d/2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten "
+                        + "the activations, BatchNorm1d/2d, Dropout, RandomShift2d, Conv1d/2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Reshape "
                         + "and nested Sequentials");
             }
             paths.add(path);
@@ -142,7 +142,8 @@ final class Exporter {
                 || m instanceof ELU || m instanceof Softplus || m instanceof GELU || m instanceof Softmax || m instanceof LogSoftmax
                 || m instanceof Identity || m instanceof BatchNorm1d || m instanceof BatchNorm2d || m instanceof Dropout
                 || m instanceof Dropout2d || m instanceof Conv2d || m instanceof Conv1d || m instanceof MaxPool2d
-                || m instanceof AvgPool2d || m instanceof AdaptiveAvgPool2d || m instanceof Flatten || m instanceof RandomShift2d;
+                || m instanceof AvgPool2d || m instanceof AdaptiveAvgPool2d || m instanceof Flatten || m instanceof RandomShift2d
+                || m instanceof Reshape;
     }
 
     private void layer(Leaf leaf) {
@@ -177,6 +178,7 @@ final class Exporter {
             }
             case AdaptiveAvgPool2d a -> adaptive(leaf, a);
             case Flatten f -> flatten(leaf, f);
+            case Reshape r -> reshape(p, r);
             case Identity i -> { }
             case Dropout d -> { }   // evaluation mode: dropout does nothing
             case Dropout2d d -> { }
@@ -247,6 +249,16 @@ final class Exporter {
         String name = leaf.path() + ".shape";
         initializers.put(name, new TensorData(name, OnnxFile.INT64, new long[] {shape.length}, shape));
         node(leaf.path(), "Reshape", attrs(), name);
+    }
+
+    /** An imported Reshape back as it came: its shape a constant (0 copies the input's size there, one -1 takes the rest, as in ONNX). */
+    private void reshape(String path, Reshape r) {
+        int[] shape = r.shape();
+        double[] values = new double[shape.length];
+        for (int i = 0; i < shape.length; i++) values[i] = shape[i];
+        String name = path + ".shape";
+        initializers.put(name, new TensorData(name, OnnxFile.INT64, new long[] {shape.length}, values));
+        node(path, "Reshape", attrs(), name);
     }
 
     private static int[] pads(int[] padding) {

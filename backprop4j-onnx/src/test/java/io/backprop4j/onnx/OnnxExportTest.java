@@ -140,6 +140,16 @@ class OnnxExportTest {
         agreesWithOnnxRuntime("adaptive", even, new int[] {2, 6, 6}, Tensor.randn(rng, DType.FLOAT32, 2, 2, 6, 6), dir);
     }
 
+    /** An imported Reshape goes back out as a Reshape node with its constant shape (a 0 and a -1 among them). */
+    @Test
+    void aReshapeIsExportedAsItCame(@TempDir Path dir) {
+        var rng = new SplittableRandom(12);
+        var model = new Sequential(new Conv2d(2, 3, 3, rng), new ReLU(), new Reshape(0, -1), new Linear(3 * 5 * 4, 4, rng));
+        OnnxFile.Model m = OnnxFile.decode(Onnx.toBytes(model, new int[] {2, 7, 6}));
+        assertEquals(java.util.List.of("Conv", "Relu", "Reshape", "Gemm"), m.graph().nodes().stream().map(OnnxFile.Node::opType).toList());
+        agreesWithOnnxRuntime("reshape", model, new int[] {2, 7, 6}, Tensor.randn(rng, DType.FLOAT32, 3, 2, 7, 6), dir);
+    }
+
     @Test
     void theStandardisationGoesInFrontAsNodes(@TempDir Path dir) {
         var rng = new SplittableRandom(10);

@@ -52,10 +52,31 @@ public final class PackedGemv {
             throw new IndexOutOfBoundsException("PackedGemv: A " + m + "x" + k + " at " + aOff + " of " + a.length + ", B " + packed.length
                     + " for " + k + "x" + n + ", C at " + cOff + " of " + c.length);
         }
+        columns(m, n, k, a, aOff, packed, beta, c, cOff, 0, n);
+    }
+
+    /**
+     * Columns [j0, j1) of {@link #run}'s product, the others left alone: the same floats there as
+     * {@code run} gives (each element's chain does not depend on its neighbours), so that two
+     * threads may each take a range of columns of one product.
+     */
+    public static void runColumns(int m, int n, int k, float[] a, int aOff, float[] packed, float beta, float[] c, int cOff, int j0, int j1) {
+        if (!applies(m, n, k)) throw new IllegalArgumentException("PackedGemv: " + m + " x " + n + " x " + k + " is not a GEMV product");
+        if (packed.length != k * n || aOff < 0 || aOff + (long) m * k > a.length || cOff < 0 || cOff + (long) m * n > c.length
+                || j0 < 0 || j1 > n || j0 > j1) {
+            throw new IndexOutOfBoundsException("PackedGemv: A " + m + "x" + k + " at " + aOff + " of " + a.length + ", B " + packed.length
+                    + " for " + k + "x" + n + ", C at " + cOff + " of " + c.length + ", columns " + j0 + " to " + j1);
+        }
+        columns(m, n, k, a, aOff, packed, beta, c, cOff, j0, j1);
+    }
+
+    /** Columns [j0, j1): each panel that meets them, the part of it within them (B at the panel's stride, from the first column taken). */
+    private static void columns(int m, int n, int k, float[] a, int aOff, float[] packed, float beta, float[] c, int cOff, int j0, int j1) {
         int w = panelWidth();
-        for (int j = 0; j < n; j += w) {
+        for (int j = j0 / w * w; j < j1; j += w) {
             int width = Math.min(w, n - j);
-            FloatGemv.gemv(false, false, m, width, k, 1f, a, aOff, k, packed, j * k, width, beta, c, cOff + j, n);
+            int from = Math.max(j, j0), to = Math.min(j + width, j1);
+            FloatGemv.gemv(false, false, m, to - from, k, 1f, a, aOff, k, packed, j * k + from - j, width, beta, c, cOff + from, n);
         }
     }
 }
