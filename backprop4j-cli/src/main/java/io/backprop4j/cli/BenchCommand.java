@@ -156,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--recipe", description = "words-*: train the whole recipe of train --data words --model M instead (its epochs, steps,"
             + " batch, optimiser, schedule and weight decay, the validation after each epoch, the test loss over the whole test split);"
-            + " compare runs it once.")
+            + " compare runs it once (on a busy machine with --threads 1: PyTorch's two threads ran a GRU step 16x slower than one at load 9).")
     boolean recipe;
 
     @Option(names = "--recipe-epochs", paramLabel = "N",
@@ -164,7 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
     Integer recipeEpochs;
 
     @Option(names = "--test-windows", defaultValue = "8192",
-            description = "words-*: test windows scored after training (a seeded sample; default ${DEFAULT-VALUE}).")
+            description = "words-*: test windows scored after training (a seeded sample; default ${DEFAULT-VALUE}; a --recipe scores them all).")
     int testWindows;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
