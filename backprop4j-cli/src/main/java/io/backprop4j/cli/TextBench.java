@@ -135,7 +135,10 @@ final class TextBench {
         for (int e = 1; e <= run; e++) {
             int[] rows = steps.rows(e);
             CharWindows.Batch b = sequence ? s.train().sequenceBatch(rows) : s.train().batch(rows);
-            Safetensors.write(dir.resolve(name + "-epoch" + e + ".safetensors"), Map.of("train_x", b.inputs(), "train_y", b.targets()), Map.of());
+            Map<String, Tensor> batches = new LinkedHashMap<>();   // in order: the same bytes from run to run
+            batches.put("train_x", b.inputs());
+            batches.put("train_y", b.targets());
+            Safetensors.write(dir.resolve(name + "-epoch" + e + ".safetensors"), batches, Map.of());
         }
         int[] valRows = TextTraining.sample(s.validation().size(), TextTraining.VALIDATION_SAMPLE);
         CharWindows.Batch val = s.validation().batch(valRows);
