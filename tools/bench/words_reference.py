@@ -1,18 +1,28 @@
 #!/usr/bin/env python3
-"""PyTorch side of `backprop4j bench compare words-transformer` and `words-lstm`.
+"""PyTorch side of `backprop4j bench compare words-M` (M: bigram, mlp, lstm, gru, transformer).
 
-Trains the same character model as `backprop4j bench words-transformer|words-lstm` from the same
-initial weights on the same batches, both read from the files that run wrote into --work-dir:
-NAME-init.safetensors (backprop4j's state dict; its Linear weights are [in, out], PyTorch's
-[out, in], so they are transposed here) and NAME-data.safetensors (int64 train_x, train_y
-[steps*batch, context] with -100 over padding, test_x [n, context], test_y [n]; metadata lr,
-batch, steps). AdamW with the same lr, betas (0.9, 0.999), eps 1e-8 and weight decay 0.01.
+Trains the same character model as `backprop4j bench words-M` from the same initial weights on the
+same batches, both read from the files that run wrote into --work-dir: NAME-init.safetensors
+(backprop4j's state dict; its Linear weights are [in, out], PyTorch's [out, in], so they are
+transposed here) and NAME-data.safetensors (int64 test_x [n, context], test_y [n]).
 
-Prints "NAME ms per step: X" (median over the steps after the first 5) and "NAME test loss: X"
-(mean cross-entropy in nats per character of the last position of each test window), and
-"blas: ..." (the BLAS libraries this process loaded), as pytorch_reference.py does.
+Without --recipe: NAME-data.safetensors also holds train_x, train_y ([steps*batch, context] with
+-100 over padding for a model of every position, else [steps*batch]; metadata lr, batch, steps):
+AdamW with that lr, constant, betas (0.9, 0.999), eps 1e-8 and weight decay 0.01.
+
+With --recipe (`bench compare words-M --recipe`): the whole recipe of `train --data words --model
+M`, from the metadata (optimizer adam or adamw with PyTorch's defaults, as ours, lr, schedule none
+or cosine, recipe_epochs, epochs, steps_per_epoch, batch); epoch E's batches in NAME-epochE
+.safetensors; CosineAnnealingLR(T_max = recipe_epochs, eta_min 0) stepped after each epoch; after
+each epoch the loss on val_x, val_y (the validation sample `train` scores).
+
+Prints "NAME ms per step: X" (median over the steps after the first 5; with --recipe the mean, as
+`train` prints it), "NAME test loss: X" (mean cross-entropy in nats per character of the last
+position of each test window), with --recipe "NAME epoch E validation loss: X", and "blas: ..."
+(the BLAS libraries this process loaded), as pytorch_reference.py does.
 
   /usr/bin/python3 tools/bench/words_reference.py words-transformer --work-dir DIR --threads 2
+  /usr/bin/python3 tools/bench/words_reference.py words-gru --recipe --work-dir DIR --threads 2
 """
 import argparse, json, struct, sys, time
 
@@ -68,7 +78,7 @@ class Block(nn.Module):
 
 
 class Recurrent(nn.Module):
-    """An LSTM whose parameters carry backprop4j's names (weight_ih_l0...), giving the outputs only."""
+    """An LSTM or GRU whose parameters carry backprop4j's names (weight_ih_l0...), giving the outputs only."""
 
     def __init__(self, kind, inp, hidden):
         super().__init__()
@@ -87,9 +97,14 @@ def build(name, state):
         ff = state["%d.mlp.0.weight" % blocks[0]].shape[1]
         layers = [nn.Embedding(v, d), PositionalEmbedding(length, d)] + [Block(d, heads, ff) for _ in blocks]
         layers += [nn.LayerNorm(d), nn.Linear(d, v)]
+    elif name == "words-bigram":
+        layers = [nn.Embedding(v, d)]
+    elif name == "words-mlp":
+        inp, hidden = state["2.weight"].shape
+        layers = [nn.Embedding(v, d), nn.Flatten(), nn.Linear(inp, hidden), nn.Tanh(), nn.Linear(hidden, v)]
     else:
         hidden = state["1.weight_hh_l0"].shape[1]
-        layers = [nn.Embedding(v, d), Recurrent("lstm", d, hidden), nn.Linear(hidden, v)]
+        layers = [nn.Embedding(v, d), Recurrent(name[len("words-"):], d, hidden), nn.Linear(hidden, v)]
     model = nn.Sequential(*layers)
     linear = {n for n, m in model.named_modules() if isinstance(m, nn.Linear)}
     mine = {}
@@ -104,13 +119,74 @@ def build(name, state):
 HEADS = 4
 
 
+def step_loss(model, xb, yb):
+    """The mean cross-entropy of a batch: over every position (-100 ignored) for a model of every position."""
+    logits = model(xb)
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)), yb.reshape(-1), ignore_index=-100)
+
+
+def mean_loss(model, x, y):
+    """Mean cross-entropy of the last position of each window, in nats per character (eval mode, no graph)."""
+    model.eval()
+    with torch.no_grad():
+        total = 0.0
+        for i in range(0, x.size(0), 512):
+            logits = model(x[i:i + 512])
+            if logits.dim() == 3:
+                logits = logits[:, -1, :]
+            total += F.cross_entropy(logits, y[i:i + 512], reduction="sum").item()
+    model.train()
+    return total / x.size(0)
+
+
+def recipe(a, model, data, meta):
+    """The whole recipe of `train --data words --model M`, as backprop4j's Trainer runs it."""
+    lr, batch, steps = float(meta["lr"]), int(meta["batch"]), int(meta["steps_per_epoch"])
+    epochs, total = int(meta["epochs"]), int(meta["recipe_epochs"])
+    if meta["optimizer"] == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    elif meta["optimizer"] == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    else:
+        sys.exit("words_reference.py: optimizer %s is not in this script" % meta["optimizer"])
+    schedule = {"none": None, "cosine": lambda: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=0)}[meta["schedule"]]
+    schedule = schedule() if schedule else None
+    print("%s recipe: %d parameters, batch %d, %s lr %g %s, %d of %d epochs of %d steps, torch %s, %d threads"
+          % (a.what, sum(t.numel() for t in model.parameters()), batch, meta["optimizer"], lr, meta["schedule"], epochs, total, steps,
+             torch.__version__, a.threads))
+    model.train()
+    training = 0.0
+    for e in range(1, epochs + 1):
+        train, _ = read_safetensors("%s/%s-epoch%d.safetensors" % (a.work_dir, a.what, e))
+        x, y = train["train_x"], train["train_y"]
+        rate = opt.param_groups[0]["lr"]
+        t0 = time.perf_counter()
+        losses = 0.0
+        for s in range(steps):
+            opt.zero_grad(set_to_none=True)
+            loss = step_loss(model, x[s * batch:(s + 1) * batch], y[s * batch:(s + 1) * batch])
+            loss.backward()
+            opt.step()
+            losses += loss.item()
+        seconds = time.perf_counter() - t0
+        training += seconds
+        print("%s epoch %d: train loss %.4f, lr %.6g, %.1f s" % (a.what, e, losses / steps, rate, seconds))
+        print("%s epoch %d validation loss: %.4f" % (a.what, e, mean_loss(model, data["val_x"], data["val_y"])))
+        sys.stdout.flush()
+        if schedule:
+            schedule.step()
+    print("%s ms per step: %.2f" % (a.what, 1000 * training / (epochs * steps)))
+    print("%s test loss: %.4f" % (a.what, mean_loss(model, data["test_x"], data["test_y"])))
+
+
 def main():
     global HEADS
     p = argparse.ArgumentParser()
-    p.add_argument("what", choices=["words-transformer", "words-lstm"])
+    p.add_argument("what", choices=["words-" + m for m in ("bigram", "mlp", "lstm", "gru", "transformer")])
     p.add_argument("--work-dir", required=True)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--recipe", action="store_true", help="the whole recipe of train --data words --model M")
     a = p.parse_args()
     HEADS = a.heads
     torch.set_num_threads(a.threads)
@@ -118,6 +194,10 @@ def main():
     state, _ = read_safetensors("%s/%s-init.safetensors" % (a.work_dir, a.what))
     data, meta = read_safetensors("%s/%s-data.safetensors" % (a.work_dir, a.what))
     model = build(a.what, state)
+    if a.recipe:
+        recipe(a, model, data, meta)
+        blas()
+        return
     lr, batch, steps = float(meta["lr"]), int(meta["batch"]), int(meta["steps"])
     print("%s: %d parameters, batch %d, AdamW lr %g, %d steps, torch %s, %d threads"
           % (a.what, sum(t.numel() for t in model.parameters()), batch, lr, steps, torch.__version__, a.threads))
@@ -129,8 +209,7 @@ def main():
         t0 = time.perf_counter()
         xb, yb = x[s * batch:(s + 1) * batch], y[s * batch:(s + 1) * batch]
         opt.zero_grad(set_to_none=True)
-        logits = model(xb)
-        loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), yb.reshape(-1), ignore_index=-100)
+        loss = step_loss(model, xb, yb)
         loss.backward()
         opt.step()
         value = loss.item()
@@ -140,14 +219,11 @@ def main():
             sys.stdout.flush()
     timed = sorted(ms[min(WARM_UP, steps - 1):])
     print("%s ms per step: %.2f" % (a.what, timed[len(timed) // 2]))
-    model.eval()
-    with torch.no_grad():
-        tx, ty = data["test_x"], data["test_y"]
-        total = 0.0
-        for i in range(0, tx.size(0), 512):
-            logits = model(tx[i:i + 512])[:, -1, :]
-            total += F.cross_entropy(logits, ty[i:i + 512], reduction="sum").item()
-    print("%s test loss: %.4f" % (a.what, total / tx.size(0)))
+    print("%s test loss: %.4f" % (a.what, mean_loss(model, data["test_x"], data["test_y"])))
+    blas()
+
+
+def blas():
     libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and ".so" in l})
     print("blas: " + (", ".join(libs) or "none found"))
 

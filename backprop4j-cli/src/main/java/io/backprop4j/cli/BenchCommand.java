@@ -72,10 +72,16 @@ public final class BenchCommand implements Callable<Integer> {
         /** train --data words --model transformer's network: ms per training step and test loss after --steps steps. */
         WORDS_TRANSFORMER,
         /** The same for --model lstm. */
-        WORDS_LSTM;
+        WORDS_LSTM,
+        /** The same for --model gru. */
+        WORDS_GRU,
+        /** The same for --model mlp. */
+        WORDS_MLP,
+        /** The same for --model bigram. */
+        WORDS_BIGRAM;
 
         boolean isText() {
-            return this == WORDS_TRANSFORMER || this == WORDS_LSTM;
+            return cliName().startsWith("words-");
         }
 
         /** What {@code all} runs, in order. */
@@ -145,11 +151,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "With 'sweep': the PNG to draw (default bench-sweep.png).")
     Path plot;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Training steps of words-transformer and words-lstm (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "100", description = "Training steps of the words-* workloads at the recipe's constant rate (default ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--recipe", description = "words-*: train the whole recipe of train --data words --model M instead (its epochs, steps,"
+            + " batch, optimiser, schedule and weight decay, the validation after each epoch, the test loss over the whole test split);"
+            + " compare runs it once (on a busy machine with --threads 1: PyTorch's two threads ran a GRU step 16x slower than one at load 9).")
+    boolean recipe;
+
+    @Option(names = "--recipe-epochs", paramLabel = "N",
+            description = "With --recipe: stop after the first N epochs (the schedule stays the whole recipe's; default all).")
+    Integer recipeEpochs;
+
     @Option(names = "--test-windows", defaultValue = "8192",
-            description = "words-*: test windows scored after training (a seeded sample; default ${DEFAULT-VALUE}).")
+            description = "words-*: test windows scored after training (a seeded sample; default ${DEFAULT-VALUE}; a --recipe scores them all).")
     int testWindows;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
@@ -183,6 +198,12 @@ public final class BenchCommand implements Callable<Integer> {
         for (int h : hidden) if (h < 1 || h > 65536) throw new BackpropException("--hidden sizes must be 1 to 65536, got " + h);
         if (testWindows < 1) throw new BackpropException("--test-windows must be at least 1, got " + testWindows);
         if (steps < WARM_UP_STEPS + 1) throw new BackpropException("--steps must be at least " + (WARM_UP_STEPS + 1) + ", got " + steps);
+        if (recipeEpochs != null && !recipe) throw new BackpropException("--recipe-epochs goes with --recipe");
+        if (recipeEpochs != null && recipeEpochs < 1) throw new BackpropException("--recipe-epochs must be at least 1, got " + recipeEpochs);
+        Workload text = workload == Workload.COMPARE ? compared : workload;
+        if (recipe && (text == null || !text.isText())) {
+            throw new BackpropException("--recipe is for the words-* workloads, not " + (text == null ? "all" : text.cliName()));
+        }
         if (workload == Workload.COMPARE) return compare(out);
         if (workload.needsFashionMnist() && !Files.exists(dataDir.resolve("train-images-idx3-ubyte.gz"))) {
             throw new BackpropException("Fashion-MNIST not found in " + dataDir + "; install it with 'apt-get install dataset-fashion-mnist' or pass --data-dir");
@@ -198,8 +219,11 @@ public final class BenchCommand implements Callable<Integer> {
                 case SEED_STEP -> seedStep(out);
                 case FMNIST_MLP -> fmnistMlp(out);
                 case FMNIST_CNN -> fmnistCnn(out);
-                case WORDS_TRANSFORMER, WORDS_LSTM -> TextBench.run(w.cliName(), steps, testWindows,
-                        workDir != null ? workDir : Files.createTempDirectory("backprop4j-bench-"), out);
+                case WORDS_TRANSFORMER, WORDS_LSTM, WORDS_GRU, WORDS_MLP, WORDS_BIGRAM -> {
+                    Path dir = workDir != null ? workDir : Files.createTempDirectory("backprop4j-bench-");
+                    if (recipe) TextBench.runRecipe(w.cliName(), recipeEpochs, dir, out);
+                    else TextBench.run(w.cliName(), steps, testWindows, dir, out);
+                }
                 case ALL, COMPARE, SWEEP -> throw new IllegalStateException("not a single workload: " + w);
             }
         }
@@ -458,7 +482,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final Pattern RESULT = Pattern.compile(
             "^(fmnist-mlp median epoch seconds|fmnist-cnn median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB"
-                    + "|words-(?:transformer|lstm) (?:ms per step|test loss)): ([0-9.]+)");
+                    + "|words-[a-z]+ (?:ms per step|test loss|epoch \\d+ validation loss)): ([0-9.]+)");
     /** Steps not timed by the words workloads. */
     static final int WARM_UP_STEPS = TextBench.WARM_UP;
 
@@ -480,6 +504,8 @@ public final class BenchCommand implements Callable<Integer> {
         // heap or thread state cannot change the next one's figure, and peak RSS is per workload.
         List<String> workloads = (what == Workload.ALL ? Workload.RUN_BY_ALL : List.of(what)).stream().map(Workload::cliName).toList();
         List<Map<String, Double>> ours = new ArrayList<>(), theirs = new ArrayList<>();
+        // A recipe is deterministic on both sides and takes minutes: once is enough.
+        int runs = recipe ? 1 : this.runs;
         for (int r = 0; r < runs; r++) {
             Map<String, Double> oursRun = new LinkedHashMap<>(), theirsRun = new LinkedHashMap<>();
             for (String w : workloads) {
@@ -504,7 +530,7 @@ public final class BenchCommand implements Callable<Integer> {
             boolean higherIsBetter = key.startsWith("gemm");
             String sense = higherIsBetter ? "x PyTorch's GFLOP/s" : "x PyTorch's time";
             if (key.startsWith("peak rss")) sense = "x PyTorch's memory";
-            if (key.endsWith("test loss")) {
+            if (key.endsWith(" loss")) {
                 out.printf(Locale.ROOT, "%-40s %12.4f %12.4f %+8.4f  nats per character, ours minus PyTorch's%n", key, a, b, a - b);
                 continue;
             }
@@ -530,6 +556,8 @@ public final class BenchCommand implements Callable<Integer> {
                 "bench", what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads),
                 "--data-dir", dataDir.toString(), "--steps", Integer.toString(steps), "--test-windows", Integer.toString(testWindows)));
         if (workDir != null) cmd.addAll(List.of("--work-dir", workDir.toString()));
+        if (recipe) cmd.add("--recipe");
+        if (recipeEpochs != null) cmd.addAll(List.of("--recipe-epochs", Integer.toString(recipeEpochs)));
         if (!Arrays.equals(sizes, new int[] {256, 512, 1024, 2048})) {
             cmd.add("--sizes");
             cmd.add(String.join(",", Arrays.stream(sizes).mapToObj(Integer::toString).toList()));
@@ -544,9 +572,11 @@ public final class BenchCommand implements Callable<Integer> {
                 + "runpy.run_path(sys.argv[0], run_name='__main__'); "
                 + "print('peak rss MiB: %d' % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))";
         if (what.startsWith("words-")) {
-            return List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, "-c", code, script.toString(),
-                    what, "--work-dir", workDir.toString(), "--threads", Integer.toString(threads),
-                    "--heads", Integer.toString(TextTraining.Recipe.of("transformer").heads()));
+            List<String> cmd = new ArrayList<>(List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, "-c", code,
+                    script.toString(), what, "--work-dir", workDir.toString(), "--threads", Integer.toString(threads),
+                    "--heads", Integer.toString(TextTraining.Recipe.of("transformer").heads())));
+            if (recipe) cmd.add("--recipe");
+            return cmd;
         }
         return List.of("env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", python, "-c", code, script.toString(),
                 what, "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads));
