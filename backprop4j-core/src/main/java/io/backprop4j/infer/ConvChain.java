@@ -40,10 +40,15 @@ final class ConvChain {
     /** The modules as the Sequential runs them, for inputs the chain does not take. */
     private final List<Module> modules;
     private Tensor out;
+    /** The planes of a split convolution (one caller at a time holds the helper, so one object serves). */
+    private final Planes split = new Planes();
+    /** Whether a batch of up to 4 splits its large convolutions' filters with the helper; off for A/B timings only. */
+    private final boolean splitFilters;
     /** Per-thread scratch: two arrays that the stages of one image alternate between. */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[6][0]);
 
-    ConvChain(List<Stage> stages, List<Module> modules) {
+    ConvChain(List<Stage> stages, List<Module> modules, boolean splitFilters) {
+        this.splitFilters = splitFilters;
         this.stages = List.copyOf(stages);
         this.modules = List.copyOf(modules);
     }
@@ -108,6 +113,18 @@ final class ConvChain {
             }
         }
         int groups = (n + group - 1) / group;
+        // up to 4 images (on the calling thread, Parallel.onCallingThread): a large convolution's filters split with the helper
+        Handoff helper = splitFilters && n <= InferencePlan.ONE_THREAD_BATCH && Simd.AVAILABLE ? Handoff.tryAcquire() : null;
+        try {
+            run(helper, n, group, groups, sizes, geometry, pooledShape, windows, offsets, w, wo, b, bo, xs, xo, imageIn, ys, imageOut);
+        } finally {
+            if (helper != null) helper.release();
+        }
+        return out;
+    }
+
+    private void run(Handoff helper, int n, int group, int groups, int[] sizes, ConvGeometry[] geometry, int[][] pooledShape, int[][] windows,
+                     int[][] offsets, float[][] w, int[] wo, float[][] b, int[] bo, float[] xs, int xo, int imageIn, float[] ys, int imageOut) {
         Parallel.forRange(groups, 1, (from, to) -> {
             float[][] t = scratch.get();
             for (int j = 0; j < t.length; j++) {
@@ -116,10 +133,9 @@ final class ConvChain {
             }
             for (int q = from; q < to; q++) {
                 int first = q * group, m = Math.min(group, n - first);
-                images(m, geometry, pooledShape, windows, offsets, w, wo, b, bo, xs, xo + first * imageIn, t, ys, first * imageOut);
+                images(helper, m, geometry, pooledShape, windows, offsets, w, wo, b, bo, xs, xo + first * imageIn, t, ys, first * imageOut);
             }
         });
-        return out;
     }
 
     /** Unfolded floats of a group of images at most (256K floats, 1 MiB: a share of L2 beside the filters and the product). */
@@ -155,7 +171,7 @@ final class ConvChain {
      * thread's scratch: t[0] and t[1] the activations (they alternate), t[2] the unfolded
      * images, t[3] the product [O, m·OH·OW], t[4] and t[5] DirectConv's padded image and grid.
      */
-    private void images(int m, ConvGeometry[] geometry, int[][] pooledShape, int[][] windows, int[][] offsets, float[][] w, int[] wo, float[][] b, int[] bo,
+    private void images(Handoff helper, int m, ConvGeometry[] geometry, int[][] pooledShape, int[][] windows, int[][] offsets, float[][] w, int[] wo, float[][] b, int[] bo,
                         float[] x, int xo, float[][] t, float[] y, int yo) {
         float[] in = x;
         int inOff = xo;
@@ -170,20 +186,28 @@ final class ConvChain {
             int pooled = st.pool() == null ? plane : pooledShape[s][2] * pooledShape[s][3];
             if (offsets[s] != null) {
                 // Image by image without unfolding (DirectConv); plane (i, o) lies at grid[o·len] with rows Wp apart.
-                int len = DirectConv.gridLength(g), wp = g.width() + 2 * g.padW(), oh = g.outHeight(), ow = g.outWidth();
                 int imageIn = g.channels() * g.height() * g.width();
+                Planes p = helper != null ? split : new Planes();
+                p.g = g;
+                p.stage = st;
+                p.offsets = offsets[s];
+                p.window = windows[s];
+                p.pooledShape = pooledShape[s];
+                p.padded = t[4];
+                p.grid = t[5];
+                p.w = w[s];
+                p.wo = wo[s];
+                p.bias = b[s];
+                p.bo = bo[s];
+                p.dst = dst;
+                p.half = helper != null && (long) oc * g.patch() * g.outPlane() >= SPLIT_WORK ? Math.min(oc, (oc / 2 + 3) / 4 * 4) : oc;
                 for (int i = 0; i < m; i++) {
-                    DirectConv.forward(g, offsets[s], in, inOff + i * imageIn, w[s], wo[s], b[s], bo[s], t[4], t[5]);
-                    if (st.relu()) VectorMath.leakyRelu(t[5], 0, t[5], 0, oc * len, 0f);
-                    for (int o = 0; o < oc; o++) {
-                        int to = dstOff + (i * oc + o) * pooled;
-                        if (st.pool() != null) {
-                            maxPool(windows[s], st.relu(), 1, oh, ow, wp, pooledShape[s][2], pooledShape[s][3], t[5], o * len, dst, to);
-                        } else {
-                            for (int a = 0; a < oh; a++) System.arraycopy(t[5], o * len + a * wp, dst, to + a * ow, ow);
-                        }
-                    }
+                    DirectConv.pad(g, in, inOff + i * imageIn, t[4]);
+                    p.to = dstOff + i * oc * pooled;
+                    if (p.half < oc) helper.split(p);
+                    else p.planes(0, oc);
                 }
+                p.release();
                 in = dst;
             } else if (oneProduct(g)) {
                 // C [O, m·P] = bias + W [O, patch] · cols [patch, m·P]; plane (i, o) lies at C[o·m·P + i·P].
@@ -224,6 +248,49 @@ final class ConvChain {
                 }
             }
             inOff = 0;
+        }
+    }
+
+    /** Multiply-adds of one image's convolution from which its filters are split between two threads at batch 1 to 4. */
+    static final long SPLIT_WORK = 1L << 16;
+
+    /**
+     * One image's DirectConv planes: filters [o0, o1) from its padded copy, their ReLU in place,
+     * their pool (or copy) at the image's place; a range of filters is one part of a {@link
+     * Handoff} split (part 0 the filters below {@link #half}, part 1 the rest), each part writing
+     * only its own planes.
+     */
+    private static final class Planes implements Handoff.Task {
+        ConvGeometry g;
+        Stage stage;
+        int[] offsets, window, pooledShape;
+        float[] padded, grid, w, bias, dst;
+        int wo, bo, to, half;
+
+        @Override
+        public void run(int part) {
+            if (part == 0) planes(0, half);
+            else planes(half, g.outChannels());
+        }
+
+        void planes(int o0, int o1) {
+            int len = DirectConv.gridLength(g), wp = g.width() + 2 * g.padW(), oh = g.outHeight(), ow = g.outWidth();
+            DirectConv.filters(g, offsets, padded, w, wo, bias, bo, grid, o0, o1);
+            if (stage.relu()) VectorMath.leakyRelu(grid, o0 * len, grid, o0 * len, (o1 - o0) * len, 0f);
+            int pooled = stage.pool() == null ? g.outPlane() : pooledShape[2] * pooledShape[3];
+            for (int o = o0; o < o1; o++) {
+                int at = to + o * pooled;
+                if (stage.pool() != null) {
+                    maxPool(window, stage.relu(), 1, oh, ow, wp, pooledShape[2], pooledShape[3], grid, o * len, dst, at);
+                } else {
+                    for (int a = 0; a < oh; a++) System.arraycopy(grid, o * len + a * wp, dst, at + a * ow, ow);
+                }
+            }
+        }
+
+        /** Drops the references to the call's arrays (the plan's scratch and buffers stay reachable elsewhere). */
+        void release() {
+            padded = grid = w = bias = dst = null;
         }
     }
 

@@ -54,18 +54,32 @@ final class DirectConv {
      * filter o, {@code offsets} from {@link #offsets}; {@code padded} is scratch of {@link #paddedLength}. Only grid and padded are modified.
      */
     static void forward(ConvGeometry g, int[] offsets, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] padded, float[] grid) {
+        pad(g, x, xo, padded);
+        filters(g, offsets, padded, w, wo, bias, bo, grid, 0, g.outChannels());
+    }
+
+    /** The zero-padded planes of the image x [C, H, W] at xo, into padded (of {@link #paddedLength}). */
+    static void pad(ConvGeometry g, float[] x, int xo, float[] padded) {
         int h = g.height(), wd = g.width(), ph = g.padH(), pw = g.padW(), hp = h + 2 * ph, wp = wd + 2 * pw, plane = hp * wp;
-        int channels = g.channels(), k = g.patch(), oc = g.outChannels();
-        int len = gridLength(g);
         java.util.Arrays.fill(padded, 0, paddedLength(g), 0f);
-        for (int c = 0; c < channels; c++) {
+        for (int c = 0; c < g.channels(); c++) {
             for (int i = 0; i < h; i++) {
                 System.arraycopy(x, xo + (c * h + i) * wd, padded, c * plane + (i + ph) * wp + pw, wd);
             }
         }
-        int o4 = oc / 4 * 4;
+    }
+
+    /**
+     * The grids of filters [o0, o1) from an image {@link #pad padded} already (what {@link
+     * #forward} writes there; the other filters' grids are left alone, so two threads may each
+     * take a range of filters). Only grid is modified.
+     */
+    static void filters(ConvGeometry g, int[] offsets, float[] padded, float[] w, int wo, float[] bias, int bo, float[] grid, int o0, int o1) {
+        int k = g.patch(), oc = o1;
+        int len = gridLength(g);
+        int o4 = o0 + (o1 - o0) / 4 * 4;
         for (int q = 0; q < len; q += 2 * L) {
-            for (int o = 0; o < o4; o += 4) {
+            for (int o = o0; o < o4; o += 4) {
                 int w0 = wo + o * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
                 FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
                 for (int r = 0; r < k; r++) {

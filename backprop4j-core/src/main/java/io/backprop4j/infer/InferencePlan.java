@@ -124,7 +124,7 @@ public final class InferencePlan {
                     stages.add(new ConvChain.Stage(c, relu, pool));
                     j = after + (pool != null ? 1 : 0);
                 }
-                steps.add(new Convolutions(new ConvChain(stages, modules)));
+                steps.add(new Convolutions(new ConvChain(stages, modules, split)));
                 i = j - 1;
             } else if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
                 // a run of float32 Linears, each with the ReLU after it or not

@@ -14,8 +14,8 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * A/B timing of the plan's dense runs: the old path ({@code InferencePlan.of(model, false)}: no
- * column split at batch 1, one product per layer past it) against the new one, interleaved in one
+ * A/B timing of the plan: the old path ({@code InferencePlan.of(model, false)}: no column split at
+ * batch 1, one product per layer past it) against the new one, interleaved in one
  * JVM, for the fmnist MLP and CNN (PredictBench's networks) at batch 1 and 256. Per call: the
  * median over rounds of wall time, of this thread's CPU time and of the process's CPU time (the
  * helper threads included), and the bytes this thread allocated. Usage, from the test class path:
