@@ -257,26 +257,27 @@ final class DenseChain {
         void largeRows(float[] a, int aOff, int r0, int r1) {
             int m = r1 - r0, yOff = r0 * out;
             float[] y = Storage.floats(large);
-            Tensor b = linear.bias();
-            if (b != null) {
-                Tensor bc = b.contiguous();
-                float[] bias = Storage.floats(bc);
-                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, yOff + i * out, out);
-            }
-            Gemm.sgemm(false, m, 1f, a, aOff + r0 * in, in, gemmB, b != null ? 1f : 0f, y, yOff, out);
+            float beta = biasRows(m, y, yOff);
+            Gemm.sgemm(false, m, 1f, a, aOff + r0 * in, in, gemmB, beta, y, yOff, out);
             if (relu) VectorMath.leakyRelu(y, yOff, y, yOff, m * out, 0f);
         }
 
         /** Linear's own product for m rows (the bias first, {@code Gemm.sgemm} with beta 1 on top), then the ReLU, at y[yOff]. */
         private void rows(float[] a, int aOff, int m, float[] y, int yOff) {
-            Tensor w = linear.weight().contiguous(), b = linear.bias();
-            if (b != null) {
-                Tensor bc = b.contiguous();
-                float[] bias = Storage.floats(bc);
-                for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, yOff + i * out, out);
-            }
-            Gemm.sgemm(false, false, m, out, in, 1f, a, aOff, in, Storage.floats(w), w.offset(), out, b != null ? 1f : 0f, y, yOff, out);
+            Tensor w = linear.weight().contiguous();
+            float beta = biasRows(m, y, yOff);
+            Gemm.sgemm(false, false, m, out, in, 1f, a, aOff, in, Storage.floats(w), w.offset(), out, beta, y, yOff, out);
             if (relu) VectorMath.leakyRelu(y, yOff, y, yOff, m * out, 0f);
+        }
+
+        /** Each of m rows of y from yOff starts as the bias; the beta for the product added on top (0 without a bias). */
+        private float biasRows(int m, float[] y, int yOff) {
+            Tensor b = linear.bias();
+            if (b == null) return 0f;
+            Tensor bc = b.contiguous();
+            float[] bias = Storage.floats(bc);
+            for (int i = 0; i < m; i++) System.arraycopy(bias, bc.offset(), y, yOff + i * out, out);
+            return 1f;
         }
     }
 }
