@@ -17,6 +17,8 @@ import time
 import torch
 import torch.nn as nn
 
+import blas_threads
+
 
 def read(path):   # safetensors by hand (the safetensors package is not installed): length, JSON header, data
     with open(path, 'rb') as f:
@@ -58,7 +60,7 @@ def median_seconds(f, min_calls=21, min_seconds=3.0):
 
 def main():
     work = sys.argv[1]
-    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    blas_threads.set_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
     print(f"# torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
     for name, model in models().items():
         model.load_state_dict(read(f"{work}/{name}.safetensors"))   # strict: every name and shape must fit

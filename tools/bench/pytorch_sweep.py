@@ -7,6 +7,7 @@ Prints the same result line as the reference: fmnist-mlp median epoch seconds: X
 """
 import argparse, time
 import torch
+import blas_threads
 import pytorch_reference as ref
 
 def main():
@@ -16,7 +17,7 @@ def main():
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
+    blas_threads.set_threads(a.threads)
     torch.manual_seed(0)
     xs, ys, xt, yt = ref.load_fmnist()
     sizes = [784] + [int(h) for h in a.hidden.split(",")] + [10]

@@ -24,12 +24,16 @@ position of each test window), with --recipe "NAME epoch E validation loss: X", 
   /usr/bin/python3 tools/bench/words_reference.py words-transformer --work-dir DIR --threads 2
   /usr/bin/python3 tools/bench/words_reference.py words-gru --recipe --work-dir DIR --threads 2
 """
-import argparse, json, struct, sys, time
+import argparse, json, os, struct, sys, time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# runpy.run_path (bench compare) does not put this folder on the path
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blas_threads  # noqa: E402
 
 WARM_UP = 5
 
@@ -189,14 +193,14 @@ def main():
     p.add_argument("--recipe", action="store_true", help="the whole recipe of train --data words --model M")
     a = p.parse_args()
     HEADS = a.heads
-    torch.set_num_threads(a.threads)
+    blas_threads.set_threads(a.threads)
     torch.manual_seed(0)
     state, _ = read_safetensors("%s/%s-init.safetensors" % (a.work_dir, a.what))
     data, meta = read_safetensors("%s/%s-data.safetensors" % (a.work_dir, a.what))
     model = build(a.what, state)
     if a.recipe:
         recipe(a, model, data, meta)
-        blas()
+        blas_threads.report()
         return
     lr, batch, steps = float(meta["lr"]), int(meta["batch"]), int(meta["steps"])
     print("%s: %d parameters, batch %d, AdamW lr %g, %d steps, torch %s, %d threads"
@@ -220,12 +224,7 @@ def main():
     timed = sorted(ms[min(WARM_UP, steps - 1):])
     print("%s ms per step: %.2f" % (a.what, timed[len(timed) // 2]))
     print("%s test loss: %.4f" % (a.what, mean_loss(model, data["test_x"], data["test_y"])))
-    blas()
-
-
-def blas():
-    libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and ".so" in l})
-    print("blas: " + (", ".join(libs) or "none found"))
+    blas_threads.report()
 
 
 if __name__ == "__main__":

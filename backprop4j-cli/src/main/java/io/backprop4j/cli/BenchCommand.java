@@ -522,7 +522,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out.println();
         out.println("backprop4j: " + (ourMachine != null ? ourMachine : "machine not reported"));
-        out.println("PyTorch BLAS: " + (pytorchBlas != null ? pytorchBlas : "not reported by " + script));
+        out.println("PyTorch BLAS: " + (pytorchBlas != null ? pytorchBlas : "not reported by " + script)
+                + (pytorchBlasThreads != null ? "; " + pytorchBlasThreads + (pytorchBlasThreads == 1 ? " thread" : " threads") : ""));
         out.printf(Locale.ROOT, "%-40s %12s %12s %10s%n", "median of " + runs + " runs", "backprop4j", "PyTorch", "ratio");
         for (String key : ours.get(0).keySet()) {
             double a = median(ours, key), b = median(theirs, key);
@@ -616,6 +617,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The "blas: ..." line of the PyTorch reference (the libraries its process loaded), once seen. */
     private String pytorchBlas;
+    /** The "blas threads: N" of the PyTorch reference (the threads its OpenBLAS runs), once seen. */
+    private Integer pytorchBlasThreads;
     /** The "machine: ..." line of our benchmark process, once seen. */
     private String ourMachine;
 
@@ -624,6 +627,12 @@ public final class BenchCommand implements Callable<Integer> {
      * optimised BLAS installed): it runs about 30x slower than OpenBLAS, so every ratio would flatter us.
      */
     private void checkPytorchBlas() {
+        // torch.set_num_threads does not reach OpenBLAS's pthread build, so the scripts set both
+        // (tools/bench/blas_threads.py); a script that did not would run a one-thread comparison on two.
+        if (pytorchBlasThreads != null && pytorchBlasThreads != threads) {
+            throw new BackpropException("PyTorch's BLAS ran " + pytorchBlasThreads + " threads, not the " + threads
+                    + " of --threads, so no ratios are printed; the reference scripts set them with tools/bench/blas_threads.py");
+        }
         if (pytorchBlas == null) return;
         String libs = pytorchBlas.toLowerCase(Locale.ROOT);
         if (!libs.contains("openblas") && !libs.contains("mkl") && !libs.contains("blis")) {
@@ -643,6 +652,7 @@ public final class BenchCommand implements Callable<Integer> {
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("WARNING: Using incubator")) continue;
                 if (line.startsWith("blas: ")) pytorchBlas = line.substring("blas: ".length()).trim();
+                if (line.startsWith("blas threads: ")) pytorchBlasThreads = Integer.valueOf(line.substring("blas threads: ".length()).trim());
                 if (line.startsWith("machine: ")) ourMachine = line.substring("machine: ".length()).trim();
                 out.println("  " + line);
                 out.flush();

@@ -89,4 +89,22 @@ class EnvironmentKnobsTest {
         // Ours ran first and told its machine.
         assertTrue(r.out().contains("machine: "), r.out());
     }
+
+    /** A PyTorch whose OpenBLAS kept two threads when one was asked for: no ratios, the reason instead. */
+    @Test
+    void compareRefusesABlasOnOtherThreads() throws Exception {
+        Path python = dir.resolve("python3");
+        Files.writeString(python, "#!/bin/sh\necho 'torch 1.13.0, threads 1'\n"
+                + "echo 'blas: /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so'\necho 'blas threads: 2'\n"
+                + "echo 'gemm n=64: 1.0 GFLOP/s'\n");
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwx------"));
+        Path script = dir.resolve("ref.py");
+        Files.writeString(script, "# stands in for tools/bench/pytorch_reference.py\n");
+        CliRun r = CliRun.of("bench", "--python", python.toString(), "--reference", script.toString(), "--runs", "1",
+                "--sizes", "64", "--threads", "1", "compare", "gemm");
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("PyTorch's BLAS ran 2 threads, not the 1 of --threads"), r.err());
+        assertTrue(r.noStackTrace());
+        assertTrue(!r.out().contains("ratio"), r.out());
+    }
 }
