@@ -109,12 +109,14 @@ final class Exporter {
         List<Module.HookHandle> hooks = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         List<Module> modules = new ArrayList<>();
+        List<String> samePadded = new ArrayList<>();   // one node each: the layer inside is not a leaf of its own
         model.namedModules().forEach((path, m) -> {
-            if (m instanceof Sequential) return;
-            if (!m.children().isEmpty() || !supported(m)) {
+            if (m instanceof Sequential || samePadded.stream().anyMatch(s -> path.startsWith(s + "."))) return;
+            if (m instanceof SamePadded) samePadded.add(path);
+            else if (!m.children().isEmpty() || !supported(m)) {
                 throw new BackpropException("Onnx.save: layer " + path + " (" + m + ") has no ONNX form here; supported: Linear, "
-                        + "the activations, BatchNorm1d/2d, Dropout, RandomShift2d, Conv1d/2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Reshape "
-                        + "and nested Sequentials");
+                        + "the activations, BatchNorm1d/2d, Dropout, RandomShift2d, Conv1d/2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Reshape, "
+                        + "SamePadded and nested Sequentials");
             }
             paths.add(path);
             modules.add(m);
@@ -161,20 +163,22 @@ final class Exporter {
             case GELU g -> gelu(p);
             case BatchNorm1d b -> batchNorm(p, b.weight(), b.bias(), b.runningMean(), b.runningVar(), b.eps(), b.momentum());
             case BatchNorm2d b -> batchNorm(p, b.weight(), b.bias(), b.runningMean(), b.runningVar(), b.eps(), b.momentum());
-            case Conv2d c -> node(p, "Conv", attrs(ints("kernel_shape", c.kernelSize()), ints("strides", c.stride()),
-                    ints("pads", pads(c.padding())), ints("dilations", c.dilation()), in("group", c.groups())),
-                    tensor(p + ".weight", c.weight()), c.bias() == null ? null : tensor(p + ".bias", c.bias()));
+            case Conv2d c -> conv(p, c, ints("pads", pads(c.padding())));
             case Conv1d c -> node(p, "Conv", attrs(ints("kernel_shape", new int[] {c.kernelSize()}), ints("strides", new int[] {c.stride()}),
                     ints("pads", new int[] {c.padding(), c.padding()}), ints("dilations", new int[] {c.dilation()}), in("group", c.groups())),
                     tensor(p + ".weight", c.weight()), c.bias() == null ? null : tensor(p + ".bias", c.bias()));
-            case MaxPool2d m -> node(p, "MaxPool", attrs(ints("kernel_shape", m.kernelSize()), ints("strides", m.stride()),
-                    ints("pads", pads(m.padding())), ints("dilations", m.dilation()), in("ceil_mode", m.ceilMode() ? 1 : 0)));
-            case AvgPool2d a -> {
-                if (a.divisorOverride() != 0) {
-                    throw new BackpropException("Onnx.save: layer " + p + " (" + a + "): ONNX's AveragePool has no divisor_override");
+            case MaxPool2d m -> maxPool(p, m, ints("pads", pads(m.padding())), ints("dilations", m.dilation()));
+            case AvgPool2d a -> avgPool(p, a, ints("pads", pads(a.padding())));
+            case SamePadded s -> {
+                // ONNX's own auto_pad: the padding is worked out from the input's size there too
+                Attr autoPad = str("auto_pad", s.lower() ? "SAME_LOWER" : "SAME_UPPER");
+                String inner = p + ".layer";
+                switch (s.layer()) {
+                    case Conv2d c -> conv(inner, c, autoPad);
+                    case MaxPool2d m -> maxPool(inner, m, autoPad, null);   // SamePadded's pools have dilation 1
+                    case AvgPool2d a -> avgPool(inner, a, autoPad);
+                    default -> throw new AssertionError(s);
                 }
-                node(p, "AveragePool", attrs(ints("kernel_shape", a.kernelSize()), ints("strides", a.stride()), ints("pads", pads(a.padding())),
-                        in("ceil_mode", a.ceilMode() ? 1 : 0), in("count_include_pad", a.countIncludePad() ? 1 : 0)));
             }
             case AdaptiveAvgPool2d a -> adaptive(leaf, a);
             case Flatten f -> flatten(leaf, f);
@@ -185,6 +189,28 @@ final class Exporter {
             case RandomShift2d r -> { }   // an augmentation: the identity in evaluation mode
             default -> throw new AssertionError(leaf.module());
         }
+    }
+
+    /** A Conv node of {@code c}, its padding given by {@code padding} (pads or auto_pad). */
+    private void conv(String p, Conv2d c, Attr padding) {
+        node(p, "Conv", attrs(ints("kernel_shape", c.kernelSize()), ints("strides", c.stride()), padding,
+                ints("dilations", c.dilation()), in("group", c.groups())),
+                tensor(p + ".weight", c.weight()), c.bias() == null ? null : tensor(p + ".bias", c.bias()));
+    }
+
+    /** A MaxPool node of {@code m}, its padding given by {@code padding}; {@code dilations} left out when null. */
+    private void maxPool(String p, MaxPool2d m, Attr padding, Attr dilations) {
+        node(p, "MaxPool", attrs(ints("kernel_shape", m.kernelSize()), ints("strides", m.stride()), padding, dilations,
+                in("ceil_mode", m.ceilMode() ? 1 : 0)));
+    }
+
+    /** An AveragePool node of {@code a}, its padding given by {@code padding}. */
+    private void avgPool(String p, AvgPool2d a, Attr padding) {
+        if (a.divisorOverride() != 0) {
+            throw new BackpropException("Onnx.save: layer " + p + " (" + a + "): ONNX's AveragePool has no divisor_override");
+        }
+        node(p, "AveragePool", attrs(ints("kernel_shape", a.kernelSize()), ints("strides", a.stride()), padding,
+                in("ceil_mode", a.ceilMode() ? 1 : 0), in("count_include_pad", a.countIncludePad() ? 1 : 0)));
     }
 
     private void standardize(int[] sampleShape, double[] mean, double[] std) {
@@ -301,9 +327,10 @@ final class Exporter {
         return name;
     }
 
+    /** The attributes in order, null ones left out. */
     private static Map<String, Attr> attrs(Attr... as) {
         Map<String, Attr> m = new LinkedHashMap<>();
-        for (Attr a : as) m.put(a.name(), a);
+        for (Attr a : as) if (a != null) m.put(a.name(), a);
         return m;
     }
 
@@ -313,6 +340,10 @@ final class Exporter {
 
     private static Attr in(String name, long v) {
         return new Attr(name, OnnxFile.A_INT, 0, v, null, null, null, null);
+    }
+
+    private static Attr str(String name, String v) {
+        return new Attr(name, OnnxFile.A_STRING, 0, 0, v, null, null, null);
     }
 
     private static Attr ints(String name, int[] v) {

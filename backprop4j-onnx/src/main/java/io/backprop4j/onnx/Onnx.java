@@ -31,6 +31,8 @@ import java.util.random.RandomGenerator;
  * Softmax           Softmax(axis=-1)               AdaptiveAvgPool2d GlobalAveragePool for 1x1, else AveragePool
  * LogSoftmax        LogSoftmax(axis=-1)            Flatten          Flatten(axis=1), or Reshape
  * GELU              x · ½ (1 + erf(x / √2)) as Div, Erf, Add, Mul, Mul
+ * SamePadded        its Conv, MaxPool or AveragePool with auto_pad SAME_UPPER or SAME_LOWER (no pads)
+ * Reshape           Reshape of its constant shape (as it was imported)
  * Dropout, Dropout2d, Identity, RandomShift2d: left out (they do nothing in evaluation mode)
  * </pre>
  * With a standardisation ({@link #save(Sequential, int[], double[], double[], Path)}) the graph

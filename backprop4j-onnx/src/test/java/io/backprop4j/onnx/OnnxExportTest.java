@@ -91,8 +91,11 @@ class OnnxExportTest {
         assumeTrue(!"absent".equals(OnnxTesting.check(dir.resolve("none.onnx"))), "python3-onnx is not installed (apt-get install python3-onnx)");
         var rng = new SplittableRandom(8);
         var models = java.util.Map.of("mlp", mlp(rng), "cnn", cnn(rng),
-                "adaptive", new Sequential(new Conv2d(2, 3, 3, rng), new AdaptiveAvgPool2d(2), new Flatten(2, 3), new Flatten(), new Linear(12, 2, rng)));
-        var shapes = java.util.Map.of("mlp", new int[] {10}, "cnn", new int[] {1, 12, 12}, "adaptive", new int[] {2, 6, 6});
+                "adaptive", new Sequential(new Conv2d(2, 3, 3, rng), new AdaptiveAvgPool2d(2), new Flatten(2, 3), new Flatten(), new Linear(12, 2, rng)),
+                "same", new Sequential(new SamePadded(new Conv2d(1, 2, 4, 2, 0, rng), true),
+                        new SamePadded(new io.backprop4j.nn.MaxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, false), false),
+                        new Flatten()));
+        var shapes = java.util.Map.of("mlp", new int[] {10}, "cnn", new int[] {1, 12, 12}, "adaptive", new int[] {2, 6, 6}, "same", new int[] {1, 9, 8});
         for (var e : models.entrySet()) {
             Path file = dir.resolve(e.getKey() + ".onnx");
             Onnx.save(e.getValue(), shapes.get(e.getKey()), file);

@@ -327,6 +327,14 @@ class OnnxImportTest {
                     Tensor x = Tensor.randn(rng, io.backprop4j.tensor.DType.FLOAT32, shape);
                     String what = mode + ", count_include_pad=" + countPad + ", input " + Arrays.toString(shape);
                     OnnxTesting.assertClose(what, OnnxTesting.runtime(bytes, x), predict(model, x), 1e-5);
+                    // exported again, the layers keep their auto_pad (no pads of their own) and ONNX Runtime agrees
+                    byte[] again = Onnx.toBytes(model, Arrays.copyOfRange(shape, 1, 4));
+                    for (OnnxFile.Node n : OnnxFile.decode(again).graph().nodes()) {
+                        if (n.opType().equals("Flatten")) continue;
+                        assertEquals(mode, n.attrs().get("auto_pad").s(), what + ", " + n.name());
+                        assertTrue(!n.attrs().containsKey("pads"), what + ", " + n.name());
+                    }
+                    OnnxTesting.assertClose(what + ", exported again", OnnxTesting.runtime(again, x), predict(model, x), 1e-5);
                     checked++;
                 }
             }
