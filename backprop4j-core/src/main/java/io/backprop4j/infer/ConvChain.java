@@ -32,7 +32,7 @@ import java.util.List;
  * largest tap of each window as {@code Pooling.maxForward} does (the first of equal values, a
  * NaN wins, −∞ for a window without taps), written at the image's place in its output.
  */
-final class ConvChain {
+final class ConvChain implements PlanStep {
     /** One convolution, whether a ReLU follows, and the max pool after that (or null). */
     record Stage(Conv2d conv, boolean relu, MaxPool2d pool) {}
 
@@ -57,12 +57,14 @@ final class ConvChain {
         return stages.size();
     }
 
-    boolean owns(float[] data) {
+    @Override
+    public boolean owns(float[] data) {
         return out != null && Storage.floats(out) == data;
     }
 
     /** The chain's output for x [N, C, H, W]; other inputs run the layers' own forward (and their messages). */
-    Tensor run(Tensor x) {
+    @Override
+    public Tensor run(Tensor x) {
         if (x.dtype() != DType.FLOAT32 || x.rank() != 4 || x.size(0) == 0 || !allFloat32()) return asLayers(x);
         // The shapes, checked as the layers check them (the same messages), and each stage's geometry for one image.
         int n = x.size(0);

@@ -28,7 +28,7 @@ import io.backprop4j.tensor.Tensor;
  *       multiply-adds per layer, else the batch stays whole.
  * </ul>
  */
-final class DenseChain {
+final class DenseChain implements PlanStep {
     /** Weights (in x out) from which a batch-1 layer is split between two threads. */
     static final long SPLIT_WEIGHTS = 1L << 16;
     /** Rows of a block at least: past Gemm's matrix-vector kernel (up to 4 rows), whose sums are chained as the packed kernel's are, but whose path we do not rely on. */
@@ -49,7 +49,8 @@ final class DenseChain {
         return layers.length;
     }
 
-    boolean owns(float[] data) {
+    @Override
+    public boolean owns(float[] data) {
         for (Layer l : layers) if (l.owns(data)) return true;
         return false;
     }
@@ -66,7 +67,8 @@ final class DenseChain {
         return split && m > InferencePlan.ONE_THREAD_BATCH ? blocks(m) : 1;
     }
 
-    Tensor run(Tensor x) {
+    @Override
+    public Tensor run(Tensor x) {
         int m = x.rank() == 2 ? x.size(0) : -1;
         Layer first = layers[0];
         if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != first.in || !matrices()) {

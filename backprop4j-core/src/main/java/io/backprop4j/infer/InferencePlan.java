@@ -55,12 +55,12 @@ public final class InferencePlan {
      */
     public static final int ONE_THREAD_BATCH = 4;
     private final Sequential model;
-    private final List<Step> steps;
+    private final List<PlanStep> steps;
 
     /** Every module of the model's tree, to see without allocating whether one is in training mode. */
     private final Module[] tree;
 
-    private InferencePlan(Sequential model, List<Step> steps) {
+    private InferencePlan(Sequential model, List<PlanStep> steps) {
         this.model = model;
         this.steps = steps;
         List<Module> all = new ArrayList<>();
@@ -106,7 +106,7 @@ public final class InferencePlan {
         if (model == null) throw new BackpropException("InferencePlan.of: model is null");
         List<Module> layers = new ArrayList<>();
         flatten(model, layers);
-        List<Step> steps = new ArrayList<>();
+        List<PlanStep> steps = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
             if (m instanceof Conv2d && m.getClass() == Conv2d.class) {
@@ -124,7 +124,7 @@ public final class InferencePlan {
                     stages.add(new ConvChain.Stage(c, relu, pool));
                     j = after + (pool != null ? 1 : 0);
                 }
-                steps.add(new Convolutions(new ConvChain(stages, modules, split)));
+                steps.add(new ConvChain(stages, modules, split));
                 i = j - 1;
             } else if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
                 // a run of float32 Linears, each with the ReLU after it or not
@@ -135,7 +135,7 @@ public final class InferencePlan {
                     run.add(new DenseChain.Layer(d, relu));
                     j += relu ? 2 : 1;
                 }
-                steps.add(new Dense(new DenseChain(run.toArray(DenseChain.Layer[]::new), split)));
+                steps.add(new DenseChain(run.toArray(DenseChain.Layer[]::new), split));
                 i = j - 1;
             } else if (i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU && writesAFreshTensor(m)) {
                 steps.add(new ThenReLU(m));
@@ -167,11 +167,11 @@ public final class InferencePlan {
         boolean restore = evalModes();
         try (var g = NoGrad.enter(); var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
             Tensor h = x;
-            for (Step s : steps) h = s.run(h);
+            for (PlanStep s : steps) h = s.run(h);
             // a buffer of this plan (or a view of one, after a Flatten or an Identity) is copied out
             if (h.dtype() == DType.FLOAT32) {
                 float[] data = Storage.floats(h);
-                for (Step s : steps) {
+                for (PlanStep s : steps) {
                     if (s.owns(data)) return h.isContiguous() ? Tensor.of(copy(h), h.shape()) : h.contiguous();
                 }
             }
@@ -213,64 +213,31 @@ public final class InferencePlan {
     /** How many Linear layers run through the packed matrix-vector kernel at batch {@code batch}, for tests and reports. */
     public int packedLayers(int batch) {
         int n = 0;
-        for (Step s : steps) if (s instanceof Dense d) n += d.chain().packedLayers(batch);
+        for (PlanStep s : steps) if (s instanceof DenseChain d) n += d.packedLayers(batch);
         return n;
     }
 
     /** The most blocks of rows that a dense run splits batch {@code batch} into (1: not split), for tests. */
     int rowBlocks(int batch) {
         int n = 1;
-        for (Step s : steps) if (s instanceof Dense d) n = Math.max(n, d.chain().rowBlocks(batch));
+        for (PlanStep s : steps) if (s instanceof DenseChain d) n = Math.max(n, d.rowBlocks(batch));
         return n;
     }
 
     @Override
     public String toString() {
-        return "InferencePlan(" + steps.size() + " steps, " + steps.stream().mapToInt(s -> s instanceof Dense d ? d.chain().size() : 0).sum() + " dense layers)";
+        return "InferencePlan(" + steps.size() + " steps, " + steps.stream().mapToInt(s -> s instanceof DenseChain d ? d.size() : 0).sum() + " dense layers)";
     }
 
     /** How many convolutions run image by image through the plan's own buffers, for tests and reports. */
     public int planConvolutions() {
         int n = 0;
-        for (Step s : steps) if (s instanceof Convolutions c) n += c.chain().stages();
+        for (PlanStep s : steps) if (s instanceof ConvChain c) n += c.stages();
         return n;
     }
 
-    private sealed interface Step permits Convolutions, Dense, Layer, ThenReLU {
-        Tensor run(Tensor x);
-
-        /** Whether {@code data} is one of this step's buffers (an output that the next call overwrites). */
-        default boolean owns(float[] data) {
-            return false;
-        }
-    }
-
-    /** Convolutions with their ReLUs and pools, image by image ({@link ConvChain}). */
-    private record Convolutions(ConvChain chain) implements Step {
-        public Tensor run(Tensor x) {
-            return chain.run(x);
-        }
-
-        @Override
-        public boolean owns(float[] data) {
-            return chain.owns(data);
-        }
-    }
-
-    /** A run of dense layers ({@link DenseChain}). */
-    private record Dense(DenseChain chain) implements Step {
-        public Tensor run(Tensor x) {
-            return chain.run(x);
-        }
-
-        @Override
-        public boolean owns(float[] data) {
-            return chain.owns(data);
-        }
-    }
-
     /** A layer run as it is. */
-    private record Layer(Module module) implements Step {
+    record Layer(Module module) implements PlanStep {
         public Tensor run(Tensor x) {
             return module.call(x);
         }
@@ -281,7 +248,7 @@ public final class InferencePlan {
      * Tensor.relu} computes, without a second tensor); out of place when the output is not a
      * whole float32 array of its own.
      */
-    private record ThenReLU(Module module) implements Step {
+    record ThenReLU(Module module) implements PlanStep {
         public Tensor run(Tensor x) {
             Tensor y = module.call(x);
             if (y.dtype() != DType.FLOAT32 || !y.isContiguous() || y.offset() != 0 || x.dtype() == DType.FLOAT32 && Storage.floats(x) == Storage.floats(y)
