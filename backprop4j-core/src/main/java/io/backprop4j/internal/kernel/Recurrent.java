@@ -133,14 +133,18 @@ public final class Recurrent {
             Gemm.sgemm(false, false, rows, in, gh, 1f, dg, 0, gh, wih, wiho, Math.max(in, 1), 0f, dx, 0, Math.max(in, 1));
         }
         if (dwih != null) {
-            Gemm.sgemm(true, false, gh, in, rows, 1f, dg, 0, gh, x, 0, Math.max(in, 1), 0f, dwih, 0, Math.max(in, 1));
+            float[] t = new float[in * gh];
+            weightGradientT(in, rows, dg, 0, gh, x, 0, in, 0f, t);
+            transposeInto(t, in, gh, dwih);
         }
         if (dwhh != null) {
             // Steps 1.. against h_0..h_{T−2} (rows of out, stride S), step 0 against h0.
-            Gemm.sgemm(true, false, gh, hidden, (steps - 1) * n, 1f, dgh, n * gh, gh, out, 0, s, 0f, dwhh, 0, hidden);
+            float[] t = new float[hidden * gh];
+            weightGradientT(hidden, (steps - 1) * n, dgh, n * gh, gh, out, 0, s, 0f, t);
             if (h0 != null) {
-                Gemm.sgemm(true, false, gh, hidden, n, 1f, dgh, 0, gh, h0, h0o, hidden, 1f, dwhh, 0, hidden);
+                weightGradientT(hidden, n, dgh, 0, gh, h0, h0o, hidden, 1f, t);
             }
+            transposeInto(t, hidden, gh, dwhh);
         }
         if (dbih != null) {
             columnSums(dg, rows, gh, dbih);
@@ -189,6 +193,29 @@ public final class Recurrent {
         }
         if (dc0 != null) {
             System.arraycopy(dc, 0, dc0, i0 * hidden, m * hidden);
+        }
+    }
+
+    /**
+     * dWᵀ [cols, G·H] = Xᵀ dG (+ beta dWᵀ) over {@code rows} rows: X [rows, cols] at xo (row stride
+     * ldx), dG [rows, G·H] at go (row stride ldg). As Xᵀ dG rather than dGᵀ X, the product packs
+     * the narrow Xᵀ, not the wide dGᵀ (a transposed gather of every gate gradient), and reads dG in
+     * place, {@link #TRANSPOSED_ROWS} rows of the result at a time; the same sums in the same order.
+     */
+    private static void weightGradientT(int cols, int rows, float[] dg, int go, int ldg, float[] x, int xo, int ldx, float beta,
+                                        float[] t) {
+        for (int r0 = 0; r0 < cols; r0 += TRANSPOSED_ROWS) {
+            int m = Math.min(TRANSPOSED_ROWS, cols - r0);
+            Gemm.sgemm(true, false, m, ldg, rows, 1f, x, xo + r0, ldx, dg, go, ldg, beta, t, r0 * ldg, ldg);
+        }
+    }
+
+    /** w [cols, rows] = tᵀ for t [rows, cols]. */
+    private static void transposeInto(float[] t, int rows, int cols, float[] w) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                w[c * rows + r] = t[r * cols + c];
+            }
         }
     }
 
@@ -473,14 +500,18 @@ public final class Recurrent {
             Gemm.dgemm(false, false, rows, in, gh, 1d, dg, 0, gh, wih, wiho, Math.max(in, 1), 0d, dx, 0, Math.max(in, 1));
         }
         if (dwih != null) {
-            Gemm.dgemm(true, false, gh, in, rows, 1d, dg, 0, gh, x, 0, Math.max(in, 1), 0d, dwih, 0, Math.max(in, 1));
+            double[] t = new double[in * gh];
+            weightGradientT(in, rows, dg, 0, gh, x, 0, in, 0d, t);
+            transposeInto(t, in, gh, dwih);
         }
         if (dwhh != null) {
             // Steps 1.. against h_0..h_{T−2} (rows of out, stride S), step 0 against h0.
-            Gemm.dgemm(true, false, gh, hidden, (steps - 1) * n, 1d, dgh, n * gh, gh, out, 0, s, 0d, dwhh, 0, hidden);
+            double[] t = new double[hidden * gh];
+            weightGradientT(hidden, (steps - 1) * n, dgh, n * gh, gh, out, 0, s, 0d, t);
             if (h0 != null) {
-                Gemm.dgemm(true, false, gh, hidden, n, 1d, dgh, 0, gh, h0, h0o, hidden, 1d, dwhh, 0, hidden);
+                weightGradientT(hidden, n, dgh, 0, gh, h0, h0o, hidden, 1d, t);
             }
+            transposeInto(t, hidden, gh, dwhh);
         }
         if (dbih != null) {
             columnSums(dg, rows, gh, dbih);
@@ -529,6 +560,29 @@ public final class Recurrent {
         }
         if (dc0 != null) {
             System.arraycopy(dc, 0, dc0, i0 * hidden, m * hidden);
+        }
+    }
+
+    /**
+     * dWᵀ [cols, G·H] = Xᵀ dG (+ beta dWᵀ) over {@code rows} rows: X [rows, cols] at xo (row stride
+     * ldx), dG [rows, G·H] at go (row stride ldg). As Xᵀ dG rather than dGᵀ X, the product packs
+     * the narrow Xᵀ, not the wide dGᵀ (a transposed gather of every gate gradient), and reads dG in
+     * place, {@link #TRANSPOSED_ROWS} rows of the result at a time; the same sums in the same order.
+     */
+    private static void weightGradientT(int cols, int rows, double[] dg, int go, int ldg, double[] x, int xo, int ldx, double beta,
+                                        double[] t) {
+        for (int r0 = 0; r0 < cols; r0 += TRANSPOSED_ROWS) {
+            int m = Math.min(TRANSPOSED_ROWS, cols - r0);
+            Gemm.dgemm(true, false, m, ldg, rows, 1d, x, xo + r0, ldx, dg, go, ldg, beta, t, r0 * ldg, ldg);
+        }
+    }
+
+    /** w [cols, rows] = tᵀ for t [rows, cols]. */
+    private static void transposeInto(double[] t, int rows, int cols, double[] w) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                w[c * rows + r] = t[r * cols + c];
+            }
         }
     }
 
@@ -730,6 +784,12 @@ public final class Recurrent {
      * over the threads. A fixed size, so the floats do not depend on the number of threads.
      */
     static final int ROW_BLOCK = 32;
+
+    /**
+     * Rows of Xᵀ dG per product in the weight gradients: at most this many, the packed GEMM reads
+     * dG where it lies instead of packing it (FloatGemm's STREAM_B_ROWS).
+     */
+    private static final int TRANSPOSED_ROWS = 64;
 
     private static int rowBlocks(int n) {
         return (n + ROW_BLOCK - 1) / ROW_BLOCK;
