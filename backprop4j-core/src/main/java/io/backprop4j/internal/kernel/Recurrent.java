@@ -121,15 +121,33 @@ public final class Recurrent {
         // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
         float[] dg = new float[rows * gh];
         float[] dgh = cell == Cell.GRU ? new float[rows * gh] : dg;
-        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once.
-        Gemm.PackedB whhP = pack(false, gh, hidden, whh, whho, hidden);
+        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once. For the tanh
+        // RNN and the LSTM (dGh = dG) with W_ih's columns beside it, so that the same product gives
+        // the step's rows of dx = dG W_ih: [dL/dh_{t−1} | dx_t] = dG_t [W_hh | W_ih], each dG_t
+        // packed once for both (a GEMM of dx over the window packed all of dG again).
+        boolean fused = dx != null && cell != Cell.GRU && in > 0;
+        int wide = fused ? hidden + in : hidden;
+        float[] wb = whh;
+        int wbo = whho, ldwb = hidden;
+        if (fused) {
+            wb = new float[gh * wide];
+            for (int r = 0; r < gh; r++) {
+                System.arraycopy(whh, whho + r * hidden, wb, r * wide, hidden);
+                System.arraycopy(wih, wiho + r * in, wb, r * wide + hidden, in);
+            }
+            wbo = 0;
+            ldwb = wide;
+        }
+        float[] wbf = wb;
+        int wbof = wbo, ldwbf = ldwb;
+        Gemm.PackedB whhP = pack(false, gh, wide, wb, wbo, ldwb);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
-                backwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhP, out, gates, hn, gOut, dh0, dc0, dg, dgh);
+                backwardRows(cell, steps, n, in, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        wbf, wbof, ldwbf, whhP, fused ? dx : null, out, gates, hn, gOut, dh0, dc0, dg, dgh);
             }
         });
-        if (dx != null) {
+        if (dx != null && !fused) {
             Gemm.sgemm(false, false, rows, in, gh, 1f, dg, 0, gh, wih, wiho, Math.max(in, 1), 0f, dx, 0, Math.max(in, 1));
         }
         if (dwih != null) {
@@ -149,20 +167,26 @@ public final class Recurrent {
         if (dbih != null) {
             columnSums(dg, rows, gh, dbih);
         }
-        if (dbhh != null) {
+        if (dbhh != null && dbih != null && dgh == dg) {
+            // The tanh RNN's and the LSTM's two biases have one gradient.
+            System.arraycopy(dbih, 0, dbhh, 0, gh);
+        } else if (dbhh != null) {
             columnSums(dgh, rows, gh, dbhh);
         }
     }
 
     /**
      * {@link #backward}'s walk back through the window for the batch rows [i0, i1): their gate
-     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null).
+     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null). The product's B
+     * is wb [G·H, wide] at wbo (row stride ldwb), packed in whhP: W_hh, or, where dx is not null,
+     * [W_hh | W_ih] (wide = H + I), whose last I columns are the rows of dx.
      */
-    private static void backwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, float[] h0, int h0o,
-                                     float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhP, float[] out,
+    private static void backwardRows(Cell cell, int steps, int n, int in, int hidden, int i0, int i1, float[] h0, int h0o,
+                                     float[] c0, int c0o, float[] wb, int wbo, int ldwb, Gemm.PackedB whhP, float[] dx, float[] out,
                                      float[] gates, float[] hn, float[] gOut, float[] dh0, float[] dc0, float[] dg, float[] dgh) {
-        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0, wide = dx == null ? hidden : hidden + in;
         float[] dh = new float[m * hidden];
+        float[] prod = dx == null ? dh : new float[m * wide];
         float[] dc = cell == Cell.LSTM ? new float[m * hidden] : null;
         float[] direct = cell == Cell.GRU ? new float[m * hidden] : null;
         for (int t = steps - 1; t >= 0; t--) {
@@ -179,8 +203,14 @@ public final class Recurrent {
                         dg, dgh);
             }
             // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
-            if (!first || dh0 != null) {
-                product(m, dgh, g0, gh, whhP, false, gh, hidden, whh, whho, hidden, 0f, dh, 0, hidden);
+            if (!first || dh0 != null || dx != null) {
+                product(m, dgh, g0, gh, whhP, false, gh, wide, wb, wbo, ldwb, 0f, prod, 0, wide);
+                if (dx != null) {
+                    for (int i = 0; i < m; i++) {
+                        System.arraycopy(prod, i * wide, dh, i * hidden, hidden);
+                        System.arraycopy(prod, i * wide + hidden, dx, (t * n + i0 + i) * in, in);
+                    }
+                }
                 if (direct != null) {
                     for (int k = 0; k < m * hidden; k++) {
                         dh[k] += direct[k];
@@ -488,15 +518,33 @@ public final class Recurrent {
         // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
         double[] dg = new double[rows * gh];
         double[] dgh = cell == Cell.GRU ? new double[rows * gh] : dg;
-        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once.
-        Gemm.PackedB whhP = pack(false, gh, hidden, whh, whho, hidden);
+        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once. For the tanh
+        // RNN and the LSTM (dGh = dG) with W_ih's columns beside it, so that the same product gives
+        // the step's rows of dx = dG W_ih: [dL/dh_{t−1} | dx_t] = dG_t [W_hh | W_ih], each dG_t
+        // packed once for both (a GEMM of dx over the window packed all of dG again).
+        boolean fused = dx != null && cell != Cell.GRU && in > 0;
+        int wide = fused ? hidden + in : hidden;
+        double[] wb = whh;
+        int wbo = whho, ldwb = hidden;
+        if (fused) {
+            wb = new double[gh * wide];
+            for (int r = 0; r < gh; r++) {
+                System.arraycopy(whh, whho + r * hidden, wb, r * wide, hidden);
+                System.arraycopy(wih, wiho + r * in, wb, r * wide + hidden, in);
+            }
+            wbo = 0;
+            ldwb = wide;
+        }
+        double[] wbf = wb;
+        int wbof = wbo, ldwbf = ldwb;
+        Gemm.PackedB whhP = pack(false, gh, wide, wb, wbo, ldwb);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
-                backwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhP, out, gates, hn, gOut, dh0, dc0, dg, dgh);
+                backwardRows(cell, steps, n, in, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        wbf, wbof, ldwbf, whhP, fused ? dx : null, out, gates, hn, gOut, dh0, dc0, dg, dgh);
             }
         });
-        if (dx != null) {
+        if (dx != null && !fused) {
             Gemm.dgemm(false, false, rows, in, gh, 1d, dg, 0, gh, wih, wiho, Math.max(in, 1), 0d, dx, 0, Math.max(in, 1));
         }
         if (dwih != null) {
@@ -516,20 +564,26 @@ public final class Recurrent {
         if (dbih != null) {
             columnSums(dg, rows, gh, dbih);
         }
-        if (dbhh != null) {
+        if (dbhh != null && dbih != null && dgh == dg) {
+            // The tanh RNN's and the LSTM's two biases have one gradient.
+            System.arraycopy(dbih, 0, dbhh, 0, gh);
+        } else if (dbhh != null) {
             columnSums(dgh, rows, gh, dbhh);
         }
     }
 
     /**
      * {@link #backward}'s walk back through the window for the batch rows [i0, i1): their gate
-     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null).
+     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null). The product's B
+     * is wb [G·H, wide] at wbo (row stride ldwb), packed in whhP: W_hh, or, where dx is not null,
+     * [W_hh | W_ih] (wide = H + I), whose last I columns are the rows of dx.
      */
-    private static void backwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, double[] h0, int h0o,
-                                     double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhP, double[] out,
+    private static void backwardRows(Cell cell, int steps, int n, int in, int hidden, int i0, int i1, double[] h0, int h0o,
+                                     double[] c0, int c0o, double[] wb, int wbo, int ldwb, Gemm.PackedB whhP, double[] dx, double[] out,
                                      double[] gates, double[] hn, double[] gOut, double[] dh0, double[] dc0, double[] dg, double[] dgh) {
-        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0, wide = dx == null ? hidden : hidden + in;
         double[] dh = new double[m * hidden];
+        double[] prod = dx == null ? dh : new double[m * wide];
         double[] dc = cell == Cell.LSTM ? new double[m * hidden] : null;
         double[] direct = cell == Cell.GRU ? new double[m * hidden] : null;
         for (int t = steps - 1; t >= 0; t--) {
@@ -546,8 +600,14 @@ public final class Recurrent {
                         dg, dgh);
             }
             // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
-            if (!first || dh0 != null) {
-                product(m, dgh, g0, gh, whhP, false, gh, hidden, whh, whho, hidden, 0d, dh, 0, hidden);
+            if (!first || dh0 != null || dx != null) {
+                product(m, dgh, g0, gh, whhP, false, gh, wide, wb, wbo, ldwb, 0d, prod, 0, wide);
+                if (dx != null) {
+                    for (int i = 0; i < m; i++) {
+                        System.arraycopy(prod, i * wide, dh, i * hidden, hidden);
+                        System.arraycopy(prod, i * wide + hidden, dx, (t * n + i0 + i) * in, in);
+                    }
+                }
                 if (direct != null) {
                     for (int k = 0; k < m * hidden; k++) {
                         dh[k] += direct[k];
