@@ -55,33 +55,24 @@ public final class Recurrent {
         int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.sgemm(false, true, rows, gh, in, 1f, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0f, gates, 0, gh);
-        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
-        int hb = cell == Cell.GRU ? 2 * hidden : gh;
-        for (int r = 0; r < rows; r++) {
-            // axpy with a = 1: gates + b exactly, as the plain sum.
-            if (bih != null) {
-                Activations.axpy(gh, 1f, bih, biho, gates, r * gh);
-            }
-            if (bhh != null) {
-                Activations.axpy(hb, 1f, bhh, bhho, gates, r * gh);
-            }
-        }
         // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
         Gemm.PackedB whhT = pack(true, hidden, gh, whh, whho, hidden);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 forwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhT, bhh, bhho, out, gates, hn);
+                        whh, whho, whhT, bih, biho, bhh, bhho, out, gates, hn);
             }
         });
     }
 
-    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input half of the gates done. */
+    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input products done (not their biases). */
     private static void forwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, float[] h0, int h0o,
-                                    float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhT, float[] bhh, int bhho,
-                                    float[] out, float[] gates, float[] hn) {
+                                    float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhT, float[] bih, int biho,
+                                    float[] bhh, int bhho, float[] out, float[] gates, float[] hn) {
         int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
         float[] hh = cell == Cell.GRU ? new float[m * gh] : null;
+        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not with the other biases.
+        int hb = cell == Cell.GRU ? 2 * hidden : gh;
         for (int t = 0; t < steps; t++) {
             int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
             boolean first = t == 0;
@@ -89,6 +80,16 @@ public final class Recurrent {
             int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
             float[] cp = first ? c0 : out;
             int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
+            // The biases on the input half, here on the block's thread rather than over the window
+            // before the walk (one thread); axpy with a = 1: gates + b exactly, as the plain sum.
+            for (int i = 0; i < m; i++) {
+                if (bih != null) {
+                    Activations.axpy(gh, 1f, bih, biho, gates, g0 + i * gh);
+                }
+                if (bhh != null) {
+                    Activations.axpy(hb, 1f, bhh, bhho, gates, g0 + i * gh);
+                }
+            }
             if (cell == Cell.GRU) {
                 if (hp != null) {
                     product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 0f, hh, 0, gh);
@@ -452,33 +453,24 @@ public final class Recurrent {
         int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.dgemm(false, true, rows, gh, in, 1d, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0d, gates, 0, gh);
-        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
-        int hb = cell == Cell.GRU ? 2 * hidden : gh;
-        for (int r = 0; r < rows; r++) {
-            // axpy with a = 1: gates + b exactly, as the plain sum.
-            if (bih != null) {
-                Activations.axpy(gh, 1d, bih, biho, gates, r * gh);
-            }
-            if (bhh != null) {
-                Activations.axpy(hb, 1d, bhh, bhho, gates, r * gh);
-            }
-        }
         // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
         Gemm.PackedB whhT = pack(true, hidden, gh, whh, whho, hidden);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 forwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhT, bhh, bhho, out, gates, hn);
+                        whh, whho, whhT, bih, biho, bhh, bhho, out, gates, hn);
             }
         });
     }
 
-    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input half of the gates done. */
+    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input products done (not their biases). */
     private static void forwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, double[] h0, int h0o,
-                                    double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhT, double[] bhh, int bhho,
-                                    double[] out, double[] gates, double[] hn) {
+                                    double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhT, double[] bih, int biho,
+                                    double[] bhh, int bhho, double[] out, double[] gates, double[] hn) {
         int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
         double[] hh = cell == Cell.GRU ? new double[m * gh] : null;
+        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not with the other biases.
+        int hb = cell == Cell.GRU ? 2 * hidden : gh;
         for (int t = 0; t < steps; t++) {
             int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
             boolean first = t == 0;
@@ -486,6 +478,16 @@ public final class Recurrent {
             int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
             double[] cp = first ? c0 : out;
             int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
+            // The biases on the input half, here on the block's thread rather than over the window
+            // before the walk (one thread); axpy with a = 1: gates + b exactly, as the plain sum.
+            for (int i = 0; i < m; i++) {
+                if (bih != null) {
+                    Activations.axpy(gh, 1d, bih, biho, gates, g0 + i * gh);
+                }
+                if (bhh != null) {
+                    Activations.axpy(hb, 1d, bhh, bhho, gates, g0 + i * gh);
+                }
+            }
             if (cell == Cell.GRU) {
                 if (hp != null) {
                     product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 0d, hh, 0, gh);
