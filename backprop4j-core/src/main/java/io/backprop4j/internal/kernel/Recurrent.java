@@ -55,33 +55,24 @@ public final class Recurrent {
         int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.sgemm(false, true, rows, gh, in, 1f, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0f, gates, 0, gh);
-        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
-        int hb = cell == Cell.GRU ? 2 * hidden : gh;
-        for (int r = 0; r < rows; r++) {
-            // axpy with a = 1: gates + b exactly, as the plain sum.
-            if (bih != null) {
-                Activations.axpy(gh, 1f, bih, biho, gates, r * gh);
-            }
-            if (bhh != null) {
-                Activations.axpy(hb, 1f, bhh, bhho, gates, r * gh);
-            }
-        }
         // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
         Gemm.PackedB whhT = pack(true, hidden, gh, whh, whho, hidden);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 forwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhT, bhh, bhho, out, gates, hn);
+                        whh, whho, whhT, bih, biho, bhh, bhho, out, gates, hn);
             }
         });
     }
 
-    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input half of the gates done. */
+    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input products done (not their biases). */
     private static void forwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, float[] h0, int h0o,
-                                    float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhT, float[] bhh, int bhho,
-                                    float[] out, float[] gates, float[] hn) {
+                                    float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhT, float[] bih, int biho,
+                                    float[] bhh, int bhho, float[] out, float[] gates, float[] hn) {
         int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
         float[] hh = cell == Cell.GRU ? new float[m * gh] : null;
+        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not with the other biases.
+        int hb = cell == Cell.GRU ? 2 * hidden : gh;
         for (int t = 0; t < steps; t++) {
             int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
             boolean first = t == 0;
@@ -89,6 +80,16 @@ public final class Recurrent {
             int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
             float[] cp = first ? c0 : out;
             int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
+            // The biases on the input half, here on the block's thread rather than over the window
+            // before the walk (one thread); axpy with a = 1: gates + b exactly, as the plain sum.
+            for (int i = 0; i < m; i++) {
+                if (bih != null) {
+                    Activations.axpy(gh, 1f, bih, biho, gates, g0 + i * gh);
+                }
+                if (bhh != null) {
+                    Activations.axpy(hb, 1f, bhh, bhho, gates, g0 + i * gh);
+                }
+            }
             if (cell == Cell.GRU) {
                 if (hp != null) {
                     product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 0f, hh, 0, gh);
@@ -121,44 +122,72 @@ public final class Recurrent {
         // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
         float[] dg = new float[rows * gh];
         float[] dgh = cell == Cell.GRU ? new float[rows * gh] : dg;
-        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once.
-        Gemm.PackedB whhP = pack(false, gh, hidden, whh, whho, hidden);
+        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once. For the tanh
+        // RNN and the LSTM (dGh = dG) with W_ih's columns beside it, so that the same product gives
+        // the step's rows of dx = dG W_ih: [dL/dh_{t−1} | dx_t] = dG_t [W_hh | W_ih], each dG_t
+        // packed once for both (a GEMM of dx over the window packed all of dG again).
+        boolean fused = dx != null && cell != Cell.GRU && in > 0;
+        int wide = fused ? hidden + in : hidden;
+        float[] wb = whh;
+        int wbo = whho, ldwb = hidden;
+        if (fused) {
+            wb = new float[gh * wide];
+            for (int r = 0; r < gh; r++) {
+                System.arraycopy(whh, whho + r * hidden, wb, r * wide, hidden);
+                System.arraycopy(wih, wiho + r * in, wb, r * wide + hidden, in);
+            }
+            wbo = 0;
+            ldwb = wide;
+        }
+        float[] wbf = wb;
+        int wbof = wbo, ldwbf = ldwb;
+        Gemm.PackedB whhP = pack(false, gh, wide, wb, wbo, ldwb);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
-                backwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhP, out, gates, hn, gOut, dh0, dc0, dg, dgh);
+                backwardRows(cell, steps, n, in, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        wbf, wbof, ldwbf, whhP, fused ? dx : null, out, gates, hn, gOut, dh0, dc0, dg, dgh);
             }
         });
-        if (dx != null) {
+        if (dx != null && !fused) {
             Gemm.sgemm(false, false, rows, in, gh, 1f, dg, 0, gh, wih, wiho, Math.max(in, 1), 0f, dx, 0, Math.max(in, 1));
         }
         if (dwih != null) {
-            Gemm.sgemm(true, false, gh, in, rows, 1f, dg, 0, gh, x, 0, Math.max(in, 1), 0f, dwih, 0, Math.max(in, 1));
+            float[] t = new float[in * gh];
+            weightGradientT(in, rows, dg, 0, gh, x, 0, in, 0f, t);
+            transposeInto(t, in, gh, dwih);
         }
         if (dwhh != null) {
             // Steps 1.. against h_0..h_{T−2} (rows of out, stride S), step 0 against h0.
-            Gemm.sgemm(true, false, gh, hidden, (steps - 1) * n, 1f, dgh, n * gh, gh, out, 0, s, 0f, dwhh, 0, hidden);
+            float[] t = new float[hidden * gh];
+            weightGradientT(hidden, (steps - 1) * n, dgh, n * gh, gh, out, 0, s, 0f, t);
             if (h0 != null) {
-                Gemm.sgemm(true, false, gh, hidden, n, 1f, dgh, 0, gh, h0, h0o, hidden, 1f, dwhh, 0, hidden);
+                weightGradientT(hidden, n, dgh, 0, gh, h0, h0o, hidden, 1f, t);
             }
+            transposeInto(t, hidden, gh, dwhh);
         }
         if (dbih != null) {
             columnSums(dg, rows, gh, dbih);
         }
-        if (dbhh != null) {
+        if (dbhh != null && dbih != null && dgh == dg) {
+            // The tanh RNN's and the LSTM's two biases have one gradient.
+            System.arraycopy(dbih, 0, dbhh, 0, gh);
+        } else if (dbhh != null) {
             columnSums(dgh, rows, gh, dbhh);
         }
     }
 
     /**
      * {@link #backward}'s walk back through the window for the batch rows [i0, i1): their gate
-     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null).
+     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null). The product's B
+     * is wb [G·H, wide] at wbo (row stride ldwb), packed in whhP: W_hh, or, where dx is not null,
+     * [W_hh | W_ih] (wide = H + I), whose last I columns are the rows of dx.
      */
-    private static void backwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, float[] h0, int h0o,
-                                     float[] c0, int c0o, float[] whh, int whho, Gemm.PackedB whhP, float[] out,
+    private static void backwardRows(Cell cell, int steps, int n, int in, int hidden, int i0, int i1, float[] h0, int h0o,
+                                     float[] c0, int c0o, float[] wb, int wbo, int ldwb, Gemm.PackedB whhP, float[] dx, float[] out,
                                      float[] gates, float[] hn, float[] gOut, float[] dh0, float[] dc0, float[] dg, float[] dgh) {
-        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0, wide = dx == null ? hidden : hidden + in;
         float[] dh = new float[m * hidden];
+        float[] prod = dx == null ? dh : new float[m * wide];
         float[] dc = cell == Cell.LSTM ? new float[m * hidden] : null;
         float[] direct = cell == Cell.GRU ? new float[m * hidden] : null;
         for (int t = steps - 1; t >= 0; t--) {
@@ -175,8 +204,14 @@ public final class Recurrent {
                         dg, dgh);
             }
             // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
-            if (!first || dh0 != null) {
-                product(m, dgh, g0, gh, whhP, false, gh, hidden, whh, whho, hidden, 0f, dh, 0, hidden);
+            if (!first || dh0 != null || dx != null) {
+                product(m, dgh, g0, gh, whhP, false, gh, wide, wb, wbo, ldwb, 0f, prod, 0, wide);
+                if (dx != null) {
+                    for (int i = 0; i < m; i++) {
+                        System.arraycopy(prod, i * wide, dh, i * hidden, hidden);
+                        System.arraycopy(prod, i * wide + hidden, dx, (t * n + i0 + i) * in, in);
+                    }
+                }
                 if (direct != null) {
                     for (int k = 0; k < m * hidden; k++) {
                         dh[k] += direct[k];
@@ -189,6 +224,29 @@ public final class Recurrent {
         }
         if (dc0 != null) {
             System.arraycopy(dc, 0, dc0, i0 * hidden, m * hidden);
+        }
+    }
+
+    /**
+     * dWᵀ [cols, G·H] = Xᵀ dG (+ beta dWᵀ) over {@code rows} rows: X [rows, cols] at xo (row stride
+     * ldx), dG [rows, G·H] at go (row stride ldg). As Xᵀ dG rather than dGᵀ X, the product packs
+     * the narrow Xᵀ, not the wide dGᵀ (a transposed gather of every gate gradient), and reads dG in
+     * place, {@link #TRANSPOSED_ROWS} rows of the result at a time; the same sums in the same order.
+     */
+    private static void weightGradientT(int cols, int rows, float[] dg, int go, int ldg, float[] x, int xo, int ldx, float beta,
+                                        float[] t) {
+        for (int r0 = 0; r0 < cols; r0 += TRANSPOSED_ROWS) {
+            int m = Math.min(TRANSPOSED_ROWS, cols - r0);
+            Gemm.sgemm(true, false, m, ldg, rows, 1f, x, xo + r0, ldx, dg, go, ldg, beta, t, r0 * ldg, ldg);
+        }
+    }
+
+    /** w [cols, rows] = tᵀ for t [rows, cols]. */
+    private static void transposeInto(float[] t, int rows, int cols, float[] w) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                w[c * rows + r] = t[r * cols + c];
+            }
         }
     }
 
@@ -395,33 +453,24 @@ public final class Recurrent {
         int gh = cell.gates * hidden, rows = steps * n;
         // The input half of every step's gates at once.
         Gemm.dgemm(false, true, rows, gh, in, 1d, x, 0, Math.max(in, 1), wih, wiho, Math.max(in, 1), 0d, gates, 0, gh);
-        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not here.
-        int hb = cell == Cell.GRU ? 2 * hidden : gh;
-        for (int r = 0; r < rows; r++) {
-            // axpy with a = 1: gates + b exactly, as the plain sum.
-            if (bih != null) {
-                Activations.axpy(gh, 1d, bih, biho, gates, r * gh);
-            }
-            if (bhh != null) {
-                Activations.axpy(hb, 1d, bhh, bhho, gates, r * gh);
-            }
-        }
         // W_hhᵀ [H, G·H], the B of every step's product, packed once for the whole window.
         Gemm.PackedB whhT = pack(true, hidden, gh, whh, whho, hidden);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
                 forwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhT, bhh, bhho, out, gates, hn);
+                        whh, whho, whhT, bih, biho, bhh, bhho, out, gates, hn);
             }
         });
     }
 
-    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input half of the gates done. */
+    /** {@link #forward}'s walk through the window for the batch rows [i0, i1), the input products done (not their biases). */
     private static void forwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, double[] h0, int h0o,
-                                    double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhT, double[] bhh, int bhho,
-                                    double[] out, double[] gates, double[] hn) {
+                                    double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhT, double[] bih, int biho,
+                                    double[] bhh, int bhho, double[] out, double[] gates, double[] hn) {
         int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
         double[] hh = cell == Cell.GRU ? new double[m * gh] : null;
+        // The GRU adds b_hn inside r ⊙ (...), with the recurrent product: not with the other biases.
+        int hb = cell == Cell.GRU ? 2 * hidden : gh;
         for (int t = 0; t < steps; t++) {
             int g0 = (t * n + i0) * gh, o0 = (t * n + i0) * s;
             boolean first = t == 0;
@@ -429,6 +478,16 @@ public final class Recurrent {
             int hpo = first ? h0o + i0 * hidden : ((t - 1) * n + i0) * s, ldh = first ? hidden : s;
             double[] cp = first ? c0 : out;
             int cpo = first ? c0o + i0 * hidden : ((t - 1) * n + i0) * s + hidden, ldc = first ? hidden : s;
+            // The biases on the input half, here on the block's thread rather than over the window
+            // before the walk (one thread); axpy with a = 1: gates + b exactly, as the plain sum.
+            for (int i = 0; i < m; i++) {
+                if (bih != null) {
+                    Activations.axpy(gh, 1d, bih, biho, gates, g0 + i * gh);
+                }
+                if (bhh != null) {
+                    Activations.axpy(hb, 1d, bhh, bhho, gates, g0 + i * gh);
+                }
+            }
             if (cell == Cell.GRU) {
                 if (hp != null) {
                     product(m, hp, hpo, ldh, whhT, true, hidden, gh, whh, whho, hidden, 0d, hh, 0, gh);
@@ -461,44 +520,72 @@ public final class Recurrent {
         // side (the same but for the GRU's n gate, whose recurrent part r multiplies).
         double[] dg = new double[rows * gh];
         double[] dgh = cell == Cell.GRU ? new double[rows * gh] : dg;
-        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once.
-        Gemm.PackedB whhP = pack(false, gh, hidden, whh, whho, hidden);
+        // W_hh [G·H, H], the B of every step's dL/dh_{t−1} = dGh_t W_hh, packed once. For the tanh
+        // RNN and the LSTM (dGh = dG) with W_ih's columns beside it, so that the same product gives
+        // the step's rows of dx = dG W_ih: [dL/dh_{t−1} | dx_t] = dG_t [W_hh | W_ih], each dG_t
+        // packed once for both (a GEMM of dx over the window packed all of dG again).
+        boolean fused = dx != null && cell != Cell.GRU && in > 0;
+        int wide = fused ? hidden + in : hidden;
+        double[] wb = whh;
+        int wbo = whho, ldwb = hidden;
+        if (fused) {
+            wb = new double[gh * wide];
+            for (int r = 0; r < gh; r++) {
+                System.arraycopy(whh, whho + r * hidden, wb, r * wide, hidden);
+                System.arraycopy(wih, wiho + r * in, wb, r * wide + hidden, in);
+            }
+            wbo = 0;
+            ldwb = wide;
+        }
+        double[] wbf = wb;
+        int wbof = wbo, ldwbf = ldwb;
+        Gemm.PackedB whhP = pack(false, gh, wide, wb, wbo, ldwb);
         Parallel.forRange(rowBlocks(n), 1, (from, to) -> {
             for (int b = from; b < to; b++) {
-                backwardRows(cell, steps, n, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
-                        whh, whho, whhP, out, gates, hn, gOut, dh0, dc0, dg, dgh);
+                backwardRows(cell, steps, n, in, hidden, b * ROW_BLOCK, Math.min(n, (b + 1) * ROW_BLOCK), h0, h0o, c0, c0o,
+                        wbf, wbof, ldwbf, whhP, fused ? dx : null, out, gates, hn, gOut, dh0, dc0, dg, dgh);
             }
         });
-        if (dx != null) {
+        if (dx != null && !fused) {
             Gemm.dgemm(false, false, rows, in, gh, 1d, dg, 0, gh, wih, wiho, Math.max(in, 1), 0d, dx, 0, Math.max(in, 1));
         }
         if (dwih != null) {
-            Gemm.dgemm(true, false, gh, in, rows, 1d, dg, 0, gh, x, 0, Math.max(in, 1), 0d, dwih, 0, Math.max(in, 1));
+            double[] t = new double[in * gh];
+            weightGradientT(in, rows, dg, 0, gh, x, 0, in, 0d, t);
+            transposeInto(t, in, gh, dwih);
         }
         if (dwhh != null) {
             // Steps 1.. against h_0..h_{T−2} (rows of out, stride S), step 0 against h0.
-            Gemm.dgemm(true, false, gh, hidden, (steps - 1) * n, 1d, dgh, n * gh, gh, out, 0, s, 0d, dwhh, 0, hidden);
+            double[] t = new double[hidden * gh];
+            weightGradientT(hidden, (steps - 1) * n, dgh, n * gh, gh, out, 0, s, 0d, t);
             if (h0 != null) {
-                Gemm.dgemm(true, false, gh, hidden, n, 1d, dgh, 0, gh, h0, h0o, hidden, 1d, dwhh, 0, hidden);
+                weightGradientT(hidden, n, dgh, 0, gh, h0, h0o, hidden, 1d, t);
             }
+            transposeInto(t, hidden, gh, dwhh);
         }
         if (dbih != null) {
             columnSums(dg, rows, gh, dbih);
         }
-        if (dbhh != null) {
+        if (dbhh != null && dbih != null && dgh == dg) {
+            // The tanh RNN's and the LSTM's two biases have one gradient.
+            System.arraycopy(dbih, 0, dbhh, 0, gh);
+        } else if (dbhh != null) {
             columnSums(dgh, rows, gh, dbhh);
         }
     }
 
     /**
      * {@link #backward}'s walk back through the window for the batch rows [i0, i1): their gate
-     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null).
+     * gradients into dg and dgh, and their rows of dh0 and dc0 (where not null). The product's B
+     * is wb [G·H, wide] at wbo (row stride ldwb), packed in whhP: W_hh, or, where dx is not null,
+     * [W_hh | W_ih] (wide = H + I), whose last I columns are the rows of dx.
      */
-    private static void backwardRows(Cell cell, int steps, int n, int hidden, int i0, int i1, double[] h0, int h0o,
-                                     double[] c0, int c0o, double[] whh, int whho, Gemm.PackedB whhP, double[] out,
+    private static void backwardRows(Cell cell, int steps, int n, int in, int hidden, int i0, int i1, double[] h0, int h0o,
+                                     double[] c0, int c0o, double[] wb, int wbo, int ldwb, Gemm.PackedB whhP, double[] dx, double[] out,
                                      double[] gates, double[] hn, double[] gOut, double[] dh0, double[] dc0, double[] dg, double[] dgh) {
-        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0;
+        int gh = cell.gates * hidden, s = cell.stateWidth(hidden), m = i1 - i0, wide = dx == null ? hidden : hidden + in;
         double[] dh = new double[m * hidden];
+        double[] prod = dx == null ? dh : new double[m * wide];
         double[] dc = cell == Cell.LSTM ? new double[m * hidden] : null;
         double[] direct = cell == Cell.GRU ? new double[m * hidden] : null;
         for (int t = steps - 1; t >= 0; t--) {
@@ -515,8 +602,14 @@ public final class Recurrent {
                         dg, dgh);
             }
             // dL/dh_{t−1} through the recurrent product (and, for the GRU, the z ⊙ h_{t−1} path).
-            if (!first || dh0 != null) {
-                product(m, dgh, g0, gh, whhP, false, gh, hidden, whh, whho, hidden, 0d, dh, 0, hidden);
+            if (!first || dh0 != null || dx != null) {
+                product(m, dgh, g0, gh, whhP, false, gh, wide, wb, wbo, ldwb, 0d, prod, 0, wide);
+                if (dx != null) {
+                    for (int i = 0; i < m; i++) {
+                        System.arraycopy(prod, i * wide, dh, i * hidden, hidden);
+                        System.arraycopy(prod, i * wide + hidden, dx, (t * n + i0 + i) * in, in);
+                    }
+                }
                 if (direct != null) {
                     for (int k = 0; k < m * hidden; k++) {
                         dh[k] += direct[k];
@@ -529,6 +622,29 @@ public final class Recurrent {
         }
         if (dc0 != null) {
             System.arraycopy(dc, 0, dc0, i0 * hidden, m * hidden);
+        }
+    }
+
+    /**
+     * dWᵀ [cols, G·H] = Xᵀ dG (+ beta dWᵀ) over {@code rows} rows: X [rows, cols] at xo (row stride
+     * ldx), dG [rows, G·H] at go (row stride ldg). As Xᵀ dG rather than dGᵀ X, the product packs
+     * the narrow Xᵀ, not the wide dGᵀ (a transposed gather of every gate gradient), and reads dG in
+     * place, {@link #TRANSPOSED_ROWS} rows of the result at a time; the same sums in the same order.
+     */
+    private static void weightGradientT(int cols, int rows, double[] dg, int go, int ldg, double[] x, int xo, int ldx, double beta,
+                                        double[] t) {
+        for (int r0 = 0; r0 < cols; r0 += TRANSPOSED_ROWS) {
+            int m = Math.min(TRANSPOSED_ROWS, cols - r0);
+            Gemm.dgemm(true, false, m, ldg, rows, 1d, x, xo + r0, ldx, dg, go, ldg, beta, t, r0 * ldg, ldg);
+        }
+    }
+
+    /** w [cols, rows] = tᵀ for t [rows, cols]. */
+    private static void transposeInto(double[] t, int rows, int cols, double[] w) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                w[c * rows + r] = t[r * cols + c];
+            }
         }
     }
 
@@ -730,6 +846,12 @@ public final class Recurrent {
      * over the threads. A fixed size, so the floats do not depend on the number of threads.
      */
     static final int ROW_BLOCK = 32;
+
+    /**
+     * Rows of Xᵀ dG per product in the weight gradients: at most this many, the packed GEMM reads
+     * dG where it lies instead of packing it (FloatGemm's STREAM_B_ROWS).
+     */
+    private static final int TRANSPOSED_ROWS = 64;
 
     private static int rowBlocks(int n) {
         return (n + ROW_BLOCK - 1) / ROW_BLOCK;

@@ -1,6 +1,7 @@
 package io.backprop4j.internal.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,6 +17,13 @@ import jdk.incubator.vector.VectorSpecies;
  * machine): its vector helpers stayed calls and every vector was boxed, several times slower for
  * the life of the JVM (measured). With a call per step, the hot loops are these bodies' own,
  * and C2 compiles them from their own profile.
+ *
+ * <p>Why at most one exponential per method, and loads by {@code FloatVector.fromArray} itself:
+ * C2 stops inlining our own (not force-inlined) helpers once a method's graph passes its budget
+ * (NodeCountInliningCutoff), which one inlined exponential nearly uses up; a helper left as a call
+ * boxes every vector it takes or returns (measured on the LSTM cell: a quarter of a training
+ * step's allocation, the cells several times slower). The Vector API's own methods are
+ * force-inlined whatever the budget.
  */
 final class RecurrentVector {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -39,20 +47,12 @@ final class RecurrentVector {
         return t.reinterpretAsInts().or(x.reinterpretAsInts().and(0x80000000)).reinterpretAsFloats();
     }
 
-    private static FloatVector load(float[] a, int at) {
-        return FloatVector.fromArray(F, a, at);
-    }
-
-    private static FloatVector loadOrZero(float[] a, int at) {
-        return a == null ? FloatVector.zero(F) : FloatVector.fromArray(F, a, at);
-    }
-
     static void rnnCells(int rows, int hidden, float[] gates, int g0, float[] out, int o0) {
         int bound = F.loopBound(hidden);
         for (int i = 0; i < rows; i++) {
             int gi = g0 + i * hidden, oi = o0 + i * hidden, j = 0;
             for (; j < bound; j += L) {
-                FloatVector h = tanh(load(gates, gi + j));
+                FloatVector h = tanh(FloatVector.fromArray(F, gates, gi + j));
                 h.intoArray(gates, gi + j);
                 h.intoArray(out, oi + j);
             }
@@ -60,45 +60,88 @@ final class RecurrentVector {
         }
     }
 
+    /**
+     * One exponential in the whole method: in one loop with an exponential per gate, C2 hit its
+     * inlining budget (NodeCountInliningCutoff) after three of the five, left the rest as calls
+     * and boxed their vectors (measured: a quarter of a training step's allocation, the cells
+     * several times slower), and with two (the gates, then tanh(c)) still after the first. So
+     * each row's whole vectors go through five sections of one loop: the gates [i f g o] in place,
+     * i, f and o through σ(v) = 1 / (1 + e^−v), g through tanh(v) = copySign((1 − e) / (1 + e), v)
+     * with e = e^−2|v| (with g, c = f ⊙ c_{t−1} + i ⊙ g into out), and fifth tanh(c) into h's
+     * place in out; a last loop without exponentials multiplies it by o. The section chooses the
+     * argument, the numerator and the sign by constants (for σ: −v, 1 − 0·e, no sign), exactly the
+     * floats of {@link #sigmoid} and {@link #tanh}.
+     */
     static void lstmCells(int rows, int hidden, float[] gates, int g0, float[] cp, int cpo, int ldc, float[] out, int o0) {
         int bound = F.loopBound(hidden);
+        if (cp == null) {
+            // c_{t−1} = 0: one zero row for every row (stride 0), the same floats as the scalar loop's 0f.
+            cp = new float[hidden];
+            cpo = 0;
+            ldc = 0;
+        }
+        FloatVector one = FloatVector.broadcast(F, 1f);
         for (int i = 0; i < rows; i++) {
-            int gi = g0 + i * 4 * hidden, ci = cpo + i * ldc, oi = o0 + i * 2 * hidden, j = 0;
-            for (; j < bound; j += L) {
-                FloatVector ig = sigmoid(load(gates, gi + j));
-                FloatVector fg = sigmoid(load(gates, gi + hidden + j));
-                FloatVector gg = tanh(load(gates, gi + 2 * hidden + j));
-                FloatVector og = sigmoid(load(gates, gi + 3 * hidden + j));
-                FloatVector c = fg.mul(loadOrZero(cp, ci + j)).add(ig.mul(gg));
-                ig.intoArray(gates, gi + j);
-                fg.intoArray(gates, gi + hidden + j);
-                gg.intoArray(gates, gi + 2 * hidden + j);
-                og.intoArray(gates, gi + 3 * hidden + j);
-                og.mul(tanh(c)).intoArray(out, oi + j);
-                c.intoArray(out, oi + hidden + j);
+            int gi = g0 + i * 4 * hidden, ci = cpo + i * ldc, oi = o0 + i * 2 * hidden;
+            for (int s = 0; s < 5; s++) {
+                // Per section: the bits of v kept for the argument (all; or all but the sign: |v|), its
+                // factor (−1; −2), e's share of the numerator (0; 1), the sign bit taken from v (none; v's).
+                boolean isTanh = s >= 2 && s != 3, isG = s == 2;
+                int keep = isTanh ? 0x7fffffff : -1, sign = isTanh ? 0x80000000 : 0;
+                float factor = isTanh ? -2f : -1f, share = isTanh ? 1f : 0f;
+                float[] src = s < 4 ? gates : out, dst = s < 4 ? gates : out;
+                int from = s < 4 ? gi + s * hidden : oi + hidden, to = s < 4 ? from : oi;
+                for (int j = 0; j < bound; j += L) {
+                    FloatVector v = FloatVector.fromArray(F, src, from + j);
+                    IntVector bits = v.reinterpretAsInts();
+                    FloatVector e = ActivationsVector.exp(bits.and(keep).reinterpretAsFloats().mul(factor));
+                    FloatVector r = one.sub(e.mul(share)).div(one.add(e)).reinterpretAsInts().or(bits.and(sign)).reinterpretAsFloats();
+                    r.intoArray(dst, to + j);
+                    if (isG) {
+                        FloatVector.fromArray(F, gates, gi + hidden + j).mul(FloatVector.fromArray(F, cp, ci + j)).add(FloatVector.fromArray(F, gates, gi + j).mul(r)).intoArray(out, oi + hidden + j);
+                    }
+                }
             }
-            Recurrent.lstmCellLoops(j, hidden, gates, gi, cp, ci, out, oi);
+            for (int j = 0; j < bound; j += L) {
+                FloatVector.fromArray(F, gates, gi + 3 * hidden + j).mul(FloatVector.fromArray(F, out, oi + j)).intoArray(out, oi + j);
+            }
+            Recurrent.lstmCellLoops(bound, hidden, gates, gi, cp, ci, out, oi);
         }
     }
 
+    /** Two passes per step in one method, as {@link #lstmCells}: r and z through σ in place, then n and h. */
     static void gruCells(int rows, int hidden, float[] gates, int g0, float[] hh, float[] bhh, int bi, float[] hp, int hpo, int ldh,
                          float[] hn, int n0, float[] out, int o0) {
-        FloatVector one = FloatVector.broadcast(F, 1f);
         int bound = F.loopBound(hidden);
+        // Absent b_hn and h_{t−1}: zero rows (h_{t−1}'s read by every row, stride 0), as the scalar loop's 0f.
+        if (bhh == null) {
+            bhh = new float[hidden];
+            bi = 0;
+        }
+        if (hp == null) {
+            hp = new float[hidden];
+            hpo = 0;
+            ldh = 0;
+        }
         for (int i = 0; i < rows; i++) {
-            int gi = g0 + i * 3 * hidden, hi = i * 3 * hidden, pi = hpo + i * ldh, ni = n0 + i * hidden, oi = o0 + i * hidden, j = 0;
-            for (; j < bound; j += L) {
-                FloatVector r = sigmoid(load(gates, gi + j).add(load(hh, hi + j)));
-                FloatVector z = sigmoid(load(gates, gi + hidden + j).add(load(hh, hi + hidden + j)));
-                FloatVector hnj = load(hh, hi + 2 * hidden + j).add(loadOrZero(bhh, bi + j));
-                FloatVector nj = tanh(load(gates, gi + 2 * hidden + j).add(r.mul(hnj)));
-                r.intoArray(gates, gi + j);
-                z.intoArray(gates, gi + hidden + j);
+            for (int s = 0; s < 2; s++) {
+                for (int j = 0, gi = g0 + i * 3 * hidden + s * hidden, hi = i * 3 * hidden + s * hidden; j < bound; j += L) {
+                    sigmoid(FloatVector.fromArray(F, gates, gi + j).add(FloatVector.fromArray(F, hh, hi + j))).intoArray(gates, gi + j);
+                }
+            }
+        }
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < rows; i++) {
+            int gi = g0 + i * 3 * hidden, hi = i * 3 * hidden, pi = hpo + i * ldh, ni = n0 + i * hidden, oi = o0 + i * hidden;
+            for (int j = 0; j < bound; j += L) {
+                FloatVector r = FloatVector.fromArray(F, gates, gi + j), z = FloatVector.fromArray(F, gates, gi + hidden + j);
+                FloatVector hnj = FloatVector.fromArray(F, hh, hi + 2 * hidden + j).add(FloatVector.fromArray(F, bhh, bi + j));
+                FloatVector nj = tanh(FloatVector.fromArray(F, gates, gi + 2 * hidden + j).add(r.mul(hnj)));
                 nj.intoArray(gates, gi + 2 * hidden + j);
                 hnj.intoArray(hn, ni + j);
-                one.sub(z).mul(nj).add(z.mul(loadOrZero(hp, pi + j))).intoArray(out, oi + j);
+                one.sub(z).mul(nj).add(z.mul(FloatVector.fromArray(F, hp, pi + j))).intoArray(out, oi + j);
             }
-            Recurrent.gruCellLoops(j, hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi);
+            Recurrent.gruCellLoops(bound, hidden, gates, gi, hh, hi, bhh, bi, hp, pi, hn, ni, out, oi);
         }
     }
 
@@ -108,33 +151,60 @@ final class RecurrentVector {
         for (int i = 0; i < rows; i++) {
             int hi = i * hidden, oi = o0 + i * hidden, gi = g0 + i * hidden, j = 0;
             for (; j < bound; j += L) {
-                FloatVector h = load(gates, gi + j);
-                load(dh, hi + j).add(load(gOut, oi + j)).mul(one.sub(h.mul(h))).intoArray(dg, gi + j);
+                FloatVector h = FloatVector.fromArray(F, gates, gi + j);
+                FloatVector.fromArray(F, dh, hi + j).add(FloatVector.fromArray(F, gOut, oi + j)).mul(one.sub(h.mul(h))).intoArray(dg, gi + j);
             }
             Recurrent.rnnCellBackwardLoops(j, hidden, dh, hi, gOut, oi, gates, gi, dg);
         }
     }
 
+    /**
+     * Two passes per step: tanh(c_t) over the whole vectors into dg's o columns, which the
+     * second pass reads and then overwrites with the o gate's gradient: the exponential in a loop
+     * of its own, as in {@link #lstmCells}.
+     */
     static void lstmCellsBackward(int rows, int hidden, float[] dh, float[] dc, float[] gOut, int o0, float[] gates, int g0,
                                   float[] out, float[] cp, int cpo, int ldc, float[] dg) {
-        FloatVector one = FloatVector.broadcast(F, 1f);
         int bound = F.loopBound(hidden);
+        if (cp == null) {
+            cp = new float[hidden];
+            cpo = 0;
+            ldc = 0;
+        }
+        if (bound > 0) {
+            for (int i = 0; i < rows; i++) {
+                int oi = o0 + i * 2 * hidden + hidden, gi = g0 + i * 4 * hidden + 3 * hidden;
+                for (int j = 0; j < bound; j += L) {
+                    tanh(FloatVector.fromArray(F, out, oi + j)).intoArray(dg, gi + j);
+                }
+            }
+            lstmGradients(rows, hidden, bound, dh, dc, gOut, o0, gates, g0, cp, cpo, ldc, dg);
+        }
         for (int i = 0; i < rows; i++) {
-            int hi = i * hidden, oi = o0 + i * 2 * hidden, gi = g0 + i * 4 * hidden, ci = cpo + i * ldc, j = 0;
-            for (; j < bound; j += L) {
-                FloatVector dhj = load(dh, hi + j).add(load(gOut, oi + j));
-                FloatVector ig = load(gates, gi + j), fg = load(gates, gi + hidden + j), gg = load(gates, gi + 2 * hidden + j);
-                FloatVector og = load(gates, gi + 3 * hidden + j);
-                FloatVector tc = tanh(load(out, oi + hidden + j));
-                FloatVector dcj = load(dc, hi + j).add(load(gOut, oi + hidden + j)).add(dhj.mul(og).mul(one.sub(tc.mul(tc))));
-                FloatVector prev = loadOrZero(cp, ci + j);
+            Recurrent.lstmCellBackwardLoops(bound, hidden, dh, dc, i * hidden, gOut, o0 + i * 2 * hidden, gates, g0 + i * 4 * hidden, out,
+                    cp, cpo + i * ldc, dg);
+        }
+    }
+
+    /** The gate gradients and dL/dc_{t−1} over the whole vectors, tanh(c_t) read from dg's o columns. */
+    private static void lstmGradients(int rows, int hidden, int bound, float[] dh, float[] dc, float[] gOut, int o0, float[] gates,
+                                      int g0, float[] cp, int cpo, int ldc, float[] dg) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < rows; i++) {
+            int hi = i * hidden, oi = o0 + i * 2 * hidden, gi = g0 + i * 4 * hidden, ci = cpo + i * ldc;
+            for (int j = 0; j < bound; j += L) {
+                FloatVector dhj = FloatVector.fromArray(F, dh, hi + j).add(FloatVector.fromArray(F, gOut, oi + j));
+                FloatVector ig = FloatVector.fromArray(F, gates, gi + j), fg = FloatVector.fromArray(F, gates, gi + hidden + j), gg = FloatVector.fromArray(F, gates, gi + 2 * hidden + j);
+                FloatVector og = FloatVector.fromArray(F, gates, gi + 3 * hidden + j);
+                FloatVector tc = FloatVector.fromArray(F, dg, gi + 3 * hidden + j);
+                FloatVector dcj = FloatVector.fromArray(F, dc, hi + j).add(FloatVector.fromArray(F, gOut, oi + hidden + j)).add(dhj.mul(og).mul(one.sub(tc.mul(tc))));
+                FloatVector prev = FloatVector.fromArray(F, cp, ci + j);
                 dcj.mul(gg).mul(ig).mul(one.sub(ig)).intoArray(dg, gi + j);
                 dcj.mul(prev).mul(fg).mul(one.sub(fg)).intoArray(dg, gi + hidden + j);
                 dcj.mul(ig).mul(one.sub(gg.mul(gg))).intoArray(dg, gi + 2 * hidden + j);
                 dhj.mul(tc).mul(og).mul(one.sub(og)).intoArray(dg, gi + 3 * hidden + j);
                 dcj.mul(fg).intoArray(dc, hi + j);
             }
-            Recurrent.lstmCellBackwardLoops(j, hidden, dh, dc, hi, gOut, oi, gates, gi, out, cp, ci, dg);
         }
     }
 
@@ -142,14 +212,19 @@ final class RecurrentVector {
                                  float[] hp, int hpo, int ldh, float[] hn, int n0, float[] dg, float[] dgh) {
         FloatVector one = FloatVector.broadcast(F, 1f);
         int bound = F.loopBound(hidden);
+        if (hp == null) {
+            hp = new float[hidden];
+            hpo = 0;
+            ldh = 0;
+        }
         for (int i = 0; i < rows; i++) {
             int hi = i * hidden, oi = o0 + i * hidden, gi = g0 + i * 3 * hidden, pi = hpo + i * ldh, ni = n0 + i * hidden, j = 0;
             for (; j < bound; j += L) {
-                FloatVector dhj = load(dh, hi + j).add(load(gOut, oi + j));
-                FloatVector r = load(gates, gi + j), z = load(gates, gi + hidden + j), nj = load(gates, gi + 2 * hidden + j);
-                FloatVector prev = loadOrZero(hp, pi + j);
+                FloatVector dhj = FloatVector.fromArray(F, dh, hi + j).add(FloatVector.fromArray(F, gOut, oi + j));
+                FloatVector r = FloatVector.fromArray(F, gates, gi + j), z = FloatVector.fromArray(F, gates, gi + hidden + j), nj = FloatVector.fromArray(F, gates, gi + 2 * hidden + j);
+                FloatVector prev = FloatVector.fromArray(F, hp, pi + j);
                 FloatVector dnPre = dhj.mul(one.sub(z)).mul(one.sub(nj.mul(nj)));
-                FloatVector drPre = dnPre.mul(load(hn, ni + j)).mul(r).mul(one.sub(r));
+                FloatVector drPre = dnPre.mul(FloatVector.fromArray(F, hn, ni + j)).mul(r).mul(one.sub(r));
                 FloatVector dzPre = dhj.mul(prev.sub(nj)).mul(z).mul(one.sub(z));
                 drPre.intoArray(dg, gi + j);
                 dzPre.intoArray(dg, gi + hidden + j);
