@@ -26,13 +26,11 @@ final class SequencesVector {
      * the JIT compiled what.
      */
     static float addLanes(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        for (int w = lanes.length / 2; w >= 1; w /= 2) {
-            for (int i = 0; i < w; i++) {
-                lanes[i] += lanes[i + w];
-            }
+        // In registers: lane i of v + v.slice(w) is lanes[i] + lanes[i + w] for i < w, the same sums.
+        for (int w = F.length() / 2; w >= 1; w /= 2) {
+            v = v.add(v.slice(w));
         }
-        return lanes[0];
+        return v.lane(0);
     }
 
     /** Σ x[xo, xo + n). */
