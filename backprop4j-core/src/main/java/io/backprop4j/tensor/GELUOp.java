@@ -1,22 +1,39 @@
 package io.backprop4j.tensor;
 
 import io.backprop4j.internal.kernel.Activations;
+import io.backprop4j.internal.kernel.Parallel;
 
 /**
  * GELU, exact form: x Φ(x), Φ the standard normal CDF. Backward: g (Φ(x) + x φ(x)). Float32
  * tensors take Φ in float32 arithmetic, vectorised ({@link Activations}: relative error about
  * 1e-6), float64 ones to full precision.
+ *
+ * <p>Float32 runs in blocks of {@link #BLOCK} elements spread over {@link Parallel}; Φ(x) is
+ * kept per block for the backward (cdf[k] for block k). The blocks are fixed, and each element
+ * is computed alone, so the bits do not depend on the threads.
  */
-record GELUOp(Tensor x, Tensor out, float[] cdf) implements Primitive {
+record GELUOp(Tensor x, Tensor out, float[][] cdf) implements Primitive {
+    /** Elements per block: a transformer's feed-forward activations [1024, 256] are 16 blocks. */
+    static final int BLOCK = 1 << 14;
+
     static Tensor apply(Tensor x) {
         Tensor out;
-        float[] cdf = null;
+        float[][] cdf = null;
         if (x.dtype() == DType.FLOAT32) {
             Tensor c = x.contiguousData();
             out = Tensor.zeros(DType.FLOAT32, x.shape());
+            int n = out.numel();
             // Φ(x) kept for the backward, which then takes one exponential per element, not two.
-            cdf = x.requiresGrad() && NoGrad.isGradEnabled() ? new float[out.numel()] : null;
-            Activations.gelu(c.floatArray(), c.offset(), out.floatArray(), 0, out.numel(), cdf);
+            cdf = x.requiresGrad() && NoGrad.isGradEnabled() ? blocks(n) : null;
+            float[] xa = c.floatArray(), ya = out.floatArray();
+            int xo = c.offset();
+            float[][] phi = cdf;
+            Parallel.forRange(blockCount(n), 1, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    int at = k * BLOCK;
+                    Activations.gelu(xa, xo + at, ya, at, Math.min(BLOCK, n - at), phi == null ? null : phi[k]);
+                }
+            });
         } else {
             out = Loops.map(x, v -> v * SpecialFunctions.normalCdf(v));
         }
@@ -29,14 +46,39 @@ record GELUOp(Tensor x, Tensor out, float[] cdf) implements Primitive {
         if (x.dtype() == DType.FLOAT32) {
             Tensor gc = g.contiguousData(), xc = x.contiguousData();
             Tensor dx = Tensor.zeros(DType.FLOAT32, x.shape());
-            float[] phi = cdf;
+            int n = dx.numel();
+            float[][] phi = cdf;
             if (phi == null) {   // recorded with x not needing a gradient then: Φ afresh
-                phi = new float[dx.numel()];
-                Activations.gelu(xc.floatArray(), xc.offset(), new float[dx.numel()], 0, dx.numel(), phi);
+                phi = blocks(n);
+                for (int k = 0; k < phi.length; k++) {
+                    int at = k * BLOCK;
+                    Activations.gelu(xc.floatArray(), xc.offset() + at, new float[phi[k].length], 0, phi[k].length, phi[k]);
+                }
             }
-            Activations.geluBackward(gc.floatArray(), gc.offset(), xc.floatArray(), xc.offset(), phi, dx.floatArray(), 0, dx.numel());
+            float[] ga = gc.floatArray(), xa = xc.floatArray(), da = dx.floatArray();
+            int go = gc.offset(), xo = xc.offset();
+            float[][] p = phi;
+            Parallel.forRange(p.length, 1, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    int at = k * BLOCK;
+                    Activations.geluBackward(ga, go + at, xa, xo + at, p[k], da, at, p[k].length);
+                }
+            });
             return new Tensor[] {dx};
         }
         return new Tensor[] {Loops.zip(g, x, (gv, v) -> gv * (SpecialFunctions.normalCdf(v) + v * SpecialFunctions.normalPdf(v)))};
+    }
+
+    private static int blockCount(int n) {
+        return (n + BLOCK - 1) / BLOCK;
+    }
+
+    /** Arrays for Φ of n elements, one per block (the last one shorter). */
+    private static float[][] blocks(int n) {
+        float[][] b = new float[blockCount(n)][];
+        for (int k = 0; k < b.length; k++) {
+            b[k] = new float[Math.min(BLOCK, n - k * BLOCK)];
+        }
+        return b;
     }
 }

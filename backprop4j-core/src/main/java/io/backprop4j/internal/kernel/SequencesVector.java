@@ -26,13 +26,11 @@ final class SequencesVector {
      * the JIT compiled what.
      */
     static float addLanes(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        for (int w = lanes.length / 2; w >= 1; w /= 2) {
-            for (int i = 0; i < w; i++) {
-                lanes[i] += lanes[i + w];
-            }
+        // In registers: lane i of v + v.slice(w) is lanes[i] + lanes[i + w] for i < w, the same sums.
+        for (int w = F.length() / 2; w >= 1; w /= 2) {
+            v = v.add(v.slice(w));
         }
-        return lanes[0];
+        return v.lane(0);
     }
 
     /** Σ x[xo, xo + n). */
@@ -195,317 +193,301 @@ final class SequencesVector {
     }
 
     /**
-     * The softmax of row {@code ro} of s (α already applied) over its first {@code visible}
-     * lanes, 0 from there to tp. The lanes past {@code visible} in its last vector are set to −∞
-     * first (exp gives 0 there), so no loop needs a lane mask.
-     */
-    private static void softmaxRow(float[] s, int ro, int visible, int tp, float[] lanes) {
-        int end = Math.min(padded(visible), tp);
-        java.util.Arrays.fill(s, ro + visible, ro + end, Float.NEGATIVE_INFINITY);
-        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int j0 = 0; j0 < visible; j0 += F.length()) {
-            vmax = vmax.max(FloatVector.fromArray(F, s, ro + j0));
-        }
-        float m = vmax.reduceLanes(VectorOperators.MAX);
-        FloatVector vsum = FloatVector.zero(F);
-        for (int j0 = 0; j0 < visible; j0 += F.length()) {
-            FloatVector ex = ActivationsVector.exp(FloatVector.fromArray(F, s, ro + j0).sub(m));
-            vsum = vsum.add(ex);
-            ex.intoArray(s, ro + j0);
-        }
-        float inv = 1f / addLanes(vsum, lanes);
-        for (int j0 = 0; j0 < visible; j0 += F.length()) {
-            FloatVector.fromArray(F, s, ro + j0).mul(inv).intoArray(s, ro + j0);
-        }
-        java.util.Arrays.fill(s, ro + visible, ro + tp, 0f);
-    }
-
-    /**
-     * {@link Sequences#attention}: per sample and head, Kᵀ is copied into [d, T'] (T' = T in whole
-     * vectors, zero beyond T), so that the scores of four queries at a time are vectors over the
-     * keys, each summed over the d columns in registers (one load of Kᵀ for four products); the
-     * softmax runs on those vectors; the context of four queries, vectors over the head's
-     * columns, is summed over the keys in registers. Masked keys have weight 0 exactly.
+     * {@link Sequences#attention}: per sample and head ({@link #attentionBlock}), Qᵀ is copied
+     * into [d, T'] (T' = T in whole vectors, zero beyond T), so that the scores of one key
+     * against a vector of queries are one vector summed over the d columns in registers; the
+     * softmax over the keys then runs across those vectors ({@link #softmaxColumns}): maxima,
+     * exponentials and sums lane by lane, a vector of queries at once, with no reduction across
+     * lanes. The context of four queries, vectors over the head's columns, is summed over the
+     * keys in registers. Masked keys have weight 0 exactly.
+     *
+     * <p>Each phase is its own method that takes arrays: in one large body C2 stopped inlining
+     * (its node budget), and every vector passed to a call it did not inline (the exponential,
+     * the lane sums) was boxed, 690 KB a call at [64, 16, 4 heads of 16].
      */
     static void attention(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
                           float[] p, float[] ctx) {
-        int e = heads * d, row = 3 * e, tp = padded(t);
+        int tp = padded(t);
         float a = (float) alpha;
         Parallel.forRange(n * heads, Math.max(1, (1 << 14) / Math.max(1, t * t * d)), (from, to) -> {
-            float[] kt = new float[d * tp];
-            float[] sc = new float[t * tp];
-            float[] lanes = new float[F.length()];
-            int dBound = F.loopBound(d), t4 = t / 4 * 4;
-            // Keys in one vector: the softmax of each group of four queries is done in registers,
-            // the masked keys (and the padding) taken out by adding −∞ from this table.
-            boolean oneVector = tp == F.length();
-            float[] bias = oneVector ? new float[t * tp] : null;
-            for (int i = 0; oneVector && i < t; i++) {
-                java.util.Arrays.fill(bias, i * tp + (causal ? i + 1 : t), (i + 1) * tp, Float.NEGATIVE_INFINITY);
-            }
+            float[] qt = new float[d * tp];
+            float[] st = new float[t * F.length()];
+            float[] m = new float[F.length()];
             for (int b = from; b < to; b++) {
-                int bn = b / heads, hd = b % heads, base = qo + bn * t * row;
-                int qc = base + hd * d, kc = qc + e, vc = qc + 2 * e;
-                for (int j = 0; j < t; j++) {
-                    for (int c = 0; c < d; c++) {
-                        kt[c * tp + j] = qkv[kc + j * row + c];
-                    }
-                }
-                // Scores α·q_i·k_j, four queries at a time, then one by one.
-                for (int i0 = 0; i0 < t4; i0 += 4) {
-                    int vis = causal ? i0 + 4 : t, q0 = qc + i0 * row;
-                    for (int j0 = 0; j0 < vis; j0 += F.length()) {
-                        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                        for (int c = 0; c < d; c++) {
-                            FloatVector k = FloatVector.fromArray(F, kt, c * tp + j0);
-                            a0 = k.fma(FloatVector.broadcast(F, qkv[q0 + c]), a0);
-                            a1 = k.fma(FloatVector.broadcast(F, qkv[q0 + row + c]), a1);
-                            a2 = k.fma(FloatVector.broadcast(F, qkv[q0 + 2 * row + c]), a2);
-                            a3 = k.fma(FloatVector.broadcast(F, qkv[q0 + 3 * row + c]), a3);
-                        }
-                        if (oneVector) {
-                            // The four softmaxes right here, interleaved: one row's is a chain of
-                            // dependent steps (max, exp, sum, scale) that would leave the core idle.
-                            a0 = a0.mul(a).add(FloatVector.fromArray(F, bias, i0 * tp));
-                            a1 = a1.mul(a).add(FloatVector.fromArray(F, bias, (i0 + 1) * tp));
-                            a2 = a2.mul(a).add(FloatVector.fromArray(F, bias, (i0 + 2) * tp));
-                            a3 = a3.mul(a).add(FloatVector.fromArray(F, bias, (i0 + 3) * tp));
-                            a0 = ActivationsVector.exp(a0.sub(a0.reduceLanes(VectorOperators.MAX)));
-                            a1 = ActivationsVector.exp(a1.sub(a1.reduceLanes(VectorOperators.MAX)));
-                            a2 = ActivationsVector.exp(a2.sub(a2.reduceLanes(VectorOperators.MAX)));
-                            a3 = ActivationsVector.exp(a3.sub(a3.reduceLanes(VectorOperators.MAX)));
-                            a0.mul(1f / addLanes(a0, lanes)).intoArray(sc, i0 * tp);
-                            a1.mul(1f / addLanes(a1, lanes)).intoArray(sc, (i0 + 1) * tp);
-                            a2.mul(1f / addLanes(a2, lanes)).intoArray(sc, (i0 + 2) * tp);
-                            a3.mul(1f / addLanes(a3, lanes)).intoArray(sc, (i0 + 3) * tp);
-                        } else {
-                            a0.mul(a).intoArray(sc, i0 * tp + j0);
-                            a1.mul(a).intoArray(sc, (i0 + 1) * tp + j0);
-                            a2.mul(a).intoArray(sc, (i0 + 2) * tp + j0);
-                            a3.mul(a).intoArray(sc, (i0 + 3) * tp + j0);
-                        }
-                    }
-                }
-                for (int i = t4; i < t; i++) {
-                    int vis = causal ? i + 1 : t, qi = qc + i * row;
-                    for (int j0 = 0; j0 < vis; j0 += F.length()) {
-                        FloatVector acc = FloatVector.zero(F);
-                        for (int c = 0; c < d; c++) {
-                            acc = FloatVector.fromArray(F, kt, c * tp + j0).fma(FloatVector.broadcast(F, qkv[qi + c]), acc);
-                        }
-                        acc.mul(a).intoArray(sc, i * tp + j0);
-                    }
-                }
-                for (int i = oneVector ? t4 : 0; i < t; i++) {
-                    softmaxRow(sc, i * tp, causal ? i + 1 : t, tp, lanes);
-                }
-                for (int i = 0; i < t; i++) {
-                    System.arraycopy(sc, i * tp, p, (b * t + i) * t, t);
-                }
-                // ctx_i = Σ_j p_ij v_j, four queries at a time (weights 0 past each one's keys).
-                for (int i0 = 0; i0 < t; i0 += 4) {
-                    int rows = Math.min(4, t - i0), vis = causal ? i0 + rows : t, co = (bn * t + i0) * e + hd * d;
-                    int c0 = 0;
-                    if (rows == 4) {
-                        for (; c0 < dBound; c0 += F.length()) {
-                            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                            for (int j = 0; j < vis; j++) {
-                                FloatVector v = FloatVector.fromArray(F, qkv, vc + j * row + c0);
-                                a0 = v.fma(FloatVector.broadcast(F, sc[i0 * tp + j]), a0);
-                                a1 = v.fma(FloatVector.broadcast(F, sc[(i0 + 1) * tp + j]), a1);
-                                a2 = v.fma(FloatVector.broadcast(F, sc[(i0 + 2) * tp + j]), a2);
-                                a3 = v.fma(FloatVector.broadcast(F, sc[(i0 + 3) * tp + j]), a3);
-                            }
-                            a0.intoArray(ctx, co + c0);
-                            a1.intoArray(ctx, co + e + c0);
-                            a2.intoArray(ctx, co + 2 * e + c0);
-                            a3.intoArray(ctx, co + 3 * e + c0);
-                        }
-                    }
-                    for (int r = 0; r < rows; r++) {
-                        int ri = (i0 + r) * tp, cr = co + r * e;
-                        for (int c = c0; c < dBound; c += F.length()) {
-                            FloatVector acc = FloatVector.zero(F);
-                            for (int j = 0; j < vis; j++) {
-                                acc = FloatVector.fromArray(F, qkv, vc + j * row + c).fma(FloatVector.broadcast(F, sc[ri + j]), acc);
-                            }
-                            acc.intoArray(ctx, cr + c);
-                        }
-                        for (int c = dBound; c < d; c++) {
-                            float acc = 0f;
-                            for (int j = 0; j < vis; j++) {
-                                acc = Math.fma(sc[ri + j], qkv[vc + j * row + c], acc);
-                            }
-                            ctx[cr + c] = acc;
-                        }
-                    }
-                }
+                attentionBlock(b, t, heads, d, qkv, qo, a, causal, p, ctx, qt, st, m);
             }
         });
     }
 
     /**
-     * {@link Sequences#attentionBackward}: dP = g Vᵀ as vectors over the keys (Vᵀ copied into
-     * [d, T'] as Kᵀ in the forward, four queries at a time), dS = α·P ⊙ (dP − rowsum(dP ⊙ P))
-     * kept for the block [T, T'] (0 past each query's keys); then dQ = dS K, dK = dSᵀ Q and
-     * dV = Pᵀ g, vectors over the head's columns summed in registers four rows at a time, each
-     * written once (no zeroing, no scattered accumulation).
+     * Block b (sample b / heads, head b % heads) of {@link #attention}: its weights into p, its
+     * context into ctx; qt [d, T'] (zero past T), st [T, lanes] and m [lanes] its scratch.
+     */
+    private static void attentionBlock(int b, int t, int heads, int d, float[] qkv, int qo, float a, boolean causal,
+                                       float[] p, float[] ctx, float[] qt, float[] st, float[] m) {
+        int e = heads * d, row = 3 * e, tp = padded(t);
+        int bn = b / heads, hd = b % heads, qc = qo + bn * t * row + hd * d;
+        transposeInto(qkv, qc, row, t, d, qt, tp);
+        for (int i0 = 0; i0 < t; i0 += F.length()) {
+            int keys = causal ? Math.min(t, i0 + F.length()) : t;
+            scoreColumns(qkv, qc + e, row, keys, d, qt, tp, i0, a, causal, st, m);
+            softmaxColumns(st, keys, m);
+            int po = b * t * t;
+            for (int r = 0, rows = Math.min(F.length(), t - i0); r < rows; r++) {
+                int pi = po + (i0 + r) * t;
+                for (int j = 0; j < keys; j++) {
+                    p[pi + j] = st[j * F.length() + r];
+                }
+                java.util.Arrays.fill(p, pi + keys, pi + t, 0f);
+            }
+        }
+        weightedRows(p, b * t * t, t, qkv, qc + 2 * e, row, t, d, causal, ctx, (bn * t) * e + hd * d, e);
+    }
+
+    /**
+     * st[j·lanes + r] = α·(q_{i0+r} · k_j) for the keys j < keys (k_j = k[ko + j·ldk, +d)), −∞
+     * where causal and j > i0 + r; m gets each lane's maximum over j.
+     */
+    private static void scoreColumns(float[] k, int ko, int ldk, int keys, int d, float[] qt, int tp, int i0, float a,
+                                     boolean causal, float[] st, float[] m) {
+        FloatVector max = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < keys; j++) {
+            FloatVector acc = FloatVector.zero(F);
+            int kj = ko + j * ldk;
+            for (int c = 0; c < d; c++) {
+                acc = FloatVector.fromArray(F, qt, c * tp + i0).fma(FloatVector.broadcast(F, k[kj + c]), acc);
+            }
+            acc = acc.mul(a);
+            if (causal && j > i0) {
+                acc = acc.blend(Float.NEGATIVE_INFINITY, F.indexInRange(0, j - i0));   // lanes r < j − i0: queries before key j
+            }
+            acc.intoArray(st, j * F.length());
+            max = max.max(acc);
+        }
+        max.intoArray(m, 0);
+    }
+
+    /** Columns of st [keys, lanes] in place: exp(s − m) / Σ_j exp(s − m), lane by lane, the sum in key order. */
+    private static void softmaxColumns(float[] st, int keys, float[] m) {
+        FloatVector max = FloatVector.fromArray(F, m, 0), sum = FloatVector.zero(F);
+        for (int j = 0; j < keys; j++) {
+            FloatVector ex = ActivationsVector.exp(FloatVector.fromArray(F, st, j * F.length()).sub(max));
+            sum = sum.add(ex);
+            ex.intoArray(st, j * F.length());
+        }
+        FloatVector inv = FloatVector.broadcast(F, 1f).div(sum);
+        for (int j = 0; j < keys; j++) {
+            FloatVector.fromArray(F, st, j * F.length()).mul(inv).intoArray(st, j * F.length());
+        }
+    }
+
+    /** mt[c·tp + j] = m[mo + j·ld + c] for j < t, c < d: the d columns of t stored rows, transposed. */
+    private static void transposeInto(float[] m, int mo, int ld, int t, int d, float[] mt, int tp) {
+        for (int j = 0; j < t; j++) {
+            for (int c = 0; c < d; c++) {
+                mt[c * tp + j] = m[mo + j * ld + c];
+            }
+        }
+    }
+
+    /**
+     * out[i·tp + j] = α·(x_i · y_j) for the rows x_i = x[xo + i·ldx, +d) and the columns of yt
+     * [d, tp] (y transposed), i < t, as vectors over j up to each row's keys (i + 1 when causal,
+     * else t) in whole vectors; four rows at a time, then one by one.
+     */
+    private static void products(float[] x, int xo, int ldx, int t, int d, float[] yt, int tp, float a, boolean causal, float[] out) {
+        int t4 = t / 4 * 4;
+        for (int i0 = 0; i0 < t4; i0 += 4) {
+            int vis = causal ? i0 + 4 : t, x0 = xo + i0 * ldx;
+            for (int j0 = 0; j0 < vis; j0 += F.length()) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int c = 0; c < d; c++) {
+                    FloatVector y = FloatVector.fromArray(F, yt, c * tp + j0);
+                    a0 = y.fma(FloatVector.broadcast(F, x[x0 + c]), a0);
+                    a1 = y.fma(FloatVector.broadcast(F, x[x0 + ldx + c]), a1);
+                    a2 = y.fma(FloatVector.broadcast(F, x[x0 + 2 * ldx + c]), a2);
+                    a3 = y.fma(FloatVector.broadcast(F, x[x0 + 3 * ldx + c]), a3);
+                }
+                a0.mul(a).intoArray(out, i0 * tp + j0);
+                a1.mul(a).intoArray(out, (i0 + 1) * tp + j0);
+                a2.mul(a).intoArray(out, (i0 + 2) * tp + j0);
+                a3.mul(a).intoArray(out, (i0 + 3) * tp + j0);
+            }
+        }
+        for (int i = t4; i < t; i++) {
+            int vis = causal ? i + 1 : t, xi = xo + i * ldx;
+            for (int j0 = 0; j0 < vis; j0 += F.length()) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int c = 0; c < d; c++) {
+                    acc = FloatVector.fromArray(F, yt, c * tp + j0).fma(FloatVector.broadcast(F, x[xi + c]), acc);
+                }
+                acc.mul(a).intoArray(out, i * tp + j0);
+            }
+        }
+    }
+
+    /**
+     * out[oo + i·ldo + c] = Σ_j w[wo + i·tp + j]·y[yo + j·ldy + c] for i < t, c < d, over the keys j
+     * that row i sees (j ≤ i when causal, else j < t); vectors over c, four rows at a time.
+     */
+    private static void weightedRows(float[] w, int wo, int tp, float[] y, int yo, int ldy, int t, int d, boolean causal,
+                                     float[] out, int oo, int ldo) {
+        int dBound = F.loopBound(d);
+        for (int i0 = 0; i0 < t; i0 += 4) {
+            int rows = Math.min(4, t - i0), vis = causal ? i0 + rows : t, co = oo + i0 * ldo;
+            int c0 = 0;
+            if (rows == 4) {
+                for (; c0 < dBound; c0 += F.length()) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                    for (int j = 0; j < vis; j++) {
+                        FloatVector v = FloatVector.fromArray(F, y, yo + j * ldy + c0);
+                        a0 = v.fma(FloatVector.broadcast(F, w[wo + i0 * tp + j]), a0);
+                        a1 = v.fma(FloatVector.broadcast(F, w[wo + (i0 + 1) * tp + j]), a1);
+                        a2 = v.fma(FloatVector.broadcast(F, w[wo + (i0 + 2) * tp + j]), a2);
+                        a3 = v.fma(FloatVector.broadcast(F, w[wo + (i0 + 3) * tp + j]), a3);
+                    }
+                    a0.intoArray(out, co + c0);
+                    a1.intoArray(out, co + ldo + c0);
+                    a2.intoArray(out, co + 2 * ldo + c0);
+                    a3.intoArray(out, co + 3 * ldo + c0);
+                }
+            }
+            for (int r = 0; r < rows; r++) {
+                int ri = wo + (i0 + r) * tp, cr = co + r * ldo;
+                for (int c = c0; c < dBound; c += F.length()) {
+                    FloatVector acc = FloatVector.zero(F);
+                    for (int j = 0; j < vis; j++) {
+                        acc = FloatVector.fromArray(F, y, yo + j * ldy + c).fma(FloatVector.broadcast(F, w[ri + j]), acc);
+                    }
+                    acc.intoArray(out, cr + c);
+                }
+                for (int c = dBound; c < d; c++) {
+                    float acc = 0f;
+                    for (int j = 0; j < vis; j++) {
+                        acc = Math.fma(w[ri + j], y[yo + j * ldy + c], acc);
+                    }
+                    out[cr + c] = acc;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link Sequences#attentionBackward}, per sample and head ({@link #attentionBackwardBlock}):
+     * dP = g Vᵀ as vectors over the keys (Vᵀ copied into [d, T'] as Kᵀ in the forward, four
+     * queries at a time), dS = α·P ⊙ (dP − rowsum(dP ⊙ P)) kept for the block [T, T'] (0 past
+     * each query's keys); then dQ = dS K, dK = dSᵀ Q and dV = Pᵀ g, vectors over the head's
+     * columns summed in registers four rows at a time, each written once (no zeroing, no
+     * scattered accumulation). Phases are methods of arrays, as in {@link #attention}.
      */
     static void attentionBackward(int n, int t, int heads, int d, float[] qkv, int qo, double alpha, boolean causal,
                                   float[] p, float[] g, int go, float[] dqkv) {
-        int e = heads * d, row = 3 * e, tp = padded(t);
+        int tp = padded(t);
         float a = (float) alpha;
         Parallel.forRange(n * heads, Math.max(1, (1 << 13) / Math.max(1, t * t * d)), (from, to) -> {
             float[] vt = new float[d * tp];
             float[] pp = new float[t * tp];
             float[] ds = new float[t * tp];
             float[] lanes = new float[F.length()];
-            int dBound = F.loopBound(d), t4 = t / 4 * 4;
             for (int b = from; b < to; b++) {
-                int bn = b / heads, hd = b % heads, base = bn * t * row + hd * d;
-                int qc = qo + base, kc = qc + e, vc = qc + 2 * e, g0 = go + bn * t * e + hd * d;
-                for (int j = 0; j < t; j++) {
-                    for (int c = 0; c < d; c++) {
-                        vt[c * tp + j] = qkv[vc + j * row + c];
-                    }
-                }
-                for (int i = 0; i < t; i++) {
-                    System.arraycopy(p, (b * t + i) * t, pp, i * tp, t);
-                }
-                // dP_ij = g_i·v_j, four queries at a time, then one by one.
-                for (int i0 = 0; i0 < t4; i0 += 4) {
-                    int vis = causal ? i0 + 4 : t, gi = g0 + i0 * e;
-                    for (int j0 = 0; j0 < vis; j0 += F.length()) {
-                        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                        for (int c = 0; c < d; c++) {
-                            FloatVector v = FloatVector.fromArray(F, vt, c * tp + j0);
-                            a0 = v.fma(FloatVector.broadcast(F, g[gi + c]), a0);
-                            a1 = v.fma(FloatVector.broadcast(F, g[gi + e + c]), a1);
-                            a2 = v.fma(FloatVector.broadcast(F, g[gi + 2 * e + c]), a2);
-                            a3 = v.fma(FloatVector.broadcast(F, g[gi + 3 * e + c]), a3);
-                        }
-                        a0.intoArray(ds, i0 * tp + j0);
-                        a1.intoArray(ds, (i0 + 1) * tp + j0);
-                        a2.intoArray(ds, (i0 + 2) * tp + j0);
-                        a3.intoArray(ds, (i0 + 3) * tp + j0);
-                    }
-                }
-                for (int i = t4; i < t; i++) {
-                    int vis = causal ? i + 1 : t, gi = g0 + i * e;
-                    for (int j0 = 0; j0 < vis; j0 += F.length()) {
-                        FloatVector acc = FloatVector.zero(F);
-                        for (int c = 0; c < d; c++) {
-                            acc = FloatVector.fromArray(F, vt, c * tp + j0).fma(FloatVector.broadcast(F, g[gi + c]), acc);
-                        }
-                        acc.intoArray(ds, i * tp + j0);
-                    }
-                }
-                // dS = α·P ⊙ (dP − rowsum(dP ⊙ P)), exactly 0 past each query's keys.
-                for (int i = 0; i < t; i++) {
-                    int visible = causal ? i + 1 : t, ro = i * tp;
-                    FloatVector vdot = FloatVector.zero(F);
-                    for (int j0 = 0; j0 < visible; j0 += F.length()) {
-                        vdot = FloatVector.fromArray(F, ds, ro + j0).fma(FloatVector.fromArray(F, pp, ro + j0), vdot);
-                    }
-                    float dot = addLanes(vdot, lanes);
-                    int j0 = 0;
-                    for (; j0 < visible; j0 += F.length()) {
-                        FloatVector.fromArray(F, ds, ro + j0).sub(dot).mul(FloatVector.fromArray(F, pp, ro + j0)).mul(a)
-                                .intoArray(ds, ro + j0);
-                    }
-                    java.util.Arrays.fill(ds, ro + Math.min(j0, tp), ro + tp, 0f);
-                }
-                // dQ_i = Σ_j dS_ij k_j, four queries at a time.
-                for (int i0 = 0; i0 < t; i0 += 4) {
-                    int rows = Math.min(4, t - i0), vis = causal ? i0 + rows : t, dq = base + i0 * row;
-                    int c0 = 0;
-                    if (rows == 4) {
-                        for (; c0 < dBound; c0 += F.length()) {
-                            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                            for (int j = 0; j < vis; j++) {
-                                FloatVector k = FloatVector.fromArray(F, qkv, kc + j * row + c0);
-                                a0 = k.fma(FloatVector.broadcast(F, ds[i0 * tp + j]), a0);
-                                a1 = k.fma(FloatVector.broadcast(F, ds[(i0 + 1) * tp + j]), a1);
-                                a2 = k.fma(FloatVector.broadcast(F, ds[(i0 + 2) * tp + j]), a2);
-                                a3 = k.fma(FloatVector.broadcast(F, ds[(i0 + 3) * tp + j]), a3);
-                            }
-                            a0.intoArray(dqkv, dq + c0);
-                            a1.intoArray(dqkv, dq + row + c0);
-                            a2.intoArray(dqkv, dq + 2 * row + c0);
-                            a3.intoArray(dqkv, dq + 3 * row + c0);
-                        }
-                    }
-                    for (int r = 0; r < rows; r++) {
-                        int ri = (i0 + r) * tp, o = dq + r * row;
-                        for (int c = c0; c < dBound; c += F.length()) {
-                            FloatVector acc = FloatVector.zero(F);
-                            for (int j = 0; j < vis; j++) {
-                                acc = FloatVector.fromArray(F, qkv, kc + j * row + c).fma(FloatVector.broadcast(F, ds[ri + j]), acc);
-                            }
-                            acc.intoArray(dqkv, o + c);
-                        }
-                        for (int c = dBound; c < d; c++) {
-                            float acc = 0f;
-                            for (int j = 0; j < vis; j++) {
-                                acc = Math.fma(ds[ri + j], qkv[kc + j * row + c], acc);
-                            }
-                            dqkv[o + c] = acc;
-                        }
-                    }
-                }
-                // dK_j = Σ_i dS_ij q_i and dV_j = Σ_i P_ij g_i over the queries that see key j, four keys at a time.
-                for (int j0 = 0; j0 < t; j0 += 4) {
-                    int keys = Math.min(4, t - j0), first = causal ? j0 : 0, dk = base + j0 * row + e;
-                    int c0 = 0;
-                    if (keys == 4) {
-                        for (; c0 < dBound; c0 += F.length()) {
-                            FloatVector k0 = FloatVector.zero(F), k1 = k0, k2 = k0, k3 = k0, v0 = k0, v1 = k0, v2 = k0, v3 = k0;
-                            for (int i = first; i < t; i++) {
-                                FloatVector q = FloatVector.fromArray(F, qkv, qc + i * row + c0);
-                                FloatVector gv = FloatVector.fromArray(F, g, g0 + i * e + c0);
-                                int ri = i * tp + j0;
-                                k0 = q.fma(FloatVector.broadcast(F, ds[ri]), k0);
-                                k1 = q.fma(FloatVector.broadcast(F, ds[ri + 1]), k1);
-                                k2 = q.fma(FloatVector.broadcast(F, ds[ri + 2]), k2);
-                                k3 = q.fma(FloatVector.broadcast(F, ds[ri + 3]), k3);
-                                v0 = gv.fma(FloatVector.broadcast(F, pp[ri]), v0);
-                                v1 = gv.fma(FloatVector.broadcast(F, pp[ri + 1]), v1);
-                                v2 = gv.fma(FloatVector.broadcast(F, pp[ri + 2]), v2);
-                                v3 = gv.fma(FloatVector.broadcast(F, pp[ri + 3]), v3);
-                            }
-                            k0.intoArray(dqkv, dk + c0);
-                            k1.intoArray(dqkv, dk + row + c0);
-                            k2.intoArray(dqkv, dk + 2 * row + c0);
-                            k3.intoArray(dqkv, dk + 3 * row + c0);
-                            v0.intoArray(dqkv, dk + e + c0);
-                            v1.intoArray(dqkv, dk + row + e + c0);
-                            v2.intoArray(dqkv, dk + 2 * row + e + c0);
-                            v3.intoArray(dqkv, dk + 3 * row + e + c0);
-                        }
-                    }
-                    for (int r = 0; r < keys; r++) {
-                        int j = j0 + r, o = dk + r * row;
-                        for (int c = c0; c < dBound; c += F.length()) {
-                            FloatVector ak = FloatVector.zero(F), av = ak;
-                            for (int i = first; i < t; i++) {
-                                ak = FloatVector.fromArray(F, qkv, qc + i * row + c).fma(FloatVector.broadcast(F, ds[i * tp + j]), ak);
-                                av = FloatVector.fromArray(F, g, g0 + i * e + c).fma(FloatVector.broadcast(F, pp[i * tp + j]), av);
-                            }
-                            ak.intoArray(dqkv, o + c);
-                            av.intoArray(dqkv, o + e + c);
-                        }
-                        for (int c = dBound; c < d; c++) {
-                            float ak = 0f, av = 0f;
-                            for (int i = first; i < t; i++) {
-                                ak = Math.fma(ds[i * tp + j], qkv[qc + i * row + c], ak);
-                                av = Math.fma(pp[i * tp + j], g[g0 + i * e + c], av);
-                            }
-                            dqkv[o + c] = ak;
-                            dqkv[o + e + c] = av;
-                        }
-                    }
-                }
+                attentionBackwardBlock(b, t, heads, d, qkv, qo, a, causal, p, g, go, dqkv, vt, pp, ds, lanes);
             }
         });
+    }
+
+    /** Block b of {@link #attentionBackward}; vt [d, T'] (zero past T), pp and ds [T, T'] its scratch. */
+    private static void attentionBackwardBlock(int b, int t, int heads, int d, float[] qkv, int qo, float a, boolean causal,
+                                               float[] p, float[] g, int go, float[] dqkv, float[] vt, float[] pp, float[] ds,
+                                               float[] lanes) {
+        int e = heads * d, row = 3 * e, tp = padded(t);
+        int bn = b / heads, hd = b % heads, base = bn * t * row + hd * d;
+        int qc = qo + base, g0 = go + bn * t * e + hd * d;
+        transposeInto(qkv, qc + 2 * e, row, t, d, vt, tp);
+        for (int i = 0; i < t; i++) {
+            System.arraycopy(p, (b * t + i) * t, pp, i * tp, t);
+        }
+        products(g, g0, e, t, d, vt, tp, 1f, causal, ds);   // dP_ij = g_i·v_j (times 1: the same bits)
+        for (int i = 0; i < t; i++) {
+            softmaxGradRow(ds, pp, i * tp, causal ? i + 1 : t, tp, a, lanes);
+        }
+        weightedRows(ds, 0, tp, qkv, qc + e, row, t, d, causal, dqkv, base, row);   // dQ_i = Σ_j dS_ij k_j
+        keyGradients(ds, pp, tp, qkv, qc, row, g, g0, e, t, d, causal, dqkv, base + e);
+    }
+
+    /**
+     * Row ro of dS = α·P ⊙ (dP − rowsum(dP ⊙ P)) in place of dP (ds), exactly 0 from the
+     * row's {@code visible} keys to tp.
+     */
+    private static void softmaxGradRow(float[] ds, float[] pp, int ro, int visible, int tp, float a, float[] lanes) {
+        FloatVector vdot = FloatVector.zero(F);
+        for (int j0 = 0; j0 < visible; j0 += F.length()) {
+            vdot = FloatVector.fromArray(F, ds, ro + j0).fma(FloatVector.fromArray(F, pp, ro + j0), vdot);
+        }
+        float dot = addLanes(vdot, lanes);
+        int j0 = 0;
+        for (; j0 < visible; j0 += F.length()) {
+            FloatVector.fromArray(F, ds, ro + j0).sub(dot).mul(FloatVector.fromArray(F, pp, ro + j0)).mul(a).intoArray(ds, ro + j0);
+        }
+        java.util.Arrays.fill(ds, ro + Math.min(j0, tp), ro + tp, 0f);
+    }
+
+    /**
+     * dK_j = Σ_i dS_ij q_i and dV_j = Σ_i P_ij g_i over the queries i that see key j (i ≥ j when
+     * causal), four keys at a time: dK_j at out[ko + j·row, +d), dV_j e further on.
+     */
+    private static void keyGradients(float[] ds, float[] pp, int tp, float[] qkv, int qc, int row, float[] g, int g0, int e,
+                                     int t, int d, boolean causal, float[] out, int ko) {
+        int dBound = F.loopBound(d);
+        for (int j0 = 0; j0 < t; j0 += 4) {
+            int keys = Math.min(4, t - j0), first = causal ? j0 : 0, dk = ko + j0 * row;
+            int c0 = 0;
+            if (keys == 4) {
+                for (; c0 < dBound; c0 += F.length()) {
+                    FloatVector k0 = FloatVector.zero(F), k1 = k0, k2 = k0, k3 = k0, v0 = k0, v1 = k0, v2 = k0, v3 = k0;
+                    for (int i = first; i < t; i++) {
+                        FloatVector q = FloatVector.fromArray(F, qkv, qc + i * row + c0);
+                        FloatVector gv = FloatVector.fromArray(F, g, g0 + i * e + c0);
+                        int ri = i * tp + j0;
+                        k0 = q.fma(FloatVector.broadcast(F, ds[ri]), k0);
+                        k1 = q.fma(FloatVector.broadcast(F, ds[ri + 1]), k1);
+                        k2 = q.fma(FloatVector.broadcast(F, ds[ri + 2]), k2);
+                        k3 = q.fma(FloatVector.broadcast(F, ds[ri + 3]), k3);
+                        v0 = gv.fma(FloatVector.broadcast(F, pp[ri]), v0);
+                        v1 = gv.fma(FloatVector.broadcast(F, pp[ri + 1]), v1);
+                        v2 = gv.fma(FloatVector.broadcast(F, pp[ri + 2]), v2);
+                        v3 = gv.fma(FloatVector.broadcast(F, pp[ri + 3]), v3);
+                    }
+                    k0.intoArray(out, dk + c0);
+                    k1.intoArray(out, dk + row + c0);
+                    k2.intoArray(out, dk + 2 * row + c0);
+                    k3.intoArray(out, dk + 3 * row + c0);
+                    v0.intoArray(out, dk + e + c0);
+                    v1.intoArray(out, dk + row + e + c0);
+                    v2.intoArray(out, dk + 2 * row + e + c0);
+                    v3.intoArray(out, dk + 3 * row + e + c0);
+                }
+            }
+            for (int r = 0; r < keys; r++) {
+                int j = j0 + r, o = dk + r * row;
+                for (int c = c0; c < dBound; c += F.length()) {
+                    FloatVector ak = FloatVector.zero(F), av = ak;
+                    for (int i = first; i < t; i++) {
+                        ak = FloatVector.fromArray(F, qkv, qc + i * row + c).fma(FloatVector.broadcast(F, ds[i * tp + j]), ak);
+                        av = FloatVector.fromArray(F, g, g0 + i * e + c).fma(FloatVector.broadcast(F, pp[i * tp + j]), av);
+                    }
+                    ak.intoArray(out, o + c);
+                    av.intoArray(out, o + e + c);
+                }
+                for (int c = dBound; c < d; c++) {
+                    float ak = 0f, av = 0f;
+                    for (int i = first; i < t; i++) {
+                        ak = Math.fma(ds[i * tp + j], qkv[qc + i * row + c], ak);
+                        av = Math.fma(pp[i * tp + j], g[g0 + i * e + c], av);
+                    }
+                    out[o + c] = ak;
+                    out[o + e + c] = av;
+                }
+            }
+        }
     }
 }
