@@ -545,7 +545,7 @@ class GemmTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Gemm.dgemm(false, false, -1, 3, 3, 1, new double[9], 0, 3, new double[9], 0, 3, 0, new double[9], 0, 3));
         assertThrows(IllegalArgumentException.class,
-                () -> FloatGemm.gemm(5, false, false, 8, 8, 8, 1f, new float[64], 0, 8, new float[64], 0, 8, 0f, new float[64], 0, 8));
+                () -> FloatGemm.gemm(6, false, false, 8, 8, 8, 1f, new float[64], 0, 8, new float[64], 0, 8, 0f, new float[64], 0, 8));
     }
 
     /** Runs last; when run alone, it runs the kernel tests itself first. */
