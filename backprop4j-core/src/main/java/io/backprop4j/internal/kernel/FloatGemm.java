@@ -552,12 +552,13 @@ final class FloatGemm {
             } else if (h == mr && mr < L) {
                 // op(A)[i][p] = a[p * lda + i]: the mr consecutive values of stored row p, copied as one vector
                 // whose last L - mr lanes the next row's copy overwrites; the last rows, whose vector would pass
-                // the end of the sliver (or of a), by scalars. 5-row slivers at 256 bits: igrad (25088x144x32,
+                // the end of the sliver, by scalars. A vector read stays inside a: at least (L - mr) / mr
+                // stored rows of at least mr values follow it. 5-row slivers at 256 bits: igrad (25088x144x32,
                 // A transposed) 67 -> 83 GFLOP/s, one thread, as fast as the 4-row slivers' gathers (83).
                 int src = aOff + p0 * lda + i0 + is;
                 int end = base + kc * mr;
                 int p = 0;
-                for (int dst = base; dst + L <= end && src + L <= a.length; p++, src += lda, dst += mr) {
+                for (int dst = base; dst + L <= end; p++, src += lda, dst += mr) {
                     FloatVector.fromArray(S, a, src).intoArray(ap, dst);
                 }
                 for (int dst = base + p * mr; p < kc; p++, src += lda, dst += mr) {
