@@ -21,10 +21,17 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The tile is {@code mr} rows by two vectors ({@code NR = 2 * L} columns, L the lanes of the
  * preferred species). Its height follows the vector register count ({@link Simd#vectorRegisters}):
- * C2 loads every broadcast of A of one k-step before the FMAs that use them, so a tile needs
- * {@code 2 mr} accumulators, {@code mr} broadcasts and 2 vectors of B in registers at once. With
- * 16 registers (AVX2, SSE) a 6-row tile needs 20 and spills five accumulators to the stack on every
- * k-step, which halved the speed; 4 rows need 14. With 32 registers (AVX-512, NEON) 8 rows need 26.
+ * a tile needs {@code 2 mr} accumulators and 2 vectors of B in registers, and C2 loads a few
+ * broadcasts of A (each a {@code vbroadcastss} from memory) ahead of the FMAs that use them, up to
+ * 3 in flight at once. With 16 registers (AVX2, SSE) a 6-row tile then needs 17: one accumulator
+ * goes through the stack on every k-step, its FMA chain waiting on a store and a reload, which
+ * halved the speed (51 against 107 GFLOP/s with the operands in cache, one thread, Zen 5 at
+ * {@code -XX:UseAVX=2}). 5 rows need 15 and keep 10 independent FMA chains, 2 more than 4 rows, to
+ * cover the FMA latency: 111 GFLOP/s in cache against 107, and 96 against 87 at n=1024 (median of 7,
+ * the two alternated in one JVM, one thread's CPU time, load 3.6). With 32 registers (AVX-512,
+ * NEON) 8 rows need 21 and run at the FMA peak in cache (231 GFLOP/s on Zen 5); a 12-row tile
+ * measured 2% faster at n=1024 but 4-17% slower at the batch-128 and convolution shapes, whose
+ * row counts (multiples of 8) leave it a partial last tile.
  * {@link #gemm(int, boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)}
  * takes the height, so tests can run every kernel on any machine.
  *
@@ -38,9 +45,9 @@ final class FloatGemm {
     /** Columns of B per sliver and tile: two vectors. */
     static final int NR = 2 * L;
     /** The tile heights there is a micro-kernel for. */
-    static final int[] TILE_ROWS = {4, 8};
-    /** The tile height used on this machine: 8 rows with 32 vector registers, else 4 (see the class comment). */
-    static final int MR = Simd.vectorRegisters(S.vectorBitSize()) >= 32 ? 8 : 4;
+    static final int[] TILE_ROWS = {5, 8};
+    /** The tile height used on this machine: 8 rows with 32 vector registers, else 5 (see the class comment). */
+    static final int MR = Simd.vectorRegisters(S.vectorBitSize()) >= 32 ? 8 : 5;
     private static final int MR_MAX = 8;
     /**
      * Deepest slice of k. Each slice reads and writes every tile of C once, so the whole of k in
@@ -126,9 +133,7 @@ final class FloatGemm {
     /** As {@link #gemm(boolean, boolean, int, int, int, float, float[], int, int, float[], int, int, float, float[], int, int)} with tiles {@code mr} rows tall, one of {@link #TILE_ROWS}; on the pool when large enough. */
     static void gemm(int mr, boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        if (mr != 4 && mr != 8) {
-            throw new IllegalArgumentException("no " + mr + "-row micro-kernel");
-        }
+        checkTile(mr);
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
             block(mr, streamsB(transB, m), transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -152,6 +157,12 @@ final class FloatGemm {
             Parallel.forRange(nb, (nb + threads - 1) / threads, (from, to) ->
                     block(mr, streamsB(transB, m), transA, transB, 0, m, from * NR, Math.min(n, to * NR), k,
                             alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        }
+    }
+
+    private static void checkTile(int mr) {
+        if (mr != 5 && mr != 8) {
+            throw new IllegalArgumentException("no " + mr + "-row micro-kernel");
         }
     }
 
@@ -349,9 +360,7 @@ final class FloatGemm {
     /** As {@link #gemmPacked(boolean, int, int, int, float, float[], int, int, float[], float, float[], int, int)} with tiles mr rows tall. */
     static void gemmPacked(int mr, boolean transA, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                            float[] bp, float beta, float[] c, int cOff, int ldc) {
-        if (mr != 4 && mr != 8) {
-            throw new IllegalArgumentException("no " + mr + "-row micro-kernel");
-        }
+        checkTile(mr);
         int threads = Parallel.threads();
         if (threads == 1 || (long) m * n * k < PARALLEL_WORK) {
             blockPacked(mr, transA, 0, m, 0, n, n, k, alpha, a, aOff, lda, bp, beta, c, cOff, ldc);
@@ -486,7 +495,7 @@ final class FloatGemm {
         for (int is = 0; is < mc; is += mr) {
             int h = Math.min(mr, mc - is);
             int base = apOff + is * kc;
-            if (!transA && GATHER_A && h == mr) {
+            if (!transA && GATHER_A && h == mr && L % mr == 0) {
                 // op(A)[i0 + is + r][p0 + p + q] = a[src + r * lda + p + q] goes to ap[base + (p + q) * mr + r].
                 int[] rows = GATHER_A_ROWS.get();
                 int step = L / mr;
@@ -538,6 +547,23 @@ final class FloatGemm {
                 for (; p < kc; p++) {
                     for (int r = 0; r < mr; r++) {
                         ap[base + p * mr + r] = a[src + p * lda + r];
+                    }
+                }
+            } else if (h == mr && mr < L) {
+                // op(A)[i][p] = a[p * lda + i]: the mr consecutive values of stored row p, copied as one vector
+                // whose last L - mr lanes the next row's copy overwrites; the last rows, whose vector would pass
+                // the end of the sliver, by scalars. A vector read stays inside a: at least (L - mr) / mr
+                // stored rows of at least mr values follow it. 5-row slivers at 256 bits: igrad (25088x144x32,
+                // A transposed) 67 -> 83 GFLOP/s, one thread, as fast as the 4-row slivers' gathers (83).
+                int src = aOff + p0 * lda + i0 + is;
+                int end = base + kc * mr;
+                int p = 0;
+                for (int dst = base; dst + L <= end; p++, src += lda, dst += mr) {
+                    FloatVector.fromArray(S, a, src).intoArray(ap, dst);
+                }
+                for (int dst = base + p * mr; p < kc; p++, src += lda, dst += mr) {
+                    for (int r = 0; r < mr; r++) {
+                        ap[dst + r] = a[src + r];
                     }
                 }
             } else {
@@ -618,24 +644,25 @@ final class FloatGemm {
      * at {@code ap[ai ..]} when lda is 0, else its row r lies at {@code ap[ai + r * lda ..]}.
      */
     private static void kernel(int mr, int kc, float[] ap, int ai, int lda, float[] bp, int bi, int ldb, float[] c, int ci, int ldc) {
-        if (lda != 0 && mr == 4) {
-            kernel4Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
+        if (lda != 0 && mr == 5) {
+            kernel5Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
         } else if (lda != 0) {
             kernel8Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
-        } else if (mr == 4) {
-            kernel4(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
+        } else if (mr == 5) {
+            kernel5(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
         } else {
             kernel8(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
         }
     }
 
-    /** {@link #kernel4} with A's 4 rows where they lie, row r at ap[ai + r * lda ..]: the same FMAs in the same order. */
-    private static void kernel4Rows(int kc, float[] ap, int ai, int lda, float[] bp, int bi, int ldb, float[] c, int ci, int ldc) {
+    /** {@link #kernel5} with A's 5 rows where they lie, row r at ap[ai + r * lda ..]: the same FMAs in the same order. */
+    private static void kernel5Rows(int kc, float[] ap, int ai, int lda, float[] bp, int bi, int ldb, float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda;
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        int a1 = ai + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda;
         for (int p = 0, bo = bi; p < kc; p++, bo += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
@@ -647,6 +674,8 @@ final class FloatGemm {
             c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
             a = FloatVector.broadcast(S, ap[a3 + p]);
             c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[a4 + p]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -656,6 +685,8 @@ final class FloatGemm {
         c21.intoArray(c, ci + 2 * ldc + L);
         c30.intoArray(c, ci + 3 * ldc);
         c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
     }
 
     /** {@link #kernel8} with A's 8 rows where they lie, row r at ap[ai + r * lda ..]: the same FMAs in the same order. */
@@ -707,13 +738,14 @@ final class FloatGemm {
         c71.intoArray(c, ci + 7 * ldc + L);
     }
 
-    /** 4 x NR tile: 8 accumulators, 4 broadcasts and 2 vectors of B, 14 registers; C overwritten. */
-    private static void kernel4(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] c, int ci, int ldc) {
+    /** 5 x NR tile: 10 accumulators, 2 vectors of B and up to 4 broadcasts, 16 registers; C overwritten. */
+    private static void kernel5(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 4, bo += ldb) {
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 5, bo += ldb) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
             FloatVector a = FloatVector.broadcast(S, ap[ao]);
@@ -724,6 +756,8 @@ final class FloatGemm {
             c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
             a = FloatVector.broadcast(S, ap[ao + 3]);
             c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ao + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
         }
         c00.intoArray(c, ci);
         c01.intoArray(c, ci + L);
@@ -733,6 +767,8 @@ final class FloatGemm {
         c21.intoArray(c, ci + 2 * ldc + L);
         c30.intoArray(c, ci + 3 * ldc);
         c31.intoArray(c, ci + 3 * ldc + L);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + L);
     }
 
     /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C overwritten. */

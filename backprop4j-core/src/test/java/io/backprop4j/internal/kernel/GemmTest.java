@@ -163,6 +163,34 @@ class GemmTest {
     }
 
     /**
+     * A transposed whose last full sliver ends at the end of its array (stored [k, m], lda = m, no
+     * padding): a sliver's rows copied a vector at a time must stop before reading past the array.
+     */
+    @Test
+    void transposedAEndingAtTheArraysEndMatchesReference() {
+        Random rnd = new Random(37);
+        for (int mr : FloatGemm.TILE_ROWS) {
+            for (int m : new int[] {mr, 2 * mr, 3 * mr + 1}) {
+                for (int k : new int[] {1, 2, 3, 41}) {
+                    int n = FloatGemm.NR + 3;
+                    float[] a = randomFloats(rnd, k * m), b = randomFloats(rnd, k * n);
+                    float[] got = new float[m * n], expected = new float[m * n];
+                    FloatGemm.gemmOnThread(mr, false, true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, got, 0, n);
+                    Gemm.reference(true, false, m, n, k, 1f, a, 0, m, b, 0, n, 0f, expected, 0, n);
+                    double[] ad = toDoubles(a), bd = toDoubles(b), gotD = new double[m * n], expectedD = new double[m * n];
+                    DoubleGemm.gemmOnThread(mr, false, true, false, m, n, k, 1d, ad, 0, m, bd, 0, n, 0d, gotD, 0, n);
+                    Gemm.reference(true, false, m, n, k, 1d, ad, 0, m, bd, 0, n, 0d, expectedD, 0, n);
+                    for (int i = 0; i < m * n; i++) {
+                        String where = "mr=" + mr + " m=" + m + " k=" + k + " at " + i;
+                        assertEquals(expected[i], got[i], 4 * k * Math.ulp(1f), "float " + where);
+                        assertEquals(expectedD[i], gotD[i], 4 * k * Math.ulp(1d), "double " + where);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * A of at most NR columns read where it lies (rows of stride lda): against the reference, and
      * bit for bit against the same columns of a product one sliver wider, whose A is packed. Full and
      * partial slivers of A, two k-slices (beta 1 on the second), offsets, B packed and read in place.
@@ -545,7 +573,7 @@ class GemmTest {
         assertThrows(IllegalArgumentException.class,
                 () -> Gemm.dgemm(false, false, -1, 3, 3, 1, new double[9], 0, 3, new double[9], 0, 3, 0, new double[9], 0, 3));
         assertThrows(IllegalArgumentException.class,
-                () -> FloatGemm.gemm(5, false, false, 8, 8, 8, 1f, new float[64], 0, 8, new float[64], 0, 8, 0f, new float[64], 0, 8));
+                () -> FloatGemm.gemm(6, false, false, 8, 8, 8, 1f, new float[64], 0, 8, new float[64], 0, 8, 0f, new float[64], 0, 8));
     }
 
     /** Runs last; when run alone, it runs the kernel tests itself first. */
