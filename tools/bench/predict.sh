@@ -12,8 +12,12 @@ work=${1:-$(mktemp -d)}
 cd "$root"
 log=$(mktemp)
 # One reactor run, so that the core on the class path is this tree's target/classes, never ~/.m2's.
-if ! mvn -B -o -q -pl backprop4j-onnx -am -DskipTests test-compile dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile=target/predict-bench.classpath >"$log" 2>&1; then
+# Offline first; online once when that fails (a fresh machine's ~/.m2 lacks the dependency plugin).
+build() {
+  mvn -B "$@" -q -pl backprop4j-onnx -am -DskipTests test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/predict-bench.classpath >"$log" 2>&1
+}
+if ! build -o && ! build; then
   cat "$log" >&2; rm -f "$log"
   echo "predict.sh: the build failed (output above)." >&2
   exit 2
