@@ -173,9 +173,18 @@ final class Exporter {
                 // ONNX's own auto_pad: the padding is worked out from the input's size there too
                 Attr autoPad = str("auto_pad", s.lower() ? "SAME_LOWER" : "SAME_UPPER");
                 String inner = p + ".layer";
+                int[] dilation = switch (s.layer()) {
+                    case Conv2d c -> c.dilation();
+                    case MaxPool2d m -> m.dilation();
+                    default -> new int[] {1, 1};
+                };
+                if (dilation[0] != 1 || dilation[1] != 1) {   // as Onnx.load refuses them
+                    throw new BackpropException("Onnx.save: layer " + p + " (" + s + "): dilations " + Arrays.toString(dilation)
+                            + " with auto_pad are not supported (ONNX Runtime refuses them)");
+                }
                 switch (s.layer()) {
                     case Conv2d c -> conv(inner, c, autoPad);
-                    case MaxPool2d m -> maxPool(inner, m, autoPad, null);   // SamePadded's pools have dilation 1
+                    case MaxPool2d m -> maxPool(inner, m, autoPad, null);   // dilation 1, checked above: ONNX's default
                     case AvgPool2d a -> avgPool(inner, a, autoPad);
                     default -> throw new AssertionError(s);
                 }

@@ -200,6 +200,17 @@ class OnnxExportTest {
         agreesWithOnnxRuntime("shift", model, new int[] {1, 6, 6}, Tensor.randn(rng, DType.FLOAT32, 4, 1, 6, 6), dir);
     }
 
+    /** A SAME-padded layer with dilations is refused in one line, as Onnx.load and ONNX Runtime refuse auto_pad with dilations. */
+    @Test
+    void aDilatedSamePaddedLayerIsRefused() {
+        var pool = new MaxPool2d(new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, new int[] {2, 2}, false);
+        var model = new Sequential(new SamePadded(pool, false), new Flatten());
+        var e = assertThrows(BackpropException.class, () -> Onnx.toBytes(model, new int[] {1, 9, 8}));
+        assertTrue(e.getMessage().startsWith("Onnx.save: layer 0 (SamePadded(SAME_UPPER, "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("dilations [2, 2] with auto_pad are not supported (ONNX Runtime refuses them)"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
     @Test
     void aLayerWithoutAnOnnxFormIsNamed() {
         var rng = new SplittableRandom(5);
