@@ -739,7 +739,7 @@ final class DoubleGemm {
         c71.intoArray(c, ci + 7 * ldc + L);
     }
 
-    /** 5 x NR tile: 10 accumulators, 2 vectors of B and up to 4 broadcasts, 16 registers; C overwritten. */
+    /** 5 x NR tile: 10 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 15 registers (class comment); C overwritten. */
     private static void kernel5(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
@@ -772,7 +772,7 @@ final class DoubleGemm {
         c41.intoArray(c, ci + 4 * ldc + L);
     }
 
-    /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C overwritten. */
+    /** 8 x NR tile: 16 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 21 registers (class comment); C overwritten. */
     private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);

@@ -738,7 +738,7 @@ final class FloatGemm {
         c71.intoArray(c, ci + 7 * ldc + L);
     }
 
-    /** 5 x NR tile: 10 accumulators, 2 vectors of B and up to 4 broadcasts, 16 registers; C overwritten. */
+    /** 5 x NR tile: 10 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 15 registers (class comment); C overwritten. */
     private static void kernel5(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -771,7 +771,7 @@ final class FloatGemm {
         c41.intoArray(c, ci + 4 * ldc + L);
     }
 
-    /** 8 x NR tile: 16 accumulators, 8 broadcasts and 2 vectors of B, 26 registers; C overwritten. */
+    /** 8 x NR tile: 16 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 21 registers (class comment); C overwritten. */
     private static void kernel8(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] c, int ci, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
