@@ -16,19 +16,21 @@ def loaded():
     return sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and ".so" in l})
 
 
-def _openblas():
-    return [ctypes.CDLL(lib) for lib in loaded() if "libopenblas" in lib]
+def _openblas(libs):
+    return [ctypes.CDLL(lib) for lib in libs if "libopenblas" in lib]
 
 
 def set_threads(n):
     """PyTorch's threads and OpenBLAS's, both n."""
     torch.set_num_threads(n)
-    for lib in _openblas():
+    for lib in _openblas(loaded()):
         lib.openblas_set_num_threads(n)
 
 
 def report():
-    """Prints "blas: LIBRARIES" and "blas threads: N" (OpenBLAS's threads; PyTorch's for another BLAS)."""
-    print("blas: " + (", ".join(loaded()) or "none found"))
-    openblas = _openblas()
+    """Prints "blas: LIBRARIES" and "blas threads: N" (OpenBLAS's threads; PyTorch's for another BLAS); returns the libraries."""
+    libs = loaded()
+    print("blas: " + (", ".join(libs) or "none found"))
+    openblas = _openblas(libs)
     print("blas threads: %d" % (openblas[0].openblas_get_num_threads() if openblas else torch.get_num_threads()))
+    return libs
