@@ -14,15 +14,32 @@ public final class Machine {
 
     private static final List<String> CPUINFO = read(Path.of("/proc/cpuinfo"));
     private static final String MODEL = field("model name", field("Model", ""));
+    /** x86's "cpu family" and "model" numbers, empty elsewhere. */
+    private static final String FAMILY = field("cpu family", "");
+    private static final String MODEL_NUMBER = field("model", "");
     private static final String FLAGS = " " + field("flags", field("Features", "")) + " ";
     private static final long L2 = cacheBytes(2);
 
     private Machine() {
     }
 
-    /** The processor's name, e.g. "AMD EPYC 7B13", else the architecture (os.arch). */
+    /**
+     * The processor's name, e.g. "AMD EPYC 7B13", else the architecture (os.arch); on x86 followed by
+     * its family and model numbers and L2 size, e.g. "AMD EPYC (family 25, model 1, 512 KiB L2)": a
+     * virtual machine's name is often only "AMD EPYC", which is Zen 3 at family 25 and Zen 5 at 26,
+     * and the figures of the two differ by half.
+     */
     public static String cpuModel() {
-        return MODEL.isBlank() ? System.getProperty("os.arch", "unknown") : MODEL.replaceAll("\\s+", " ").trim();
+        return describe(MODEL.isBlank() ? System.getProperty("os.arch", "unknown") : MODEL, FAMILY, MODEL_NUMBER, L2);
+    }
+
+    /** {@link #cpuModel} from the fields read: the numbers only when both are numbers, the L2 only when known. */
+    static String describe(String name, String family, String model, long l2Bytes) {
+        String trimmed = name.replaceAll("\\s+", " ").trim();
+        if (!family.matches("[0-9]+") || !model.matches("[0-9]+")) {
+            return trimmed;
+        }
+        return trimmed + " (family " + family + ", model " + model + (l2Bytes > 0 ? ", " + (l2Bytes >> 10) + " KiB L2" : "") + ")";
     }
 
     /**
