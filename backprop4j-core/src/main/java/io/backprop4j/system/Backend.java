@@ -14,8 +14,8 @@ import io.backprop4j.internal.kernel.Simd;
  *
  * <pre>{@code
  * System.out.println(Backend.current().summary());
- * // Intel(R) Xeon(R) Processor, 2 processors; 512-bit vectors (Vector API), FMA; 2 threads;
- * // BLAS: none: pure-Java Vector API kernels (float32 tile 8x32)
+ * // AMD EPYC (family 25, model 1, 512 KiB L2), 2 processors; 256-bit vectors (Vector API), FMA; 2 threads;
+ * // BLAS: none: pure-Java Vector API kernels (float32 tile 5x16)
  * }</pre>
  *
  * <p>The settings it reflects: the JVM option {@code --add-modules jdk.incubator.vector} (without
@@ -24,7 +24,8 @@ import io.backprop4j.internal.kernel.Simd;
  * {@code BACKPROP4J_THREADS} (the threads), {@code -Dbackprop4j.blas} or {@code BACKPROP4J_BLAS}
  * (OpenBLAS or not).
  *
- * @param cpuModel   the processor's name (from /proc/cpuinfo), else the architecture
+ * @param cpuModel   the processor's name (from /proc/cpuinfo), else the architecture; on x86 with its family
+ *                   and model numbers and L2 size
  * @param processors the processors the JVM may use
  * @param vectorBits the width of the vectors the kernels use, in bits; 0 without the Vector API
  * @param vectorApi  whether the Vector API module is present (else scalar loops run)
