@@ -46,11 +46,18 @@ final class ConvChain implements PlanStep {
     private final boolean splitFilters;
     /** Per-thread scratch: two arrays that the stages of one image alternate between. */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[6][0]);
+    /** Per stage: the filters packed for {@link DirectConv} (or null), and the weight's array and version they were packed from. */
+    private final float[][] packedFilters;
+    private final float[][] packedFrom;
+    private final int[] packedVersion;
 
     ConvChain(List<Stage> stages, List<Module> modules, boolean splitFilters) {
         this.splitFilters = splitFilters;
         this.stages = List.copyOf(stages);
         this.modules = List.copyOf(modules);
+        this.packedFilters = new float[stages.size()][];
+        this.packedFrom = new float[stages.size()][];
+        this.packedVersion = new int[stages.size()];
     }
 
     int stages() {
@@ -84,7 +91,7 @@ final class ConvChain implements PlanStep {
             if (direct(g)) {
                 offsets[s] = DirectConv.offsets(g);
                 padded = Math.max(padded, DirectConv.paddedLength(g));
-                grid = Math.max(grid, (long) g.outChannels() * DirectConv.gridLength(g));
+                grid = Math.max(grid, DirectConv.gridsLength(g));
             } else if (oneProduct(g)) {
                 unfolded = Math.max(unfolded, (long) g.patch() * g.outPlane());
                 product = Math.max(product, (long) g.outChannels() * g.outPlane());
@@ -108,6 +115,16 @@ final class ConvChain implements PlanStep {
             Tensor wc = stages.get(s).conv().weight().contiguous(), bias = stages.get(s).conv().bias();
             w[s] = Storage.floats(wc);
             wo[s] = wc.offset();
+            if (offsets[s] != null) {
+                int version = stages.get(s).conv().weight().version();
+                if (packedFilters[s] == null || packedFrom[s] != w[s] || packedVersion[s] != version) {
+                    packedFilters[s] = DirectConv.packFilters(geometry[s], w[s], wo[s]);
+                    packedFrom[s] = w[s];
+                    packedVersion[s] = version;
+                }
+                w[s] = packedFilters[s];
+                wo[s] = 0;
+            }
             if (bias != null) {
                 Tensor bc = bias.contiguous();
                 b[s] = Storage.floats(bc);
@@ -197,8 +214,7 @@ final class ConvChain implements PlanStep {
                 p.pooledShape = pooledShape[s];
                 p.padded = t[4];
                 p.grid = t[5];
-                p.w = w[s];
-                p.wo = wo[s];
+                p.packed = w[s];
                 p.bias = b[s];
                 p.bo = bo[s];
                 p.dst = dst;
@@ -266,8 +282,8 @@ final class ConvChain implements PlanStep {
         ConvGeometry g;
         Stage stage;
         int[] offsets, window, pooledShape;
-        float[] padded, grid, w, bias, dst;
-        int wo, bo, to, half;
+        float[] padded, grid, packed, bias, dst;
+        int bo, to, half;
 
         @Override
         public void run(int part) {
@@ -277,7 +293,7 @@ final class ConvChain implements PlanStep {
 
         void planes(int o0, int o1) {
             int len = DirectConv.gridLength(g), wp = g.width() + 2 * g.padW(), oh = g.outHeight(), ow = g.outWidth();
-            DirectConv.filters(g, offsets, padded, w, wo, bias, bo, grid, o0, o1);
+            DirectConv.filters(g, offsets, padded, packed, bias, bo, grid, o0, o1);
             if (stage.relu()) VectorMath.leakyRelu(grid, o0 * len, grid, o0 * len, (o1 - o0) * len, 0f);
             int pooled = stage.pool() == null ? g.outPlane() : pooledShape[2] * pooledShape[3];
             for (int o = o0; o < o1; o++) {
@@ -292,7 +308,7 @@ final class ConvChain implements PlanStep {
 
         /** Drops the references to the call's arrays (the plan's scratch and buffers stay reachable elsewhere). */
         void release() {
-            padded = grid = w = bias = dst = null;
+            padded = grid = packed = bias = dst = null;
         }
     }
 

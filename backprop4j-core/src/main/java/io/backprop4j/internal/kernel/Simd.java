@@ -48,7 +48,7 @@ public final class Simd {
      * 32 on AArch64 (NEON and SVE) and on x86 with 512-bit vectors (AVX-512), else 16 (AVX2, SSE,
      * and AVX-512 hardware capped at 256 bits, where 16 is the safe count).
      */
-    static int vectorRegisters(int vectorBits) {
+    public static int vectorRegisters(int vectorBits) {
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (arch.equals("aarch64") || arch.equals("arm64")) {
             return 32;
