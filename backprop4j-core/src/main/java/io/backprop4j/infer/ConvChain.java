@@ -42,8 +42,6 @@ final class ConvChain implements PlanStep {
     private Tensor out;
     /** The planes of a split convolution (one caller at a time holds the helper, so one object serves). */
     private final Planes split = new Planes();
-    /** Whether a batch of up to 4 splits its large convolutions' filters with the helper; off for A/B timings only. */
-    private final boolean splitFilters;
     /** Per-thread scratch: two arrays that the stages of one image alternate between. */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[6][0]);
     /** Per stage: the filters packed for {@link DirectConv} (or null), and the weight's array and version they were packed from. */
@@ -51,8 +49,7 @@ final class ConvChain implements PlanStep {
     private final float[][] packedFrom;
     private final int[] packedVersion;
 
-    ConvChain(List<Stage> stages, List<Module> modules, boolean splitFilters) {
-        this.splitFilters = splitFilters;
+    ConvChain(List<Stage> stages, List<Module> modules) {
         this.stages = List.copyOf(stages);
         this.modules = List.copyOf(modules);
         this.packedFilters = new float[stages.size()][];
@@ -71,7 +68,7 @@ final class ConvChain implements PlanStep {
 
     /** The chain's output for x [N, C, H, W]; other inputs run the layers' own forward (and their messages). */
     @Override
-    public Tensor run(Tensor x) {
+    public Tensor run(Tensor x, Handoff given) {
         if (x.dtype() != DType.FLOAT32 || x.rank() != 4 || x.size(0) == 0 || !allFloat32()) return asLayers(x);
         // The shapes, checked as the layers check them (the same messages), and each stage's geometry for one image.
         int n = x.size(0);
@@ -132,13 +129,9 @@ final class ConvChain implements PlanStep {
             }
         }
         int groups = (n + group - 1) / group;
-        // up to 4 images (on the calling thread, Parallel.onCallingThread): a large convolution's filters split with the helper
-        Handoff helper = splitFilters && n <= InferencePlan.ONE_THREAD_BATCH && Simd.AVAILABLE ? Handoff.tryAcquire() : null;
-        try {
-            run(helper, n, group, groups, sizes, geometry, pooledShape, windows, offsets, w, wo, b, bo, xs, xo, imageIn, ys, imageOut);
-        } finally {
-            if (helper != null) helper.release();
-        }
+        // up to 4 images (on the calling thread, Parallel.onCallingThread): a large convolution's filters split with the helper, when given
+        Handoff helper = n <= InferencePlan.ONE_THREAD_BATCH && Simd.AVAILABLE ? given : null;
+        run(helper, n, group, groups, sizes, geometry, pooledShape, windows, offsets, w, wo, b, bo, xs, xo, imageIn, ys, imageOut);
         return out;
     }
 

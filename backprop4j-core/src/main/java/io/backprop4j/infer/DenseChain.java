@@ -37,7 +37,7 @@ final class DenseChain implements PlanStep {
     static final long MIN_BLOCK_WORK = 1L << 16;
 
     private final Layer[] layers;
-    /** The column split at batch 1-4 and the row blocks past it; off for A/B timings only. */
+    /** The row blocks past batch 4 (the column split at batch 1-4 is the plan's call: it passes the helper); off for A/B timings only. */
     private final boolean split;
 
     DenseChain(Layer[] layers, boolean split) {
@@ -68,7 +68,7 @@ final class DenseChain implements PlanStep {
     }
 
     @Override
-    public Tensor run(Tensor x) {
+    public Tensor run(Tensor x, Handoff helper) {
         int m = x.rank() == 2 ? x.size(0) : -1;
         Layer first = layers[0];
         if (x.dtype() != DType.FLOAT32 || m < 1 || x.size(1) != first.in || !matrices()) {
@@ -81,18 +81,13 @@ final class DenseChain implements PlanStep {
         float[] a = Storage.floats(xc);
         int aOff = xc.offset();
         if (m <= InferencePlan.ONE_THREAD_BATCH) {
-            Handoff helper = split ? Handoff.tryAcquire() : null;
-            try {
-                Tensor h = null;
-                for (Layer l : layers) {
-                    h = l.small(m, a, aOff, helper);
-                    a = Storage.floats(h);
-                    aOff = 0;
-                }
-                return h;
-            } finally {
-                if (helper != null) helper.release();
+            Tensor h = null;
+            for (Layer l : layers) {
+                h = l.small(m, a, aOff, helper);
+                a = Storage.floats(h);
+                aOff = 0;
             }
+            return h;
         }
         for (Layer l : layers) l.prepareLarge(m);
         int blocks = blocks(m);

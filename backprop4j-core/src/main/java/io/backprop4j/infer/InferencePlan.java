@@ -34,8 +34,10 @@ import java.util.List;
  * time) while the planes are in cache ({@code ConvChain}; at batch 1 to 4 a large convolution's
  * filters split with the helper); a ReLU after a batch norm overwrites its new output in place;
  * every other layer runs its own {@code forward}. Up to {@link #ONE_THREAD_BATCH} samples stay
- * off the pool; larger batches spread the convolutions' images and the dense rows over it.
- * Whichever thread computes a value, it is the same float. {@link #predictRows} takes any number
+ * off the pool, and each call either splits with the helper or runs on the calling thread alone,
+ * whichever the plan has measured faster on this machine so far (it times whole calls and tries
+ * the other way now and then, {@code SplitChoice}); larger batches spread the convolutions'
+ * images and the dense rows over the pool. Whichever thread computes a value, it is the same float. {@link #predictRows} takes any number
  * of rows in chunks of {@link #CHUNK_ROWS}.
  *
  * <pre>{@code
@@ -60,9 +62,21 @@ public final class InferencePlan {
     /** Every module of the model's tree, to see without allocating whether one is in training mode. */
     private final Module[] tree;
 
-    private InferencePlan(Sequential model, List<PlanStep> steps) {
+    /** Whether batches of 1 to 4 may split their work with the {@link Handoff} helper (off for A/B timings only). */
+    private final boolean split;
+    /**
+     * Per batch size 1 to 4: whether a call is faster split with the helper or on the calling
+     * thread alone, timed call by call on this machine. Whole calls are timed, not each split:
+     * the data one thread leaves in its cache for the next layer costs the other what the two
+     * cores' placement makes it cost, so splitting one layer can slow the next.
+     */
+    private final SplitChoice[] choices = new SplitChoice[ONE_THREAD_BATCH + 1];
+
+    private InferencePlan(Sequential model, List<PlanStep> steps, boolean split) {
         this.model = model;
         this.steps = steps;
+        this.split = split;
+        for (int b = 0; b < choices.length; b++) choices[b] = new SplitChoice();
         List<Module> all = new ArrayList<>();
         walk(model, all);
         this.tree = all.toArray(Module[]::new);
@@ -124,7 +138,7 @@ public final class InferencePlan {
                     stages.add(new ConvChain.Stage(c, relu, pool));
                     j = after + (pool != null ? 1 : 0);
                 }
-                steps.add(new ConvChain(stages, modules, split));
+                steps.add(new ConvChain(stages, modules));
                 i = j - 1;
             } else if (m instanceof Linear l && l.weight().dtype() == DType.FLOAT32) {
                 // a run of float32 Linears, each with the ReLU after it or not
@@ -144,7 +158,7 @@ public final class InferencePlan {
                 steps.add(new Layer(m));
             }
         }
-        return new InferencePlan(model, List.copyOf(steps));
+        return new InferencePlan(model, List.copyOf(steps), split);
     }
 
     /** Layers whose forward returns a new tensor (never a view of its input), which a ReLU after it may overwrite. */
@@ -165,9 +179,13 @@ public final class InferencePlan {
         if (x == null) throw new BackpropException("InferencePlan.predict: input is null");
         int batch = x.rank() < 2 ? 1 : x.size(0);
         boolean restore = evalModes();
+        // batch 1 to 4: split with the helper, or not, whichever measures faster here (SplitChoice)
+        SplitChoice choice = split && batch >= 1 && batch <= ONE_THREAD_BATCH ? choices[batch] : null;
+        Handoff helper = choice != null && choice.split() ? Handoff.tryAcquire() : null;
+        long t0 = System.nanoTime();
         try (var g = NoGrad.enter(); var t = batch <= ONE_THREAD_BATCH ? Parallel.onCallingThread() : null) {
             Tensor h = x;
-            for (PlanStep s : steps) h = s.run(h);
+            for (PlanStep s : steps) h = s.run(h, helper);
             // a buffer of this plan (or a view of one, after a Flatten or an Identity) is copied out
             if (h.dtype() == DType.FLOAT32) {
                 float[] data = Storage.floats(h);
@@ -177,7 +195,10 @@ public final class InferencePlan {
             }
             return h;
         } finally {
+            if (helper != null) helper.release();
             if (restore) restoreModes();
+            // a call that found the helper held by another caller ran alone: timed as such
+            if (choice != null) choice.record(helper != null, System.nanoTime() - t0);
         }
     }
 
@@ -238,7 +259,7 @@ public final class InferencePlan {
 
     /** A layer run as it is. */
     record Layer(Module module) implements PlanStep {
-        public Tensor run(Tensor x) {
+        public Tensor run(Tensor x, Handoff helper) {
             return module.call(x);
         }
     }
@@ -249,7 +270,7 @@ public final class InferencePlan {
      * whole float32 array of its own.
      */
     record ThenReLU(Module module) implements PlanStep {
-        public Tensor run(Tensor x) {
+        public Tensor run(Tensor x, Handoff helper) {
             Tensor y = module.call(x);
             if (y.dtype() != DType.FLOAT32 || !y.isContiguous() || y.offset() != 0 || x.dtype() == DType.FLOAT32 && Storage.floats(x) == Storage.floats(y)
                     || Storage.floats(y).length != y.numel()) {
