@@ -18,7 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
  * from k and the cache budgets below ({@link #sliceDepth}, {@link #blockRows}, {@link #panelCols}).
  * A product of few rows ({@link #STREAM_B_ROWS}) reads an untransposed B where it lies instead
  * of packing it, as packing would copy every value of B for a handful of uses; likewise a product
- * of at most NR columns reads A's rows where they lie ({@link #streamsA}), each value being used once.
+ * of a few slivers of B reads A where it lies ({@link #streamsA}), each value being used a few times.
  *
  * <p>The tile is {@code mr} rows by two vectors ({@code NR = 2 * L} columns, L the lanes of the
  * preferred species). Its height follows the vector register count ({@link Simd#vectorRegisters}):
@@ -176,15 +176,27 @@ final class DoubleGemm {
     }
 
     /**
-     * Whether a macro-block of this many columns reads full slivers of A (not transposed) where
-     * they lie instead of packing them: with one sliver of B (the weight gradient of a layer of
-     * at most NR outputs, e.g. 144x32x25088), each value of A is used once, and packing it would
-     * copy all of A to read it once more. Either way the kernel sums the same products in the same
-     * order, so the choice never changes a bit.
+     * Whether a macro-block of this many columns reads full slivers of A where they lie (rows of
+     * stride lda; transposed, each column's mr values together, lda apart) instead of packing them: up to {@link #STREAM_A_SLIVERS} slivers of B. With one
+     * (the weight gradient of a layer of at most NR outputs, e.g. 144x32x25088) each value of A is
+     * used once, and packing it would copy all of A to read it once more; with a few, the copy
+     * still costs more than the contiguous reads save. Either way the kernel sums the same
+     * products in the same order, so the choice never changes a bit.
      */
     static boolean streamsA(boolean transA, int cols) {
-        return !transA && cols <= NR;
+        return cols <= STREAM_A_SLIVERS * NR;
     }
+
+    /**
+     * Slivers of B up to which A is read in place ({@link #streamsA}). One thread, Zen 5, GFLOP/s
+     * packed -> in place: a transformer's 1024x64x256 product 126-129 -> 171-189, 1024x128x256
+     * 130 -> 175-178, 1024x256x256 183-187 -> 192-193 with 512-bit vectors (2, 4 and 8 slivers);
+     * with -XX:UseAVX=2, 82 -> 105 at 1024x64x256 and 94 -> 108 at 1024x128x256 (4 and 8
+     * slivers); 1024^3 and the MLP's 128x512x784 (32 and 16 slivers) no faster in place. A
+     * transposed (dW = dYᵀ X), 512-bit: 64x256x1024 141 -> 178, 256x64x1024 119 -> 180, 128x128x1024
+     * 160 -> 217, the CNN's input gradient 25088x144x32 131 -> 156; 256-bit 83 -> 90 and 87 -> 90.
+     */
+    static final int STREAM_A_SLIVERS = 8;
 
     /**
      * On this thread, with B read in place ({@code streamB}, B not transposed) or packed, whatever
@@ -260,7 +272,7 @@ final class DoubleGemm {
                 packA(mr, transA, a, aOff, lda, ic, mc, pc, kc, ap);
             } else if (full < mc) {
                 // Only the partial last sliver, zero-padded, at the place the packed kernel reads it.
-                packA(mr, false, a, aOff, lda, ic + full, mc - full, pc, kc, ap, full * kc);
+                packA(mr, transA, a, aOff, lda, ic + full, mc - full, pc, kc, ap, full * kc);
             }
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
@@ -279,21 +291,23 @@ final class DoubleGemm {
                 for (int ir = 0; ir < mc; ir += mr) {
                     int h = Math.min(mr, mc - ir);
                     int ci = cOff + (ic + ir) * ldc + jc + jr;
-                    // A sliver in place (rows of stride lda) or packed (lda 0).
+                    // A sliver in place (rows of stride lda; transposed, its mr values of each p consecutive,
+                    // lda apart) or packed (mr values per p).
                     boolean inPlace = rowsA && h == mr;
                     double[] as = inPlace ? a : ap;
-                    int ai = inPlace ? aOff + (ic + ir) * lda + pc : ir * kc;
-                    int ldas = inPlace ? lda : 0;
+                    int ai = !inPlace ? ir * kc : transA ? aOff + pc * lda + ic + ir : aOff + (ic + ir) * lda + pc;
+                    int ldas = inPlace && !transA ? lda : 0;
+                    int astep = inPlace && transA ? lda : mr;
                     if (h == mr && nr == NR && alpha == 1d && betaK == 0d) {
-                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, c, ci, ldc);
+                        kernel(mr, kc, as, ai, ldas, astep, bs, bi, ldbs, c, ci, ldc);
                     } else if (h == mr && nr == NR) {
                         // alpha * tile + beta * C through the buffer: a micro-kernel that scales and adds
                         // to C itself grows past C2's node budget for inlining (NodeCountInliningCutoff),
                         // and the stores it then calls box all 2 mr accumulators of every tile.
-                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, tile, 0, NR);
+                        kernel(mr, kc, as, ai, ldas, astep, bs, bi, ldbs, tile, 0, NR);
                         mergeTile(tile, mr, c, ci, ldc, alpha, betaK);
                     } else {
-                        kernel(mr, kc, as, ai, ldas, bs, bi, ldbs, tile, 0, NR);
+                        kernel(mr, kc, as, ai, ldas, astep, bs, bi, ldbs, tile, 0, NR);
                         merge(tile, h, nr, c, ci, ldc, alpha, betaK);
                     }
                 }
@@ -641,18 +655,19 @@ final class DoubleGemm {
 
     /**
      * The micro-kernel of height mr: C[mr x NR] tile = (A sliver)(B sliver), C overwritten, row p
-     * of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed). The A sliver is packed
-     * at {@code ap[ai ..]} when lda is 0, else its row r lies at {@code ap[ai + r * lda ..]}.
+     * of the B sliver at {@code bp[bi + p * ldb ..]} (ldb = NR when packed). When lda is 0 the mr
+     * values of A's column p lie together at {@code ap[ai + p * astep ..]} (packed: astep = mr; a
+     * transposed A in place: its stored row stride), else A's row r lies at {@code ap[ai + r * lda ..]}.
      */
-    private static void kernel(int mr, int kc, double[] ap, int ai, int lda, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+    private static void kernel(int mr, int kc, double[] ap, int ai, int lda, int astep, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
         if (lda != 0 && mr == 5) {
             kernel5Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
         } else if (lda != 0) {
             kernel8Rows(kc, ap, ai, lda, bp, bi, ldb, c, ci, ldc);
         } else if (mr == 5) {
-            kernel5(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
+            kernel5(kc, ap, ai, astep, bp, bi, ldb, c, ci, ldc);
         } else {
-            kernel8(kc, ap, ai, bp, bi, ldb, c, ci, ldc);
+            kernel8(kc, ap, ai, astep, bp, bi, ldb, c, ci, ldc);
         }
     }
 
@@ -739,14 +754,14 @@ final class DoubleGemm {
         c71.intoArray(c, ci + 7 * ldc + L);
     }
 
-    /** 5 x NR tile: 10 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 15 registers (class comment); C overwritten. */
-    private static void kernel5(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+    /** 5 x NR tile: 10 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 15 registers (class comment); C overwritten. A's column p at ap[ai + p * astep ..]. */
+    private static void kernel5(int kc, double[] ap, int ai, int astep, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
         DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
         DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
-        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 5, bo += ldb) {
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += astep, bo += ldb) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
             DoubleVector a = DoubleVector.broadcast(S, ap[ao]);
@@ -772,8 +787,8 @@ final class DoubleGemm {
         c41.intoArray(c, ci + 4 * ldc + L);
     }
 
-    /** 8 x NR tile: 16 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 21 registers (class comment); C overwritten. */
-    private static void kernel8(int kc, double[] ap, int ai, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
+    /** 8 x NR tile: 16 accumulators, 2 vectors of B and up to 3 broadcasts in flight, 21 registers (class comment); C overwritten. A's column p at ap[ai + p * astep ..]. */
+    private static void kernel8(int kc, double[] ap, int ai, int astep, double[] bp, int bi, int ldb, double[] c, int ci, int ldc) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
         DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
         DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
@@ -782,7 +797,7 @@ final class DoubleGemm {
         DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
         DoubleVector c60 = DoubleVector.zero(S), c61 = DoubleVector.zero(S);
         DoubleVector c70 = DoubleVector.zero(S), c71 = DoubleVector.zero(S);
-        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += 8, bo += ldb) {
+        for (int p = 0, ao = ai, bo = bi; p < kc; p++, ao += astep, bo += ldb) {
             DoubleVector b0 = DoubleVector.fromArray(S, bp, bo);
             DoubleVector b1 = DoubleVector.fromArray(S, bp, bo + L);
             DoubleVector a = DoubleVector.broadcast(S, ap[ao]);

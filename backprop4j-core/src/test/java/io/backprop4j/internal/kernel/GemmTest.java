@@ -191,9 +191,11 @@ class GemmTest {
     }
 
     /**
-     * A of at most NR columns read where it lies (rows of stride lda): against the reference, and
-     * bit for bit against the same columns of a product one sliver wider, whose A is packed. Full and
-     * partial slivers of A, two k-slices (beta 1 on the second), offsets, B packed and read in place.
+     * A of at most STREAM_A_SLIVERS slivers of B read where it lies (rows of stride lda): against
+     * the reference, and bit for bit against the same columns of a product just past that width,
+     * whose A is packed. One sliver and several, a partial last one, full and partial slivers of
+     * A, A transposed (its mr values of each column read lda apart) or not, two k-slices (beta 1 on
+     * the second), offsets, B packed and read in place.
      */
     @Test
     void streamedAMatchesReferenceAndPackedBitForBit() {
@@ -201,16 +203,17 @@ class GemmTest {
         int nr = FloatGemm.NR;
         for (int mr : FloatGemm.TILE_ROWS) {
             for (Shape s : List.of(new Shape(2 * mr + 3, nr, 37), new Shape(mr, nr - 5, 1), new Shape(18 * mr, nr, 196),
-                    new Shape(3 * mr, nr, FloatGemm.KC_MAX + 3))) {
-                for (int t = 0; t < 3; t++) {
-                    boolean tb = t == 1, streamB = t == 2;
+                    new Shape(3 * mr, nr, FloatGemm.KC_MAX + 3), new Shape(mr + 2, 3 * nr + 7, 9),
+                    new Shape(2 * mr + 1, FloatGemm.STREAM_A_SLIVERS * nr, 23))) {
+                for (int t = 0; t < 6; t++) {
+                    boolean tb = t % 3 == 1, streamB = t % 3 == 2, ta = t >= 3;
                     float alpha = pick(rnd, 1f, -0.5f);
                     float beta = pick(rnd, 0f, 1f, 0.25f);
-                    checkFloat(rnd, "packed mr=" + mr + " float", floatTile(mr), false, tb, s.m, s.n, s.k, alpha, beta, false);
-                    checkDouble(rnd, "packed mr=" + mr + " double", doubleTile(mr), false, tb, s.m, s.n, s.k, alpha, beta, false);
-                    // B, C and their one-sliver-wider copies, equal in the first s.n columns
-                    int wide = s.n + nr, aOff = 3, lda = s.k + 2;
-                    float[] a = randomFloats(rnd, aOff + s.m * lda);
+                    checkFloat(rnd, "packed mr=" + mr + " float", floatTile(mr), ta, tb, s.m, s.n, s.k, alpha, beta, false);
+                    checkDouble(rnd, "packed mr=" + mr + " double", doubleTile(mr), ta, tb, s.m, s.n, s.k, alpha, beta, false);
+                    // B, C and their copies one column past the in-place width, equal in the first s.n columns
+                    int wide = FloatGemm.STREAM_A_SLIVERS * nr + 1, aOff = 3, lda = (ta ? s.m : s.k) + 2;
+                    float[] a = randomFloats(rnd, aOff + (ta ? s.k : s.m) * lda);
                     float[] bw = randomFloats(rnd, s.k * wide), cw = randomFloats(rnd, s.m * wide);
                     float[] b = new float[s.k * s.n], c = new float[s.m * s.n];
                     for (int p = 0; p < s.k; p++) {
@@ -221,15 +224,15 @@ class GemmTest {
                     for (int i = 0; i < s.m; i++) {
                         System.arraycopy(cw, i * wide, c, i * s.n, s.n);
                     }
-                    assertTrue(FloatGemm.streamsA(false, s.n) && !FloatGemm.streamsA(false, wide) && !FloatGemm.streamsA(true, s.n));
-                    FloatGemm.gemmOnThread(mr, streamB, false, tb, s.m, s.n, s.k, alpha, a, aOff, lda, b, 0, tb ? s.k : s.n,
+                    assertTrue(FloatGemm.streamsA(ta, s.n) && !FloatGemm.streamsA(ta, wide));
+                    FloatGemm.gemmOnThread(mr, streamB, ta, tb, s.m, s.n, s.k, alpha, a, aOff, lda, b, 0, tb ? s.k : s.n,
                             beta, c, 0, s.n);
-                    FloatGemm.gemmOnThread(mr, streamB, false, tb, s.m, wide, s.k, alpha, a, aOff, lda, bw, 0, tb ? s.k : wide,
+                    FloatGemm.gemmOnThread(mr, streamB, ta, tb, s.m, wide, s.k, alpha, a, aOff, lda, bw, 0, tb ? s.k : wide,
                             beta, cw, 0, wide);
                     for (int i = 0; i < s.m; i++) {
                         for (int j = 0; j < s.n; j++) {
                             if (Float.floatToRawIntBits(c[i * s.n + j]) != Float.floatToRawIntBits(cw[i * wide + j])) {
-                                fail("mr=" + mr + " " + s + " tb=" + tb + " streamB=" + streamB + ": C[" + i + "][" + j
+                                fail("mr=" + mr + " " + s + " ta=" + ta + " tb=" + tb + " streamB=" + streamB + ": C[" + i + "][" + j
                                         + "] is " + c[i * s.n + j] + " with A in place, " + cw[i * wide + j] + " with A packed");
                             }
                         }
