@@ -24,14 +24,16 @@ record GELUOp(Tensor x, Tensor out, float[][] cdf) implements Primitive {
             out = Tensor.zeros(DType.FLOAT32, x.shape());
             int n = out.numel();
             // Φ(x) kept for the backward, which then takes one exponential per element, not two.
-            cdf = x.requiresGrad() && NoGrad.isGradEnabled() ? blocks(n) : null;
+            cdf = x.requiresGrad() && NoGrad.isGradEnabled() ? new float[blockCount(n)][] : null;
             float[] xa = c.floatArray(), ya = out.floatArray();
             int xo = c.offset();
             float[][] phi = cdf;
             Parallel.forRange(blockCount(n), 1, (from, to) -> {
                 for (int k = from; k < to; k++) {
-                    int at = k * BLOCK;
-                    Activations.gelu(xa, xo + at, ya, at, Math.min(BLOCK, n - at), phi == null ? null : phi[k]);
+                    int at = k * BLOCK, len = Math.min(BLOCK, n - at);
+                    // Φ's block allocated (and so zeroed) by the thread that fills it
+                    if (phi != null) phi[k] = new float[len];
+                    Activations.gelu(xa, xo + at, ya, at, len, phi == null ? null : phi[k]);
                 }
             });
         } else {

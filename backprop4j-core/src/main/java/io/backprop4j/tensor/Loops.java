@@ -1,6 +1,7 @@
 package io.backprop4j.tensor;
 
 import io.backprop4j.BackpropException;
+import io.backprop4j.internal.kernel.Parallel;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
@@ -74,6 +75,10 @@ final class Loops {
         return a.dtype();
     }
 
+    /** Elements of a float32 elementwise op from which it is split over the pool, in chunks of {@link #CHUNK}. */
+    static final int PARALLEL_ELEMENTS = 1 << 16;
+    static final int CHUNK = 1 << 14;
+
     /** a (op) b elementwise with broadcasting; a new contiguous tensor. */
     static Tensor arith(String op, Arith fn, Tensor a, Tensor b) {
         DType dt = sameDType(op, a, b);
@@ -94,6 +99,18 @@ final class Loops {
         int ia = flat ? 1 : sa[r - 1], ib = flat ? 1 : sb[r - 1];
         int[] idx = new int[r];
         int offA = a.offset(), offB = b.offset();
+        if (dt == DType.FLOAT32 && flat && n >= PARALLEL_ELEMENTS) {
+            // one long row (a residual connection's [1024, 64]): in chunks over the pool, each element as the row loop computes it
+            float[] x = a.floatArray(), y = b.floatArray(), o = out.floatArray();
+            int xa = offA, yb = offB;
+            Parallel.forRange((n + CHUNK - 1) / CHUNK, 1, (from, to) -> {
+                for (int c = from; c < to; c++) {
+                    int at = c * CHUNK;
+                    rowF(fn, x, xa + at, 1, y, yb + at, 1, o, at, Math.min(CHUNK, n - at));
+                }
+            });
+            return out;
+        }
         if (dt == DType.FLOAT32) {
             float[] x = a.floatArray(), y = b.floatArray(), o = out.floatArray();
             for (int base = 0; base < n; base += inner) {

@@ -2,6 +2,7 @@ package io.backprop4j.tensor;
 
 import io.backprop4j.ShapeException;
 import io.backprop4j.internal.kernel.Activations;
+import io.backprop4j.internal.kernel.Parallel;
 
 /**
  * Cross-entropy on logits with the log-softmax fused in, mean over the n rows of x [n, k]:
@@ -39,6 +40,9 @@ record SoftmaxCrossEntropyOp(Tensor x, Tensor y, int[] classes, Tensor softmax) 
         }
         return compute(x, null, cs);
     }
+
+    /** Logits per hand-off to the pool in the float32 loss (about 16K exponentials). */
+    private static final long ROW_GRAIN = 1 << 14;
 
     /** A row left out of the loss (its class index was the ignore index). */
     private static final int IGNORED = -1;
@@ -84,20 +88,27 @@ record SoftmaxCrossEntropyOp(Tensor x, Tensor y, int[] classes, Tensor softmax) 
         int xo = xc.offset();
         Tensor sm = Tensor.zeros(DType.FLOAT32, n, k);
         float[] e = sm.floatArray();
+        // each row's term on the pool (a language model's 1024 rows of exponentials), then summed in row order: the serial loop's double
+        double[] terms = new double[n];
+        Parallel.forRange(n, (int) Math.max(1, ROW_GRAIN / Math.max(1, k)), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int b = xo + i * k, o = i * k;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) m = Math.max(m, v[b + j]);
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    float ej = Activations.exp(v[b + j] - m);
+                    e[o + j] = ej;
+                    sum += ej;
+                }
+                float inv = (float) (1 / sum);
+                for (int j = 0; j < k; j++) e[o + j] *= inv;
+                if (classes[i] != IGNORED) terms[i] = m + Math.log(sum) - v[b + classes[i]];
+            }
+        });
         double loss = 0;
         for (int i = 0; i < n; i++) {
-            int b = xo + i * k, o = i * k;
-            float m = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) m = Math.max(m, v[b + j]);
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                float ej = Activations.exp(v[b + j] - m);
-                e[o + j] = ej;
-                sum += ej;
-            }
-            float inv = (float) (1 / sum);
-            for (int j = 0; j < k; j++) e[o + j] *= inv;
-            if (classes[i] != IGNORED) loss += m + Math.log(sum) - v[b + classes[i]];
+            if (classes[i] != IGNORED) loss += terms[i];
         }
         int counted = counted(n, classes);
         double mean = counted == 0 ? (n == 0 ? 0 : Double.NaN) : loss / counted;
