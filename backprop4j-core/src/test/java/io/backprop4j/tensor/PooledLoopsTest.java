@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The loops that split large tensors over the pool (strided copies, long elementwise arithmetic,
- * column sums, the float32 softmax cross-entropy's rows) give the floats of the calling thread
- * alone, bit for bit, and the plain definition where it is exact. The sizes pass each loop's
- * threshold, with rows and chunks that do not divide evenly.
+ * the float32 softmax cross-entropy's rows) give the floats of the calling thread alone, bit for
+ * bit, and the plain definition where it is exact; so do the column sums (on one thread). The
+ * sizes pass each loop's threshold, with rows and chunks that do not divide evenly.
  */
 class PooledLoopsTest {
     private static float[] random(SplittableRandom rng, int n) {
