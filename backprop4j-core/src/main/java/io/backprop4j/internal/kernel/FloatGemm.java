@@ -176,13 +176,14 @@ final class FloatGemm {
 
     /**
      * Whether a macro-block of this many columns reads full slivers of A where they lie (rows of
-     * stride lda; transposed, each column's mr values together, lda apart) instead of packing them: up to {@link #STREAM_A_SLIVERS} slivers of B. With one
-     * (the weight gradient of a layer of at most NR outputs, e.g. 144x32x25088) each value of A is
-     * used once, and packing it would copy all of A to read it once more; with a few, the copy
-     * still costs more than the contiguous reads save. Either way the kernel sums the same
-     * products in the same order, so the choice never changes a bit.
+     * stride lda; transposed, each column's mr values together, lda apart) instead of packing
+     * them: up to {@link #STREAM_A_SLIVERS} slivers of B. With one (the weight gradient of a layer
+     * of at most NR outputs, e.g. 144x32x25088) each value of A is used once, and packing it would
+     * copy all of A to read it once more; with a few, the copy still costs more than the
+     * contiguous reads save. Either way the kernel sums the same products in the same order, so
+     * the choice never changes a bit.
      */
-    static boolean streamsA(boolean transA, int cols) {
+    static boolean streamsA(int cols) {
         return cols <= STREAM_A_SLIVERS * NR;
     }
 
@@ -263,7 +264,7 @@ final class FloatGemm {
             buf.a = new float[kc * mcMax];
         }
         float[] ap = buf.a;
-        boolean rowsA = streamsA(transA, nc);
+        boolean rowsA = streamsA(nc);
         for (int ic = m0; ic < m1; ic += mcs) {
             int mc = Math.min(mcs, m1 - ic);
             int full = mc / mr * mr;

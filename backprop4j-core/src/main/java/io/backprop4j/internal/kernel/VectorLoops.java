@@ -79,16 +79,16 @@ final class VectorLoops {
         }
     }
 
-    static void columnSums(float[] x, int xo, int rows, int cols, int j0, int j1, float[] out) {
-        java.util.Arrays.fill(out, j0, j1, 0f);
-        int bound = j0 + F.loopBound(j1 - j0);
+    static void columnSums(float[] x, int xo, int rows, int cols, float[] out) {
+        java.util.Arrays.fill(out, 0, cols, 0f);
+        int bound = F.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int base = xo + r * cols;
-            int j = j0;
+            int j = 0;
             for (; j < bound; j += F.length()) {
                 FloatVector.fromArray(F, out, j).add(FloatVector.fromArray(F, x, base + j)).intoArray(out, j);
             }
-            for (; j < j1; j++) {
+            for (; j < cols; j++) {
                 out[j] += x[base + j];
             }
         }

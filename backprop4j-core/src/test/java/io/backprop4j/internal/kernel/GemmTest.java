@@ -224,7 +224,7 @@ class GemmTest {
                     for (int i = 0; i < s.m; i++) {
                         System.arraycopy(cw, i * wide, c, i * s.n, s.n);
                     }
-                    assertTrue(FloatGemm.streamsA(ta, s.n) && !FloatGemm.streamsA(ta, wide));
+                    assertTrue(FloatGemm.streamsA(s.n) && !FloatGemm.streamsA(wide));
                     FloatGemm.gemmOnThread(mr, streamB, ta, tb, s.m, s.n, s.k, alpha, a, aOff, lda, b, 0, tb ? s.k : s.n,
                             beta, c, 0, s.n);
                     FloatGemm.gemmOnThread(mr, streamB, ta, tb, s.m, wide, s.k, alpha, a, aOff, lda, bw, 0, tb ? s.k : wide,
