@@ -23,20 +23,26 @@ final class Loops {
      */
     static float[] gather(float[] src, int[] shape, int[] strides, int offset) {
         float[] out = new float[Shapes.numel(shape)];
-        if (out.length == 0) return out;
-        int r = shape.length;
-        if (r == 0) { out[0] = src[offset]; return out; }
-        int inner = shape[r - 1], rows = out.length / inner;
-        if (out.length < PARALLEL_ELEMENTS || rows < 2) {
-            gatherRows(src, shape, strides, offset, out, 0, rows);
-        } else {
-            Parallel.forRange(rows, Math.max(1, CHUNK / inner), (from, to) -> gatherRows(src, shape, strides, offset, out, from, to));
-        }
+        gatherInto(src, shape, strides, offset, out, 0);
         return out;
     }
 
-    /** Rows [from, to) (of the last dimension) of {@link #gather(float[], int[], int[], int)}. */
-    private static void gatherRows(float[] src, int[] shape, int[] strides, int offset, float[] out, int from, int to) {
+    /** {@link #gather(float[], int[], int[], int)} into out from outOff on (the elements in row-major order). */
+    static void gatherInto(float[] src, int[] shape, int[] strides, int offset, float[] out, int outOff) {
+        int n = Shapes.numel(shape);
+        if (n == 0) return;
+        int r = shape.length;
+        if (r == 0) { out[outOff] = src[offset]; return; }
+        int inner = shape[r - 1], rows = n / inner;
+        if (n < PARALLEL_ELEMENTS || rows < 2) {
+            gatherRows(src, shape, strides, offset, out, outOff, 0, rows);
+        } else {
+            Parallel.forRange(rows, Math.max(1, CHUNK / inner), (from, to) -> gatherRows(src, shape, strides, offset, out, outOff, from, to));
+        }
+    }
+
+    /** Rows [from, to) (of the last dimension) of {@link #gatherInto}. */
+    private static void gatherRows(float[] src, int[] shape, int[] strides, int offset, float[] out, int outOff, int from, int to) {
         int r = shape.length, inner = shape[r - 1], si = strides[r - 1];
         // the odometer at row `from`
         int[] idx = new int[r];
@@ -46,7 +52,7 @@ final class Loops {
             rest /= shape[k];
             off += idx[k] * strides[k];
         }
-        for (int row = from, o = from * inner; row < to; row++, o += inner) {
+        for (int row = from, o = outOff + from * inner; row < to; row++, o += inner) {
             for (int j = 0; j < inner; j++) out[o + j] = src[off + j * si];
             off = advance(idx, shape, strides, off);
         }

@@ -1,6 +1,7 @@
 package io.backprop4j.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.backprop4j.internal.kernel.Parallel;
 import java.util.SplittableRandom;
@@ -50,6 +51,16 @@ class PooledLoopsTest {
         }
         float[] t = pooledAndAlone("transpose(0, 1)", () -> x.transpose(0, 1).contiguous());
         assertEquals(v[(2 * b + 130) * c + 256], t[(130 * a + 2) * c + 256]);
+        // copy_ into a contiguous view that starts past its array's first element: the rows land from its offset on
+        Tensor whole = Tensor.zeros(DType.FLOAT32, a + 2, b, c);
+        Tensor window = whole.narrow(0, 1, a);
+        Tensor strided = x.transpose(0, 2).contiguous().transpose(0, 2);   // x's values, not contiguous
+        assertFalse(strided.isContiguous());
+        window.copy_(strided);
+        float[] w = whole.toFloatArray();
+        for (int i = 0; i < v.length; i++) assertEquals(v[i], w[b * c + i], 0f, "copy_ into the view at " + i);
+        assertEquals(0f, w[b * c - 1], 0f, "before the view");
+        assertEquals(0f, w[b * c + v.length], 0f, "after the view");
     }
 
     @Test
