@@ -53,7 +53,10 @@ final class Loops {
             off += idx[k] * strides[k];
         }
         for (int row = from, o = outOff + from * inner; row < to; row++, o += inner) {
-            for (int j = 0; j < inner; j++) out[o + j] = src[off + j * si];
+            // Rows whose elements lie together (a transpose of the outer dimensions) are one copy:
+            // C2 does not vectorise the strided loop, whose stride it cannot know.
+            if (si == 1) System.arraycopy(src, off, out, o, inner);
+            else for (int j = 0; j < inner; j++) out[o + j] = src[off + j * si];
             off = advance(idx, shape, strides, off);
         }
     }
@@ -68,7 +71,8 @@ final class Loops {
         int[] idx = new int[r];
         int off = offset;
         for (int o = 0; o < out.length; o += inner) {
-            for (int j = 0; j < inner; j++) out[o + j] = src[off + j * si];
+            if (si == 1) System.arraycopy(src, off, out, o, inner);
+            else for (int j = 0; j < inner; j++) out[o + j] = src[off + j * si];
             off = advance(idx, shape, strides, off);
         }
         return out;
