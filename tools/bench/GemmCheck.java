@@ -68,6 +68,13 @@ public final class GemmCheck {
             new Shape("dw1", true, false, 784, 512, 128, 1f, 0f),
             new Shape("dw2", true, false, 512, 256, 128, 1f, 0f),
             new Shape("dw3", true, false, 256, 10, 128, 1f, 0f),
+            // the words LSTM (batch 64, window 16, 48 inputs, 128 hidden): the input product of the window,
+            // a step's recurrent product (forward; backward with [W_hh | W_ih]), the weight gradients dW_ihᵀ, dW_hhᵀ
+            new Shape("lstmin", false, true, 1024, 512, 48, 1f, 0f),
+            new Shape("lstmstep", false, true, 32, 512, 128, 1f, 1f),
+            new Shape("lstmback", false, false, 32, 176, 512, 1f, 0f),
+            new Shape("lstmwih", true, false, 48, 512, 1024, 1f, 0f),
+            new Shape("lstmwhh", true, false, 64, 512, 960, 1f, 0f),
             // k past one slice, odd sizes, a general alpha and beta
             new Shape("slicedk", false, false, 96, 80, 5000, 1f, 0f),
             new Shape("odd", false, false, 37, 53, 71, 1f, 0f),
