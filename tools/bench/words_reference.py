@@ -16,8 +16,9 @@ or cosine, recipe_epochs, epochs, steps_per_epoch, batch); epoch E's batches in 
 .safetensors; CosineAnnealingLR(T_max = recipe_epochs, eta_min 0) stepped after each epoch; after
 each epoch the loss on val_x, val_y (the validation sample `train` scores).
 
-Prints "NAME ms per step: X" (median over the steps after the first 5; with --recipe the mean, as
-`train` prints it), "NAME test loss: X" (mean cross-entropy in nats per character of the last
+Prints "NAME ms per step: X" (median over the second half of the steps, at least the first 5 left
+out, as backprop4j's TextBench; with --recipe the mean, as `train` prints it), "NAME ms per step,
+whole run: X" (the mean over every step; not with --recipe), "NAME test loss: X" (mean cross-entropy in nats per character of the last
 position of each test window), with --recipe "NAME epoch E validation loss: X", and "blas: ..."
 (the BLAS libraries this process loaded), as pytorch_reference.py does.
 
@@ -221,8 +222,10 @@ def main():
         if s % 20 == 0 or s == steps - 1:
             print("%s step %d: loss %.4f  %.1f ms" % (a.what, s + 1, value, ms[-1]))
             sys.stdout.flush()
-    timed = sorted(ms[min(WARM_UP, steps - 1):])
+    # the second half, as backprop4j's TextBench.timedFrom
+    timed = sorted(ms[min(max(WARM_UP, steps // 2), steps - 1):])
     print("%s ms per step: %.2f" % (a.what, timed[len(timed) // 2]))
+    print("%s ms per step, whole run: %.2f" % (a.what, sum(ms) / steps))
     print("%s test loss: %.4f" % (a.what, mean_loss(model, data["test_x"], data["test_y"])))
     blas_threads.report()
 

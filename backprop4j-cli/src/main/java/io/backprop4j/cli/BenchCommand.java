@@ -151,7 +151,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--plot", description = "With 'sweep': the PNG to draw (default bench-sweep.png).")
     Path plot;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Training steps of the words-* workloads at the recipe's constant rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "400", description = "Training steps of the words-* workloads at the recipe's constant rate (default ${DEFAULT-VALUE});"
+            + " ms per step is the median of the second half, the steady state, and 'whole run' the mean over all.")
     int steps;
 
     @Option(names = "--recipe", description = "words-*: train the whole recipe of train --data words --model M instead (its epochs, steps,"
@@ -482,7 +483,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     private static final Pattern RESULT = Pattern.compile(
             "^(fmnist-mlp median epoch seconds|fmnist-cnn median epoch seconds|seed-step microseconds per step|gemm n=\\d+|peak rss MiB"
-                    + "|words-[a-z]+ (?:ms per step|test loss|epoch \\d+ validation loss)): ([0-9.]+)");
+                    + "|words-[a-z]+ (?:ms per step(?:, whole run)?|test loss|epoch \\d+ validation loss)): ([0-9.]+)");
     /** Steps not timed by the words workloads. */
     static final int WARM_UP_STEPS = TextBench.WARM_UP;
 

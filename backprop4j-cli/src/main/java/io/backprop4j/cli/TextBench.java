@@ -44,13 +44,27 @@ import java.util.SplittableRandom;
  *       sample scored after each epoch and the test loss over the whole test split.</li>
  * </ul>
  *
- * <p>Prints "NAME ms per step: X" (with {@link #run}, the median over the steps after
- * {@link #WARM_UP}; with a recipe, the mean, as {@code train} prints it) and "NAME test loss: X"
- * (nats per character after the last step); with a recipe also "NAME epoch E validation loss: X".
+ * <p>Prints "NAME ms per step: X" (with {@link #run}, the median over the second half of the
+ * steps, {@link #timedFrom}: the steady state of a long training run; with a recipe, the mean, as
+ * {@code train} prints it), with {@link #run} also "NAME ms per step, whole run: X" (the mean
+ * over every step, the first included: what a run as short as this one costs, JIT warm-up and
+ * all), and "NAME test loss: X" (nats per character after the last step); with a recipe also
+ * "NAME epoch E validation loss: X".
  */
 final class TextBench {
-    /** Steps not timed (the JIT's, and PyTorch's allocator's, first passes). */
+    /** Steps not timed at the least (the JIT's, and PyTorch's allocator's, first passes). */
     static final int WARM_UP = 5;
+
+    /**
+     * The first step of the timed second half: steps / 2, at least {@link #WARM_UP}. The JIT
+     * keeps compiling for the first hundred or more steps of a model (on 2 cores its compiler
+     * threads take turns with the training), so that a median over the first steps measured a
+     * mix of warm-up and steady state: words-lstm 6.2 ms a step over steps 6-100 against 3.6 ms
+     * over 300-600 (Zen 5). tools/bench/words_reference.py times PyTorch's steps the same way.
+     */
+    static int timedFrom(int steps) {
+        return Math.min(Math.max(WARM_UP, steps / 2), steps - 1);
+    }
 
     private TextBench() {}
 
@@ -99,9 +113,10 @@ final class TextBench {
             if (step % 20 == 0 || step == steps - 1) out.printf(Locale.ROOT, "%s step %d: loss %.4f  %.1f ms%n", name, step + 1, value, ms[step]);
             out.flush();
         }
-        double[] timed = Arrays.copyOfRange(ms, Math.min(WARM_UP, steps - 1), steps);
+        double[] timed = Arrays.copyOfRange(ms, timedFrom(steps), steps);
         Arrays.sort(timed);
         out.printf(Locale.ROOT, "%s ms per step: %.2f%n", name, timed[timed.length / 2]);
+        out.printf(Locale.ROOT, "%s ms per step, whole run: %.2f%n", name, Arrays.stream(ms).sum() / steps);
         out.printf(Locale.ROOT, "%s test loss: %.4f%n", name, testLoss(net, test));
         out.flush();
     }

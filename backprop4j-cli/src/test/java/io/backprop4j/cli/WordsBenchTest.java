@@ -50,6 +50,7 @@ class WordsBenchTest {
         assertTrue(loss.find(), r.out());
         assertTrue(Double.parseDouble(loss.group(1)) < Math.log(27) + 1, loss.group());
         assertTrue(r.out().contains(name + " ms per step: "), r.out());
+        assertTrue(r.out().contains(name + " ms per step, whole run: "), r.out());
         var data = Safetensors.read(dir.resolve(name + "-data.safetensors")).tensors();
         assertEquals(List.of(6 * batch, context), Arrays.stream(data.get("train_x").shape()).boxed().toList());
         // The mlp predicts the window's next character only; the others every position's.
@@ -156,6 +157,17 @@ class WordsBenchTest {
         Matcher loss = Pattern.compile("words-lstm test loss +(\\S+) +(\\S+) +(\\S+)").matcher(r.out());
         assertTrue(loss.find(), r.out());
         assertTrue(Math.abs(Double.parseDouble(loss.group(1)) - Double.parseDouble(loss.group(2))) < 2e-3, loss.group());
-        assertTrue(r.out().contains("words-lstm ms per step"), r.out());
+        assertTrue(r.out().contains("words-lstm ms per step "), r.out());
+        assertTrue(Pattern.compile("words-lstm ms per step, whole run +\\S+ +\\S+ +\\S+ +x PyTorch's time").matcher(r.out()).find(), r.out());
+    }
+
+    /** The timed steps: the second half of the run, never the first WARM_UP, at least the last step. */
+    @Test
+    void theSecondHalfOfTheStepsIsTimed() {
+        assertEquals(200, TextBench.timedFrom(400));
+        assertEquals(50, TextBench.timedFrom(101));
+        assertEquals(TextBench.WARM_UP, TextBench.timedFrom(8));
+        assertEquals(5, TextBench.timedFrom(6));
+        assertEquals(0, TextBench.timedFrom(1));
     }
 }
