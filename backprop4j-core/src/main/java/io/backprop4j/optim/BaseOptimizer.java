@@ -2,6 +2,7 @@ package io.backprop4j.optim;
 
 import io.backprop4j.BackpropException;
 import io.backprop4j.internal.Storage;
+import io.backprop4j.internal.kernel.Parallel;
 import io.backprop4j.nn.Parameter;
 import io.backprop4j.tensor.NoGrad;
 import io.backprop4j.tensor.Tensor;
@@ -40,22 +41,58 @@ abstract class BaseOptimizer implements Optimizer {
     }
 
     /**
-     * Updates, in order, every parameter that has a gradient, through {@link #updateParameter}; not
-     * recorded for autograd, and counted as an in-place change of each parameter updated.
+     * Updates every parameter that has a gradient, through {@link #updateParameter}: the large ones
+     * in order, then the small ones together over the pool (each update is independent of the
+     * others, so the order changes no bit); not recorded for autograd, and counted as an in-place
+     * change of each parameter updated.
      */
     @Override
     public final void step() {
         try (var g = NoGrad.enter()) {
+            // Large parameters one at a time (an update splits its own loop over the pool); the
+            // small ones, each too small to split (a transformer's norms, biases and 64-wide
+            // weights: some forty a step), together over the pool. The updates of distinct
+            // parameters are independent, so the order changes no bit.
+            int[] small = new int[params.size()];
+            int smalls = 0;
+            long smallElements = 0;
             for (int i = 0; i < params.size(); i++) {
-                Parameter p = params.get(i);
-                Tensor grad = ParamState.grad(p);
-                if (grad == null) continue;
-                Tensor w = ParamState.data(p);
-                updateParameter(i, w, grad);
-                if (w == p) Storage.changed(p);
-                else ParamState.writeBack(p, w);
+                int n = params.get(i).numel();
+                if (n <= SMALL_PARAMETER) {
+                    small[smalls++] = i;
+                    smallElements += n;
+                } else {
+                    update(i);
+                }
+            }
+            int[] todo = small;
+            if (smallElements < SMALL_TOTAL) {
+                for (int s = 0; s < smalls; s++) update(todo[s]);
+            } else {
+                Parallel.forRange(smalls, 1, (from, to) -> {
+                    // NoGrad belongs to the thread: the pool's threads enter it too (writeBack's copy_).
+                    try (var off = NoGrad.enter()) {
+                        for (int s = from; s < to; s++) update(todo[s]);
+                    }
+                });
             }
         }
+    }
+
+    /** Elements up to which a parameter counts as small in {@link #step} (the pool's grain in the updates that split, {@code AdamCore}). */
+    static final int SMALL_PARAMETER = 1 << 16;
+    /** Elements of all small parameters together below which they stay on the calling thread. */
+    private static final long SMALL_TOTAL = 1 << 14;
+
+    /** Updates parameter i, if it has a gradient, and marks it changed. */
+    private void update(int i) {
+        Parameter p = params.get(i);
+        Tensor grad = ParamState.grad(p);
+        if (grad == null) return;
+        Tensor w = ParamState.data(p);
+        updateParameter(i, w, grad);
+        if (w == p) Storage.changed(p);
+        else ParamState.writeBack(p, w);
     }
 
     /**

@@ -418,4 +418,49 @@ class OptimizersTest {
         assertNotEquals("", new RMSprop(List.of(), 0.01).toString());
         assertNotEquals("", new Adagrad(List.of(), 0.01).toString());
     }
+    /**
+     * A model of many small parameters (a transformer's norms and biases), which step() updates
+     * together over the pool, ends with the same bits as each parameter stepped alone on the
+     * calling thread, for every optimiser, float32 and float64, a transposed (non-contiguous)
+     * parameter among them, one without a gradient left as it is.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sgd", "adam", "adamw", "rmsprop", "adagrad"})
+    void smallParametersUpdatedTogetherGiveTheBitsOfEachAlone(String kind) {
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            List<Parameter> together = new ArrayList<>(), alone = new ArrayList<>();
+            SplittableRandom r = new SplittableRandom(7);
+            int[] sizes = {64, 1000, 12288, 192, 4096, 3, 16384, 257, 64, 999};
+            for (int i = 0; i < 3 * sizes.length; i++) {
+                int n = sizes[i % sizes.length];
+                Tensor w = Tensor.rand(r, dt, n);
+                together.add(new Parameter(copyOf(w)));
+                alone.add(new Parameter(copyOf(w)));
+            }
+            Tensor square = Tensor.rand(r, dt, 24, 40);
+            together.add(new Parameter(copyOf(square).transpose(0, 1)));
+            alone.add(new Parameter(copyOf(square).transpose(0, 1)));
+            Map<String, Object> a = Map.of("lr", 0.01, "momentum", 0.9, "dampening", 0.0, "weight_decay", 0.01,
+                    "betas", List.of(0.9, 0.999), "eps", 1e-8, "alpha", 0.99, "lr_decay", 0.0, "initial_accumulator_value", 0.0);
+            Optimizer all = fromFixture(kind, a, together);
+            List<Optimizer> each = alone.stream().map(p -> fromFixture(kind, a, List.of(p))).toList();
+            for (int step = 0; step < 3; step++) {
+                for (int i = 0; i < together.size(); i++) {
+                    if (i == 5) continue; // no gradient: not updated
+                    Tensor g = Tensor.rand(r, dt, together.get(i).shape());
+                    together.get(i).setGrad(copyOf(g));
+                    alone.get(i).setGrad(copyOf(g));
+                }
+                all.step();
+                each.forEach(Optimizer::step);
+            }
+            for (int i = 0; i < together.size(); i++) {
+                assertArrayEquals(alone.get(i).toDoubleArray(), together.get(i).toDoubleArray(), 0, kind + " " + dt + " parameter " + i);
+            }
+        }
+    }
+
+    private static Tensor copyOf(Tensor t) {
+        return Tensor.zeros(t.dtype(), t.shape()).copy_(t);
+    }
 }
