@@ -21,7 +21,7 @@ record GELUOp(Tensor x, Tensor out, float[][] cdf) implements Primitive {
         float[][] cdf = null;
         if (x.dtype() == DType.FLOAT32) {
             Tensor c = x.contiguousData();
-            out = Tensor.zeros(DType.FLOAT32, x.shape());
+            out = Recycler.uninitialized(DType.FLOAT32, x.shape());   // every element written below
             int n = out.numel();
             // Φ(x) kept for the backward, which then takes one exponential per element, not two.
             cdf = x.requiresGrad() && NoGrad.isGradEnabled() ? new float[blockCount(n)][] : null;
@@ -45,9 +45,20 @@ record GELUOp(Tensor x, Tensor out, float[][] cdf) implements Primitive {
     public Tensor[] inputs() { return new Tensor[] {x}; }
 
     public Tensor[] backward(Tensor g) {
+        return Recycler.readOnce(g, false, this::gradient);
+    }
+
+    /** The engine's own g: its storage goes to the {@link Recycler} once read (dx never shares it). */
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        return Recycler.readOnce(g, true, this::gradient);
+    }
+
+    /** dx from the contiguous gc. */
+    private Tensor[] gradient(Tensor gc) {
         if (x.dtype() == DType.FLOAT32) {
-            Tensor gc = g.contiguousData(), xc = x.contiguousData();
-            Tensor dx = Tensor.zeros(DType.FLOAT32, x.shape());
+            Tensor xc = x.contiguousData();
+            Tensor dx = Recycler.uninitialized(DType.FLOAT32, x.shape());   // every element written below
             int n = dx.numel();
             float[][] phi = cdf;
             if (phi == null) {   // recorded with x not needing a gradient then: Φ afresh
@@ -68,7 +79,7 @@ record GELUOp(Tensor x, Tensor out, float[][] cdf) implements Primitive {
             });
             return new Tensor[] {dx};
         }
-        return new Tensor[] {Loops.zip(g, x, (gv, v) -> gv * (SpecialFunctions.normalCdf(v) + v * SpecialFunctions.normalPdf(v)))};
+        return new Tensor[] {Loops.zip(gc, x, (gv, v) -> gv * (SpecialFunctions.normalCdf(v) + v * SpecialFunctions.normalPdf(v)))};
     }
 
     private static int blockCount(int n) {

@@ -31,7 +31,7 @@ record LayerNormOp(Tensor x, Tensor weight, Tensor bias, double[] mean, double[]
         Tensor xc = x.contiguousData();
         Tensor w = weight == null ? null : weight.contiguousData(), b = bias == null ? null : bias.contiguousData();
         double[] mean = new double[rows], rstd = new double[rows];
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = Recycler.uninitialized(x.dtype(), x.shape());   // every row written by the kernel
         if (x.dtype() == DType.FLOAT32) {
             Sequences.layerNorm(rows, d, xc.floatArray(), xc.offset(), w == null ? null : w.floatArray(), w == null ? 0 : w.offset(),
                     b == null ? null : b.floatArray(), b == null ? 0 : b.offset(), eps, y.floatArray(), mean, rstd);
@@ -48,10 +48,21 @@ record LayerNormOp(Tensor x, Tensor weight, Tensor bias, double[] mean, double[]
     public Tensor[] saved() { return new Tensor[] {x, weight}; }
 
     public Tensor[] backward(Tensor g) {
+        return Recycler.readOnce(g, false, this::gradients);
+    }
+
+    /** The engine's own g: its storage goes to the {@link Recycler} once read (no gradient shares it). */
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        return Recycler.readOnce(g, true, this::gradients);
+    }
+
+    /** dx, dγ, dβ from the contiguous gc. */
+    private Tensor[] gradients(Tensor gc) {
         int d = x.size(-1), rows = mean.length;
-        Tensor xc = x.contiguousData(), gc = g.contiguousData();
+        Tensor xc = x.contiguousData();
         Tensor w = weight == null ? null : weight.contiguousData();
-        Tensor dx = x.requiresGrad() ? Tensor.zeros(x.dtype(), x.shape()) : null;
+        Tensor dx = x.requiresGrad() ? Recycler.uninitialized(x.dtype(), x.shape()) : null;   // every row written by the kernel
         double[] dw = weight != null && weight.requiresGrad() ? new double[d] : null;
         double[] db = bias != null && bias.requiresGrad() ? new double[d] : null;
         if (x.dtype() == DType.FLOAT32) {

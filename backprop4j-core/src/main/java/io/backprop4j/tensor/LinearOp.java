@@ -24,7 +24,8 @@ record LinearOp(Tensor x, Tensor w, Tensor b) implements Primitive {
                         + Shapes.str(w.shape()) + ": expected [" + out + "]");
             }
         }
-        Tensor y = Tensor.zeros(x.dtype(), n, out);
+        // Every element written below (the bias rows, or the product with beta = 0, which reads nothing of y).
+        Tensor y = Recycler.uninitialized(x.dtype(), n, out);
         if (b != null) {
             Tensor bc = b.contiguousData();
             int bo = bc.offset();
@@ -44,6 +45,16 @@ record LinearOp(Tensor x, Tensor w, Tensor b) implements Primitive {
     public Tensor[] saved() { return new Tensor[] {x, w}; }
 
     public Tensor[] backward(Tensor g) {
+        return Recycler.readOnce(g, false, this::gradients);
+    }
+
+    /** The engine's own g: its storage goes to the {@link Recycler} once read (none of the gradients shares it). */
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        return Recycler.readOnce(g, true, this::gradients);
+    }
+
+    private Tensor[] gradients(Tensor g) {
         return new Tensor[] {
             x.requiresGrad() ? MatMulInto.product(g, transposed(w)) : null,
             w.requiresGrad() ? MatMulInto.product(transposed(x), g) : null,

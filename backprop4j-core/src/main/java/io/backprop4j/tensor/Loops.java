@@ -113,7 +113,8 @@ final class Loops {
     static Tensor arith(String op, Arith fn, Tensor a, Tensor b) {
         DType dt = sameDType(op, a, b);
         int[] outShape = Shapes.broadcast(op, a.shape(), b.shape());
-        Tensor out = Tensor.zeros(dt, outShape);
+        // every element written below (a kept array's old values never show)
+        Tensor out = Recycler.uninitialized(dt, outShape);
         int n = out.numel();
         if (n == 0) return out;
         int r = outShape.length;

@@ -6,9 +6,10 @@ import io.backprop4j.internal.kernel.Gemm;
 final class MatMulInto {
     private MatMulInto() {}
 
-    /** x @ w for 2-D tensors (plain or transposed views), as a new tensor. */
+    /** x @ w for 2-D tensors (plain or transposed views), as a new tensor (an array the {@link Recycler} kept, or a new one). */
     static Tensor product(Tensor x, Tensor w) {
-        Tensor y = Tensor.zeros(x.dtype(), x.size(0), w.size(1));
+        // beta = 0: the product writes every element of y and reads none.
+        Tensor y = Recycler.uninitialized(x.dtype(), x.size(0), w.size(1));
         run(x, w, y, false);
         return y;
     }

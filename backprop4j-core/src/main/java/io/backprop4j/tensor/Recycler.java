@@ -7,7 +7,10 @@ import java.util.function.Function;
 /**
  * Arrays that a backward pass proved dead, kept for the next forward pass of the same shapes, so
  * that a training step reuses its largest activations' storage instead of leaving it to the
- * collector (a CNN at batch 128 frees and reallocates some 14 MB a step this way).
+ * collector (a CNN at batch 128 frees and reallocates some 14 MB a step this way). The ops that
+ * take and give arrays: convolution and pooling, and the dense ones (linear, its gradient
+ * products, layer norm, GELU, elementwise arithmetic): words-transformer takes 8 MB a step from
+ * here (of some 30 it allocates), and its young collections over 800 steps fell from 299 to 252-263.
  *
  * <p>Only two kinds of array come here: an output gradient that the engine handed to {@link
  * Primitive#backwardOwned} (nothing else shares its storage and nothing reads it afterwards, the
@@ -22,8 +25,8 @@ import java.util.function.Function;
  * oldest goes first when a new one does not fit.
  */
 final class Recycler {
-    /** At most this many arrays a thread (a step's distinct shapes rarely need more). */
-    static final int MAX_ARRAYS = 8;
+    /** At most this many arrays a thread (a transformer step's gradients come in about a dozen lengths). */
+    static final int MAX_ARRAYS = 32;
     /** At most this many bytes of arrays a thread: 64 MiB. */
     static final long MAX_BYTES = 64L << 20;
 

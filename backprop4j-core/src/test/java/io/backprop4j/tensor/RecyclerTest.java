@@ -35,6 +35,57 @@ class RecyclerTest {
         Recycler.clear();
     }
 
+    /**
+     * The gradients of {@code f} at x (and of the parameters it closes over, through {@code params})
+     * with fresh arrays, then with a NaN-filled kept array of x's size handed out to whatever backward
+     * pass step asks for that size first: the same bits both times.
+     */
+    private static void gradientsWriteEveryElement(String what, Tensor x, java.util.function.Function<Tensor, Tensor> f, Tensor... params) {
+        double[][] expected = null;
+        for (int round = 0; round < 2; round++) {
+            Recycler.clear();
+            for (Tensor p : params) p.setGrad(null);
+            Tensor in = Tensor.zeros(x.dtype(), x.shape()).copy_(x).requiresGrad(true);
+            Tensor y = f.apply(in);
+            Tensor seed = Tensor.randn(new SplittableRandom(9), y.dtype(), y.shape());
+            if (round == 1) Recycler.giveOwned(Tensor.full(Double.NaN, x.dtype(), x.shape()));
+            y.mul(seed).sum().backward();
+            double[][] got = new double[1 + params.length][];
+            got[0] = in.grad().toDoubleArray();
+            for (int i = 0; i < params.length; i++) got[i + 1] = params[i].grad().toDoubleArray();
+            if (expected == null) expected = got;
+            else for (int i = 0; i < got.length; i++) assertArrayEquals(expected[i], got[i], what + " gradient " + i);
+        }
+        Recycler.clear();
+    }
+
+    /** Linear, layer norm, GELU and elementwise arithmetic take kept arrays for their outputs and gradients: every element written. */
+    @Test
+    void denseAndTransformerOpsWriteEveryElement() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            Tensor x = rnd(r, dt, 37, 19), w = rnd(r, dt, 19, 23).requiresGrad(true), b = rnd(r, dt, 23).requiresGrad(true);
+            Tensor empty = rnd(r, dt, 5, 0), w0 = rnd(r, dt, 0, 7), b7 = rnd(r, dt, 7);
+            writesEveryElement(dt + " linear", () -> Functional.linear(x, w, b));
+            writesEveryElement(dt + " linear no bias", () -> Functional.linear(x, w, null));
+            writesEveryElement(dt + " linear of 0 features, bias", () -> Functional.linear(empty, w0, b7));
+            writesEveryElement(dt + " linear of 0 features", () -> Functional.linear(empty, w0, null));
+            Tensor big = rnd(r, dt, 300, 64), gamma = rnd(r, dt, 64).requiresGrad(true), beta = rnd(r, dt, 64).requiresGrad(true);
+            writesEveryElement(dt + " layer norm", () -> Functional.layerNorm(big, gamma, beta, 1e-5));
+            writesEveryElement(dt + " layer norm, no affine", () -> Functional.layerNorm(x, null, null, 1e-5));
+            if (dt == DType.FLOAT32) writesEveryElement(dt + " gelu", big::gelu);   // float64 maps element by element into a new array
+            Tensor row = rnd(r, dt, 19), other = rnd(r, dt, 300, 64);
+            writesEveryElement(dt + " add, broadcast", () -> x.add(row));
+            writesEveryElement(dt + " add, one long row on the pool", () -> big.add(other));
+            writesEveryElement(dt + " mul, scalar", () -> Tensor.full(2.0, dt).mul(Tensor.full(3.0, dt)));
+            gradientsWriteEveryElement(dt + " linear", x, in -> Functional.linear(in, w, b), w, b);
+            gradientsWriteEveryElement(dt + " linear no bias, transposed input", rnd(r, dt, 19, 37),
+                    in -> Functional.linear(in.transpose(0, 1), w, null), w);
+            gradientsWriteEveryElement(dt + " layer norm", big, in -> Functional.layerNorm(in, gamma, beta, 1e-5), gamma, beta);
+            gradientsWriteEveryElement(dt + " gelu", big, Tensor::gelu);
+        }
+    }
+
     @Test
     void convolutionWritesEveryOutputElement() {
         SplittableRandom r = new SplittableRandom(1);
