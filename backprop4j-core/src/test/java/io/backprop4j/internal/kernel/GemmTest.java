@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -429,6 +430,46 @@ class GemmTest {
                                 + " whole and " + pieces[idx] + " in pieces");
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * A row split over the pool (a small B: two chunks a thread, FloatGemm.SMALL_B) gives the bits
+     * of the same product on the calling thread alone: transposed or not, alpha and beta, a height
+     * that leaves a short last tile, float32 and float64.
+     */
+    @Test
+    void rowSplitWithASmallBIsTheProductOnOneThread() {
+        Random rnd = new Random(23);
+        int[][] shapes = {{1024, 192, 64}, {517, 100, 37}, {1031, 64, 256}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean ta = t >= 2, tb = t % 2 == 1;
+                float alpha = t == 0 ? 1f : 0.5f, beta = t == 0 ? 0f : 0.25f;
+                float[] a = randomFloats(rnd, m * k), b = randomFloats(rnd, k * n), c = randomFloats(rnd, m * n);
+                float[] pooled = c.clone(), alone = c.clone();
+                Gemm.sgemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, pooled, 0, n);
+                try (var ignored = Parallel.onCallingThread()) {
+                    Gemm.sgemm(ta, tb, m, n, k, alpha, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, alone, 0, n);
+                }
+                for (int i = 0; i < m * n; i++) {
+                    if (Float.floatToRawIntBits(pooled[i]) != Float.floatToRawIntBits(alone[i])) {
+                        fail(describe("row split", ta, tb, m, n, k, alpha, beta) + ": C at " + i + " is " + pooled[i] + " on the pool, "
+                                + alone[i] + " on one thread");
+                    }
+                }
+                double[] ad = new double[m * k], bd = new double[k * n], cd = new double[m * n];
+                for (int i = 0; i < ad.length; i++) ad[i] = a[i];
+                for (int i = 0; i < bd.length; i++) bd[i] = b[i];
+                for (int i = 0; i < cd.length; i++) cd[i] = c[i];
+                double[] pooledD = cd.clone(), aloneD = cd.clone();
+                Gemm.dgemm(ta, tb, m, n, k, alpha, ad, 0, ta ? m : k, bd, 0, tb ? k : n, beta, pooledD, 0, n);
+                try (var ignored = Parallel.onCallingThread()) {
+                    Gemm.dgemm(ta, tb, m, n, k, alpha, ad, 0, ta ? m : k, bd, 0, tb ? k : n, beta, aloneD, 0, n);
+                }
+                assertArrayEquals(aloneD, pooledD, 0, describe("row split float64", ta, tb, m, n, k, alpha, beta));
             }
         }
     }
