@@ -68,7 +68,7 @@ final class AdamCore {
     }
 
     /** Elements per thread below which a parameter is updated on the calling thread (64 Ki: 256 KiB per float array). */
-    private static final int PARALLEL_GRAIN = 1 << 16;
+    private static final int PARALLEL_GRAIN = BaseOptimizer.SMALL_PARAMETER;
 
     // Same operation order as torch 1.13's _single_tensor_adam / _single_tensor_adamw.
     // twin: float32 source

@@ -49,10 +49,9 @@ abstract class BaseOptimizer implements Optimizer {
     @Override
     public final void step() {
         try (var g = NoGrad.enter()) {
-            // Large parameters one at a time (an update splits its own loop over the pool); the
-            // small ones, each too small to split (a transformer's norms, biases and 64-wide
-            // weights: some forty a step), together over the pool. The updates of distinct
-            // parameters are independent, so the order changes no bit.
+            // A large parameter's update splits its own loop over the pool; the small ones (a
+            // transformer's norms, biases and 64-wide weights: some forty a step) are too small
+            // for that, so they go over the pool together.
             int[] small = new int[params.size()];
             int smalls = 0;
             long smallElements = 0;
@@ -65,21 +64,20 @@ abstract class BaseOptimizer implements Optimizer {
                     update(i);
                 }
             }
-            int[] todo = small;
             if (smallElements < SMALL_TOTAL) {
-                for (int s = 0; s < smalls; s++) update(todo[s]);
+                for (int s = 0; s < smalls; s++) update(small[s]);
             } else {
                 Parallel.forRange(smalls, 1, (from, to) -> {
                     // NoGrad belongs to the thread: the pool's threads enter it too (writeBack's copy_).
                     try (var off = NoGrad.enter()) {
-                        for (int s = from; s < to; s++) update(todo[s]);
+                        for (int s = from; s < to; s++) update(small[s]);
                     }
                 });
             }
         }
     }
 
-    /** Elements up to which a parameter counts as small in {@link #step} (the pool's grain in the updates that split, {@code AdamCore}). */
+    /** Elements up to which a parameter counts as small in {@link #step}: an update that splits its loop ({@code AdamCore}) leaves it whole. */
     static final int SMALL_PARAMETER = 1 << 16;
     /** Elements of all small parameters together below which they stay on the calling thread. */
     private static final long SMALL_TOTAL = 1 << 14;

@@ -80,12 +80,12 @@ final class DoubleGemm {
 
     /**
      * Up to this k*n (a B of 256 KiB), a split over rows makes {@link #SMALL_B_CHUNKS} chunks per
-     * thread, each packing its own copy of B (or reading it in place): with one chunk per thread, the thread that starts
-     * late or runs slower (a worker whose operands sit in the other core's cache) holds up the
-     * call, where with two the other takes up its second chunk. A transformer's products
-     * (1024x64x192, 1024x256x64 ... on 2 threads) measured 9-16% less time a call, alternated
-     * with one chunk per thread every 380 calls within one training run (Zen 5); three or four
-     * chunks gained less (3-7%), as each packs B again.
+     * thread, each packing its own copy of B (or reading it in place): with one chunk per thread,
+     * the thread that starts late or runs slower (a worker whose operands sit in the other core's
+     * cache) holds up the call, where with two the other takes up its second chunk. A
+     * transformer's products (1024x64x192, 1024x256x64 ... on 2 threads) measured 9-16% less time
+     * a call, alternated with one chunk per thread every 380 calls within one training run (Zen 5);
+     * three or four chunks gained less (3-7%), as each packs B again.
      */
     static final long SMALL_B = 1 << 16;
     static final int SMALL_B_CHUNKS = 2;
