@@ -15,7 +15,7 @@ import java.util.function.Function;
  * <p>Only two kinds of array come here: an output gradient that the engine handed to {@link
  * Primitive#backwardOwned} (nothing else shares its storage and nothing reads it afterwards, the
  * same promise that lets ReLU write over it), once the op has read it and returned gradients
- * that do not share it; and an op's own private scratch (max pooling's winners) once its backward
+ * that do not share it; and an op's own private scratch (max pooling's winners, GELU's Φ) once its backward
  * ran, which the engine does once per recorded op ({@link Tensor#releaseGraph}). A forward op
  * takes an array of exactly the length it needs, or gets a new one, and overwrites every element
  * before anyone reads it; so results are the same bits as with fresh arrays.
@@ -93,6 +93,17 @@ final class Recycler {
 
     /** Keeps an op's private int array that nothing reads again. */
     static void give(int[] a) {
+        LOCAL.get().keep(a, 4L * a.length);
+    }
+
+    /** A float array of length n with arbitrary contents: a kept one, or a new one. */
+    static float[] floats(int n) {
+        float[] a = (float[]) LOCAL.get().take(float[].class, n);
+        return a != null ? a : new float[n];
+    }
+
+    /** Keeps an op's private float array that nothing reads again (GELU's Φ once its backward ran). */
+    static void give(float[] a) {
         LOCAL.get().keep(a, 4L * a.length);
     }
 

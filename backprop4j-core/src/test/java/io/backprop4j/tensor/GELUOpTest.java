@@ -16,8 +16,8 @@ class GELUOpTest {
             for (int i = 0; i < x.length; i++) x[i] = (float) (3 * rng.nextGaussian());
             for (int i = 0; i < n; i++) g[i] = (float) rng.nextGaussian();
             float[] y = new float[n], cdf = new float[n], dx = new float[n];
-            Activations.gelu(x, 3, y, 0, n, cdf);
-            Activations.geluBackward(g, 0, x, 3, cdf, dx, 0, n);
+            Activations.gelu(x, 3, y, 0, n, cdf, 0);
+            Activations.geluBackward(g, 0, x, 3, cdf, 0, dx, 0, n);
 
             // from offset 3 of x's storage: a view, as the block offsets must add to it
             Tensor xt = Tensor.of(x, x.length).narrow(0, 3, n).detach().requiresGrad(true);

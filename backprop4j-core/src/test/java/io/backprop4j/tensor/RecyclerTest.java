@@ -86,6 +86,36 @@ class RecyclerTest {
         }
     }
 
+    /**
+     * GELU keeps Φ for its backward in one array from the recycler and gives it back once the
+     * backward read it: the next step takes it again, and a NaN-filled kept array of that length
+     * changes no bit of the output or the gradient.
+     */
+    @Test
+    void geluKeepsItsPhiInARecycledArray() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 2 * GELUOp.BLOCK + 37;
+        Tensor x = rnd(r, DType.FLOAT32, n);
+        double[][] expected = null;
+        for (int round = 0; round < 3; round++) {
+            Recycler.clear();
+            if (round == 1) {
+                for (int i = 0; i < 3; i++) Recycler.giveOwned(Tensor.full(Double.NaN, DType.FLOAT32, n));
+            }
+            Tensor in = Tensor.zeros(DType.FLOAT32, n).copy_(x).requiresGrad(true);
+            Tensor y = in.gelu();
+            y.backward(Tensor.full(1.0, DType.FLOAT32, n));
+            if (round == 2) {
+                // Φ went back after the backward above (with the output gradient's own array, not handed back here)
+                assertTrue(Recycler.kept(float[].class, n) >= 1, "Φ was not kept after the backward");
+            }
+            double[][] got = {y.toDoubleArray(), in.grad().toDoubleArray()};
+            if (expected == null) expected = got;
+            else for (int i = 0; i < 2; i++) assertArrayEquals(expected[i], got[i], "round " + round + " part " + i);
+        }
+        Recycler.clear();
+    }
+
     @Test
     void convolutionWritesEveryOutputElement() {
         SplittableRandom r = new SplittableRandom(1);

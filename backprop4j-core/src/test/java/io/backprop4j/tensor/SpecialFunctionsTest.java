@@ -73,16 +73,16 @@ class SpecialFunctionsTest {
         float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 13.5f, -13.5f, 40f, -40f, 1e-30f};
         System.arraycopy(specials, 0, x, 5, specials.length);
         float[] y = new float[n], dx = new float[n], cdf = new float[n], y2 = new float[n];
-        Activations.gelu(x, 3, y, 0, n, cdf);
-        Activations.gelu(x, 3, y2, 0, n, null);
-        Activations.geluBackward(g, 3, x, 3, cdf, dx, 0, n);
+        Activations.gelu(x, 3, y, 0, n, cdf, 0);
+        Activations.gelu(x, 3, y2, 0, n, null, 0);
+        Activations.geluBackward(g, 3, x, 3, cdf, 0, dx, 0, n);
         float[] one = new float[1];
         for (int i = 0; i < n; i++) {
             float v = x[3 + i];
             assertEquals(Float.floatToRawIntBits(v * Activations.normalCdf(v)), Float.floatToRawIntBits(y[i]), "gelu at " + i + ", x = " + v);
             assertEquals(Float.floatToRawIntBits(y[i]), Float.floatToRawIntBits(y2[i]), "gelu without Φ at " + i);
             assertEquals(Float.floatToRawIntBits(Activations.normalCdf(v)), Float.floatToRawIntBits(cdf[i]), "Φ at " + i + ", x = " + v);
-            Activations.geluBackward(new float[] {g[3 + i]}, 0, new float[] {v}, 0, new float[] {cdf[i]}, one, 0, 1);
+            Activations.geluBackward(new float[] {g[3 + i]}, 0, new float[] {v}, 0, new float[] {cdf[i]}, 0, one, 0, 1);
             assertEquals(Float.floatToRawIntBits(one[0]), Float.floatToRawIntBits(dx[i]), "gelu backward at " + i + ", x = " + v);
             if (Float.isFinite(v)) {
                 double exact = g[3 + i] * (SpecialFunctions.normalCdf(v) + v * SpecialFunctions.normalPdf(v));

@@ -118,26 +118,26 @@ public final class Activations {
     }
 
     /**
-     * y[yo + i] = x[xo + i]·Φ(x[xo + i]) for i in [0, n), and cdf[i] = Φ(x[xo + i]) (from 0) unless
+     * y[yo + i] = x[xo + i]·Φ(x[xo + i]) for i in [0, n), and cdf[co + i] = Φ(x[xo + i]) unless
      * cdf is null: what {@link #geluBackward} needs, so that it computes one exponential, not two.
      */
-    public static void gelu(float[] x, int xo, float[] y, int yo, int n, float[] cdf) {
-        int i = Simd.AVAILABLE ? ActivationsVector.gelu(x, xo, y, yo, n, cdf) : 0;
+    public static void gelu(float[] x, int xo, float[] y, int yo, int n, float[] cdf, int co) {
+        int i = Simd.AVAILABLE ? ActivationsVector.gelu(x, xo, y, yo, n, cdf, co) : 0;
         for (; i < n; i++) {
             float v = x[xo + i], c = normalCdf(v);
             y[yo + i] = v * c;
             if (cdf != null) {
-                cdf[i] = c;
+                cdf[co + i] = c;
             }
         }
     }
 
-    /** dx[dxo + i] = g[go + i]·(Φ(v) + v·φ(v)), v = x[xo + i], Φ(v) = cdf[i] (from {@link #gelu}), for i in [0, n). */
-    public static void geluBackward(float[] g, int go, float[] x, int xo, float[] cdf, float[] dx, int dxo, int n) {
-        int i = Simd.AVAILABLE ? ActivationsVector.geluBackward(g, go, x, xo, cdf, dx, dxo, n) : 0;
+    /** dx[dxo + i] = g[go + i]·(Φ(v) + v·φ(v)), v = x[xo + i], Φ(v) = cdf[co + i] (from {@link #gelu}), for i in [0, n). */
+    public static void geluBackward(float[] g, int go, float[] x, int xo, float[] cdf, int co, float[] dx, int dxo, int n) {
+        int i = Simd.AVAILABLE ? ActivationsVector.geluBackward(g, go, x, xo, cdf, co, dx, dxo, n) : 0;
         for (; i < n; i++) {
             float v = x[xo + i];
-            dx[dxo + i] = g[go + i] * Math.fma(v, INV_SQRT_2PI * exp(-0.5f * v * v), cdf[i]);
+            dx[dxo + i] = g[go + i] * Math.fma(v, INV_SQRT_2PI * exp(-0.5f * v * v), cdf[co + i]);
         }
     }
 }

@@ -71,25 +71,25 @@ final class ActivationsVector {
         return i;
     }
 
-    static int gelu(float[] x, int xo, float[] y, int yo, int n, float[] cdf) {
+    static int gelu(float[] x, int xo, float[] y, int yo, int n, float[] cdf, int co) {
         int i = 0, bound = F.loopBound(n);
         for (; i < bound; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector c = normalCdf(v);
             v.mul(c).intoArray(y, yo + i);
             if (cdf != null) {
-                c.intoArray(cdf, i);
+                c.intoArray(cdf, co + i);
             }
         }
         return i;
     }
 
-    static int geluBackward(float[] g, int go, float[] x, int xo, float[] cdf, float[] dx, int dxo, int n) {
+    static int geluBackward(float[] g, int go, float[] x, int xo, float[] cdf, int co, float[] dx, int dxo, int n) {
         int i = 0, bound = F.loopBound(n);
         for (; i < bound; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, xo + i);
             FloatVector pdf = exp(v.mul(-0.5f).mul(v)).mul(INV_SQRT_2PI);
-            FloatVector.fromArray(F, g, go + i).mul(v.fma(pdf, FloatVector.fromArray(F, cdf, i))).intoArray(dx, dxo + i);
+            FloatVector.fromArray(F, g, go + i).mul(v.fma(pdf, FloatVector.fromArray(F, cdf, co + i))).intoArray(dx, dxo + i);
         }
         return i;
     }
