@@ -9,13 +9,13 @@ import java.util.function.Function;
  * that a training step reuses its largest activations' storage instead of leaving it to the
  * collector (a CNN at batch 128 frees and reallocates some 14 MB a step this way). The ops that
  * take and give arrays: convolution and pooling, and the dense ones (linear, its gradient
- * products, layer norm, GELU, elementwise arithmetic): words-transformer takes 8 MB a step from
- * here (of some 30 it allocates), and its young collections over 800 steps fell from 299 to 252-263.
+ * products, layer norm, GELU, self-attention, elementwise arithmetic): words-transformer's young
+ * collections over 800 steps fell from 299 to 215-226 with them.
  *
  * <p>Only two kinds of array come here: an output gradient that the engine handed to {@link
  * Primitive#backwardOwned} (nothing else shares its storage and nothing reads it afterwards, the
  * same promise that lets ReLU write over it), once the op has read it and returned gradients
- * that do not share it; and an op's own private scratch (max pooling's winners, GELU's Φ) once its backward
+ * that do not share it; and an op's own private scratch (max pooling's winners, GELU's Φ, attention's weights) once its backward
  * ran, which the engine does once per recorded op ({@link Tensor#releaseGraph}). A forward op
  * takes an array of exactly the length it needs, or gets a new one, and overwrites every element
  * before anyone reads it; so results are the same bits as with fresh arrays.

@@ -25,8 +25,9 @@ record SelfAttentionOp(Tensor qkv, int heads, boolean causal, double alpha, Tens
         int e = w / 3, d = e / heads;
         double alpha = d == 0 ? 1 : 1 / Math.sqrt(d);
         Tensor c = qkv.contiguousData();
-        Tensor weights = Tensor.zeros(qkv.dtype(), n, heads, t, t);
-        Tensor ctx = Tensor.zeros(qkv.dtype(), n, t, e);
+        // The kernel writes every element of both (0 at masked keys), so kept arrays serve.
+        Tensor weights = Recycler.uninitialized(qkv.dtype(), n, heads, t, t);
+        Tensor ctx = Recycler.uninitialized(qkv.dtype(), n, t, e);
         if (qkv.dtype() == DType.FLOAT32) {
             Sequences.attention(n, t, heads, d, c.floatArray(), c.offset(), alpha, causal, weights.floatArray(), ctx.floatArray());
         } else {
@@ -38,9 +39,24 @@ record SelfAttentionOp(Tensor qkv, int heads, boolean causal, double alpha, Tens
     public Tensor[] inputs() { return new Tensor[] {qkv}; }
 
     public Tensor[] backward(Tensor g) {
+        return Recycler.readOnce(g, false, this::gradient);
+    }
+
+    /** The engine's own g: its storage goes to the {@link Recycler} once read (dqkv never shares it). */
+    @Override
+    public Tensor[] backwardOwned(Tensor g) {
+        return Recycler.readOnce(g, true, this::gradient);
+    }
+
+    /**
+     * dqkv from the contiguous gc. The engine runs an op's backward once and then lets the op go
+     * ({@link Tensor#releaseGraph}), so the weights, the op's own, are read for the last time here
+     * and kept for the next forward pass.
+     */
+    private Tensor[] gradient(Tensor gc) {
         int n = qkv.size(0), t = qkv.size(1), e = qkv.size(2) / 3, d = e / heads;
-        Tensor c = qkv.contiguousData(), gc = g.contiguousData();
-        Tensor dqkv = Tensor.zeros(qkv.dtype(), qkv.shape());
+        Tensor c = qkv.contiguousData();
+        Tensor dqkv = Recycler.uninitialized(qkv.dtype(), qkv.shape());   // every element written by the kernel
         if (qkv.dtype() == DType.FLOAT32) {
             Sequences.attentionBackward(n, t, heads, d, c.floatArray(), c.offset(), alpha, causal, weights.floatArray(),
                     gc.floatArray(), gc.offset(), dqkv.floatArray());
@@ -48,6 +64,7 @@ record SelfAttentionOp(Tensor qkv, int heads, boolean causal, double alpha, Tens
             Sequences.attentionBackward(n, t, heads, d, c.doubleArray(), c.offset(), alpha, causal, weights.doubleArray(),
                     gc.doubleArray(), gc.offset(), dqkv.doubleArray());
         }
+        Recycler.giveOwned(weights);
         return new Tensor[] {dqkv};
     }
 }

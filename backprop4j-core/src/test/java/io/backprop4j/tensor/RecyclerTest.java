@@ -83,6 +83,16 @@ class RecyclerTest {
                     in -> Functional.linear(in.transpose(0, 1), w, null), w);
             gradientsWriteEveryElement(dt + " layer norm", big, in -> Functional.layerNorm(in, gamma, beta, 1e-5), gamma, beta);
             gradientsWriteEveryElement(dt + " gelu", big, Tensor::gelu);
+            // causal and not, 3 heads of 4 columns; the weights [2, 3, 5, 5] and the gradient [2, 5, 36] from kept arrays
+            Tensor qkv = rnd(r, dt, 2, 5, 36);
+            for (boolean causal : new boolean[] {true, false}) {
+                writesEveryElement(dt + " self-attention, causal " + causal, () -> Functional.selfAttention(qkv, 3, causal));
+                gradientsWriteEveryElement(dt + " self-attention, causal " + causal, qkv, in -> Functional.selfAttention(in, 3, causal));
+                Recycler.clear();
+                Recycler.giveOwned(Tensor.full(Double.NaN, dt, 2, 3, 5, 5));
+                Tensor poisoned = Functional.selfAttention(qkv, 3, causal);
+                assertArrayEquals(Functional.selfAttention(qkv, 3, causal).toDoubleArray(), poisoned.toDoubleArray(), dt + " weights from a kept array");
+            }
         }
     }
 
