@@ -15,10 +15,11 @@ import java.util.function.Function;
  * <p>Only two kinds of array come here: an output gradient that the engine handed to {@link
  * Primitive#backwardOwned} (nothing else shares its storage and nothing reads it afterwards, the
  * same promise that lets ReLU write over it), once the op has read it and returned gradients
- * that do not share it; and an op's own private scratch (max pooling's winners, GELU's Φ, attention's weights) once its backward
- * ran, which the engine does once per recorded op ({@link Tensor#releaseGraph}). A forward op
- * takes an array of exactly the length it needs, or gets a new one, and overwrites every element
- * before anyone reads it; so results are the same bits as with fresh arrays.
+ * that do not share it; and an op's own private scratch (max pooling's winners, GELU's Φ,
+ * attention's weights) once its backward ran, which the engine does once per recorded op
+ * ({@link Tensor#releaseGraph}). A forward op takes an array of exactly the length it needs, or
+ * gets a new one, and overwrites every element before anyone reads it; so results are the same
+ * bits as with fresh arrays.
  *
  * <p>Per thread (forward and backward run on the caller's thread; the kernels' workers never
  * come here), at most {@link #MAX_ARRAYS} arrays and {@link #MAX_BYTES} bytes a thread: the
@@ -76,9 +77,10 @@ final class Recycler {
 
     /**
      * Keeps the storage of {@code g}, a gradient the engine handed to {@link
-     * Primitive#backwardOwned}, after the op has read it for the last time; the caller guarantees
-     * that none of the op's returned gradients shares it. Only a whole float32 or float64 array
-     * (offset 0, as long as the tensor) is kept.
+     * Primitive#backwardOwned} or a tensor private to the op (self-attention's weights), after the
+     * op has read it for the last time; the caller guarantees that none of the op's returned
+     * gradients shares it. Only a whole float32 or float64 array (offset 0, as long as the
+     * tensor) is kept.
      */
     static void giveOwned(Tensor g) {
         if (g.offset() != 0) {
