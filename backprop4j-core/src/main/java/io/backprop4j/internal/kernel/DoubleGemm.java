@@ -810,7 +810,8 @@ final class DoubleGemm {
      * too, C2 loads all 5 ahead, 17 registers, and an accumulator goes through the stack on every
      * k-step: 35 against 54 GFLOP/s). In cache, one thread, Zen 3, alternated with kernel5 in one JVM
      * over 1,000 rounds: 7.7% faster at the median; whole products (tools/bench/GemmCheck.java --time,
-     * old and new in one JVM) 3-9% faster: n=1024 49.9 -> 52.9, the MLP's 128x512x784 40.8 -> 44.0.
+     * old and new in one JVM, medians) mostly 3-9% faster (n=1024 49.9 -> 52.9, the MLP's 128x512x784
+     * 40.8 -> 44.0), its weight gradient 48 -> 70; a product that reads B in place never comes here.
      */
     private static void kernel5PackedB(int kc, double[] ap, int ai, int astep, double[] bp, int bi, double[] c, int ci, int ldc) {
         DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
