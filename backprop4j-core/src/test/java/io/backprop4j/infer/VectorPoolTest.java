@@ -7,7 +7,10 @@ import io.backprop4j.internal.kernel.Simd;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The vector 2x2 pool after a ReLU gives the scalar integer loop's floats: every output width from 1 to 40, rows with a margin, NaN. */
+/**
+ * The vector 2x2 pool after a ReLU gives the scalar integer loop's floats: every output width from
+ * 1 to 40, rows with a margin, NaN; nothing written past the outputs, nothing read past the input.
+ */
 class VectorPoolTest {
     @Test
     void theScalarLoopsFloatsAtEveryWidth() {
@@ -23,7 +26,10 @@ class VectorPoolTest {
                     x[i] = u < 0.3 ? 0f : u < 0.31 ? (rng.nextBoolean() ? Float.NaN : -Float.NaN) : u < 0.315 ? Float.POSITIVE_INFINITY : (float) rng.nextDouble(0, 5);
                 }
                 int[] window = {2, 2, 2, 2, 0, 0, 1, 1};
-                float[] scalar = new float[5 + planes * outH * outW], vector = scalar.clone();
+                // 16 floats past the outputs that neither loop may write (a whole vector's extra lanes would land there)
+                float[] scalar = new float[5 + planes * outH * outW + 16];
+                java.util.Arrays.fill(scalar, -7f);
+                float[] vector = scalar.clone();
                 ConvChain.max2x2AfterReLU(planes, h, ld, outH, outW, x, 7, scalar, 5);
                 if (Simd.AVAILABLE) VectorPool.max2x2AfterReLU(planes, h, ld, outH, outW, x, 7, vector, 5);
                 else ConvChain.maxPool(window, true, planes, h, w, ld, outH, outW, x, 7, vector, 5);
